@@ -1,0 +1,226 @@
+"""The ``compactbot`` command line.
+
+Contracts other tools rely on (keep them as they are; add, don't change):
+  compactbot ask [--compact CODE]... [--json] QUESTION
+  compactbot compacts
+  compactbot show CODE [--topic T]
+  compactbot check consultation --compact CODE --opens D --closes D [--today D] --json
+  compactbot check funding --compact CODE --ends D [--notice D] [--consultation-start D]
+                            [--today D] --json
+  compactbot check complaint --compact CODE --against public|vcs --json
+  compactbot run [--token T] [--api-url URL] [--db PATH]
+Bad input exits 2 with one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from bot.ask import BadQuestion
+from bot.compact_registry import UnknownCompact
+from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.knowledge import Knowledge
+from bot.replies import format_ask, format_results, format_show
+from bot.verdicts import strictest
+from compacts.loader import CompactFileError
+from compacts.models import TOPICS
+
+DEFAULT_TZ = "Europe/London"
+
+
+class UsageError(Exception):
+    """Bad input on the command line: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date in the form YYYY-MM-DD"
+        ) from None
+
+
+def today_in(tz: str = DEFAULT_TZ) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="compactbot", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="answer a question from the Compacts")
+    ask.add_argument("--compact", action="append", default=[], metavar="CODE")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("question", nargs="+")
+
+    sub.add_parser("compacts", help="list the Compacts")
+
+    show = sub.add_parser("show", help="show a Compact's rules and commitments")
+    show.add_argument("code")
+    show.add_argument("--topic", choices=sorted(TOPICS))
+
+    check = sub.add_parser("check", help="check an event against a Compact")
+    kinds = check.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    c = kinds.add_parser("consultation")
+    c.add_argument("--opens", type=_iso_day, required=True)
+    c.add_argument("--closes", type=_iso_day, required=True)
+    c.add_argument("--title", default="Consultation")
+    c.add_argument("--earlier-rounds-days", type=int, default=0)
+    f = kinds.add_parser("funding")
+    f.add_argument("--ends", type=_iso_day, required=True, help="last day funded on current terms")
+    f.add_argument("--notice", type=_iso_day)
+    f.add_argument("--consultation-start", type=_iso_day)
+    f.add_argument("--title", default="Funding")
+    p = kinds.add_parser("complaint")
+    p.add_argument("--against", choices=["public", "vcs"], required=True)
+    p.add_argument("--raised", type=_iso_day)
+    for k in (c, f, p):
+        k.add_argument("--compact", action="append", required=True, metavar="CODE")
+        k.add_argument("--today", type=_iso_day)
+        k.add_argument("--json", action="store_true")
+
+    run = sub.add_parser("run", help="run the Telegram bot, or the terminal chat without a token")
+    chat = sub.add_parser("chat", help="the terminal chat (reads stdin until EOF)")
+    for r in (run, chat):
+        r.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
+    run.add_argument("--token", help="Telegram bot token (default: $TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--api-url", help="Bot API base URL (default: $COMPACTBOT_API_URL)")
+    return parser
+
+
+def _event(args: argparse.Namespace, today: date) -> AnyEvent:
+    if args.kind == "consultation":
+        return ConsultationLaunched(
+            title=args.title,
+            opens=args.opens,
+            closes=args.closes,
+            earlier_rounds_days=args.earlier_rounds_days,
+        )
+    if args.kind == "funding":
+        return FundingEnding(
+            title=args.title,
+            last_funded_day=args.ends,
+            notice_given_on=args.notice,
+            consultation_started_on=args.consultation_start,
+        )
+    return ComplaintRaised(against=args.against, raised_on=args.raised or today)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    msg = str(first["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    today = args.today or today_in()
+    compacts = knowledge.registry.resolve(args.compact)
+    try:
+        event = _event(args, today)
+    except ValidationError as exc:
+        raise UsageError(_validation_message(exc)) from None
+    results = knowledge.check(event, compacts, today)
+    if args.json:
+        if len(results) == 1:
+            _print_json(results[0].as_json())
+        else:
+            top = strictest(results)
+            _print_json({
+                "results": [r.as_json() for r in results],
+                "strictest": top.compact if top else None,
+            })
+    else:
+        print(format_results(results))
+    return 0
+
+
+def cmd_ask(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    try:
+        result = knowledge.answerer.ask(" ".join(args.question), args.compact or None)
+    except BadQuestion as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json(result.as_json())
+    else:
+        print(format_ask(result, knowledge.registry))
+    return 0
+
+
+def cmd_compacts(knowledge: Knowledge) -> int:
+    for code in knowledge.registry.codes:
+        c = knowledge.registry.get(code)
+        status = "consultation draft" if c.is_draft else "adopted"
+        print(f"{code:<16} {c.title} ({c.area}, {c.date}, {status})")
+    return 0
+
+
+def cmd_show(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    print(format_show(knowledge.registry.get(args.code.lower()), args.topic))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
+    from bot.settings import Settings
+
+    overrides = {
+        k: v for k, v in (
+            ("telegram_bot_token", getattr(args, "token", None)),
+            ("api_url", getattr(args, "api_url", None)),
+            ("db", args.db),
+        ) if v
+    }
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if settings.telegram_bot_token and not terminal:
+        from bot.telegram_app import run_telegram
+
+        run_telegram(settings)
+        return 0
+    from bot.terminal import run_terminal
+
+    return asyncio.run(run_terminal(settings, sys.stdin, sys.stdout))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command in ("run", "chat"):
+            return cmd_run(args, terminal=args.command == "chat")
+        knowledge = Knowledge.load()
+        if args.command == "ask":
+            return cmd_ask(knowledge, args)
+        if args.command == "compacts":
+            return cmd_compacts(knowledge)
+        if args.command == "show":
+            return cmd_show(knowledge, args)
+        return cmd_check(knowledge, args)
+    except (UsageError, UnknownCompact) as exc:
+        print(f"compactbot: {exc}", file=sys.stderr)
+        return 2
+    except CompactFileError as exc:
+        print(f"compactbot: bad Compact file: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

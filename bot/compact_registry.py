@@ -1,0 +1,66 @@
+"""The Compacts known to this run, gathered from every plugin's data files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pluggy
+
+from compacts.loader import CompactFileError, load_compact
+from compacts.models import Compact
+
+
+class UnknownCompact(KeyError):
+    """A compact code nobody provides."""
+
+    def __init__(self, code: str, known: list[str]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.known = known
+
+    def __str__(self) -> str:
+        return f"unknown compact '{self.code}'; known: {', '.join(self.known)}"
+
+
+@dataclass
+class CompactRegistry:
+    """Every loaded Compact by code, in a stable order, with the file each came from."""
+
+    compacts: dict[str, Compact] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def from_plugins(cls, pm: pluggy.PluginManager) -> CompactRegistry:
+        registry = cls()
+        for paths in pm.hook.compactbot_compact_files():
+            for path in paths:
+                registry.add(load_compact(Path(path)), Path(path))
+        return registry
+
+    def add(self, compact: Compact, path: Path) -> None:
+        if compact.code in self.compacts:
+            raise CompactFileError(
+                f"{path}: code: '{compact.code}' is already provided by {self.files[compact.code]}"
+            )
+        self.compacts[compact.code] = compact
+        self.files[compact.code] = path
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self.compacts)
+
+    def get(self, code: str) -> Compact:
+        try:
+            return self.compacts[code]
+        except KeyError:
+            raise UnknownCompact(code, self.codes) from None
+
+    def resolve(self, codes: list[str]) -> list[Compact]:
+        """The Compacts for ``codes`` (all of them when empty); raises UnknownCompact."""
+        if not codes:
+            return [self.compacts[c] for c in self.codes]
+        return [self.get(c.strip().lower()) for c in codes]
+
+    def source_path(self, code: str) -> Path:
+        return self.files[code].parent / "sources" / self.get(code).source

@@ -1,0 +1,111 @@
+"""Events the core publishes to plugins: something happened that a Compact speaks to.
+
+They are pydantic models because they arrive from outside (a chat message, the
+CLI) and must be valid before any plugin sees them: a consultation that closes
+before it opens is refused here, once, rather than in every plugin.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """What every event carries: where it came from, who registered it and when."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chat_id: int = 0
+    registered_by: int | None = None
+    registered_at: datetime = Field(default_factory=_utcnow)
+    item_id: int | None = None
+    """The stored item this event is about, once stored (None in pure checks)."""
+
+
+class ConsultationLaunched(Event):
+    kind: Literal["consultation"] = "consultation"
+    title: Text = "Consultation"
+    body: Text | None = None
+    """The public body consulting."""
+    opens: date
+    closes: date
+    earlier_rounds_days: int = Field(default=0, ge=0)
+    """Days of earlier formal consultation rounds on the same matter (West Kent counts a total)."""
+
+    @model_validator(mode="after")
+    def _close_after_open(self) -> ConsultationLaunched:
+        if self.closes < self.opens:
+            raise ValueError(
+                f"the consultation closes ({self.closes:%d %b %Y}) "
+                f"before it opens ({self.opens:%d %b %Y})"
+            )
+        return self
+
+
+class ConsultationClosed(Event):
+    """A consultation closed: feedback to respondents is now owed."""
+
+    kind: Literal["consultation_closed"] = "consultation_closed"
+    title: Text = "Consultation"
+    closed_on: date
+
+
+class FundingEnding(Event):
+    kind: Literal["funding"] = "funding"
+    funder: Text | None = None
+    recipient: Text | None = None
+    title: Text = "Funding"
+    last_funded_day: date
+    """The last day funded on the current terms."""
+    notice_given_on: date | None = None
+    consultation_started_on: date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> FundingEnding:
+        if self.notice_given_on and self.notice_given_on > self.last_funded_day:
+            raise ValueError("notice was given after the last funded day")
+        if (
+            self.consultation_started_on
+            and self.consultation_started_on > self.last_funded_day
+        ):
+            raise ValueError("the consultation started after the last funded day")
+        return self
+
+
+Against = Literal["public", "vcs"]
+
+
+class ComplaintRaised(Event):
+    kind: Literal["complaint"] = "complaint"
+    against: Against
+    """Who is said to have broken the Compact: the public sector or the VCS."""
+    body: Text | None = None
+    summary: Text = "Complaint"
+    raised_on: date
+
+
+class ComplaintStepCompleted(Event):
+    """A step of the complaint procedure was completed; the next one may now be due."""
+
+    kind: Literal["complaint_step"] = "complaint_step"
+    against: Against
+    step: int = Field(ge=1)
+    completed_on: date
+
+
+AnyEvent = (
+    ConsultationLaunched
+    | ConsultationClosed
+    | FundingEnding
+    | ComplaintRaised
+    | ComplaintStepCompleted
+)

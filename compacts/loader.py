@@ -1,0 +1,81 @@
+"""Reading Compact data files, validating them, and proving their quotes verbatim."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from compacts.models import Compact
+
+COMPACTS_DIR = Path(__file__).parent
+SOURCES_DIR = COMPACTS_DIR / "sources"
+
+
+class CompactFileError(ValueError):
+    """A Compact file that cannot be used; the message names the file, field and reason."""
+
+
+_BULLET = re.compile(r"(?m)^[ \t]*(?:[-·•*]|\d+[.)]|[a-z][.)])[ \t]+")
+_EMPHASIS = re.compile(r"\*+")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Text with bullet markers, Markdown emphasis and runs of white space folded away.
+
+    The sources were converted to Markdown-ish text: a bullet "- ", "· " or "1. " at
+    the start of a line and ``**bold**`` markers are layout, not words of the Compact.
+    """
+    text = _BULLET.sub(" ", text)
+    text = _EMPHASIS.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def load_compact(path: Path) -> Compact:
+    """Load and validate one Compact file, and check every quote against its source."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CompactFileError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise CompactFileError(f"{path}: expected a mapping at the top level")
+    try:
+        compact = Compact.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise CompactFileError(f"{path}: {where}: {first['msg']}") from exc
+    source = path.parent / "sources" / compact.source
+    missing = unquoted_commitments(compact, source)
+    if missing:
+        raise CompactFileError(
+            f"{path}: commitments.quote: not verbatim in {source.name}: {', '.join(missing)}"
+        )
+    return compact
+
+
+def unquoted_commitments(compact: Compact, source: Path) -> list[str]:
+    """Ids of commitments whose quote is not in the source text (layout aside)."""
+    try:
+        text = _normalised_source(source)
+    except OSError as exc:
+        raise CompactFileError(f"{source}: cannot read source text: {exc}") from exc
+    return [c.id for c in compact.commitments if normalise(c.quote) not in text]
+
+
+@cache
+def _normalised_source(source: Path) -> str:
+    return normalise(source.read_text(encoding="utf-8"))
+
+
+def source_text(compact: Compact, compacts_dir: Path = COMPACTS_DIR) -> str:
+    return (compacts_dir / "sources" / compact.source).read_text(encoding="utf-8")
+
+
+def builtin_compact_file(code: str) -> Path:
+    """The data file of a Compact shipped with compactbot."""
+    return COMPACTS_DIR / f"{code}.yaml"

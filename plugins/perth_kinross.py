@@ -1,0 +1,15 @@
+"""Perth & Kinross Compact: its one number (six months' warning, "usually") is in its data file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.hookspecs import hookimpl
+from compacts.loader import builtin_compact_file
+
+CODE = "perth-kinross"
+
+
+@hookimpl
+def compactbot_compact_files() -> list[Path]:
+    return [builtin_compact_file(CODE)]
