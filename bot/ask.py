@@ -10,17 +10,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pluggy
 
 from bot.compact_registry import CompactRegistry
+from bot.query_expansion import expand, party_preference
 from bot.rule_answers import RULE_TOPICS, answer_rule
 from bot.spelling import Speller, vocabulary_of
 from bot.verdicts import Citation, cite
 from compacts.models import TOPICS, Compact
-from storage.commitment_index import CommitmentIndex, Hit
+from storage.commitment_index import CommitmentIndex, Hit, query_terms
 
 AnswerKind = Literal["rule", "clause", "no_number", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 3, "clause": 2, "no_number": 1, "unknown": 0}
@@ -30,6 +32,17 @@ MAX_QUESTION = 1000
 
 # BM25 scores are negative; above this, a match is too weak to call an answer.
 _WEAK_MATCH = -2.0
+
+
+_NUMBER_QUESTION = re.compile(
+    r"\bhow (long|much|many|soon|quickly|often)\b|\b(minimum|maximum|deadline|notice|"
+    r"weeks?|months?|days?|period|in time|enough time)\b|\bis (that|this|it) (ok|okay|allowed)\b"
+)
+
+
+def asks_for_number(question: str) -> bool:
+    """Whether a question asks for a period or a number ("how long", "is 5 weeks ok")."""
+    return bool(_NUMBER_QUESTION.search(question.lower()))
 
 
 class BadQuestion(ValueError):
@@ -103,38 +116,67 @@ class Answerer:
             topic = None
         result = AskResult(question=question, topic=topic)
         codes = [c.code for c in chosen]
-        hits = self._hits(corrected, topic, codes)
+        hits = self._hits(expand(corrected), topic, codes, party_preference(corrected))
         for compact in chosen:
             result.answers.append(self._answer(compact, topic, corrected, hits.get(compact.code)))
-        result.answers.sort(key=lambda a: (-_RANK[a.kind], a.score))
+        drafts_last = {c.code: c.is_draft for c in chosen}
+        result.answers.sort(key=lambda a: (-_RANK[a.kind], drafts_last[a.compact], a.score))
         return result
 
-    def _hits(self, text: str, topic: str | None, codes: list[str]) -> dict[str, list[Hit]]:
-        """Search once across all chosen Compacts; group hits per Compact."""
+    def _hits(
+        self, text: str, topic: str | None, codes: list[str], party: str
+    ) -> dict[str, list[Hit]]:
+        """Search once across all chosen Compacts; group hits per Compact, best first.
+
+        Hits of the question's topic come before the rest, and within them the
+        commitments of the party the question is about ("can the council ...").
+        """
         restrict = codes if len(codes) < len(self.registry.compacts) else None
         found: list[Hit] = []
-        if topic is not None and topic not in RULE_TOPICS:
+        if topic is not None:
             found = self.index.search(text, compacts=restrict, topic=topic, limit=10 * len(codes))
-            if not found:
+            if not found and topic not in RULE_TOPICS:
                 found = self.index.with_topic(topic, restrict)
+        on_topic = len(found)
         found += self.index.search(text, compacts=restrict, limit=10 * len(codes))
-        grouped: dict[str, list[Hit]] = {}
-        for hit in found:
-            grouped.setdefault(hit.compact, []).append(hit)
-        return grouped
+        grouped: dict[str, list[tuple[int, float, Hit]]] = {}
+        seen: set[tuple[str, str]] = set()
+        for i, hit in enumerate(found):
+            if (hit.compact, hit.commitment) in seen:
+                continue
+            seen.add((hit.compact, hit.commitment))
+            who = self.registry.compacts[hit.compact].commitment(hit.commitment).party
+            boost = 1.3 if who == party else 1.0
+            grouped.setdefault(hit.compact, []).append((int(i >= on_topic), hit.score * boost, hit))
+        return {code: [h for *_, h in sorted(hs, key=lambda t: t[:2])] for code, hs in grouped.items()}
+
+    @staticmethod
+    def _shares_words(question: str, compact: Compact, hit: Hit) -> bool:
+        """With no topic to go on, a clause answers only if it shares two of the question's words.
+
+        One rare shared word ("colour") scores high in BM25 yet answers nothing.
+        """
+        quote = compact.commitment(hit.commitment).quote.lower()
+        shared = {t for t in query_terms(question) if t[:5] in quote}
+        return len(shared) >= 2 and hit.score < _WEAK_MATCH
 
     def _answer(
         self, compact: Compact, topic: str | None, question: str, hits: list[Hit] | None
     ) -> Answer:
+        hits = hits or []
         if topic in RULE_TOPICS:
             rule = answer_rule(compact, topic, question)
-            citations = [cite(compact, cid) for cid in rule.commitments]
-            kind: AnswerKind = "rule" if rule.has_number or (rule.commitments and topic in (
-                "disputes", "review")) else "no_number"
+            cited = rule.commitments
+            if not asks_for_number(question):
+                # Not "how long?" but "who decides?": quote the best-matching clause first.
+                order = {h.commitment: i for i, h in enumerate(hits)}
+                cited = sorted(cited, key=lambda cid: order.get(cid, len(order)))
+            citations = [cite(compact, cid) for cid in cited]
+            kind: AnswerKind = "rule" if rule.has_number or (
+                rule.commitments and topic == "disputes") else "no_number"
             return Answer(compact.code, topic, rule.text, citations, kind)
-        hits = hits or []
         tagged = [h for h in hits if topic is None or topic in compact.commitment(h.commitment).topics]
-        if tagged and (topic is not None or tagged[0].score < _WEAK_MATCH):
+        if tagged and (topic is not None or self._shares_words(question, compact, tagged[0])):
             best = tagged[:2] if topic else tagged[:1]
             citations = [cite(compact, h.commitment) for h in best]
             label = TOPICS[topic].split(":")[0] if topic else "that"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 # Telegram allows 100 buttons; three per reminder for the first few keeps the message usable.
 MAX_REMINDERS_WITH_BUTTONS = 5
@@ -73,7 +75,11 @@ def reminder_keyboard(reminder_ids: list[int]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _retry_seconds(exc: RetryAfter) -> float:
+    # PTB 22 warns that retry_after becomes a timedelta; accept both without the warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -89,7 +95,7 @@ class TelegramNotifier:
                 chat_id=chat_id, text=text, reply_markup=reminder_keyboard(reminder_ids)
             )
         except RetryAfter as exc:
-            raise DeliveryRetryLater(_seconds(exc.retry_after), f"flood control: {exc}") from exc
+            raise DeliveryRetryLater(_retry_seconds(exc), f"flood control: {exc}") from exc
         except Forbidden as exc:
             raise ChatUnreachable(f"forbidden: {exc.message}") from exc
         except ChatMigrated as exc:

@@ -25,6 +25,11 @@ STOPWORDS = frozenset(
 )
 
 
+def query_terms(text: str) -> list[str]:
+    """The words of ``text`` worth searching for: no stop words, no one- or two-letter bits."""
+    return [t for t in _TERM.findall(text.lower()) if len(t) > 2 and t not in STOPWORDS]
+
+
 def topic_token(topic: str) -> str:
     """A topic as one FTS token: the tokenizer would split "funding_change" in two."""
     return topic.replace("_", "")
@@ -73,7 +78,7 @@ class CommitmentIndex:
 
         With ``topic``, only commitments tagged with it; with ``compacts``, only theirs.
         """
-        terms = [t for t in _TERM.findall(text.lower()) if t not in STOPWORDS]
+        terms = query_terms(text)
         words = " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
         if topic:
             match = f'topics:"{topic_token(topic)}"' + (f" AND ({words})" if words else "")

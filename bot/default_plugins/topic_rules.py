@@ -23,7 +23,7 @@ RULES: dict[str, list[tuple[str, float]]] = {
     "consultation_feedback": [
         (r"\bfeed ?back\b", 3.0),
         (r"\bheard (anything |nothing )?back\b|\bnever heard\b", 2.5),
-        (r"\bwhat (happened|they did) (to|with)\b", 2.5),
+        (r"\bwhat (happened|they did)\b", 2.5),
         (r"\btell us what\b", 1.5),
         (r"\bafter (a|the|their|we responded to a) ?consult", 1.5),
         (r"\bafter we responded\b|\bour (comments|responses|views)\b", 1.5),
@@ -33,6 +33,9 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stopped|stopping|withdraw\w*|pull|"
          r"reduc\w*|going down|changing|change)\b", 1.5),
         (r"\bwarn\w*\b", 1.0),
+        (r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
+         r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
+         2.0),
         (r"\b(why they|say why|rationale)\b", 1.0),
         (r"\bin writing\b|\bput it in writing\b", 1.0),
     ],
@@ -46,8 +49,9 @@ RULES: dict[str, list[tuple[str, float]]] = {
     ],
     "monitoring": [(r"\bmonitor\w*\b", 3.0), (r"\breport(ing)? (forms|requirements)\b", 1.5)],
     "correspondence": [
-        (r"\b(letters?|e-?mails?|correspondence)\b", 3.0),
-        (r"\b(reply|replies|replied|answer our|wrote to|written to|write to)\b", 2.0),
+        (r"\b(letters?|e-?mails?|correspondence)\b", 1.5),
+        (r"\b(reply|replies|replied|answer (our|my)|wrote to|written to|write to|emailed)\b",
+         2.0),
         (r"\bno answer\b|\bheard nothing\b", 1.0),
     ],
     "disputes": [

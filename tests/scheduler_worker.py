@@ -1,0 +1,62 @@
+"""Crash-test worker: runs the real scheduler on a database until nothing is left to deliver.
+
+Usage: python tests/scheduler_worker.py DB OUT SECONDS_PER_SEND [BATCH]
+
+Each delivered reminder id is appended to OUT and fsync'd, so the file is the ground truth of
+what reached "Telegram" even if this process is SIGKILLed a moment later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.scheduler import ReminderScheduler  # noqa: E402
+from bot.sending import OutgoingQueue  # noqa: E402
+from storage.repository import Database  # noqa: E402
+
+
+class FileNotifier:
+    """Appends delivered ids to a file, durably, and takes a while per send like a network."""
+
+    def __init__(self, out: Path, seconds: float) -> None:
+        self._fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._seconds = seconds
+
+    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
+        await asyncio.sleep(self._seconds / 2)
+        os.write(self._fd, "".join(f"{rid}\n" for rid in reminder_ids).encode())
+        os.fsync(self._fd)
+        # Delivered but not yet marked sent: a kill here means a duplicate after restart.
+        await asyncio.sleep(self._seconds / 2)
+
+
+async def main(db_path: str, out: str, seconds: float, batch: int) -> None:
+    db = await Database.open(db_path)
+    notifier = FileNotifier(Path(out), seconds)
+    scheduler = ReminderScheduler(
+        db,
+        notifier,
+        batch=batch,
+        outgoing=OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None),
+    )
+    scheduler.start()
+    print(f"started pid={os.getpid()}", flush=True)
+    while (
+        await db.count_reminders("pending")
+        + await db.count_reminders("sending")
+        + await db.count_reminders("held")
+    ):
+        await asyncio.sleep(0.05)
+    await scheduler.stop()
+    await db.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(
+        main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]) if sys.argv[4:] else 1)
+    )

@@ -1,0 +1,382 @@
+"""bot.scheduler against a real SQLite file, with a controllable clock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater, RecordingNotifier
+from bot.scheduler import ReminderScheduler
+from bot.sending import OutgoingQueue
+from storage.repository import Database, NewReminder
+
+T0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeClock:
+    """Aware UTC time that only moves when told to."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+async def eventually(cond: Callable[[], object], timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "bot.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+async def make_scheduler(
+    db: Database, clock: FakeClock, notifier: RecordingNotifier
+) -> AsyncIterator[Callable[..., ReminderScheduler]]:
+    started: list[ReminderScheduler] = []
+
+    def make(**kwargs: object) -> ReminderScheduler:
+        unlimited = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None)
+        options: dict[str, object] = {"clock": clock, "outgoing": unlimited, "retry_base": 10.0}
+        options.update(kwargs)
+        scheduler = ReminderScheduler(db, notifier, **options)  # type: ignore[arg-type]
+        scheduler.start()
+        started.append(scheduler)
+        return scheduler
+
+    yield make
+    for scheduler in started:
+        await scheduler.stop()
+
+
+def rem(chat: int, key: str, due: datetime, item: int | None = None) -> NewReminder:
+    return NewReminder(chat_id=chat, item_id=item, due_at=due, text=f"text {key}", key=key)
+
+
+async def status(db: Database, chat: int, rid: int) -> str:
+    r = await db.reminder(chat, rid)
+    assert r is not None
+    return r.status
+
+
+async def test_digest_groups_one_chats_due_reminders(
+    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+) -> None:
+    ids = await db.add_reminders(
+        [
+            rem(1, "a", T0 - timedelta(seconds=3)),
+            rem(2, "x", T0 - timedelta(seconds=2)),
+            rem(1, "b", T0 - timedelta(seconds=1)),
+            rem(1, "c", T0),
+            rem(1, "later", T0 + timedelta(hours=1)),
+        ]
+    )
+    scheduler = make_scheduler()
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    assert [(m.chat_id, m.reminder_ids) for m in notifier.sent] == [
+        (1, [ids[0], ids[2], ids[3]]),
+        (2, [ids[1]]),
+    ]
+    digest = notifier.sent[0].text
+    assert digest.splitlines() == ["⏰ 3 reminders:", "1. text a", "2. text b", "3. text c"]
+    assert notifier.sent[1].text == "⏰ text x"
+    assert [await status(db, 1, i) for i in ids[:4:2]] == ["sent", "sent"]
+    assert await status(db, 1, ids[4]) == "pending"
+
+
+async def test_sleeps_until_due_and_wakes_on_poke(
+    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+) -> None:
+    # Real clock: the scheduler must sleep until the reminder is due, not poll or fire early.
+    scheduler = make_scheduler(clock=lambda: datetime.now(UTC), max_sleep=30.0)
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    start = time.monotonic()
+    [rid] = await db.add_reminders([rem(1, "soon", datetime.now(UTC) + timedelta(seconds=0.3))])
+    scheduler.poke()  # without this it would sleep max_sleep (30 s) and the test would time out
+    await eventually(lambda: notifier.sent)
+    took = time.monotonic() - start
+    assert 0.29 <= took < 0.6
+    assert notifier.sent[0].reminder_ids == [rid]
+    assert "(late)" not in notifier.sent[0].text
+
+
+async def test_retry_later_is_retried_with_backoff(
+    db: Database,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
+) -> None:
+    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    notifier.fail(DeliveryRetryLater(30, "flood control: retry in 30"))
+    scheduler = make_scheduler()
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    r = await db.reminder(1, rid)
+    assert r is not None
+    assert (r.status, r.attempts, r.last_error) == ("pending", 1, "flood control: retry in 30")
+    assert r.due_at == T0 + timedelta(seconds=30)  # retry_after (30) beats backoff (10)
+    assert notifier.sent == []
+
+    clock.advance(29)
+    scheduler.poke()
+    await asyncio.sleep(0.05)
+    assert notifier.sent == []  # not before retry_after
+    clock.advance(1)
+    scheduler.poke()
+    await eventually(lambda: notifier.sent)
+    assert notifier.delivered_ids == [rid]
+    assert await status(db, 1, rid) == "sent"
+
+
+async def test_undeliverable_after_max_attempts(
+    db: Database,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
+) -> None:
+    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    notifier.fail_always(1, DeliveryRetryLater(0, "TimedOut: timed out"))
+    scheduler = make_scheduler(max_attempts=3, retry_base=10.0, retry_cap=25.0)
+    dues = []
+    for _ in range(2):
+        await eventually(lambda: len(notifier.attempts) == len(dues) + 1)
+        await asyncio.wait_for(scheduler.ready.wait(), 3)
+        r = await db.reminder(1, rid)
+        assert r is not None and r.status == "pending"
+        dues.append((r.due_at - clock()).total_seconds())
+        clock.advance(dues[-1])
+        scheduler.poke()
+    await eventually(lambda: len(notifier.attempts) == 3)
+    await asyncio.sleep(0.05)
+    r = await db.reminder(1, rid)
+    assert r is not None
+    assert dues == [10.0, 20.0]  # exponential, below the cap
+    assert (r.status, r.attempts) == ("undeliverable", 3)
+    assert r.last_error == "gave up after 3 attempts: TimedOut: timed out"
+    clock.advance(3600)
+    scheduler.poke()
+    await asyncio.sleep(0.05)
+    assert len(notifier.attempts) == 3
+
+
+async def test_permanent_failure_is_undeliverable_at_once(
+    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+) -> None:
+    bad, good = await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+    notifier.fail(DeliveryFailed("bad request: chat not found"), chat_id=1)
+    scheduler = make_scheduler()
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    r = await db.reminder(1, bad)
+    assert r is not None
+    assert (r.status, r.last_error) == ("undeliverable", "bad request: chat not found")
+    assert await status(db, 2, good) == "sent"
+
+
+async def test_unreachable_chat_is_paused_and_resumed(
+    db: Database,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
+) -> None:
+    blocked = await db.add_reminders([rem(1, "a", T0), rem(1, "b", T0 + timedelta(hours=1))])
+    [other] = await db.add_reminders([rem(2, "c", T0)])
+    notifier.fail_always(1, ChatUnreachable("forbidden: bot was blocked by the user"))
+    scheduler = make_scheduler()
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    settings = await db.chat_settings(1)
+    assert settings.paused and settings.paused_reason == "forbidden: bot was blocked by the user"
+    assert [await status(db, 1, i) for i in blocked] == ["held", "held"]
+    assert notifier.delivered_ids == [other]
+
+    clock.advance(2 * 3600)  # both of chat 1's are now due, but the chat is paused
+    scheduler.poke()
+    await asyncio.sleep(0.05)
+    assert len(notifier.attempts) == 2  # no hammering a chat that blocked us
+
+    notifier.heal(1)
+    assert await db.resume_chat(1) == 2
+    scheduler.poke()
+    await eventually(lambda: len(notifier.sent) == 2)
+    assert notifier.sent[1].reminder_ids == blocked
+    assert "(late)" in notifier.sent[1].text
+    assert [await status(db, 1, i) for i in blocked] == ["sent", "sent"]
+
+
+async def test_snooze_redelivers_later(
+    db: Database,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
+) -> None:
+    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    scheduler = make_scheduler()
+    await eventually(lambda: notifier.sent)
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    assert await db.snooze(1, rid, clock() + timedelta(days=1))
+    scheduler.poke()
+    clock.advance(23 * 3600)
+    scheduler.poke()
+    await asyncio.sleep(0.05)
+    assert len(notifier.sent) == 1
+    clock.advance(3600)
+    scheduler.poke()
+    await eventually(lambda: len(notifier.sent) == 2)
+    assert notifier.delivered_ids == [rid, rid]
+    assert "(late)" not in notifier.sent[1].text
+
+
+async def test_item_done_cancels_its_reminders(
+    db: Database,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
+) -> None:
+    item = await db.add_item(1, "consultation", "Parks", {}, 5, T0)
+    keep = await db.add_item(1, "consultation", "Roads", {}, 5, T0)
+    cancelled = await db.add_reminders(
+        [rem(1, "1d", T0 + timedelta(days=1), item), rem(1, "2d", T0 + timedelta(days=2), item)]
+    )
+    [kept] = await db.add_reminders([rem(1, "1d", T0 + timedelta(days=1), keep)])
+    scheduler = make_scheduler()
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    assert await db.set_item_status(1, item, "done", clock())
+    clock.advance(3 * 86400)
+    scheduler.poke()
+    await eventually(lambda: notifier.sent)
+    await asyncio.sleep(0.05)
+    assert notifier.delivered_ids == [kept]
+    assert [await status(db, 1, i) for i in cancelled] == ["cancelled", "cancelled"]
+
+
+async def test_late_reminders_after_downtime_go_first_in_due_order(
+    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+) -> None:
+    dues = {10: 2, 11: 3, 12: 1, 13: 0}  # chat -> hours overdue (0 = due right now)
+    ids = await db.add_reminders(
+        [rem(chat, "k", T0 - timedelta(hours=h)) for chat, h in dues.items()]
+    )
+    [future] = await db.add_reminders([rem(14, "k", T0 + timedelta(minutes=5))])
+    scheduler = make_scheduler(batch=2)  # several batches, still in due order overall
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    assert [m.chat_id for m in notifier.sent] == [11, 10, 12, 13]
+    assert [m.text for m in notifier.sent] == [
+        "⏰ (late) text k",
+        "⏰ (late) text k",
+        "⏰ (late) text k",
+        "⏰ text k",
+    ]
+    lates = [(await db.reminder(c, i)).late for c, i in zip(dues, ids, strict=True)]  # type: ignore[union-attr]
+    assert lates == [True, True, True, False]
+    assert await status(db, 14, future) == "pending"
+
+
+async def test_restart_recovers_in_flight(
+    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+) -> None:
+    ids = await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+    await db.claim_due(T0, 10)  # a previous process claimed them and died
+    scheduler = make_scheduler()
+    await asyncio.wait_for(scheduler.ready.wait(), 3)
+    assert scheduler.recovered == 2
+    assert sorted(notifier.delivered_ids) == sorted(ids)
+
+
+async def test_stop_is_graceful(
+    db: Database, clock: FakeClock, make_scheduler: Callable[..., ReminderScheduler]
+) -> None:
+    class Slow(RecordingNotifier):
+        async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
+            await asyncio.sleep(0.2)
+            await super().send(chat_id, text, reminder_ids)
+
+    slow = Slow()
+    ids = await db.add_reminders([rem(c, "a", T0) for c in range(5)])
+    outgoing = OutgoingQueue(slow, global_per_second=None, per_chat_per_minute=None)
+    scheduler = make_scheduler(outgoing=outgoing)
+    await asyncio.sleep(0.05)  # mid-delivery
+    await scheduler.stop()
+    assert not scheduler.running
+    assert sorted(slow.delivered_ids) == sorted(ids)
+    assert await db.count_reminders("sent") == 5  # finished and recorded, not abandoned
+
+
+def test_sigkill_mid_delivery_loses_nothing(tmp_path: Path) -> None:
+    db_path, out = tmp_path / "crash.db", tmp_path / "delivered.txt"
+
+    async def setup() -> list[int]:
+        db = await Database.open(db_path)
+        now = datetime.now(UTC)
+        ids = await db.add_reminders(
+            [rem(chat, "k", now - timedelta(seconds=60 - chat)) for chat in range(40)]
+        )
+        await db.close()
+        return ids
+
+    ids = asyncio.run(setup())
+    cmd = [sys.executable, str(ROOT / "tests" / "scheduler_worker.py"), str(db_path), str(out)]
+    cmd += ["0.04", "1"]  # 40 ms per send, batch of 1
+
+    first = subprocess.Popen(cmd, cwd=ROOT)
+    deadline = time.monotonic() + 15
+    while not out.exists() or len(out.read_text().split()) < 12:
+        assert first.poll() is None, "worker exited before it was killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    before = out.read_text().split()
+    assert first.returncode == -signal.SIGKILL
+    assert 12 <= len(before) < len(ids)  # killed mid-run
+
+    second = subprocess.run(cmd, cwd=ROOT, timeout=30, check=True)
+    assert second.returncode == 0
+
+    delivered = [int(x) for x in out.read_text().split()]
+    counts = Counter(delivered)
+    assert set(counts) == set(ids)  # nothing lost
+    duplicates = [rid for rid, n in counts.items() if n > 1]
+    assert len(duplicates) <= 1 and all(counts[d] == 2 for d in duplicates)  # in-flight only
+    # Due order is kept across the crash (the duplicate aside).
+    firsts = list(dict.fromkeys(delivered))
+    assert firsts == ids
+
+    async def final() -> int:
+        db = await Database.open(db_path)
+        try:
+            return await db.count_reminders("sent")
+        finally:
+            await db.close()
+
+    assert asyncio.run(final()) == len(ids)

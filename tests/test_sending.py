@@ -1,0 +1,143 @@
+"""bot.sending rate limits (real time, small limits) and bot.notifier error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
+
+from bot.notifier import (
+    ChatUnreachable,
+    DeliveryFailed,
+    DeliveryRetryLater,
+    RecordingNotifier,
+    TelegramNotifier,
+    TerminalNotifier,
+)
+from bot.sending import OutgoingQueue, SlotLimiter
+
+
+def test_slot_limiter_spaces_and_bursts() -> None:
+    even = SlotLimiter(5, 1.0)
+    assert [even.reserve(10.0) for _ in range(4)] == pytest.approx([10.0, 10.2, 10.4, 10.6])
+    bursty = SlotLimiter(5, 1.0, burst=3)
+    assert [bursty.reserve(0.0) for _ in range(5)] == pytest.approx([0.0, 0.0, 0.0, 0.2, 0.4])
+    even.block_until(20.0)
+    assert even.reserve(10.0) == pytest.approx(20.0)
+    assert not even.idle(15.0) and even.idle(21.0)
+
+
+async def test_per_chat_limit_paces_one_chat_but_not_others() -> None:
+    notifier = RecordingNotifier()
+    queue = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=300)  # 5/s
+    start = time.monotonic()
+    await asyncio.gather(
+        *(queue.send(1, f"m{i}", [i]) for i in range(6)),
+        queue.send(2, "other chat", [99]),
+    )
+    elapsed = time.monotonic() - start
+    # Six messages at 5/s: five full intervals of 0.2 s.
+    assert elapsed >= 1.0
+    chat1 = [m for m in notifier.sent if m.chat_id == 1]
+    assert [m.text for m in chat1] == [f"m{i}" for i in range(6)]  # FIFO per chat
+    gaps = [b.at - a.at for a, b in itertools.pairwise(chat1)]
+    assert min(gaps) >= 0.19
+    other = next(m for m in notifier.sent if m.chat_id == 2)
+    assert other.at - start < 0.1  # not queued behind chat 1
+
+
+async def test_global_limit_paces_all_chats() -> None:
+    notifier = RecordingNotifier()
+    queue = OutgoingQueue(notifier, global_per_second=20, per_chat_per_minute=None)
+    start = time.monotonic()
+    await asyncio.gather(*(queue.send(chat, "hi", [chat]) for chat in range(11)))
+    assert time.monotonic() - start >= 0.5  # ten intervals of 50 ms
+    assert sorted(m.chat_id for m in notifier.sent) == list(range(11))
+    assert queue.stats.sent == 11
+
+
+async def test_retry_after_blocks_everyone_then_propagates() -> None:
+    notifier = RecordingNotifier()
+    notifier.fail(DeliveryRetryLater(0.4, "flood control"), chat_id=1)
+    queue = OutgoingQueue(notifier, global_per_second=100, per_chat_per_minute=None)
+    with pytest.raises(DeliveryRetryLater):
+        await queue.send(1, "hi", [1])
+    t = time.monotonic()
+    await queue.send(2, "next", [2])
+    assert time.monotonic() - t >= 0.38
+    assert queue.stats.flood_waits == 1 and queue.stats.sent == 1
+
+
+async def test_unlimited_queue_does_not_wait() -> None:
+    notifier = RecordingNotifier()
+    queue = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None)
+    start = time.monotonic()
+    await asyncio.gather(*(queue.send(1, "x", [i]) for i in range(200)))
+    assert time.monotonic() - start < 0.5
+    assert len(notifier.sent) == 200
+
+
+class StubBot:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.calls: list[dict[str, Any]] = []
+
+    async def send_message(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+        if self.error is not None:
+            raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "expected", "retry_after"),
+    [
+        (lambda: RetryAfter(17), DeliveryRetryLater, 17.0),
+        (lambda: TimedOut("slow"), DeliveryRetryLater, 0.0),
+        (lambda: Forbidden("bot was blocked by the user"), ChatUnreachable, None),
+        (lambda: ChatMigrated(-100123), ChatUnreachable, None),
+        (lambda: BadRequest("Chat not found"), DeliveryFailed, None),
+    ],
+)
+async def test_telegram_errors_are_translated(
+    error: Callable[[], Exception], expected: type[Exception], retry_after: float | None
+) -> None:
+    with warnings.catch_warnings():  # PTB's own deprecation notice about RetryAfter's type
+        warnings.simplefilter("ignore")
+        exc = error()
+    notifier = TelegramNotifier(StubBot(exc))  # type: ignore[arg-type]
+    with pytest.raises(expected) as info:
+        await notifier.send(5, "hello", [1])
+    if retry_after is not None:
+        assert isinstance(info.value, DeliveryRetryLater)
+        assert info.value.retry_after == retry_after
+
+
+async def test_telegram_message_has_buttons_per_reminder() -> None:
+    bot = StubBot()
+    await TelegramNotifier(bot).send(5, "one", [41])  # type: ignore[arg-type]
+    await TelegramNotifier(bot).send(5, "digest", [1, 2])  # type: ignore[arg-type]
+    single = bot.calls[0]["reply_markup"].inline_keyboard
+    assert [[(b.text, b.callback_data) for b in row] for row in single] == [
+        [
+            ("Done", "rem:done:41"),
+            ("Snooze 1 day", "rem:snooze:41"),
+            ("Stop reminders", "rem:stop:41"),
+        ]
+    ]
+    digest = bot.calls[1]["reply_markup"].inline_keyboard
+    assert [b.callback_data for b in digest[1]] == ["rem:done:2", "rem:snooze:2", "rem:stop:2"]
+    assert digest[1][0].text == "2: Done"
+    assert bot.calls[1]["chat_id"] == 5 and bot.calls[1]["text"] == "digest"
+
+
+async def test_terminal_notifier_prints() -> None:
+    out = io.StringIO()
+    await TerminalNotifier(out).send(3, "⏰ Consultation closes Friday", [1])
+    assert out.getvalue() == "[chat 3] ⏰ Consultation closes Friday\n"

@@ -1,0 +1,380 @@
+"""storage.repository against a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storage.repository import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Database,
+    NewReminder,
+    from_db,
+    to_db,
+)
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "bot.db")
+    yield database
+    await database.close()
+
+
+def rem(chat: int, key: str, due: datetime, item: int | None = None, text: str = "") -> NewReminder:
+    return NewReminder(chat_id=chat, item_id=item, due_at=due, text=text or key, key=key)
+
+
+# ---------------------------------------------------------------- migrations
+
+
+async def test_upgrade_from_first_schema_keeps_and_converts_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = await Database.open(path, migrate_to=1)
+    assert await old.schema_version() == 1
+    await old.close()
+
+    # Write rows the way version-1 code did (compacts as a JSON column, no delivery columns).
+    due = to_db(T0 + timedelta(days=3))
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO chats (chat_id, title, compacts, timezone, created_at)"
+            " VALUES (-100, 'Friends of the Park', '[\"kent-2011\", \"west-kent\"]',"
+            " 'Europe/London', 0)"
+        )
+        conn.execute(
+            "INSERT INTO items (id, chat_id, kind, title, data, registered_by, registered_at)"
+            " VALUES (7, -100, 'consultation', 'Parks budget', '{\"weeks\": 12}', 42, 5)"
+        )
+        conn.execute(
+            "INSERT INTO events (chat_id, item_id, kind, actor, payload, at)"
+            " VALUES (-100, 7, 'registered', 42, '{}', 5)"
+        )
+        conn.execute(
+            "INSERT INTO reminders (chat_id, item_id, key, text, due_at, created_at)"
+            " VALUES (-100, 7, 'close-1w', 'Consultation closes in a week', ?, 5)",
+            (due,),
+        )
+    conn.close()
+
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
+        settings = await db.chat_settings(-100)
+        assert settings.compacts == ["kent-2011", "west-kent"]
+        assert settings.title == "Friends of the Park"
+        assert settings.paused is False
+        item = await db.item(-100, 7)
+        assert item is not None and item.data == {"weeks": 12} and item.registered_by == 42
+        assert [e.kind for e in await db.events(-100)] == ["registered"]
+        [r] = await db.pending_reminders(-100)
+        assert (r.status, r.attempts, r.last_error, r.late) == ("pending", 0, None, False)
+        assert r.planned_at == r.due_at == T0 + timedelta(days=3)
+        assert await db.next_due_at() == T0 + timedelta(days=3)
+        # New-schema features work on upgraded data.
+        assert await db.add_reminders([rem(-100, "close-1w", T0, item=7)]) == [r.id]
+    finally:
+        await db.close()
+
+    # Re-opening is a no-op: nothing applied twice.
+    again = await Database.open(path)
+    try:
+        assert await again.schema_version() == SCHEMA_VERSION
+        assert (await again.chat_settings(-100)).compacts == ["kent-2011", "west-kent"]
+    finally:
+        await again.close()
+    with sqlite3.connect(path) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    conn.close()
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+async def test_refuses_database_from_newer_code(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    db = await Database.open(path)
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES (?, 0)", (SCHEMA_VERSION + 1,))
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        await Database.open(path)
+
+
+async def test_wal_and_foreign_keys(db: Database, tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.add_reminders([rem(1, "k", T0, item=999)])  # no such item
+    assert await db.count_reminders() == 0  # the failed batch left nothing behind
+
+
+# ---------------------------------------------------------------- chats
+
+
+async def test_chat_settings_and_officers(db: Database) -> None:
+    assert await db.chat_settings(5) == (await db.chat_settings(5))
+    default = await db.chat_settings(5)
+    assert (default.compacts, default.timezone, default.paused) == ([], "Europe/London", False)
+
+    await db.ensure_chat(5, "Tenants")
+    await db.ensure_chat(5, None)  # a missing title does not erase the known one
+    await db.set_compacts(5, ["rbkc", "kent-2011", "rbkc"])
+    await db.set_timezone(5, "Europe/Paris")
+    s = await db.chat_settings(5)
+    assert (s.title, s.compacts, s.timezone) == ("Tenants", ["rbkc", "kent-2011"], "Europe/Paris")
+    await db.set_compacts(5, ["west-kent"])
+    assert (await db.chat_settings(5)).compacts == ["west-kent"]
+
+    await db.add_officer(5, 10, "Ann")
+    await db.add_officer(5, 11, "Bob")
+    await db.add_officer(5, 10, "Ann Smith")
+    assert [(o.user_id, o.name) for o in await db.officers(5)] == [(10, "Ann Smith"), (11, "Bob")]
+    assert await db.remove_officer(5, 10) is True
+    assert await db.remove_officer(5, 10) is False
+    assert [o.user_id for o in await db.officers(5)] == [11]
+    assert await db.officers(6) == []
+
+
+# ---------------------------------------------------------------- items and events
+
+
+async def test_items_are_private_to_their_chat(db: Database) -> None:
+    a = await db.add_item(1, "complaint", "Late grant", {"amount": 500}, 9, T0)
+    b = await db.add_item(2, "consultation", "Library", {}, None, T0)
+    item = await db.item(1, a)
+    assert item is not None
+    assert (item.kind, item.title, item.data, item.status) == (
+        "complaint",
+        "Late grant",
+        {"amount": 500},
+        "open",
+    )
+    assert item.registered_at == T0
+    assert await db.item(2, a) is None
+    assert await db.set_item_status(2, a, "done", T0) is False  # not chat 2's item
+    assert [i.id for i in await db.open_items(1)] == [a]
+    assert [i.id for i in await db.open_items(2)] == [b]
+    with pytest.raises(ValueError):
+        await db.set_item_status(1, a, "archived", T0)
+
+
+async def test_closing_item_cancels_its_reminders_only(db: Database) -> None:
+    item = await db.add_item(1, "consultation", "Parks", {}, None, T0)
+    other = await db.add_item(1, "consultation", "Roads", {}, None, T0)
+    ids = await db.add_reminders(
+        [
+            rem(1, "a", T0, item=item),
+            rem(1, "b", T0 + timedelta(days=1), item=item),
+            rem(1, "c", T0, item=other),
+        ]
+    )
+    [sent] = await db.claim_due(T0, 1)
+    assert sent.id == ids[0]
+    await db.mark_sent([sent.id], T0)
+
+    assert await db.set_item_status(1, item, "done", T0) is True
+    assert await db.open_items(1) == [await db.item(1, other)]
+    statuses = {r.id: r.status for r in await db.pending_reminders(1)}
+    assert statuses == {ids[2]: "pending"}  # 'b' cancelled, 'c' untouched
+    assert (await db.reminder(1, ids[1])).status == "cancelled"  # type: ignore[union-attr]
+    assert (await db.reminder(1, ids[0])).status == "sent"  # type: ignore[union-attr]
+    assert await db.cancel_reminders(1, other) == 1
+    assert await db.next_due_at() is None
+
+
+async def test_event_log_is_append_only(db: Database, tmp_path: Path) -> None:
+    e1 = await db.log_event(1, None, "joined", 7, {"by": "x"}, T0)
+    e2 = await db.log_event(1, None, "compacts", 7, {"codes": ["rbkc"]}, T0 + timedelta(hours=1))
+    await db.log_event(2, None, "joined", 8, {}, T0)
+    assert [e.id for e in await db.events(1)] == [e1, e2]
+    [late] = await db.events(1, since=T0 + timedelta(minutes=30))
+    assert (late.id, late.payload, late.at) == (e2, {"codes": ["rbkc"]}, T0 + timedelta(hours=1))
+    with sqlite3.connect(tmp_path / "bot.db") as conn, pytest.raises(sqlite3.DatabaseError):
+        conn.execute("UPDATE events SET kind = 'edited' WHERE id = ?", (e1,))
+    conn.close()
+
+
+# ---------------------------------------------------------------- reminders
+
+
+async def test_planning_twice_does_not_duplicate(db: Database) -> None:
+    item = await db.add_item(1, "consultation", "Parks", {}, None, T0)
+    first = await db.add_reminders([rem(1, "1w", T0, item=item), rem(1, "adhoc", T0)])
+    again = await db.add_reminders(
+        [rem(1, "adhoc", T0), rem(1, "1w", T0, item=item), rem(2, "adhoc", T0)]
+    )
+    assert again[:2] == first[::-1]
+    assert again[2] not in first  # same key, other chat: a different reminder
+    assert await db.count_reminders() == 3
+
+
+async def test_bulk_insert_returns_ids_in_order(db: Database) -> None:
+    batch = [rem(i % 50, f"k{i}", T0 + timedelta(seconds=i)) for i in range(9000)]
+    ids = await db.add_reminders(batch)
+    assert len(set(ids)) == 9000
+    for r_id, new in zip(ids[::997], batch[::997], strict=True):
+        stored = await db.reminder(new.chat_id, r_id)
+        assert stored is not None and stored.key == new.key
+
+
+async def test_claim_is_ordered_exclusive_and_bounded(db: Database) -> None:
+    dues = [T0 + timedelta(minutes=m) for m in (5, 1, 3, 2, 4, 60)]
+    ids = await db.add_reminders([rem(i, f"k{i}", d) for i, d in enumerate(dues)])
+    assert await db.next_due_at() == T0 + timedelta(minutes=1)
+    now = T0 + timedelta(minutes=10)
+    first = await db.claim_due(now, 3)
+    assert [r.due_at for r in first] == sorted(dues[:5])[:3]
+    assert all(r.status == "sending" for r in first)
+    second = await db.claim_due(now, 10)
+    assert [r.id for r in second] == [ids[4], ids[0]]  # minutes 4 and 5; 60 not yet due
+    assert await db.claim_due(now, 10) == []
+    assert await db.next_due_at() == T0 + timedelta(minutes=60)
+
+
+async def test_mark_sent_records_lateness(db: Database) -> None:
+    ids = await db.add_reminders([rem(1, "a", T0), rem(1, "b", T0 + timedelta(seconds=30))])
+    claimed = await db.claim_due(T0 + timedelta(seconds=30), 10)
+    assert await db.mark_sent([r.id for r in claimed], T0 + timedelta(seconds=75)) == 2
+    a, b = [await db.reminder(1, i) for i in ids]
+    assert a is not None and b is not None
+    assert (a.status, a.late, b.late) == ("sent", True, False)
+    assert a.sent_at == T0 + timedelta(seconds=75)
+    assert await db.mark_sent([ids[0]], T0) == 0  # only in-flight reminders can be marked
+
+
+async def test_retry_and_undeliverable(db: Database) -> None:
+    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    await db.claim_due(T0, 10)
+    assert await db.mark_retry(rid, "flood control", T0 + timedelta(seconds=30))
+    r = await db.reminder(1, rid)
+    assert r is not None
+    assert (r.status, r.attempts, r.last_error) == ("pending", 1, "flood control")
+    assert r.due_at == T0 + timedelta(seconds=30) and r.planned_at == T0
+    assert await db.claim_due(T0 + timedelta(seconds=29), 10) == []
+    [again] = await db.claim_due(T0 + timedelta(seconds=30), 10)
+    assert await db.mark_undeliverable(again.id, "bad request: chat not found")
+    r = await db.reminder(1, rid)
+    assert r is not None
+    assert (r.status, r.attempts, r.last_error) == (
+        "undeliverable",
+        2,
+        "bad request: chat not found",
+    )
+
+
+async def test_pause_holds_and_resume_releases(db: Database) -> None:
+    await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0 + timedelta(hours=1))])
+    [inflight] = await db.claim_due(T0, 1)
+    assert await db.pause_chat(1, "forbidden: bot was blocked by the user") == 1
+    assert (await db.chat_settings(1)).paused_reason == "forbidden: bot was blocked by the user"
+    assert (await db.reminder(1, inflight.id)).status == "held"  # type: ignore[union-attr]
+    [new] = await db.add_reminders([rem(1, "c", T0)])  # planned while paused
+    assert (await db.reminder(1, new)).status == "held"  # type: ignore[union-attr]
+    assert await db.next_due_at() == T0 + timedelta(hours=1)  # only chat 2 counts
+    assert await db.claim_due(T0 + timedelta(days=1), 10) != []  # chat 2's
+    assert await db.claim_due(T0 + timedelta(days=1), 10) == []
+
+    assert await db.resume_chat(1) == 2
+    settings = await db.chat_settings(1)
+    assert settings.paused is False and settings.paused_reason is None
+    claimed = await db.claim_due(T0 + timedelta(days=1), 10)
+    assert sorted(r.id for r in claimed) == sorted([inflight.id, new])
+
+
+async def test_snooze_and_stop(db: Database) -> None:
+    item = await db.add_item(1, "funding", "Grant cut", {}, None, T0)
+    ids = await db.add_reminders(
+        [rem(1, "a", T0, item=item), rem(1, "b", T0 + timedelta(days=2), item=item)]
+    )
+    [sent] = await db.claim_due(T0, 10)
+    await db.mark_sent([sent.id], T0)
+    tomorrow = T0 + timedelta(days=1)
+    assert await db.snooze(2, sent.id, tomorrow) is False  # another chat's reminder
+    assert await db.snooze(1, sent.id, tomorrow) is True
+    r = await db.reminder(1, sent.id)
+    assert r is not None
+    assert (r.status, r.due_at, r.planned_at, r.sent_at) == ("pending", tomorrow, tomorrow, None)
+    assert await db.next_due_at() == tomorrow
+    assert await db.stop_reminder(2, ids[0]) == 0
+    assert await db.stop_reminder(1, ids[0]) == 2  # the whole item's reminders
+    assert await db.pending_reminders(1) == []
+
+
+async def test_recover_in_flight(db: Database) -> None:
+    await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0), rem(3, "c", T0)])
+    claimed = await db.claim_due(T0, 2)
+    await db.pause_chat(3, "blocked")
+    assert await db.recover_in_flight() == 2
+    assert await db.count_reminders("sending") == 0
+    assert {r.id for r in await db.claim_due(T0, 10)} == {r.id for r in claimed}
+
+
+async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
+    gone, kept = -1009876543210, 424242
+    for chat, title in ((gone, "Forgettable Allotment Society"), (kept, "Keep Me Club")):
+        await db.ensure_chat(chat, title)
+        await db.set_compacts(chat, ["kent-2011"])
+        await db.add_officer(chat, 77, f"officer of {title}")
+        item = await db.add_item(chat, "complaint", f"{title} item", {"chat": chat}, 77, T0)
+        await db.log_event(chat, item, "registered", 77, {"title": title}, T0)
+        ids = await db.add_reminders(
+            [rem(chat, "a", T0, item=item, text=f"{title} due"), rem(chat, "b", T0)]
+        )
+    [claimed, *_] = await db.claim_due(T0, 10)
+    await db.mark_sent([claimed.id], T0)
+    await db.pause_chat(gone, "blocked")
+
+    await db.forget_chat(gone)
+
+    tables = await db.table_names()
+    assert {"chats", "officers", "items", "events", "reminders", "chat_compacts"} <= set(tables)
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        for table in tables:
+            cols = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+            for col in cols:
+                hits = conn.execute(
+                    f"SELECT count(*) FROM {table} WHERE {col} = ? OR CAST({col} AS TEXT)"
+                    f" LIKE ? OR CAST({col} AS TEXT) LIKE '%Forgettable%'",
+                    (gone, f"%{gone}%"),
+                ).fetchone()[0]
+                assert hits == 0, f"{table}.{col} still mentions the forgotten chat"
+        kept_rows = sum(
+            conn.execute(f"SELECT count(*) FROM {t} WHERE chat_id = ?", (kept,)).fetchone()[0]
+            for t in ("chats", "officers", "items", "events", "reminders", "chat_compacts")
+        )
+    conn.close()
+    assert kept_rows == 1 + 1 + 1 + 1 + 2 + 1
+    assert len(ids) == 2
+    assert (await db.chat_settings(gone)).compacts == []
+
+
+async def test_naive_datetimes_are_rejected(db: Database) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        await db.add_reminders([rem(1, "a", datetime(2025, 1, 1))])
+
+
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=datetime(1990, 1, 1),
+            max_value=datetime(2200, 1, 1),
+            timezones=st.just(UTC),
+        ),
+        min_size=2,
+        max_size=20,
+    )
+)
+def test_instants_round_trip_and_sort(instants: list[datetime]) -> None:
+    encoded = [to_db(i) for i in instants]
+    assert [from_db(e) for e in encoded] == instants
+    assert sorted(encoded) == [to_db(i) for i in sorted(instants)]
