@@ -39,6 +39,7 @@ __all__ = [
     "Hint",
     "ParsedDay",
     "PastTimeError",
+    "UnreadableDateError",
     "parse_day",
     "parse_day_info",
     "parse_when",
@@ -50,6 +51,10 @@ Hint = Literal["nearest", "future", "past"]
 
 class DateParseError(ValueError):
     """Text could not be read as a date or time. ``str(exc)`` is a short message for the user."""
+
+
+class UnreadableDateError(DateParseError):
+    """The text isn't a date at all (as opposed to a date that is wrong, like "Monday 1 Dec")."""
 
 
 class PastTimeError(DateParseError):
@@ -67,7 +72,7 @@ class ParsedDay:
 _EXAMPLE = "try 23 Feb 2027 or 23/02/2027"
 _NEAREST_WINDOW_DAYS = 184  # "within ±6 months"
 _DEFAULT_HOUR = 9  # a date without a time means 09:00 local
-_MAX_QUANTITY = 1200  # "in 99999999 years" would overflow; nobody means more than this
+_MAX_QUANTITY = 100_000  # keeps "in 99999999999 years" from building huge numbers
 
 _MONTH_NAMES = (
     "january february march april may june july august september october november december"
@@ -128,13 +133,13 @@ def _norm(text: str) -> str:
     return re.sub(r"^on\s+", "", s)
 
 
-def _cannot_read(text: str) -> DateParseError:
+def _cannot_read(text: str) -> UnreadableDateError:
     shown = text.strip()
     if len(shown) > 40:
         shown = shown[:39] + "…"
     if not shown:
-        return DateParseError(f"Please give a date — {_EXAMPLE}.")
-    return DateParseError(f"I couldn't read '{shown}' as a date — {_EXAMPLE}.")
+        return UnreadableDateError(f"Please give a date — {_EXAMPLE}.")
+    return UnreadableDateError(f"I couldn't read '{shown}' as a date — {_EXAMPLE}.")
 
 
 def _fmt(d: date) -> str:
@@ -312,7 +317,9 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
             return ParsedDay(found)
         if m := _END_OF_RE.fullmatch(s):
             return _parse_end_of(m, today, hint, text)
-    except OverflowError:
+    except DateParseError:
+        raise
+    except (OverflowError, ValueError):  # date arithmetic past year 9999
         raise _cannot_read(text) from None
     raise _cannot_read(text)
 
@@ -428,6 +435,8 @@ def _apply_duration(
             calendar += _shift(unit, n)
     # Minutes/hours are elapsed time; days and longer keep the local wall-clock time, so
     # "in 2 days" across a clock change still means the same time of day.
+    if not calendar:
+        return now.astimezone(UTC) + exact
     local = now.astimezone(tz)
     shifted = (local.replace(tzinfo=None) + calendar).replace(tzinfo=tz)
     return shifted.astimezone(UTC) + exact
@@ -480,7 +489,9 @@ def _parse_when_unchecked(text: str, now: datetime, tz: ZoneInfo) -> datetime:
                 "'tomorrow 9am' or '3 March at 14:00'."
             ) from None
         return _localize(day, time(_DEFAULT_HOUR), tz)
-    except OverflowError:
+    except DateParseError:
+        raise
+    except (OverflowError, ValueError):  # date arithmetic past year 9999
         raise _cannot_read(text) from None
 
 
@@ -505,7 +516,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
 
 _MAX_WHEN_WORDS = 8
 _LEAD_FILLER_RE = re.compile(r"^(?:me\s+)", re.IGNORECASE)
-_TEXT_LEAD_RE = re.compile(r"^(?:[,:;\-–—]+\s*)?(?:to\s+|that\s+)?", re.IGNORECASE)
+_TEXT_LEAD_RE = re.compile(r"^(?:[,:;\-–—]+\s*)?(?:(?:to|that)(?:\s+|$))?", re.IGNORECASE)
 
 
 def split_when_and_text(args: str, now: datetime, tz: ZoneInfo) -> tuple[datetime, str]:

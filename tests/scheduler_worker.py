@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.scheduler import ReminderScheduler  # noqa: E402
-from bot.sending import OutgoingQueue  # noqa: E402
-from storage.repository import Database  # noqa: E402
+from bot.scheduler import ReminderScheduler
+from bot.sending import OutgoingQueue
+from storage.repository import Database
 
 
 class FileNotifier:
@@ -46,11 +46,11 @@ async def main(db_path: str, out: str, seconds: float, batch: int) -> None:
     )
     scheduler.start()
     print(f"started pid={os.getpid()}", flush=True)
-    while (
-        await db.count_reminders("pending")
-        + await db.count_reminders("sending")
-        + await db.count_reminders("held")
-    ):
+    # Polling the database (not an in-process event) is the point: it is the source of truth.
+    while True:
+        left = sum([await db.count_reminders(s) for s in ("pending", "sending", "held")])
+        if not left:
+            break
         await asyncio.sleep(0.05)
     await scheduler.stop()
     await db.close()

@@ -37,8 +37,8 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-async def eventually(cond: Callable[[], object], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(cond: Callable[[], object], within: float = 3.0) -> None:
+    deadline = time.monotonic() + within
     while not cond():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
@@ -133,31 +133,35 @@ async def test_sleeps_until_due_and_wakes_on_poke(
     assert "(late)" not in notifier.sent[0].text
 
 
-async def test_retry_later_is_retried_with_backoff(
+async def test_retry_later_is_retried_after_retry_after(
     db: Database,
     clock: FakeClock,
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
     [rid] = await db.add_reminders([rem(1, "a", T0)])
-    notifier.fail(DeliveryRetryLater(30, "flood control: retry in 30"))
-    scheduler = make_scheduler()
+    notifier.fail(DeliveryRetryLater(0.3, "flood control: retry in 0.3"))
+    scheduler = make_scheduler(retry_base=0.1)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
+    failed_at = time.monotonic()
     r = await db.reminder(1, rid)
     assert r is not None
-    assert (r.status, r.attempts, r.last_error) == ("pending", 1, "flood control: retry in 30")
-    assert r.due_at == T0 + timedelta(seconds=30)  # retry_after (30) beats backoff (10)
+    assert (r.status, r.attempts, r.last_error) == ("pending", 1, "flood control: retry in 0.3")
+    assert r.due_at == T0 + timedelta(seconds=0.3)  # retry_after (0.3) beats backoff (0.1)
     assert notifier.sent == []
 
-    clock.advance(29)
+    clock.advance(0.29)
     scheduler.poke()
     await asyncio.sleep(0.05)
-    assert notifier.sent == []  # not before retry_after
-    clock.advance(1)
+    assert notifier.sent == []  # not due yet by the database
+    clock.advance(0.01)
     scheduler.poke()
     await eventually(lambda: notifier.sent)
+    # The outgoing queue also held back sending for retry_after in real time.
+    assert notifier.sent[0].at - failed_at >= 0.25
     assert notifier.delivered_ids == [rid]
-    assert await status(db, 1, rid) == "sent"
+    r = await db.reminder(1, rid)
+    assert r is not None and (r.status, r.attempts) == ("sent", 1)
 
 
 async def test_undeliverable_after_max_attempts(

@@ -1,0 +1,35 @@
+"""Starting and stopping the pieces every front end needs: database, core, scheduler."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from bot.conversation import Conversation
+from bot.core import Core
+from bot.knowledge import Knowledge
+from bot.notifier import Notifier
+from bot.scheduler import ReminderScheduler
+from bot.sending import OutgoingQueue
+from bot.settings import Settings
+from storage.repository import Database
+
+
+@asynccontextmanager
+async def running_core(
+    settings: Settings, notifier: Notifier, knowledge: Knowledge | None = None
+) -> AsyncIterator[tuple[Core, Conversation]]:
+    """Open the database (migrating it), start the reminder scheduler; undo both on exit."""
+    knowledge = knowledge or Knowledge.load()
+    db = await Database.open(settings.db)
+    outgoing = OutgoingQueue(notifier, global_per_second=settings.global_per_second,
+                             per_chat_per_minute=settings.per_chat_per_minute)
+    scheduler = ReminderScheduler(db, notifier, outgoing=outgoing)
+    core = Core(knowledge, db, scheduler, default_timezone=settings.timezone,
+                reminder_hour=settings.reminder_hour)
+    scheduler.start()
+    try:
+        yield core, Conversation(core)
+    finally:
+        await scheduler.stop()
+        await db.close()

@@ -1,0 +1,514 @@
+"""The chat commands, independent of Telegram: text in, replies (with buttons) out.
+
+The Telegram bot and the terminal chat both feed messages and button presses
+here, so they behave the same.  Replies are data; the front end sends them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from bot.ask import BadQuestion
+from bot.compact_registry import UnknownCompact
+from bot.core import Core
+from bot.dateparsing import DateParseError, split_when_and_text
+from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.registration_parsing import (
+    MAX_LENGTH,
+    Draft,
+    apply_answer,
+    parse_complaint,
+    parse_consultation,
+    parse_funding,
+)
+from bot.replies import format_ask, format_reminders, format_results
+
+MAX_MESSAGE = 4000
+"""Longer messages are refused before any parsing."""
+
+HELP = """I know what your local Compact promises and remind you before deadlines pass.
+
+Anyone:
+/ask QUESTION – e.g. /ask how long must a consultation be?
+/compacts – the Compacts I know
+/compact – the Compacts this chat follows
+/list – open items and their next deadlines
+Admins and officers:
+/compact CODE... – choose this chat's Compacts, e.g. /compact kent-2011 west-kent
+/consultation TITLE, opens DATE, closes DATE, by BODY
+/funding FUNDER ending GRANT, last funded day DATE [, notice given DATE]
+/complaint against the council|VCS: what happened
+/done ID [resolved|unresolved] · /cancel ID
+/remind WHEN TEXT – e.g. /remind in 10 minutes call the council
+/officer add (reply to someone) · /officer remove (reply to someone)
+/timezone [Area/City] · /forget – erase everything about this chat"""
+
+COMMANDS: list[tuple[str, str]] = [
+    ("help", "What I can do"),
+    ("ask", "Ask about your Compact"),
+    ("compacts", "List the Compacts I know"),
+    ("compact", "Show or set this chat's Compacts"),
+    ("consultation", "Register a consultation"),
+    ("funding", "Register a funding change"),
+    ("complaint", "Register a complaint"),
+    ("list", "Open items and deadlines"),
+    ("done", "Close an item"),
+    ("cancel", "Cancel an item"),
+    ("remind", "Set a reminder"),
+    ("officer", "Add or remove an officer"),
+    ("timezone", "Show or set the time zone"),
+    ("forget", "Erase this chat's data"),
+]
+
+_USAGE = {
+    "consultation": "/consultation Library review, opens 1 Dec, closes 23 Feb, by Sevenoaks DC",
+    "funding": "/funding KCC ending our youth grant, last funded day 30 June 2027",
+    "complaint": "/complaint against the council: they cut the consultation to 3 weeks",
+}
+
+_QUESTIONS = {
+    "title": "What is it called?",
+    "body": "Which public body is it (e.g. Sevenoaks DC)?",
+    "opens": "When does it open? (e.g. 1 Dec, 01/12/2026, today)",
+    "closes": "When does it close? (e.g. 23 Feb, 23/02/2027, in 12 weeks)",
+    "funder": "Who is the funder?",
+    "ends": "What is the last day funded on the current terms? (e.g. 31 March 2027)",
+    "against": "Is the complaint against the public sector or the VCS? (public / vcs)",
+    "summary": "What happened, in a sentence?",
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    ask_reply: bool = False
+    """In groups the bot only sees replies to it: ask the user to reply to this message."""
+
+
+@dataclass
+class Incoming:
+    """A message as the conversation needs it, whatever it came through."""
+
+    chat_id: int
+    user_id: int
+    user_name: str
+    text: str
+    private: bool
+    is_admin: Callable[[], Awaitable[bool]]
+    """Asked only when a command needs it (Telegram: a cached getChatAdministrators)."""
+    addressed: bool = True
+    """In a group: whether the message is a command, a reply to the bot or mentions it."""
+    reply_to_user: tuple[int, str] | None = None
+    chat_title: str | None = None
+    command: str = ""
+    """Set by the dispatcher: the command being handled, without the slash."""
+
+
+@dataclass
+class _Pending:
+    draft: Draft
+    asking: str | None = None
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+
+
+class Conversation:
+    """Handles commands, questions, guided registration and buttons for every chat."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        # Registrations being put together, by (chat, user).  Not stored: nothing is
+        # registered until the user confirms, and an unconfirmed draft may be retyped.
+        self._pending: dict[tuple[int, int], _Pending] = {}
+        self._forget_tokens: dict[int, str] = {}
+
+    # ------------------------------------------------------------------ entry points
+
+    async def handle_text(self, msg: Incoming) -> list[Reply]:
+        text = msg.text.strip()
+        if len(text) > MAX_MESSAGE:
+            return [Reply(f"That message is {len(text):,} characters long; please keep it "
+                          f"under {MAX_MESSAGE:,}. Nothing was changed.")]
+        await self.core.db.ensure_chat(msg.chat_id, msg.chat_title)
+        if text.startswith("/"):
+            command, _, args = text[1:].partition(" ")
+            command = command.split("@", 1)[0].lower()
+            return await self._command(msg, command, args.strip())
+        pending = self._pending.get((msg.chat_id, msg.user_id))
+        if pending is not None and pending.asking is not None:
+            return await self._answer_field(msg, pending, text)
+        if msg.private or msg.addressed:
+            return await self._ask(msg, text)
+        return []
+
+    async def handle_button(
+        self, chat_id: int, user_id: int, data: str, is_admin: Callable[[], Awaitable[bool]]
+    ) -> Reply:
+        """A button press; the reply replaces the pressed message's text."""
+        kind, _, rest = data.partition(":")
+        if kind == "reg":
+            return await self._registration_button(chat_id, user_id, rest, is_admin)
+        if kind == "rem":
+            return await self._reminder_button(chat_id, user_id, rest)
+        if kind == "forget":
+            return await self._forget_button(chat_id, user_id, rest, is_admin)
+        return Reply("That button is from an old message; nothing was changed.")
+
+    # ------------------------------------------------------------------ commands
+
+    async def _command(self, msg: Incoming, command: str, args: str) -> list[Reply]:
+        public: dict[str, Callable[[Incoming, str], Awaitable[list[Reply]]]] = {
+            "start": self._help, "help": self._help, "compacts": self._list_compacts,
+            "ask": self._ask_command, "list": self._list_items, "timezone": self._timezone,
+            "compact": self._compact,
+        }
+        admin: dict[str, Callable[[Incoming, str], Awaitable[list[Reply]]]] = {
+            "consultation": self._register_command, "funding": self._register_command,
+            "complaint": self._register_command, "done": self._close, "cancel": self._close,
+            "remind": self._remind, "officer": self._officer, "forget": self._forget,
+        }
+        if command in public:
+            if command in ("compact", "timezone") and args and not await self._allowed(msg):
+                return [self._refusal(command)]
+            msg.command = command
+            return await public[command](msg, args)
+        if command in admin:
+            if not await self._allowed(msg):
+                return [self._refusal(command)]
+            msg.command = command
+            return await admin[command](msg, args)
+        return [Reply(f"I don't know /{command}. Try /help.")]
+
+    async def _allowed(self, msg: Incoming) -> bool:
+        if msg.private or await msg.is_admin():
+            return True
+        return any(o.user_id == msg.user_id for o in await self.core.db.officers(msg.chat_id))
+
+    @staticmethod
+    def _refusal(command: str) -> Reply:
+        return Reply(f"Only this group's admins and officers can use /{command}. "
+                     "Nothing was changed.")
+
+    async def _help(self, msg: Incoming, args: str) -> list[Reply]:
+        return [Reply(HELP)]
+
+    async def _list_compacts(self, msg: Incoming, args: str) -> list[Reply]:
+        registry = self.core.knowledge.registry
+        lines = ["Compacts I know (use the code with /compact):"]
+        for code in registry.codes:
+            c = registry.get(code)
+            draft = " – consultation draft" if c.is_draft else ""
+            lines.append(f"{code}: {c.title}{draft}")
+        return [Reply("\n".join(lines))]
+
+    async def _compact(self, msg: Incoming, args: str) -> list[Reply]:
+        registry = self.core.knowledge.registry
+        if not args:
+            codes = await self.core.compacts_of(msg.chat_id)
+            if not codes:
+                return [Reply("This chat follows no Compact yet; questions are answered from "
+                              "all of them. Set yours with e.g. /compact kent-2011 west-kent")]
+            return [Reply("This chat follows: " + ", ".join(
+                f"{c} ({registry.get(c).short_name})" for c in codes))]
+        codes = [c.strip(",").lower() for c in args.split()]
+        try:
+            chosen = registry.resolve(codes)
+        except UnknownCompact as exc:
+            return [Reply(f"I don't know the Compact '{exc.code}'. Known: "
+                          f"{', '.join(exc.known)}. Nothing was changed.")]
+        unique = list(dict.fromkeys(c.code for c in chosen))
+        await self.core.db.set_compacts(msg.chat_id, unique)
+        await self.core.db.log_event(msg.chat_id, None, "compacts", msg.user_id,
+                                     {"compacts": unique}, self.core.now())
+        return [Reply("This chat now follows: " + ", ".join(
+            registry.get(c).short_name for c in unique) + ".")]
+
+    async def _ask_command(self, msg: Incoming, args: str) -> list[Reply]:
+        if not args:
+            return [Reply("Ask a question after /ask, e.g. /ask how long must a consultation be?")]
+        return await self._ask(msg, args)
+
+    async def _ask(self, msg: Incoming, question: str) -> list[Reply]:
+        """Answered from the chat's Compacts, or from all of them when it follows none."""
+        codes = await self.core.compacts_of(msg.chat_id)
+        return [Reply(self._answer_text(question, codes or None))]
+
+    def _answer_text(self, question: str, codes: list[str] | None) -> str:
+        try:
+            result = self.core.knowledge.answerer.ask(question, codes)
+        except BadQuestion as exc:
+            return str(exc)
+        return format_ask(result, self.core.knowledge.registry)
+
+    async def _timezone(self, msg: Incoming, args: str) -> list[Reply]:
+        if not args:
+            tz = await self.core.timezone(msg.chat_id)
+            return [Reply(f"This chat's time zone is {tz.key}. Change it with e.g. "
+                          "/timezone Europe/London")]
+        try:
+            ZoneInfo(args)
+        except (ZoneInfoNotFoundError, ValueError):
+            return [Reply(f"I don't know the time zone '{args[:50]}'. Use a name like "
+                          "Europe/London. Nothing was changed.")]
+        await self.core.db.set_timezone(msg.chat_id, args)
+        return [Reply(f"Time zone set to {args}.")]
+
+    # ------------------------------------------------------------------ registration
+
+    async def _register_command(self, msg: Incoming, args: str) -> list[Reply]:
+        kind = msg.command
+        draft = self._parse(kind, args, await self.core.today(msg.chat_id))
+        if draft.errors and not any(draft.fields.values()):
+            return [Reply("\n".join(draft.errors) + f"\nFor example: {_USAGE[kind]}\n"
+                          "Nothing was changed.")]
+        pending = _Pending(draft)
+        self._pending[(msg.chat_id, msg.user_id)] = pending
+        return await self._next_step(msg.chat_id, pending, msg.private)
+
+    @staticmethod
+    def _parse(kind: str, text: str, today: date) -> Draft:
+        if kind == "consultation":
+            return parse_consultation(text, today)
+        if kind == "funding":
+            return parse_funding(text, today)
+        return parse_complaint(text, today)
+
+    async def _answer_field(self, msg: Incoming, pending: _Pending, text: str) -> list[Reply]:
+        assert pending.asking is not None
+        if text.lower() in ("stop", "cancel", "quit"):
+            self._pending.pop((msg.chat_id, msg.user_id), None)
+            return [Reply("Registration abandoned. Nothing was stored.")]
+        today = await self.core.today(msg.chat_id)
+        pending.draft = apply_answer(pending.draft, pending.asking, text, today)
+        return await self._next_step(msg.chat_id, pending, msg.private)
+
+    async def _next_step(self, chat_id: int, pending: _Pending, private: bool) -> list[Reply]:
+        draft = pending.draft
+        replies: list[Reply] = []
+        if draft.errors:
+            replies.append(Reply("\n".join(draft.errors)))
+            draft.errors = []
+        if draft.missing:
+            pending.asking = draft.missing[0]
+            question = _QUESTIONS.get(pending.asking, f"What is the {pending.asking}?")
+            replies.append(Reply(question + " (or 'stop')", ask_reply=not private))
+            return replies
+        pending.asking = None
+        try:
+            self._event(chat_id, 0, draft)
+        except ValidationError as exc:
+            problem = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            replies.append(Reply(f"That doesn't add up: {problem}. Send the registration again "
+                                 "with the right dates. Nothing was stored."))
+            self._pending = {k: v for k, v in self._pending.items() if v is not pending}
+            return replies
+        replies.append(Reply(
+            "Is this right?\n" + _readback(draft),
+            [[Button("Confirm", f"reg:confirm:{pending.token}"),
+              Button("Change", f"reg:change:{pending.token}")]],
+        ))
+        return replies
+
+    @staticmethod
+    def _event(chat_id: int, user_id: int, draft: Draft) -> AnyEvent:
+        f = draft.fields
+        if draft.kind == "consultation":
+            return ConsultationLaunched(chat_id=chat_id, registered_by=user_id,
+                                        title=str(f["title"]), body=_str(f.get("body")),
+                                        opens=f["opens"], closes=f["closes"])  # type: ignore[arg-type]
+        if draft.kind == "funding":
+            return FundingEnding(chat_id=chat_id, registered_by=user_id,
+                                 title=str(f.get("title") or "Funding"),
+                                 funder=_str(f.get("funder")),
+                                 last_funded_day=f["ends"],  # type: ignore[arg-type]
+                                 notice_given_on=f.get("notice"),  # type: ignore[arg-type]
+                                 consultation_started_on=f.get("consultation_start"))  # type: ignore[arg-type]
+        return ComplaintRaised(chat_id=chat_id, registered_by=user_id,
+                               against=f["against"],  # type: ignore[arg-type]
+                               body=_str(f.get("body")),
+                               summary=str(f.get("summary") or "Complaint")[:500],
+                               raised_on=date.today())
+
+    async def _registration_button(
+        self, chat_id: int, user_id: int, rest: str, is_admin: Callable[[], Awaitable[bool]]
+    ) -> Reply:
+        action, _, token = rest.partition(":")
+        key = (chat_id, user_id)
+        pending = self._pending.get(key)
+        if pending is None or pending.token != token or pending.asking is not None:
+            return Reply("That button is from an old message (or someone else's registration); "
+                         "nothing was changed.")
+        del self._pending[key]
+        kind = pending.draft.kind
+        if action == "change":
+            return Reply(f"OK, nothing stored. Send it again with the changes, e.g.\n{_USAGE[kind]}")
+        event = self._event(chat_id, user_id, pending.draft)
+        if isinstance(event, ComplaintRaised):
+            event = event.model_copy(update={"raised_on": await self.core.today(chat_id)})
+        title = str(pending.draft.fields.get("title") or pending.draft.fields.get("summary")
+                    or kind)[:200]
+        data = {k: (v.isoformat() if isinstance(v, date) else v)
+                for k, v in pending.draft.fields.items()}
+        done = await self.core.register(event, title, data)
+        codes = await self.core.compacts_of(chat_id)
+        head = f"Registered as item #{done.item_id}: {title}"
+        if not codes:
+            return Reply(head + "\nThis chat follows no Compact yet, so I can't check it. "
+                         "Choose one with /compact CODE.")
+        tz = await self.core.timezone(chat_id)
+        return Reply("\n\n".join([head, format_results(done.results),
+                                  format_reminders(done.results, f" (09:00 {tz.key})")]))
+
+    # ------------------------------------------------------------------ items
+
+    async def _list_items(self, msg: Incoming, args: str) -> list[Reply]:
+        items = await self.core.db.open_items(msg.chat_id)
+        if not items:
+            return [Reply("No open items. Register one with /consultation, /funding or "
+                          "/complaint.")]
+        pending = await self.core.db.pending_reminders(msg.chat_id)
+        tz = await self.core.timezone(msg.chat_id)
+        next_due: dict[int, Any] = {}
+        for r in pending:
+            if r.item_id is not None and r.item_id not in next_due:
+                next_due[r.item_id] = r.due_at.astimezone(tz)
+        lines = ["Open items:"]
+        for item in items:
+            due = next_due.get(item.id)
+            when = f" – next reminder {due:%a %d %b %Y %H:%M}" if due else ""
+            lines.append(f"#{item.id} {item.kind}: {item.title}{when}")
+        return [Reply("\n".join(lines))]
+
+    async def _close(self, msg: Incoming, args: str) -> list[Reply]:
+        command = msg.command
+        parts = args.split()
+        if not parts or not parts[0].lstrip("#").isdigit():
+            return [Reply(f"Say which item, e.g. /{command} 3 (see /list).")]
+        item_id = int(parts[0].lstrip("#"))
+        outcome = parts[1].lower() if len(parts) > 1 else None
+        if outcome not in (None, "resolved", "unresolved"):
+            return [Reply(f"/{command} ID takes 'resolved' or 'unresolved' after the id, "
+                          "if anything. Nothing was changed.")]
+        status = "done" if command == "done" else "cancelled"
+        if not await self.core.close_item(msg.chat_id, item_id, status, msg.user_id, outcome):
+            return [Reply(f"There is no open item #{item_id} in this chat. Nothing was changed.")]
+        return [Reply(f"Item #{item_id} is {status}; its reminders are cancelled.")]
+
+    async def _remind(self, msg: Incoming, args: str) -> list[Reply]:
+        if not args:
+            return [Reply("Say when and what, e.g. /remind in 10 minutes call the council")]
+        tz = await self.core.timezone(msg.chat_id)
+        try:
+            when, text = split_when_and_text(args, self.core.now(), tz)
+        except DateParseError as exc:
+            return [Reply(f"{exc}\nFor example: /remind tomorrow send our response. "
+                          "Nothing was changed.")]
+        item_id = await self.core.add_adhoc_reminder(msg.chat_id, msg.user_id, when, text)
+        local = when.astimezone(tz)
+        return [Reply(f"I'll remind this chat on {local:%a %d %b %Y at %H:%M} ({tz.key}): "
+                      f"{text} (item #{item_id})")]
+
+    async def _officer(self, msg: Incoming, args: str) -> list[Reply]:
+        action = args.split()[0].lower() if args else ""
+        if action not in ("add", "remove", "list"):
+            return [Reply("Use /officer add or /officer remove as a reply to the person's "
+                          "message, or /officer list.")]
+        if action == "list":
+            officers = await self.core.db.officers(msg.chat_id)
+            names = ", ".join(o.name for o in officers) or "none yet"
+            return [Reply(f"Officers: {names}")]
+        if msg.reply_to_user is None:
+            return [Reply(f"Reply to a message of the person with /officer {action}.")]
+        user_id, name = msg.reply_to_user
+        if action == "add":
+            await self.core.db.add_officer(msg.chat_id, user_id, name)
+            return [Reply(f"{name} is now an officer: they can register and close items.")]
+        removed = await self.core.db.remove_officer(msg.chat_id, user_id)
+        return [Reply(f"{name} is no longer an officer." if removed
+                      else f"{name} was not an officer. Nothing was changed.")]
+
+    async def _forget(self, msg: Incoming, args: str) -> list[Reply]:
+        token = secrets.token_hex(4)
+        self._forget_tokens[msg.chat_id] = token
+        return [Reply("Erase everything I hold about this chat – its Compacts, items, "
+                      "reminders and history? This cannot be undone.",
+                      [[Button("Erase everything", f"forget:yes:{token}"),
+                        Button("Keep it", f"forget:no:{token}")]])]
+
+    async def _forget_button(
+        self, chat_id: int, user_id: int, rest: str, is_admin: Callable[[], Awaitable[bool]]
+    ) -> Reply:
+        action, _, token = rest.partition(":")
+        if self._forget_tokens.get(chat_id) != token:
+            return Reply("That button is from an old message; nothing was changed.")
+        officers = {o.user_id for o in await self.core.db.officers(chat_id)}
+        if not (await is_admin() or user_id in officers):
+            return Reply("Only this group's admins and officers can erase its data. "
+                         "Nothing was changed.")
+        del self._forget_tokens[chat_id]
+        if action != "yes":
+            return Reply("Kept. Nothing was erased.")
+        await self.core.db.forget_chat(chat_id)
+        self._pending = {k: v for k, v in self._pending.items() if k[0] != chat_id}
+        return Reply("Done: everything about this chat has been erased.")
+
+    async def _reminder_button(self, chat_id: int, user_id: int, rest: str) -> Reply:
+        action, _, raw_id = rest.partition(":")
+        if not raw_id.isdigit():
+            return Reply("That button is from an old message; nothing was changed.")
+        reminder = await self.core.db.reminder(chat_id, int(raw_id))
+        if reminder is None:
+            return Reply("That reminder no longer exists; nothing was changed.")
+        if action == "snooze":
+            until = self.core.now() + timedelta(days=1)
+            await self.core.db.snooze(chat_id, reminder.id, until)
+            if self.core.scheduler is not None:
+                self.core.scheduler.poke()
+            tz = await self.core.timezone(chat_id)
+            return Reply(f"{reminder.text}\n\nSnoozed until "
+                         f"{until.astimezone(tz):%a %d %b %H:%M}.")
+        if action == "stop":
+            n = await self.core.db.stop_reminder(chat_id, reminder.id)
+            return Reply(f"{reminder.text}\n\nStopped {n} pending reminder(s) for this item.")
+        if action == "done":
+            if reminder.item_id is not None:
+                await self.core.close_item(chat_id, reminder.item_id, "done", user_id)
+            return Reply(f"{reminder.text}\n\nMarked done.")
+        return Reply("That button is from an old message; nothing was changed.")
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)[:500]
+
+
+def _readback(draft: Draft) -> str:
+    labels = {"title": "Title", "body": "Public body", "opens": "Opens", "closes": "Closes",
+              "funder": "Funder", "ends": "Last funded day", "notice": "Notice given",
+              "consultation_start": "Consultation started", "against": "Against",
+              "summary": "Summary"}
+    lines = []
+    for key, value in draft.fields.items():
+        if value is None:
+            continue
+        if isinstance(value, date):
+            value = f"{value:%a} {value.day} {value:%B %Y}"
+        if key == "against":
+            value = "the public sector" if value == "public" else "the VCS"
+        lines.append(f"{labels.get(key, key)}: {value}")
+    return "\n".join(lines)
+
+
+__all__ = ["COMMANDS", "MAX_LENGTH", "Button", "Conversation", "Incoming", "Reply"]

@@ -1,0 +1,28 @@
+"""Settings from the environment (and a .env file), overridable on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """compactbot's configuration; every field can be set by its environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    api_url: str | None = Field(default=None, validation_alias="COMPACTBOT_API_URL")
+    """Bot API base URL; the library appends the token (e.g. http://127.0.0.1:8081/bot)."""
+    db: Path = Field(default=Path("compactbot.db"), validation_alias="COMPACTBOT_DB")
+    timezone: str = Field(default="Europe/London", validation_alias="COMPACTBOT_TIMEZONE")
+    """Default time zone of a new chat."""
+    reminder_hour: int = Field(default=9, ge=0, le=23, validation_alias="COMPACTBOT_REMINDER_HOUR")
+    """Local hour at which a reminder due on a calendar day is sent."""
+    global_per_second: float = Field(default=30, gt=0, validation_alias="COMPACTBOT_RATE_GLOBAL")
+    per_chat_per_minute: float = Field(default=20, gt=0, validation_alias="COMPACTBOT_RATE_CHAT")
+    webhook_url: str | None = Field(default=None, validation_alias="COMPACTBOT_WEBHOOK_URL")
+    """Set to receive updates by webhook instead of long polling."""
+    webhook_port: int = Field(default=8443, validation_alias="COMPACTBOT_WEBHOOK_PORT")
+    admin_cache_seconds: float = Field(default=60, validation_alias="COMPACTBOT_ADMIN_CACHE")

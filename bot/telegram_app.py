@@ -1,0 +1,237 @@
+"""The Telegram front end: a python-telegram-bot Application around the conversation.
+
+Long polling by default, a webhook when COMPACTBOT_WEBHOOK_URL is set.  Reminders
+are not PTB jobs (those live in memory only): the database-backed scheduler sends
+them through ``TelegramNotifier``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import running_core
+from bot.conversation import COMMANDS, Conversation, Incoming, Reply
+from bot.core import Core
+from bot.notifier import TelegramNotifier
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONVERSATION = "conversation"
+CORE = "core"
+_CORE_CONTEXT = "core_context"
+
+
+class AdminCache:
+    """Chat administrators from Telegram, kept for a short while to spare API calls."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._cache: dict[int, tuple[float, frozenset[int]]] = {}
+
+    async def is_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        chat = update.effective_chat
+        message = update.effective_message
+        if chat is None:
+            return False
+        if chat.type == ChatType.PRIVATE:
+            return True
+        # An anonymous admin posts as the group itself.
+        if message is not None and message.sender_chat is not None \
+                and message.sender_chat.id == chat.id:
+            return True
+        user = update.effective_user
+        if user is None:
+            return False
+        cached = self._cache.get(chat.id)
+        if cached is None or time.monotonic() - cached[0] > self.ttl:
+            admins = await context.bot.get_chat_administrators(chat.id)
+            cached = (time.monotonic(), frozenset(a.user.id for a in admins))
+            self._cache[chat.id] = cached
+        return user.id in cached[1]
+
+
+TELEGRAM_LIMIT = 4096
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Telegram refuses messages over 4,096 characters: split at line breaks where possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text)
+    return parts
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+             for row in reply.buttons]
+        )
+    if reply.ask_reply:
+        return ForceReply(selective=True)
+    return None
+
+
+def _addressed(message: Message, bot_username: str, bot_id: int) -> bool:
+    text = message.text or ""
+    if text.startswith("/"):
+        return True
+    if f"@{bot_username}".lower() in text.lower():
+        return True
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot_id)
+
+
+async def start_core(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Open the database and start the scheduler; set the command menu.
+
+    ``run_polling`` calls this through ``post_init``; code that drives the
+    Application's lifecycle itself calls it after ``initialize()``.
+    """
+    ctx = running_core(settings, TelegramNotifier(app.bot))
+    core, conversation = await ctx.__aenter__()
+    app.bot_data[_CORE_CONTEXT] = ctx
+    app.bot_data[CORE] = core
+    app.bot_data[CONVERSATION] = conversation
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+
+
+async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the scheduler and close the database (``post_shutdown``)."""
+    ctx = app.bot_data.pop(_CORE_CONTEXT, None)
+    if ctx is not None:
+        await ctx.__aexit__(None, None, None)
+
+
+def build_application(settings: Settings, admin_cache: AdminCache | None = None) -> Application:  # type: ignore[type-arg]
+    """The Application with our handlers; the core starts in post_init, stops in post_shutdown."""
+    builder = ApplicationBuilder().token(settings.telegram_bot_token or "")
+    if settings.api_url:
+        builder = builder.base_url(settings.api_url)
+    builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    admins = admin_cache or AdminCache(settings.admin_cache_seconds)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await start_core(app, settings)
+
+    application = builder.post_init(post_init).post_shutdown(stop_core).build()
+
+    def checker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            return await admins.is_admin(update, context)
+        return check
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or chat is None or message.text is None:
+            return
+        conversation: Conversation = context.bot_data[CONVERSATION]
+        user = update.effective_user
+        replied = message.reply_to_message
+        reply_to_user = None
+        if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
+            reply_to_user = (replied.from_user.id, replied.from_user.full_name)
+        text = message.text.replace(f"@{context.bot.username}", "").strip() \
+            if not message.text.startswith("/") else message.text
+        incoming = Incoming(
+            chat_id=chat.id,
+            user_id=user.id if user else chat.id,
+            user_name=user.full_name if user else (chat.title or "someone"),
+            text=text,
+            private=chat.type == ChatType.PRIVATE,
+            is_admin=checker(update, context),
+            addressed=_addressed(message, context.bot.username, context.bot.id),
+            reply_to_user=reply_to_user,
+            chat_title=chat.title,
+        )
+        for reply in await conversation.handle_text(incoming):
+            *first, last = split_message(reply.text)
+            for part in first:
+                await message.reply_text(part)
+            await message.reply_text(last, reply_markup=_markup(reply))
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        chat = update.effective_chat
+        if query is None or chat is None or query.data is None:
+            return
+        conversation: Conversation = context.bot_data[CONVERSATION]
+        reply = await conversation.handle_button(chat.id, query.from_user.id, query.data,
+                                                 checker(update, context))
+        await query.answer()
+        markup = _markup(reply)
+        await query.edit_message_text(
+            split_message(reply.text)[0],
+            reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+        )
+
+    async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        core: Core = context.bot_data[CORE]
+        status = change.new_chat_member.status
+        if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            await core.db.pause_chat(change.chat.id, f"bot {status}")
+        elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+            await core.db.ensure_chat(change.chat.id, change.chat.title)
+            if await core.db.resume_chat(change.chat.id) and core.scheduler is not None:
+                core.scheduler.poke()
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error handling update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message is not None:
+            try:
+                await update.effective_message.reply_text(
+                    "Sorry, something went wrong on my side; nothing was changed. Please try again."
+                )
+            except Exception:  # the error may be that we cannot send at all
+                log.debug("could not report the error to the chat", exc_info=True)
+
+    application.add_handler(MessageHandler(filters.TEXT, on_message))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_telegram(settings: Settings) -> None:
+    """Run until interrupted: long polling, or a webhook when one is configured."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    application = build_application(settings)
+    if settings.webhook_url:
+        application.run_webhook(listen="0.0.0.0", port=settings.webhook_port,
+                                webhook_url=settings.webhook_url,
+                                allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,1 @@
+"""Sample Town Compact: an invented third-party Compact for compactbot's tests."""

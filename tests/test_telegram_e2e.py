@@ -1,0 +1,184 @@
+"""End to end over HTTP: the real python-telegram-bot Application, long polling a loopback
+fake Bot API server, with the real core, plugins and SQLite database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_bot_api import FakeBotApi, SentMessage, polling_application, running_fake_api
+
+from bot.core import Core
+from bot.settings import Settings
+from bot.telegram_app import CORE, build_application, start_core, stop_core
+from storage.repository import NewReminder
+
+TOKEN = "123:ABC"
+GROUP = -1001
+ADMIN, MEMBER, ALICE = 10, 11, 12
+
+
+@asynccontextmanager
+async def running_bot(api: FakeBotApi, db: Path) -> AsyncIterator[Any]:
+    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db)
+    app = build_application(settings)
+    async with polling_application(app, poll_timeout=0.5):
+        # run_polling would call post_init / post_shutdown; driving the lifecycle by hand, we do.
+        await start_core(app, settings)
+        try:
+            yield app
+        finally:
+            await stop_core(app)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with running_fake_api(token=TOKEN) as fake:
+        fake.add_chat(GROUP, type="supergroup", title="Sevenoaks Youth Trust")
+        fake.set_admins(GROUP, [ADMIN])
+        for uid, name in ((ADMIN, "Ada"), (MEMBER, "Meg"), (ALICE, "Alice")):
+            fake.user(uid, name)
+        yield fake
+
+
+def has(text: str) -> Any:
+    return lambda m: text in (m.text or "")
+
+
+async def say(api: FakeBotApi, chat: int, user: int, text: str, expect: str) -> SentMessage:
+    await api.send_text(chat, user, text)
+    return await api.wait_for_message(chat, has(expect), timeout=10)
+
+
+async def test_admin_sets_compacts_registers_and_member_is_refused(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db"):
+        assert api.calls_to("setMyCommands"), "the command menu is set at start"
+        await say(api, GROUP, ADMIN, "/compact kent-2011 west-kent", "now follows")
+        # A member who is neither admin nor officer is refused, and nothing changes.
+        refusal = await say(api, GROUP, MEMBER, "/compact rbkc", "Only this group's admins")
+        assert "Nothing was changed" in (refusal.text or "")
+        await say(api, GROUP, MEMBER, "/compact", "Kent Compact 2011")
+        readback = await say(
+            api, GROUP, ADMIN,
+            "/consultation Library services review, opens 1 Dec 2026, closes 5 Jan 2027, "
+            "by Sevenoaks DC",
+            "Is this right?",
+        )
+        assert [b[0] for b in readback.buttons] == ["Confirm", "Change"]
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm)
+        verdict = await api.wait_for_message(GROUP, has("Registered as item #1"), timeout=10)
+        text = verdict.text or ""
+        assert "Kent Compact 2011: ⚠️" in text and "West Kent Compact" in text
+        assert "12 week written consultations" in text
+        assert "Strictest:" in text
+        listing = await say(api, GROUP, MEMBER, "/list", "Open items")
+        assert "#1 consultation: Library services review" in (listing.text or "")
+        refused = await say(api, GROUP, MEMBER, "/done 1", "Only this group's admins")
+        assert refused.text
+        await say(api, GROUP, ADMIN, "/done 1", "Item #1 is done")
+
+
+async def test_questions_in_group_and_private(api: FakeBotApi, tmp_path: Path) -> None:
+    async with running_bot(api, tmp_path / "bot.db"):
+        answer = await say(api, GROUP, MEMBER, "/ask how much notice before they end our grant?",
+                           "notice")
+        assert "three months' notice in writing" in (answer.text or "")
+        await say(api, ALICE, ALICE, "how long must a consultation be?", "12 weeks")
+        # In a group, a plain message not addressed to the bot gets no answer.
+        before = len(api.messages_to(GROUP))
+        await api.send_text(GROUP, MEMBER, "how long must a consultation be?")
+        await say(api, GROUP, MEMBER, "/help", "I know what your local Compact")
+        assert len(api.messages_to(GROUP)) == before + 1
+
+
+async def test_guided_registration_asks_for_the_missing_date(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db"):
+        await say(api, ALICE, ALICE, "/compact rbkc", "now follows")
+        await say(api, ALICE, ALICE, "/consultation Parks review by KCC, opens 1 Dec 2026",
+                  "When does it close?")
+        await say(api, ALICE, ALICE, "31 Feb", "couldn't read")
+        readback = await say(api, ALICE, ALICE, "23/2/27", "Is this right?")
+        assert "Closes: Tue 23 February 2027" in (readback.text or "")
+        change = dict(readback.buttons)["Change"]
+        assert change is not None
+        await api.press_button(ALICE, ALICE, readback.message_id, change)
+        await api.wait_for_message(ALICE, has("nothing stored"), timeout=10)
+        # Bad input changes nothing: a close before an open, an unknown Compact, a huge message.
+        await say(api, ALICE, ALICE, "/consultation X by KCC, opens 3 Mar 2027, closes 1 Feb 2027",
+                  "is before opens")
+        await say(api, ALICE, ALICE, "stop", "Nothing was stored")
+        await say(api, ALICE, ALICE, "/compact atlantis", "I don't know the Compact")
+        await say(api, ALICE, ALICE, "x" * 10_000, "please keep it under")
+        await say(api, ALICE, ALICE, "/frobnicate", "I don't know /frobnicate")
+        await say(api, ALICE, ALICE, "/list", "No open items")
+
+
+async def _due_soon(app: Any, chat: int, text: str, seconds: float = 0.5) -> None:
+    core: Core = app.bot_data[CORE]
+    due = datetime.now(UTC) + timedelta(seconds=seconds)
+    item = await core.db.add_item(chat, "reminder", text, {}, ADMIN, datetime.now(UTC))
+    await core.db.add_reminders([NewReminder(chat, item, due, text, "test")])
+    assert core.scheduler is not None
+    core.scheduler.poke()
+
+
+async def test_reminder_arrives_with_buttons_and_snoozes(api: FakeBotApi, tmp_path: Path) -> None:
+    async with running_bot(api, tmp_path / "bot.db") as app:
+        await say(api, GROUP, ADMIN, "/help", "I know")
+        await _due_soon(app, GROUP, "Send the consultation response")
+        reminder = await api.wait_for_message(GROUP, has("Send the consultation response"), 10)
+        labels = [b[0] for b in reminder.buttons]
+        assert labels == ["Done", "Snooze 1 day", "Stop reminders"]
+        snooze = dict(reminder.buttons)["Snooze 1 day"]
+        assert snooze is not None
+        await api.press_button(GROUP, MEMBER, reminder.message_id, snooze)
+        edited = await api.wait_for_message(GROUP, has("Snoozed until"), 10)
+        assert edited.method == "editMessageText"
+        core: Core = app.bot_data[CORE]
+        pending = await core.db.pending_reminders(GROUP)
+        assert len(pending) == 1
+        assert pending[0].due_at > datetime.now(UTC) + timedelta(hours=23)
+
+
+async def test_reminder_survives_a_restart_and_arrives_once(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    db = tmp_path / "bot.db"
+    async with running_bot(api, db) as app:
+        await _due_soon(app, GROUP, "Chase the grant letter", seconds=3)
+    # The bot was stopped before the reminder was due; it starts again later.
+    assert not [m for m in api.messages_to(GROUP) if "Chase the grant letter" in (m.text or "")]
+    async with running_bot(api, db):
+        await api.wait_for_message(GROUP, has("Chase the grant letter"), timeout=15)
+        await say(api, GROUP, MEMBER, "/help", "I know")
+    sent = [m for m in api.messages_to(GROUP) if "Chase the grant letter" in (m.text or "")]
+    assert len(sent) == 1
+
+
+async def test_forget_erases_after_confirmation(api: FakeBotApi, tmp_path: Path) -> None:
+    async with running_bot(api, tmp_path / "bot.db") as app:
+        await say(api, GROUP, ADMIN, "/compact rbkc", "now follows")
+        await say(api, GROUP, ADMIN, "/remind tomorrow at 10am send feedback", "I'll remind")
+        refused = await say(api, GROUP, MEMBER, "/forget", "Only this group's admins")
+        assert refused.text
+        ask = await say(api, GROUP, ADMIN, "/forget", "Erase everything")
+        erase = dict(ask.buttons)["Erase everything"]
+        assert erase is not None
+        await api.press_button(GROUP, ADMIN, ask.message_id, erase)
+        await api.wait_for_message(GROUP, has("has been erased"), 10)
+        core: Core = app.bot_data[CORE]
+        assert await core.db.open_items(GROUP) == []
+        assert (await core.db.chat_settings(GROUP)).compacts == []
+        # An old button (a client may still show it) does nothing.
+        await api.press_button(GROUP, ADMIN, ask.message_id, erase, check=False)
+        await api.wait_for_message(GROUP, has("old message"), 10)
