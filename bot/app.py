@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from bot.conversation import Conversation
 from bot.core import Core
@@ -22,11 +22,19 @@ async def running_core(
     """Open the database (migrating it), start the reminder scheduler; undo both on exit."""
     knowledge = knowledge or Knowledge.load()
     db = await Database.open(settings.db)
-    outgoing = OutgoingQueue(notifier, global_per_second=settings.global_per_second,
-                             per_chat_per_minute=settings.per_chat_per_minute)
+    outgoing = OutgoingQueue(
+        notifier,
+        global_per_second=settings.global_per_second,
+        per_chat_per_minute=settings.per_chat_per_minute,
+    )
     scheduler = ReminderScheduler(db, notifier, outgoing=outgoing)
-    core = Core(knowledge, db, scheduler, default_timezone=settings.timezone,
-                reminder_hour=settings.reminder_hour)
+    core = Core(
+        knowledge,
+        db,
+        scheduler,
+        default_timezone=settings.timezone,
+        reminder_hour=settings.reminder_hour,
+    )
     scheduler.start()
     try:
         yield core, Conversation(core)

@@ -148,7 +148,9 @@ class Answerer:
             who = self.registry.compacts[hit.compact].commitment(hit.commitment).party
             boost = 1.3 if who == party else 1.0
             grouped.setdefault(hit.compact, []).append((int(i >= on_topic), hit.score * boost, hit))
-        return {code: [h for *_, h in sorted(hs, key=lambda t: t[:2])] for code, hs in grouped.items()}
+        return {
+            code: [h for *_, h in sorted(hs, key=lambda t: t[:2])] for code, hs in grouped.items()
+        }
 
     @staticmethod
     def _shares_words(question: str, compact: Compact, hit: Hit) -> bool:
@@ -172,10 +174,15 @@ class Answerer:
                 order = {h.commitment: i for i, h in enumerate(hits)}
                 cited = sorted(cited, key=lambda cid: order.get(cid, len(order)))
             citations = [cite(compact, cid) for cid in cited]
-            kind: AnswerKind = "rule" if rule.has_number or (
-                rule.commitments and topic == "disputes") else "no_number"
+            kind: AnswerKind = (
+                "rule"
+                if rule.has_number or (rule.commitments and topic == "disputes")
+                else "no_number"
+            )
             return Answer(compact.code, topic, rule.text, citations, kind)
-        tagged = [h for h in hits if topic is None or topic in compact.commitment(h.commitment).topics]
+        tagged = [
+            h for h in hits if topic is None or topic in compact.commitment(h.commitment).topics
+        ]
         if tagged and (topic is not None or self._shares_words(question, compact, tagged[0])):
             best = tagged[:2] if topic else tagged[:1]
             citations = [cite(compact, h.commitment) for h in best]
@@ -185,9 +192,7 @@ class Answerer:
             )
             return Answer(compact.code, topic, text, citations, "clause", tagged[0].score)
         closest = [cite(compact, h.commitment) for h in hits[:2]]
-        text = (
-            f"I don't know: {compact.short_name} says nothing I can find that answers this."
-        )
+        text = f"I don't know: {compact.short_name} says nothing I can find that answers this."
         if closest:
             text += " The closest clauses are quoted below."
         return Answer(compact.code, topic, text, closest, "unknown", 0.0)

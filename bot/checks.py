@@ -140,8 +140,9 @@ def consultation_reminders(
     after = event.closes + timedelta(days=1)
     if feedback.required and after >= today:
         when = (
-            f" within {feedback.within.describe()}" if feedback.within else
-            " (the Compact sets no time for it)"
+            f" within {feedback.within.describe()}"
+            if feedback.within
+            else " (the Compact sets no time for it)"
         )
         plans.append(
             ReminderPlan(
@@ -189,8 +190,11 @@ def check_consultation_closed(
     else:
         result.reasons.append(f"Feedback is due by {_day(due)}.")
         result.reminders = [
-            ReminderPlan(due=d, text=f"Feedback on '{event.title}' is due by {_day(due)}.",
-                         key=f"feedback-{days_between(d, due)}")
+            ReminderPlan(
+                due=d,
+                text=f"Feedback on '{event.title}' is due by {_day(due)}.",
+                key=f"feedback-{days_between(d, due)}",
+            )
             for d in reminder_days(due, today, (7, 1))
         ]
     return result
@@ -219,13 +223,16 @@ def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckR
     notice_by = latest_start(ends, rule.notice) if rule.notice else ends
     if rule.notice is not None:
         result.deadlines["notice_by"] = notice_by
-        kind = "at least " if rule.notice_is_minimum else ("usually " if rule.notice_is_usual else "")
+        kind = (
+            "at least " if rule.notice_is_minimum else ("usually " if rule.notice_is_usual else "")
+        )
         result.reasons.append(
             f"{compact.short_name} asks for {kind}{rule.notice.describe()} notice{written}: "
             f"to end funding after {_day(ends)} it must be given by {_day(notice_by)}."
         )
-        verdict = _worse(verdict, _notice_verdict(rule.notice_is_usual, event, notice_by,
-                                                  today, result))
+        verdict = _worse(
+            verdict, _notice_verdict(rule.notice_is_usual, event, notice_by, today, result)
+        )
     start_by: date | None = None
     if rule.consultation_before_notice is not None:
         start_by = latest_start(notice_by, rule.consultation_before_notice)
@@ -242,8 +249,9 @@ def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckR
     earliest = start_by or notice_by
     result.demand_days = days_between(earliest, ends)
     result.verdict = verdict
-    result.reminders = funding_reminders(event, notice_by if rule.notice else None, start_by,
-                                         today, written)
+    result.reminders = funding_reminders(
+        event, notice_by if rule.notice else None, start_by, today, written
+    )
     return _draft_caveat(compact, result)
 
 
@@ -265,7 +273,8 @@ def _notice_verdict(
         )
         return "explain" if usual else "breach"
     result.reasons.append(
-        f"No notice yet: it can still be given in time ({_plural(days_between(today, notice_by), 'day')} left)."
+        "No notice yet: it can still be given in time "
+        f"({_plural(days_between(today, notice_by), 'day')} left)."
     )
     return "meets"
 
@@ -402,16 +411,16 @@ def check_complaint_step(
     return result
 
 
-def _reply_due(
-    compact: Compact, since: date, today: date, result: CheckResult, what: str
-) -> None:
+def _reply_due(compact: Compact, since: date, today: date, result: CheckResult, what: str) -> None:
     rule = compact.obligations.correspondence
     if rule.response is None:
         return
     due = add_period(since, rule.response)
     result.deadlines["reply_by"] = due
     result.demand_days = days_between(since, due)
-    qualifier = f" ({rule.qualifier} reply within {rule.response.describe()})" if rule.qualifier else ""
+    qualifier = (
+        f" ({rule.qualifier} reply within {rule.response.describe()})" if rule.qualifier else ""
+    )
     result.reasons.append(f"A reply to {what} is due by {_day(due)}{qualifier}.")
     result.citations += cite_all(compact, rule.commitments)
     if due >= today:

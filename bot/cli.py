@@ -50,9 +50,7 @@ def _iso_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date in the form YYYY-MM-DD"
-        ) from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
 
 
 def today_in(tz: str = DEFAULT_TZ) -> date:
@@ -138,16 +136,21 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
         event = _event(args, today)
     except ValidationError as exc:
         raise UsageError(_validation_message(exc)) from None
-    results = knowledge.check(event, compacts, today)
+    try:
+        results = knowledge.check(event, compacts, today)
+    except OverflowError:
+        raise UsageError("a date is too far in the past or future to check") from None
     if args.json:
         if len(results) == 1:
             _print_json(results[0].as_json())
         else:
             top = strictest(results)
-            _print_json({
-                "results": [r.as_json() for r in results],
-                "strictest": top.compact if top else None,
-            })
+            _print_json(
+                {
+                    "results": [r.as_json() for r in results],
+                    "strictest": top.compact if top else None,
+                }
+            )
     else:
         print(format_results(results))
     return 0
@@ -169,7 +172,7 @@ def cmd_compacts(knowledge: Knowledge) -> int:
     for code in knowledge.registry.codes:
         c = knowledge.registry.get(code)
         status = "consultation draft" if c.is_draft else "adopted"
-        print(f"{code:<16} {c.title} ({c.area}, {c.date}, {status})")
+        print(f"{code:<16} {c.title} ({c.area}, {c.date or 'undated'}, {status})")
     return 0
 
 
@@ -182,13 +185,15 @@ def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
     from bot.settings import Settings
 
     overrides = {
-        k: v for k, v in (
+        k: v
+        for k, v in (
             ("telegram_bot_token", getattr(args, "token", None)),
             ("api_url", getattr(args, "api_url", None)),
             ("db", args.db),
-        ) if v
+        )
+        if v
     }
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = Settings(**overrides)
     if settings.telegram_bot_token and not terminal:
         from bot.telegram_app import run_telegram
 

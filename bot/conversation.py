@@ -140,8 +140,12 @@ class Conversation:
     async def handle_text(self, msg: Incoming) -> list[Reply]:
         text = msg.text.strip()
         if len(text) > MAX_MESSAGE:
-            return [Reply(f"That message is {len(text):,} characters long; please keep it "
-                          f"under {MAX_MESSAGE:,}. Nothing was changed.")]
+            return [
+                Reply(
+                    f"That message is {len(text):,} characters long; please keep it "
+                    f"under {MAX_MESSAGE:,}. Nothing was changed."
+                )
+            ]
         await self.core.db.ensure_chat(msg.chat_id, msg.chat_title)
         if text.startswith("/"):
             command, _, args = text[1:].partition(" ")
@@ -171,14 +175,23 @@ class Conversation:
 
     async def _command(self, msg: Incoming, command: str, args: str) -> list[Reply]:
         public: dict[str, Callable[[Incoming, str], Awaitable[list[Reply]]]] = {
-            "start": self._help, "help": self._help, "compacts": self._list_compacts,
-            "ask": self._ask_command, "list": self._list_items, "timezone": self._timezone,
+            "start": self._help,
+            "help": self._help,
+            "compacts": self._list_compacts,
+            "ask": self._ask_command,
+            "list": self._list_items,
+            "timezone": self._timezone,
             "compact": self._compact,
         }
         admin: dict[str, Callable[[Incoming, str], Awaitable[list[Reply]]]] = {
-            "consultation": self._register_command, "funding": self._register_command,
-            "complaint": self._register_command, "done": self._close, "cancel": self._close,
-            "remind": self._remind, "officer": self._officer, "forget": self._forget,
+            "consultation": self._register_command,
+            "funding": self._register_command,
+            "complaint": self._register_command,
+            "done": self._close,
+            "cancel": self._close,
+            "remind": self._remind,
+            "officer": self._officer,
+            "forget": self._forget,
         }
         if command in public:
             if command in ("compact", "timezone") and args and not await self._allowed(msg):
@@ -199,8 +212,9 @@ class Conversation:
 
     @staticmethod
     def _refusal(command: str) -> Reply:
-        return Reply(f"Only this group's admins and officers can use /{command}. "
-                     "Nothing was changed.")
+        return Reply(
+            f"Only this group's admins and officers can use /{command}. Nothing was changed."
+        )
 
     async def _help(self, msg: Incoming, args: str) -> list[Reply]:
         return [Reply(HELP)]
@@ -219,22 +233,40 @@ class Conversation:
         if not args:
             codes = await self.core.compacts_of(msg.chat_id)
             if not codes:
-                return [Reply("This chat follows no Compact yet; questions are answered from "
-                              "all of them. Set yours with e.g. /compact kent-2011 west-kent")]
-            return [Reply("This chat follows: " + ", ".join(
-                f"{c} ({registry.get(c).short_name})" for c in codes))]
+                return [
+                    Reply(
+                        "This chat follows no Compact yet; questions are answered from "
+                        "all of them. Set yours with e.g. /compact kent-2011 west-kent"
+                    )
+                ]
+            return [
+                Reply(
+                    "This chat follows: "
+                    + ", ".join(f"{c} ({registry.get(c).short_name})" for c in codes)
+                )
+            ]
         codes = [c.strip(",").lower() for c in args.split()]
         try:
             chosen = registry.resolve(codes)
         except UnknownCompact as exc:
-            return [Reply(f"I don't know the Compact '{exc.code}'. Known: "
-                          f"{', '.join(exc.known)}. Nothing was changed.")]
+            return [
+                Reply(
+                    f"I don't know the Compact '{exc.code}'. Known: "
+                    f"{', '.join(exc.known)}. Nothing was changed."
+                )
+            ]
         unique = list(dict.fromkeys(c.code for c in chosen))
         await self.core.db.set_compacts(msg.chat_id, unique)
-        await self.core.db.log_event(msg.chat_id, None, "compacts", msg.user_id,
-                                     {"compacts": unique}, self.core.now())
-        return [Reply("This chat now follows: " + ", ".join(
-            registry.get(c).short_name for c in unique) + ".")]
+        await self.core.db.log_event(
+            msg.chat_id, None, "compacts", msg.user_id, {"compacts": unique}, self.core.now()
+        )
+        return [
+            Reply(
+                "This chat now follows: "
+                + ", ".join(registry.get(c).short_name for c in unique)
+                + "."
+            )
+        ]
 
     async def _ask_command(self, msg: Incoming, args: str) -> list[Reply]:
         if not args:
@@ -256,13 +288,21 @@ class Conversation:
     async def _timezone(self, msg: Incoming, args: str) -> list[Reply]:
         if not args:
             tz = await self.core.timezone(msg.chat_id)
-            return [Reply(f"This chat's time zone is {tz.key}. Change it with e.g. "
-                          "/timezone Europe/London")]
+            return [
+                Reply(
+                    f"This chat's time zone is {tz.key}. Change it with e.g. "
+                    "/timezone Europe/London"
+                )
+            ]
         try:
             ZoneInfo(args)
         except (ZoneInfoNotFoundError, ValueError):
-            return [Reply(f"I don't know the time zone '{args[:50]}'. Use a name like "
-                          "Europe/London. Nothing was changed.")]
+            return [
+                Reply(
+                    f"I don't know the time zone '{args[:50]}'. Use a name like "
+                    "Europe/London. Nothing was changed."
+                )
+            ]
         await self.core.db.set_timezone(msg.chat_id, args)
         return [Reply(f"Time zone set to {args}.")]
 
@@ -272,8 +312,11 @@ class Conversation:
         kind = msg.command
         draft = self._parse(kind, args, await self.core.today(msg.chat_id))
         if draft.errors and not any(draft.fields.values()):
-            return [Reply("\n".join(draft.errors) + f"\nFor example: {_USAGE[kind]}\n"
-                          "Nothing was changed.")]
+            return [
+                Reply(
+                    "\n".join(draft.errors) + f"\nFor example: {_USAGE[kind]}\nNothing was changed."
+                )
+            ]
         pending = _Pending(draft)
         self._pending[(msg.chat_id, msg.user_id)] = pending
         return await self._next_step(msg.chat_id, pending, msg.private)
@@ -311,36 +354,57 @@ class Conversation:
             self._event(chat_id, 0, draft)
         except ValidationError as exc:
             problem = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-            replies.append(Reply(f"That doesn't add up: {problem}. Send the registration again "
-                                 "with the right dates. Nothing was stored."))
+            replies.append(
+                Reply(
+                    f"That doesn't add up: {problem}. Send the registration again "
+                    "with the right dates. Nothing was stored."
+                )
+            )
             self._pending = {k: v for k, v in self._pending.items() if v is not pending}
             return replies
-        replies.append(Reply(
-            "Is this right?\n" + _readback(draft),
-            [[Button("Confirm", f"reg:confirm:{pending.token}"),
-              Button("Change", f"reg:change:{pending.token}")]],
-        ))
+        replies.append(
+            Reply(
+                "Is this right?\n" + _readback(draft),
+                [
+                    [
+                        Button("Confirm", f"reg:confirm:{pending.token}"),
+                        Button("Change", f"reg:change:{pending.token}"),
+                    ]
+                ],
+            )
+        )
         return replies
 
     @staticmethod
     def _event(chat_id: int, user_id: int, draft: Draft) -> AnyEvent:
         f = draft.fields
         if draft.kind == "consultation":
-            return ConsultationLaunched(chat_id=chat_id, registered_by=user_id,
-                                        title=str(f["title"]), body=_str(f.get("body")),
-                                        opens=f["opens"], closes=f["closes"])  # type: ignore[arg-type]
+            return ConsultationLaunched(
+                chat_id=chat_id,
+                registered_by=user_id,
+                title=str(f["title"]),
+                body=_str(f.get("body")),
+                opens=f["opens"],
+                closes=f["closes"],
+            )
         if draft.kind == "funding":
-            return FundingEnding(chat_id=chat_id, registered_by=user_id,
-                                 title=str(f.get("title") or "Funding"),
-                                 funder=_str(f.get("funder")),
-                                 last_funded_day=f["ends"],  # type: ignore[arg-type]
-                                 notice_given_on=f.get("notice"),  # type: ignore[arg-type]
-                                 consultation_started_on=f.get("consultation_start"))  # type: ignore[arg-type]
-        return ComplaintRaised(chat_id=chat_id, registered_by=user_id,
-                               against=f["against"],  # type: ignore[arg-type]
-                               body=_str(f.get("body")),
-                               summary=str(f.get("summary") or "Complaint")[:500],
-                               raised_on=date.today())
+            return FundingEnding(
+                chat_id=chat_id,
+                registered_by=user_id,
+                title=str(f.get("title") or "Funding"),
+                funder=_str(f.get("funder")),
+                last_funded_day=f["ends"],
+                notice_given_on=f.get("notice"),
+                consultation_started_on=f.get("consultation_start"),
+            )
+        return ComplaintRaised(
+            chat_id=chat_id,
+            registered_by=user_id,
+            against=f["against"],
+            body=_str(f.get("body")),
+            summary=str(f.get("summary") or "Complaint")[:500],
+            raised_on=date.today(),
+        )
 
     async def _registration_button(
         self, chat_id: int, user_id: int, rest: str, is_admin: Callable[[], Awaitable[bool]]
@@ -349,36 +413,53 @@ class Conversation:
         key = (chat_id, user_id)
         pending = self._pending.get(key)
         if pending is None or pending.token != token or pending.asking is not None:
-            return Reply("That button is from an old message (or someone else's registration); "
-                         "nothing was changed.")
+            return Reply(
+                "That button is from an old message (or someone else's registration); "
+                "nothing was changed."
+            )
         del self._pending[key]
         kind = pending.draft.kind
         if action == "change":
-            return Reply(f"OK, nothing stored. Send it again with the changes, e.g.\n{_USAGE[kind]}")
+            return Reply(
+                f"OK, nothing stored. Send it again with the changes, e.g.\n{_USAGE[kind]}"
+            )
         event = self._event(chat_id, user_id, pending.draft)
         if isinstance(event, ComplaintRaised):
             event = event.model_copy(update={"raised_on": await self.core.today(chat_id)})
-        title = str(pending.draft.fields.get("title") or pending.draft.fields.get("summary")
-                    or kind)[:200]
-        data = {k: (v.isoformat() if isinstance(v, date) else v)
-                for k, v in pending.draft.fields.items()}
+        title = str(
+            pending.draft.fields.get("title") or pending.draft.fields.get("summary") or kind
+        )[:200]
+        data = {
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in pending.draft.fields.items()
+        }
         done = await self.core.register(event, title, data)
         codes = await self.core.compacts_of(chat_id)
         head = f"Registered as item #{done.item_id}: {title}"
         if not codes:
-            return Reply(head + "\nThis chat follows no Compact yet, so I can't check it. "
-                         "Choose one with /compact CODE.")
+            return Reply(
+                head + "\nThis chat follows no Compact yet, so I can't check it. "
+                "Choose one with /compact CODE."
+            )
         tz = await self.core.timezone(chat_id)
-        return Reply("\n\n".join([head, format_results(done.results),
-                                  format_reminders(done.results, f" (09:00 {tz.key})")]))
+        return Reply(
+            "\n\n".join(
+                [
+                    head,
+                    format_results(done.results),
+                    format_reminders(done.results, f" (09:00 {tz.key})"),
+                ]
+            )
+        )
 
     # ------------------------------------------------------------------ items
 
     async def _list_items(self, msg: Incoming, args: str) -> list[Reply]:
         items = await self.core.db.open_items(msg.chat_id)
         if not items:
-            return [Reply("No open items. Register one with /consultation, /funding or "
-                          "/complaint.")]
+            return [
+                Reply("No open items. Register one with /consultation, /funding or /complaint.")
+            ]
         pending = await self.core.db.pending_reminders(msg.chat_id)
         tz = await self.core.timezone(msg.chat_id)
         next_due: dict[int, Any] = {}
@@ -400,8 +481,12 @@ class Conversation:
         item_id = int(parts[0].lstrip("#"))
         outcome = parts[1].lower() if len(parts) > 1 else None
         if outcome not in (None, "resolved", "unresolved"):
-            return [Reply(f"/{command} ID takes 'resolved' or 'unresolved' after the id, "
-                          "if anything. Nothing was changed.")]
+            return [
+                Reply(
+                    f"/{command} ID takes 'resolved' or 'unresolved' after the id, "
+                    "if anything. Nothing was changed."
+                )
+            ]
         status = "done" if command == "done" else "cancelled"
         if not await self.core.close_item(msg.chat_id, item_id, status, msg.user_id, outcome):
             return [Reply(f"There is no open item #{item_id} in this chat. Nothing was changed.")]
@@ -414,18 +499,29 @@ class Conversation:
         try:
             when, text = split_when_and_text(args, self.core.now(), tz)
         except DateParseError as exc:
-            return [Reply(f"{exc}\nFor example: /remind tomorrow send our response. "
-                          "Nothing was changed.")]
+            return [
+                Reply(
+                    f"{exc}\nFor example: /remind tomorrow send our response. Nothing was changed."
+                )
+            ]
         item_id = await self.core.add_adhoc_reminder(msg.chat_id, msg.user_id, when, text)
         local = when.astimezone(tz)
-        return [Reply(f"I'll remind this chat on {local:%a %d %b %Y at %H:%M} ({tz.key}): "
-                      f"{text} (item #{item_id})")]
+        return [
+            Reply(
+                f"I'll remind this chat on {local:%a %d %b %Y at %H:%M} ({tz.key}): "
+                f"{text} (item #{item_id})"
+            )
+        ]
 
     async def _officer(self, msg: Incoming, args: str) -> list[Reply]:
         action = args.split()[0].lower() if args else ""
         if action not in ("add", "remove", "list"):
-            return [Reply("Use /officer add or /officer remove as a reply to the person's "
-                          "message, or /officer list.")]
+            return [
+                Reply(
+                    "Use /officer add or /officer remove as a reply to the person's "
+                    "message, or /officer list."
+                )
+            ]
         if action == "list":
             officers = await self.core.db.officers(msg.chat_id)
             names = ", ".join(o.name for o in officers) or "none yet"
@@ -437,16 +533,29 @@ class Conversation:
             await self.core.db.add_officer(msg.chat_id, user_id, name)
             return [Reply(f"{name} is now an officer: they can register and close items.")]
         removed = await self.core.db.remove_officer(msg.chat_id, user_id)
-        return [Reply(f"{name} is no longer an officer." if removed
-                      else f"{name} was not an officer. Nothing was changed.")]
+        return [
+            Reply(
+                f"{name} is no longer an officer."
+                if removed
+                else f"{name} was not an officer. Nothing was changed."
+            )
+        ]
 
     async def _forget(self, msg: Incoming, args: str) -> list[Reply]:
         token = secrets.token_hex(4)
         self._forget_tokens[msg.chat_id] = token
-        return [Reply("Erase everything I hold about this chat – its Compacts, items, "
-                      "reminders and history? This cannot be undone.",
-                      [[Button("Erase everything", f"forget:yes:{token}"),
-                        Button("Keep it", f"forget:no:{token}")]])]
+        return [
+            Reply(
+                "Erase everything I hold about this chat – its Compacts, items, "
+                "reminders and history? This cannot be undone.",
+                [
+                    [
+                        Button("Erase everything", f"forget:yes:{token}"),
+                        Button("Keep it", f"forget:no:{token}"),
+                    ]
+                ],
+            )
+        ]
 
     async def _forget_button(
         self, chat_id: int, user_id: int, rest: str, is_admin: Callable[[], Awaitable[bool]]
@@ -456,8 +565,9 @@ class Conversation:
             return Reply("That button is from an old message; nothing was changed.")
         officers = {o.user_id for o in await self.core.db.officers(chat_id)}
         if not (await is_admin() or user_id in officers):
-            return Reply("Only this group's admins and officers can erase its data. "
-                         "Nothing was changed.")
+            return Reply(
+                "Only this group's admins and officers can erase its data. Nothing was changed."
+            )
         del self._forget_tokens[chat_id]
         if action != "yes":
             return Reply("Kept. Nothing was erased.")
@@ -478,8 +588,7 @@ class Conversation:
             if self.core.scheduler is not None:
                 self.core.scheduler.poke()
             tz = await self.core.timezone(chat_id)
-            return Reply(f"{reminder.text}\n\nSnoozed until "
-                         f"{until.astimezone(tz):%a %d %b %H:%M}.")
+            return Reply(f"{reminder.text}\n\nSnoozed until {until.astimezone(tz):%a %d %b %H:%M}.")
         if action == "stop":
             n = await self.core.db.stop_reminder(chat_id, reminder.id)
             return Reply(f"{reminder.text}\n\nStopped {n} pending reminder(s) for this item.")
@@ -495,10 +604,18 @@ def _str(value: object) -> str | None:
 
 
 def _readback(draft: Draft) -> str:
-    labels = {"title": "Title", "body": "Public body", "opens": "Opens", "closes": "Closes",
-              "funder": "Funder", "ends": "Last funded day", "notice": "Notice given",
-              "consultation_start": "Consultation started", "against": "Against",
-              "summary": "Summary"}
+    labels = {
+        "title": "Title",
+        "body": "Public body",
+        "opens": "Opens",
+        "closes": "Closes",
+        "funder": "Funder",
+        "ends": "Last funded day",
+        "notice": "Notice given",
+        "consultation_start": "Consultation started",
+        "against": "Against",
+        "summary": "Summary",
+    }
     lines = []
     for key, value in draft.fields.items():
         if value is None:

@@ -117,8 +117,9 @@ class Core:
                 if due_at < now:
                     # A reminder for today whose hour has passed goes out now rather than never.
                     due_at = now + timedelta(seconds=1)
-                out.append(NewReminder(chat_id, item_id, due_at, plan.text,
-                                       f"{result.compact}:{plan.key}"))
+                out.append(
+                    NewReminder(chat_id, item_id, due_at, plan.text, f"{result.compact}:{plan.key}")
+                )
         return out
 
     def instant(self, day: date, tz: ZoneInfo) -> datetime:
@@ -129,11 +130,18 @@ class Core:
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
         now = self.now()
-        item_id = await self.db.add_item(chat_id, "reminder", text, {"when": when.isoformat()},
-                                         user_id, now)
+        item_id = await self.db.add_item(
+            chat_id, "reminder", text, {"when": when.isoformat()}, user_id, now
+        )
         await self.db.add_reminders([NewReminder(chat_id, item_id, when, text, "adhoc")])
-        await self.db.log_event(chat_id, item_id, "registered:reminder", user_id,
-                                {"when": when.isoformat(), "text": text}, now)
+        await self.db.log_event(
+            chat_id,
+            item_id,
+            "registered:reminder",
+            user_id,
+            {"when": when.isoformat(), "text": text},
+            now,
+        )
         if self.scheduler is not None:
             self.scheduler.poke()
         return item_id
@@ -145,12 +153,19 @@ class Core:
         now = self.now()
         changed = await self.db.set_item_status(chat_id, item_id, status, now)
         if changed:
-            await self.db.log_event(chat_id, item_id, f"status:{status}", actor,
-                                    {"outcome": outcome} if outcome else {}, now)
+            await self.db.log_event(
+                chat_id,
+                item_id,
+                f"status:{status}",
+                actor,
+                {"outcome": outcome} if outcome else {},
+                now,
+            )
         return changed
 
     async def _event_handled(self, event: AnyEvent, results: list[CheckResult]) -> None:
-        for outcome in self.knowledge.pm.hook.compactbot_event_handled(event=event,
-                                                                         results=results):
+        for outcome in self.knowledge.pm.hook.compactbot_event_handled(
+            event=event, results=results
+        ):
             if inspect.isawaitable(outcome):
                 await outcome

@@ -34,7 +34,9 @@ def consultation_length_days(opens: date, closes: date) -> int:
 
 
 def consultation_runs_for(opens: date, closes: date, period: Period) -> bool:
-    """A consultation opened on ``opens`` runs for ``period`` iff it closes on or after opens + period."""
+    """Whether a consultation opened on ``opens`` runs for ``period``.
+
+    True iff it closes on or after opens + period."""
     return closes >= add_period(opens, period)
 
 

@@ -73,10 +73,7 @@ class FundingEnding(Event):
     def _order(self) -> FundingEnding:
         if self.notice_given_on and self.notice_given_on > self.last_funded_day:
             raise ValueError("notice was given after the last funded day")
-        if (
-            self.consultation_started_on
-            and self.consultation_started_on > self.last_funded_day
-        ):
+        if self.consultation_started_on and self.consultation_started_on > self.last_funded_day:
             raise ValueError("the consultation started after the last funded day")
         return self
 

@@ -43,7 +43,7 @@ def compactbot_compact_files() -> list[Path]:  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def compactbot_check(  # type: ignore[empty-body]
+def compactbot_check(
     compact: Compact, event: AnyEvent, today: date
 ) -> CheckResult | None:
     """Called once per Compact a chat follows, for each event published.
@@ -68,7 +68,7 @@ def compactbot_result_notes(  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def compactbot_question_topic(question: str) -> str | None:  # type: ignore[empty-body]
+def compactbot_question_topic(question: str) -> str | None:
     """Called for each question asked (``ask``, ``/ask``, a plain message).
 
     Return the topic (a key of ``compacts.models.TOPICS``) the question is about,
@@ -77,7 +77,7 @@ def compactbot_question_topic(question: str) -> str | None:  # type: ignore[empt
 
 
 @hookspec
-def compactbot_event_handled(  # type: ignore[empty-body]
+def compactbot_event_handled(
     event: AnyEvent, results: list[CheckResult]
 ) -> Awaitable[None] | None:
     """Called after the core has stored an event and carried out its results.

@@ -19,7 +19,9 @@ Rules worth knowing:
 
 * Years: a date without a year is the one nearest today (see `bot.dateparsing`). For a
   consultation, if a yearless closing date then falls before the opening date it moves on a
-  year ("opens 1 Dec, closes 30 June" is 1 Dec -> 30 June next year).
+  year ("opens 1 Dec, closes 30 June" is 1 Dec -> 30 June next year); likewise a yearless
+  opening date moves back. Only moves that give a consultation of at most a year count.
+* "1 Dec 23 Feb" is two dates, not 1 Dec 2023.
 * Funding: ``ends`` is the LAST FUNDED DAY. "ends 31 March", "until 31 March" and "last funded
   day 31 March" mean 31 March. "from 1 April", "stops on 1 April", "cut from 1 April" name the
   first UNFUNDED day, so the last funded day is 31 March. "funded from 1 April 2024 to 31 March
@@ -180,7 +182,7 @@ _FUNDING_TABLE = _table(
         "consultation_start": "consultation|consultation started|consultation starts|"
         "consultation start|consultation began|consultation opened|consultation opens|"
         "consultation launched|consultation from|consulted|consulted us|consulting",
-        "period": "between|grant started|funding started|started",
+        "period": "between|grant started|funding started|started|funded from",
     }
 )
 _FILLERS = frozenset(
@@ -204,14 +206,10 @@ _WEEKDAY_WORDS = frozenset(
     for name in "monday tuesday wednesday thursday friday saturday sunday".split()
     for w in (name, name[:3])
 ) | {"tues", "weds", "thur", "thurs"}
-_MONTH_WORDS = frozenset(
-    w
-    for i, name in enumerate(
-        "january february march april may june july august september october november "
-        "december".split()
-    )
-    for w in (name, name[:3], "sept" if i == 8 else name)
-)
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH_WORDS = frozenset({*_MONTH_NAMES, *(name[:3] for name in _MONTH_NAMES), "sept"})
 _MAX_SPAN_TOKENS = 7
 
 
@@ -256,6 +254,9 @@ def _find_spans(text: str, toks: list[_Tok], today: date) -> list[_Span]:
         for j in range(last, i - 1, -1):
             if toks[j].kind != "word":
                 continue
+            if j > i and toks[j].text.isdigit() and j + 1 < len(toks):
+                if toks[j + 1].low.rstrip(".") in _MONTH_WORDS:
+                    continue  # "1 Dec 23 Feb": 23 is the next date's day, not a year
             snippet = text[toks[i].start : toks[j].end]
             has_digit = any(c.isdigit() for c in snippet)
             try:
@@ -534,6 +535,7 @@ _VCS_HINT_RE = re.compile(
     r"third sector|infrastructure organisation|social enterprise)\b",
     re.IGNORECASE,
 )
+_TOPIC_WORDS = frozenset("on about into for regarding re of to".split())
 _LEAD_STRIP = frozenset("and but also then so".split())
 _TRAIL_STRIP = frozenset(
     "and but also which that it is was will be has have been on at the by from run led "
@@ -572,9 +574,14 @@ def _clean(toks: list[_Tok], run: list[int]) -> list[int]:
 
 
 def _slice(text: str, toks: list[_Tok], run: list[int]) -> str:
-    if not run:
-        return ""
-    return _cap(text[toks[run[0]].start : toks[run[-1]].end])
+    """The original text of some tokens; gaps (tokens taken out) become a single space."""
+    parts: list[str] = []
+    start = 0
+    for pos in range(1, len(run) + 1):
+        if pos == len(run) or run[pos] != run[pos - 1] + 1:
+            parts.append(text[toks[run[start]].start : toks[run[pos - 1]].end])
+            start = pos
+    return _cap(" ".join(parts))
 
 
 def _cap(value: str) -> str:
@@ -591,9 +598,9 @@ def _public_body_in(value: str) -> str | None:
 
 
 def _split_by_from(
-    text: str, toks: list[_Tok], run: list[int], need_capital: bool
+    text: str, toks: list[_Tok], run: list[int]
 ) -> tuple[list[int], list[int]] | None:
-    """ "X by Sevenoaks DC" -> (X, Sevenoaks DC); None if the piece has no such phrase."""
+    """Split "X by Sevenoaks DC" into (X, Sevenoaks DC); None if there's no such phrase."""
     for pos, k in enumerate(run):
         word = toks[k].low
         if word not in ("by", "from") or pos + 1 >= len(run):
@@ -604,10 +611,8 @@ def _split_by_from(
         first = toks[after[0]].text
         if first[:1].isdigit() or first in ("£", "%"):
             continue  # "cut by 50%"
-        candidate = _slice(text, toks, after)
-        # "from" and funding's "by" are only a body if it looks like a name.
-        strict = need_capital or word == "from"
-        if strict and not (first[:1].isupper() or _public_body_in(candidate)):
+        # Only a name counts: "stand by me", "feedback from residents" aren't bodies.
+        if not (first[:1].isupper() or _public_body_in(_slice(text, toks, after))):
             continue
         return _clean(toks, run[:pos]), after
     return None
@@ -620,7 +625,6 @@ def _title_and_body(
     runs = [r for r in runs if any(c.isalpha() for k in r for c in toks[k].text)]
     title: str | None = None
     body: str | None = None
-    title_run: list[int] | None = None
 
     for idx, run in enumerate(runs):
         # "NHS Kent and Medway: hospital transport review" - a body, a colon, the title.
@@ -644,10 +648,17 @@ def _title_and_body(
 
     if body is None:
         for idx, run in enumerate(runs):
-            split = _split_by_from(text, toks, run, need_capital=body_first)
+            split = _split_by_from(text, toks, run)
             if split is None:
                 continue
             before, after = split
+            # "by KCC on youth services": the body is "KCC", the rest belongs to the title.
+            after_start = toks[after[0]].start
+            named = _PUBLIC_BODY_RE.match(text, after_start, toks[after[-1]].end)
+            rest = [k for k in after if named is not None and toks[k].start >= named.end()]
+            if named is not None and rest and toks[rest[0]].low in _TOPIC_WORDS:
+                after = [k for k in after if toks[k].start < named.end()]
+                before = _clean(toks, before + rest)
             body = _slice(text, toks, after)
             runs = runs[:idx] + ([before] if before else []) + runs[idx + 1 :]
             break
@@ -663,8 +674,7 @@ def _title_and_body(
                 break
 
     if runs:
-        title_run = runs[0]
-        title = _slice(text, toks, title_run) or None
+        title = _slice(text, toks, runs[0]) or None
     if body is None and title is not None:
         body = _public_body_in(title)  # "Sevenoaks DC grant ends ..."
     if body is not None and title is not None and body == title and len(runs) > 1:

@@ -95,9 +95,7 @@ def format_show(compact: Compact, topic: str | None = None) -> str:
             + (ob.correspondence.response.describe() if ob.correspondence.response else "no number")
         )
         steps = ob.complaints.against_public
-        lines.append(
-            "  Complaints procedure: " + (f"{len(steps)} steps" if steps else "none set")
-        )
+        lines.append("  Complaints procedure: " + (f"{len(steps)} steps" if steps else "none set"))
     sections = {s.id: s.title for s in compact.sections}
     shown = [c for c in compact.commitments if topic is None or topic in c.topics]
     lines.append("")

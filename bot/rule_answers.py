@@ -25,12 +25,20 @@ RULE_TOPICS = (
 )
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
-_DURATION = re.compile(
-    r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")[\s-]*(day|week|month)s?\b"
-)
+_DURATION = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")[\s-]*(day|week|month)s?\b")
 
 # A fixed day to compare periods of different units (weeks against months):
 # only the order matters, and a non-leap January start keeps months at their shortest.
@@ -53,7 +61,7 @@ def duration_in(question: str) -> Period | None:
     amount = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     if amount == 0:
         return None
-    return Period(amount=amount, unit=f"{m.group(2)}s")  # type: ignore[arg-type]
+    return Period(amount=amount, unit=f"{m.group(2)}s")
 
 
 def shorter(a: Period, b: Period) -> bool:
@@ -88,10 +96,7 @@ def consultation(compact: Compact, asked: Period | None) -> RuleAnswer:
             f"{_q(rule.standard_qualifier)}{scope}."
         )
     if rule.minimum:
-        hard = (
-            "" if rule.minimum_is_hard
-            else "; if they cannot meet it they must explain why"
-        )
+        hard = "" if rule.minimum_is_hard else "; if they cannot meet it they must explain why"
         parts.append(f"The minimum is {rule.minimum.describe()}{hard}.")
     if rule.standard:
         parts.append(
@@ -117,7 +122,9 @@ def _judge_consultation(
             return f"So {said} is below the minimum: not allowed."
         return f"So {said} is below the minimum: they must explain why."
     if standard and shorter(asked, standard):
-        return f"So {said} is shorter than the {standard.describe()} standard: ask for their reasons."
+        return (
+            f"So {said} is shorter than the {standard.describe()} standard: ask for their reasons."
+        )
     return f"So {said} meets it."
 
 
@@ -136,7 +143,11 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
             f"{rule.consultation_before_notice.describe()} consultation, then"
         )
     if rule.notice:
-        kind = "a minimum of " if rule.notice_is_minimum else ("usually " if rule.notice_is_usual else "")
+        kind = (
+            "a minimum of "
+            if rule.notice_is_minimum
+            else ("usually " if rule.notice_is_usual else "")
+        )
         writing = " in writing" if rule.notice_in_writing else ""
         lead = "" if rule.consultation_before_notice else f"{name}: "
         parts.append(f"{lead}{kind}{rule.notice.describe()} notice{writing}.")
@@ -166,7 +177,8 @@ def correspondence(compact: Compact, asked: Period | None) -> RuleAnswer:
         if rule.note:
             text += f" {rule.note}"
         return RuleAnswer(text, rule.commitments, False)
-    text = f"{name}: they{_q(rule.qualifier)} reply to correspondence within {rule.response.describe()}."
+    within = rule.response.describe()
+    text = f"{name}: they{_q(rule.qualifier)} reply to correspondence within {within}."
     if asked is not None:
         late = shorter(rule.response, asked)
         text += (

@@ -32,9 +32,7 @@ class Speller:
         self._fix = lru_cache(maxsize=4096)(self._closest)
 
     def _closest(self, word: str) -> str:
-        match = process.extractOne(
-            word, self._choices, scorer=fuzz.ratio, score_cutoff=84
-        )
+        match = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=84)
         return match[0] if match else word
 
     def correct(self, text: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from telegram import (
     BotCommand,
@@ -60,8 +59,11 @@ class AdminCache:
         if chat.type == ChatType.PRIVATE:
             return True
         # An anonymous admin posts as the group itself.
-        if message is not None and message.sender_chat is not None \
-                and message.sender_chat.id == chat.id:
+        if (
+            message is not None
+            and message.sender_chat is not None
+            and message.sender_chat.id == chat.id
+        ):
             return True
         user = update.effective_user
         if user is None:
@@ -93,8 +95,10 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 def _markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
     if reply.buttons:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-             for row in reply.buttons]
+            [
+                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                for row in reply.buttons
+            ]
         )
     if reply.ask_reply:
         return ForceReply(selective=True)
@@ -137,7 +141,7 @@ def build_application(settings: Settings, admin_cache: AdminCache | None = None)
     builder = ApplicationBuilder().token(settings.telegram_bot_token or "")
     if settings.api_url:
         builder = builder.base_url(settings.api_url)
-    builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     admins = admin_cache or AdminCache(settings.admin_cache_seconds)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -145,9 +149,12 @@ def build_application(settings: Settings, admin_cache: AdminCache | None = None)
 
     application = builder.post_init(post_init).post_shutdown(stop_core).build()
 
-    def checker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Callable[[], Awaitable[bool]]:
+    def checker(
+        update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Callable[[], Awaitable[bool]]:
         async def check() -> bool:
             return await admins.is_admin(update, context)
+
         return check
 
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -161,8 +168,11 @@ def build_application(settings: Settings, admin_cache: AdminCache | None = None)
         reply_to_user = None
         if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
             reply_to_user = (replied.from_user.id, replied.from_user.full_name)
-        text = message.text.replace(f"@{context.bot.username}", "").strip() \
-            if not message.text.startswith("/") else message.text
+        text = (
+            message.text.replace(f"@{context.bot.username}", "").strip()
+            if not message.text.startswith("/")
+            else message.text
+        )
         incoming = Incoming(
             chat_id=chat.id,
             user_id=user.id if user else chat.id,
@@ -186,8 +196,9 @@ def build_application(settings: Settings, admin_cache: AdminCache | None = None)
         if query is None or chat is None or query.data is None:
             return
         conversation: Conversation = context.bot_data[CONVERSATION]
-        reply = await conversation.handle_button(chat.id, query.from_user.id, query.data,
-                                                 checker(update, context))
+        reply = await conversation.handle_button(
+            chat.id, query.from_user.id, query.data, checker(update, context)
+        )
         await query.answer()
         markup = _markup(reply)
         await query.edit_message_text(
@@ -230,8 +241,11 @@ def run_telegram(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     application = build_application(settings)
     if settings.webhook_url:
-        application.run_webhook(listen="0.0.0.0", port=settings.webhook_port,
-                                webhook_url=settings.webhook_url,
-                                allowed_updates=Update.ALL_TYPES)
+        application.run_webhook(
+            listen="0.0.0.0",
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

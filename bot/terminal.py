@@ -46,8 +46,15 @@ async def chat_loop(conversation: Conversation, stdin: TextIO, out: TextIO) -> N
             reply = await conversation.handle_button(CHAT_ID, USER_ID, buttons[text.lower()], _yes)
             buttons = _show(reply, out)
             continue
-        msg = Incoming(chat_id=CHAT_ID, user_id=USER_ID, user_name="you", text=text,
-                       private=True, is_admin=_yes, chat_title="terminal")
+        msg = Incoming(
+            chat_id=CHAT_ID,
+            user_id=USER_ID,
+            user_name="you",
+            text=text,
+            private=True,
+            is_admin=_yes,
+            chat_title="terminal",
+        )
         buttons = {}
         for reply in await conversation.handle_text(msg):
             buttons.update(_show(reply, out))

@@ -93,7 +93,9 @@ class CheckResult:
     length_days: int | None = None
     steps: list[ProcedureStep] = field(default_factory=list)
     demand_days: int | None = None
-    """How many days the Compact demands (longest consultation, earliest notice): ranks strictness."""
+    """How many days the Compact demands (longest consultation, earliest notice).
+
+    Ranks strictness across Compacts."""
     notes: list[str] = field(default_factory=list)
     """Extra remarks added by other plugins (e.g. a deadline falls on a bank holiday)."""
 

@@ -276,7 +276,8 @@ class Compact(_Strict):
             for step in steps or []:
                 if step.commitment not in known:
                     raise ValueError(
-                        f"obligations.complaints: step commitment {step.commitment!r} does not exist"
+                        "obligations.complaints: step commitment "
+                        f"{step.commitment!r} does not exist"
                     )
         return self
 

@@ -61,7 +61,13 @@ class CommitmentIndex:
             "INSERT INTO commitments (compact, commitment, topics, section, quote) "
             "VALUES (?, ?, ?, ?, ?)",
             [
-                (compact.code, c.id, " ".join(map(topic_token, c.topics)), sections[c.section], c.quote)
+                (
+                    compact.code,
+                    c.id,
+                    " ".join(map(topic_token, c.topics)),
+                    sections[c.section],
+                    c.quote,
+                )
                 for c in compact.commitments
             ],
         )
@@ -100,10 +106,7 @@ class CommitmentIndex:
 
     def with_topic(self, topic: str, compacts: list[str] | None = None) -> list[Hit]:
         """Every commitment tagged ``topic``, in document order."""
-        sql = (
-            "SELECT compact, commitment, 0.0 FROM commitments "
-            "WHERE commitments MATCH ?"
-        )
+        sql = "SELECT compact, commitment, 0.0 FROM commitments WHERE commitments MATCH ?"
         params: list[object] = [f'topics:"{topic_token(topic)}"']
         if compacts:
             sql += f" AND compact IN ({','.join('?' * len(compacts))})"

@@ -86,17 +86,20 @@ def test_no_number_is_said_not_invented(knowledge: Knowledge) -> None:
 
 
 def test_duration_in_question_is_judged(knowledge: Knowledge) -> None:
-    answer = knowledge.answerer.ask("they gave us 5 weeks for a consultaton, is that ok?",
-                                    ["kent-2011"]).answers[0]
+    answer = knowledge.answerer.ask(
+        "they gave us 5 weeks for a consultaton, is that ok?", ["kent-2011"]
+    ).answers[0]
     assert answer.topic == "consultation"
     assert "5 weeks is shorter than the 12 weeks standard" in answer.text
     below = knowledge.answerer.ask("is 5 weeks ok for a consultation?", ["kent-2007-draft"])
     assert "below the minimum" in below.answers[0].text
-    notice = knowledge.answerer.ask("they gave us 2 months notice our grant ends, allowed?",
-                                    ["rbkc"]).answers[0]
+    notice = knowledge.answerer.ask(
+        "they gave us 2 months notice our grant ends, allowed?", ["rbkc"]
+    ).answers[0]
     assert "2 months notice is less than the Compact requires" in notice.text
-    usual = knowledge.answerer.ask("they gave us 2 months notice our grant ends, allowed?",
-                                   ["perth-kinross"]).answers[0]
+    usual = knowledge.answerer.ask(
+        "they gave us 2 months notice our grant ends, allowed?", ["perth-kinross"]
+    ).answers[0]
     assert "less than the usual period" in usual.text
 
 

@@ -61,7 +61,8 @@ def test_consultation_reasons_and_reminders(knowledge: Knowledge) -> None:
     assert "12 week written consultations" in result.citations[0].quote
     dues = [(r.due, r.key) for r in result.reminders]
     assert dues[:3] == [
-        (date(2026, 12, 22), "close-14"), (date(2026, 12, 29), "close-7"),
+        (date(2026, 12, 22), "close-14"),
+        (date(2026, 12, 29), "close-7"),
         (date(2027, 1, 4), "close-1"),
     ]
     # On close, feedback is owed (Kent 2011 promises feedback, without a time).
@@ -74,15 +75,17 @@ def test_west_kent_counts_earlier_rounds_toward_its_total(knowledge: Knowledge) 
     assert alone.verdict == "explain"
     with_rounds = check(knowledge, "west-kent", consultation(opens, closes, earlier_rounds_days=42))
     assert with_rounds.verdict == "meets"
-    short_round = check(knowledge, "west-kent",
-                        consultation(opens, date(2027, 2, 1), earlier_rounds_days=70))
+    short_round = check(
+        knowledge, "west-kent", consultation(opens, date(2027, 2, 1), earlier_rounds_days=70)
+    )
     assert short_round.verdict == "explain"
     assert "single formal period" in short_round.reasons[0]
 
 
 def test_kent_draft_does_not_cover_statutory_consultations(knowledge: Knowledge) -> None:
-    event = ConsultationLaunched(title="Planning application for Oak Lane", opens=date(2027, 1, 4),
-                                 closes=date(2027, 1, 25))
+    event = ConsultationLaunched(
+        title="Planning application for Oak Lane", opens=date(2027, 1, 4), closes=date(2027, 1, 25)
+    )
     result = check(knowledge, "kent-2007-draft", event)
     assert result.verdict == "no_rule"
     assert "required as statute" in result.citations[0].quote
@@ -116,9 +119,11 @@ def test_kent_2011_three_months_consultation_before_three_months_notice(
 
 
 def test_kent_2011_consultation_must_finish_before_notice(knowledge: Knowledge) -> None:
-    event = FundingEnding(last_funded_day=date(2027, 6, 30),
-                          consultation_started_on=date(2026, 12, 1),
-                          notice_given_on=date(2027, 1, 15))
+    event = FundingEnding(
+        last_funded_day=date(2027, 6, 30),
+        consultation_started_on=date(2026, 12, 1),
+        notice_given_on=date(2027, 1, 15),
+    )
     result = check(knowledge, "kent-2011", event)
     assert result.verdict == "breach"
     assert any("must be complete before notice" in r for r in result.reasons)
@@ -182,8 +187,7 @@ def test_feedback_after_close(knowledge: Knowledge) -> None:
 
 def test_bank_holiday_notes_for_each_nation(knowledge: Knowledge) -> None:
     # 2 January 2029 is a bank holiday in Scotland only; 25 December everywhere.
-    scot = check(knowledge, "perth-kinross",
-                 FundingEnding(last_funded_day=date(2029, 7, 2)))
+    scot = check(knowledge, "perth-kinross", FundingEnding(last_funded_day=date(2029, 7, 2)))
     assert scot.deadlines["notice_by"] == date(2029, 1, 2)
     assert any("bank holiday in Scotland" in n for n in scot.notes)
     eng = check(knowledge, "kent-2011", consultation(date(2026, 10, 2), date(2026, 12, 25)))

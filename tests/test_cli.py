@@ -105,10 +105,6 @@ def test_compacts_lists_the_five(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Kensington and Chelsea Compact" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a Compact with `date: null` is listed as '(..., None, adopted)'",
-)
 def test_compacts_does_not_print_none_for_a_missing_date(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -276,11 +272,6 @@ def test_unknown_compact_lists_the_known_ones(capsys: pytest.CaptureFixture[str]
     assert all(code in err for code in BUILTINS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="bug: dates at the ends of the calendar raise OverflowError instead of exit 2",
-)
 @pytest.mark.parametrize(
     "argv",
     [

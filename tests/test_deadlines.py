@@ -93,7 +93,9 @@ def test_latest_notice_table(deadline: date, months: int, latest: date) -> None:
 def test_reminder_days_drop_the_past() -> None:
     deadline = date(2027, 1, 10)
     assert reminder_days(deadline, date(2026, 12, 1)) == [
-        date(2026, 12, 27), date(2027, 1, 3), date(2027, 1, 9)
+        date(2026, 12, 27),
+        date(2027, 1, 3),
+        date(2027, 1, 9),
     ]
     assert reminder_days(deadline, date(2027, 1, 5)) == [date(2027, 1, 9)]
     assert reminder_days(deadline, date(2027, 1, 10)) == []

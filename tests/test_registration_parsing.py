@@ -106,6 +106,44 @@ _LIB = "Library services review"
             "Changes to library hours", "Dartford Borough Council",
             D(2026, 12, 1), D(2027, 2, 23),
         ),
+        (
+            "Consultation by KCC on youth services closes 23 Feb opens 1 Dec",
+            "Consultation on youth services", "KCC", D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "Review of libraries by Sevenoaks District Council and partners, 1 Dec - 23 Feb",
+            "Review of libraries", "Sevenoaks District Council and partners",
+            D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "Stand by me review, KCC, 1 Dec - 23 Feb",
+            "Stand by me review", "KCC", D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "Bus review by the county council, 1 Dec - 23 Feb",
+            "Bus review", "the county council", D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "KCC: Library services review 01/12/2026–23/02/2027",
+            _LIB, "KCC", D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "Library services review (Sevenoaks DC), closes 23 Feb at 5pm, opened 1 Dec",
+            "Library services review (Sevenoaks DC)", "Sevenoaks DC",
+            D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "📚 Library services review — opens 1 Dec — closes 23 Feb — KCC 👍",
+            _LIB, "KCC", D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "Library services review KCC 1 Dec 23 Feb",  # not 1 Dec 2023
+            "Library services review KCC", "KCC", D(2026, 12, 1), D(2027, 2, 23),
+        ),
+        (
+            "Bus review by Medway, 1 Dec - 23 Feb",
+            "Bus review", "Medway", D(2026, 12, 1), D(2027, 2, 23),
+        ),
     ],
 )  # fmt: skip
 def test_consultation_complete(text: str, title: str, body: str, opens: date, closes: date) -> None:
@@ -153,6 +191,7 @@ def test_consultation_relative_dates_and_missing_body() -> None:
             {"title": "Sevenoaks DC library review", "body": "Sevenoaks DC"},
         ),
         ("Changes to opening hours, closes 23 Feb", ["body", "opens"], {}),
+        ("Report from residents, 1 Dec - 23 Feb", ["body"], {"title": "Report from residents"}),
     ],
 )
 def test_consultation_partial(text: str, missing: list[str], fields: dict[str, object]) -> None:
@@ -537,8 +576,11 @@ def test_answer_can_correct_a_field_that_was_present() -> None:
 # Fragments that exercise the date and keyword machinery far more than random unicode does.
 _MESSAGE = st.lists(
     st.sampled_from(
-        [*"abc KCDF,;-–/.:\n0123456789", "opens ", "closes ", "Dec", " from ", " by ", " to "]
-        + ["Monday ", "ends ", "notice ", "29 Feb", "1/12/26", "against ", "Sevenoaks DC"]
+        [
+            *"abc KCDF,;-–/.:\n0123456789",
+            *("opens ", "closes ", "Dec", " from ", " by ", " to ", "Monday ", "ends "),
+            *("notice ", "29 Feb", "1/12/26", "against ", "Sevenoaks DC"),
+        ]
     ),
     max_size=40,
 ).map("".join)

@@ -65,7 +65,9 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
         assert "Nothing was changed" in (refusal.text or "")
         await say(api, GROUP, MEMBER, "/compact", "Kent Compact 2011")
         readback = await say(
-            api, GROUP, ADMIN,
+            api,
+            GROUP,
+            ADMIN,
             "/consultation Library services review, opens 1 Dec 2026, closes 5 Jan 2027, "
             "by Sevenoaks DC",
             "Is this right?",
@@ -88,8 +90,9 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
 
 async def test_questions_in_group_and_private(api: FakeBotApi, tmp_path: Path) -> None:
     async with running_bot(api, tmp_path / "bot.db"):
-        answer = await say(api, GROUP, MEMBER, "/ask how much notice before they end our grant?",
-                           "notice")
+        answer = await say(
+            api, GROUP, MEMBER, "/ask how much notice before they end our grant?", "notice"
+        )
         assert "three months' notice in writing" in (answer.text or "")
         await say(api, ALICE, ALICE, "how long must a consultation be?", "12 weeks")
         # In a group, a plain message not addressed to the bot gets no answer.
@@ -104,8 +107,13 @@ async def test_guided_registration_asks_for_the_missing_date(
 ) -> None:
     async with running_bot(api, tmp_path / "bot.db"):
         await say(api, ALICE, ALICE, "/compact rbkc", "now follows")
-        await say(api, ALICE, ALICE, "/consultation Parks review by KCC, opens 1 Dec 2026",
-                  "When does it close?")
+        await say(
+            api,
+            ALICE,
+            ALICE,
+            "/consultation Parks review by KCC, opens 1 Dec 2026",
+            "When does it close?",
+        )
         await say(api, ALICE, ALICE, "31 Feb", "couldn't read")
         readback = await say(api, ALICE, ALICE, "23/2/27", "Is this right?")
         assert "Closes: Tue 23 February 2027" in (readback.text or "")
@@ -114,8 +122,13 @@ async def test_guided_registration_asks_for_the_missing_date(
         await api.press_button(ALICE, ALICE, readback.message_id, change)
         await api.wait_for_message(ALICE, has("nothing stored"), timeout=10)
         # Bad input changes nothing: a close before an open, an unknown Compact, a huge message.
-        await say(api, ALICE, ALICE, "/consultation X by KCC, opens 3 Mar 2027, closes 1 Feb 2027",
-                  "is before opens")
+        await say(
+            api,
+            ALICE,
+            ALICE,
+            "/consultation X by KCC, opens 3 Mar 2027, closes 1 Feb 2027",
+            "is before opens",
+        )
         await say(api, ALICE, ALICE, "stop", "Nothing was stored")
         await say(api, ALICE, ALICE, "/compact atlantis", "I don't know the Compact")
         await say(api, ALICE, ALICE, "x" * 10_000, "please keep it under")

@@ -30,12 +30,17 @@ RULES: dict[str, list[tuple[str, float]]] = {
     ],
     "funding_change": [
         (r"\bnotice\b", 2.5),
-        (r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stopped|stopping|withdraw\w*|pull|"
-         r"reduc\w*|going down|changing|change)\b", 1.5),
+        (
+            r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stopped|stopping|withdraw\w*|pull|"
+            r"reduc\w*|going down|changing|change)\b",
+            1.5,
+        ),
         (r"\bwarn\w*\b", 1.0),
-        (r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
-         r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
-         2.0),
+        (
+            r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
+            r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
+            2.0,
+        ),
         (r"\b(why they|say why|rationale)\b", 1.0),
         (r"\bin writing\b|\bput it in writing\b", 1.0),
     ],
@@ -50,8 +55,7 @@ RULES: dict[str, list[tuple[str, float]]] = {
     "monitoring": [(r"\bmonitor\w*\b", 3.0), (r"\breport(ing)? (forms|requirements)\b", 1.5)],
     "correspondence": [
         (r"\b(letters?|e-?mails?|correspondence)\b", 1.5),
-        (r"\b(reply|replies|replied|answer (our|my)|wrote to|written to|write to|emailed)\b",
-         2.0),
+        (r"\b(reply|replies|replied|answer (our|my)|wrote to|written to|write to|emailed)\b", 2.0),
         (r"\bno answer\b|\bheard nothing\b", 1.0),
     ],
     "disputes": [
@@ -83,8 +87,11 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\btender\w*\b|\bprocure\w*\b|\bcommission\w*\b|\bbid(ding)? for\b", 3.0),
     ],
     "communication": [
-        (r"\bjargon\b|\bplain (english|language)\b|\binformation sharing\b|\bshare information\b",
-         3.0),
+        (
+            r"\bjargon\b|\bplain (english|language)\b|\binformation sharing\b"
+            r"|\bshare information\b",
+            3.0,
+        ),
     ],
     "governance": [(r"\bgovernance\b|\btrustees?\b|\baccountab\w*\b|\bprobity\b", 2.0)],
 }
@@ -124,8 +131,10 @@ def topic_scores(question: str) -> dict[str, float]:
         if score:
             scores[topic] = score
     # "notice" about a consultation is early notice of it, not funding notice.
-    if "consultation" in scores and "funding_change" in scores and not re.search(
-        r"\b(fund\w*|grants?|contracts?)\b", text
+    if (
+        "consultation" in scores
+        and "funding_change" in scores
+        and not re.search(r"\b(fund\w*|grants?|contracts?)\b", text)
     ):
         scores["funding_change"] -= 2.5
     # A duration question about funding ("2 months notice") is about notice, not funding in general.

@@ -1,0 +1,185 @@
+"""Latency of ``Answerer.ask`` in-process, over the five Compacts and over 500 synthetic ones.
+
+    .venv/bin/python benchmarks/ask.py [--n 2000] [--synthetic 500] [--profile]
+
+The synthetic Compacts are copies of the real ones under new codes ("rbkc-17"),
+registered straight into a ``CompactRegistry`` with the real files' paths (so each
+one's ``sources/`` folder is found).  Each setting asks a mix of user-style questions,
+round robin, after a warm-up, and reports p50 and p99 of the wall time per ask.
+
+The aim (issue): p50 under 5 ms and p99 under 20 ms at 500 Compacts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import math
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.ask import Answerer  # noqa: E402
+from bot.compact_registry import CompactRegistry  # noqa: E402
+from bot.knowledge import Knowledge  # noqa: E402
+
+AIM_P50_MS = 5.0
+AIM_P99_MS = 20.0
+
+QUESTIONS: list[str] = [
+    "how long must a consultation be?",
+    "how much notice before they end our grant?",
+    "the council gave us 4 weeks to respond to a consultation, is that ok?",
+    "our funding is being cut next month, what can we do?",
+    "how quickly should they reply to our letter?",
+    "we never heard back after we responded to the consultation",
+    "how do I complain if the council breaks the compact?",
+    "who do we complain to if a charity broke the compact?",
+    "how often is the compact reviewed?",
+    "can they pay our grant in arrears?",
+    "can we include overheads in our bid?",
+    "can we campaign against the council and keep our funding?",
+    "what does the compact say about volunteers expenses?",
+    "do they have to monitor our contract?",
+    "what about BME groups and equality?",
+    "is there any help with office space?",
+    "how long is the consultaton perod",  # typos, as people type them
+    "do we get multi-year funding?",
+    "what training is on offer for small groups?",
+    "who is in charge of making sure the compact gets used?",
+    "what colour is the sky?",  # nothing answers this
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    setting: str
+    p50_ms: float
+    p99_ms: float
+    n: int
+    answers: int
+
+
+def percentile(sorted_ns: list[int], q: float) -> float:
+    """Nearest-rank percentile of sorted nanosecond timings, in milliseconds."""
+    rank = max(1, math.ceil(q * len(sorted_ns)))
+    return sorted_ns[rank - 1] / 1e6
+
+
+def synthetic_registry(real: CompactRegistry, count: int) -> CompactRegistry:
+    """``count`` copies of the real Compacts under new codes, pointing at the real files."""
+    registry = CompactRegistry()
+    codes = real.codes
+    for i in range(count):
+        code = codes[i % len(codes)]
+        compact = real.get(code)
+        copy = compact.model_copy(
+            update={
+                "code": f"{code}-{i}",
+                "short_name": f"{compact.short_name} #{i}",
+                "title": f"{compact.title} #{i}",
+            }
+        )
+        registry.add(copy, real.files[code])
+    return registry
+
+
+def measure(
+    setting: str,
+    answerer: Answerer,
+    choose: Callable[[int], list[str] | None],
+    expected_answers: int,
+    n: int,
+    warmup: int,
+) -> Row:
+    questions = itertools.cycle(QUESTIONS)
+    for i in range(warmup):
+        answerer.ask(next(questions), choose(i))
+    timings: list[int] = []
+    for i in range(n):
+        question, chosen = next(questions), choose(i)
+        start = time.perf_counter_ns()
+        result = answerer.ask(question, chosen)
+        timings.append(time.perf_counter_ns() - start)
+        if len(result.answers) != expected_answers:
+            raise AssertionError(
+                f"{setting}: {question!r} gave {len(result.answers)} answers, "
+                f"expected {expected_answers}"
+            )
+    timings.sort()
+    return Row(setting, percentile(timings, 0.50), percentile(timings, 0.99), n, expected_answers)
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(r.setting) for r in rows)
+    print(f"{'setting':<{width}}  {'p50 ms':>8}  {'p99 ms':>8}  {'n':>6}  {'answers/ask':>11}")
+    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 6}  {'-' * 11}")
+    for r in rows:
+        print(f"{r.setting:<{width}}  {r.p50_ms:>8.2f}  {r.p99_ms:>8.2f}  {r.n:>6}  {r.answers:>11}")
+
+
+def profile_ask(answerer: Answerer, asks: int, top: int = 10) -> None:
+    questions = itertools.cycle(QUESTIONS)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(asks):
+        answerer.ask(next(questions))
+    profiler.disable()
+    print(f"\ncProfile of {asks} asks over all {len(answerer.registry.compacts)} Compacts, "
+          f"top {top} by cumulative time:")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=2000, help="timed asks per setting")
+    parser.add_argument("--warmup", type=int, default=100, help="untimed asks first")
+    parser.add_argument("--synthetic", type=int, default=500, help="synthetic Compacts")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the synthetic all-Compacts case")
+    args = parser.parse_args(argv)
+
+    knowledge = Knowledge.load()
+    real = knowledge.registry
+    start = time.perf_counter_ns()
+    small = Answerer(real, knowledge.pm)
+    small_build_ms = (time.perf_counter_ns() - start) / 1e6
+
+    big_registry = synthetic_registry(real, args.synthetic)
+    start = time.perf_counter_ns()
+    big = Answerer(big_registry, knowledge.pm)
+    big_build_ms = (time.perf_counter_ns() - start) / 1e6
+    big_codes = big_registry.codes
+    k = len(real.compacts)
+    s = args.synthetic
+
+    rows = [
+        measure(f"{k} Compacts, all", small, lambda i: None, k, args.n, args.warmup),
+        measure(f"{k} Compacts, --compact rbkc", small, lambda i: ["rbkc"], 1, args.n,
+                args.warmup),
+        measure(f"{s} Compacts, all", big, lambda i: None, s, args.n, args.warmup),
+        measure(f"{s} Compacts, one --compact (varied)", big,
+                lambda i: [big_codes[(i * 7919) % s]], 1, args.n, args.warmup),
+    ]
+    print(f"Answerer.ask latency ({len(QUESTIONS)} questions, round robin; "
+          f"aim at {s}: p50 < {AIM_P50_MS:g} ms, p99 < {AIM_P99_MS:g} ms)\n")
+    print_table(rows)
+    print(f"\nBuild Answerer (index + speller): {k} Compacts {small_build_ms:.1f} ms; "
+          f"{s} Compacts {big_build_ms:.1f} ms")
+    misses = [r.setting for r in rows[2:] if r.p50_ms >= AIM_P50_MS or r.p99_ms >= AIM_P99_MS]
+    print("Aim missed by: " + "; ".join(misses) if misses else "Aim met.")
+    if args.profile:
+        profile_ask(big, min(args.n, 200))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
