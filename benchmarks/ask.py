@@ -123,7 +123,9 @@ def print_table(rows: list[Row]) -> None:
     print(f"{'setting':<{width}}  {'p50 ms':>8}  {'p99 ms':>8}  {'n':>6}  {'answers/ask':>11}")
     print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 6}  {'-' * 11}")
     for r in rows:
-        print(f"{r.setting:<{width}}  {r.p50_ms:>8.2f}  {r.p99_ms:>8.2f}  {r.n:>6}  {r.answers:>11}")
+        print(
+            f"{r.setting:<{width}}  {r.p50_ms:>8.2f}  {r.p99_ms:>8.2f}  {r.n:>6}  {r.answers:>11}"
+        )
 
 
 def profile_ask(answerer: Answerer, asks: int, top: int = 10) -> None:
@@ -133,8 +135,10 @@ def profile_ask(answerer: Answerer, asks: int, top: int = 10) -> None:
     for _ in range(asks):
         answerer.ask(next(questions))
     profiler.disable()
-    print(f"\ncProfile of {asks} asks over all {len(answerer.registry.compacts)} Compacts, "
-          f"top {top} by cumulative time:")
+    print(
+        f"\ncProfile of {asks} asks over all {len(answerer.registry.compacts)} Compacts, "
+        f"top {top} by cumulative time:"
+    )
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
@@ -143,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="timed asks per setting")
     parser.add_argument("--warmup", type=int, default=100, help="untimed asks first")
     parser.add_argument("--synthetic", type=int, default=500, help="synthetic Compacts")
-    parser.add_argument("--profile", action="store_true",
-                        help="profile the synthetic all-Compacts case")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the synthetic all-Compacts case"
+    )
     args = parser.parse_args(argv)
 
     knowledge = Knowledge.load()
@@ -163,17 +168,26 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [
         measure(f"{k} Compacts, all", small, lambda i: None, k, args.n, args.warmup),
-        measure(f"{k} Compacts, --compact rbkc", small, lambda i: ["rbkc"], 1, args.n,
-                args.warmup),
+        measure(f"{k} Compacts, --compact rbkc", small, lambda i: ["rbkc"], 1, args.n, args.warmup),
         measure(f"{s} Compacts, all", big, lambda i: None, s, args.n, args.warmup),
-        measure(f"{s} Compacts, one --compact (varied)", big,
-                lambda i: [big_codes[(i * 7919) % s]], 1, args.n, args.warmup),
+        measure(
+            f"{s} Compacts, one --compact (varied)",
+            big,
+            lambda i: [big_codes[(i * 7919) % s]],
+            1,
+            args.n,
+            args.warmup,
+        ),
     ]
-    print(f"Answerer.ask latency ({len(QUESTIONS)} questions, round robin; "
-          f"aim at {s}: p50 < {AIM_P50_MS:g} ms, p99 < {AIM_P99_MS:g} ms)\n")
+    print(
+        f"Answerer.ask latency ({len(QUESTIONS)} questions, round robin; "
+        f"aim at {s}: p50 < {AIM_P50_MS:g} ms, p99 < {AIM_P99_MS:g} ms)\n"
+    )
     print_table(rows)
-    print(f"\nBuild Answerer (index + speller): {k} Compacts {small_build_ms:.1f} ms; "
-          f"{s} Compacts {big_build_ms:.1f} ms")
+    print(
+        f"\nBuild Answerer (index + speller): {k} Compacts {small_build_ms:.1f} ms; "
+        f"{s} Compacts {big_build_ms:.1f} ms"
+    )
     misses = [r.setting for r in rows[2:] if r.p50_ms >= AIM_P50_MS or r.p99_ms >= AIM_P99_MS]
     print("Aim missed by: " + "; ".join(misses) if misses else "Aim met.")
     if args.profile:

@@ -136,12 +136,16 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
         await ctx.__aexit__(None, None, None)
 
 
-def build_application(settings: Settings, admin_cache: AdminCache | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, admin_cache: AdminCache | None = None, *, rate_limit: bool = True
+) -> Application:  # type: ignore[type-arg]
     """The Application with our handlers; the core starts in post_init, stops in post_shutdown."""
     builder = ApplicationBuilder().token(settings.telegram_bot_token or "")
     if settings.api_url:
         builder = builder.base_url(settings.api_url)
-    builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    if rate_limit:
+        # Spaces replies at Telegram's 30/s; reminders have their own per-chat queue.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     admins = admin_cache or AdminCache(settings.admin_cache_seconds)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
