@@ -134,11 +134,13 @@ class Answerer:
         restrict = codes if len(codes) < len(self.registry.compacts) else None
         found: list[Hit] = []
         if topic is not None:
-            found = self.index.search(text, compacts=restrict, topic=topic, limit=10 * len(codes))
+            found = self.index.search(
+                text, compacts=restrict, topic=topic, limit=max(10, 4 * len(codes))
+            )
             if not found and topic not in RULE_TOPICS:
                 found = self.index.with_topic(topic, restrict)
         on_topic = len(found)
-        found += self.index.search(text, compacts=restrict, limit=10 * len(codes))
+        found += self.index.search(text, compacts=restrict, limit=max(10, 4 * len(codes)))
         grouped: dict[str, list[tuple[int, float, Hit]]] = {}
         seen: set[tuple[str, str]] = set()
         for i, hit in enumerate(found):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
@@ -281,11 +282,12 @@ class Compact(_Strict):
                     )
         return self
 
+    @cached_property
+    def _by_id(self) -> dict[str, Commitment]:
+        return {c.id: c for c in self.commitments}
+
     def commitment(self, commitment_id: str) -> Commitment:
-        for c in self.commitments:
-            if c.id == commitment_id:
-                return c
-        raise KeyError(commitment_id)
+        return self._by_id[commitment_id]
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:
