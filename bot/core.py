@@ -16,13 +16,9 @@ from zoneinfo import ZoneInfo
 
 from bot.events import AnyEvent
 from bot.knowledge import Knowledge
-from bot.scheduler import ReminderScheduler
+from bot.scheduler import ReminderScheduler, utc_now
 from bot.verdicts import CheckResult
 from storage.repository import Database, NewReminder
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
