@@ -373,7 +373,7 @@ def check_complaint(compact: Compact, event: ComplaintRaised, today: date) -> Ch
     )
     if steps:
         result.reasons.append(
-            f"{compact.short_name} sets a {_plural(len(steps), 'step')} procedure when {who} "
+            f"{compact.short_name} sets a {len(steps)}-step procedure when {who} "
             f"is said to have broken it. Step 1: {steps[0].summary}."
         )
     else:

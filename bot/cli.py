@@ -9,6 +9,8 @@ Contracts other tools rely on (keep them as they are; add, don't change):
                             [--today D] --json
   compactbot check complaint --compact CODE --against public|vcs --json
   compactbot run [--token T] [--api-url URL] [--db PATH]
+  compactbot report --db PATH --chat ID [--year Y] [--format md|csv|html] [--body B] [--out FILE]
+  compactbot export --chat ID --ics FILE [--db PATH]
 Bad input exits 2 with one clear line on stderr, never a traceback.
 """
 
@@ -18,23 +20,29 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from bot.ask import BadQuestion
 from bot.compact_registry import UnknownCompact
+from bot.core import Core
 from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.knowledge import Knowledge
 from bot.replies import format_ask, format_results, format_show
+from bot.report_formats import FORMATS, RENDERERS
 from bot.verdicts import strictest
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
+from storage.repository import Database
 
 DEFAULT_TZ = "Europe/London"
+
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -51,6 +59,12 @@ def _iso_day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1990 <= int(text) <= 2200:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year between 1990 and 2200")
+    return int(text)
 
 
 def today_in(tz: str = DEFAULT_TZ) -> date:
@@ -91,6 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
         k.add_argument("--compact", action="append", required=True, metavar="CODE")
         k.add_argument("--today", type=_iso_day)
         k.add_argument("--json", action="store_true")
+
+    report = sub.add_parser("report", help="a chat's yearly compliance report")
+    report.add_argument("--db", required=True, help="database file")
+    report.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    report.add_argument("--year", type=_year, help="default: this year")
+    report.add_argument("--format", choices=FORMATS, default="md")
+    report.add_argument("--body", help="only public bodies whose name contains this")
+    report.add_argument("--out", help="write to this file instead of standard output")
+
+    export = sub.add_parser("export", help="a chat's open deadlines as an iCalendar file")
+    export.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    export.add_argument("--ics", required=True, help="the .ics file to write")
+    export.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
 
     run = sub.add_parser("run", help="run the Telegram bot, or the terminal chat without a token")
     chat = sub.add_parser("chat", help="the terminal chat (reads stdin until EOF)")
@@ -181,6 +208,55 @@ def cmd_show(knowledge: Knowledge, args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_db(path: str | Path) -> Path:
+    if not Path(path).is_file():
+        raise UsageError(f"no database at {path}")
+    return Path(path)
+
+
+async def _with_core(
+    db_path: Path, knowledge: Knowledge, work: Callable[[Core], Awaitable[T]]
+) -> T:
+    """Run ``work`` on a core over an existing database, without a scheduler (nothing is sent)."""
+    from bot.settings import Settings
+
+    db = await Database.open(db_path)
+    try:
+        return await work(Core(knowledge, db, default_timezone=Settings().timezone))
+    finally:
+        await db.close()
+
+
+def _write(path: str, content: bytes) -> None:
+    try:
+        Path(path).write_bytes(content)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    db_path = _existing_db(args.db)
+    report = asyncio.run(
+        _with_core(db_path, knowledge, lambda core: core.report(args.chat, args.year, args.body))
+    )
+    text = RENDERERS[args.format](report, knowledge.registry.display_name)
+    if args.out:
+        _write(args.out, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    from bot.settings import Settings
+
+    db_path = _existing_db(args.db or Settings().db)
+    cal = asyncio.run(_with_core(db_path, knowledge, lambda core: core.calendar(args.chat)))
+    _write(args.ics, cal.ics)
+    print(f"Wrote {args.ics}: {cal.deadlines} deadline(s), {cal.reminders} reminder(s).")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
     from bot.settings import Settings
 
@@ -216,6 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_compacts(knowledge)
         if args.command == "show":
             return cmd_show(knowledge, args)
+        if args.command == "report":
+            return cmd_report(knowledge, args)
+        if args.command == "export":
+            return cmd_export(knowledge, args)
         return cmd_check(knowledge, args)
     except (UsageError, UnknownCompact) as exc:
         print(f"compactbot: {exc}", file=sys.stderr)

@@ -56,6 +56,12 @@ class CompactRegistry:
         except KeyError:
             raise UnknownCompact(code, self.codes) from None
 
+    def display_name(self, code: str) -> str:
+        """The short name of a Compact for reports; an unknown code (a Compact since
+        removed, or a placeholder) is shown as it is."""
+        compact = self.compacts.get(code)
+        return f"{compact.short_name} ({code})" if compact else code
+
     def resolve(self, codes: list[str]) -> list[Compact]:
         """The Compacts for ``codes`` (all of them when empty); raises UnknownCompact."""
         if not codes:

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from bot.ask import BadQuestion
 from bot.compact_registry import UnknownCompact
-from bot.core import Core
-from bot.dateparsing import DateParseError, split_when_and_text
+from bot.core import Core, FollowUpError
+from bot.dateparsing import DateParseError, parse_day, split_when_and_text
 from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.registration_parsing import (
     MAX_LENGTH,
@@ -29,6 +29,7 @@ from bot.registration_parsing import (
     parse_funding,
 )
 from bot.replies import format_ask, format_reminders, format_results
+from bot.report_formats import RENDERERS, render_text
 
 MAX_MESSAGE = 4000
 """Longer messages are refused before any parsing."""
@@ -40,11 +41,16 @@ Anyone:
 /compacts – the Compacts I know
 /compact – the Compacts this chat follows
 /list – open items and their next deadlines
+/report [YEAR] [BODY] – how the Compact was kept, with CSV and HTML files
+/calendar – every open deadline and reminder as a calendar file
 Admins and officers:
 /compact CODE... – choose this chat's Compacts, e.g. /compact kent-2011 west-kent
 /consultation TITLE, opens DATE, closes DATE, by BODY
 /funding FUNDER ending GRANT, last funded day DATE [, notice given DATE]
 /complaint against the council|VCS: what happened
+/notice ID DATE – notice of a funding change was given
+/feedback ID [DATE] – feedback on a consultation arrived
+/step ID N [DATE] – step N of a complaint's procedure is done
 /done ID [resolved|unresolved] · /cancel ID
 /remind WHEN TEXT – e.g. /remind in 10 minutes call the council
 /officer add (reply to someone) · /officer remove (reply to someone)
@@ -59,6 +65,11 @@ COMMANDS: list[tuple[str, str]] = [
     ("funding", "Register a funding change"),
     ("complaint", "Register a complaint"),
     ("list", "Open items and deadlines"),
+    ("report", "Yearly compliance report"),
+    ("calendar", "Deadlines as a calendar file"),
+    ("notice", "Record notice given on a funding change"),
+    ("feedback", "Record feedback on a consultation"),
+    ("step", "Record a complaint step done"),
     ("done", "Close an item"),
     ("cancel", "Cancel an item"),
     ("remind", "Set a reminder"),
@@ -91,10 +102,20 @@ class Button:
     data: str
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a report, a calendar)."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
 @dataclass
 class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
     ask_reply: bool = False
     """In groups the bot only sees replies to it: ask the user to reply to this message."""
 
@@ -180,6 +201,8 @@ class Conversation:
             "compacts": self._list_compacts,
             "ask": self._ask_command,
             "list": self._list_items,
+            "report": self._report,
+            "calendar": self._calendar,
             "timezone": self._timezone,
             "compact": self._compact,
         }
@@ -188,6 +211,9 @@ class Conversation:
             "funding": self._register_command,
             "complaint": self._register_command,
             "done": self._close,
+            "notice": self._follow_up,
+            "feedback": self._follow_up,
+            "step": self._follow_up,
             "cancel": self._close,
             "remind": self._remind,
             "officer": self._officer,
@@ -492,6 +518,96 @@ class Conversation:
             return [Reply(f"There is no open item #{item_id} in this chat. Nothing was changed.")]
         return [Reply(f"Item #{item_id} is {status}; its reminders are cancelled.")]
 
+    async def _follow_up(self, msg: Incoming, args: str) -> list[Reply]:
+        """/notice ID DATE, /feedback ID [DATE], /step ID N [DATE]: something owed happened."""
+        command = msg.command
+        usage = _FOLLOW_UP_USAGE[command]
+        parts = args.split(maxsplit=2 if command == "step" else 1)
+        if not parts or not parts[0].lstrip("#").isdigit():
+            return [Reply(f"Say which item, e.g. {usage} (see /list). Nothing was changed.")]
+        item_id = int(parts[0].lstrip("#"))
+        step = 0
+        if command == "step":
+            if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) < 1:
+                return [Reply(f"Say which step was done, e.g. {usage}. Nothing was changed.")]
+            step = int(parts[1])
+        when_text = parts[-1] if len(parts) > (2 if command == "step" else 1) else ""
+        today = await self.core.today(msg.chat_id)
+        if not when_text and command == "notice":
+            return [Reply(f"Say when notice was given, e.g. {usage}. Nothing was changed.")]
+        try:
+            on = parse_day(when_text, today) if when_text else today
+            if command == "notice":
+                done = await self.core.record_notice(msg.chat_id, item_id, on, msg.user_id)
+            elif command == "feedback":
+                done = await self.core.record_feedback(msg.chat_id, item_id, on, msg.user_id)
+            else:
+                done = await self.core.record_step(msg.chat_id, item_id, step, on, msg.user_id)
+        except (DateParseError, FollowUpError) as exc:
+            return [Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")]
+        when = f"{on.day} {on:%B %Y}"
+        if command == "notice":
+            head = f"Recorded: notice on item #{item_id} was given on {when}."
+        elif command == "feedback":
+            closes = done.record.closes
+            after = f", {(on - closes).days} days after it closed" if closes else ""
+            head = f"Recorded: feedback on consultation #{item_id} arrived on {when}{after}."
+            if done.closed:
+                head += f" Item #{item_id} is done; its reminders are cancelled."
+            return [Reply(head)]
+        else:
+            head = f"Recorded: step {step} of complaint #{item_id} was done on {when}."
+        parts_out = [head, format_results(done.results)]
+        if done.reminders_planned:
+            tz = await self.core.timezone(msg.chat_id)
+            parts_out.append(format_reminders(done.results, f" (09:00 {tz.key})"))
+        return [Reply("\n\n".join(parts_out))]
+
+    async def _report(self, msg: Incoming, args: str) -> list[Reply]:
+        year: int | None = None
+        body = args
+        first, _, rest = args.partition(" ")
+        if first.isdigit():
+            year = int(first)
+            body = rest
+            if not 1990 <= year <= 2200:
+                return [Reply(f"{year} is not a year I can report on. Try e.g. /report 2026.")]
+        report = await self.core.report(msg.chat_id, year, body.strip()[:100] or None)
+        names = self.core.knowledge.registry.display_name
+        text = render_text(report, names)
+        if not report.rows:
+            return [Reply(text)]
+        stem = f"compact-report-{report.year}"
+        files = [
+            Attachment(
+                f"{stem}.{fmt}",
+                RENDERERS[fmt](report, names).encode("utf-8"),
+                caption,
+            )
+            for fmt, caption in (
+                ("csv", "Every item, one row per Compact (for a spreadsheet)"),
+                ("html", "The report with charts (open in a browser)"),
+            )
+        ]
+        return [Reply(text, files=files)]
+
+    async def _calendar(self, msg: Incoming, args: str) -> list[Reply]:
+        cal = await self.core.calendar(msg.chat_id)
+        if not cal.deadlines and not cal.reminders:
+            return [
+                Reply(
+                    "No open deadlines or reminders to put in a calendar. Register a "
+                    "consultation, funding change or complaint first."
+                )
+            ]
+        tz = await self.core.timezone(msg.chat_id)
+        text = (
+            f"{cal.deadlines} deadline(s) and {cal.reminders} reminder(s), times in {tz.key}. "
+            "Open the file to add them to Outlook, Google, Apple or any calendar; importing "
+            "a newer file updates the same events."
+        )
+        return [Reply(text, files=[Attachment("compact-deadlines.ics", cal.ics)])]
+
     async def _remind(self, msg: Incoming, args: str) -> list[Reply]:
         if not args:
             return [Reply("Say when and what, e.g. /remind in 10 minutes call the council")]
@@ -599,6 +715,13 @@ class Conversation:
         return Reply("That button is from an old message; nothing was changed.")
 
 
+_FOLLOW_UP_USAGE = {
+    "notice": "/notice 4 1 March 2027",
+    "feedback": "/feedback 2 10 March",
+    "step": "/step 7 1 today",
+}
+
+
 def _str(value: object) -> str | None:
     return None if value is None else str(value)[:500]
 
@@ -628,4 +751,4 @@ def _readback(draft: Draft) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["COMMANDS", "MAX_LENGTH", "Button", "Conversation", "Incoming", "Reply"]
+__all__ = ["COMMANDS", "MAX_LENGTH", "Attachment", "Button", "Conversation", "Incoming", "Reply"]

@@ -14,8 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.events import AnyEvent
+from pydantic import ValidationError
+
+from bot import compliance
+from bot.calendar_export import CalendarFile, build_calendar
+from bot.compliance import ItemRecord, compliance_log
+from bot.events import AnyEvent, ComplaintStepCompleted, FundingEnding
 from bot.knowledge import Knowledge
+from bot.report import Report, build_report
 from bot.scheduler import ReminderScheduler, utc_now
 from bot.verdicts import CheckResult
 from storage.repository import Database, NewReminder
@@ -28,6 +34,31 @@ class Registered:
     item_id: int
     results: list[CheckResult]
     reminders_planned: int
+
+
+class FollowUpError(ValueError):
+    """A follow-up that does not fit its item (wrong kind, date out of order): nothing stored."""
+
+
+@dataclass
+class FollowUp:
+    """What recording a follow-up produced."""
+
+    record: ItemRecord
+    results: list[CheckResult]
+    reminders_planned: int
+    closed: bool = False
+
+
+_KIND_NOUNS = {
+    "consultation": "a consultation",
+    "funding": "a funding change",
+    "complaint": "a complaint",
+}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
 
 
 class Core:
@@ -158,6 +189,159 @@ class Core:
                 now,
             )
         return changed
+
+    # ------------------------------------------------------------------ compliance log
+
+    async def compliance(self, chat_id: int) -> list[ItemRecord]:
+        """The chat's compliance log: one record per registered item, from the event log."""
+        return compliance_log(await self.db.events(chat_id))
+
+    async def report(
+        self, chat_id: int, year: int | None = None, body: str | None = None
+    ) -> Report:
+        """The chat's compliance report for ``year`` (default: this year in the chat's zone)."""
+        today = await self.today(chat_id)
+        settings = await self.db.chat_settings(chat_id)
+        return build_report(
+            await self.compliance(chat_id),
+            year=year or today.year,
+            as_of=today,
+            body=body,
+            chat_title=settings.title,
+        )
+
+    async def calendar(self, chat_id: int) -> CalendarFile:
+        """The chat's open deadlines and pending reminders as an iCalendar file."""
+        tz = await self.timezone(chat_id)
+        settings = await self.db.chat_settings(chat_id)
+        name = f"Compact deadlines – {settings.title}" if settings.title else "Compact deadlines"
+        return build_calendar(
+            await self.compliance(chat_id),
+            await self.db.pending_reminders(chat_id),
+            registry=self.knowledge.registry,
+            tz=tz,
+            today=self.now().astimezone(tz).date(),
+            stamp=self.now(),
+            name=name,
+        )
+
+    async def item_record(self, chat_id: int, item_id: int) -> ItemRecord:
+        records = compliance_log(await self.db.item_events(chat_id, item_id))
+        if not records:
+            raise FollowUpError(f"There is no consultation, funding change or complaint #{item_id}")
+        return records[0]
+
+    async def _follow_up_target(
+        self, chat_id: int, item_id: int, kind: str, on: date
+    ) -> tuple[ItemRecord, date]:
+        record = await self.item_record(chat_id, item_id)
+        if record.kind != kind:
+            raise FollowUpError(
+                f"Item #{item_id} is {_KIND_NOUNS[record.kind]}, not {_KIND_NOUNS[kind]}"
+            )
+        if record.status == "cancelled":
+            raise FollowUpError(f"Item #{item_id} was cancelled")
+        today = await self.today(chat_id)
+        if on > today:
+            raise FollowUpError(f"{on.day} {on:%B %Y} is in the future")
+        return record, today
+
+    def _codes_of(self, record: ItemRecord, fallback: list[str]) -> list[str]:
+        # Re-check under the Compacts the item was registered with, so its verdicts stay
+        # comparable even if the chat has since changed its Compacts.
+        known = set(self.knowledge.registry.codes)
+        return [c for c in record.compacts if c in known] or fallback
+
+    async def record_notice(
+        self, chat_id: int, item_id: int, given_on: date, actor: int | None
+    ) -> FollowUp:
+        """Notice of a funding change was given on ``given_on``: re-check it and log it."""
+        record, today = await self._follow_up_target(chat_id, item_id, "funding", given_on)
+        try:
+            event = FundingEnding.model_validate(
+                {**record.event, "notice_given_on": given_on, "item_id": item_id}
+            )
+        except ValidationError as exc:
+            raise FollowUpError(_validation_message(exc).capitalize()) from None
+        codes = self._codes_of(record, await self.compacts_of(chat_id))
+        results = self.check(event, codes, today)
+        # The notice reminders (and those for the consultation that must precede notice)
+        # have nothing left to remind of.
+        await self.db.cancel_reminders(chat_id, item_id)
+        await self._log_follow_up(
+            chat_id,
+            item_id,
+            compliance.NOTICE,
+            actor,
+            {"given_on": given_on.isoformat(), "results": [r.as_json() for r in results]},
+        )
+        return FollowUp(await self.item_record(chat_id, item_id), results, 0)
+
+    async def record_feedback(
+        self, chat_id: int, item_id: int, received_on: date, actor: int | None
+    ) -> FollowUp:
+        """Feedback on a consultation arrived: log it and close the item (nothing more is owed)."""
+        record, _ = await self._follow_up_target(chat_id, item_id, "consultation", received_on)
+        closes = record.closes
+        if closes is not None and received_on < closes:
+            raise FollowUpError(
+                f"Consultation #{item_id} closes on {closes.day} {closes:%B %Y}; "
+                "feedback comes after it closes"
+            )
+        await self._log_follow_up(
+            chat_id, item_id, compliance.FEEDBACK, actor, {"received_on": received_on.isoformat()}
+        )
+        closed = record.status == "open" and await self.close_item(chat_id, item_id, "done", actor)
+        return FollowUp(await self.item_record(chat_id, item_id), [], 0, closed)
+
+    async def record_step(
+        self, chat_id: int, item_id: int, step: int, completed_on: date, actor: int | None
+    ) -> FollowUp:
+        """A step of a complaint's procedure was completed: say what comes next and plan it."""
+        record, today = await self._follow_up_target(chat_id, item_id, "complaint", completed_on)
+        raised = date.fromisoformat(record.event["raised_on"])
+        if completed_on < raised:
+            raise FollowUpError(
+                f"Complaint #{item_id} was raised on {raised.day} {raised:%B %Y}; "
+                "a step can't be completed before that"
+            )
+        try:
+            event = ComplaintStepCompleted(
+                chat_id=chat_id,
+                item_id=item_id,
+                registered_by=actor,
+                against=record.event["against"],
+                step=step,
+                completed_on=completed_on,
+            )
+        except ValidationError as exc:
+            raise FollowUpError(_validation_message(exc).capitalize()) from None
+        codes = self._codes_of(record, await self.compacts_of(chat_id))
+        results = self.check(event, codes, today)
+        most = max((len(r.steps) for r in results), default=0)
+        if most and step > most:
+            raise FollowUpError(f"The procedure has only {most} steps")
+        reminders = self.reminders_for(chat_id, item_id, results, await self.timezone(chat_id))
+        ids = await self.db.add_reminders(reminders) if reminders else []
+        await self._log_follow_up(
+            chat_id,
+            item_id,
+            compliance.STEP,
+            actor,
+            {
+                "step": step,
+                "completed_on": completed_on.isoformat(),
+                "results": [r.as_json() for r in results],
+            },
+        )
+        if self.scheduler is not None and ids:
+            self.scheduler.poke()
+        return FollowUp(await self.item_record(chat_id, item_id), results, len(ids))
+
+    async def _log_follow_up(
+        self, chat_id: int, item_id: int, kind: str, actor: int | None, payload: dict[str, Any]
+    ) -> None:
+        await self.db.log_event(chat_id, item_id, kind, actor, payload, self.now())
 
     async def _event_handled(self, event: AnyEvent, results: list[CheckResult]) -> None:
         for outcome in self.knowledge.pm.hook.compactbot_event_handled(

@@ -43,9 +43,7 @@ def compactbot_compact_files() -> list[Path]:  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def compactbot_check(
-    compact: Compact, event: AnyEvent, today: date
-) -> CheckResult | None:
+def compactbot_check(compact: Compact, event: AnyEvent, today: date) -> CheckResult | None:
     """Called once per Compact a chat follows, for each event published.
 
     Return the Compact's verdict on the event, or None when this plugin does not
@@ -77,9 +75,7 @@ def compactbot_question_topic(question: str) -> str | None:
 
 
 @hookspec
-def compactbot_event_handled(
-    event: AnyEvent, results: list[CheckResult]
-) -> Awaitable[None] | None:
+def compactbot_event_handled(event: AnyEvent, results: list[CheckResult]) -> Awaitable[None] | None:
     """Called after the core has stored an event and carried out its results.
 
     For side effects outside the core (audit, metrics, mirroring).  May be an

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     api_url: str | None = Field(default=None, validation_alias="COMPACTBOT_API_URL")
     """Bot API base URL; the library appends the token (e.g. http://127.0.0.1:8081/bot)."""
     db: Path = Field(default=Path("compactbot.db"), validation_alias="COMPACTBOT_DB")
+    files_dir: Path = Field(default=Path("compactbot-files"), validation_alias="COMPACTBOT_FILES")
+    """Where the terminal chat saves the files a reply carries (reports, calendars)."""
     timezone: str = Field(default="Europe/London", validation_alias="COMPACTBOT_TIMEZONE")
     """Default time zone of a new chat."""
     reminder_hour: int = Field(default=9, ge=0, le=23, validation_alias="COMPACTBOT_REMINDER_HOUR")

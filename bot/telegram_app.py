@@ -16,6 +16,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
@@ -193,6 +194,11 @@ def build_application(
             for part in first:
                 await message.reply_text(part)
             await message.reply_text(last, reply_markup=_markup(reply))
+            for attachment in reply.files:
+                await message.reply_document(
+                    InputFile(attachment.content, filename=attachment.filename),
+                    caption=attachment.caption or None,
+                )
 
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -8,6 +8,7 @@ Buttons are shown as [labels]; type a label (e.g. "confirm") to press it.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import running_core
@@ -23,8 +24,15 @@ async def _yes() -> bool:
     return True
 
 
-def _show(reply: Reply, out: TextIO) -> dict[str, str]:
+def _show(reply: Reply, out: TextIO, files_dir: Path) -> dict[str, str]:
     out.write(reply.text + "\n")
+    for attachment in reply.files:
+        # The terminal has no attachments: files are saved, and their path shown.
+        files_dir.mkdir(parents=True, exist_ok=True)
+        path = files_dir / attachment.filename
+        path.write_bytes(attachment.content)
+        about = f" – {attachment.caption}" if attachment.caption else ""
+        out.write(f"Saved {path}{about}\n")
     buttons = {b.label.lower(): b.data for row in reply.buttons for b in row}
     if buttons:
         out.write("  " + "  ".join(f"[{b.label}]" for row in reply.buttons for b in row) + "\n")
@@ -32,7 +40,9 @@ def _show(reply: Reply, out: TextIO) -> dict[str, str]:
     return buttons
 
 
-async def chat_loop(conversation: Conversation, stdin: TextIO, out: TextIO) -> None:
+async def chat_loop(
+    conversation: Conversation, stdin: TextIO, out: TextIO, files_dir: Path = Path(".")
+) -> None:
     loop = asyncio.get_running_loop()
     buttons: dict[str, str] = {}
     while True:
@@ -44,7 +54,7 @@ async def chat_loop(conversation: Conversation, stdin: TextIO, out: TextIO) -> N
             continue
         if text.lower() in buttons:
             reply = await conversation.handle_button(CHAT_ID, USER_ID, buttons[text.lower()], _yes)
-            buttons = _show(reply, out)
+            buttons = _show(reply, out, files_dir)
             continue
         msg = Incoming(
             chat_id=CHAT_ID,
@@ -57,12 +67,12 @@ async def chat_loop(conversation: Conversation, stdin: TextIO, out: TextIO) -> N
         )
         buttons = {}
         for reply in await conversation.handle_text(msg):
-            buttons.update(_show(reply, out))
+            buttons.update(_show(reply, out, files_dir))
 
 
 async def run_terminal(settings: Settings, stdin: TextIO, out: TextIO) -> int:
     async with running_core(settings, TerminalNotifier(out)) as (_core, conversation):
         if stdin.isatty():
             out.write("compactbot terminal chat – type /help, or a question. Ctrl-D to quit.\n")
-        await chat_loop(conversation, stdin, out)
+        await chat_loop(conversation, stdin, out, settings.files_dir)
     return 0

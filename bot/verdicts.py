@@ -17,6 +17,21 @@ Verdict = Literal["meets", "explain", "breach", "no_rule"]
 SEVERITY: dict[Verdict, int] = {"no_rule": 0, "meets": 1, "explain": 2, "breach": 3}
 """How bad a verdict is, for naming the worst one first."""
 
+DEADLINE_LABELS = {
+    "standard_close": "The close date the Compact asks for",
+    "minimum_close": "The minimum close date",
+    "notice_by": "The notice deadline",
+    "consultation_start_by": "The consultation start deadline",
+    "reply_by": "The reply deadline",
+    "feedback_by": "The feedback deadline",
+    "closes": "The consultation close",
+}
+"""What each key of ``CheckResult.deadlines`` (and a consultation's close) means."""
+
+
+def deadline_label(key: str) -> str:
+    return DEADLINE_LABELS.get(key, key.replace("_", " ").capitalize())
+
 
 @dataclass(frozen=True)
 class Citation:

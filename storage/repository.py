@@ -119,6 +119,10 @@ MIGRATIONS: list[str] = [
         WHERE json_valid(chats.compacts);
     ALTER TABLE chats DROP COLUMN compacts;
     """,
+    # 4: an item's history is read on every follow-up (notice given, feedback, step).
+    """
+    CREATE INDEX events_item ON events(item_id, at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -245,6 +249,10 @@ def _reminder(row: Sequence[Any]) -> Reminder:
         sent_at=_opt_from_db(row[10]),
         late=bool(row[11]),
     )
+
+
+def _event(row: Sequence[Any]) -> Event:
+    return Event(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), from_db(row[6]))
 
 
 _ITEM_COLS = "id, chat_id, kind, title, data, status, registered_by, registered_at"
@@ -545,7 +553,16 @@ class Database:
             " WHERE chat_id = ? AND at >= ? ORDER BY at, id",
             (chat_id, to_db(since) if since is not None else -(2**62)),
         )
-        return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), from_db(r[6])) for r in rows]
+        return [_event(r) for r in rows]
+
+    async def item_events(self, chat_id: int, item_id: int) -> list[Event]:
+        """One item's events in order (empty if the item is not the chat's)."""
+        rows = await self._fetchall(
+            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM events"
+            " WHERE chat_id = ? AND item_id = ? ORDER BY at, id",
+            (chat_id, item_id),
+        )
+        return [_event(r) for r in rows]
 
     # ---------------------------------------------------------------- reminders
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
 from fake_bot_api import FakeBotApi, SentMessage, polling_application, running_fake_api
 
@@ -195,3 +196,59 @@ async def test_forget_erases_after_confirmation(api: FakeBotApi, tmp_path: Path)
         # An old button (a client may still show it) does nothing.
         await api.press_button(GROUP, ADMIN, ask.message_id, erase, check=False)
         await api.wait_for_message(GROUP, has("old message"), 10)
+
+
+async def register_confirmed(api: FakeBotApi, chat: int, user: int, text: str) -> SentMessage:
+    readback = await say(api, chat, user, text, "Is this right?")
+    confirm = dict(readback.buttons)["Confirm"]
+    assert confirm is not None
+    await api.press_button(chat, user, readback.message_id, confirm)
+    return await api.wait_for_message(chat, has("Registered as item #"), timeout=10)
+
+
+def document_named(suffix: str) -> Any:
+    return lambda m: m.document is not None and (m.document.filename or "").endswith(suffix)
+
+
+async def test_follow_ups_report_and_calendar_arrive_as_files(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db"):
+        await say(api, GROUP, ADMIN, "/compact kent-2011", "now follows")
+        await register_confirmed(
+            api,
+            GROUP,
+            ADMIN,
+            "/consultation Library review, opens 1 Oct 2026, closes 20 Nov 2026, by Sevenoaks DC",
+        )
+        await register_confirmed(
+            api, GROUP, ADMIN, "/consultation Parks plan, opens today, closes in 12 weeks, by KCC"
+        )
+        refused = await say(api, GROUP, MEMBER, "/feedback 1 24 Nov 2026", "Only this group's")
+        assert "Nothing was changed" in (refused.text or "")
+        await say(api, GROUP, ADMIN, "/feedback 1 31 Feb 2026", "Nothing was changed")
+        await say(api, GROUP, ADMIN, "/feedback 1 24 Nov 2026", "Recorded: feedback")
+
+        report = await say(api, GROUP, MEMBER, "/report 2026", "Compact compliance report 2026")
+        assert "short of the standard: explanation owed: 1 (#1 – 34 days short)" in (
+            report.text or ""
+        )
+        csv_doc = await api.wait_for_message(GROUP, document_named(".csv"), timeout=10)
+        html_doc = await api.wait_for_message(GROUP, document_named(".html"), timeout=10)
+        assert csv_doc.document is not None and html_doc.document is not None
+        csv_text = csv_doc.document.content.decode("utf-8")
+        assert "#1,consultation,Library review,Sevenoaks DC,2026-10-01" in csv_text
+        assert b"<svg" in html_doc.document.content
+
+        await say(api, GROUP, MEMBER, "/calendar", "deadline(s)")
+        ics_doc = await api.wait_for_message(GROUP, document_named(".ics"), timeout=10)
+        assert ics_doc.document is not None
+        cal = icalendar.Calendar.from_ical(ics_doc.document.content)
+        summaries = [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+        assert "The consultation close: Parks plan" in summaries
+        # The closed Library review has nothing left in the calendar.
+        assert not [s for s in summaries if "Library review" in s]
+
+        await say(api, GROUP, MEMBER, "/report 1066", "not a year I can report on")
+        empty = await say(api, GROUP, MEMBER, "/report 2024", "Nothing registered is dated 2024")
+        assert empty.document is None

@@ -1,0 +1,210 @@
+"""The compliance log and yearly report, from a known year of items in a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from yearly_items import CHAT, NOW, OFFICER, register_year, stored_core
+
+from bot.compliance import compliance_log
+from bot.core import Core, FollowUpError
+from bot.knowledge import Knowledge
+from bot.report import NO_BODY, Report
+from bot.report_formats import render_csv, render_html, render_markdown, render_text
+
+
+@pytest.fixture
+async def year(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[tuple[Core, dict[str, int]]]:
+    async with stored_core(tmp_path / "year.db", knowledge) as core:
+        ids = await register_year(core)
+        yield core, ids
+
+
+def outcomes(report: Report, body: str, compact: str, kind: str) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for row in report.groups()[body][compact]:
+        if row.kind == kind:
+            out.setdefault(row.outcome, []).append(row.item_id)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+async def test_report_figures_match_the_registered_year(
+    year: tuple[Core, dict[str, int]],
+) -> None:
+    core, ids = year
+    report = await core.report(CHAT, 2026)
+    assert report.as_of == date(2026, 11, 25)
+    # The 2025 consultation and the 2027 grant are other years; the mistake was cancelled.
+    assert ids["old"] not in report.item_ids and ids["arts"] not in report.item_ids
+    assert report.cancelled == [ids["mistake"]]
+    assert report.item_ids == sorted(
+        ids[k]
+        for k in (
+            *("library", "bus", "parking"),
+            *("youth", "advice", "befriending"),
+            *("cut", "late_reply", "grant_terms"),
+        )
+    )
+    # "KCC" and "kcc " are one body, shown as first registered.
+    assert list(report.groups()) == ["Sevenoaks DC", "KCC"]
+
+    assert outcomes(report, "KCC", "kent-2011", "consultation") == {
+        "explain": [ids["bus"], ids["parking"]]
+    }
+    assert outcomes(report, "KCC", "kent-2007-draft", "consultation") == {
+        "below_minimum": [ids["bus"], ids["parking"]]
+    }
+    assert outcomes(report, "Sevenoaks DC", "kent-2011", "consultation") == {
+        "met": [ids["library"]]
+    }
+    assert outcomes(report, "Sevenoaks DC", "kent-2011", "funding") == {
+        "late": [ids["advice"]],
+        "missed": [ids["befriending"]],
+    }
+    assert outcomes(report, "KCC", "kent-2011", "funding") == {"on_time": [ids["youth"]]}
+    assert outcomes(report, "KCC", "kent-2007-draft", "funding") == {"no_rule": [ids["youth"]]}
+    assert outcomes(report, "Sevenoaks DC", "kent-2011", "complaint") == {
+        "open": [ids["late_reply"]],
+        "unresolved": [ids["grant_terms"]],
+    }
+    assert outcomes(report, "KCC", "kent-2011", "complaint") == {"resolved": [ids["cut"]]}
+
+    by_item = {(r.item_id, r.compact): r for r in report.rows}
+    assert by_item[(ids["bus"], "kent-2011")].days == 42
+    assert by_item[(ids["parking"], "kent-2011")].days == 63
+    assert by_item[(ids["advice"], "kent-2011")].days == 12
+    assert by_item[(ids["advice"], "kent-2011")].deadline == date(2026, 9, 30)
+    assert by_item[(ids["befriending"], "kent-2011")].days == 86
+    assert by_item[(ids["youth"], "kent-2011")].days is None
+    assert by_item[(ids["library"], "kent-2011")].feedback_on == date(2026, 4, 20)
+    assert by_item[(ids["cut"], "kent-2011")].steps_done == 1
+    assert (
+        by_item[(ids["late_reply"], "kent-2011")].days
+        == (date(2026, 11, 25) - date(2026, 5, 1)).days
+    )
+
+
+async def test_every_figure_traces_to_registered_items(year: tuple[Core, dict[str, int]]) -> None:
+    core, _ = year
+    report = await core.report(CHAT, 2026)
+    names = core.knowledge.registry.display_name
+    text = render_text(report, names)
+    registered = {(await core.db.item(CHAT, i)) is not None for i in report.item_ids}
+    assert registered == {True}
+    # Each "label: N (#a, #b)" names exactly N items, and each named item is in the log.
+    counted = re.findall(r": (\d+) \(([^)]*)\)", text)
+    assert counted
+    for n, refs in counted:
+        named = re.findall(r"#(\d+)", refs)
+        assert len(named) == int(n), (n, refs)
+        assert {int(i) for i in named} <= set(report.item_ids)
+    # The CSV has one row per item per Compact: pivoting it gives the same figures.
+    rows = list(csv.DictReader(io.StringIO(render_csv(report, names))))
+    assert len(rows) == len(report.rows)
+    pivot = Counter(
+        (r["public body"], r["compact code"], r["kind"], r["outcome code"]) for r in rows
+    )
+    direct = Counter((r.body, r.compact, r.kind, r.outcome) for r in report.rows)
+    assert pivot == direct
+    assert pivot[("KCC", "kent-2007-draft", "consultation", "below_minimum")] == 2
+    assert "Consultations: 2 – below a minimum: 2 (#2 – 42 days short, #3 – 63 days short)" in text
+
+
+async def test_report_for_another_year_and_one_body(year: tuple[Core, dict[str, int]]) -> None:
+    core, ids = year
+    next_year = await core.report(CHAT, 2027)
+    assert next_year.item_ids == [ids["arts"]]
+    assert outcomes(next_year, "KCC", "kent-2011", "funding") == {"not_due": [ids["arts"]]}
+    only = await core.report(CHAT, 2026, "sevenoaks")
+    assert list(only.groups()) == ["Sevenoaks DC"]
+    assert "KCC" not in render_markdown(only, core.knowledge.registry.display_name)
+    last_year = await core.report(CHAT, 2025)
+    assert last_year.item_ids == [ids["old"]]
+
+
+async def test_the_log_is_append_only_and_keeps_the_first_verdict(
+    year: tuple[Core, dict[str, int]],
+) -> None:
+    core, ids = year
+    events = await core.db.item_events(CHAT, ids["advice"])
+    assert [e.kind for e in events] == ["registered:funding", "update:notice"]
+    first = events[0].payload["results"][0]
+    # At registration (25 Nov) no notice was recorded and its deadline had passed.
+    assert first["compact"] == "kent-2011" and first["verdict"] == "breach"
+    assert "No notice is recorded" in " ".join(first["reasons"])
+    # The follow-up's re-check is logged beside it, not over it.
+    later = events[1].payload["results"][0]
+    assert "12 days late" in " ".join(later["reasons"])
+    record = compliance_log(events)[0]
+    assert record.notice_given_on == date(2026, 10, 12)
+    assert record.event_ids == [e.id for e in events]
+
+
+async def test_follow_ups_refuse_what_does_not_fit_and_change_nothing(
+    year: tuple[Core, dict[str, int]],
+) -> None:
+    core, ids = year
+    before = len(await core.db.events(CHAT))
+    bad = [
+        core.record_notice(CHAT, ids["bus"], date(2026, 3, 1), OFFICER),  # not funding
+        core.record_notice(CHAT, ids["arts"], date(2026, 12, 1), OFFICER),  # future
+        core.record_notice(CHAT, 999, date(2026, 3, 1), OFFICER),  # no such item
+        core.record_feedback(CHAT, ids["bus"], date(2026, 3, 1), OFFICER),  # before close
+        core.record_feedback(CHAT, ids["mistake"], date(2026, 3, 20), OFFICER),  # cancelled
+        core.record_step(CHAT, ids["late_reply"], 12, date(2026, 6, 1), OFFICER),  # 9 steps
+        core.record_step(CHAT, ids["late_reply"], 1, date(2026, 4, 1), OFFICER),  # before raised
+    ]
+    for attempt in bad:
+        with pytest.raises(FollowUpError):
+            await attempt
+    assert len(await core.db.events(CHAT)) == before
+    assert (await core.db.item(CHAT, ids["mistake"])) is not None
+
+
+async def test_report_of_a_chat_with_nothing_registered(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    async with stored_core(tmp_path / "empty.db", knowledge) as core:
+        report = await core.report(-5, 2026)
+        names = knowledge.registry.display_name
+        assert report.rows == [] and report.cancelled == []
+        assert "Nothing registered is dated 2026" in render_text(report, names)
+        assert "Nothing registered is dated 2026" in render_markdown(report, names)
+        assert "Nothing registered is dated 2026" in render_html(report, names)
+        assert list(csv.reader(io.StringIO(render_csv(report, names))))[1:] == []
+        assert report.as_of == NOW.date()
+
+
+async def test_html_page_has_a_chart_links_and_escapes_names(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    from yearly_items import consultation, register
+
+    async with stored_core(tmp_path / "html.db", knowledge) as core:
+        await core.db.set_compacts(CHAT, ["kent-2011"])
+        item = await register(
+            core,
+            consultation(
+                "<b>Bins</b>", "<script>x</script> Council", date(2026, 1, 5), date(2026, 2, 2)
+            ),
+            "<b>Bins</b>",
+        )
+        no_body = await register(
+            core,
+            consultation("Trees", None, date(2026, 3, 2), date(2026, 5, 25)),
+            "Trees",
+        )
+        report = await core.report(CHAT, 2026)
+        page = render_html(report, knowledge.registry.display_name)
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt; Council" in page
+    assert "<b>Bins" not in page
+    assert page.count("<svg") == 1  # consultations only: no funding or complaint chart
+    assert f'<a href="#item-{item}">#{item}</a>' in page and f'id="item-{item}"' in page
+    assert NO_BODY in page and f'id="item-{no_body}"' in page
