@@ -66,6 +66,8 @@ class LogRow:
     """Consultation: its close; funding: the notice deadline; complaint: the reply deadline."""
     verdict: str
     status: str
+    length_days: int | None = None
+    """A consultation's length: days from its opening to its closing day."""
     feedback_on: date | None = None
     feedback_owed: bool = False
     """A consultation that had closed by "as of", so feedback could have followed."""
@@ -154,6 +156,7 @@ def _rows_for(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
                 deadline=deadline,
                 verdict=verdict,
                 status=record.status,
+                length_days=view.length_days if view else None,
                 feedback_on=record.feedback_on,
                 feedback_owed=record.kind == "consultation"
                 and record.closes is not None

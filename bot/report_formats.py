@@ -150,7 +150,8 @@ _COLUMNS = [
     "date",
     "compact",
     "outcome",
-    "days",
+    "length (days)",
+    "days short, late or open",
     "deadline",
     "notice given",
     "feedback received",
@@ -168,6 +169,7 @@ def _cells(row: LogRow, names: Names) -> list[str | int]:
         row.on.isoformat(),
         names(row.compact),
         row.outcome_label,
+        "" if row.length_days is None else row.length_days,
         "" if row.days is None else row.days,
         row.deadline.isoformat() if row.deadline else "",
         row.notice_given_on.isoformat() if row.notice_given_on else "",
@@ -201,7 +203,7 @@ def _bar_chart(title: str, kind: str, report: Report, names: Names) -> str:
         return ""
     most = max(sum(c.values()) for _, c in bars)
     label_w, bar_w, row_h = 330, 400, 26
-    height = row_h * len(bars) + 30
+    height = row_h * len(bars) + 4
     parts = [
         f"<figure><figcaption>{html.escape(title)}</figcaption>"
         f'<svg role="img" width="{label_w + bar_w + 40}" height="{height}" '
@@ -225,16 +227,14 @@ def _bar_chart(title: str, kind: str, report: Report, names: Names) -> str:
                 f'text-anchor="middle" fill="#fff">{n}</text>'
             )
             x += w
-    legend_y = row_h * len(bars) + 20
-    x = float(label_w)
+    parts.append("</svg>")
+    # The legend is HTML, so it wraps on a narrow screen instead of overflowing the chart.
+    parts.append('<ul class="legend">')
     for outcome, label in OUTCOMES[kind].items():
         parts.append(
-            f'<rect x="{x:.0f}" y="{legend_y - 10}" width="10" height="10" '
-            f'fill="{_COLOURS[outcome]}"/><text x="{x + 14:.0f}" y="{legend_y}" '
-            f'font-size="11">{html.escape(label.split(":")[0])}</text>'
+            f'<li><span style="background:{_COLOURS[outcome]}"></span>{html.escape(label)}</li>'
         )
-        x += 14 + 6.2 * len(label.split(":")[0]) + 12
-    parts.append("</svg></figure>")
+    parts.append("</ul></figure>")
     return "".join(parts)
 
 
@@ -243,6 +243,8 @@ body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0
 table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ccc;padding:.3rem .5rem;
 text-align:left;vertical-align:top}th{background:#f3f3f3}figure{margin:1rem 0}
 figcaption{font-weight:600;margin-bottom:.4rem}svg{max-width:100%;height:auto}
+.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;font-size:.85rem}
+.legend span{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem}
 """
 
 

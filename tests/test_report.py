@@ -78,6 +78,7 @@ async def test_report_figures_match_the_registered_year(
 
     by_item = {(r.item_id, r.compact): r for r in report.rows}
     assert by_item[(ids["bus"], "kent-2011")].days == 42
+    assert by_item[(ids["bus"], "kent-2011")].length_days == 42
     assert by_item[(ids["parking"], "kent-2011")].days == 63
     assert by_item[(ids["advice"], "kent-2011")].days == 12
     assert by_item[(ids["advice"], "kent-2011")].deadline == date(2026, 9, 30)
