@@ -176,7 +176,6 @@ def build_calendar(
         description = [reminder.text]
         if record is not None:
             description.append(_item_line(record))
-        description += _holiday_warnings(local.date(), codes, registry) if codes else []
         description += _clauses(record, codes, registry)
         event.add("description", "\n".join(description))
         event.add("categories", ["Compact", "reminder"])
