@@ -33,9 +33,7 @@ class CompactView:
     code: str
     verdict: str
     deadlines: dict[str, date]
-    reasons: list[str]
     citations: list[dict[str, str]]
-    notes: list[str]
     length_days: int | None = None
 
 
@@ -82,9 +80,7 @@ def _views(results: Iterable[dict[str, Any]]) -> dict[str, CompactView]:
             code=r["compact"],
             verdict=r["verdict"],
             deadlines=deadlines,
-            reasons=list(r.get("reasons", [])),
             citations=list(r.get("citations", [])),
-            notes=list(r.get("notes", [])),
             length_days=r.get("length_days"),
         )
     return views

@@ -473,7 +473,7 @@ class Conversation:
                 [
                     head,
                     format_results(done.results),
-                    format_reminders(done.results, f" (09:00 {tz.key})"),
+                    format_reminders(done.results, f" ({self.core.reminder_hour:02d}:00 {tz.key})"),
                 ]
             )
         )
@@ -522,21 +522,20 @@ class Conversation:
         """/notice ID DATE, /feedback ID [DATE], /step ID N [DATE]: something owed happened."""
         command = msg.command
         usage = _FOLLOW_UP_USAGE[command]
-        parts = args.split(maxsplit=2 if command == "step" else 1)
-        if not parts or not parts[0].lstrip("#").isdigit():
+        words = args.split()
+        if not words or not words[0].lstrip("#").isdigit():
             return [Reply(f"Say which item, e.g. {usage} (see /list). Nothing was changed.")]
-        item_id = int(parts[0].lstrip("#"))
+        item_id = int(words.pop(0).lstrip("#"))
         step = 0
         if command == "step":
-            if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) < 1:
+            if not words or not words[0].isdigit() or int(words[0]) < 1:
                 return [Reply(f"Say which step was done, e.g. {usage}. Nothing was changed.")]
-            step = int(parts[1])
-        when_text = parts[-1] if len(parts) > (2 if command == "step" else 1) else ""
-        today = await self.core.today(msg.chat_id)
-        if not when_text and command == "notice":
+            step = int(words.pop(0))
+        if not words and command == "notice":
             return [Reply(f"Say when notice was given, e.g. {usage}. Nothing was changed.")]
+        today = await self.core.today(msg.chat_id)
         try:
-            on = parse_day(when_text, today) if when_text else today
+            on = parse_day(" ".join(words), today) if words else today
             if command == "notice":
                 done = await self.core.record_notice(msg.chat_id, item_id, on, msg.user_id)
             elif command == "feedback":
@@ -546,22 +545,24 @@ class Conversation:
         except (DateParseError, FollowUpError) as exc:
             return [Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")]
         when = f"{on.day} {on:%B %Y}"
-        if command == "notice":
-            head = f"Recorded: notice on item #{item_id} was given on {when}."
-        elif command == "feedback":
+        if command == "feedback":
             closes = done.record.closes
             after = f", {(on - closes).days} days after it closed" if closes else ""
-            head = f"Recorded: feedback on consultation #{item_id} arrived on {when}{after}."
+            text = f"Recorded: feedback on consultation #{item_id} arrived on {when}{after}."
             if done.closed:
-                head += f" Item #{item_id} is done; its reminders are cancelled."
-            return [Reply(head)]
+                text += f" Item #{item_id} is done; its reminders are cancelled."
+            return [Reply(text)]
+        if command == "notice":
+            head = f"Recorded: notice on item #{item_id} was given on {when}."
         else:
             head = f"Recorded: step {step} of complaint #{item_id} was done on {when}."
-        parts_out = [head, format_results(done.results)]
+        parts = [head, format_results(done.results)]
         if done.reminders_planned:
             tz = await self.core.timezone(msg.chat_id)
-            parts_out.append(format_reminders(done.results, f" (09:00 {tz.key})"))
-        return [Reply("\n\n".join(parts_out))]
+            parts.append(
+                format_reminders(done.results, f" ({self.core.reminder_hour:02d}:00 {tz.key})")
+            )
+        return [Reply("\n\n".join(parts))]
 
     async def _report(self, msg: Incoming, args: str) -> list[Reply]:
         year: int | None = None

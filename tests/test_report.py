@@ -209,3 +209,38 @@ async def test_html_page_has_a_chart_links_and_escapes_names(
     assert page.count("<svg") == 1  # consultations only: no funding or complaint chart
     assert f'<a href="#item-{item}">#{item}</a>' in page and f'id="item-{item}"' in page
     assert NO_BODY in page and f'id="item-{no_body}"' in page
+
+
+async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]]) -> None:
+    from bot.conversation import Conversation, Incoming
+
+    core, ids = year
+    conversation = Conversation(core)
+
+    async def yes() -> bool:
+        return True
+
+    async def say(text: str) -> str:
+        msg = Incoming(CHAT, OFFICER, "Ada", text, private=False, is_admin=yes)
+        return "\n".join(r.text for r in await conversation.handle_text(msg))
+
+    before = len(await core.db.events(CHAT))
+    for text, expected in (
+        ("/notice", "Say which item"),
+        (f"/notice {ids['arts']}", "Say when notice was given"),
+        (f"/notice {ids['arts']} someday", "couldn't read"),
+        (f"/step {ids['late_reply']} 0", "Say which step"),
+        (f"/step {ids['late_reply']}", "Say which step"),
+        (f"/feedback {ids['arts']}", "is a funding change, not a consultation"),
+    ):
+        reply = await say(text)
+        assert expected in reply and "Nothing was changed" in reply, (text, reply)
+    assert len(await core.db.events(CHAT)) == before
+
+    reply = await say(f"/step {ids['late_reply']} 1 1 June 2026")
+    assert f"Recorded: step 1 of complaint #{ids['late_reply']} was done on 1 June 2026." in reply
+    assert "Next, step 2" in reply  # the 2007 draft's procedure goes on
+    reply = await say(f"/notice #{ids['arts']} 1 Nov 2026")
+    assert "Notice given on 1 November 2026 was in time." in reply
+    report = await core.report(CHAT, 2027)
+    assert [r.outcome for r in report.rows if r.compact == "kent-2011"] == ["on_time"]
