@@ -227,7 +227,7 @@ def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckR
             "at least " if rule.notice_is_minimum else ("usually " if rule.notice_is_usual else "")
         )
         result.reasons.append(
-            f"{compact.short_name} asks for {kind}{rule.notice.describe()} notice{written}: "
+            f"{compact.short_name} asks for {kind}{rule.notice.possessive()} notice{written}: "
             f"to end funding after {_day(ends)} it must be given by {_day(notice_by)}."
         )
         verdict = _worse(
@@ -238,7 +238,7 @@ def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckR
         start_by = latest_start(notice_by, rule.consultation_before_notice)
         result.deadlines["consultation_start_by"] = start_by
         result.reasons.append(
-            f"Before notice, a {rule.consultation_before_notice.describe()} consultation is "
+            f"Before notice, a {rule.consultation_before_notice.adjective()} consultation is "
             f"owed: it must start by {_day(start_by)}."
         )
         verdict = _worse(verdict, _consultation_start_verdict(event, start_by, today, result))

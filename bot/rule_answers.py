@@ -140,7 +140,7 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
     if rule.consultation_before_notice:
         parts.append(
             f"{name}: before ending or changing funding there must be a "
-            f"{rule.consultation_before_notice.describe()} consultation, then"
+            f"{rule.consultation_before_notice.adjective()} consultation, then"
         )
     if rule.notice:
         kind = (
@@ -150,7 +150,7 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
         )
         writing = " in writing" if rule.notice_in_writing else ""
         lead = "" if rule.consultation_before_notice else f"{name}: "
-        parts.append(f"{lead}{kind}{rule.notice.describe()} notice{writing}.")
+        parts.append(f"{lead}{kind}{rule.notice.possessive()} notice{writing}.")
     text = " ".join(parts)
     if rule.qualifier:
         text += f" It asks for {rule.qualifier}."
@@ -163,9 +163,9 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
                 if rule.notice_is_usual
                 else "less than the Compact requires"
             )
-            text += f" So {asked.describe()} notice is {verdict}."
+            text += f" So {asked.possessive()} notice is {verdict}."
         else:
-            text += f" So {asked.describe()} notice meets it."
+            text += f" So {asked.possessive()} notice meets it."
     return RuleAnswer(text + _draft(compact), rule.commitments, True)
 
 

@@ -69,6 +69,15 @@ class Period(_Strict):
         singular = self.unit[:-1]
         return f"{self.amount} {singular if self.amount == 1 else self.unit}"
 
+    def possessive(self) -> str:
+        """As in "3 months' notice", "1 month's notice"."""
+        text = self.describe()
+        return f"{text}'" if text.endswith("s") else f"{text}'s"
+
+    def adjective(self) -> str:
+        """As in "a 3-month consultation"."""
+        return f"{self.amount}-{self.unit[:-1]}"
+
 
 class Section(_Strict):
     """A section or code of practice, titled as the source titles it."""

@@ -96,7 +96,7 @@ def test_duration_in_question_is_judged(knowledge: Knowledge) -> None:
     notice = knowledge.answerer.ask(
         "they gave us 2 months notice our grant ends, allowed?", ["rbkc"]
     ).answers[0]
-    assert "2 months notice is less than the Compact requires" in notice.text
+    assert "2 months' notice is less than the Compact requires" in notice.text
     usual = knowledge.answerer.ask(
         "they gave us 2 months notice our grant ends, allowed?", ["perth-kinross"]
     ).answers[0]

@@ -146,7 +146,7 @@ def test_answers_funding_notice(sample_knowledge: Knowledge) -> None:
     result = sample_knowledge.answerer.ask("how much notice before they end our grant?", [CODE])
     answer = result.answers[0]
     assert result.topic == "funding_change"
-    assert "4 months notice in writing" in answer.text
+    assert "4 months' notice in writing" in answer.text
     assert answer.citations[0].quote == NOTICE_QUOTE
 
 
