@@ -155,6 +155,8 @@ class Conversation:
         # registered until the user confirms, and an unconfirmed draft may be retyped.
         self._pending: dict[tuple[int, int], _Pending] = {}
         self._forget_tokens: dict[int, str] = {}
+        # Chats (and titles) already stored: spares a database write on every message.
+        self._known_chats: dict[int, str | None] = {}
 
     # ------------------------------------------------------------------ entry points
 
@@ -167,7 +169,11 @@ class Conversation:
                     f"under {MAX_MESSAGE:,}. Nothing was changed."
                 )
             ]
-        await self.core.db.ensure_chat(msg.chat_id, msg.chat_title)
+        if msg.chat_id not in self._known_chats or (
+            msg.chat_title is not None and self._known_chats[msg.chat_id] != msg.chat_title
+        ):
+            await self.core.db.ensure_chat(msg.chat_id, msg.chat_title)
+            self._known_chats[msg.chat_id] = msg.chat_title
         if text.startswith("/"):
             command, _, args = text[1:].partition(" ")
             command = command.split("@", 1)[0].lower()
@@ -689,6 +695,7 @@ class Conversation:
         if action != "yes":
             return Reply("Kept. Nothing was erased.")
         await self.core.db.forget_chat(chat_id)
+        self._known_chats.pop(chat_id, None)
         self._pending = {k: v for k, v in self._pending.items() if k[0] != chat_id}
         return Reply("Done: everything about this chat has been erased.")
 

@@ -229,7 +229,9 @@ async def test_follow_ups_report_and_calendar_arrive_as_files(
         await say(api, GROUP, ADMIN, "/feedback 1 31 Feb 2026", "Nothing was changed")
         await say(api, GROUP, ADMIN, "/feedback 1 24 Nov 2026", "Recorded: feedback")
 
-        report = await say(api, GROUP, MEMBER, "/report 2026", "Compact compliance report 2026")
+        report = await say(
+            api, GROUP, MEMBER, "/report 2026", "Compact compliance report 2026 – Sevenoaks Youth"
+        )
         assert "short of the standard: explanation owed: 1 (#1 – 34 days short)" in (
             report.text or ""
         )
