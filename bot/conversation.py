@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -139,11 +139,38 @@ class Incoming:
     """Set by the dispatcher: the command being handled, without the slash."""
 
 
+DRAFT_TTL = timedelta(days=1)
+"""An unfinished registration untouched this long is abandoned (a later message is then
+read as a message, not as the answer to an old question)."""
+
+
 @dataclass
 class _Pending:
     draft: Draft
     asking: str | None = None
     token: str = field(default_factory=lambda: secrets.token_hex(4))
+
+    def to_json(self) -> dict[str, Any]:
+        fields = {
+            k: {"date": v.isoformat()} if isinstance(v, date) else v
+            for k, v in self.draft.fields.items()
+        }
+        return {
+            "kind": self.draft.kind,
+            "fields": fields,
+            "missing": self.draft.missing,
+            "asking": self.asking,
+            "token": self.token,
+        }
+
+    @classmethod
+    def from_json(cls, state: dict[str, Any]) -> _Pending:
+        fields = {
+            k: date.fromisoformat(v["date"]) if isinstance(v, dict) else v
+            for k, v in state["fields"].items()
+        }
+        draft = Draft(state["kind"], fields, list(state["missing"]))
+        return cls(draft, state["asking"], state["token"])
 
 
 class Conversation:
@@ -151,9 +178,10 @@ class Conversation:
 
     def __init__(self, core: Core) -> None:
         self.core = core
-        # Registrations being put together, by (chat, user).  Not stored: nothing is
-        # registered until the user confirms, and an unconfirmed draft may be retyped.
-        self._pending: dict[tuple[int, int], _Pending] = {}
+        # Registrations being put together, by (chat, user): read from memory, written
+        # through to the database so a restart mid-registration loses nothing.
+        self._pending: dict[tuple[int, int], tuple[_Pending, datetime]] = {}
+        self._drafts_loaded = False
         self._forget_tokens: dict[int, str] = {}
         # Chats (and titles) already stored: spares a database write on every message.
         self._known_chats: dict[int, str | None] = {}
@@ -178,12 +206,38 @@ class Conversation:
             command, _, args = text[1:].partition(" ")
             command = command.split("@", 1)[0].lower()
             return await self._command(msg, command, args.strip())
-        pending = self._pending.get((msg.chat_id, msg.user_id))
+        pending = await self._pending_of(msg.chat_id, msg.user_id)
         if pending is not None and pending.asking is not None:
             return await self._answer_field(msg, pending, text)
         if msg.private or msg.addressed:
             return await self._ask(msg, text)
         return []
+
+    # ------------------------------------------------------------------ drafts
+
+    async def _pending_of(self, chat_id: int, user_id: int) -> _Pending | None:
+        if not self._drafts_loaded:
+            since = self.core.now() - DRAFT_TTL
+            for d in await self.core.db.drafts(since):
+                self._pending[(d.chat_id, d.user_id)] = (_Pending.from_json(d.state), d.updated_at)
+            self._drafts_loaded = True
+        found = self._pending.get((chat_id, user_id))
+        if found is None:
+            return None
+        pending, touched = found
+        if touched < self.core.now() - DRAFT_TTL:
+            await self._drop_pending(chat_id, user_id)
+            return None
+        return pending
+
+    async def _save_pending(self, chat_id: int, user_id: int, pending: _Pending) -> None:
+        now = self.core.now()
+        await self.core.db.save_draft(chat_id, user_id, pending.to_json(), now)
+        self._pending[(chat_id, user_id)] = (pending, now)
+
+    async def _drop_pending(self, chat_id: int, user_id: int) -> None:
+        if self._pending.pop((chat_id, user_id), None) is not None:
+            await self.core.db.delete_draft(chat_id, user_id)
 
     async def handle_button(
         self, chat_id: int, user_id: int, data: str, is_admin: Callable[[], Awaitable[bool]]
@@ -349,9 +403,7 @@ class Conversation:
                     "\n".join(draft.errors) + f"\nFor example: {_USAGE[kind]}\nNothing was changed."
                 )
             ]
-        pending = _Pending(draft)
-        self._pending[(msg.chat_id, msg.user_id)] = pending
-        return await self._next_step(msg.chat_id, pending, msg.private)
+        return await self._next_step(msg, _Pending(draft))
 
     @staticmethod
     def _parse(kind: str, text: str, today: date) -> Draft:
@@ -364,13 +416,25 @@ class Conversation:
     async def _answer_field(self, msg: Incoming, pending: _Pending, text: str) -> list[Reply]:
         assert pending.asking is not None
         if text.lower() in ("stop", "cancel", "quit"):
-            self._pending.pop((msg.chat_id, msg.user_id), None)
+            await self._drop_pending(msg.chat_id, msg.user_id)
             return [Reply("Registration abandoned. Nothing was stored.")]
         today = await self.core.today(msg.chat_id)
         pending.draft = apply_answer(pending.draft, pending.asking, text, today)
-        return await self._next_step(msg.chat_id, pending, msg.private)
+        return await self._next_step(msg, pending)
 
-    async def _next_step(self, chat_id: int, pending: _Pending, private: bool) -> list[Reply]:
+    async def _next_step(self, msg: Incoming, pending: _Pending) -> list[Reply]:
+        """Ask for what is missing, or read the draft back for confirmation; keeps the draft."""
+        replies, keep = self._step_replies(msg.chat_id, pending, msg.private)
+        if keep:
+            await self._save_pending(msg.chat_id, msg.user_id, pending)
+        else:
+            await self._drop_pending(msg.chat_id, msg.user_id)
+        return replies
+
+    def _step_replies(
+        self, chat_id: int, pending: _Pending, private: bool
+    ) -> tuple[list[Reply], bool]:
+        """The replies for the draft's next step, and whether the draft lives on."""
         draft = pending.draft
         replies: list[Reply] = []
         if draft.errors:
@@ -380,7 +444,7 @@ class Conversation:
             pending.asking = draft.missing[0]
             question = _QUESTIONS.get(pending.asking, f"What is the {pending.asking}?")
             replies.append(Reply(question + " (or 'stop')", ask_reply=not private))
-            return replies
+            return replies, True
         pending.asking = None
         try:
             self._event(chat_id, 0, draft)
@@ -392,8 +456,7 @@ class Conversation:
                     "with the right dates. Nothing was stored."
                 )
             )
-            self._pending = {k: v for k, v in self._pending.items() if v is not pending}
-            return replies
+            return replies, False
         replies.append(
             Reply(
                 "Is this right?\n" + _readback(draft),
@@ -405,7 +468,7 @@ class Conversation:
                 ],
             )
         )
-        return replies
+        return replies, True
 
     @staticmethod
     def _event(chat_id: int, user_id: int, draft: Draft) -> AnyEvent:
@@ -442,14 +505,13 @@ class Conversation:
         self, chat_id: int, user_id: int, rest: str, is_admin: Callable[[], Awaitable[bool]]
     ) -> Reply:
         action, _, token = rest.partition(":")
-        key = (chat_id, user_id)
-        pending = self._pending.get(key)
+        pending = await self._pending_of(chat_id, user_id)
         if pending is None or pending.token != token or pending.asking is not None:
             return Reply(
                 "That button is from an old message (or someone else's registration); "
                 "nothing was changed."
             )
-        del self._pending[key]
+        await self._drop_pending(chat_id, user_id)
         kind = pending.draft.kind
         if action == "change":
             return Reply(
@@ -696,6 +758,7 @@ class Conversation:
             return Reply("Kept. Nothing was erased.")
         await self.core.db.forget_chat(chat_id)
         self._known_chats.pop(chat_id, None)
+        # The database rows went with forget_chat; the in-memory copies go too.
         self._pending = {k: v for k, v in self._pending.items() if k[0] != chat_id}
         return Reply("Done: everything about this chat has been erased.")
 

@@ -123,6 +123,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX events_item ON events(item_id, at);
     """,
+    # 5: registrations being put together survive a restart.
+    """
+    CREATE TABLE drafts (
+        chat_id     INTEGER NOT NULL REFERENCES chats(chat_id),
+        user_id     INTEGER NOT NULL,
+        state       TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -196,6 +206,16 @@ class Event:
     actor: int | None
     payload: dict[str, Any]
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDraft:
+    """A registration someone is putting together (its state is the conversation's JSON)."""
+
+    chat_id: int
+    user_id: int
+    state: dict[str, Any]
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,6 +584,35 @@ class Database:
         )
         return [_event(r) for r in rows]
 
+    # ---------------------------------------------------------------- drafts
+
+    async def save_draft(
+        self, chat_id: int, user_id: int, state: dict[str, Any], at: datetime
+    ) -> None:
+        """Store (or replace) a user's unfinished registration in a chat."""
+        async with self._tx() as conn:
+            await self._ensure_chats(conn, [chat_id])
+            await conn.execute(
+                "INSERT INTO drafts (chat_id, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, user_id) DO UPDATE"
+                " SET state = excluded.state, updated_at = excluded.updated_at",
+                (chat_id, user_id, json.dumps(state), to_db(at)),
+            )
+
+    async def delete_draft(self, chat_id: int, user_id: int) -> None:
+        await self._write(
+            "DELETE FROM drafts WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
+
+    async def drafts(self, since: datetime) -> list[StoredDraft]:
+        """Drafts touched at or after ``since``; older ones are deleted as abandoned."""
+        stamp = to_db(since)
+        async with self._tx() as conn:
+            await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (stamp,))
+            cur = await conn.execute("SELECT chat_id, user_id, state, updated_at FROM drafts")
+            rows = await cur.fetchall()
+        return [StoredDraft(r[0], r[1], json.loads(r[2]), from_db(r[3])) for r in rows]
+
     # ---------------------------------------------------------------- reminders
 
     async def add_reminders(self, reminders: Sequence[NewReminder]) -> list[int]:
@@ -769,5 +818,13 @@ class Database:
         """Delete everything stored about a chat, in one transaction."""
         async with self._tx() as conn:
             # Children before parents so foreign keys hold at every step.
-            for table in ("events", "reminders", "items", "officers", "chat_compacts", "chats"):
+            for table in (
+                "events",
+                "reminders",
+                "items",
+                "officers",
+                "chat_compacts",
+                "drafts",
+                "chats",
+            ):
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))

@@ -330,6 +330,7 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
         ids = await db.add_reminders(
             [rem(chat, "a", T0, item=item, text=f"{title} due"), rem(chat, "b", T0)]
         )
+        await db.save_draft(chat, 77, {"fields": {"title": f"{title} draft"}}, T0)
     [claimed, *_] = await db.claim_due(T0, 10)
     await db.mark_sent([claimed.id], T0)
     await db.pause_chat(gone, "blocked")
@@ -337,7 +338,9 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
     await db.forget_chat(gone)
 
     tables = await db.table_names()
-    assert {"chats", "officers", "items", "events", "reminders", "chat_compacts"} <= set(tables)
+    assert {"chats", "officers", "items", "events", "reminders", "chat_compacts", "drafts"} <= set(
+        tables
+    )
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         for table in tables:
             cols = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
@@ -350,10 +353,18 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
                 assert hits == 0, f"{table}.{col} still mentions the forgotten chat"
         kept_rows = sum(
             conn.execute(f"SELECT count(*) FROM {t} WHERE chat_id = ?", (kept,)).fetchone()[0]
-            for t in ("chats", "officers", "items", "events", "reminders", "chat_compacts")
+            for t in (
+                "chats",
+                "officers",
+                "items",
+                "events",
+                "reminders",
+                "chat_compacts",
+                "drafts",
+            )
         )
     conn.close()
-    assert kept_rows == 1 + 1 + 1 + 1 + 2 + 1
+    assert kept_rows == 1 + 1 + 1 + 1 + 2 + 1 + 1
     assert len(ids) == 2
     assert (await db.chat_settings(gone)).compacts == []
 
