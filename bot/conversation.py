@@ -29,7 +29,8 @@ from bot.registration_parsing import (
     parse_funding,
 )
 from bot.replies import format_ask, format_reminders, format_results
-from bot.report_formats import RENDERERS, render_text
+from bot.report import body_name, item_rows
+from bot.report_formats import RENDERERS, render_item, render_text
 
 MAX_MESSAGE = 4000
 """Longer messages are refused before any parsing."""
@@ -41,6 +42,7 @@ Anyone:
 /compacts – the Compacts I know
 /compact – the Compacts this chat follows
 /list – open items and their next deadlines
+/item ID – one item: how each Compact sees it, and its history
 /report [YEAR] [BODY] – how the Compact was kept, with CSV and HTML files
 /calendar – every open deadline and reminder as a calendar file
 Admins and officers:
@@ -65,6 +67,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("funding", "Register a funding change"),
     ("complaint", "Register a complaint"),
     ("list", "Open items and deadlines"),
+    ("item", "One item and its history"),
     ("report", "Yearly compliance report"),
     ("calendar", "Deadlines as a calendar file"),
     ("notice", "Record notice given on a funding change"),
@@ -262,6 +265,7 @@ class Conversation:
             "ask": self._ask_command,
             "list": self._list_items,
             "report": self._report,
+            "item": self._item,
             "calendar": self._calendar,
             "timezone": self._timezone,
             "compact": self._compact,
@@ -631,6 +635,19 @@ class Conversation:
                 format_reminders(done.results, f" ({self.core.reminder_hour:02d}:00 {tz.key})")
             )
         return [Reply("\n\n".join(parts))]
+
+    async def _item(self, msg: Incoming, args: str) -> list[Reply]:
+        raw = args.split()[0].lstrip("#") if args else ""
+        if not raw.isdigit():
+            return [Reply("Say which item, e.g. /item 3 (numbers are in /list and /report).")]
+        try:
+            record, events = await self.core.item_history(msg.chat_id, int(raw))
+        except FollowUpError as exc:
+            return [Reply(f"{exc}.")]
+        tz = await self.core.timezone(msg.chat_id)
+        rows = item_rows(record, body_name(record), self.core.now().astimezone(tz).date())
+        names = self.core.knowledge.registry.display_name
+        return [Reply(render_item(record, rows, events, tz, names))]
 
     async def _report(self, msg: Incoming, args: str) -> list[Reply]:
         year: int | None = None

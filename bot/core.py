@@ -24,7 +24,7 @@ from bot.knowledge import Knowledge
 from bot.report import Report, build_report
 from bot.scheduler import ReminderScheduler, utc_now
 from bot.verdicts import CheckResult
-from storage.repository import Database, NewReminder
+from storage.repository import Database, Event, NewReminder
 
 
 @dataclass
@@ -226,10 +226,15 @@ class Core:
         )
 
     async def item_record(self, chat_id: int, item_id: int) -> ItemRecord:
-        records = compliance_log(await self.db.item_events(chat_id, item_id))
+        return (await self.item_history(chat_id, item_id))[0]
+
+    async def item_history(self, chat_id: int, item_id: int) -> tuple[ItemRecord, list[Event]]:
+        """An item's record and the log entries it was built from."""
+        events = await self.db.item_events(chat_id, item_id)
+        records = compliance_log(events)
         if not records:
             raise FollowUpError(f"There is no consultation, funding change or complaint #{item_id}")
-        return records[0]
+        return records[0], events
 
     async def _follow_up_target(
         self, chat_id: int, item_id: int, kind: str, on: date

@@ -105,7 +105,8 @@ def _consultation_outcome(verdict: str) -> str:
     return {"meets": "met", "explain": "explain", "breach": "below_minimum"}.get(verdict, "no_rule")
 
 
-def _rows_for(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
+def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
+    """An item as each of its Compacts sees it, as of ``as_of``."""
     views: list[CompactView | None] = [*record.compacts.values()] or [None]
     rows = []
     for view in views:
@@ -168,6 +169,10 @@ def _rows_for(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
     return rows
 
 
+def body_name(record: ItemRecord) -> str:
+    return " ".join((record.body or "").split()) or NO_BODY
+
+
 def _body_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -188,12 +193,12 @@ def build_report(
     for record in records:
         if record.key_date.year != year:
             continue
-        name = " ".join((record.body or "").split()) or NO_BODY
+        name = body_name(record)
         key = _body_key(name)
         if wanted is not None and wanted not in key:
             continue
         if record.status == "cancelled":
             report.cancelled.append(record.item_id)
             continue
-        report.rows += _rows_for(record, names.setdefault(key, name), as_of)
+        report.rows += item_rows(record, names.setdefault(key, name), as_of)
     return report

@@ -12,8 +12,11 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from bot.compliance import FEEDBACK, NOTICE, REGISTERED, STATUS, STEP, ItemRecord
 from bot.report import KIND_TITLES, OUTCOMES, LogRow, Report
+from storage.repository import Event
 
 Names = Callable[[str], str]
 """A Compact's code -> the name to show for it."""
@@ -44,16 +47,22 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _detail(row: LogRow) -> str:
+    """How far off the row is ("12 days late"), or "" when there is nothing to measure."""
+    if row.days is None:
+        return ""
+    if row.kind == "consultation":
+        return f"{_plural(row.days, 'day')} short"
+    if row.outcome == "late":
+        return f"{_plural(row.days, 'day')} late"
+    if row.outcome == "missed":
+        return f"{_plural(row.days, 'day')} overdue"
+    return ""
+
+
 def _ref(row: LogRow) -> str:
-    suffix = ""
-    if row.days is not None:
-        if row.kind == "consultation":
-            suffix = f" – {_plural(row.days, 'day')} short"
-        elif row.outcome == "late":
-            suffix = f" – {_plural(row.days, 'day')} late"
-        elif row.outcome == "missed":
-            suffix = f" – {_plural(row.days, 'day')} overdue"
-    return f"#{row.item_id}{suffix}"
+    detail = _detail(row)
+    return f"#{row.item_id} – {detail}" if detail else f"#{row.item_id}"
 
 
 def _title(report: Report) -> str:
@@ -109,6 +118,53 @@ def summary_lines(rows: list[LogRow]) -> list[str]:
                     line += "; not recorded: " + ", ".join(f"#{r.item_id}" for r in missing)
                 lines.append(line)
     return lines
+
+
+def _history_line(event: Event) -> str:
+    p = event.payload
+    if event.kind.startswith(REGISTERED):
+        return "registered"
+    if event.kind == NOTICE:
+        return f"notice recorded as given on {_day(_iso(p.get('given_on')))}"
+    if event.kind == FEEDBACK:
+        return f"feedback recorded as received on {_day(_iso(p.get('received_on')))}"
+    if event.kind == STEP:
+        return f"step {p.get('step')} recorded as done on {_day(_iso(p.get('completed_on')))}"
+    if event.kind.startswith(STATUS):
+        outcome = f" ({p['outcome']})" if p.get("outcome") else ""
+        return f"{event.kind.removeprefix(STATUS)}{outcome}"
+    return event.kind
+
+
+def _iso(raw: object) -> date | None:
+    return date.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+def render_item(
+    record: ItemRecord, rows: list[LogRow], events: list[Event], tz: ZoneInfo, names: Names
+) -> str:
+    """One item of the compliance log: what it is, how each Compact sees it, its history."""
+    body = f" – {record.body}" if record.body else ""
+    lines = [f"#{record.item_id} {record.kind}: {record.title}{body}"]
+    ev = record.event
+    facts = {
+        "consultation": [("Opens", ev.get("opens")), ("Closes", ev.get("closes"))],
+        "funding": [("Last funded day", ev.get("last_funded_day"))],
+        "complaint": [("Raised", ev.get("raised_on"))],
+    }[record.kind]
+    lines.append(" · ".join(f"{k} {_day(_iso(v))}" for k, v in facts if v) + f" · {record.status}")
+    for row in rows:
+        notes = [_detail(row)]
+        if row.deadline and row.kind != "consultation":
+            notes.append(f"deadline {_day(row.deadline)}")
+        extra = ", ".join(n for n in notes if n)
+        lines.append(
+            f"{names(row.compact)}: {row.outcome_label}" + (f" ({extra})" if extra else "")
+        )
+    lines.append("History:")
+    for event in events:
+        lines.append(f"  {event.at.astimezone(tz):%d %b %Y %H:%M} {_history_line(event)}")
+    return "\n".join(lines)
 
 
 def render_text(report: Report, names: Names) -> str:

@@ -244,3 +244,32 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
     assert "Notice given on 1 November 2026 was in time." in reply
     report = await core.report(CHAT, 2027)
     assert [r.outcome for r in report.rows if r.compact == "kent-2011"] == ["on_time"]
+
+
+async def test_item_command_shows_how_each_compact_sees_it_and_its_history(
+    year: tuple[Core, dict[str, int]],
+) -> None:
+    from bot.conversation import Conversation, Incoming
+
+    core, ids = year
+
+    async def no() -> bool:
+        return False
+
+    async def say(text: str) -> str:
+        # Anyone may look: a member who is not an admin.
+        msg = Incoming(CHAT, 99, "Meg", text, private=False, is_admin=no)
+        return "\n".join(r.text for r in await conversation.handle_text(msg))
+
+    conversation = Conversation(core)
+    advice = await say(f"/item {ids['advice']}")
+    assert advice.splitlines()[0] == f"#{ids['advice']} funding: Advice contract – Sevenoaks DC"
+    assert (
+        "Kent Compact 2011 (kent-2011): notice late (12 days late, deadline 30 Sep 2026)" in advice
+    )
+    assert "no notice period set by the Compact" in advice
+    assert "notice recorded as given on 12 Oct 2026" in advice
+    cut = await say(f"/item #{ids['cut']}")
+    assert "step 1 recorded as done on 10 Apr 2026" in cut and "done (resolved)" in cut
+    assert "There is no consultation" in await say("/item 999")
+    assert "Say which item" in await say("/item")
