@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ask.py
 	$(BIN)/python benchmarks/reminders.py --quick
 	$(BIN)/python benchmarks/dispatch.py
+	$(BIN)/python benchmarks/report.py --items 100 1000
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ from bot.knowledge import Knowledge
 from bot.report import Report, build_report
 from bot.scheduler import ReminderScheduler, utc_now
 from bot.verdicts import CheckResult
-from storage.repository import Database, Event, NewReminder
+from storage.repository import ChatSettings, Database, Event, NewReminder
 
 
 @dataclass
@@ -86,7 +86,9 @@ class Core:
         return now
 
     async def timezone(self, chat_id: int) -> ZoneInfo:
-        settings = await self.db.chat_settings(chat_id)
+        return self._zone(await self.db.chat_settings(chat_id))
+
+    def _zone(self, settings: ChatSettings) -> ZoneInfo:
         return ZoneInfo(settings.timezone or self.default_timezone)
 
     async def today(self, chat_id: int) -> date:
@@ -200,8 +202,8 @@ class Core:
         self, chat_id: int, year: int | None = None, body: str | None = None
     ) -> Report:
         """The chat's compliance report for ``year`` (default: this year in the chat's zone)."""
-        today = await self.today(chat_id)
         settings = await self.db.chat_settings(chat_id)
+        today = self.now().astimezone(self._zone(settings)).date()
         return build_report(
             await self.compliance(chat_id),
             year=year or today.year,
@@ -212,8 +214,8 @@ class Core:
 
     async def calendar(self, chat_id: int) -> CalendarFile:
         """The chat's open deadlines and pending reminders as an iCalendar file."""
-        tz = await self.timezone(chat_id)
         settings = await self.db.chat_settings(chat_id)
+        tz = self._zone(settings)
         name = f"Compact deadlines – {settings.title}" if settings.title else "Compact deadlines"
         return build_calendar(
             await self.compliance(chat_id),
@@ -270,9 +272,6 @@ class Core:
             raise FollowUpError(_validation_message(exc).capitalize()) from None
         codes = self._codes_of(record, await self.compacts_of(chat_id))
         results = self.check(event, codes, today)
-        # The notice reminders (and those for the consultation that must precede notice)
-        # have nothing left to remind of.
-        await self.db.cancel_reminders(chat_id, item_id)
         await self._log_follow_up(
             chat_id,
             item_id,
@@ -280,6 +279,10 @@ class Core:
             actor,
             {"given_on": given_on.isoformat(), "results": [r.as_json() for r in results]},
         )
+        # Logged first: a crash in between leaves a surplus reminder, never a lost record.
+        # The notice reminders (and those for the consultation that must precede notice)
+        # have nothing left to remind of.
+        await self.db.cancel_reminders(chat_id, item_id)
         return FollowUp(await self.item_record(chat_id, item_id), results, 0)
 
     async def record_feedback(
