@@ -31,6 +31,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "late": "notice late",
         "missed": "no notice recorded, deadline passed",
         "not_due": "notice not yet due",
+        "closed": "closed with no notice recorded",
         "no_rule": "no notice period set by the Compact",
     },
     "complaint": {
@@ -130,6 +131,9 @@ def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
             elif given is not None:
                 outcome = "on_time" if given <= deadline else "late"
                 days = days_between(deadline, given) if given > deadline else None
+            elif record.status != "open":
+                # Closed by the group (the funding went on, say): no notice was owed after all.
+                outcome = "closed"
             elif deadline < as_of:
                 outcome, days = "missed", days_between(deadline, as_of)
             else:

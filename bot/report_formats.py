@@ -29,7 +29,7 @@ _COLOURS = {
     "resolved": "#2e7d32",
     "explain": "#f9a825",
     "late": "#f9a825",
-    "closed": "#f9a825",
+    "closed": "#9e9e9e",
     "below_minimum": "#c62828",
     "missed": "#c62828",
     "unresolved": "#c62828",

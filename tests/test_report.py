@@ -273,3 +273,16 @@ async def test_item_command_shows_how_each_compact_sees_it_and_its_history(
     assert "step 1 recorded as done on 10 Apr 2026" in cut and "done (resolved)" in cut
     assert "There is no consultation" in await say("/item 999")
     assert "Say which item" in await say("/item")
+
+
+async def test_a_funding_change_closed_without_notice_is_not_counted_as_missed(
+    year: tuple[Core, dict[str, int]],
+) -> None:
+    core, ids = year
+    # The grant went on after all: the group closes the item; no notice was owed.
+    await core.close_item(CHAT, ids["befriending"], "done", OFFICER)
+    report = await core.report(CHAT, 2026)
+    assert outcomes(report, "Sevenoaks DC", "kent-2011", "funding") == {
+        "late": [ids["advice"]],
+        "closed": [ids["befriending"]],
+    }
