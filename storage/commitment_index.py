@@ -43,10 +43,22 @@ class Hit:
     """BM25 rank: lower (more negative) is better."""
 
 
+# Up to this many Compacts, a restricted search runs one rowid-range query per Compact;
+# beyond it, one query over the whole index filtered by code.
+_RANGED_MAX = 8
+
+
 class CommitmentIndex:
-    """FTS5 over (compact, commitment id, topics, section title, quote)."""
+    """FTS5 over (compact, commitment id, topics, section title, quote).
+
+    Each Compact's rows are inserted together, so they hold one rowid range: a search
+    restricted to a few Compacts asks FTS5 for those ranges, which it seeks to directly,
+    instead of ranking every match in every Compact and then filtering.  Scores are the
+    same either way (BM25's statistics are the whole index's).
+    """
 
     def __init__(self) -> None:
+        self._ranges: dict[str, tuple[int, int]] = {}
         # check_same_thread=False: built once, then only read.
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -57,6 +69,7 @@ class CommitmentIndex:
 
     def add(self, compact: Compact) -> None:
         sections = {s.id: s.title for s in compact.sections}
+        first = self._max_rowid() + 1
         self._db.executemany(
             "INSERT INTO commitments (compact, commitment, topics, section, quote) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -71,6 +84,34 @@ class CommitmentIndex:
                 for c in compact.commitments
             ],
         )
+        self._ranges[compact.code] = (first, self._max_rowid())
+
+    def _max_rowid(self) -> int:
+        row = self._db.execute("SELECT max(rowid) FROM commitments").fetchone()
+        return int(row[0] or 0)
+
+    def _query(
+        self, select: str, match: str, compacts: list[str] | None, order: str, limit: int
+    ) -> list[Hit]:
+        base = f"SELECT {select} FROM commitments WHERE commitments MATCH ?"
+        if compacts and len(compacts) <= _RANGED_MAX:
+            hits: list[Hit] = []
+            for code in dict.fromkeys(compacts):
+                lo, hi = self._ranges.get(code, (1, 0))
+                rows = self._db.execute(
+                    f"{base} AND rowid BETWEEN ? AND ? ORDER BY {order} LIMIT ?",
+                    (match, lo, hi, limit),
+                )
+                hits += [Hit(c, i, s) for c, i, s in rows]
+            if order == "score" and len(compacts) > 1:
+                hits.sort(key=lambda h: h.score)
+            return hits if limit < 0 else hits[:limit]
+        sql, params = base, [match]
+        if compacts:
+            sql += f" AND compact IN ({','.join('?' * len(compacts))})"
+            params += compacts
+        rows = self._db.execute(f"{sql} ORDER BY {order} LIMIT ?", (*params, limit))
+        return [Hit(c, i, s) for c, i, s in rows]
 
     def search(
         self,
@@ -92,24 +133,10 @@ class CommitmentIndex:
             match = words
         else:
             return []
-        sql = (
-            "SELECT compact, commitment, bm25(commitments, 0, 0, 0.5, 1.0, 2.0) AS score "
-            "FROM commitments WHERE commitments MATCH ?"
-        )
-        params: list[object] = [match]
-        if compacts:
-            sql += f" AND compact IN ({','.join('?' * len(compacts))})"
-            params += compacts
-        sql += " ORDER BY score LIMIT ?"
-        params.append(limit)
-        return [Hit(c, i, s) for c, i, s in self._db.execute(sql, params)]
+        select = "compact, commitment, bm25(commitments, 0, 0, 0.5, 1.0, 2.0) AS score"
+        return self._query(select, match, compacts, "score", limit)
 
     def with_topic(self, topic: str, compacts: list[str] | None = None) -> list[Hit]:
         """Every commitment tagged ``topic``, in document order."""
-        sql = "SELECT compact, commitment, 0.0 FROM commitments WHERE commitments MATCH ?"
-        params: list[object] = [f'topics:"{topic_token(topic)}"']
-        if compacts:
-            sql += f" AND compact IN ({','.join('?' * len(compacts))})"
-            params += compacts
-        sql += " ORDER BY rowid"
-        return [Hit(c, i, s) for c, i, s in self._db.execute(sql, params)]
+        match = f'topics:"{topic_token(topic)}"'
+        return self._query("compact, commitment, 0.0", match, compacts, "rowid", -1)
