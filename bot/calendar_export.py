@@ -3,8 +3,8 @@
 Deadlines are all-day events (a Compact deadline is a calendar day, not an hour);
 reminders are timed events in the chat's time zone, with that zone's VTIMEZONE
 included so calendar programs place them right.  UIDs are stable, so importing a
-newer file updates events rather than duplicating them.  Pure apart from reading
-the clock through ``stamp``: the core passes in everything it needs.
+newer file updates events rather than duplicating them.  Pure: the core passes in
+everything, the time stamp included.
 """
 
 from __future__ import annotations
