@@ -77,7 +77,7 @@ def _met_deadlines(record: ItemRecord) -> set[str]:
         return set()
     if record.notice_given_on is not None:
         return {"notice_by", "consultation_start_by"}
-    if record.event.get("consultation_started_on"):
+    if record.consultation_started_on is not None:
         return {"consultation_start_by"}
     return set()
 

@@ -20,6 +20,7 @@ REGISTERED = "registered:"
 STATUS = "status:"
 FEEDBACK = "update:feedback"
 NOTICE = "update:notice"
+CONSULTED = "update:consultation_start"
 STEP = "update:step"
 
 ITEM_KINDS = ("consultation", "funding", "complaint")
@@ -57,6 +58,8 @@ class ItemRecord:
     """For a closed complaint: 'resolved' or 'unresolved', when the group said so."""
     closed_at: datetime | None = None
     notice_given_on: date | None = None
+    consultation_started_on: date | None = None
+    """For a funding change: when the consultation on it started (Kent 2011 asks for one)."""
     feedback_on: date | None = None
     steps_done: dict[int, date] = field(default_factory=dict)
     event_ids: list[int] = field(default_factory=list)
@@ -108,6 +111,7 @@ def _new_record(event: Event) -> ItemRecord | None:
         event=ev,
         compacts=_views(event.payload.get("results", [])),
         notice_given_on=_day(ev.get("notice_given_on")),
+        consultation_started_on=_day(ev.get("consultation_started_on")),
         event_ids=[event.id],
     )
 
@@ -135,6 +139,8 @@ def compliance_log(events: Iterable[Event]) -> list[ItemRecord]:
             record.closed_at = event.at
         elif event.kind == NOTICE:
             record.notice_given_on = _day(payload.get("given_on"))
+        elif event.kind == CONSULTED:
+            record.consultation_started_on = _day(payload.get("started_on"))
         elif event.kind == FEEDBACK:
             record.feedback_on = _day(payload.get("received_on"))
         elif event.kind == STEP:

@@ -51,6 +51,7 @@ Admins and officers:
 /funding FUNDER ending GRANT, last funded day DATE [, notice given DATE]
 /complaint against the council|VCS: what happened
 /notice ID DATE – notice of a funding change was given
+/consulted ID DATE – the consultation on a funding change started
 /feedback ID [DATE] – feedback on a consultation arrived
 /step ID N [DATE] – step N of a complaint's procedure is done
 /done ID [resolved|unresolved] · /cancel ID
@@ -71,6 +72,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("report", "Yearly compliance report"),
     ("calendar", "Deadlines as a calendar file"),
     ("notice", "Record notice given on a funding change"),
+    ("consulted", "Record a funding consultation started"),
     ("feedback", "Record feedback on a consultation"),
     ("step", "Record a complaint step done"),
     ("done", "Close an item"),
@@ -276,6 +278,7 @@ class Conversation:
             "complaint": self._register_command,
             "done": self._close,
             "notice": self._follow_up,
+            "consulted": self._follow_up,
             "feedback": self._follow_up,
             "step": self._follow_up,
             "cancel": self._close,
@@ -603,13 +606,17 @@ class Conversation:
             if not words or not words[0].isdigit() or int(words[0]) < 1:
                 return [Reply(f"Say which step was done, e.g. {usage}. Nothing was changed.")]
             step = int(words.pop(0))
-        if not words and command == "notice":
-            return [Reply(f"Say when notice was given, e.g. {usage}. Nothing was changed.")]
+        if not words and command in ("notice", "consulted"):
+            return [Reply(f"Say on which day, e.g. {usage}. Nothing was changed.")]
         today = await self.core.today(msg.chat_id)
         try:
             on = parse_day(" ".join(words), today) if words else today
             if command == "notice":
                 done = await self.core.record_notice(msg.chat_id, item_id, on, msg.user_id)
+            elif command == "consulted":
+                done = await self.core.record_consultation_start(
+                    msg.chat_id, item_id, on, msg.user_id
+                )
             elif command == "feedback":
                 done = await self.core.record_feedback(msg.chat_id, item_id, on, msg.user_id)
             else:
@@ -626,6 +633,8 @@ class Conversation:
             return [Reply(text)]
         if command == "notice":
             head = f"Recorded: notice on item #{item_id} was given on {when}."
+        elif command == "consulted":
+            head = f"Recorded: the consultation on item #{item_id} started on {when}."
         else:
             head = f"Recorded: step {step} of complaint #{item_id} was done on {when}."
         parts = [head, format_results(done.results)]
@@ -805,6 +814,7 @@ class Conversation:
 
 _FOLLOW_UP_USAGE = {
     "notice": "/notice 4 1 March 2027",
+    "consulted": "/consulted 4 1 December 2026",
     "feedback": "/feedback 2 10 March",
     "step": "/step 7 1 today",
 }

@@ -259,17 +259,25 @@ class Core:
         known = set(self.knowledge.registry.codes)
         return [c for c in record.compacts if c in known] or fallback
 
+    def _funding_event(self, record: ItemRecord, **changes: date) -> FundingEnding:
+        """The item's funding event as it now stands (follow-ups included), with ``changes``."""
+        current = {
+            "notice_given_on": record.notice_given_on,
+            "consultation_started_on": record.consultation_started_on,
+        }
+        try:
+            return FundingEnding.model_validate(
+                {**record.event, **current, **changes, "item_id": record.item_id}
+            )
+        except ValidationError as exc:
+            raise FollowUpError(_validation_message(exc).capitalize()) from None
+
     async def record_notice(
         self, chat_id: int, item_id: int, given_on: date, actor: int | None
     ) -> FollowUp:
         """Notice of a funding change was given on ``given_on``: re-check it and log it."""
         record, today = await self._follow_up_target(chat_id, item_id, "funding", given_on)
-        try:
-            event = FundingEnding.model_validate(
-                {**record.event, "notice_given_on": given_on, "item_id": item_id}
-            )
-        except ValidationError as exc:
-            raise FollowUpError(_validation_message(exc).capitalize()) from None
+        event = self._funding_event(record, notice_given_on=given_on)
         codes = self._codes_of(record, await self.compacts_of(chat_id))
         results = self.check(event, codes, today)
         await self._log_follow_up(
@@ -283,6 +291,30 @@ class Core:
         # The notice reminders (and those for the consultation that must precede notice)
         # have nothing left to remind of.
         await self.db.cancel_reminders(chat_id, item_id)
+        return FollowUp(await self.item_record(chat_id, item_id), results, 0)
+
+    async def record_consultation_start(
+        self, chat_id: int, item_id: int, started_on: date, actor: int | None
+    ) -> FollowUp:
+        """The consultation on a funding change started: re-check it; its reminders stop."""
+        record, today = await self._follow_up_target(chat_id, item_id, "funding", started_on)
+        if record.notice_given_on is not None and started_on > record.notice_given_on:
+            given = record.notice_given_on
+            raise FollowUpError(
+                f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
+                "the consultation comes before notice"
+            )
+        event = self._funding_event(record, consultation_started_on=started_on)
+        codes = self._codes_of(record, await self.compacts_of(chat_id))
+        results = self.check(event, codes, today)
+        await self._log_follow_up(
+            chat_id,
+            item_id,
+            compliance.CONSULTED,
+            actor,
+            {"started_on": started_on.isoformat(), "results": [r.as_json() for r in results]},
+        )
+        await self.db.cancel_reminders(chat_id, item_id, ":consult-")
         return FollowUp(await self.item_record(chat_id, item_id), results, 0)
 
     async def record_feedback(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.compliance import FEEDBACK, NOTICE, REGISTERED, STATUS, STEP, ItemRecord
+from bot.compliance import CONSULTED, FEEDBACK, NOTICE, REGISTERED, STATUS, STEP, ItemRecord
 from bot.report import KIND_TITLES, OUTCOMES, LogRow, Report
 from storage.repository import Event
 
@@ -126,6 +126,8 @@ def _history_line(event: Event) -> str:
         return "registered"
     if event.kind == NOTICE:
         return f"notice recorded as given on {_day(_iso(p.get('given_on')))}"
+    if event.kind == CONSULTED:
+        return f"consultation recorded as started on {_day(_iso(p.get('started_on')))}"
     if event.kind == FEEDBACK:
         return f"feedback recorded as received on {_day(_iso(p.get('received_on')))}"
     if event.kind == STEP:

@@ -781,12 +781,15 @@ class Database:
             )
             return cur.rowcount
 
-    async def cancel_reminders(self, chat_id: int, item_id: int) -> int:
-        """Cancel the unsent reminders of an item; returns how many."""
+    async def cancel_reminders(
+        self, chat_id: int, item_id: int, key_contains: str | None = None
+    ) -> int:
+        """Cancel the unsent reminders of an item (only those whose key contains
+        ``key_contains``, if given); returns how many."""
         return await self._write(
             "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ? AND item_id = ?"
-            " AND status IN ('pending', 'held')",
-            (chat_id, item_id),
+            " AND status IN ('pending', 'held') AND instr(key, ?) > 0",
+            (chat_id, item_id, key_contains or ""),
         )
 
     async def pending_reminders(self, chat_id: int) -> list[Reminder]:

@@ -227,7 +227,7 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
     before = len(await core.db.events(CHAT))
     for text, expected in (
         ("/notice", "Say which item"),
-        (f"/notice {ids['arts']}", "Say when notice was given"),
+        (f"/notice {ids['arts']}", "Say on which day"),
         (f"/notice {ids['arts']} someday", "couldn't read"),
         (f"/step {ids['late_reply']} 0", "Say which step"),
         (f"/step {ids['late_reply']}", "Say which step"),
@@ -286,3 +286,31 @@ async def test_a_funding_change_closed_without_notice_is_not_counted_as_missed(
         "late": [ids["advice"]],
         "closed": [ids["befriending"]],
     }
+
+
+async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
+    year: tuple[Core, dict[str, int]],
+) -> None:
+    from bot.calendar_export import open_deadlines
+
+    core, ids = year
+    arts = ids["arts"]  # ends 30 Jun 2027: consult by 31 Dec 2026, notice by 31 Mar 2027
+    keys = sorted(r.key.split(":")[1] for r in await core.db.pending_reminders(CHAT))
+    assert any(k.startswith("consult-") for k in keys)
+    assert any(k.startswith("notice-") for k in keys)
+
+    done = await core.record_consultation_start(CHAT, arts, date(2026, 11, 20), OFFICER)
+    kent = next(r for r in done.results if r.compact == "kent-2011")
+    assert "The consultation that started on 20 November 2026 was in time." in kent.reasons
+    left = [r.key.split(":")[1] for r in await core.db.pending_reminders(CHAT)]
+    assert left and all(k.startswith("notice-") for k in left)
+    record = await core.item_record(CHAT, arts)
+    assert record.consultation_started_on == date(2026, 11, 20)
+    assert [d.key for d in open_deadlines([record], date(2026, 11, 25))] == ["notice_by"]
+
+    # The later notice re-check keeps the recorded consultation start.
+    after = await core.record_notice(CHAT, arts, date(2026, 11, 24), OFFICER)
+    kent = next(r for r in after.results if r.compact == "kent-2011")
+    assert not any("No consultation is recorded" in reason for reason in kent.reasons)
+    with pytest.raises(FollowUpError, match="comes before notice"):
+        await core.record_consultation_start(CHAT, arts, date(2026, 11, 25), OFFICER)
