@@ -667,10 +667,16 @@ class Conversation:
             body = rest
             if not 1990 <= year <= 2200:
                 return [Reply(f"{year} is not a year I can report on. Try e.g. /report 2026.")]
-        report = await self.core.report(msg.chat_id, year, body.strip()[:100] or None)
+        body_filter = body.strip()[:100] or None
+        report = await self.core.report(msg.chat_id, year, body_filter)
         names = self.core.knowledge.registry.display_name
         text = render_text(report, names)
         if not report.rows:
+            if year is None:
+                # Early in a year the new one is empty; the group most likely wants the last.
+                last = await self.core.report(msg.chat_id, report.year - 1, body_filter)
+                if last.rows:
+                    text += f"\nFor last year's report: /report {last.year}"
             return [Reply(text)]
         stem = f"compact-report-{report.year}"
         files = [

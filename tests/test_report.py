@@ -314,3 +314,27 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     assert not any("No consultation is recorded" in reason for reason in kent.reasons)
     with pytest.raises(FollowUpError, match="comes before notice"):
         await core.record_consultation_start(CHAT, arts, date(2026, 11, 25), OFFICER)
+
+
+async def test_an_empty_new_year_points_to_last_years_report(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.conversation import Conversation, Incoming
+
+    async def yes() -> bool:
+        return True
+
+    async with stored_core(tmp_path / "jan.db", knowledge) as core:
+        await register_year(core)
+        core.clock = lambda: datetime(2027, 1, 4, 12, tzinfo=UTC)  # a new year begins
+        conversation = Conversation(core)
+        msg = Incoming(CHAT, OFFICER, "Ada", "/report", private=False, is_admin=yes)
+        [reply] = await conversation.handle_text(msg)
+        assert "Nothing registered is dated 2027" not in reply.text  # the Arts grant is 2027
+        core.clock = lambda: datetime(2028, 1, 4, 12, tzinfo=UTC)
+        [reply] = await conversation.handle_text(msg)
+        assert "Nothing registered is dated 2028" in reply.text
+        assert "For last year's report: /report 2027" in reply.text
+        assert reply.files == []
