@@ -259,33 +259,52 @@ class Core:
         known = set(self.knowledge.registry.codes)
         return [c for c in record.compacts if c in known] or fallback
 
-    def _funding_event(self, record: ItemRecord, **changes: date) -> FundingEnding:
-        """The item's funding event as it now stands (follow-ups included), with ``changes``."""
+    async def _recheck_funding(
+        self,
+        chat_id: int,
+        record: ItemRecord,
+        today: date,
+        log_kind: str,
+        actor: int | None,
+        payload: dict[str, str],
+        **changes: date,
+    ) -> list[CheckResult]:
+        """Re-check a funding change as it now stands (follow-ups included) with ``changes``,
+        and log the new verdicts beside the old ones."""
         current = {
             "notice_given_on": record.notice_given_on,
             "consultation_started_on": record.consultation_started_on,
         }
         try:
-            return FundingEnding.model_validate(
+            event = FundingEnding.model_validate(
                 {**record.event, **current, **changes, "item_id": record.item_id}
             )
         except ValidationError as exc:
             raise FollowUpError(_validation_message(exc).capitalize()) from None
+        codes = self._codes_of(record, await self.compacts_of(chat_id))
+        results = self.check(event, codes, today)
+        await self._log_follow_up(
+            chat_id,
+            record.item_id,
+            log_kind,
+            actor,
+            {**payload, "results": [r.as_json() for r in results]},
+        )
+        return results
 
     async def record_notice(
         self, chat_id: int, item_id: int, given_on: date, actor: int | None
     ) -> FollowUp:
         """Notice of a funding change was given on ``given_on``: re-check it and log it."""
         record, today = await self._follow_up_target(chat_id, item_id, "funding", given_on)
-        event = self._funding_event(record, notice_given_on=given_on)
-        codes = self._codes_of(record, await self.compacts_of(chat_id))
-        results = self.check(event, codes, today)
-        await self._log_follow_up(
+        results = await self._recheck_funding(
             chat_id,
-            item_id,
+            record,
+            today,
             compliance.NOTICE,
             actor,
-            {"given_on": given_on.isoformat(), "results": [r.as_json() for r in results]},
+            {"given_on": given_on.isoformat()},
+            notice_given_on=given_on,
         )
         # Logged first: a crash in between leaves a surplus reminder, never a lost record.
         # The notice reminders (and those for the consultation that must precede notice)
@@ -304,15 +323,14 @@ class Core:
                 f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
                 "the consultation comes before notice"
             )
-        event = self._funding_event(record, consultation_started_on=started_on)
-        codes = self._codes_of(record, await self.compacts_of(chat_id))
-        results = self.check(event, codes, today)
-        await self._log_follow_up(
+        results = await self._recheck_funding(
             chat_id,
-            item_id,
+            record,
+            today,
             compliance.CONSULTED,
             actor,
-            {"started_on": started_on.isoformat(), "results": [r.as_json() for r in results]},
+            {"started_on": started_on.isoformat()},
+            consultation_started_on=started_on,
         )
         await self.db.cancel_reminders(chat_id, item_id, ":consult-")
         return FollowUp(await self.item_record(chat_id, item_id), results, 0)
