@@ -45,6 +45,7 @@ class FollowUp:
     """What recording a follow-up produced."""
 
     record: ItemRecord
+    """The item as it stood before this follow-up (read once, to check the follow-up fits)."""
     results: list[CheckResult]
     reminders_planned: int
     closed: bool = False
@@ -310,7 +311,7 @@ class Core:
         # The notice reminders (and those for the consultation that must precede notice)
         # have nothing left to remind of.
         await self.db.cancel_reminders(chat_id, item_id)
-        return FollowUp(await self.item_record(chat_id, item_id), results, 0)
+        return FollowUp(record, results, 0)
 
     async def record_consultation_start(
         self, chat_id: int, item_id: int, started_on: date, actor: int | None
@@ -333,7 +334,7 @@ class Core:
             consultation_started_on=started_on,
         )
         await self.db.cancel_reminders(chat_id, item_id, ":consult-")
-        return FollowUp(await self.item_record(chat_id, item_id), results, 0)
+        return FollowUp(record, results, 0)
 
     async def record_feedback(
         self, chat_id: int, item_id: int, received_on: date, actor: int | None
@@ -350,7 +351,7 @@ class Core:
             chat_id, item_id, compliance.FEEDBACK, actor, {"received_on": received_on.isoformat()}
         )
         closed = record.status == "open" and await self.close_item(chat_id, item_id, "done", actor)
-        return FollowUp(await self.item_record(chat_id, item_id), [], 0, closed)
+        return FollowUp(record, [], 0, closed)
 
     async def record_step(
         self, chat_id: int, item_id: int, step: int, completed_on: date, actor: int | None
@@ -394,7 +395,7 @@ class Core:
         )
         if self.scheduler is not None and ids:
             self.scheduler.poke()
-        return FollowUp(await self.item_record(chat_id, item_id), results, len(ids))
+        return FollowUp(record, results, len(ids))
 
     async def _log_follow_up(
         self, chat_id: int, item_id: int, kind: str, actor: int | None, payload: dict[str, Any]

@@ -117,7 +117,7 @@ def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
         days: int | None = None
         deadline: date | None = None
         if record.kind == "consultation":
-            outcome = _consultation_outcome(verdict) if view else "no_rule"
+            outcome = _consultation_outcome(verdict)
             closes = record.closes
             target = deadlines.get("standard_close") or deadlines.get("minimum_close")
             if closes is not None and target is not None and closes < target:
