@@ -21,7 +21,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
@@ -113,11 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=FORMATS, default="md")
     report.add_argument("--body", help="only public bodies whose name contains this")
     report.add_argument("--out", help="write to this file instead of standard output")
+    report.add_argument("--today", type=_iso_day, help="report as of this day (default: today)")
 
     export = sub.add_parser("export", help="a chat's open deadlines as an iCalendar file")
     export.add_argument("--chat", type=int, required=True, help="Telegram chat id")
     export.add_argument("--ics", required=True, help="the .ics file to write")
     export.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
+    export.add_argument("--today", type=_iso_day, help="as of this day (default: today)")
 
     run = sub.add_parser("run", help="run the Telegram bot, or the terminal chat without a token")
     chat = sub.add_parser("chat", help="the terminal chat (reads stdin until EOF)")
@@ -214,15 +216,27 @@ def _existing_db(path: str | Path) -> Path:
     return Path(path)
 
 
+def _clock_for(today: date | None, tz: str) -> Callable[[], datetime]:
+    """The wall clock, or noon of ``today`` in ``tz`` when a day is given (--today)."""
+    if today is None:
+        return lambda: datetime.now(UTC)
+    fixed = datetime.combine(today, time(12), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    return lambda: fixed
+
+
 async def _with_core(
-    db_path: Path, knowledge: Knowledge, work: Callable[[Core], Awaitable[T]]
+    db_path: Path,
+    knowledge: Knowledge,
+    work: Callable[[Core], Awaitable[T]],
+    today: date | None = None,
 ) -> T:
     """Run ``work`` on a core over an existing database, without a scheduler (nothing is sent)."""
     from bot.settings import Settings
 
+    zone = Settings().timezone
     db = await Database.open(db_path)
     try:
-        return await work(Core(knowledge, db, default_timezone=Settings().timezone))
+        return await work(Core(knowledge, db, default_timezone=zone, clock=_clock_for(today, zone)))
     finally:
         await db.close()
 
@@ -237,7 +251,12 @@ def _write(path: str, content: bytes) -> None:
 def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
     db_path = _existing_db(args.db)
     report = asyncio.run(
-        _with_core(db_path, knowledge, lambda core: core.report(args.chat, args.year, args.body))
+        _with_core(
+            db_path,
+            knowledge,
+            lambda core: core.report(args.chat, args.year, args.body),
+            args.today,
+        )
     )
     text = RENDERERS[args.format](report, knowledge.registry.display_name)
     if args.out:
@@ -251,7 +270,9 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
     from bot.settings import Settings
 
     db_path = _existing_db(args.db or Settings().db)
-    cal = asyncio.run(_with_core(db_path, knowledge, lambda core: core.calendar(args.chat)))
+    cal = asyncio.run(
+        _with_core(db_path, knowledge, lambda core: core.calendar(args.chat), args.today)
+    )
     _write(args.ics, cal.ics)
     print(f"Wrote {args.ics}: {cal.deadlines} deadline(s), {cal.reminders} reminder(s).")
     return 0

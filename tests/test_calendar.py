@@ -181,7 +181,16 @@ async def test_cli_export_and_report(
     assert any("Arts grant" in str(e["SUMMARY"]) for e in events_of(ics.read_bytes()))
 
     code, out, _ = await asyncio.to_thread(
-        cli, "report", "--db", str(db), "--chat", str(CHAT), "--year", "2026"
+        cli,
+        "report",
+        "--db",
+        str(db),
+        "--chat",
+        str(CHAT),
+        "--year",
+        "2026",
+        "--today",
+        "2026-11-25",
     )
     assert code == 0 and out.startswith("# Compact compliance report 2026")
     assert f"#{ids['befriending']} – 86 days overdue" in out
