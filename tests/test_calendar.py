@@ -203,7 +203,10 @@ async def test_cli_export_and_report(
 
     html = tmp_path / "r.html"
     code, _, _ = await asyncio.to_thread(
-        cli, "report", "--db", str(db), "--chat", str(CHAT), "--format", "html", "--out", str(html)
+        cli,
+        "report",
+        *("--db", str(db), "--chat", str(CHAT), "--format", "html", "--out", str(html)),
+        *("--today", "2026-11-25"),
     )
     assert code == 0 and "<svg" in html.read_text(encoding="utf-8")
 
