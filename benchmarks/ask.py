@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.ask import Answerer  # noqa: E402
-from bot.compact_registry import CompactRegistry  # noqa: E402
-from bot.knowledge import Knowledge  # noqa: E402
+from bot.knowledge.ask import Answerer  # noqa: E402
+from bot.knowledge.knowledge import Knowledge  # noqa: E402
+from bot.knowledge.registry import CompactRegistry  # noqa: E402
 
 AIM_P50_MS = 5.0
 AIM_P99_MS = 20.0

@@ -24,8 +24,8 @@ from fake_bot_api import FakeBotApi, application_builder, running_fake_api
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bot.frontends.telegram import build_application, start_core, stop_core
 from bot.settings import Settings
-from bot.telegram_app import build_application, start_core, stop_core
 
 TOKEN = "123:ABC"
 CHAT = 42

@@ -37,8 +37,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.scheduler import ReminderScheduler  # noqa: E402
-from bot.sending import OutgoingQueue  # noqa: E402
+from bot.delivery.rate_limit import OutgoingQueue  # noqa: E402
+from bot.delivery.scheduler import ReminderScheduler  # noqa: E402
 from storage.repository import Database, NewReminder  # noqa: E402
 
 BURST = 10_000

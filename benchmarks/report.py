@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.compliance import compliance_log  # noqa: E402
 from bot.core import Core  # noqa: E402
-from bot.events import ComplaintRaised, ConsultationLaunched, FundingEnding  # noqa: E402
-from bot.knowledge import Knowledge  # noqa: E402
-from bot.report import build_report  # noqa: E402
-from bot.report_formats import RENDERERS, render_text  # noqa: E402
+from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding  # noqa: E402
+from bot.knowledge.knowledge import Knowledge  # noqa: E402
+from bot.records.compliance import compliance_log  # noqa: E402
+from bot.records.report import build_report  # noqa: E402
+from bot.records.report_formats import RENDERERS, render_text  # noqa: E402
 from storage.repository import Database  # noqa: E402
 
 CHAT = -42

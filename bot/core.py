@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot import compliance
-from bot.calendar_export import CalendarFile, build_calendar
-from bot.compliance import ItemRecord, compliance_log
-from bot.events import AnyEvent, ComplaintStepCompleted, FundingEnding
-from bot.knowledge import Knowledge
-from bot.report import Report, build_report
-from bot.scheduler import ReminderScheduler, utc_now
-from bot.verdicts import CheckResult
+from bot.delivery.scheduler import ReminderScheduler, utc_now
+from bot.domain.events import AnyEvent, ComplaintStepCompleted, FundingEnding
+from bot.domain.verdicts import CheckResult
+from bot.knowledge.knowledge import Knowledge
+from bot.records import compliance
+from bot.records.calendar_export import CalendarFile, build_calendar
+from bot.records.compliance import ItemRecord, compliance_log
+from bot.records.report import Report, build_report
 from storage.repository import ChatSettings, Database, Event, NewReminder
 
 

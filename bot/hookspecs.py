@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pluggy
 
-from bot.events import AnyEvent
-from bot.verdicts import CheckResult
+from bot.domain.events import AnyEvent
+from bot.domain.verdicts import CheckResult
 from compacts.models import Compact
 
 PROJECT = "compactbot"

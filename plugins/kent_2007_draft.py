@@ -12,9 +12,9 @@ from datetime import date
 from pathlib import Path
 
 from bot.default_plugins.data_checks import check_event
-from bot.events import AnyEvent, ConsultationLaunched
+from bot.domain.events import AnyEvent, ConsultationLaunched
+from bot.domain.verdicts import CheckResult, cite
 from bot.hookspecs import hookimpl
-from bot.verdicts import CheckResult, cite
 from compacts.loader import builtin_compact_file
 from compacts.models import Compact
 

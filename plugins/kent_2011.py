@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.deadlines import add_period, days_between
 from bot.default_plugins.data_checks import check_event
-from bot.events import AnyEvent, FundingEnding
+from bot.domain.deadlines import add_period, days_between
+from bot.domain.events import AnyEvent, FundingEnding
+from bot.domain.verdicts import CheckResult
 from bot.hookspecs import hookimpl
-from bot.verdicts import CheckResult
 from compacts.loader import builtin_compact_file
 from compacts.models import Compact
 

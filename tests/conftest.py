@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import Knowledge
+from bot.knowledge.knowledge import Knowledge
 
 
 @pytest.fixture(scope="session")

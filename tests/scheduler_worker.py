@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.scheduler import ReminderScheduler
-from bot.sending import OutgoingQueue
+from bot.delivery.rate_limit import OutgoingQueue
+from bot.delivery.scheduler import ReminderScheduler
 from storage.repository import Database
 
 

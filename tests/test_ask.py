@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.ask import BadQuestion
-from bot.compact_registry import UnknownCompact
-from bot.knowledge import Knowledge
+from bot.knowledge.ask import BadQuestion
+from bot.knowledge.knowledge import Knowledge
+from bot.knowledge.registry import UnknownCompact
 
 QUESTIONS = Path(__file__).parent / "questions"
 

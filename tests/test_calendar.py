@@ -20,9 +20,9 @@ from yearly_items import (
     stored_core,
 )
 
-from bot.cli import main
 from bot.core import Core
-from bot.knowledge import Knowledge
+from bot.frontends.cli import main
+from bot.knowledge.knowledge import Knowledge
 
 SCOTTISH_CHAT = -3001
 

@@ -6,9 +6,14 @@ from datetime import date
 
 import pytest
 
-from bot.events import ComplaintRaised, ConsultationClosed, ConsultationLaunched, FundingEnding
-from bot.knowledge import Knowledge
-from bot.verdicts import CheckResult, strictest
+from bot.domain.events import (
+    ComplaintRaised,
+    ConsultationClosed,
+    ConsultationLaunched,
+    FundingEnding,
+)
+from bot.domain.verdicts import CheckResult, strictest
+from bot.knowledge.knowledge import Knowledge
 
 TODAY = date(2026, 11, 25)
 

@@ -1,6 +1,6 @@
 """The ``compactbot`` command-line contract (see ``bot/cli.py``'s docstring).
 
-Most cases call ``bot.cli.main`` in-process; one runs the installed console script to
+Most cases call ``bot.frontends.cli.main`` in-process; one runs the installed console script to
 prove the entry point itself works.
 """
 
@@ -15,13 +15,21 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.frontends.cli import main
 
 BUILTINS = ["kent-2007-draft", "kent-2011", "perth-kinross", "rbkc", "west-kent"]
 NOTICE_QUESTION = "how much notice before they end our grant?"
 KENT_CONSULTATION = [
-    "check", "consultation", "--compact", "kent-2011",
-    "--opens", "2026-12-01", "--closes", "2027-01-05", "--today", "2026-11-25",
+    "check",
+    "consultation",
+    "--compact",
+    "kent-2011",
+    "--opens",
+    "2026-12-01",
+    "--closes",
+    "2027-01-05",
+    "--today",
+    "2026-11-25",
 ]
 
 
@@ -129,7 +137,13 @@ def test_show_topic(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_consultation_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, *KENT_CONSULTATION, "--json")
     assert {
-        "compact", "kind", "verdict", "length_days", "reasons", "citations", "reminders",
+        "compact",
+        "kind",
+        "verdict",
+        "length_days",
+        "reasons",
+        "citations",
+        "reminders",
     } <= data.keys()
     assert data["compact"] == "kent-2011"
     assert data["kind"] == "consultation"
@@ -157,8 +171,16 @@ def test_check_consultation_plain_text(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_check_funding_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(
-        capsys, "check", "funding", "--compact", "kent-2011", "--ends", "2027-06-30",
-        "--today", "2026-11-25", "--json",
+        capsys,
+        "check",
+        "funding",
+        "--compact",
+        "kent-2011",
+        "--ends",
+        "2027-06-30",
+        "--today",
+        "2026-11-25",
+        "--json",
     )
     assert data["kind"] == "funding"
     assert data["deadlines"] == {"consultation_start_by": "2026-12-31", "notice_by": "2027-03-31"}
@@ -167,8 +189,16 @@ def test_check_funding_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_funding_late_notice_is_a_breach(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(
-        capsys, "check", "funding", "--compact", "rbkc", "--ends", "2027-06-30",
-        "--notice", "2027-04-02", "--json",
+        capsys,
+        "check",
+        "funding",
+        "--compact",
+        "rbkc",
+        "--ends",
+        "2027-06-30",
+        "--notice",
+        "2027-04-02",
+        "--json",
     )
     assert data["verdict"] == "breach"
     assert data["deadlines"]["notice_by"] == "2027-03-31"
@@ -177,8 +207,16 @@ def test_check_funding_late_notice_is_a_breach(capsys: pytest.CaptureFixture[str
 
 def test_check_funding_notice_in_time_meets(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(
-        capsys, "check", "funding", "--compact", "rbkc", "--ends", "2027-06-30",
-        "--notice", "2027-03-31", "--json",
+        capsys,
+        "check",
+        "funding",
+        "--compact",
+        "rbkc",
+        "--ends",
+        "2027-06-30",
+        "--notice",
+        "2027-03-31",
+        "--json",
     )
     assert data["verdict"] == "meets"
 
@@ -200,8 +238,18 @@ def test_check_complaint_steps(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_several_compacts_names_the_strictest(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(
-        capsys, "check", "funding", "--compact", "rbkc", "--compact", "kent-2011",
-        "--ends", "2027-06-30", "--today", "2026-11-25", "--json",
+        capsys,
+        "check",
+        "funding",
+        "--compact",
+        "rbkc",
+        "--compact",
+        "kent-2011",
+        "--ends",
+        "2027-06-30",
+        "--today",
+        "2026-11-25",
+        "--json",
     )
     assert [r["compact"] for r in data["results"]] == ["rbkc", "kent-2011"]
     # Kent 2011 asks for 3 months' consultation before 3 months' notice: the most.
@@ -212,20 +260,48 @@ def test_check_several_compacts_names_the_strictest(capsys: pytest.CaptureFixtur
 
 BAD_INPUTS: dict[str, list[str]] = {
     "date that does not parse": [
-        "check", "consultation", "--compact", "kent-2011",
-        "--opens", "2026-13-01", "--closes", "2027-01-05", "--json",
+        "check",
+        "consultation",
+        "--compact",
+        "kent-2011",
+        "--opens",
+        "2026-13-01",
+        "--closes",
+        "2027-01-05",
+        "--json",
     ],
     "closes before opens": [
-        "check", "consultation", "--compact", "kent-2011",
-        "--opens", "2027-01-05", "--closes", "2026-12-01", "--json",
+        "check",
+        "consultation",
+        "--compact",
+        "kent-2011",
+        "--opens",
+        "2027-01-05",
+        "--closes",
+        "2026-12-01",
+        "--json",
     ],
     "notice after the last funded day": [
-        "check", "funding", "--compact", "rbkc",
-        "--ends", "2027-06-30", "--notice", "2027-07-01", "--json",
+        "check",
+        "funding",
+        "--compact",
+        "rbkc",
+        "--ends",
+        "2027-06-30",
+        "--notice",
+        "2027-07-01",
+        "--json",
     ],
     "unknown compact in check": [
-        "check", "consultation", "--compact", "atlantis",
-        "--opens", "2026-12-01", "--closes", "2027-01-05", "--json",
+        "check",
+        "consultation",
+        "--compact",
+        "atlantis",
+        "--opens",
+        "2026-12-01",
+        "--closes",
+        "2027-01-05",
+        "--json",
     ],
     "unknown compact in ask": ["ask", "--compact", "atlantis", "how long?"],
     "unknown compact in show": ["show", "atlantis"],
@@ -276,12 +352,28 @@ def test_unknown_compact_lists_the_known_ones(capsys: pytest.CaptureFixture[str]
     "argv",
     [
         [
-            "check", "consultation", "--compact", "kent-2011", "--opens", "9999-12-01",
-            "--closes", "9999-12-31", "--today", "9999-11-01", "--json",
+            "check",
+            "consultation",
+            "--compact",
+            "kent-2011",
+            "--opens",
+            "9999-12-01",
+            "--closes",
+            "9999-12-31",
+            "--today",
+            "9999-11-01",
+            "--json",
         ],
         [
-            "check", "funding", "--compact", "kent-2011", "--ends", "0001-02-01",
-            "--today", "0001-01-01", "--json",
+            "check",
+            "funding",
+            "--compact",
+            "kent-2011",
+            "--ends",
+            "0001-02-01",
+            "--today",
+            "0001-01-01",
+            "--json",
         ],
     ],
     ids=["consultation-year-9999", "funding-year-1"],

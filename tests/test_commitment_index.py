@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import Knowledge
-from storage.commitment_index import CommitmentIndex
+from bot.knowledge.commitment_index import CommitmentIndex
+from bot.knowledge.knowledge import Knowledge
 
 QUESTIONS = [
     "how long must a consultation be",

@@ -1,4 +1,4 @@
-"""Tests for bot.dateparsing: UK day-first dates, year inference, reminders and DST."""
+"""Tests for bot.chat.dateparsing: UK day-first dates, year inference, reminders and DST."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dateparsing import (
+from bot.chat.dateparsing import (
     DateParseError,
     PastTimeError,
     parse_day,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.deadlines import add_period, consultation_runs_for, latest_start, reminder_days
+from bot.domain.deadlines import add_period, consultation_runs_for, latest_start, reminder_days
 from compacts.models import Period
 
 days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.conversation import Conversation, Incoming, Reply
+from bot.chat.conversation import Conversation, Incoming, Reply
 from bot.core import Core
-from bot.knowledge import Knowledge
+from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
 
 CHAT, USER = 55, 9

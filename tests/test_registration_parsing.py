@@ -1,4 +1,4 @@
-"""Tests for bot.registration_parsing: consultations, funding changes, complaints, answers."""
+"""Tests for bot.chat.registration_parsing: consultations, funding changes, complaints, answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.registration_parsing import (
+from bot.chat.registration_parsing import (
     ALL_FIELDS,
     REQUIRED,
     Draft,

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from yearly_items import CHAT, NOW, OFFICER, register_year, stored_core
 
-from bot.compliance import compliance_log
 from bot.core import Core, FollowUpError
-from bot.knowledge import Knowledge
-from bot.report import NO_BODY, Report
-from bot.report_formats import render_csv, render_html, render_markdown, render_text
+from bot.knowledge.knowledge import Knowledge
+from bot.records.compliance import compliance_log
+from bot.records.report import NO_BODY, Report
+from bot.records.report_formats import render_csv, render_html, render_markdown, render_text
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ async def test_html_page_has_a_chart_links_and_escapes_names(
 
 
 async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]]) -> None:
-    from bot.conversation import Conversation, Incoming
+    from bot.chat.conversation import Conversation, Incoming
 
     core, ids = year
     conversation = Conversation(core)
@@ -249,7 +249,7 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
 async def test_item_command_shows_how_each_compact_sees_it_and_its_history(
     year: tuple[Core, dict[str, int]],
 ) -> None:
-    from bot.conversation import Conversation, Incoming
+    from bot.chat.conversation import Conversation, Incoming
 
     core, ids = year
 
@@ -291,7 +291,7 @@ async def test_a_funding_change_closed_without_notice_is_not_counted_as_missed(
 async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     year: tuple[Core, dict[str, int]],
 ) -> None:
-    from bot.calendar_export import open_deadlines
+    from bot.records.calendar_export import open_deadlines
 
     core, ids = year
     arts = ids["arts"]  # ends 30 Jun 2027: consult by 31 Dec 2026, notice by 31 Mar 2027
@@ -321,7 +321,7 @@ async def test_an_empty_new_year_points_to_last_years_report(
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.conversation import Conversation, Incoming
+    from bot.chat.conversation import Conversation, Incoming
 
     async def yes() -> bool:
         return True

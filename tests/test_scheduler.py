@@ -1,4 +1,4 @@
-"""bot.scheduler against a real SQLite file, with a controllable clock."""
+"""bot.delivery.scheduler against a real SQLite file, with a controllable clock."""
 
 from __future__ import annotations
 
@@ -15,9 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater, RecordingNotifier
-from bot.scheduler import ReminderScheduler
-from bot.sending import OutgoingQueue
+from bot.delivery.notifier import (
+    ChatUnreachable,
+    DeliveryFailed,
+    DeliveryRetryLater,
+    RecordingNotifier,
+)
+from bot.delivery.rate_limit import OutgoingQueue
+from bot.delivery.scheduler import ReminderScheduler
 from storage.repository import Database, NewReminder
 
 T0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""bot.sending rate limits (real time, small limits) and bot.notifier error mapping."""
+"""Rate limits (real time, small limits) and the notifier's error mapping."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
-from bot.notifier import (
+from bot.delivery.notifier import (
     ChatUnreachable,
     DeliveryFailed,
     DeliveryRetryLater,
@@ -21,7 +21,7 @@ from bot.notifier import (
     TelegramNotifier,
     TerminalNotifier,
 )
-from bot.sending import OutgoingQueue, SlotLimiter
+from bot.delivery.rate_limit import OutgoingQueue, SlotLimiter
 
 
 def test_slot_limiter_spaces_and_bursts() -> None:

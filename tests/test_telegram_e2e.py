@@ -14,8 +14,8 @@ import pytest
 from fake_bot_api import FakeBotApi, SentMessage, polling_application, running_fake_api
 
 from bot.core import Core
+from bot.frontends.telegram import CORE, build_application, start_core, stop_core
 from bot.settings import Settings
-from bot.telegram_app import CORE, build_application, start_core, stop_core
 from storage.repository import NewReminder
 
 TOKEN = "123:ABC"

@@ -22,8 +22,8 @@ from pathlib import Path
 import pluggy
 import pytest
 
-from bot.events import ComplaintRaised, ConsultationLaunched, FundingEnding
-from bot.knowledge import Knowledge
+from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.knowledge.knowledge import Knowledge
 from bot.pluginmanager import make_plugin_manager
 from compacts.loader import CompactFileError, load_compact
 
@@ -40,8 +40,17 @@ REMARK = "Sample Town's Compact Officer can be asked to look at this."
 
 
 def _pip_install(project: Path, target: Path) -> None:
-    base = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-input",
-            "--disable-pip-version-check", "--target", str(target)]
+    base = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-input",
+        "--disable-pip-version-check",
+        "--target",
+        str(target),
+    ]
     done = subprocess.run(
         [*base, "--no-build-isolation", str(project)], capture_output=True, text=True, timeout=300
     )
@@ -198,7 +207,8 @@ def test_funding_and_complaint_checks(sample_knowledge: Knowledge) -> None:
     complaint = ComplaintRaised(against="vcs", raised_on=date(2027, 1, 4))
     [result] = sample_knowledge.check(complaint, [compact], date(2027, 1, 4))
     assert [s.citation.commitment for s in result.steps] == [
-        "complaints.vcs.1", "complaints.public.2",
+        "complaints.vcs.1",
+        "complaints.public.2",
     ]
 
 

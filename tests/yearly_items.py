@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import Core
-from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
-from bot.knowledge import Knowledge
+from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

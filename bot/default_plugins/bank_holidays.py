@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.events import AnyEvent
+from bot.domain.events import AnyEvent
+from bot.domain.verdicts import CheckResult, deadline_label
+from bot.domain.working_days import closed_day_reason
 from bot.hookspecs import hookimpl
-from bot.verdicts import CheckResult, deadline_label
-from bot.working_days import closed_day_reason
 from compacts.models import Compact
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import checks
-from bot.events import (
+from bot.domain import checks
+from bot.domain.events import (
     AnyEvent,
     ComplaintRaised,
     ComplaintStepCompleted,
@@ -13,8 +13,8 @@ from bot.events import (
     ConsultationLaunched,
     FundingEnding,
 )
+from bot.domain.verdicts import CheckResult
 from bot.hookspecs import hookimpl
-from bot.verdicts import CheckResult
 from compacts.models import Compact
 
 

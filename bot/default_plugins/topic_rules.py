@@ -3,7 +3,7 @@
 Questions are short and informal ("our grant is being cut, how much notice do we
 get?"), so a few strong cue words per topic beat any general-purpose search at
 telling *what* is asked; the search index then finds *which clause* answers it.
-The rules see the question after spelling correction (``bot.spelling``).
+The rules see the question after spelling correction (``bot.knowledge.spelling``).
 """
 
 from __future__ import annotations

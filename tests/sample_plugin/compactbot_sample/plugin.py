@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from bot.default_plugins.data_checks import check_event
-from bot.events import AnyEvent
+from bot.domain.events import AnyEvent
+from bot.domain.verdicts import CheckResult
 from bot.hookspecs import hookimpl
-from bot.verdicts import CheckResult
 from compacts.models import Compact
 
 CODE = "sample-town"

@@ -11,9 +11,9 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import running_core
-from bot.conversation import Conversation, Incoming, Reply
-from bot.notifier import TerminalNotifier
+from bot.chat.conversation import Conversation, Incoming, Reply
+from bot.delivery.notifier import TerminalNotifier
+from bot.lifecycle import running_core
 from bot.settings import Settings
 
 CHAT_ID = 1

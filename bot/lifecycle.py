@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.conversation import Conversation
+from bot.chat.conversation import Conversation
 from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.notifier import Notifier
-from bot.scheduler import ReminderScheduler
-from bot.sending import OutgoingQueue
+from bot.delivery.notifier import Notifier
+from bot.delivery.rate_limit import OutgoingQueue
+from bot.delivery.scheduler import ReminderScheduler
+from bot.knowledge.knowledge import Knowledge
 from bot.settings import Settings
 from storage.repository import Database
 

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bot.compact_registry import CompactRegistry
-from bot.compliance import ItemRecord
-from bot.verdicts import deadline_label
-from bot.working_days import closed_day_reason
+from bot.domain.verdicts import deadline_label
+from bot.domain.working_days import closed_day_reason
+from bot.knowledge.registry import CompactRegistry
+from bot.records.compliance import ItemRecord
 from storage.repository import Reminder
 
 PRODID = "-//compactbot//Compact deadlines//EN"

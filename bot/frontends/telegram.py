@@ -32,10 +32,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import running_core
-from bot.conversation import COMMANDS, Conversation, Incoming, Reply
+from bot.chat.conversation import COMMANDS, Conversation, Incoming, Reply
 from bot.core import Core
-from bot.notifier import TelegramNotifier
+from bot.delivery.notifier import TelegramNotifier
+from bot.lifecycle import running_core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater, Notifier
-from bot.sending import OutgoingQueue
+from bot.delivery.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater, Notifier
+from bot.delivery.rate_limit import OutgoingQueue
 from storage.repository import LATE_GRACE_SECONDS, Database, Reminder
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.notifier import DeliveryRetryLater, Notifier
+from bot.delivery.notifier import DeliveryRetryLater, Notifier
 
 # Idle per-chat limiters are forgotten once there are this many, so memory tracks active chats.
 _SWEEP_AT = 2048

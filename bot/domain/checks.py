@@ -7,21 +7,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.deadlines import (
+from bot.domain.deadlines import (
     add_period,
     consultation_length_days,
     days_between,
     latest_start,
     reminder_days,
 )
-from bot.events import (
+from bot.domain.events import (
     ComplaintRaised,
     ComplaintStepCompleted,
     ConsultationClosed,
     ConsultationLaunched,
     FundingEnding,
 )
-from bot.verdicts import CheckResult, ProcedureStep, ReminderPlan, Verdict, cite, cite_all
+from bot.domain.verdicts import CheckResult, ProcedureStep, ReminderPlan, Verdict, cite, cite_all
 from compacts.models import Compact, ComplaintStep, Period
 
 

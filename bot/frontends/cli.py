@@ -28,14 +28,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.ask import BadQuestion
-from bot.compact_registry import UnknownCompact
+from bot.chat.replies import format_ask, format_results, format_show
 from bot.core import Core
-from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
-from bot.knowledge import Knowledge
-from bot.replies import format_ask, format_results, format_show
-from bot.report_formats import FORMATS, RENDERERS
-from bot.verdicts import strictest
+from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.domain.verdicts import strictest
+from bot.knowledge.ask import BadQuestion
+from bot.knowledge.knowledge import Knowledge
+from bot.knowledge.registry import UnknownCompact
+from bot.records.report_formats import FORMATS, RENDERERS
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
 from storage.repository import Database
@@ -292,11 +292,11 @@ def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
     }
     settings = Settings(**overrides)
     if settings.telegram_bot_token and not terminal:
-        from bot.telegram_app import run_telegram
+        from bot.frontends.telegram import run_telegram
 
         run_telegram(settings)
         return 0
-    from bot.terminal import run_terminal
+    from bot.frontends.terminal import run_terminal
 
     return asyncio.run(run_terminal(settings, sys.stdin, sys.stdout))
 

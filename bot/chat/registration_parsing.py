@@ -17,7 +17,7 @@ How a message is read:
 
 Rules worth knowing:
 
-* Years: a date without a year is the one nearest today (see `bot.dateparsing`). For a
+* Years: a date without a year is the one nearest today (see `bot.chat.dateparsing`). For a
   consultation, if a yearless closing date then falls before the opening date it moves on a
   year ("opens 1 Dec, closes 30 June" is 1 Dec -> 30 June next year); likewise a yearless
   opening date moves back. Only moves that give a consultation of at most a year count.
@@ -42,7 +42,7 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
-from bot.dateparsing import DateParseError, ParsedDay, UnreadableDateError, parse_day_info
+from bot.chat.dateparsing import DateParseError, ParsedDay, UnreadableDateError, parse_day_info
 
 __all__ = [
     "ALL_FIELDS",

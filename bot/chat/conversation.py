@@ -15,12 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from bot.ask import BadQuestion
-from bot.compact_registry import UnknownCompact
-from bot.core import Core, FollowUpError
-from bot.dateparsing import DateParseError, parse_day, split_when_and_text
-from bot.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
-from bot.registration_parsing import (
+from bot.chat.dateparsing import DateParseError, parse_day, split_when_and_text
+from bot.chat.registration_parsing import (
     MAX_LENGTH,
     Draft,
     apply_answer,
@@ -28,9 +24,13 @@ from bot.registration_parsing import (
     parse_consultation,
     parse_funding,
 )
-from bot.replies import format_ask, format_reminders, format_results
-from bot.report import body_name, item_rows
-from bot.report_formats import RENDERERS, render_item, render_text
+from bot.chat.replies import format_ask, format_reminders, format_results
+from bot.core import Core, FollowUpError
+from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.knowledge.ask import BadQuestion
+from bot.knowledge.registry import UnknownCompact
+from bot.records.report import body_name, item_rows
+from bot.records.report_formats import RENDERERS, render_item, render_text
 
 MAX_MESSAGE = 4000
 """Longer messages are refused before any parsing."""

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.compliance import CompactView, ItemRecord
-from bot.deadlines import days_between
+from bot.domain.deadlines import days_between
+from bot.records.compliance import CompactView, ItemRecord
 
 NO_BODY = "(public body not given)"
 NO_COMPACT = "(no Compact chosen)"

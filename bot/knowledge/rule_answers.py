@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.deadlines import add_period
+from bot.domain.deadlines import add_period
 from compacts.models import Compact, Period
 
 RULE_TOPICS = (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.ask import AskResult
-from bot.compact_registry import CompactRegistry
-from bot.verdicts import CheckResult, Citation, strictest
+from bot.domain.verdicts import CheckResult, Citation, strictest
+from bot.knowledge.ask import AskResult
+from bot.knowledge.registry import CompactRegistry
 from compacts.models import TOPICS, Compact
 
 VERDICT_LABEL = {

@@ -1,9 +1,9 @@
 """Answering a question from the Compacts: the number, the clause, the source.
 
-1. Typos are corrected against the Compacts' own words (``bot.spelling``).
+1. Typos are corrected against the Compacts' own words (``bot.knowledge.spelling``).
 2. The topic comes from the ``compactbot_question_topic`` hook (default: word rules).
 3. For a topic a Compact sets rules on, the answer is built from its data file
-   (``bot.rule_answers``) and cites the clauses the rule comes from.  Otherwise
+   (``bot.knowledge.rule_answers``) and cites the clauses the rule comes from.  Otherwise
    the full-text index (BM25) picks the best clause of that topic.
 4. Nothing found: an honest "I don't know" with the closest clauses.
 """
@@ -16,13 +16,13 @@ from typing import Any, Literal
 
 import pluggy
 
-from bot.compact_registry import CompactRegistry
-from bot.query_expansion import expand, party_preference
-from bot.rule_answers import RULE_TOPICS, answer_rule
-from bot.spelling import Speller, vocabulary_of
-from bot.verdicts import Citation, cite
+from bot.domain.verdicts import Citation, cite
+from bot.knowledge.commitment_index import CommitmentIndex, Hit, query_terms
+from bot.knowledge.query_expansion import expand, party_preference
+from bot.knowledge.registry import CompactRegistry
+from bot.knowledge.rule_answers import RULE_TOPICS, answer_rule
+from bot.knowledge.spelling import Speller, vocabulary_of
 from compacts.models import TOPICS, Compact
-from storage.commitment_index import CommitmentIndex, Hit, query_terms
 
 AnswerKind = Literal["rule", "clause", "no_number", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 3, "clause": 2, "no_number": 1, "unknown": 0}

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.compliance import CONSULTED, FEEDBACK, NOTICE, REGISTERED, STATUS, STEP, ItemRecord
-from bot.report import KIND_TITLES, OUTCOMES, LogRow, Report
+from bot.records.compliance import CONSULTED, FEEDBACK, NOTICE, REGISTERED, STATUS, STEP, ItemRecord
+from bot.records.report import KIND_TITLES, OUTCOMES, LogRow, Report
 from storage.repository import Event
 
 Names = Callable[[str], str]

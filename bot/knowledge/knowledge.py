@@ -8,11 +8,11 @@ from functools import cached_property
 
 import pluggy
 
-from bot.ask import Answerer
-from bot.compact_registry import CompactRegistry
-from bot.events import AnyEvent
+from bot.domain.events import AnyEvent
+from bot.domain.verdicts import CheckResult
+from bot.knowledge.ask import Answerer
+from bot.knowledge.registry import CompactRegistry
 from bot.pluginmanager import make_plugin_manager
-from bot.verdicts import CheckResult
 from compacts.models import Compact
 
 

@@ -1,0 +1,1 @@
+"""The conversation: commands, registration forms and replies, independent of Telegram."""

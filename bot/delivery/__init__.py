@@ -1,0 +1,1 @@
+"""Getting reminders out: the scheduler, rate limits and the notifier interface."""

@@ -1,0 +1,1 @@
+"""The domain: events, deadline arithmetic, checks and verdicts. Pure: no I/O."""

@@ -1,0 +1,1 @@
+"""What the bot knows: the Compacts, their plugins, and answering questions."""
