@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.clock import ManualClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding  # noqa: E402
 from bot.knowledge.knowledge import Knowledge  # noqa: E402
@@ -89,7 +90,7 @@ async def timed(fn: Callable[[], Awaitable[Any]], repeat: int) -> float:
 async def bench(n: int, repeat: int, knowledge: Knowledge) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(Path(tmp) / "report.db")
-        core = Core(knowledge, db, clock=lambda: NOW)
+        core = Core(knowledge, db, clock=ManualClock(NOW))
         t0 = time.perf_counter()
         await fill(core, n)
         fill_s = time.perf_counter() - t0

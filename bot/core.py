@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.delivery.scheduler import ReminderScheduler, utc_now
+from bot.clock import Clock, SystemClock
+from bot.delivery.scheduler import ReminderScheduler
 from bot.domain.events import AnyEvent, ComplaintStepCompleted, FundingEnding
 from bot.domain.verdicts import CheckResult
 from bot.knowledge.knowledge import Knowledge
@@ -73,18 +74,17 @@ class Core:
         *,
         default_timezone: str = "Europe/London",
         reminder_hour: int = 9,
-        clock: Any = utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.db = db
         self.scheduler = scheduler
         self.default_timezone = default_timezone
         self.reminder_hour = reminder_hour
-        self.clock = clock
+        self.clock = clock or SystemClock()
 
     def now(self) -> datetime:
-        now: datetime = self.clock()
-        return now
+        return self.clock.now()
 
     async def timezone(self, chat_id: int) -> ZoneInfo:
         return self._zone(await self.db.chat_settings(chat_id))
@@ -111,7 +111,7 @@ class Core:
         results = self.check(event, codes, today)
         now = self.now()
         item_id = await self.db.add_item(chat_id, event.kind, title, data, event.registered_by, now)
-        stored = event.model_copy(update={"item_id": item_id})
+        stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
         reminders = self.reminders_for(chat_id, item_id, results, tz)
         ids = await self.db.add_reminders(reminders) if reminders else []
         await self.db.log_event(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.chat.conversation import Conversation
+from bot.clock import Clock
 from bot.core import Core
 from bot.delivery.notifier import Notifier
 from bot.delivery.rate_limit import OutgoingQueue
@@ -17,23 +18,29 @@ from storage.repository import Database
 
 @asynccontextmanager
 async def running_core(
-    settings: Settings, notifier: Notifier, knowledge: Knowledge | None = None
+    settings: Settings,
+    notifier: Notifier,
+    knowledge: Knowledge | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[tuple[Core, Conversation]]:
     """Open the database (migrating it), start the reminder scheduler; undo both on exit."""
     knowledge = knowledge or Knowledge.load()
-    db = await Database.open(settings.db)
+    clock = clock or settings.clock()
+    db = await Database.open(settings.db, clock=clock)
     outgoing = OutgoingQueue(
         notifier,
         global_per_second=settings.global_per_second,
         per_chat_per_minute=settings.per_chat_per_minute,
+        clock=clock,
     )
-    scheduler = ReminderScheduler(db, notifier, outgoing=outgoing)
+    scheduler = ReminderScheduler(db, notifier, outgoing=outgoing, clock=clock)
     core = Core(
         knowledge,
         db,
         scheduler,
         default_timezone=settings.timezone,
         reminder_hour=settings.reminder_hour,
+        clock=clock,
     )
     scheduler.start()
     try:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.clock import Clock, ShiftedClock, SystemClock
 
 
 class Settings(BaseSettings):
@@ -28,3 +32,11 @@ class Settings(BaseSettings):
     """Set to receive updates by webhook instead of long polling."""
     webhook_port: int = Field(default=8443, validation_alias="COMPACTBOT_WEBHOOK_PORT")
     admin_cache_seconds: float = Field(default=60, validation_alias="COMPACTBOT_ADMIN_CACHE")
+    today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
+    """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
+
+    def clock(self) -> Clock:
+        """The real clock, or one moved to ``today`` when it is set."""
+        if self.today is None:
+            return SystemClock()
+        return ShiftedClock(self.today, ZoneInfo(self.timezone))

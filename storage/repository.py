@@ -18,6 +18,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock, SystemClock
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -298,16 +300,21 @@ _INSERT_CHUNK = 4000
 class Database:
     """Async repository over one SQLite file. Create with ``await Database.open(path)``."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str, clock: Clock) -> None:
         self._conn = conn
+        self._clock = clock
         self._lock = asyncio.Lock()
         self.path = path
 
     # ---------------------------------------------------------------- lifecycle
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate_to: int | None = None) -> Database:
-        """Open (creating if needed) and migrate to ``migrate_to`` (default: latest)."""
+    async def open(
+        cls, path: str | Path, *, migrate_to: int | None = None, clock: Clock | None = None
+    ) -> Database:
+        """Open (creating if needed) and migrate to ``migrate_to`` (default: latest).
+
+        ``clock`` stamps rows the caller gives no time for (a chat's creation, a migration)."""
         # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         try:
@@ -317,7 +324,7 @@ class Database:
             await conn.execute("PRAGMA busy_timeout=5000")
             # forget_chat must really forget: overwrite freed content instead of leaving it.
             await conn.execute("PRAGMA secure_delete=ON")
-            db = cls(conn, str(path))
+            db = cls(conn, str(path), clock or SystemClock())
             await db._migrate(SCHEMA_VERSION if migrate_to is None else migrate_to)
         except BaseException:
             await conn.close()
@@ -353,7 +360,7 @@ class Database:
                     f"database schema {current} is newer than this code ({SCHEMA_VERSION})"
                 )
             for version in range(current + 1, target + 1):
-                stamp = to_db(datetime.now(UTC))
+                stamp = to_db(self._clock.now())
                 script = (
                     "BEGIN IMMEDIATE;\n"
                     + MIGRATIONS[version - 1]
@@ -405,9 +412,8 @@ class Database:
 
     # ---------------------------------------------------------------- chats
 
-    @staticmethod
-    async def _ensure_chats(conn: aiosqlite.Connection, chat_ids: Iterable[int]) -> None:
-        now = to_db(datetime.now(UTC))
+    async def _ensure_chats(self, conn: aiosqlite.Connection, chat_ids: Iterable[int]) -> None:
+        now = to_db(self._clock.now())
         await conn.executemany(
             "INSERT OR IGNORE INTO chats (chat_id, created_at) VALUES (?, ?)",
             [(c, now) for c in set(chat_ids)],
@@ -418,7 +424,7 @@ class Database:
         await self._write(
             "INSERT INTO chats (chat_id, title, created_at) VALUES (?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET title = coalesce(excluded.title, title)",
-            (chat_id, title, to_db(datetime.now(UTC))),
+            (chat_id, title, to_db(self._clock.now())),
         )
 
     async def chat_settings(self, chat_id: int) -> ChatSettings:
@@ -468,7 +474,7 @@ class Database:
             await conn.execute(
                 "INSERT INTO officers (chat_id, user_id, name, added_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (chat_id, user_id) DO UPDATE SET name = excluded.name",
-                (chat_id, user_id, name, to_db(datetime.now(UTC))),
+                (chat_id, user_id, name, to_db(self._clock.now())),
             )
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
@@ -620,7 +626,7 @@ class Database:
         same (chat, item, key) is left as it is and its existing id returned."""
         if not reminders:
             return []
-        now = to_db(datetime.now(UTC))
+        now = to_db(self._clock.now())
         ids: dict[tuple[int, int, str], int] = {}
         async with self._tx() as conn:
             await self._ensure_chats(conn, (r.chat_id for r in reminders))

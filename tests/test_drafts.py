@@ -6,19 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.chat.conversation import Conversation, Incoming, Reply
+from bot.clock import ManualClock
 from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
 
 CHAT, USER = 55, 9
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 10, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def _yes() -> bool:
@@ -33,7 +26,7 @@ async def say(conversation: Conversation, text: str) -> list[Reply]:
 async def test_a_half_typed_registration_survives_a_restart(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 11, 25, 10, tzinfo=UTC))
     db = await Database.open(tmp_path / "drafts.db")
     first = Conversation(Core(knowledge, db, clock=clock))
     await say(first, "/compact rbkc")
@@ -56,23 +49,23 @@ async def test_a_half_typed_registration_survives_a_restart(
         done = await third.handle_button(CHAT, USER, confirm, _yes)
         assert "Registered as item #1" in done.text
         assert [i.title for i in await db.open_items(CHAT)] == ["Parks review"]
-        assert await db.drafts(clock.now - timedelta(days=30)) == []
+        assert await db.drafts(clock.now() - timedelta(days=30)) == []
     finally:
         await db.close()
 
 
 async def test_an_abandoned_draft_expires(tmp_path: Path, knowledge: Knowledge) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 11, 25, 10, tzinfo=UTC))
     db = await Database.open(tmp_path / "drafts.db")
     try:
         conversation = Conversation(Core(knowledge, db, clock=clock))
         await say(conversation, "/compact rbkc")
         await say(conversation, "/consultation Parks review by KCC, opens 1 Dec 2026")
-        clock.now += timedelta(days=2)
+        clock.advance(days=2)
         # Two days later "23/2/27" is not taken as the close date of a forgotten draft.
         replies = await say(conversation, "how long must a consultation be?")
         assert "12 weeks" in replies[0].text
-        assert await db.drafts(clock.now - timedelta(days=30)) == []
+        assert await db.drafts(clock.now() - timedelta(days=30)) == []
         assert await db.open_items(CHAT) == []
     finally:
         await db.close()
@@ -81,21 +74,21 @@ async def test_an_abandoned_draft_expires(tmp_path: Path, knowledge: Knowledge) 
 async def test_a_stopped_draft_is_deleted_and_a_bad_answer_keeps_it(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 11, 25, 10, tzinfo=UTC))
     db = await Database.open(tmp_path / "drafts.db")
     try:
         conversation = Conversation(Core(knowledge, db, clock=clock))
         await say(conversation, "/consultation Parks review by KCC, opens 1 Dec 2026")
-        assert len(await db.drafts(clock.now - timedelta(days=1))) == 1
+        assert len(await db.drafts(clock.now() - timedelta(days=1))) == 1
         assert "abandoned" in (await say(conversation, "stop"))[0].text
-        assert await db.drafts(clock.now - timedelta(days=1)) == []
+        assert await db.drafts(clock.now() - timedelta(days=1)) == []
         await say(conversation, "/consultation X by KCC, opens 3 Mar 2027")
         replies = await say(conversation, "1 Feb 2027")
         # A close before the open is refused and asked again; the draft waits for it.
         assert "before" in replies[0].text and "When does it close?" in replies[-1].text
-        [draft] = await db.drafts(clock.now - timedelta(days=1))
+        [draft] = await db.drafts(clock.now() - timedelta(days=1))
         assert draft.state["asking"] == "closes" and draft.state["fields"].get("closes") is None
         await say(conversation, "stop")
-        assert await db.drafts(clock.now - timedelta(days=1)) == []
+        assert await db.drafts(clock.now() - timedelta(days=1)) == []
     finally:
         await db.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from yearly_items import CHAT, NOW, OFFICER, register_year, stored_core
 
+from bot.clock import ManualClock
 from bot.core import Core, FollowUpError
 from bot.knowledge.knowledge import Knowledge
 from bot.records.compliance import compliance_log
@@ -326,14 +327,15 @@ async def test_an_empty_new_year_points_to_last_years_report(
     async def yes() -> bool:
         return True
 
-    async with stored_core(tmp_path / "jan.db", knowledge) as core:
+    clock = ManualClock(NOW)
+    async with stored_core(tmp_path / "jan.db", knowledge, clock) as core:
         await register_year(core)
-        core.clock = lambda: datetime(2027, 1, 4, 12, tzinfo=UTC)  # a new year begins
+        clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))  # a new year begins
         conversation = Conversation(core)
         msg = Incoming(CHAT, OFFICER, "Ada", "/report", private=False, is_admin=yes)
         [reply] = await conversation.handle_text(msg)
         assert "Nothing registered is dated 2027" not in reply.text  # the Arts grant is 2027
-        core.clock = lambda: datetime(2028, 1, 4, 12, tzinfo=UTC)
+        clock.set(datetime(2028, 1, 4, 12, tzinfo=UTC))
         [reply] = await conversation.handle_text(msg)
         assert "Nothing registered is dated 2028" in reply.text
         assert "For last year's report: /report 2027" in reply.text

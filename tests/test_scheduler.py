@@ -1,4 +1,4 @@
-"""bot.delivery.scheduler against a real SQLite file, with a controllable clock."""
+"""The reminder scheduler against a real SQLite file, on a clock that moves only when told."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import T0
 
+from bot.clock import ManualClock
 from bot.delivery.notifier import (
     ChatUnreachable,
     DeliveryFailed,
@@ -25,21 +27,7 @@ from bot.delivery.rate_limit import OutgoingQueue
 from bot.delivery.scheduler import ReminderScheduler
 from storage.repository import Database, NewReminder
 
-T0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class FakeClock:
-    """Aware UTC time that only moves when told to."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 async def eventually(cond: Callable[[], object], within: float = 3.0) -> None:
@@ -51,30 +39,20 @@ async def eventually(cond: Callable[[], object], within: float = 3.0) -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
+def notifier(clock: ManualClock) -> RecordingNotifier:
+    return RecordingNotifier(clock)
 
 
 @pytest.fixture
 async def make_scheduler(
-    db: Database, clock: FakeClock, notifier: RecordingNotifier
+    db: Database, clock: ManualClock, notifier: RecordingNotifier
 ) -> AsyncIterator[Callable[..., ReminderScheduler]]:
     started: list[ReminderScheduler] = []
 
     def make(**kwargs: object) -> ReminderScheduler:
-        unlimited = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None)
+        unlimited = OutgoingQueue(
+            notifier, global_per_second=None, per_chat_per_minute=None, clock=clock
+        )
         options: dict[str, object] = {"clock": clock, "outgoing": unlimited, "retry_base": 10.0}
         options.update(kwargs)
         scheduler = ReminderScheduler(db, notifier, **options)  # type: ignore[arg-type]
@@ -123,24 +101,29 @@ async def test_digest_groups_one_chats_due_reminders(
 
 
 async def test_sleeps_until_due_and_wakes_on_poke(
-    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+    db: Database,
+    clock: ManualClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    # Real clock: the scheduler must sleep until the reminder is due, not poll or fire early.
-    scheduler = make_scheduler(clock=lambda: datetime.now(UTC), max_sleep=30.0)
+    # The scheduler must sleep until the reminder is due, not poll or fire early.
+    scheduler = make_scheduler(max_sleep=30.0)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    start = time.monotonic()
-    [rid] = await db.add_reminders([rem(1, "soon", datetime.now(UTC) + timedelta(seconds=0.3))])
-    scheduler.poke()  # without this it would sleep max_sleep (30 s) and the test would time out
-    await eventually(lambda: notifier.sent)
-    took = time.monotonic() - start
-    assert 0.29 <= took < 0.6
+    [rid] = await db.add_reminders([rem(1, "soon", T0 + timedelta(seconds=0.3))])
+    await scheduler.idle()  # the poke: without it, it would sleep max_sleep (30 s)
+    clock.advance(0.29)
+    await scheduler.idle()
+    assert notifier.sent == []
+    clock.advance(0.01)
+    await scheduler.idle()
     assert notifier.sent[0].reminder_ids == [rid]
+    assert notifier.sent[0].at == pytest.approx(0.3)
     assert "(late)" not in notifier.sent[0].text
 
 
 async def test_retry_later_is_retried_after_retry_after(
     db: Database,
-    clock: FakeClock,
+    clock: ManualClock,
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
@@ -148,7 +131,7 @@ async def test_retry_later_is_retried_after_retry_after(
     notifier.fail(DeliveryRetryLater(0.3, "flood control: retry in 0.3"))
     scheduler = make_scheduler(retry_base=0.1)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    failed_at = time.monotonic()
+    failed_at = clock.monotonic()
     r = await db.reminder(1, rid)
     assert r is not None
     assert (r.status, r.attempts, r.last_error) == ("pending", 1, "flood control: retry in 0.3")
@@ -156,14 +139,12 @@ async def test_retry_later_is_retried_after_retry_after(
     assert notifier.sent == []
 
     clock.advance(0.29)
-    scheduler.poke()
-    await asyncio.sleep(0.05)
+    await scheduler.idle()
     assert notifier.sent == []  # not due yet by the database
     clock.advance(0.01)
-    scheduler.poke()
-    await eventually(lambda: notifier.sent)
-    # The outgoing queue also held back sending for retry_after in real time.
-    assert notifier.sent[0].at - failed_at >= 0.25
+    await scheduler.idle()
+    # The outgoing queue also held back sending for retry_after.
+    assert notifier.sent[0].at - failed_at >= 0.3
     assert notifier.delivered_ids == [rid]
     r = await db.reminder(1, rid)
     assert r is not None and (r.status, r.attempts) == ("sent", 1)
@@ -171,7 +152,7 @@ async def test_retry_later_is_retried_after_retry_after(
 
 async def test_undeliverable_after_max_attempts(
     db: Database,
-    clock: FakeClock,
+    clock: ManualClock,
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
@@ -184,19 +165,17 @@ async def test_undeliverable_after_max_attempts(
         await asyncio.wait_for(scheduler.ready.wait(), 3)
         r = await db.reminder(1, rid)
         assert r is not None and r.status == "pending"
-        dues.append((r.due_at - clock()).total_seconds())
+        dues.append((r.due_at - clock.now()).total_seconds())
         clock.advance(dues[-1])
-        scheduler.poke()
-    await eventually(lambda: len(notifier.attempts) == 3)
-    await asyncio.sleep(0.05)
+        await scheduler.idle()
+    assert len(notifier.attempts) == 3
     r = await db.reminder(1, rid)
     assert r is not None
     assert dues == [10.0, 20.0]  # exponential, below the cap
     assert (r.status, r.attempts) == ("undeliverable", 3)
     assert r.last_error == "gave up after 3 attempts: TimedOut: timed out"
     clock.advance(3600)
-    scheduler.poke()
-    await asyncio.sleep(0.05)
+    await scheduler.idle()
     assert len(notifier.attempts) == 3
 
 
@@ -215,7 +194,7 @@ async def test_permanent_failure_is_undeliverable_at_once(
 
 async def test_unreachable_chat_is_paused_and_resumed(
     db: Database,
-    clock: FakeClock,
+    clock: ManualClock,
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
@@ -230,14 +209,13 @@ async def test_unreachable_chat_is_paused_and_resumed(
     assert notifier.delivered_ids == [other]
 
     clock.advance(2 * 3600)  # both of chat 1's are now due, but the chat is paused
-    scheduler.poke()
-    await asyncio.sleep(0.05)
+    await scheduler.idle()
     assert len(notifier.attempts) == 2  # no hammering a chat that blocked us
 
     notifier.heal(1)
     assert await db.resume_chat(1) == 2
-    scheduler.poke()
-    await eventually(lambda: len(notifier.sent) == 2)
+    await scheduler.idle()
+    assert len(notifier.sent) == 2
     assert notifier.sent[1].reminder_ids == blocked
     assert "(late)" in notifier.sent[1].text
     assert [await status(db, 1, i) for i in blocked] == ["sent", "sent"]
@@ -245,7 +223,7 @@ async def test_unreachable_chat_is_paused_and_resumed(
 
 async def test_snooze_redelivers_later(
     db: Database,
-    clock: FakeClock,
+    clock: ManualClock,
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
@@ -253,22 +231,21 @@ async def test_snooze_redelivers_later(
     scheduler = make_scheduler()
     await eventually(lambda: notifier.sent)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    assert await db.snooze(1, rid, clock() + timedelta(days=1))
-    scheduler.poke()
+    assert await db.snooze(1, rid, clock.now() + timedelta(days=1))
+    await scheduler.idle()
     clock.advance(23 * 3600)
-    scheduler.poke()
-    await asyncio.sleep(0.05)
+    await scheduler.idle()
     assert len(notifier.sent) == 1
     clock.advance(3600)
-    scheduler.poke()
-    await eventually(lambda: len(notifier.sent) == 2)
+    await scheduler.idle()
+    assert len(notifier.sent) == 2
     assert notifier.delivered_ids == [rid, rid]
     assert "(late)" not in notifier.sent[1].text
 
 
 async def test_item_done_cancels_its_reminders(
     db: Database,
-    clock: FakeClock,
+    clock: ManualClock,
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
@@ -280,11 +257,9 @@ async def test_item_done_cancels_its_reminders(
     [kept] = await db.add_reminders([rem(1, "1d", T0 + timedelta(days=1), keep)])
     scheduler = make_scheduler()
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    assert await db.set_item_status(1, item, "done", clock())
+    assert await db.set_item_status(1, item, "done", clock.now())
     clock.advance(3 * 86400)
-    scheduler.poke()
-    await eventually(lambda: notifier.sent)
-    await asyncio.sleep(0.05)
+    await scheduler.idle()
     assert notifier.delivered_ids == [kept]
     assert [await status(db, 1, i) for i in cancelled] == ["cancelled", "cancelled"]
 
@@ -323,19 +298,30 @@ async def test_restart_recovers_in_flight(
 
 
 async def test_stop_is_graceful(
-    db: Database, clock: FakeClock, make_scheduler: Callable[..., ReminderScheduler]
+    db: Database, clock: ManualClock, make_scheduler: Callable[..., ReminderScheduler]
 ) -> None:
     class Slow(RecordingNotifier):
+        """Each send waits until the test lets it through."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.started = asyncio.Event()
+            self.go = asyncio.Event()
+
         async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
-            await asyncio.sleep(0.2)
+            self.started.set()
+            await self.go.wait()
             await super().send(chat_id, text, reminder_ids)
 
     slow = Slow()
     ids = await db.add_reminders([rem(c, "a", T0) for c in range(5)])
     outgoing = OutgoingQueue(slow, global_per_second=None, per_chat_per_minute=None)
     scheduler = make_scheduler(outgoing=outgoing)
-    await asyncio.sleep(0.05)  # mid-delivery
-    await scheduler.stop()
+    await slow.started.wait()  # mid-delivery
+    stopping = asyncio.ensure_future(scheduler.stop())
+    await asyncio.sleep(0)
+    slow.go.set()
+    await stopping
     assert not scheduler.running
     assert sorted(slow.delivered_ids) == sorted(ids)
     assert await db.count_reminders("sent") == 5  # finished and recorded, not abandoned

@@ -1,11 +1,10 @@
-"""Rate limits (real time, small limits) and the notifier's error mapping."""
+"""Rate limits (on a test clock) and the notifier's error mapping."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import itertools
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
+from bot.clock import ManualClock
 from bot.delivery.notifier import (
     ChatUnreachable,
     DeliveryFailed,
@@ -34,53 +34,54 @@ def test_slot_limiter_spaces_and_bursts() -> None:
     assert not even.idle(15.0) and even.idle(21.0)
 
 
-async def test_per_chat_limit_paces_one_chat_but_not_others() -> None:
-    notifier = RecordingNotifier()
-    queue = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=300)  # 5/s
-    start = time.monotonic()
-    await asyncio.gather(
-        *(queue.send(1, f"m{i}", [i]) for i in range(6)),
-        queue.send(2, "other chat", [99]),
+async def test_per_chat_limit_paces_one_chat_but_not_others(clock: ManualClock) -> None:
+    notifier = RecordingNotifier(clock)
+    queue = OutgoingQueue(
+        notifier, global_per_second=None, per_chat_per_minute=300, clock=clock
+    )  # 5/s
+    start = clock.monotonic()
+    await clock.drive(
+        asyncio.gather(
+            *(queue.send(1, f"m{i}", [i]) for i in range(6)),
+            queue.send(2, "other chat", [99]),
+        )
     )
-    elapsed = time.monotonic() - start
     # Six messages at 5/s: five full intervals of 0.2 s.
-    assert elapsed >= 1.0
+    assert clock.monotonic() - start == pytest.approx(1.0)
     chat1 = [m for m in notifier.sent if m.chat_id == 1]
     assert [m.text for m in chat1] == [f"m{i}" for i in range(6)]  # FIFO per chat
     gaps = [b.at - a.at for a, b in itertools.pairwise(chat1)]
-    assert min(gaps) >= 0.19
+    assert gaps == pytest.approx([0.2] * 5)
     other = next(m for m in notifier.sent if m.chat_id == 2)
-    assert other.at - start < 0.1  # not queued behind chat 1
+    assert other.at == start  # not queued behind chat 1
 
 
-async def test_global_limit_paces_all_chats() -> None:
-    notifier = RecordingNotifier()
-    queue = OutgoingQueue(notifier, global_per_second=20, per_chat_per_minute=None)
-    start = time.monotonic()
-    await asyncio.gather(*(queue.send(chat, "hi", [chat]) for chat in range(11)))
-    assert time.monotonic() - start >= 0.5  # ten intervals of 50 ms
+async def test_global_limit_paces_all_chats(clock: ManualClock) -> None:
+    notifier = RecordingNotifier(clock)
+    queue = OutgoingQueue(notifier, global_per_second=20, per_chat_per_minute=None, clock=clock)
+    await clock.drive(asyncio.gather(*(queue.send(chat, "hi", [chat]) for chat in range(11))))
+    assert clock.monotonic() == pytest.approx(0.5)  # ten intervals of 50 ms
     assert sorted(m.chat_id for m in notifier.sent) == list(range(11))
     assert queue.stats.sent == 11
 
 
-async def test_retry_after_blocks_everyone_then_propagates() -> None:
-    notifier = RecordingNotifier()
+async def test_retry_after_blocks_everyone_then_propagates(clock: ManualClock) -> None:
+    notifier = RecordingNotifier(clock)
     notifier.fail(DeliveryRetryLater(0.4, "flood control"), chat_id=1)
-    queue = OutgoingQueue(notifier, global_per_second=100, per_chat_per_minute=None)
+    queue = OutgoingQueue(notifier, global_per_second=100, per_chat_per_minute=None, clock=clock)
     with pytest.raises(DeliveryRetryLater):
         await queue.send(1, "hi", [1])
-    t = time.monotonic()
-    await queue.send(2, "next", [2])
-    assert time.monotonic() - t >= 0.38
+    t = clock.monotonic()
+    await clock.drive(queue.send(2, "next", [2]))
+    assert clock.monotonic() - t == pytest.approx(0.4)
     assert queue.stats.flood_waits == 1 and queue.stats.sent == 1
 
 
-async def test_unlimited_queue_does_not_wait() -> None:
-    notifier = RecordingNotifier()
-    queue = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None)
-    start = time.monotonic()
+async def test_unlimited_queue_does_not_wait(clock: ManualClock) -> None:
+    notifier = RecordingNotifier(clock)
+    queue = OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None, clock=clock)
     await asyncio.gather(*(queue.send(1, "x", [i]) for i in range(200)))
-    assert time.monotonic() - start < 0.5
+    assert clock.sleepers == 0 and clock.monotonic() == 0
     assert len(notifier.sent) == 200
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import icalendar
 import pytest
 from fake_bot_api import FakeBotApi, SentMessage, polling_application, running_fake_api
 
+from bot.clock import ManualClock
 from bot.core import Core
 from bot.frontends.telegram import CORE, build_application, start_core, stop_core
 from bot.settings import Settings
@@ -24,12 +25,12 @@ ADMIN, MEMBER, ALICE = 10, 11, 12
 
 
 @asynccontextmanager
-async def running_bot(api: FakeBotApi, db: Path) -> AsyncIterator[Any]:
+async def running_bot(api: FakeBotApi, db: Path, clock: ManualClock) -> AsyncIterator[Any]:
     settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db)
-    app = build_application(settings)
+    app = build_application(settings, clock=clock)
     async with polling_application(app, poll_timeout=0.5):
         # run_polling would call post_init / post_shutdown; driving the lifecycle by hand, we do.
-        await start_core(app, settings)
+        await start_core(app, settings, clock)
         try:
             yield app
         finally:
@@ -56,9 +57,9 @@ async def say(api: FakeBotApi, chat: int, user: int, text: str, expect: str) -> 
 
 
 async def test_admin_sets_compacts_registers_and_member_is_refused(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
 ) -> None:
-    async with running_bot(api, tmp_path / "bot.db"):
+    async with running_bot(api, tmp_path / "bot.db", clock):
         assert api.calls_to("setMyCommands"), "the command menu is set at start"
         await say(api, GROUP, ADMIN, "/compact kent-2011 west-kent", "now follows")
         # A member who is neither admin nor officer is refused, and nothing changes.
@@ -89,8 +90,10 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
         await say(api, GROUP, ADMIN, "/done 1", "Item #1 is done")
 
 
-async def test_questions_in_group_and_private(api: FakeBotApi, tmp_path: Path) -> None:
-    async with running_bot(api, tmp_path / "bot.db"):
+async def test_questions_in_group_and_private(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock):
         answer = await say(
             api, GROUP, MEMBER, "/ask how much notice before they end our grant?", "notice"
         )
@@ -104,9 +107,9 @@ async def test_questions_in_group_and_private(api: FakeBotApi, tmp_path: Path) -
 
 
 async def test_guided_registration_asks_for_the_missing_date(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
 ) -> None:
-    async with running_bot(api, tmp_path / "bot.db"):
+    async with running_bot(api, tmp_path / "bot.db", clock):
         await say(api, ALICE, ALICE, "/compact rbkc", "now follows")
         await say(
             api,
@@ -137,19 +140,22 @@ async def test_guided_registration_asks_for_the_missing_date(
         await say(api, ALICE, ALICE, "/list", "No open items")
 
 
-async def _due_soon(app: Any, chat: int, text: str, seconds: float = 0.5) -> None:
+async def _due_in(app: Any, chat: int, text: str, seconds: float) -> None:
     core: Core = app.bot_data[CORE]
-    due = datetime.now(UTC) + timedelta(seconds=seconds)
-    item = await core.db.add_item(chat, "reminder", text, {}, ADMIN, datetime.now(UTC))
+    due = core.now() + timedelta(seconds=seconds)
+    item = await core.db.add_item(chat, "reminder", text, {}, ADMIN, core.now())
     await core.db.add_reminders([NewReminder(chat, item, due, text, "test")])
     assert core.scheduler is not None
-    core.scheduler.poke()
+    await core.scheduler.idle()
 
 
-async def test_reminder_arrives_with_buttons_and_snoozes(api: FakeBotApi, tmp_path: Path) -> None:
-    async with running_bot(api, tmp_path / "bot.db") as app:
+async def test_reminder_arrives_with_buttons_and_snoozes(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
         await say(api, GROUP, ADMIN, "/help", "I know")
-        await _due_soon(app, GROUP, "Send the consultation response")
+        await _due_in(app, GROUP, "Send the consultation response", 30)
+        clock.advance(30)
         reminder = await api.wait_for_message(GROUP, has("Send the consultation response"), 10)
         labels = [b[0] for b in reminder.buttons]
         assert labels == ["Done", "Snooze 1 day", "Stop reminders"]
@@ -161,26 +167,29 @@ async def test_reminder_arrives_with_buttons_and_snoozes(api: FakeBotApi, tmp_pa
         core: Core = app.bot_data[CORE]
         pending = await core.db.pending_reminders(GROUP)
         assert len(pending) == 1
-        assert pending[0].due_at > datetime.now(UTC) + timedelta(hours=23)
+        assert pending[0].due_at == clock.now() + timedelta(days=1)
 
 
 async def test_reminder_survives_a_restart_and_arrives_once(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
 ) -> None:
     db = tmp_path / "bot.db"
-    async with running_bot(api, db) as app:
-        await _due_soon(app, GROUP, "Chase the grant letter", seconds=3)
+    async with running_bot(api, db, clock) as app:
+        await _due_in(app, GROUP, "Chase the grant letter", 3)
     # The bot was stopped before the reminder was due; it starts again later.
+    clock.advance(60)
     assert not [m for m in api.messages_to(GROUP) if "Chase the grant letter" in (m.text or "")]
-    async with running_bot(api, db):
+    async with running_bot(api, db, clock):
         await api.wait_for_message(GROUP, has("Chase the grant letter"), timeout=15)
         await say(api, GROUP, MEMBER, "/help", "I know")
     sent = [m for m in api.messages_to(GROUP) if "Chase the grant letter" in (m.text or "")]
     assert len(sent) == 1
 
 
-async def test_forget_erases_after_confirmation(api: FakeBotApi, tmp_path: Path) -> None:
-    async with running_bot(api, tmp_path / "bot.db") as app:
+async def test_forget_erases_after_confirmation(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
         await say(api, GROUP, ADMIN, "/compact rbkc", "now follows")
         await say(api, GROUP, ADMIN, "/remind tomorrow at 10am send feedback", "I'll remind")
         refused = await say(api, GROUP, MEMBER, "/forget", "Only this group's admins")
@@ -211,9 +220,9 @@ def document_named(suffix: str) -> Any:
 
 
 async def test_follow_ups_report_and_calendar_arrive_as_files(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
 ) -> None:
-    async with running_bot(api, tmp_path / "bot.db"):
+    async with running_bot(api, tmp_path / "bot.db", clock):
         await say(api, GROUP, ADMIN, "/compact kent-2011", "now follows")
         await register_confirmed(
             api,

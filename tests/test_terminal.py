@@ -42,6 +42,8 @@ def test_terminal_chat_registers_reports_and_saves_files(tmp_path: Path) -> None
         **os.environ,
         "COMPACTBOT_DB": str(tmp_path / "chat.db"),
         "COMPACTBOT_FILES": str(tmp_path / "files"),
+        # A scripted session on a known day, whatever today is.
+        "COMPACTBOT_TODAY": "2026-11-25",
     }
     env.pop("TELEGRAM_BOT_TOKEN", None)
     done = subprocess.run(

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.clock import ManualClock
 from bot.core import Core
 from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.knowledge.knowledge import Knowledge
@@ -24,15 +25,15 @@ OFFICER = 7
 COMPACTS = ["kent-2011", "kent-2007-draft"]
 
 
-def fixed_clock() -> datetime:
-    return NOW
-
-
 @asynccontextmanager
-async def stored_core(path: Path, knowledge: Knowledge) -> AsyncIterator[Core]:
-    db = await Database.open(path)
+async def stored_core(
+    path: Path, knowledge: Knowledge, clock: ManualClock | None = None
+) -> AsyncIterator[Core]:
+    """A core over a real SQLite file at ``path``, its clock at ``NOW`` unless one is given."""
+    clock = clock or ManualClock(NOW)
+    db = await Database.open(path, clock=clock)
     try:
-        yield Core(knowledge, db, clock=fixed_clock)
+        yield Core(knowledge, db, clock=clock)
     finally:
         await db.close()
 

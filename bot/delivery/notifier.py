@@ -7,7 +7,6 @@ translated in exactly one place (``TelegramNotifier``).
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 from collections import deque
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.clock import Clock, SystemClock
 
 # Telegram allows 100 buttons; three per reminder for the first few keeps the message usable.
 MAX_REMINDERS_WITH_BUTTONS = 5
@@ -128,7 +129,8 @@ class SentMessage:
     chat_id: int
     text: str
     reminder_ids: list[int]
-    at: float  # time.monotonic()
+    at: float
+    """When it was accepted, on the notifier's clock (``Clock.monotonic``)."""
 
 
 class RecordingNotifier:
@@ -138,7 +140,8 @@ class RecordingNotifier:
     ``fail_always(chat_id, error)`` makes a chat fail until ``heal(chat_id)``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self.sent: list[SentMessage] = []
         self.attempts: list[tuple[int, list[int]]] = []
         self._scripted: deque[tuple[int | None, DeliveryError]] = deque()
@@ -165,7 +168,7 @@ class RecordingNotifier:
             if target is None or target == chat_id:
                 del self._scripted[i]
                 raise error
-        self.sent.append(SentMessage(chat_id, text, list(reminder_ids), time.monotonic()))
+        self.sent.append(SentMessage(chat_id, text, list(reminder_ids), self._clock.monotonic()))
 
 
 __all__ = [

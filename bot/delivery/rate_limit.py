@@ -9,11 +9,9 @@ the notifier blocks *all* sending for that long: Telegram's flood control is not
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.clock import Clock, SystemClock
 from bot.delivery.notifier import DeliveryRetryLater, Notifier
 
 # Idle per-chat limiters are forgotten once there are this many, so memory tracks active chats.
@@ -64,12 +62,10 @@ class OutgoingQueue:
         *,
         global_per_second: float | None = 30,
         per_chat_per_minute: float | None = 20,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self.notifier = notifier
-        self._clock = clock
-        self._sleep = sleep
+        self._time = clock or SystemClock()
         self._global = (
             SlotLimiter(int(global_per_second * 1000), 1000.0) if global_per_second else None
         )
@@ -77,6 +73,9 @@ class OutgoingQueue:
         self._chats: dict[int, SlotLimiter] = {}
         self._blocked_until = float("-inf")
         self.stats = SendStats()
+
+    def _clock(self) -> float:
+        return self._time.monotonic()
 
     def _chat_limiter(self, chat_id: int, now: float) -> SlotLimiter | None:
         if not self._per_chat_per_minute:
@@ -92,7 +91,7 @@ class OutgoingQueue:
     async def _wait_until(self, instant: float) -> None:
         delay = instant - self._clock()
         if delay > 0:
-            await self._sleep(delay)
+            await self._time.sleep(delay)
 
     async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
         """Wait for a slot in the chat and globally, then send. Notifier errors propagate."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from bot.clock import Clock, SystemClock, wait_or_timeout
 from bot.delivery.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater, Notifier
 from bot.delivery.rate_limit import OutgoingQueue
 from storage.repository import LATE_GRACE_SECONDS, Database, Reminder
@@ -23,11 +23,6 @@ log = logging.getLogger(__name__)
 
 # Telegram caps a message at 4096 characters; keep headroom for the digest header.
 MAX_MESSAGE_CHARS = 3800
-
-
-def utc_now() -> datetime:
-    """Aware current UTC time."""
-    return datetime.now(UTC)
 
 
 def compose(reminders: list[Reminder], now: datetime, late_grace: float) -> str:
@@ -63,8 +58,8 @@ def digests(reminders: list[Reminder], max_items: int) -> list[list[Reminder]]:
 class ReminderScheduler:
     """Delivers due reminders as per-chat digests, with retries, pauses and crash recovery.
 
-    ``clock`` returns aware UTC now (injectable for tests); real time is only used for sleeping,
-    which ``poke()`` cuts short. ``outgoing`` defaults to an ``OutgoingQueue`` with Telegram's
+    ``clock`` says what time it is and sleeps (a ``ManualClock`` in tests); ``poke()`` cuts a
+    sleep short. ``outgoing`` defaults to an ``OutgoingQueue`` with Telegram's
     limits around ``notifier``.
     """
 
@@ -73,7 +68,7 @@ class ReminderScheduler:
         db: Database,
         notifier: Notifier,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | None = None,
         batch: int = 500,
         outgoing: OutgoingQueue | None = None,
         max_attempts: int = 8,
@@ -85,7 +80,7 @@ class ReminderScheduler:
         error_pause: float = 1.0,
     ) -> None:
         self._db = db
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self._batch = batch
         self._out = outgoing if outgoing is not None else OutgoingQueue(notifier)
         self._max_attempts = max_attempts
@@ -103,6 +98,9 @@ class ReminderScheduler:
         self._sent_buffer: list[int] = []
         self._sent_lock = asyncio.Lock()
         self.ready = asyncio.Event()
+        """Set once the scheduler has first caught up and gone to sleep."""
+        self._ticks = 0
+        self._asleep = asyncio.Event()
         self.recovered = 0
         self.delivered = 0
 
@@ -137,6 +135,23 @@ class ReminderScheduler:
             self._task = None
             self.ready.clear()
 
+    async def idle(self) -> None:
+        """Return once the schedule has been read since this call and the scheduler sleeps.
+
+        After moving a test clock, ``await scheduler.idle()`` means "whatever is due now has
+        been delivered", with no sleeping in real time."""
+        start = self._ticks
+        self.poke()
+        while not (self._ticks > start and self._asleep.is_set()):
+            if self._task is None or self._task.done():
+                raise RuntimeError("the scheduler is not running")
+            waiter = asyncio.ensure_future(self._asleep.wait())
+            await asyncio.wait({waiter, self._task}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            if self._ticks <= start:
+                self._asleep.clear()
+                self.poke()
+
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
@@ -150,6 +165,7 @@ class ReminderScheduler:
         while not self._stopping:
             # Cleared before reading the schedule so a poke during the read is not lost.
             self._poke.clear()
+            self._ticks += 1
             try:
                 delay = await self._tick()
             except Exception:
@@ -158,12 +174,13 @@ class ReminderScheduler:
             if delay <= 0 or self._stopping:
                 continue
             self.ready.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poke.wait(), delay)
+            self._asleep.set()
+            await wait_or_timeout(self._clock, self._poke, delay)
+            self._asleep.clear()
 
     async def _tick(self) -> float:
         """Deliver one batch if any is due; returns seconds to sleep (0 = go again)."""
-        now = self._clock()
+        now = self._clock.now()
         claimed = await self._db.claim_due(now, self._batch)
         if claimed:
             await self._deliver(claimed)
@@ -171,7 +188,7 @@ class ReminderScheduler:
         nxt = await self._db.next_due_at()
         if nxt is None:
             return self._max_sleep
-        return min(self._max_sleep, max(0.0, (nxt - self._clock()).total_seconds()))
+        return min(self._max_sleep, max(0.0, (nxt - self._clock.now()).total_seconds()))
 
     async def _deliver(self, claimed: list[Reminder]) -> None:
         by_chat: dict[int, list[Reminder]] = {}
@@ -192,7 +209,9 @@ class ReminderScheduler:
         for i, chunk in enumerate(chunks):
             ids = [r.id for r in chunk]
             try:
-                await self._out.send(chat_id, compose(chunk, self._clock(), self._late_grace), ids)
+                await self._out.send(
+                    chat_id, compose(chunk, self._clock.now(), self._late_grace), ids
+                )
             except ChatUnreachable as exc:
                 # Holds this chat's claimed and pending reminders until resume_chat.
                 await self._db.pause_chat(chat_id, exc.reason)
@@ -221,7 +240,7 @@ class ReminderScheduler:
         return float(min(self._retry_cap, self._retry_base * (2 ** min(attempts, 30))))
 
     async def _retry(self, reminders: list[Reminder], reason: str, retry_after: float) -> None:
-        now = self._clock()
+        now = self._clock.now()
         for r in reminders:
             if r.attempts + 1 >= self._max_attempts:
                 await self._db.mark_undeliverable(
@@ -237,7 +256,7 @@ class ReminderScheduler:
                 return  # a previous holder already committed ours
             ids, self._sent_buffer = self._sent_buffer, []
             try:
-                await self._db.mark_sent(ids, self._clock(), grace_seconds=self._late_grace)
+                await self._db.mark_sent(ids, self._clock.now(), grace_seconds=self._late_grace)
             except BaseException:
                 self._sent_buffer.extend(ids)  # retried by the next flush
                 raise

@@ -7,16 +7,12 @@ before it opens is refused here, once, rather than in every plugin.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Event(BaseModel):
@@ -26,7 +22,8 @@ class Event(BaseModel):
 
     chat_id: int = 0
     registered_by: int | None = None
-    registered_at: datetime = Field(default_factory=_utcnow)
+    registered_at: datetime | None = None
+    """When the core stored it (from its clock); None in pure checks."""
     item_id: int | None = None
     """The stored item this event is about, once stored (None in pure checks)."""
 

@@ -21,7 +21,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from bot.chat.replies import format_ask, format_results, format_show
+from bot.clock import SystemClock, fixed_day_clock, today_in
 from bot.core import Core
 from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.domain.verdicts import strictest
@@ -65,10 +66,6 @@ def _year(text: str) -> int:
     if not text.isdigit() or not 1990 <= int(text) <= 2200:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year between 1990 and 2200")
     return int(text)
-
-
-def today_in(tz: str = DEFAULT_TZ) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,7 +156,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
-    today = args.today or today_in()
+    today = args.today or today_in(SystemClock(), ZoneInfo(DEFAULT_TZ))
     compacts = knowledge.registry.resolve(args.compact)
     try:
         event = _event(args, today)
@@ -216,14 +213,6 @@ def _existing_db(path: str | Path) -> Path:
     return Path(path)
 
 
-def _clock_for(today: date | None, tz: str) -> Callable[[], datetime]:
-    """The wall clock, or noon of ``today`` in ``tz`` when a day is given (--today)."""
-    if today is None:
-        return lambda: datetime.now(UTC)
-    fixed = datetime.combine(today, time(12), tzinfo=ZoneInfo(tz)).astimezone(UTC)
-    return lambda: fixed
-
-
 async def _with_core(
     db_path: Path,
     knowledge: Knowledge,
@@ -234,9 +223,10 @@ async def _with_core(
     from bot.settings import Settings
 
     zone = Settings().timezone
-    db = await Database.open(db_path)
+    clock = fixed_day_clock(today, ZoneInfo(zone)) if today else SystemClock()
+    db = await Database.open(db_path, clock=clock)
     try:
-        return await work(Core(knowledge, db, default_timezone=zone, clock=_clock_for(today, zone)))
+        return await work(Core(knowledge, db, default_timezone=zone, clock=clock))
     finally:
         await db.close()
 

@@ -8,7 +8,6 @@ them through ``TelegramNotifier``.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 from telegram import (
@@ -33,6 +32,7 @@ from telegram.ext import (
 )
 
 from bot.chat.conversation import COMMANDS, Conversation, Incoming, Reply
+from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.delivery.notifier import TelegramNotifier
 from bot.lifecycle import running_core
@@ -48,8 +48,9 @@ _CORE_CONTEXT = "core_context"
 class AdminCache:
     """Chat administrators from Telegram, kept for a short while to spare API calls."""
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, clock: Clock | None = None) -> None:
         self.ttl = ttl
+        self._clock = clock or SystemClock()
         self._cache: dict[int, tuple[float, frozenset[int]]] = {}
 
     async def is_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -70,9 +71,9 @@ class AdminCache:
         if user is None:
             return False
         cached = self._cache.get(chat.id)
-        if cached is None or time.monotonic() - cached[0] > self.ttl:
+        if cached is None or self._clock.monotonic() - cached[0] > self.ttl:
             admins = await context.bot.get_chat_administrators(chat.id)
-            cached = (time.monotonic(), frozenset(a.user.id for a in admins))
+            cached = (self._clock.monotonic(), frozenset(a.user.id for a in admins))
             self._cache[chat.id] = cached
         return user.id in cached[1]
 
@@ -116,13 +117,17 @@ def _addressed(message: Message, bot_username: str, bot_id: int) -> bool:
     return bool(replied and replied.from_user and replied.from_user.id == bot_id)
 
 
-async def start_core(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def start_core(
+    app: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    clock: Clock | None = None,
+) -> None:
     """Open the database and start the scheduler; set the command menu.
 
     ``run_polling`` calls this through ``post_init``; code that drives the
     Application's lifecycle itself calls it after ``initialize()``.
     """
-    ctx = running_core(settings, TelegramNotifier(app.bot))
+    ctx = running_core(settings, TelegramNotifier(app.bot), clock=clock)
     core, conversation = await ctx.__aenter__()
     app.bot_data[_CORE_CONTEXT] = ctx
     app.bot_data[CORE] = core
@@ -138,7 +143,11 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(
-    settings: Settings, admin_cache: AdminCache | None = None, *, rate_limit: bool = True
+    settings: Settings,
+    admin_cache: AdminCache | None = None,
+    *,
+    rate_limit: bool = True,
+    clock: Clock | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The Application with our handlers; the core starts in post_init, stops in post_shutdown."""
     builder = ApplicationBuilder().token(settings.telegram_bot_token or "")
@@ -147,10 +156,11 @@ def build_application(
     if rate_limit:
         # Spaces replies at Telegram's 30/s; reminders have their own per-chat queue.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
-    admins = admin_cache or AdminCache(settings.admin_cache_seconds)
+    clock = clock or settings.clock()
+    admins = admin_cache or AdminCache(settings.admin_cache_seconds, clock)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        await start_core(app, settings)
+        await start_core(app, settings, clock)
 
     application = builder.post_init(post_init).post_shutdown(stop_core).build()
 
