@@ -121,7 +121,7 @@ class Core:
             event.registered_by,
             {
                 "event": stored.model_dump(mode="json"),
-                "results": [r.as_json() for r in results],
+                "results": [r.model_dump(mode="json") for r in results],
                 "reminders": len(ids),
             },
             now,
@@ -289,7 +289,7 @@ class Core:
             record.item_id,
             log_kind,
             actor,
-            {**payload, "results": [r.as_json() for r in results]},
+            {**payload, "results": [r.model_dump(mode="json") for r in results]},
         )
         return results
 
@@ -390,7 +390,7 @@ class Core:
             {
                 "step": step,
                 "completed_on": completed_on.isoformat(),
-                "results": [r.as_json() for r in results],
+                "results": [r.model_dump(mode="json") for r in results],
             },
         )
         if self.scheduler is not None and ids:

@@ -350,7 +350,6 @@ def complaint_steps(compact: Compact, against: str) -> list[ProcedureStep]:
     return [
         ProcedureStep(
             n=i,
-            text=compact.commitment(step.commitment).quote,
             summary=step.summary,
             citation=cite(compact, step.commitment),
         )

@@ -6,9 +6,10 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from compacts.models import Compact
 
@@ -33,106 +34,85 @@ def deadline_label(key: str) -> str:
     return DEADLINE_LABELS.get(key, key.replace("_", " ").capitalize())
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(BaseModel):
     """A commitment quoted verbatim, with where it stands."""
+
+    model_config = ConfigDict(frozen=True)
 
     compact: str
     commitment: str
     section: str
     quote: str
 
-    def as_json(self) -> dict[str, str]:
-        return {
-            "compact": self.compact,
-            "commitment": self.commitment,
-            "section": self.section,
-            "quote": self.quote,
-        }
-
 
 def cite(compact: Compact, commitment_id: str) -> Citation:
     c = compact.commitment(commitment_id)
-    return Citation(compact.code, c.id, compact.section(c.section).title, c.quote)
+    return Citation(
+        compact=compact.code,
+        commitment=c.id,
+        section=compact.section(c.section).title,
+        quote=c.quote,
+    )
 
 
 def cite_all(compact: Compact, commitment_ids: list[str]) -> list[Citation]:
     return [cite(compact, cid) for cid in commitment_ids]
 
 
-@dataclass(frozen=True)
-class ReminderPlan:
+class ReminderPlan(BaseModel):
     """A reminder a check wants: on calendar day ``due`` (chat's time zone), say ``text``.
 
     ``key`` names the reminder within its item ("close-14") so that planning the
     same reminder twice stores it once.
     """
 
+    model_config = ConfigDict(frozen=True)
+
     due: date
     text: str
     key: str
     to: str = "chat"
 
-    def as_json(self) -> dict[str, str]:
-        return {"due": self.due.isoformat(), "text": self.text, "key": self.key, "to": self.to}
 
+class ProcedureStep(BaseModel):
+    """One step of a complaints procedure; its text is the cited clause."""
 
-@dataclass(frozen=True)
-class ProcedureStep:
+    model_config = ConfigDict(frozen=True)
+
     n: int
-    text: str
     summary: str
     citation: Citation
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "text": self.text,
-            "summary": self.summary,
-            "citation": self.citation.as_json(),
-        }
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def text(self) -> str:
+        """The step's words, which are its clause's."""
+        return self.citation.quote
 
 
-@dataclass
-class CheckResult:
-    """One Compact's answer to one event."""
+class CheckResult(BaseModel):
+    """One Compact's answer to one event.
+
+    Checks build it up; a Compact plugin that adjusts the shared check's result returns
+    ``result.model_copy(update=...)``.  Serialised with ``model_dump(mode="json")``.
+    """
 
     compact: str
     compact_name: str
     kind: str
     verdict: Verdict
-    reasons: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    deadlines: dict[str, date | None] = field(default_factory=dict)
-    reminders: list[ReminderPlan] = field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    deadlines: dict[str, date | None] = Field(default_factory=dict)
+    reminders: list[ReminderPlan] = Field(default_factory=list)
     length_days: int | None = None
-    steps: list[ProcedureStep] = field(default_factory=list)
+    steps: list[ProcedureStep] = Field(default_factory=list)
     demand_days: int | None = None
     """How many days the Compact demands (longest consultation, earliest notice).
 
     Ranks strictness across Compacts."""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
     """Extra remarks added by other plugins (e.g. a deadline falls on a bank holiday)."""
-
-    def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "compact": self.compact,
-            "kind": self.kind,
-            "verdict": self.verdict,
-            "reasons": self.reasons,
-            "citations": [c.as_json() for c in self.citations],
-            "reminders": [r.as_json() for r in self.reminders],
-            "notes": self.notes,
-        }
-        if self.kind == "consultation":
-            out["length_days"] = self.length_days
-        if self.deadlines or self.kind == "funding":
-            out["deadlines"] = {
-                k: (v.isoformat() if v else None) for k, v in self.deadlines.items()
-            }
-        if self.kind == "complaint":
-            out["steps"] = [s.as_json() for s in self.steps]
-        return out
 
 
 def strictest(results: list[CheckResult]) -> CheckResult | None:

@@ -168,12 +168,12 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
         raise UsageError("a date is too far in the past or future to check") from None
     if args.json:
         if len(results) == 1:
-            _print_json(results[0].as_json())
+            _print_json(results[0].model_dump(mode="json"))
         else:
             top = strictest(results)
             _print_json(
                 {
-                    "results": [r.as_json() for r in results],
+                    "results": [r.model_dump(mode="json") for r in results],
                     "strictest": top.compact if top else None,
                 }
             )
