@@ -1,10 +1,15 @@
 """The hooks compactbot's plugins implement.
 
-Every Compact is a plugin (``plugins/kent_2011.py`` ...), registered through the
-``compactbot`` entry-point group exactly as a third party's would be; behaviour
-that is not about one Compact (the data-driven checks every Compact shares, the
-topic rules for questions, bank-holiday warnings) lives in default plugins under
+Every Compact is a plugin.  The five built-in ones (``plugins/kent_2011.py`` ...) are
+default plugins, registered by the code itself; third parties register theirs under the
+``compactbot`` entry-point group and import only the public module ``compactbot``.
+Behaviour that is not about one Compact (the data-driven checks every Compact shares,
+the topic rules for questions, bank-holiday warnings) lives in default plugins under
 ``bot/default_plugins/`` and goes through these same hooks.
+
+Per-Compact hooks (``compactbot_check``, ``compactbot_result_notes``) are called, for a
+Compact, only on the plugin that provided it and on plugins that provide no Compact:
+a Compact plugin never sees another Compact, so it never tests ``compact.code``.
 
 Plugins decide, the core acts: hooks return data (results, reminder plans,
 notes), and only the core stores anything or sends messages.
@@ -46,8 +51,9 @@ def compactbot_compact_files() -> list[Path]:  # type: ignore[empty-body]
 def compactbot_check(compact: Compact, event: AnyEvent, today: date) -> CheckResult | None:
     """Called once per Compact a chat follows, for each event published.
 
-    Return the Compact's verdict on the event, or None when this plugin does not
-    speak for ``compact`` (a Compact plugin answers only for its own code).
+    Return the Compact's verdict on the event, or None to leave it to the shared
+    check.  A plugin that only adds to the shared check calls
+    ``compactbot.default_check`` and returns ``result.model_copy(update=...)``.
     Stops at the first non-None result: a Compact's own plugin runs before the
     default data-driven check, which is registered ``trylast``.
     """
@@ -60,8 +66,8 @@ def compactbot_result_notes(  # type: ignore[empty-body]
     """Called after each check, with its result.
 
     Return extra remarks to show with the result (for example that a deadline
-    falls on a bank holiday).  All results are collected and added to
-    ``result.notes``; return an empty list to add nothing.
+    falls on a bank holiday).  All results are collected and added to the
+    result's ``notes``; return an empty list to add nothing.
     """
 
 

@@ -20,8 +20,8 @@ def make_plugin_manager(
 ) -> pluggy.PluginManager:
     """A manager with the default plugins, the ``compactbot`` entry points and ``extra``.
 
-    The built-in Compacts are entry points of this package itself, so they load
-    exactly as a third party's pip-installed Compact does.
+    The built-in Compacts are default plugins, so a plain checkout (not pip-installed)
+    has all five; entry points are how third parties add theirs.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)

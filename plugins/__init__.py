@@ -1,5 +1,6 @@
-"""One plugin per built-in Compact, each registered through the ``compactbot`` entry points.
+"""The built-in Compacts, one plugin each, registered as default plugins (``bot.pluginmanager``).
 
-A Compact plugin provides its data file and, only where its Compact says
-something the shared data-driven checks cannot express, its own check.
+A Compact plugin provides its data file and, only where its Compact says something
+the shared data-driven check cannot express, its own ``compactbot_check``.  They use
+only the public API (``import compactbot``), exactly as a third party's plugin does.
 """

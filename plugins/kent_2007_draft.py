@@ -11,35 +11,36 @@ import re
 from datetime import date
 from pathlib import Path
 
-from bot.default_plugins.data_checks import check_event
-from bot.domain.events import AnyEvent, ConsultationLaunched
-from bot.domain.verdicts import CheckResult, cite
-from bot.hookspecs import hookimpl
+import compactbot
 from compacts.loader import builtin_compact_file
-from compacts.models import Compact
 
 CODE = "kent-2007-draft"
 _STATUTORY = re.compile(r"\b(planning applications?|highways?)\b", re.IGNORECASE)
 
 
-@hookimpl
+@compactbot.hookimpl
 def compactbot_compact_files() -> list[Path]:
     return [builtin_compact_file(CODE)]
 
 
-@hookimpl
-def compactbot_check(compact: Compact, event: AnyEvent, today: date) -> CheckResult | None:
-    if compact.code != CODE:
-        return None
-    result = check_event(compact, event, today)
-    if isinstance(event, ConsultationLaunched) and _STATUTORY.search(event.title):
-        scope = [c for c in compact.commitments if "required as statute" in c.quote]
-        result.verdict = "no_rule"
-        result.demand_days = None
-        result.reasons = [
-            f"{compact.short_name}'s consultation code does not cover consultations required "
-            "by statute, such as planning applications and highways proposals: their periods "
-            "are set by law."
-        ]
-        result.citations = [cite(compact, c.id) for c in scope] or result.citations
-    return result
+@compactbot.hookimpl
+def compactbot_check(
+    compact: compactbot.Compact, event: compactbot.AnyEvent, today: date
+) -> compactbot.CheckResult | None:
+    result = compactbot.default_check(compact, event, today)
+    if not isinstance(event, compactbot.ConsultationLaunched) or not _STATUTORY.search(event.title):
+        return result
+    scope = [c for c in compact.commitments if "required as statute" in c.quote]
+    reason = (
+        f"{compact.short_name}'s consultation code does not cover consultations required "
+        "by statute, such as planning applications and highways proposals: their periods "
+        "are set by law."
+    )
+    return result.model_copy(
+        update={
+            "verdict": "no_rule",
+            "demand_days": None,
+            "reasons": [reason],
+            "citations": [compactbot.cite(compact, c.id) for c in scope] or result.citations,
+        }
+    )

@@ -12,41 +12,37 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.default_plugins.data_checks import check_event
-from bot.domain.deadlines import add_period, days_between
-from bot.domain.events import AnyEvent, FundingEnding
-from bot.domain.verdicts import CheckResult
-from bot.hookspecs import hookimpl
+import compactbot
 from compacts.loader import builtin_compact_file
-from compacts.models import Compact
 
 CODE = "kent-2011"
 
 
-@hookimpl
+@compactbot.hookimpl
 def compactbot_compact_files() -> list[Path]:
     return [builtin_compact_file(CODE)]
 
 
-@hookimpl
-def compactbot_check(compact: Compact, event: AnyEvent, today: date) -> CheckResult | None:
-    if compact.code != CODE:
-        return None
-    result = check_event(compact, event, today)
+@compactbot.hookimpl
+def compactbot_check(
+    compact: compactbot.Compact, event: compactbot.AnyEvent, today: date
+) -> compactbot.CheckResult | None:
+    result = compactbot.default_check(compact, event, today)
     period = compact.obligations.funding_change.consultation_before_notice
     if (
-        isinstance(event, FundingEnding)
-        and period is not None
-        and event.consultation_started_on is not None
-        and event.notice_given_on is not None
+        not isinstance(event, compactbot.FundingEnding)
+        or period is None
+        or event.consultation_started_on is None
+        or event.notice_given_on is None
     ):
-        full = add_period(event.consultation_started_on, period)
-        if event.notice_given_on < full:
-            ran = days_between(event.consultation_started_on, event.notice_given_on)
-            result.verdict = "breach"
-            result.reasons.append(
-                f"Notice came only {ran} days after the consultation started: the "
-                f"{period.describe()} consultation must be complete before notice "
-                f"(not before {full.day} {full:%B %Y})."
-            )
-    return result
+        return result
+    full = compactbot.add_period(event.consultation_started_on, period)
+    if event.notice_given_on >= full:
+        return result
+    ran = compactbot.days_between(event.consultation_started_on, event.notice_given_on)
+    reason = (
+        f"Notice came only {ran} days after the consultation started: the "
+        f"{period.describe()} consultation must be complete before notice "
+        f"(not before {full.day} {full:%B %Y})."
+    )
+    return result.model_copy(update={"verdict": "breach", "reasons": [*result.reasons, reason]})

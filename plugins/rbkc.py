@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.hookspecs import hookimpl
+import compactbot
 from compacts.loader import builtin_compact_file
 
 CODE = "rbkc"
 
 
-@hookimpl
+@compactbot.hookimpl
 def compactbot_compact_files() -> list[Path]:
     return [builtin_compact_file(CODE)]

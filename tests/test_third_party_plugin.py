@@ -10,6 +10,7 @@ Also here: a malformed Compact file is refused with its path, the field and the 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import shutil
 import subprocess
@@ -23,9 +24,11 @@ import pluggy
 import pytest
 
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.hookspecs import hookimpl
 from bot.knowledge.knowledge import Knowledge
 from bot.pluginmanager import make_plugin_manager
 from compacts.loader import CompactFileError, load_compact
+from compacts.models import Compact
 
 SAMPLE_PROJECT = Path(__file__).parent / "sample_plugin"
 SAMPLE_PACKAGE = SAMPLE_PROJECT / "compactbot_sample"
@@ -210,6 +213,44 @@ def test_funding_and_complaint_checks(sample_knowledge: Knowledge) -> None:
         "complaints.vcs.1",
         "complaints.public.2",
     ]
+
+
+def test_sample_uses_only_the_public_api() -> None:
+    tree = ast.parse((SAMPLE_PACKAGE / "plugin.py").read_text(encoding="utf-8"))
+    imported = {
+        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    ours = {name.split(".")[0] for name in imported} & {"bot", "compacts", "plugins", "storage"}
+    assert "compactbot" in imported and not ours
+
+
+def test_a_plain_checkout_has_the_five_builtins_without_entry_points() -> None:
+    knowledge = Knowledge(make_plugin_manager(entry_points=False))
+    assert knowledge.registry.codes == BUILTINS
+
+
+def test_a_compact_plugin_is_asked_only_about_its_own_compacts() -> None:
+    asked: list[str] = []
+
+    class Spy:
+        """A Compact plugin that records which Compacts it is asked to check."""
+
+        @hookimpl
+        def compactbot_compact_files(self) -> list[Path]:
+            return [SAMPLE_FILE]
+
+        @hookimpl
+        def compactbot_check(self, compact: Compact, event: object, today: date) -> None:
+            asked.append(compact.code)
+
+    knowledge = Knowledge(make_plugin_manager(entry_points=False, extra=[Spy()]))
+    event = ConsultationLaunched(opens=date(2026, 1, 5), closes=date(2026, 3, 2))
+    results = knowledge.check(event, knowledge.registry.resolve([]), date(2026, 1, 1))
+    assert asked == [CODE]
+    assert {r.compact for r in results} == {*BUILTINS, CODE}  # the others: their own plugins
 
 
 def test_not_seen_without_being_installed(installed: Path) -> None:

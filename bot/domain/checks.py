@@ -15,6 +15,7 @@ from bot.domain.deadlines import (
     reminder_days,
 )
 from bot.domain.events import (
+    AnyEvent,
     ComplaintRaised,
     ComplaintStepCompleted,
     ConsultationClosed,
@@ -437,3 +438,21 @@ def _reply_due(compact: Compact, since: date, today: date, result: CheckResult, 
 
 def period_text(period: Period | None) -> str:
     return period.describe() if period else "no number"
+
+
+def default_check(compact: Compact, event: AnyEvent, today: date) -> CheckResult:
+    """The shared, data-driven check of ``event`` under ``compact``.
+
+    Every Compact gets this unless its plugin answers ``compactbot_check`` itself; a plugin
+    that only adds to it calls this and returns ``result.model_copy(update=...)``."""
+    if isinstance(event, ConsultationLaunched):
+        return check_consultation(compact, event, today)
+    if isinstance(event, ConsultationClosed):
+        return check_consultation_closed(compact, event, today)
+    if isinstance(event, FundingEnding):
+        return check_funding(compact, event, today)
+    if isinstance(event, ComplaintRaised):
+        return check_complaint(compact, event, today)
+    if isinstance(event, ComplaintStepCompleted):
+        return check_complaint_step(compact, event, today)
+    raise TypeError(f"no check for {type(event).__name__}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pluggy
 
@@ -29,22 +30,27 @@ class CompactRegistry:
 
     compacts: dict[str, Compact] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    providers: dict[str, object] = field(default_factory=dict)
+    """The plugin that provided each Compact: the only Compact plugin asked about it."""
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> CompactRegistry:
         registry = cls()
-        for paths in pm.hook.compactbot_compact_files():
+        # Each implementation is called on its own, so every file is known by its plugin.
+        for impl in pm.hook.compactbot_compact_files.get_hookimpls():
+            paths = cast("list[Path]", impl.function())
             for path in paths:
-                registry.add(load_compact(Path(path)), Path(path))
+                registry.add(load_compact(Path(path)), Path(path), impl.plugin)
         return registry
 
-    def add(self, compact: Compact, path: Path) -> None:
+    def add(self, compact: Compact, path: Path, provider: object = None) -> None:
         if compact.code in self.compacts:
             raise CompactFileError(
                 f"{path}: code: '{compact.code}' is already provided by {self.files[compact.code]}"
             )
         self.compacts[compact.code] = compact
         self.files[compact.code] = path
+        self.providers[compact.code] = provider
 
     @property
     def codes(self) -> list[str]:

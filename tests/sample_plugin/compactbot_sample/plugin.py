@@ -1,7 +1,8 @@
 """The Sample Town Compact as a compactbot plugin, found through its entry point.
 
-It provides its data file, and adds one remark of its own to every check of
-Sample Town (and answers for no other Compact).
+It provides its data file, and adds one remark of its own to every check of Sample
+Town.  It imports only the public module ``compactbot``; the core asks it about Sample
+Town alone, so it never looks at ``compact.code``.
 """
 
 from __future__ import annotations
@@ -9,26 +10,20 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.default_plugins.data_checks import check_event
-from bot.domain.events import AnyEvent
-from bot.domain.verdicts import CheckResult
-from bot.hookspecs import hookimpl
-from compacts.models import Compact
+import compactbot
 
-CODE = "sample-town"
-COMPACT_FILE = Path(__file__).parent / f"{CODE}.yaml"
+COMPACT_FILE = Path(__file__).parent / "sample-town.yaml"
 REMARK = "Sample Town's Compact Officer can be asked to look at this."
 
 
-@hookimpl
+@compactbot.hookimpl
 def compactbot_compact_files() -> list[Path]:
     return [COMPACT_FILE]
 
 
-@hookimpl
-def compactbot_check(compact: Compact, event: AnyEvent, today: date) -> CheckResult | None:
-    if compact.code != CODE:
-        return None
-    result = check_event(compact, event, today)
-    result.reasons.append(REMARK)
-    return result
+@compactbot.hookimpl
+def compactbot_check(
+    compact: compactbot.Compact, event: compactbot.AnyEvent, today: date
+) -> compactbot.CheckResult:
+    result = compactbot.default_check(compact, event, today)
+    return result.model_copy(update={"reasons": [*result.reasons, REMARK]})
