@@ -42,8 +42,8 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 BODIES = ["KCC", "Sevenoaks DC", "Tonbridge & Malling BC", "West Kent PCT", "Kent Police"]
 
 
-async def fill(core: Core, n: int) -> None:
-    await core.db.set_compacts(CHAT, ["kent-2011", "west-kent"])
+async def fill(core: Core, n: int, compacts: list[str] | None = None) -> None:
+    await core.db.set_compacts(CHAT, compacts or ["kent-2011", "west-kent"])
     start = date(2026, 1, 1)
     for i in range(n):
         day = start + timedelta(days=(i * 7) % 330)

@@ -11,21 +11,41 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
 from bot.delivery.scheduler import ReminderScheduler
-from bot.domain.events import AnyEvent, ComplaintStepCompleted, FundingEnding
+from bot.domain.events import (
+    AnyEvent,
+    ComplaintRaised,
+    ComplaintStepCompleted,
+    ConsultationLaunched,
+    FundingEnding,
+)
 from bot.domain.verdicts import CheckResult
 from bot.knowledge.knowledge import Knowledge
-from bot.records import compliance
 from bot.records.calendar_export import CalendarFile, build_calendar
 from bot.records.compliance import ItemRecord, compliance_log
+from bot.records.log import (
+    CompactsChosen,
+    ConsultationStarted,
+    FeedbackReceived,
+    ItemClosed,
+    ItemRegistered,
+    LogEntry,
+    Logged,
+    NoticeGiven,
+    ReminderSet,
+    StepCompleted,
+    clause_refs,
+    decode,
+    encode,
+)
 from bot.records.report import Report, build_report
-from storage.repository import ChatSettings, Database, Event, NewReminder
+from storage.repository import ChatSettings, Database, NewReminder, StoredEntry
 
 
 @dataclass
@@ -82,6 +102,8 @@ class Core:
         self.default_timezone = default_timezone
         self.reminder_hour = reminder_hour
         self.clock = clock or SystemClock()
+        # Clause texts by reference: content-addressed, so never stale.
+        self._clauses: dict[str, str] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -114,17 +136,12 @@ class Core:
         stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
         reminders = self.reminders_for(chat_id, item_id, results, tz)
         ids = await self.db.add_reminders(reminders) if reminders else []
-        await self.db.log_event(
+        assert isinstance(stored, ConsultationLaunched | FundingEnding | ComplaintRaised)
+        await self._append(
             chat_id,
             item_id,
-            f"registered:{event.kind}",
             event.registered_by,
-            {
-                "event": stored.model_dump(mode="json"),
-                "results": [r.model_dump(mode="json") for r in results],
-                "reminders": len(ids),
-            },
-            now,
+            ItemRegistered(event=stored, results=results, reminders=len(ids)),
         )
         if self.scheduler is not None and ids:
             self.scheduler.poke()
@@ -164,40 +181,62 @@ class Core:
             chat_id, "reminder", text, {"when": when.isoformat()}, user_id, now
         )
         await self.db.add_reminders([NewReminder(chat_id, item_id, when, text, "adhoc")])
-        await self.db.log_event(
-            chat_id,
-            item_id,
-            "registered:reminder",
-            user_id,
-            {"when": when.isoformat(), "text": text},
-            now,
-        )
+        await self._append(chat_id, item_id, user_id, ReminderSet(when=when, text=text))
         if self.scheduler is not None:
             self.scheduler.poke()
         return item_id
 
     async def close_item(
-        self, chat_id: int, item_id: int, status: str, actor: int | None, outcome: str | None = None
+        self,
+        chat_id: int,
+        item_id: int,
+        status: Literal["done", "cancelled"],
+        actor: int | None,
+        outcome: Literal["resolved", "unresolved"] | None = None,
     ) -> bool:
         """Mark an item done or cancelled; its pending reminders are cancelled with it."""
-        now = self.now()
-        changed = await self.db.set_item_status(chat_id, item_id, status, now)
+        changed = await self.db.set_item_status(chat_id, item_id, status, self.now())
         if changed:
-            await self.db.log_event(
-                chat_id,
-                item_id,
-                f"status:{status}",
-                actor,
-                {"outcome": outcome} if outcome else {},
-                now,
-            )
+            await self._append(chat_id, item_id, actor, ItemClosed(status=status, outcome=outcome))
         return changed
+
+    async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
+        """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
+        unique = list(dict.fromkeys(codes))
+        await self.db.set_compacts(chat_id, unique)
+        await self._append(chat_id, None, actor, CompactsChosen(compacts=unique))
+
+    # ------------------------------------------------------------------ the log
+
+    async def _append(
+        self, chat_id: int, item_id: int | None, actor: int | None, entry: LogEntry
+    ) -> int:
+        stored = encode(entry)
+        return await self.db.append_log(
+            chat_id, item_id, stored.kind, actor, stored.payload, self.now(), stored.clauses
+        )
+
+    async def _read(self, rows: list[StoredEntry]) -> list[Logged]:
+        """Stored log rows as typed entries, their clause texts fetched once and kept
+        (a clause reference always means the same text)."""
+        wanted: set[str] = set()
+        for row in rows:
+            wanted |= clause_refs(row.payload)
+        missing = wanted - self._clauses.keys()
+        if missing:
+            self._clauses.update(await self.db.clause_texts(missing))
+        return [
+            Logged(
+                r.id, r.chat_id, r.item_id, r.actor, r.at, decode(r.kind, r.payload, self._clauses)
+            )
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ compliance log
 
     async def compliance(self, chat_id: int) -> list[ItemRecord]:
         """The chat's compliance log: one record per registered item, from the event log."""
-        return compliance_log(await self.db.events(chat_id))
+        return compliance_log(await self._read(await self.db.log(chat_id)))
 
     async def report(
         self, chat_id: int, year: int | None = None, body: str | None = None
@@ -231,13 +270,13 @@ class Core:
     async def item_record(self, chat_id: int, item_id: int) -> ItemRecord:
         return (await self.item_history(chat_id, item_id))[0]
 
-    async def item_history(self, chat_id: int, item_id: int) -> tuple[ItemRecord, list[Event]]:
+    async def item_history(self, chat_id: int, item_id: int) -> tuple[ItemRecord, list[Logged]]:
         """An item's record and the log entries it was built from."""
-        events = await self.db.item_events(chat_id, item_id)
-        records = compliance_log(events)
+        history = await self._read(await self.db.item_log(chat_id, item_id))
+        records = compliance_log(history)
         if not records:
             raise FollowUpError(f"There is no consultation, funding change or complaint #{item_id}")
-        return records[0], events
+        return records[0], history
 
     async def _follow_up_target(
         self, chat_id: int, item_id: int, kind: str, on: date
@@ -260,53 +299,32 @@ class Core:
         known = set(self.knowledge.registry.codes)
         return [c for c in record.compacts if c in known] or fallback
 
-    async def _recheck_funding(
-        self,
-        chat_id: int,
-        record: ItemRecord,
-        today: date,
-        log_kind: str,
-        actor: int | None,
-        payload: dict[str, str],
-        **changes: date,
+    def _recheck_funding(
+        self, record: ItemRecord, codes: list[str], today: date, **changes: date
     ) -> list[CheckResult]:
-        """Re-check a funding change as it now stands (follow-ups included) with ``changes``,
-        and log the new verdicts beside the old ones."""
-        current = {
+        """Re-check a funding change as it now stands (follow-ups included) with ``changes``."""
+        assert isinstance(record.event, FundingEnding)
+        update = {
             "notice_given_on": record.notice_given_on,
             "consultation_started_on": record.consultation_started_on,
+            **changes,
         }
         try:
             event = FundingEnding.model_validate(
-                {**record.event, **current, **changes, "item_id": record.item_id}
+                {**record.event.model_dump(), **update, "item_id": record.item_id}
             )
         except ValidationError as exc:
             raise FollowUpError(_validation_message(exc).capitalize()) from None
-        codes = self._codes_of(record, await self.compacts_of(chat_id))
-        results = self.check(event, codes, today)
-        await self._log_follow_up(
-            chat_id,
-            record.item_id,
-            log_kind,
-            actor,
-            {**payload, "results": [r.model_dump(mode="json") for r in results]},
-        )
-        return results
+        return self.check(event, codes, today)
 
     async def record_notice(
         self, chat_id: int, item_id: int, given_on: date, actor: int | None
     ) -> FollowUp:
         """Notice of a funding change was given on ``given_on``: re-check it and log it."""
         record, today = await self._follow_up_target(chat_id, item_id, "funding", given_on)
-        results = await self._recheck_funding(
-            chat_id,
-            record,
-            today,
-            compliance.NOTICE,
-            actor,
-            {"given_on": given_on.isoformat()},
-            notice_given_on=given_on,
-        )
+        codes = self._codes_of(record, await self.compacts_of(chat_id))
+        results = self._recheck_funding(record, codes, today, notice_given_on=given_on)
+        await self._append(chat_id, item_id, actor, NoticeGiven(given_on=given_on, results=results))
         # Logged first: a crash in between leaves a surplus reminder, never a lost record.
         # The notice reminders (and those for the consultation that must precede notice)
         # have nothing left to remind of.
@@ -324,14 +342,10 @@ class Core:
                 f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
                 "the consultation comes before notice"
             )
-        results = await self._recheck_funding(
-            chat_id,
-            record,
-            today,
-            compliance.CONSULTED,
-            actor,
-            {"started_on": started_on.isoformat()},
-            consultation_started_on=started_on,
+        codes = self._codes_of(record, await self.compacts_of(chat_id))
+        results = self._recheck_funding(record, codes, today, consultation_started_on=started_on)
+        await self._append(
+            chat_id, item_id, actor, ConsultationStarted(started_on=started_on, results=results)
         )
         await self.db.cancel_reminders(chat_id, item_id, ":consult-")
         return FollowUp(record, results, 0)
@@ -347,9 +361,7 @@ class Core:
                 f"Consultation #{item_id} closes on {closes.day} {closes:%B %Y}; "
                 "feedback comes after it closes"
             )
-        await self._log_follow_up(
-            chat_id, item_id, compliance.FEEDBACK, actor, {"received_on": received_on.isoformat()}
-        )
+        await self._append(chat_id, item_id, actor, FeedbackReceived(received_on=received_on))
         closed = record.status == "open" and await self.close_item(chat_id, item_id, "done", actor)
         return FollowUp(record, [], 0, closed)
 
@@ -358,7 +370,8 @@ class Core:
     ) -> FollowUp:
         """A step of a complaint's procedure was completed: say what comes next and plan it."""
         record, today = await self._follow_up_target(chat_id, item_id, "complaint", completed_on)
-        raised = date.fromisoformat(record.event["raised_on"])
+        assert isinstance(record.event, ComplaintRaised)
+        raised = record.event.raised_on
         if completed_on < raised:
             raise FollowUpError(
                 f"Complaint #{item_id} was raised on {raised.day} {raised:%B %Y}; "
@@ -369,7 +382,7 @@ class Core:
                 chat_id=chat_id,
                 item_id=item_id,
                 registered_by=actor,
-                against=record.event["against"],
+                against=record.event.against,
                 step=step,
                 completed_on=completed_on,
             )
@@ -382,25 +395,15 @@ class Core:
             raise FollowUpError(f"The procedure has only {most} steps")
         reminders = self.reminders_for(chat_id, item_id, results, await self.timezone(chat_id))
         ids = await self.db.add_reminders(reminders) if reminders else []
-        await self._log_follow_up(
+        await self._append(
             chat_id,
             item_id,
-            compliance.STEP,
             actor,
-            {
-                "step": step,
-                "completed_on": completed_on.isoformat(),
-                "results": [r.model_dump(mode="json") for r in results],
-            },
+            StepCompleted(step=step, completed_on=completed_on, results=results),
         )
         if self.scheduler is not None and ids:
             self.scheduler.poke()
         return FollowUp(record, results, len(ids))
-
-    async def _log_follow_up(
-        self, chat_id: int, item_id: int, kind: str, actor: int | None, payload: dict[str, Any]
-    ) -> None:
-        await self.db.log_event(chat_id, item_id, kind, actor, payload, self.now())
 
     async def _event_handled(self, event: AnyEvent, results: list[CheckResult]) -> None:
         for outcome in self.knowledge.pm.hook.compactbot_event_handled(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -135,6 +135,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (chat_id, user_id)
     );
     """,
+    # 6: the event log is the typed compliance log; clause texts are stored once, by hash.
+    """
+    ALTER TABLE events RENAME TO log_entries;
+    DROP INDEX events_chat_at;
+    DROP INDEX events_item;
+    DROP TRIGGER events_append_only;
+    CREATE INDEX log_entries_chat_at ON log_entries(chat_id, at);
+    CREATE INDEX log_entries_item ON log_entries(item_id, at);
+    CREATE TRIGGER log_entries_append_only BEFORE UPDATE ON log_entries
+    BEGIN
+        SELECT RAISE(ABORT, 'the log is append-only');
+    END;
+    -- A citation (Compact, commitment, section, verbatim quote) as JSON, by content hash.
+    CREATE TABLE clauses (
+        ref   TEXT PRIMARY KEY,
+        text  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -154,6 +172,10 @@ def from_db(value: int) -> datetime:
 
 def _opt_from_db(value: int | None) -> datetime | None:
     return None if value is None else from_db(value)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _ids_json(ids: Iterable[int]) -> str:
@@ -198,8 +220,8 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
-    """One entry of a chat's append-only event log."""
+class StoredEntry:
+    """One entry of a chat's append-only log, as stored (``bot.records.log`` types it)."""
 
     id: int
     chat_id: int
@@ -273,8 +295,8 @@ def _reminder(row: Sequence[Any]) -> Reminder:
     )
 
 
-def _event(row: Sequence[Any]) -> Event:
-    return Event(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), from_db(row[6]))
+def _entry(row: Sequence[Any]) -> StoredEntry:
+    return StoredEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), from_db(row[6]))
 
 
 _ITEM_COLS = "id, chat_id, kind, title, data, status, registered_by, registered_at"
@@ -552,7 +574,7 @@ class Database:
 
     # ---------------------------------------------------------------- event log
 
-    async def log_event(
+    async def append_log(
         self,
         chat_id: int,
         item_id: int | None,
@@ -560,35 +582,49 @@ class Database:
         actor: int | None,
         payload: dict[str, Any],
         at: datetime,
+        clauses: Mapping[str, str] | None = None,
     ) -> int:
-        """Append an event; returns its id."""
+        """Append a log entry (and the clause texts it refers to, if new); returns its id."""
         async with self._tx() as conn:
             await self._ensure_chats(conn, [chat_id])
+            if clauses:
+                await conn.executemany(
+                    "INSERT INTO clauses (ref, text) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    list(clauses.items()),
+                )
             cur = await conn.execute(
-                "INSERT INTO events (chat_id, item_id, kind, actor, payload, at)"
+                "INSERT INTO log_entries (chat_id, item_id, kind, actor, payload, at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (chat_id, item_id, kind, actor, json.dumps(payload), to_db(at)),
+                (chat_id, item_id, kind, actor, _json(payload), to_db(at)),
             )
             assert cur.lastrowid is not None
             return cur.lastrowid
 
-    async def events(self, chat_id: int, since: datetime | None = None) -> list[Event]:
-        """The chat's events in order, optionally only those at or after ``since``."""
+    async def log(self, chat_id: int, since: datetime | None = None) -> list[StoredEntry]:
+        """The chat's log in order, optionally only entries at or after ``since``."""
         rows = await self._fetchall(
-            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM events"
+            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM log_entries"
             " WHERE chat_id = ? AND at >= ? ORDER BY at, id",
             (chat_id, to_db(since) if since is not None else -(2**62)),
         )
-        return [_event(r) for r in rows]
+        return [_entry(r) for r in rows]
 
-    async def item_events(self, chat_id: int, item_id: int) -> list[Event]:
-        """One item's events in order (empty if the item is not the chat's)."""
+    async def item_log(self, chat_id: int, item_id: int) -> list[StoredEntry]:
+        """One item's log entries in order (empty if the item is not the chat's)."""
         rows = await self._fetchall(
-            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM events"
+            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM log_entries"
             " WHERE chat_id = ? AND item_id = ? ORDER BY at, id",
             (chat_id, item_id),
         )
-        return [_event(r) for r in rows]
+        return [_entry(r) for r in rows]
+
+    async def clause_texts(self, refs: Iterable[str]) -> dict[str, str]:
+        """The stored citations of clause references (see ``bot.records.log.clause_ref``)."""
+        rows = await self._fetchall(
+            "SELECT ref, text FROM clauses WHERE ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(refs))),),
+        )
+        return {r[0]: r[1] for r in rows}
 
     # ---------------------------------------------------------------- drafts
 
@@ -828,7 +864,7 @@ class Database:
         async with self._tx() as conn:
             # Children before parents so foreign keys hold at every step.
             for table in (
-                "events",
+                "log_entries",
                 "reminders",
                 "items",
                 "officers",

@@ -17,6 +17,7 @@ from bot.clock import ManualClock
 from bot.core import Core, FollowUpError
 from bot.knowledge.knowledge import Knowledge
 from bot.records.compliance import compliance_log
+from bot.records.log import ItemRegistered, NoticeGiven
 from bot.records.report import NO_BODY, Report
 from bot.records.report_formats import render_csv, render_html, render_markdown, render_text
 
@@ -135,25 +136,25 @@ async def test_the_log_is_append_only_and_keeps_the_first_verdict(
     year: tuple[Core, dict[str, int]],
 ) -> None:
     core, ids = year
-    events = await core.db.item_events(CHAT, ids["advice"])
-    assert [e.kind for e in events] == ["registered:funding", "update:notice"]
-    first = events[0].payload["results"][0]
+    record, history = await core.item_history(CHAT, ids["advice"])
+    registered, notice = (logged.entry for logged in history)
+    assert isinstance(registered, ItemRegistered) and isinstance(notice, NoticeGiven)
+    first = registered.results[0]
     # At registration (25 Nov) no notice was recorded and its deadline had passed.
-    assert first["compact"] == "kent-2011" and first["verdict"] == "breach"
-    assert "No notice is recorded" in " ".join(first["reasons"])
+    assert first.compact == "kent-2011" and first.verdict == "breach"
+    assert "No notice is recorded" in " ".join(first.reasons)
     # The follow-up's re-check is logged beside it, not over it.
-    later = events[1].payload["results"][0]
-    assert "12 days late" in " ".join(later["reasons"])
-    record = compliance_log(events)[0]
+    assert "12 days late" in " ".join(notice.results[0].reasons)
     assert record.notice_given_on == date(2026, 10, 12)
-    assert record.event_ids == [e.id for e in events]
+    assert record.entry_ids == [logged.id for logged in history]
+    assert compliance_log(history)[0] == record
 
 
 async def test_follow_ups_refuse_what_does_not_fit_and_change_nothing(
     year: tuple[Core, dict[str, int]],
 ) -> None:
     core, ids = year
-    before = len(await core.db.events(CHAT))
+    before = len(await core.db.log(CHAT))
     bad = [
         core.record_notice(CHAT, ids["bus"], date(2026, 3, 1), OFFICER),  # not funding
         core.record_notice(CHAT, ids["arts"], date(2026, 12, 1), OFFICER),  # future
@@ -166,7 +167,7 @@ async def test_follow_ups_refuse_what_does_not_fit_and_change_nothing(
     for attempt in bad:
         with pytest.raises(FollowUpError):
             await attempt
-    assert len(await core.db.events(CHAT)) == before
+    assert len(await core.db.log(CHAT)) == before
     assert (await core.db.item(CHAT, ids["mistake"])) is not None
 
 
@@ -225,7 +226,7 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
         msg = Incoming(CHAT, OFFICER, "Ada", text, private=False, is_admin=yes)
         return "\n".join(r.text for r in await conversation.handle_text(msg))
 
-    before = len(await core.db.events(CHAT))
+    before = len(await core.db.log(CHAT))
     for text, expected in (
         ("/notice", "Say which item"),
         (f"/notice {ids['arts']}", "Say on which day"),
@@ -236,7 +237,7 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
     ):
         reply = await say(text)
         assert expected in reply and "Nothing was changed" in reply, (text, reply)
-    assert len(await core.db.events(CHAT)) == before
+    assert len(await core.db.log(CHAT)) == before
 
     reply = await say(f"/step {ids['late_reply']} 1 1 June 2026")
     assert f"Recorded: step 1 of complaint #{ids['late_reply']} was done on 1 June 2026." in reply
@@ -340,3 +341,102 @@ async def test_an_empty_new_year_points_to_last_years_report(
         assert "Nothing registered is dated 2028" in reply.text
         assert "For last year's report: /report 2027" in reply.text
         assert reply.files == []
+
+
+async def test_log_stores_each_clause_once_and_reads_it_back(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    import json
+    import sqlite3
+
+    async with stored_core(tmp_path / "log.db", knowledge) as core:
+        ids = await register_year(core)
+        record, _ = await core.item_history(CHAT, ids["advice"])
+    quotes = {c.quote for view in record.compacts.values() for c in view.citations}
+    assert quotes
+    with sqlite3.connect(tmp_path / "log.db") as conn:
+        payloads = " ".join(r[0] for r in conn.execute("SELECT payload FROM log_entries"))
+        stored = [r[0] for r in conn.execute("SELECT text FROM clauses")]
+    conn.close()
+    assert not any(q in payloads for q in quotes)  # only references in the entries
+    stored_quotes = [json.loads(text)["quote"] for text in stored]
+    assert quotes <= set(stored_quotes)
+    assert len(stored) == len(set(stored))  # each citation once
+
+
+async def test_log_entries_of_the_first_format_are_still_read(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    """A database written before the typed log (schema 5) keeps its history readable."""
+    import json
+    import sqlite3
+
+    from storage.repository import Database, to_db
+
+    path = tmp_path / "old.db"
+    old = await Database.open(path, migrate_to=5)
+    await old.close()
+    quote = knowledge.registry.get("kent-2011").commitment("funding.joint.4").quote
+    result = {  # a verdict as the first format wrote it: no Compact name, no demand
+        "compact": "kent-2011",
+        "kind": "funding",
+        "verdict": "breach",
+        "reasons": ["Notice given on 12 October 2026 was 12 days late."],
+        "citations": [
+            {
+                "compact": "kent-2011",
+                "commitment": "funding.joint.4",
+                "section": "Code of Practice on Funding and Resources",
+                "quote": quote,
+            }
+        ],
+        "reminders": [],
+        "notes": [],
+        "deadlines": {"consultation_start_by": "2026-06-30", "notice_by": "2026-09-30"},
+    }
+    event = {
+        "chat_id": CHAT,
+        "registered_by": OFFICER,
+        "registered_at": "2026-11-01T10:00:00Z",
+        "item_id": 5,
+        "kind": "funding",
+        "funder": "KCC",
+        "recipient": None,
+        "title": "Advice grant",
+        "last_funded_day": "2026-12-31",
+        "notice_given_on": None,
+        "consultation_started_on": None,
+    }
+    rows = [
+        ("registered:funding", {"event": event, "results": [result], "reminders": 0}),
+        ("update:notice", {"given_on": "2026-10-12", "results": [result]}),
+        ("status:done", {"outcome": "resolved"}),
+    ]
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO chats (chat_id, created_at) VALUES (?, 0)", (CHAT,))
+        conn.execute(
+            "INSERT INTO items (id, chat_id, kind, title, registered_at) VALUES (5, ?, 'funding',"
+            " 'Advice grant', 0)",
+            (CHAT,),
+        )
+        for n, (kind, payload) in enumerate(rows):
+            conn.execute(
+                "INSERT INTO events (chat_id, item_id, kind, actor, payload, at)"
+                " VALUES (?, 5, ?, ?, ?, ?)",
+                (CHAT, kind, OFFICER, json.dumps(payload), to_db(NOW) + n),
+            )
+    conn.close()
+
+    async with stored_core(path, knowledge) as core:
+        record, history = await core.item_history(CHAT, 5)
+    assert [type(h.entry).__name__ for h in history] == [
+        "ItemRegistered",
+        "NoticeGiven",
+        "ItemClosed",
+    ]
+    assert record.title == "Advice grant" and record.body == "KCC"
+    assert record.notice_given_on == date(2026, 10, 12)
+    assert (record.status, record.outcome) == ("done", "resolved")
+    view = record.compacts["kent-2011"]
+    assert view.verdict == "breach" and view.citations[0].quote == quote
+    assert view.deadlines["notice_by"] == date(2026, 9, 30)

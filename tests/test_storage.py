@@ -67,7 +67,7 @@ async def test_upgrade_from_first_schema_keeps_and_converts_data(tmp_path: Path)
         assert settings.paused is False
         item = await db.item(-100, 7)
         assert item is not None and item.data == {"weeks": 12} and item.registered_by == 42
-        assert [e.kind for e in await db.events(-100)] == ["registered"]
+        assert [e.kind for e in await db.log(-100)] == ["registered"]
         [r] = await db.pending_reminders(-100)
         assert (r.status, r.attempts, r.last_error, r.late) == ("pending", 0, None, False)
         assert r.planned_at == r.due_at == T0 + timedelta(days=3)
@@ -184,16 +184,27 @@ async def test_closing_item_cancels_its_reminders_only(db: Database) -> None:
     assert await db.next_due_at() is None
 
 
-async def test_event_log_is_append_only(db: Database, tmp_path: Path) -> None:
-    e1 = await db.log_event(1, None, "joined", 7, {"by": "x"}, T0)
-    e2 = await db.log_event(1, None, "compacts", 7, {"codes": ["rbkc"]}, T0 + timedelta(hours=1))
-    await db.log_event(2, None, "joined", 8, {}, T0)
-    assert [e.id for e in await db.events(1)] == [e1, e2]
-    [late] = await db.events(1, since=T0 + timedelta(minutes=30))
-    assert (late.id, late.payload, late.at) == (e2, {"codes": ["rbkc"]}, T0 + timedelta(hours=1))
+async def test_the_log_is_append_only(db: Database, tmp_path: Path) -> None:
+    e1 = await db.append_log(1, None, "joined", 7, {"by": "x"}, T0)
+    later = T0 + timedelta(hours=1)
+    e2 = await db.append_log(1, None, "compacts_chosen", 7, {"compacts": ["rbkc"]}, later)
+    await db.append_log(2, None, "joined", 8, {}, T0)
+    assert [e.id for e in await db.log(1)] == [e1, e2]
+    [late] = await db.log(1, since=T0 + timedelta(minutes=30))
+    assert (late.id, late.payload, late.at) == (e2, {"compacts": ["rbkc"]}, later)
     with sqlite3.connect(tmp_path / "bot.db") as conn, pytest.raises(sqlite3.DatabaseError):
-        conn.execute("UPDATE events SET kind = 'edited' WHERE id = ?", (e1,))
+        conn.execute("UPDATE log_entries SET kind = 'edited' WHERE id = ?", (e1,))
     conn.close()
+
+
+async def test_clause_texts_are_stored_once(db: Database) -> None:
+    clause = {"ab12": '{"quote": "We will consult for 12 weeks."}'}
+    for n in range(3):
+        await db.append_log(1, None, "x", 7, {"clause": "ab12", "n": n}, T0, clause)
+    assert await db.clause_texts(["ab12", "nope"]) == clause
+    assert await db.table_names() == sorted(await db.table_names())
+    rows = await db.log(1)
+    assert [r.payload["n"] for r in rows] == [0, 1, 2]
 
 
 # ---------------------------------------------------------------- reminders
@@ -318,7 +329,7 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
         await db.set_compacts(chat, ["kent-2011"])
         await db.add_officer(chat, 77, f"officer of {title}")
         item = await db.add_item(chat, "complaint", f"{title} item", {"chat": chat}, 77, T0)
-        await db.log_event(chat, item, "registered", 77, {"title": title}, T0)
+        await db.append_log(chat, item, "item_registered", 77, {"title": title}, T0)
         ids = await db.add_reminders(
             [rem(chat, "a", T0, item=item, text=f"{title} due"), rem(chat, "b", T0)]
         )
@@ -330,9 +341,15 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
     await db.forget_chat(gone)
 
     tables = await db.table_names()
-    assert {"chats", "officers", "items", "events", "reminders", "chat_compacts", "drafts"} <= set(
-        tables
-    )
+    assert {
+        "chats",
+        "officers",
+        "items",
+        "log_entries",
+        "reminders",
+        "chat_compacts",
+        "drafts",
+    } <= set(tables)
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         for table in tables:
             cols = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
@@ -349,7 +366,7 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
                 "chats",
                 "officers",
                 "items",
-                "events",
+                "log_entries",
                 "reminders",
                 "chat_compacts",
                 "drafts",

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -349,10 +349,7 @@ class Conversation:
                 )
             ]
         unique = list(dict.fromkeys(c.code for c in chosen))
-        await self.core.db.set_compacts(msg.chat_id, unique)
-        await self.core.db.log_event(
-            msg.chat_id, None, "compacts", msg.user_id, {"compacts": unique}, self.core.now()
-        )
+        await self.core.choose_compacts(msg.chat_id, unique, msg.user_id)
         return [
             Reply(
                 "This chat now follows: "
@@ -580,15 +577,21 @@ class Conversation:
         if not parts or not parts[0].lstrip("#").isdigit():
             return [Reply(f"Say which item, e.g. /{command} 3 (see /list).")]
         item_id = int(parts[0].lstrip("#"))
-        outcome = parts[1].lower() if len(parts) > 1 else None
-        if outcome not in (None, "resolved", "unresolved"):
+        said = parts[1].lower() if len(parts) > 1 else None
+        outcomes: dict[str | None, Literal["resolved", "unresolved"] | None] = {
+            None: None,
+            "resolved": "resolved",
+            "unresolved": "unresolved",
+        }
+        if said not in outcomes:
             return [
                 Reply(
                     f"/{command} ID takes 'resolved' or 'unresolved' after the id, "
                     "if anything. Nothing was changed."
                 )
             ]
-        status = "done" if command == "done" else "cancelled"
+        outcome = outcomes[said]
+        status: Literal["done", "cancelled"] = "done" if command == "done" else "cancelled"
         if not await self.core.close_item(msg.chat_id, item_id, status, msg.user_id, outcome):
             return [Reply(f"There is no open item #{item_id} in this chat. Nothing was changed.")]
         return [Reply(f"Item #{item_id} is {status}; its reminders are cancelled.")]

@@ -59,7 +59,7 @@ def open_deadlines(records: Sequence[ItemRecord], today: date) -> list[Deadline]
             days += [
                 (k, d, c)
                 for k, d in view.deadlines.items()
-                if k in _CALENDAR_DEADLINES and k not in done
+                if d is not None and k in _CALENDAR_DEADLINES and k not in done
             ]
         for key, day, code in days:
             if day < today:
@@ -90,7 +90,7 @@ def _clauses(
         view = record.compacts.get(code) if record else None
         name = registry.compacts[code].title if code in registry.compacts else code
         for citation in (view.citations if view else [])[:2]:
-            lines.append(f"{name}, {citation['section']}: “{citation['quote']}”")
+            lines.append(f"{name}, {citation.section}: “{citation.quote}”")
     return lines
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.deadlines import days_between
-from bot.records.compliance import CompactView, ItemRecord
+from bot.domain.verdicts import CheckResult
+from bot.records.compliance import ItemRecord
 
 NO_BODY = "(public body not given)"
 NO_COMPACT = "(no Compact chosen)"
@@ -108,10 +109,10 @@ def _consultation_outcome(verdict: str) -> str:
 
 def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
     """An item as each of its Compacts sees it, as of ``as_of``."""
-    views: list[CompactView | None] = [*record.compacts.values()] or [None]
+    views: list[CheckResult | None] = [*record.compacts.values()] or [None]
     rows = []
     for view in views:
-        compact = view.code if view else NO_COMPACT
+        compact = view.compact if view else NO_COMPACT
         verdict = view.verdict if view else "no_rule"
         deadlines = view.deadlines if view else {}
         days: int | None = None

@@ -14,9 +14,20 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.records.compliance import CONSULTED, FEEDBACK, NOTICE, REGISTERED, STATUS, STEP, ItemRecord
+from bot.domain.events import ConsultationLaunched, FundingEnding
+from bot.records.compliance import ItemRecord
+from bot.records.log import (
+    ConsultationStarted,
+    FeedbackReceived,
+    ItemClosed,
+    ItemRegistered,
+    LogEntry,
+    Logged,
+    NoticeGiven,
+    RegisteredEvent,
+    StepCompleted,
+)
 from bot.records.report import KIND_TITLES, OUTCOMES, LogRow, Report
-from storage.repository import Event
 
 Names = Callable[[str], str]
 """A Compact's code -> the name to show for it."""
@@ -120,41 +131,39 @@ def summary_lines(rows: list[LogRow]) -> list[str]:
     return lines
 
 
-def _history_line(event: Event) -> str:
-    p = event.payload
-    if event.kind.startswith(REGISTERED):
+def _history_line(entry: LogEntry) -> str:
+    if isinstance(entry, ItemRegistered):
         return "registered"
-    if event.kind == NOTICE:
-        return f"notice recorded as given on {_day(_iso(p.get('given_on')))}"
-    if event.kind == CONSULTED:
-        return f"consultation recorded as started on {_day(_iso(p.get('started_on')))}"
-    if event.kind == FEEDBACK:
-        return f"feedback recorded as received on {_day(_iso(p.get('received_on')))}"
-    if event.kind == STEP:
-        return f"step {p.get('step')} recorded as done on {_day(_iso(p.get('completed_on')))}"
-    if event.kind.startswith(STATUS):
-        outcome = f" ({p['outcome']})" if p.get("outcome") else ""
-        return f"{event.kind.removeprefix(STATUS)}{outcome}"
-    return event.kind
+    if isinstance(entry, NoticeGiven):
+        return f"notice recorded as given on {_day(entry.given_on)}"
+    if isinstance(entry, ConsultationStarted):
+        return f"consultation recorded as started on {_day(entry.started_on)}"
+    if isinstance(entry, FeedbackReceived):
+        return f"feedback recorded as received on {_day(entry.received_on)}"
+    if isinstance(entry, StepCompleted):
+        return f"step {entry.step} recorded as done on {_day(entry.completed_on)}"
+    if isinstance(entry, ItemClosed):
+        outcome = f" ({entry.outcome})" if entry.outcome else ""
+        return f"{entry.status}{outcome}"
+    return entry.kind.replace("_", " ")
 
 
-def _iso(raw: object) -> date | None:
-    return date.fromisoformat(raw) if isinstance(raw, str) else None
+def _facts(event: RegisteredEvent) -> list[tuple[str, date]]:
+    if isinstance(event, ConsultationLaunched):
+        return [("Opens", event.opens), ("Closes", event.closes)]
+    if isinstance(event, FundingEnding):
+        return [("Last funded day", event.last_funded_day)]
+    return [("Raised", event.raised_on)]
 
 
 def render_item(
-    record: ItemRecord, rows: list[LogRow], events: list[Event], tz: ZoneInfo, names: Names
+    record: ItemRecord, rows: list[LogRow], history: list[Logged], tz: ZoneInfo, names: Names
 ) -> str:
     """One item of the compliance log: what it is, how each Compact sees it, its history."""
     body = f" – {record.body}" if record.body else ""
     lines = [f"#{record.item_id} {record.kind}: {record.title}{body}"]
-    ev = record.event
-    facts = {
-        "consultation": [("Opens", ev.get("opens")), ("Closes", ev.get("closes"))],
-        "funding": [("Last funded day", ev.get("last_funded_day"))],
-        "complaint": [("Raised", ev.get("raised_on"))],
-    }[record.kind]
-    lines.append(" · ".join(f"{k} {_day(_iso(v))}" for k, v in facts if v) + f" · {record.status}")
+    facts = _facts(record.event)
+    lines.append(" · ".join(f"{k} {_day(v)}" for k, v in facts) + f" · {record.status}")
     for row in rows:
         notes = [_detail(row)]
         if row.deadline and row.kind != "consultation":
@@ -164,8 +173,8 @@ def render_item(
             f"{names(row.compact)}: {row.outcome_label}" + (f" ({extra})" if extra else "")
         )
     lines.append("History:")
-    for event in events:
-        lines.append(f"  {event.at.astimezone(tz):%d %b %Y %H:%M} {_history_line(event)}")
+    for logged in history:
+        lines.append(f"  {logged.at.astimezone(tz):%d %b %Y %H:%M} {_history_line(logged.entry)}")
     return "\n".join(lines)
 
 
