@@ -45,7 +45,16 @@ from bot.records.log import (
     encode,
 )
 from bot.records.report import Report, build_report
-from storage.repository import ChatSettings, Database, NewReminder, StoredEntry
+from storage.repository import (
+    ChatSettings,
+    Database,
+    Item,
+    NewReminder,
+    Officer,
+    Reminder,
+    StoredDraft,
+    StoredEntry,
+)
 
 
 @dataclass
@@ -205,6 +214,77 @@ class Core:
         unique = list(dict.fromkeys(codes))
         await self.db.set_compacts(chat_id, unique)
         await self._append(chat_id, None, actor, CompactsChosen(compacts=unique))
+
+    # ------------------------------------------------------------------ chats
+
+    async def ensure_chat(self, chat_id: int, title: str | None) -> None:
+        """Know the chat; keep its title up to date."""
+        await self.db.ensure_chat(chat_id, title)
+
+    async def set_timezone(self, chat_id: int, tz: str) -> None:
+        await self.db.set_timezone(chat_id, tz)
+
+    async def officers(self, chat_id: int) -> list[Officer]:
+        return await self.db.officers(chat_id)
+
+    async def officer_ids(self, chat_id: int) -> set[int]:
+        return {o.user_id for o in await self.db.officers(chat_id)}
+
+    async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
+        await self.db.add_officer(chat_id, user_id, name)
+
+    async def remove_officer(self, chat_id: int, user_id: int) -> bool:
+        return await self.db.remove_officer(chat_id, user_id)
+
+    async def forget(self, chat_id: int) -> None:
+        """Erase everything stored about the chat."""
+        await self.db.forget_chat(chat_id)
+
+    async def chat_left(self, chat_id: int, reason: str) -> None:
+        """The bot was removed or blocked: hold the chat's reminders."""
+        await self.db.pause_chat(chat_id, reason)
+
+    async def chat_joined(self, chat_id: int, title: str | None) -> None:
+        """The bot is (back) in the chat: release its held reminders."""
+        await self.db.ensure_chat(chat_id, title)
+        if await self.db.resume_chat(chat_id) and self.scheduler is not None:
+            self.scheduler.poke()
+
+    # ------------------------------------------------------------------ items and reminders
+
+    async def open_items(self, chat_id: int) -> list[Item]:
+        return await self.db.open_items(chat_id)
+
+    async def item(self, chat_id: int, item_id: int) -> Item | None:
+        return await self.db.item(chat_id, item_id)
+
+    async def pending_reminders(self, chat_id: int) -> list[Reminder]:
+        return await self.db.pending_reminders(chat_id)
+
+    async def reminder(self, chat_id: int, reminder_id: int) -> Reminder | None:
+        return await self.db.reminder(chat_id, reminder_id)
+
+    async def snooze_reminder(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
+        snoozed = await self.db.snooze(chat_id, reminder_id, until)
+        if snoozed and self.scheduler is not None:
+            self.scheduler.poke()
+        return snoozed
+
+    async def stop_reminders(self, chat_id: int, reminder_id: int) -> int:
+        """Cancel a reminder and the other unsent reminders of its item."""
+        return await self.db.stop_reminder(chat_id, reminder_id)
+
+    # ------------------------------------------------------------------ drafts
+
+    async def drafts(self, since: datetime) -> list[StoredDraft]:
+        """Registrations being put together, touched since ``since`` (older ones dropped)."""
+        return await self.db.drafts(since)
+
+    async def save_draft(self, chat_id: int, user_id: int, state: dict[str, Any]) -> None:
+        await self.db.save_draft(chat_id, user_id, state, self.now())
+
+    async def delete_draft(self, chat_id: int, user_id: int) -> None:
+        await self.db.delete_draft(chat_id, user_id)
 
     # ------------------------------------------------------------------ the log
 

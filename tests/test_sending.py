@@ -18,10 +18,10 @@ from bot.delivery.notifier import (
     DeliveryFailed,
     DeliveryRetryLater,
     RecordingNotifier,
-    TelegramNotifier,
-    TerminalNotifier,
 )
 from bot.delivery.rate_limit import OutgoingQueue, SlotLimiter
+from bot.frontends.telegram_notifier import TelegramNotifier
+from bot.frontends.terminal import TerminalNotifier
 
 
 def test_slot_limiter_spaces_and_bursts() -> None:

@@ -161,10 +161,14 @@ async def test_reminder_arrives_with_buttons_and_snoozes(
         assert labels == ["Done", "Snooze 1 day", "Stop reminders"]
         snooze = dict(reminder.buttons)["Snooze 1 day"]
         assert snooze is not None
+        # A member who may not /done or /remind may not press them either.
         await api.press_button(GROUP, MEMBER, reminder.message_id, snooze)
+        await api.wait_for_message(GROUP, has("Only this group's admins and officers"), 10)
+        core: Core = app.bot_data[CORE]
+        assert await core.db.pending_reminders(GROUP) == []  # still sent, not snoozed
+        await api.press_button(GROUP, ADMIN, reminder.message_id, snooze, check=False)
         edited = await api.wait_for_message(GROUP, has("Snoozed until"), 10)
         assert edited.method == "editMessageText"
-        core: Core = app.bot_data[CORE]
         pending = await core.db.pending_reminders(GROUP)
         assert len(pending) == 1
         assert pending[0].due_at == clock.now() + timedelta(days=1)

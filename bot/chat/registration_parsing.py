@@ -43,6 +43,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.chat.dateparsing import DateParseError, ParsedDay, UnreadableDateError, parse_day_info
+from bot.chat.forms import FORMS, FieldValue, Kind
 
 __all__ = [
     "ALL_FIELDS",
@@ -58,30 +59,16 @@ __all__ = [
     "parse_funding",
 ]
 
-Kind = Literal["consultation", "funding", "complaint"]
-FieldValue = str | date | None
-
 MAX_LENGTH = 4000
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
 
-# Required fields, in the order a guided conversation should ask for them.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "consultation": ("title", "body", "opens", "closes"),
-    "funding": ("funder", "title", "ends"),
-    "complaint": ("against", "body", "summary"),
-}
-ALL_FIELDS: dict[str, tuple[str, ...]] = {
-    "consultation": ("title", "body", "opens", "closes"),
-    "funding": ("funder", "title", "ends", "notice", "consultation_start"),
-    "complaint": ("against", "body", "summary"),
-}
-DATE_FIELDS = frozenset({"opens", "closes", "ends", "notice", "consultation_start"})
+# Derived from the forms (bot.chat.forms), where each field is declared once.
+REQUIRED: dict[str, tuple[str, ...]] = {kind: form.required for kind, form in FORMS.items()}
+"""Required fields, in the order a guided conversation should ask for them."""
+ALL_FIELDS: dict[str, tuple[str, ...]] = {kind: form.names for kind, form in FORMS.items()}
+DATE_FIELDS = frozenset(name for form in FORMS.values() for name in form.date_fields)
 _LABELS = {
-    "opens": "opens",
-    "closes": "closes",
-    "ends": "the last funded day",
-    "notice": "notice",
-    "consultation_start": "the consultation start",
+    f.name: f.phrase for form in FORMS.values() for f in form.fields if f.name in DATE_FIELDS
 }
 
 

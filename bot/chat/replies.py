@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain.verdicts import CheckResult, Citation, strictest
 from bot.knowledge.ask import AskResult
 from bot.knowledge.registry import CompactRegistry
@@ -59,11 +61,15 @@ def format_results(results: list[CheckResult]) -> str:
     return "\n\n".join(parts)
 
 
-def format_reminders(results: list[CheckResult], tz_note: str = "") -> str:
+def format_reminders(
+    results: list[CheckResult], hour: int | None = None, tz: ZoneInfo | None = None
+) -> str:
+    """The reminders the results plan, by day; the hour and zone they go out at, if given."""
     plans = sorted({(p.due, p.text) for r in results for p in r.reminders})
     if not plans:
         return "No reminders to schedule."
-    lines = [f"Reminders scheduled{tz_note}:"]
+    at = f" ({hour:02d}:00 {tz.key})" if hour is not None and tz is not None else ""
+    lines = [f"Reminders scheduled{at}:"]
     lines += [f"  {due:%a %d %b %Y}: {text}" for due, text in plans]
     return "\n".join(lines)
 

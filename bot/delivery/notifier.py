@@ -1,33 +1,18 @@
-"""How reminders leave the bot: the Notifier interface, its errors, and its implementations.
+"""How reminders leave the bot: the Notifier interface and its errors.
 
-The scheduler only knows this interface and our three exceptions, so Telegram's error zoo is
-translated in exactly one place (``TelegramNotifier``).
+The scheduler only knows this interface and our three exceptions; each front end brings
+its own notifier (``bot.frontends.telegram_notifier``, ``bot.frontends.terminal``), so
+Telegram's error zoo is translated in exactly one place.  ``RecordingNotifier`` keeps
+what it is given, for tests and benchmarks.
 """
 
 from __future__ import annotations
 
-import sys
-import warnings
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Protocol, TextIO
-
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-from telegram.warnings import PTBDeprecationWarning
+from typing import Protocol
 
 from bot.clock import Clock, SystemClock
-
-# Telegram allows 100 buttons; three per reminder for the first few keeps the message usable.
-MAX_REMINDERS_WITH_BUTTONS = 5
 
 
 class DeliveryError(Exception):
@@ -58,68 +43,6 @@ class Notifier(Protocol):
     """Sends one message to a chat on behalf of the given reminders."""
 
     async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None: ...
-
-
-def reminder_keyboard(reminder_ids: list[int]) -> InlineKeyboardMarkup:
-    """Done / Snooze / Stop buttons; numbered when the message is a digest."""
-    rows: list[list[InlineKeyboardButton]] = []
-    numbered = len(reminder_ids) > 1
-    for n, rid in enumerate(reminder_ids[:MAX_REMINDERS_WITH_BUTTONS], start=1):
-        prefix = f"{n}: " if numbered else ""
-        rows.append(
-            [
-                InlineKeyboardButton(f"{prefix}Done", callback_data=f"rem:done:{rid}"),
-                InlineKeyboardButton(f"{prefix}Snooze 1 day", callback_data=f"rem:snooze:{rid}"),
-                InlineKeyboardButton(f"{prefix}Stop reminders", callback_data=f"rem:stop:{rid}"),
-            ]
-        )
-    return InlineKeyboardMarkup(rows)
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    # PTB 22 warns that retry_after becomes a timedelta; accept both without the warning.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: int | float | timedelta = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class TelegramNotifier:
-    """Sends through the Telegram Bot API, mapping PTB errors onto ours."""
-
-    def __init__(self, bot: Bot) -> None:
-        self._bot = bot
-
-    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
-        try:
-            await self._bot.send_message(
-                chat_id=chat_id, text=text, reply_markup=reminder_keyboard(reminder_ids)
-            )
-        except RetryAfter as exc:
-            raise DeliveryRetryLater(_retry_seconds(exc), f"flood control: {exc}") from exc
-        except Forbidden as exc:
-            raise ChatUnreachable(f"forbidden: {exc.message}") from exc
-        except ChatMigrated as exc:
-            # The group became a supergroup: pause (not drop) until the chat id is updated.
-            raise ChatUnreachable(f"chat migrated to {exc.new_chat_id}") from exc
-        except BadRequest as exc:  # subclass of NetworkError, so it must come first
-            raise DeliveryFailed(f"bad request: {exc.message}") from exc
-        except NetworkError as exc:  # includes TimedOut
-            raise DeliveryRetryLater(0.0, f"{type(exc).__name__}: {exc.message}") from exc
-        except TelegramError as exc:
-            raise DeliveryRetryLater(0.0, f"{type(exc).__name__}: {exc.message}") from exc
-
-
-class TerminalNotifier:
-    """Prints reminders to a stream (the terminal chat)."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream
-
-    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
-        stream = self._stream if self._stream is not None else sys.stdout
-        stream.write(f"[chat {chat_id}] {text}\n")
-        stream.flush()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +102,4 @@ __all__ = [
     "Notifier",
     "RecordingNotifier",
     "SentMessage",
-    "TelegramNotifier",
-    "TerminalNotifier",
-    "reminder_keyboard",
 ]

@@ -28,10 +28,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot.chat.forms import FORMS
 from bot.chat.replies import format_ask, format_results, format_show
 from bot.clock import SystemClock, fixed_day_clock, today_in
 from bot.core import Core
-from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.domain.events import AnyEvent
 from bot.domain.verdicts import strictest
 from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
@@ -128,21 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _event(args: argparse.Namespace, today: date) -> AnyEvent:
+    """The event the flags describe, through the same form as the chat's registration."""
+    form = FORMS[args.kind]
     if args.kind == "consultation":
-        return ConsultationLaunched(
-            title=args.title,
-            opens=args.opens,
-            closes=args.closes,
-            earlier_rounds_days=args.earlier_rounds_days,
-        )
+        values = {"title": args.title, "opens": args.opens, "closes": args.closes}
+        return form.event(values, today=today, earlier_rounds_days=args.earlier_rounds_days)
     if args.kind == "funding":
-        return FundingEnding(
-            title=args.title,
-            last_funded_day=args.ends,
-            notice_given_on=args.notice,
-            consultation_started_on=args.consultation_start,
-        )
-    return ComplaintRaised(against=args.against, raised_on=args.raised or today)
+        values = {
+            "title": args.title,
+            "ends": args.ends,
+            "notice": args.notice,
+            "consultation_start": args.consultation_start,
+        }
+        return form.event(values, today=today)
+    event = form.event({"against": args.against}, today=today)
+    return event.model_copy(update={"raised_on": args.raised}) if args.raised else event
 
 
 def _validation_message(exc: ValidationError) -> str:

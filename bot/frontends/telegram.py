@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from telegram import (
     BotCommand,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     Message,
@@ -31,10 +30,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.conversation import COMMANDS, Conversation, Incoming, Reply
+from bot.chat.commands import menu
+from bot.chat.conversation import Conversation, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.core import Core
-from bot.delivery.notifier import TelegramNotifier
+from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard
 from bot.lifecycle import running_core
 from bot.settings import Settings
 
@@ -96,12 +96,7 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
     if reply.buttons:
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                for row in reply.buttons
-            ]
-        )
+        return inline_keyboard(reply.buttons)
     if reply.ask_reply:
         return ForceReply(selective=True)
     return None
@@ -132,7 +127,7 @@ async def start_core(
     app.bot_data[_CORE_CONTEXT] = ctx
     app.bot_data[CORE] = core
     app.bot_data[CONVERSATION] = conversation
-    await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in menu()])
 
 
 async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
@@ -233,11 +228,9 @@ def build_application(
         core: Core = context.bot_data[CORE]
         status = change.new_chat_member.status
         if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-            await core.db.pause_chat(change.chat.id, f"bot {status}")
+            await core.chat_left(change.chat.id, f"bot {status}")
         elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
-            await core.db.ensure_chat(change.chat.id, change.chat.title)
-            if await core.db.resume_chat(change.chat.id) and core.scheduler is not None:
-                core.scheduler.poke()
+            await core.chat_joined(change.chat.id, change.chat.title)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error handling update", exc_info=context.error)

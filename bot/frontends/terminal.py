@@ -12,12 +12,22 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.chat.conversation import Conversation, Incoming, Reply
-from bot.delivery.notifier import TerminalNotifier
 from bot.lifecycle import running_core
 from bot.settings import Settings
 
 CHAT_ID = 1
 USER_ID = 1
+
+
+class TerminalNotifier:
+    """Prints reminders to a stream (the terminal chat)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
+        self._stream.write(f"[chat {chat_id}] {text}\n")
+        self._stream.flush()
 
 
 async def _yes() -> bool:

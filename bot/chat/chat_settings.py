@@ -1,0 +1,135 @@
+"""A chat's own settings: its Compacts, time zone, officers, and /forget."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.chat.buttons import ForgetAnswer, encode
+from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
+from bot.knowledge.registry import UnknownCompact
+
+if TYPE_CHECKING:
+    from bot.chat.conversation import Conversation
+
+
+async def compacts(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    registry = conv.core.knowledge.registry
+    lines = ["Compacts I know (use the code with /compact):"]
+    for code in registry.codes:
+        c = registry.get(code)
+        draft = " – consultation draft" if c.is_draft else ""
+        lines.append(f"{code}: {c.title}{draft}")
+    return [Reply("\n".join(lines))]
+
+
+async def compact(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    registry = conv.core.knowledge.registry
+    if not args:
+        codes = await conv.core.compacts_of(msg.chat_id)
+        if not codes:
+            return [
+                Reply(
+                    "This chat follows no Compact yet; questions are answered from "
+                    "all of them. Set yours with e.g. /compact kent-2011 west-kent"
+                )
+            ]
+        return [
+            Reply(
+                "This chat follows: "
+                + ", ".join(f"{c} ({registry.get(c).short_name})" for c in codes)
+            )
+        ]
+    try:
+        chosen = registry.resolve([c.strip(",").lower() for c in args.split()])
+    except UnknownCompact as exc:
+        return [
+            Reply(
+                f"I don't know the Compact '{exc.code[:50]}'. Known: "
+                f"{', '.join(exc.known)}. Nothing was changed."
+            )
+        ]
+    unique = list(dict.fromkeys(c.code for c in chosen))
+    await conv.core.choose_compacts(msg.chat_id, unique, msg.user_id)
+    names = ", ".join(registry.get(c).short_name for c in unique)
+    return [Reply(f"This chat now follows: {names}.")]
+
+
+async def timezone(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    if not args:
+        tz = await conv.core.timezone(msg.chat_id)
+        return [
+            Reply(f"This chat's time zone is {tz.key}. Change it with e.g. /timezone Europe/London")
+        ]
+    try:
+        ZoneInfo(args)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [
+            Reply(
+                f"I don't know the time zone '{args[:50]}'. Use a name like "
+                "Europe/London. Nothing was changed."
+            )
+        ]
+    await conv.core.set_timezone(msg.chat_id, args)
+    return [Reply(f"Time zone set to {args}.")]
+
+
+async def officer(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    action = args.split()[0].lower() if args else ""
+    if action not in ("add", "remove", "list"):
+        return [
+            Reply(
+                "Use /officer add or /officer remove as a reply to the person's "
+                "message, or /officer list."
+            )
+        ]
+    if action == "list":
+        officers = await conv.core.officers(msg.chat_id)
+        names = ", ".join(o.name for o in officers) or "none yet"
+        return [Reply(f"Officers: {names}")]
+    if msg.reply_to_user is None:
+        return [Reply(f"Reply to a message of the person with /officer {action}.")]
+    user_id, name = msg.reply_to_user
+    if action == "add":
+        await conv.core.add_officer(msg.chat_id, user_id, name)
+        return [Reply(f"{name} is now an officer: they can register and close items.")]
+    removed = await conv.core.remove_officer(msg.chat_id, user_id)
+    return [
+        Reply(
+            f"{name} is no longer an officer."
+            if removed
+            else f"{name} was not an officer. Nothing was changed."
+        )
+    ]
+
+
+async def forget(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    token = conv.new_token()
+    conv.forget_tokens[msg.chat_id] = token
+    return [
+        Reply(
+            "Erase everything I hold about this chat – its Compacts, items, "
+            "reminders and history? This cannot be undone.",
+            [
+                [
+                    Button("Erase everything", encode(ForgetAnswer(True, token))),
+                    Button("Keep it", encode(ForgetAnswer(False, token))),
+                ]
+            ],
+        )
+    ]
+
+
+async def forget_press(conv: Conversation, press: Press, answer: ForgetAnswer) -> Reply:
+    if conv.forget_tokens.get(press.chat_id) != answer.token:
+        return Reply(OLD_BUTTON)
+    if not await conv.may_change(press.chat_id, press.user_id, press.is_admin):
+        return Reply(
+            "Only this group's admins and officers can erase its data. Nothing was changed."
+        )
+    del conv.forget_tokens[press.chat_id]
+    if not answer.erase:
+        return Reply("Kept. Nothing was erased.")
+    await conv.core.forget(press.chat_id)
+    conv.forget_chat(press.chat_id)
+    return Reply("Done: everything about this chat has been erased.")

@@ -1,0 +1,196 @@
+"""Registration forms: each kind of item declared once, field by field.
+
+A form says which fields an item has, which are required, how each is asked for and read
+back, and how the answers become the event the core registers.  The guided registration
+(``bot.chat.registration``), the free-text reader (``bot.chat.registration_parsing``) and
+the command line (``compactbot check``) all use these declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.records.log import RegisteredEvent
+
+Kind = Literal["consultation", "funding", "complaint"]
+FieldValue = str | date | None
+FieldKind = Literal["text", "date", "choice"]
+
+MAX_TEXT = 500
+"""The longest text an event field holds (a summary keeps the first 500 characters)."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    """The field's name in drafts and in the read-back's "change" answers."""
+    label: str
+    """How the read-back names it: "Last funded day"."""
+    question: str
+    """How the guided registration asks for it."""
+    kind: FieldKind = "text"
+    required: bool = True
+    event_field: str = ""
+    """The event's attribute it fills (default: the same name)."""
+    about: str = ""
+    """How an error message names it: "the last funded day" (default: the name)."""
+
+    @property
+    def target(self) -> str:
+        return self.event_field or self.name
+
+    @property
+    def phrase(self) -> str:
+        return self.about or self.name
+
+
+@dataclass(frozen=True)
+class Form:
+    kind: Kind
+    noun: str
+    """"a consultation", "a funding change", "a complaint"."""
+    fields: tuple[FormField, ...]
+    event_type: type[ConsultationLaunched] | type[FundingEnding] | type[ComplaintRaised]
+    title_field: str
+    default_title: str
+    raised_today: bool = False
+    """The event's ``raised_on`` is the day it is registered (complaints)."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Required fields, in the order the guided registration asks for them."""
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def date_fields(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.kind == "date")
+
+    def field(self, name: str) -> FormField:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def title(self, values: Mapping[str, FieldValue]) -> str:
+        return str(values.get(self.title_field) or self.default_title)[:200]
+
+    def readback(self, values: Mapping[str, FieldValue]) -> str:
+        """The values as the bot reads them back before storing anything."""
+        lines = []
+        for f in self.fields:
+            value = values.get(f.name)
+            if value is None:
+                continue
+            if isinstance(value, date):
+                value = f"{value:%a} {value.day} {value:%B %Y}"
+            elif f.name == "against":
+                value = "the public sector" if value == "public" else "the VCS"
+            lines.append(f"{f.label}: {value}")
+        return "\n".join(lines)
+
+    def event(
+        self,
+        values: Mapping[str, FieldValue],
+        *,
+        today: date,
+        chat_id: int = 0,
+        registered_by: int | None = None,
+        **extra: Any,
+    ) -> RegisteredEvent:
+        """The event the answers describe; raises pydantic's ValidationError if they don't
+        add up (a close before an open)."""
+        data: dict[str, Any] = {}
+        for f in self.fields:
+            value = values.get(f.name)
+            if isinstance(value, str):
+                value = value[:MAX_TEXT]
+            if value is not None:
+                data[f.target] = value
+        data.setdefault(self.field(self.title_field).target, self.default_title)
+        if self.raised_today:
+            data["raised_on"] = today
+        return self.event_type(chat_id=chat_id, registered_by=registered_by, **data, **extra)
+
+
+CONSULTATION = Form(
+    kind="consultation",
+    noun="a consultation",
+    fields=(
+        FormField("title", "Title", "What is it called?"),
+        FormField("body", "Public body", "Which public body is it (e.g. Sevenoaks DC)?"),
+        FormField("opens", "Opens", "When does it open? (e.g. 1 Dec, 01/12/2026, today)", "date"),
+        FormField(
+            "closes", "Closes", "When does it close? (e.g. 23 Feb, 23/02/2027, in 12 weeks)", "date"
+        ),
+    ),
+    event_type=ConsultationLaunched,
+    title_field="title",
+    default_title="Consultation",
+)
+
+FUNDING = Form(
+    kind="funding",
+    noun="a funding change",
+    fields=(
+        FormField("funder", "Funder", "Who is the funder?"),
+        FormField("title", "Title", "What is it called?"),
+        FormField(
+            "ends",
+            "Last funded day",
+            "What is the last day funded on the current terms? (e.g. 31 March 2027)",
+            "date",
+            event_field="last_funded_day",
+            about="the last funded day",
+        ),
+        FormField(
+            "notice",
+            "Notice given",
+            "When was notice given?",
+            "date",
+            required=False,
+            event_field="notice_given_on",
+            about="notice",
+        ),
+        FormField(
+            "consultation_start",
+            "Consultation started",
+            "When did the consultation on it start?",
+            "date",
+            required=False,
+            event_field="consultation_started_on",
+            about="the consultation start",
+        ),
+    ),
+    event_type=FundingEnding,
+    title_field="title",
+    default_title="Funding",
+)
+
+COMPLAINT = Form(
+    kind="complaint",
+    noun="a complaint",
+    fields=(
+        FormField(
+            "against",
+            "Against",
+            "Is the complaint against the public sector or the VCS? (public / vcs)",
+            "choice",
+        ),
+        FormField("body", "Public body", "Which body is it about (e.g. Sevenoaks DC)?"),
+        FormField("summary", "Summary", "What happened, in a sentence?"),
+    ),
+    event_type=ComplaintRaised,
+    title_field="summary",
+    default_title="Complaint",
+    raised_today=True,
+)
+
+FORMS: dict[Kind, Form] = {f.kind: f for f in (CONSULTATION, FUNDING, COMPLAINT)}

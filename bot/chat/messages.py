@@ -1,0 +1,64 @@
+"""What goes in and out of a conversation, whatever front end carries it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+OLD_BUTTON = "That button is from an old message; nothing was changed."
+"""The answer to a press of a button the bot no longer knows."""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+    """What the button sends back when pressed (see ``bot.chat.buttons``)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a report, a calendar)."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
+    ask_reply: bool = False
+    """In groups the bot only sees replies to it: ask the user to reply to this message."""
+
+
+AdminCheck = Callable[[], Awaitable[bool]]
+"""Asked only when an action needs it (Telegram: a cached getChatAdministrators)."""
+
+
+@dataclass
+class Incoming:
+    """A message as the conversation needs it, whatever it came through."""
+
+    chat_id: int
+    user_id: int
+    user_name: str
+    text: str
+    private: bool
+    is_admin: AdminCheck
+    addressed: bool = True
+    """In a group: whether the message is a command, a reply to the bot or mentions it."""
+    reply_to_user: tuple[int, str] | None = None
+    chat_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press."""
+
+    chat_id: int
+    user_id: int
+    data: str
+    is_admin: AdminCheck

@@ -1,0 +1,65 @@
+"""One-off reminders (/remind) and the buttons under a delivered reminder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.chat.buttons import ReminderAction
+from bot.chat.dateparsing import DateParseError, split_when_and_text
+from bot.chat.messages import Incoming, Press, Reply
+
+if TYPE_CHECKING:
+    from bot.chat.conversation import Conversation
+
+SNOOZE = timedelta(days=1)
+
+
+async def remind(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    if not args:
+        return [Reply("Say when and what, e.g. /remind in 10 minutes call the council")]
+    tz = await conv.core.timezone(msg.chat_id)
+    try:
+        when, text = split_when_and_text(args, conv.core.now(), tz)
+    except DateParseError as exc:
+        return [
+            Reply(f"{exc}\nFor example: /remind tomorrow send our response. Nothing was changed.")
+        ]
+    item_id = await conv.core.add_adhoc_reminder(msg.chat_id, msg.user_id, when, text)
+    local = when.astimezone(tz)
+    return [
+        Reply(
+            f"I'll remind this chat on {local:%a %d %b %Y at %H:%M} ({tz.key}): "
+            f"{text} (item #{item_id})"
+        )
+    ]
+
+
+async def press(conv: Conversation, press: Press, action: ReminderAction) -> Reply:
+    """Done, Snooze or Stop: the same rights as /done and /remind; nothing changes otherwise."""
+    reminder = await conv.core.reminder(press.chat_id, action.reminder_id)
+    if reminder is None:
+        return Reply("That reminder no longer exists; nothing was changed.")
+    if not await conv.may_change(press.chat_id, press.user_id, press.is_admin):
+        return Reply(
+            f"{reminder.text}\n\nOnly this group's admins and officers can use these buttons. "
+            "Nothing was changed."
+        )
+    item = await conv.core.item(press.chat_id, reminder.item_id) if reminder.item_id else None
+    closed = item is not None and item.status != "open"
+    if action.action == "snooze":
+        if closed or reminder.status in ("cancelled", "undeliverable"):
+            why = f"item #{item.id} is {item.status}" if closed and item else "it was stopped"
+            return Reply(f"{reminder.text}\n\nNot snoozed: {why}. Nothing was changed.")
+        until = conv.core.now() + SNOOZE
+        await conv.core.snooze_reminder(press.chat_id, reminder.id, until)
+        tz = await conv.core.timezone(press.chat_id)
+        return Reply(f"{reminder.text}\n\nSnoozed until {until.astimezone(tz):%a %d %b %H:%M}.")
+    if action.action == "stop":
+        n = await conv.core.stop_reminders(press.chat_id, reminder.id)
+        return Reply(f"{reminder.text}\n\nStopped {n} pending reminder(s) for this item.")
+    if item is not None and closed:
+        return Reply(f"{reminder.text}\n\nItem #{item.id} was already {item.status}.")
+    if item is not None:
+        await conv.core.close_item(press.chat_id, item.id, "done", press.user_id)
+    return Reply(f"{reminder.text}\n\nMarked done.")

@@ -1,0 +1,114 @@
+"""The conversation over a real core and SQLite file: commands as declared, buttons, rights."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.chat import buttons
+from bot.chat.commands import COMMANDS, find, help_text, menu
+from bot.chat.conversation import Conversation
+from bot.chat.messages import Incoming, Reply
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.knowledge.knowledge import Knowledge
+from storage.repository import Database
+
+GROUP, ADMIN, MEMBER = -500, 1, 2
+
+
+async def _yes() -> bool:
+    return True
+
+
+async def _no() -> bool:
+    return False
+
+
+@pytest.fixture
+async def conversation(
+    db: Database, knowledge: Knowledge, clock: ManualClock
+) -> AsyncIterator[Conversation]:
+    yield Conversation(Core(knowledge, db, clock=clock))
+
+
+async def say(conv: Conversation, text: str, user: int = ADMIN) -> list[Reply]:
+    msg = Incoming(GROUP, user, "Ada", text, private=False, is_admin=_yes if user == ADMIN else _no)
+    return await conv.handle_text(msg)
+
+
+async def one(conv: Conversation, text: str, user: int = ADMIN) -> str:
+    [reply] = await say(conv, text, user)
+    return reply.text
+
+
+def test_help_and_menu_come_from_the_declarations() -> None:
+    text = help_text()
+    for command in COMMANDS:
+        assert f"{command.usage} – {command.summary}" in text
+    assert [name for name, _ in menu()] == [c.name for c in COMMANDS]
+    assert find("start") is find("help")
+    # Anyone's commands come before the admins' heading, and no admin command before it.
+    anyone, admins = text.split("Admins and officers:")
+    assert "/remind" in admins and "/remind" not in anyone
+    assert "/list" in anyone
+
+
+async def test_every_command_answers_without_arguments(conversation: Conversation) -> None:
+    for command in COMMANDS:
+        replies = await say(conversation, f"/{command.name}")
+        assert replies and all(r.text for r in replies), command.name
+
+
+async def test_members_may_view_but_not_change(conversation: Conversation) -> None:
+    assert "follows no Compact" in await one(conversation, "/compact", MEMBER)
+    refused = await one(conversation, "/compact rbkc", MEMBER)
+    assert refused.startswith("Only this group's admins and officers can use /compact")
+    assert "follows no Compact" in await one(conversation, "/compact", MEMBER)
+    for text in ("/timezone Europe/Paris", "/remind tomorrow x", "/done 1", "/forget"):
+        assert "Only this group's admins" in await one(conversation, text, MEMBER), text
+    assert "Europe/London" in await one(conversation, "/timezone", MEMBER)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/done 99999999999999999999",
+        "/done ²",
+        "/item 99999999999999999999",
+        "/cancel -3",
+        "/notice 9223372036854775808 1 March 2027",
+        "/step 1 ² today",
+        "/feedback ٣",
+        "/report 99999999999999999999",
+    ],
+)
+async def test_ids_out_of_range_or_not_ascii_are_refused(
+    conversation: Conversation, text: str, db: Database
+) -> None:
+    reply = await one(conversation, text)
+    assert "Nothing was changed" in reply or "Say which" in reply or "not a year" in reply
+    assert await db.log(GROUP) == []
+
+
+def test_button_codec_round_trips_and_refuses_what_we_never_sent() -> None:
+    for action in (
+        buttons.RegistrationAnswer("confirm", "ab12"),
+        buttons.ReminderAction("snooze", 42),
+        buttons.ForgetAnswer(True, "ff00"),
+    ):
+        assert buttons.decode(buttons.encode(action)) == action
+        assert len(buttons.encode(action).encode()) <= 64  # Telegram's callback_data limit
+    for data in ("", "rem:done:", "rem:done:99999999999999999999", "rem:done:²", "rem:fly:3", "x"):
+        assert buttons.decode(data) is None, data
+    rows = buttons.reminder_buttons([5, 6])
+    assert [b.label for b in rows[1]] == ["2: Done", "2: Snooze 1 day", "2: Stop reminders"]
+    assert buttons.decode(rows[1][1].data) == buttons.ReminderAction("snooze", 6)
+
+
+async def test_a_stale_or_foreign_button_changes_nothing(conversation: Conversation) -> None:
+    reply = await conversation.handle_button(GROUP, ADMIN, "rem:done:12345", _yes)
+    assert "no longer exists" in reply.text
+    reply = await conversation.handle_button(GROUP, ADMIN, "nonsense", _yes)
+    assert "old message" in reply.text
