@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pluggy
 
-from bot import hookspecs
+import bot.hookspecs as hookspecs
 from bot.default_plugins import DEFAULT_PLUGINS
 
 

@@ -156,8 +156,10 @@ async def test_scottish_deadline_on_st_andrews_day_is_flagged_only_in_scotland(
     assert "bank holiday" not in str(english["DESCRIPTION"])
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+def run_cli(
+    capsys: pytest.CaptureFixture[str], knowledge: Knowledge, *args: str
+) -> tuple[int, str, str]:
+    code = main(list(args), knowledge=knowledge)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -172,7 +174,7 @@ async def test_cli_export_and_report(
 
     # The CLI runs its own event loop, so it runs in a thread beside this test's loop.
     def cli(*args: str) -> tuple[int, str, str]:
-        return run_cli(capsys, *args)
+        return run_cli(capsys, knowledge, *args)
 
     code, out, _ = await asyncio.to_thread(
         cli, "export", "--chat", str(CHAT), "--ics", str(ics), "--db", str(db)

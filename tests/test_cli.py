@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.frontends.cli import main
+from bot.knowledge.knowledge import Knowledge
 
 BUILTINS = ["kent-2007-draft", "kent-2011", "perth-kinross", "rbkc", "west-kent"]
 NOTICE_QUESTION = "how much notice before they end our grant?"
@@ -33,8 +34,17 @@ KENT_CONSULTATION = [
 ]
 
 
+_LOADED: list[Knowledge] = []
+
+
+@pytest.fixture(autouse=True)
+def _compacts_loaded_once(knowledge: Knowledge) -> None:
+    """In-process calls share the session's Compacts instead of loading them per call."""
+    _LOADED[:] = [knowledge]
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main(list(argv), knowledge=_LOADED[0])
     out, err = capsys.readouterr()
     return code, out, err
 

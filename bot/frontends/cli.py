@@ -292,12 +292,13 @@ def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
     return asyncio.run(run_terminal(settings, sys.stdin, sys.stdout))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, knowledge: Knowledge | None = None) -> int:
+    """Run one command; ``knowledge`` spares loading the Compacts again (tests, embedding)."""
     try:
         args = build_parser().parse_args(argv)
         if args.command in ("run", "chat"):
             return cmd_run(args, terminal=args.command == "chat")
-        knowledge = Knowledge.load()
+        knowledge = knowledge or Knowledge.load()
         if args.command == "ask":
             return cmd_ask(knowledge, args)
         if args.command == "compacts":
