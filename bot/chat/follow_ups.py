@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -10,10 +11,65 @@ from bot.chat import arguments
 from bot.chat.dateparsing import DateParseError, parse_day
 from bot.chat.messages import Incoming, Reply
 from bot.chat.replies import format_reminders, format_results
-from bot.core import FollowUp, FollowUpError
+from bot.core import Core, FollowUp, FollowUpError
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
+
+
+@dataclass(frozen=True)
+class _FollowUp:
+    """How one follow-up command reads its arguments, records them and says so."""
+
+    name: str
+    record: Callable[[Core, Incoming, int, int, date], Awaitable[FollowUp]]
+    """``record(core, msg, item, step, on)``."""
+    said: Callable[[int, int, date, FollowUp], str]
+    """The reply's first line, from (item, step, on, result)."""
+    date_required: bool = True
+    takes_step: bool = False
+    shows_results: bool = True
+
+
+def _when(on: date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
+def _feedback_said(item: int, _: int, on: date, done: FollowUp) -> str:
+    closes = done.record.closes
+    after = f", {(on - closes).days} days after it closed" if closes else ""
+    text = f"Recorded: feedback on consultation #{item} arrived on {_when(on)}{after}."
+    if done.closed:
+        text += f" Item #{item} is done; its reminders are cancelled."
+    return text
+
+
+_NOTICE = _FollowUp(
+    "notice",
+    lambda core, msg, item, _, on: core.record_notice(msg.chat_id, item, on, msg.user_id),
+    lambda item, _, on, __: f"Recorded: notice on item #{item} was given on {_when(on)}.",
+)
+_CONSULTED = _FollowUp(
+    "consulted",
+    lambda core, msg, item, _, on: core.record_consultation_start(
+        msg.chat_id, item, on, msg.user_id
+    ),
+    lambda item, _, on, __: f"Recorded: the consultation on item #{item} started on {_when(on)}.",
+)
+_FEEDBACK = _FollowUp(
+    "feedback",
+    lambda core, msg, item, _, on: core.record_feedback(msg.chat_id, item, on, msg.user_id),
+    _feedback_said,
+    date_required=False,
+    shows_results=False,
+)
+_STEP = _FollowUp(
+    "step",
+    lambda core, msg, item, n, on: core.record_step(msg.chat_id, item, n, on, msg.user_id),
+    lambda item, n, on, __: f"Recorded: step {n} of complaint #{item} was done on {_when(on)}.",
+    date_required=False,
+    takes_step=True,
+)
 
 
 def _example(name: str) -> str:
@@ -23,44 +79,29 @@ def _example(name: str) -> str:
     return command.example if command else f"/{name}"
 
 
-async def _record(
-    conv: Conversation,
-    msg: Incoming,
-    args: str,
-    name: str,
-    record: Callable[[int, int, date], Awaitable[FollowUp]],
-    *,
-    date_required: bool,
-    step: bool = False,
-) -> tuple[int, int, date, FollowUp] | Reply:
-    """Read "ID [N] [DATE]" and record it with ``record(item, n, on)``; a Reply when the
-    input does not fit (nothing is then changed)."""
-    usage = _example(name)
+async def _follow_up(conv: Conversation, msg: Incoming, args: str, spec: _FollowUp) -> Reply:
+    """Read "ID [N] [DATE]", record it, and say what it means; nothing changes on bad input."""
+    usage = _example(spec.name)
     words = args.split()
     item_id = arguments.item_id(words.pop(0)) if words else None
     if item_id is None:
         return Reply(f"Say which item, e.g. {usage} (see /list). Nothing was changed.")
     n = 0
-    if step:
+    if spec.takes_step:
         n = (arguments.step_number(words.pop(0)) if words else None) or 0
         if not n:
             return Reply(f"Say which step was done, e.g. {usage}. Nothing was changed.")
-    if not words and date_required:
+    if not words and spec.date_required:
         return Reply(f"Say on which day, e.g. {usage}. Nothing was changed.")
     today = await conv.core.today(msg.chat_id)
     try:
         on = parse_day(" ".join(words), today) if words else today
-        done = await record(item_id, n, on)
+        done = await spec.record(conv.core, msg, item_id, n, on)
     except (DateParseError, FollowUpError) as exc:
         return Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")
-    return item_id, n, on, done
-
-
-def _when(on: date) -> str:
-    return f"{on.day} {on:%B %Y}"
-
-
-async def _with_results(conv: Conversation, msg: Incoming, head: str, done: FollowUp) -> Reply:
+    head = spec.said(item_id, n, on, done)
+    if not spec.shows_results:
+        return Reply(head)
     parts = [head, format_results(done.results)]
     if done.reminders_planned:
         tz = await conv.core.timezone(msg.chat_id)
@@ -69,72 +110,19 @@ async def _with_results(conv: Conversation, msg: Incoming, head: str, done: Foll
 
 
 async def notice(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
-    got = await _record(
-        conv,
-        msg,
-        args,
-        "notice",
-        lambda item, _, on: conv.core.record_notice(msg.chat_id, item, on, msg.user_id),
-        date_required=True,
-    )
-    if isinstance(got, Reply):
-        return [got]
-    item_id, _, on, done = got
-    head = f"Recorded: notice on item #{item_id} was given on {_when(on)}."
-    return [await _with_results(conv, msg, head, done)]
+    return [await _follow_up(conv, msg, args, _NOTICE)]
 
 
 async def consulted(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
-    got = await _record(
-        conv,
-        msg,
-        args,
-        "consulted",
-        lambda item, _, on: conv.core.record_consultation_start(msg.chat_id, item, on, msg.user_id),
-        date_required=True,
-    )
-    if isinstance(got, Reply):
-        return [got]
-    item_id, _, on, done = got
-    head = f"Recorded: the consultation on item #{item_id} started on {_when(on)}."
-    return [await _with_results(conv, msg, head, done)]
+    return [await _follow_up(conv, msg, args, _CONSULTED)]
 
 
 async def feedback(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
-    got = await _record(
-        conv,
-        msg,
-        args,
-        "feedback",
-        lambda item, _, on: conv.core.record_feedback(msg.chat_id, item, on, msg.user_id),
-        date_required=False,
-    )
-    if isinstance(got, Reply):
-        return [got]
-    item_id, _, on, done = got
-    closes = done.record.closes
-    after = f", {(on - closes).days} days after it closed" if closes else ""
-    text = f"Recorded: feedback on consultation #{item_id} arrived on {_when(on)}{after}."
-    if done.closed:
-        text += f" Item #{item_id} is done; its reminders are cancelled."
-    return [Reply(text)]
+    return [await _follow_up(conv, msg, args, _FEEDBACK)]
 
 
 async def step(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
-    got = await _record(
-        conv,
-        msg,
-        args,
-        "step",
-        lambda item, n, on: conv.core.record_step(msg.chat_id, item, n, on, msg.user_id),
-        date_required=False,
-        step=True,
-    )
-    if isinstance(got, Reply):
-        return [got]
-    item_id, n, on, done = got
-    head = f"Recorded: step {n} of complaint #{item_id} was done on {_when(on)}."
-    return [await _with_results(conv, msg, head, done)]
+    return [await _follow_up(conv, msg, args, _STEP)]
 
 
 _OUTCOMES: dict[str | None, Literal["resolved", "unresolved"] | None] = {
