@@ -84,6 +84,12 @@ class StampingNotifier:
 # ---------------------------------------------------------------- children
 
 
+async def add_reminders(db: Database, reminders: list[NewReminder]) -> list[int]:
+    """Plan reminders in one unit of work (as the core does)."""
+    async with db.transaction() as tx:
+        return await tx.add_reminders(reminders)
+
+
 async def child_populate(db_path: str, size: int) -> dict[str, Any]:
     db = await Database.open(db_path)
     rng = random.Random(size)
@@ -102,7 +108,7 @@ async def child_populate(db_path: str, size: int) -> dict[str, Any]:
             for i in range(base, min(size, base + CHUNK))
         ]
         t = time.perf_counter()
-        await db.add_reminders(batch)
+        await add_reminders(db, batch)
         spent += time.perf_counter() - t
     pending = await db.count_reminders("pending")
     await db.close()
@@ -139,7 +145,7 @@ async def child_ours(db_path: str, size: int) -> dict[str, Any]:
     ]
     random.Random(1).shuffle(burst)
     t = time.perf_counter()
-    ids = await db.add_reminders(burst)
+    ids = await add_reminders(db, burst)
     burst_insert_ms = (time.perf_counter() - t) * 1000
     due_of = {rid: r.due_at.timestamp() for rid, r in zip(ids, burst, strict=True)}
     scheduler.poke()
@@ -245,7 +251,8 @@ async def child_jobqueue(db_path: str, size: int) -> dict[str, Any]:
 async def child_drain(db_path: str, chats: int, seconds: float) -> dict[str, Any]:
     db = await Database.open(db_path)
     now = datetime.now(UTC)
-    await db.add_reminders(
+    await add_reminders(
+        db,
         [
             NewReminder(
                 # A chat's reminders are planned together, so their ids are consecutive.
@@ -256,7 +263,7 @@ async def child_drain(db_path: str, chats: int, seconds: float) -> dict[str, Any
                 key=f"d{i}",
             )
             for i in range(BURST)
-        ]
+        ],
     )
     notifier = StampingNotifier()
     outgoing = OutgoingQueue(notifier, global_per_second=30, per_chat_per_minute=20)

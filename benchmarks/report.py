@@ -43,7 +43,7 @@ BODIES = ["KCC", "Sevenoaks DC", "Tonbridge & Malling BC", "West Kent PCT", "Ken
 
 
 async def fill(core: Core, n: int, compacts: list[str] | None = None) -> None:
-    await core.db.set_compacts(CHAT, compacts or ["kent-2011", "west-kent"])
+    await core.choose_compacts(CHAT, compacts or ["kent-2011", "west-kent"], None)
     start = date(2026, 1, 1)
     for i in range(n):
         day = start + timedelta(days=(i * 7) % 330)

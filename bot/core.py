@@ -1,9 +1,10 @@
 """The core: publishes events to the plugins and carries out what they decide.
 
-This is the one place that acts on plugin results: it stores the item and the
-event log, turns reminder plans (calendar days in the chat's time zone) into
-stored reminders (UTC instants), and tells the scheduler.  Telegram and the
-terminal chat both go through it.
+This is the one place that writes: every public coroutine that changes anything is one
+unit of work, one database transaction (``Database.transaction()``), so an item, its
+reminders and its log entry are stored together or not at all.  The scheduler is woken
+by the database after a commit that touched reminders, never by the caller.  Telegram,
+the terminal chat and the command line all go through here; none of them touches storage.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.knowledge.knowledge import Knowledge
 from bot.records.calendar_export import CalendarFile, build_calendar
 from bot.records.compliance import ItemRecord, compliance_log
 from bot.records.log import (
+    ChatMoved,
     CompactsChosen,
     ConsultationStarted,
     FeedbackReceived,
@@ -51,9 +53,11 @@ from storage.repository import (
     Item,
     NewReminder,
     Officer,
+    Reader,
     Reminder,
     StoredDraft,
     StoredEntry,
+    Tx,
 )
 
 
@@ -114,14 +118,16 @@ class Core:
         # Clause texts by reference: content-addressed, so never stale.
         self._clauses: dict[str, str] = {}
 
+    # ------------------------------------------------------------------ time and settings
+
     def now(self) -> datetime:
         return self.clock.now()
 
-    async def timezone(self, chat_id: int) -> ZoneInfo:
-        return self._zone(await self.db.chat_settings(chat_id))
-
     def _zone(self, settings: ChatSettings) -> ZoneInfo:
         return ZoneInfo(settings.timezone or self.default_timezone)
+
+    async def timezone(self, chat_id: int) -> ZoneInfo:
+        return self._zone(await self.db.chat_settings(chat_id))
 
     async def today(self, chat_id: int) -> date:
         return self.now().astimezone(await self.timezone(chat_id)).date()
@@ -130,32 +136,10 @@ class Core:
         return (await self.db.chat_settings(chat_id)).compacts
 
     def check(self, event: AnyEvent, codes: list[str], today: date) -> list[CheckResult]:
-        """Plugin verdicts for ``event`` under ``codes``: pure, nothing stored."""
+        """Plugin verdicts for ``event`` under ``codes`` (none for no codes): pure."""
+        if not codes:
+            return []
         return self.knowledge.check(event, self.knowledge.registry.resolve(codes), today)
-
-    async def register(self, event: AnyEvent, title: str, data: dict[str, Any]) -> Registered:
-        """Store ``event`` as an item, check it, plan its reminders, and log it all."""
-        chat_id = event.chat_id
-        tz = await self.timezone(chat_id)
-        today = self.now().astimezone(tz).date()
-        codes = await self.compacts_of(chat_id)
-        results = self.check(event, codes, today)
-        now = self.now()
-        item_id = await self.db.add_item(chat_id, event.kind, title, data, event.registered_by, now)
-        stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
-        reminders = self.reminders_for(chat_id, item_id, results, tz)
-        ids = await self.db.add_reminders(reminders) if reminders else []
-        assert isinstance(stored, ConsultationLaunched | FundingEnding | ComplaintRaised)
-        await self._append(
-            chat_id,
-            item_id,
-            event.registered_by,
-            ItemRegistered(event=stored, results=results, reminders=len(ids)),
-        )
-        if self.scheduler is not None and ids:
-            self.scheduler.poke()
-        await self._event_handled(stored, results)
-        return Registered(item_id, results, len(ids))
 
     def reminders_for(
         self, chat_id: int, item_id: int | None, results: list[CheckResult], tz: ZoneInfo
@@ -182,17 +166,50 @@ class Core:
         """The UTC instant of the reminder hour on ``day`` in ``tz`` (DST handled by zoneinfo)."""
         return datetime.combine(day, time(self.reminder_hour), tzinfo=tz).astimezone(UTC)
 
+    # ------------------------------------------------------------------ registering
+
+    async def register(
+        self,
+        event: AnyEvent,
+        title: str,
+        data: dict[str, Any],
+        *,
+        draft_of: int | None = None,
+    ) -> Registered:
+        """Store ``event`` as an item, check it, plan its reminders, log it and (given
+        ``draft_of``, the user whose draft it was) drop the draft: one unit of work."""
+        assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
+        chat_id = event.chat_id
+        async with self.db.transaction() as tx:
+            settings = await tx.chat_settings(chat_id)
+            tz = self._zone(settings)
+            now = self.now()
+            results = self.check(event, settings.compacts, now.astimezone(tz).date())
+            item_id = await tx.add_item(chat_id, event.kind, title, data, event.registered_by, now)
+            stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
+            ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
+            entry = ItemRegistered(
+                event=stored,
+                results=results,
+                reminders=len(ids),
+                compacts=settings.compacts,
+            )
+            await self._append(tx, chat_id, item_id, event.registered_by, entry)
+            if draft_of is not None:
+                await tx.delete_draft(chat_id, draft_of)
+        await self._event_handled(stored, results)
+        return Registered(item_id, results, len(ids))
+
     async def add_adhoc_reminder(
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
-        now = self.now()
-        item_id = await self.db.add_item(
-            chat_id, "reminder", text, {"when": when.isoformat()}, user_id, now
-        )
-        await self.db.add_reminders([NewReminder(chat_id, item_id, when, text, "adhoc")])
-        await self._append(chat_id, item_id, user_id, ReminderSet(when=when, text=text))
-        if self.scheduler is not None:
-            self.scheduler.poke()
+        """A one-off reminder (/remind): the item, its reminder and the log entry, one unit."""
+        async with self.db.transaction() as tx:
+            item_id = await tx.add_item(
+                chat_id, "reminder", text, {"when": when.isoformat()}, user_id, self.now()
+            )
+            await tx.add_reminders([NewReminder(chat_id, item_id, when, text, "adhoc")])
+            await self._append(tx, chat_id, item_id, user_id, ReminderSet(when=when, text=text))
         return item_id
 
     async def close_item(
@@ -203,26 +220,43 @@ class Core:
         actor: int | None,
         outcome: Literal["resolved", "unresolved"] | None = None,
     ) -> bool:
-        """Mark an item done or cancelled; its pending reminders are cancelled with it."""
-        changed = await self.db.set_item_status(chat_id, item_id, status, self.now())
-        if changed:
-            await self._append(chat_id, item_id, actor, ItemClosed(status=status, outcome=outcome))
-        return changed
+        """Mark an open item done or cancelled; its pending reminders are cancelled with it."""
+        async with self.db.transaction() as tx:
+            return await self._close(tx, chat_id, item_id, status, actor, outcome)
 
-    async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
-        """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
-        unique = list(dict.fromkeys(codes))
-        await self.db.set_compacts(chat_id, unique)
-        await self._append(chat_id, None, actor, CompactsChosen(compacts=unique))
+    async def _close(
+        self,
+        tx: Tx,
+        chat_id: int,
+        item_id: int,
+        status: Literal["done", "cancelled"],
+        actor: int | None,
+        outcome: Literal["resolved", "unresolved"] | None = None,
+    ) -> bool:
+        item = await tx.item(chat_id, item_id)
+        if item is None or item.status != "open":
+            return False
+        await tx.set_item_status(chat_id, item_id, status, self.now())
+        await self._append(tx, chat_id, item_id, actor, ItemClosed(status=status, outcome=outcome))
+        return True
 
     # ------------------------------------------------------------------ chats
 
     async def ensure_chat(self, chat_id: int, title: str | None) -> None:
         """Know the chat; keep its title up to date."""
-        await self.db.ensure_chat(chat_id, title)
+        async with self.db.transaction() as tx:
+            await tx.ensure_chat(chat_id, title)
+
+    async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
+        """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
+        unique = list(dict.fromkeys(codes))
+        async with self.db.transaction() as tx:
+            await tx.set_compacts(chat_id, unique)
+            await self._append(tx, chat_id, None, actor, CompactsChosen(compacts=unique))
 
     async def set_timezone(self, chat_id: int, tz: str) -> None:
-        await self.db.set_timezone(chat_id, tz)
+        async with self.db.transaction() as tx:
+            await tx.set_timezone(chat_id, tz)
 
     async def officers(self, chat_id: int) -> list[Officer]:
         return await self.db.officers(chat_id)
@@ -231,24 +265,39 @@ class Core:
         return {o.user_id for o in await self.db.officers(chat_id)}
 
     async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
-        await self.db.add_officer(chat_id, user_id, name)
+        async with self.db.transaction() as tx:
+            await tx.add_officer(chat_id, user_id, name)
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
-        return await self.db.remove_officer(chat_id, user_id)
+        async with self.db.transaction() as tx:
+            return await tx.remove_officer(chat_id, user_id)
 
     async def forget(self, chat_id: int) -> None:
-        """Erase everything stored about the chat."""
-        await self.db.forget_chat(chat_id)
+        """Erase everything stored about the chat, and leave none of it in the WAL file."""
+        async with self.db.transaction() as tx:
+            await tx.forget_chat(chat_id)
+        await self.db.checkpoint()
 
     async def chat_left(self, chat_id: int, reason: str) -> None:
         """The bot was removed or blocked: hold the chat's reminders."""
-        await self.db.pause_chat(chat_id, reason)
+        async with self.db.transaction() as tx:
+            await tx.pause_chat(chat_id, reason)
 
     async def chat_joined(self, chat_id: int, title: str | None) -> None:
         """The bot is (back) in the chat: release its held reminders."""
-        await self.db.ensure_chat(chat_id, title)
-        if await self.db.resume_chat(chat_id) and self.scheduler is not None:
-            self.scheduler.poke()
+        async with self.db.transaction() as tx:
+            await tx.ensure_chat(chat_id, title)
+            await tx.resume_chat(chat_id)
+
+    async def chat_moved(self, old: int, new: int) -> bool:
+        """A group became a supergroup (``migrate_to_chat_id``): everything it had moves to
+        the new id, in one unit; its reminders carry on there. False if there was nothing
+        to move (already moved, or the new chat already has a history of its own)."""
+        async with self.db.transaction() as tx:
+            moved = await tx.move_chat(old, new)
+            if moved:
+                await self._append(tx, new, None, None, ChatMoved(old_chat_id=old))
+            return moved
 
     # ------------------------------------------------------------------ items and reminders
 
@@ -265,38 +314,41 @@ class Core:
         return await self.db.reminder(chat_id, reminder_id)
 
     async def snooze_reminder(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
-        snoozed = await self.db.snooze(chat_id, reminder_id, until)
-        if snoozed and self.scheduler is not None:
-            self.scheduler.poke()
-        return snoozed
+        async with self.db.transaction() as tx:
+            return await tx.snooze(chat_id, reminder_id, until)
 
     async def stop_reminders(self, chat_id: int, reminder_id: int) -> int:
         """Cancel a reminder and the other unsent reminders of its item."""
-        return await self.db.stop_reminder(chat_id, reminder_id)
+        async with self.db.transaction() as tx:
+            return await tx.stop_reminder(chat_id, reminder_id)
 
     # ------------------------------------------------------------------ drafts
 
     async def drafts(self, since: datetime) -> list[StoredDraft]:
-        """Registrations being put together, touched since ``since`` (older ones dropped)."""
-        return await self.db.drafts(since)
+        """Registrations being put together, touched since ``since``; older ones are dropped."""
+        async with self.db.transaction() as tx:
+            await tx.expire_drafts(since)
+            return await tx.drafts(since)
 
     async def save_draft(self, chat_id: int, user_id: int, state: dict[str, Any]) -> None:
-        await self.db.save_draft(chat_id, user_id, state, self.now())
+        async with self.db.transaction() as tx:
+            await tx.save_draft(chat_id, user_id, state, self.now())
 
     async def delete_draft(self, chat_id: int, user_id: int) -> None:
-        await self.db.delete_draft(chat_id, user_id)
+        async with self.db.transaction() as tx:
+            await tx.delete_draft(chat_id, user_id)
 
     # ------------------------------------------------------------------ the log
 
     async def _append(
-        self, chat_id: int, item_id: int | None, actor: int | None, entry: LogEntry
+        self, tx: Tx, chat_id: int, item_id: int | None, actor: int | None, entry: LogEntry
     ) -> int:
         stored = encode(entry)
-        return await self.db.append_log(
+        return await tx.append_log(
             chat_id, item_id, stored.kind, actor, stored.payload, self.now(), stored.clauses
         )
 
-    async def _read(self, rows: list[StoredEntry]) -> list[Logged]:
+    async def _read(self, reader: Reader, rows: list[StoredEntry]) -> list[Logged]:
         """Stored log rows as typed entries, their clause texts fetched once and kept
         (a clause reference always means the same text)."""
         wanted: set[str] = set()
@@ -304,19 +356,16 @@ class Core:
             wanted |= clause_refs(row.payload)
         missing = wanted - self._clauses.keys()
         if missing:
-            self._clauses.update(await self.db.clause_texts(missing))
+            self._clauses.update(await reader.clause_texts(missing))
+        clauses = self._clauses
         return [
-            Logged(
-                r.id, r.chat_id, r.item_id, r.actor, r.at, decode(r.kind, r.payload, self._clauses)
-            )
+            Logged(r.id, r.chat_id, r.item_id, r.actor, r.at, decode(r.kind, r.payload, clauses))
             for r in rows
         ]
 
-    # ------------------------------------------------------------------ compliance log
-
     async def compliance(self, chat_id: int) -> list[ItemRecord]:
-        """The chat's compliance log: one record per registered item, from the event log."""
-        return compliance_log(await self._read(await self.db.log(chat_id)))
+        """The chat's compliance log: one record per registered item, from its log."""
+        return compliance_log(await self._read(self.db, await self.db.log(chat_id)))
 
     async def report(
         self, chat_id: int, year: int | None = None, body: str | None = None
@@ -347,40 +396,44 @@ class Core:
             name=name,
         )
 
-    async def item_record(self, chat_id: int, item_id: int) -> ItemRecord:
-        return (await self.item_history(chat_id, item_id))[0]
-
     async def item_history(self, chat_id: int, item_id: int) -> tuple[ItemRecord, list[Logged]]:
         """An item's record and the log entries it was built from."""
-        history = await self._read(await self.db.item_log(chat_id, item_id))
+        return await self._history(self.db, chat_id, item_id)
+
+    async def _history(
+        self, reader: Reader, chat_id: int, item_id: int
+    ) -> tuple[ItemRecord, list[Logged]]:
+        history = await self._read(reader, await reader.item_log(chat_id, item_id))
         records = compliance_log(history)
         if not records:
             raise FollowUpError(f"There is no consultation, funding change or complaint #{item_id}")
         return records[0], history
 
+    # ------------------------------------------------------------------ follow-ups
+
     async def _follow_up_target(
-        self, chat_id: int, item_id: int, kind: str, on: date
+        self, tx: Tx, chat_id: int, item_id: int, kind: str, on: date
     ) -> tuple[ItemRecord, date]:
-        record = await self.item_record(chat_id, item_id)
+        record, _ = await self._history(tx, chat_id, item_id)
         if record.kind != kind:
             raise FollowUpError(
                 f"Item #{item_id} is {_KIND_NOUNS[record.kind]}, not {_KIND_NOUNS[kind]}"
             )
         if record.status == "cancelled":
             raise FollowUpError(f"Item #{item_id} was cancelled")
-        today = await self.today(chat_id)
+        today = self.now().astimezone(self._zone(await tx.chat_settings(chat_id))).date()
         if on > today:
             raise FollowUpError(f"{on.day} {on:%B %Y} is in the future")
         return record, today
 
-    def _codes_of(self, record: ItemRecord, fallback: list[str]) -> list[str]:
+    def _codes_of(self, record: ItemRecord) -> list[str]:
         # Re-check under the Compacts the item was registered with, so its verdicts stay
-        # comparable even if the chat has since changed its Compacts.
+        # comparable even if the chat has since changed its Compacts (or never had any).
         known = set(self.knowledge.registry.codes)
-        return [c for c in record.compacts if c in known] or fallback
+        return [c for c in record.followed if c in known]
 
     def _recheck_funding(
-        self, record: ItemRecord, codes: list[str], today: date, **changes: date
+        self, record: ItemRecord, today: date, **changes: date
     ) -> list[CheckResult]:
         """Re-check a funding change as it now stands (follow-ups included) with ``changes``."""
         assert isinstance(record.event, FundingEnding)
@@ -395,94 +448,96 @@ class Core:
             )
         except ValidationError as exc:
             raise FollowUpError(_validation_message(exc).capitalize()) from None
-        return self.check(event, codes, today)
+        return self.check(event, self._codes_of(record), today)
 
     async def record_notice(
         self, chat_id: int, item_id: int, given_on: date, actor: int | None
     ) -> FollowUp:
-        """Notice of a funding change was given on ``given_on``: re-check it and log it."""
-        record, today = await self._follow_up_target(chat_id, item_id, "funding", given_on)
-        codes = self._codes_of(record, await self.compacts_of(chat_id))
-        results = self._recheck_funding(record, codes, today, notice_given_on=given_on)
-        await self._append(chat_id, item_id, actor, NoticeGiven(given_on=given_on, results=results))
-        # Logged first: a crash in between leaves a surplus reminder, never a lost record.
-        # The notice reminders (and those for the consultation that must precede notice)
-        # have nothing left to remind of.
-        await self.db.cancel_reminders(chat_id, item_id)
+        """Notice of a funding change was given on ``given_on``: re-check it and log it.
+
+        The notice reminders (and those for the consultation that must precede notice)
+        have nothing left to remind of, so they go in the same unit."""
+        async with self.db.transaction() as tx:
+            record, today = await self._follow_up_target(tx, chat_id, item_id, "funding", given_on)
+            results = self._recheck_funding(record, today, notice_given_on=given_on)
+            entry = NoticeGiven(given_on=given_on, results=results)
+            await self._append(tx, chat_id, item_id, actor, entry)
+            await tx.cancel_reminders(chat_id, item_id)
         return FollowUp(record, results, 0)
 
     async def record_consultation_start(
         self, chat_id: int, item_id: int, started_on: date, actor: int | None
     ) -> FollowUp:
         """The consultation on a funding change started: re-check it; its reminders stop."""
-        record, today = await self._follow_up_target(chat_id, item_id, "funding", started_on)
-        if record.notice_given_on is not None and started_on > record.notice_given_on:
-            given = record.notice_given_on
-            raise FollowUpError(
-                f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
-                "the consultation comes before notice"
+        async with self.db.transaction() as tx:
+            record, today = await self._follow_up_target(
+                tx, chat_id, item_id, "funding", started_on
             )
-        codes = self._codes_of(record, await self.compacts_of(chat_id))
-        results = self._recheck_funding(record, codes, today, consultation_started_on=started_on)
-        await self._append(
-            chat_id, item_id, actor, ConsultationStarted(started_on=started_on, results=results)
-        )
-        await self.db.cancel_reminders(chat_id, item_id, ":consult-")
+            if record.notice_given_on is not None and started_on > record.notice_given_on:
+                given = record.notice_given_on
+                raise FollowUpError(
+                    f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
+                    "the consultation comes before notice"
+                )
+            results = self._recheck_funding(record, today, consultation_started_on=started_on)
+            entry = ConsultationStarted(started_on=started_on, results=results)
+            await self._append(tx, chat_id, item_id, actor, entry)
+            await tx.cancel_reminders(chat_id, item_id, ":consult-")
         return FollowUp(record, results, 0)
 
     async def record_feedback(
         self, chat_id: int, item_id: int, received_on: date, actor: int | None
     ) -> FollowUp:
         """Feedback on a consultation arrived: log it and close the item (nothing more is owed)."""
-        record, _ = await self._follow_up_target(chat_id, item_id, "consultation", received_on)
-        closes = record.closes
-        if closes is not None and received_on < closes:
-            raise FollowUpError(
-                f"Consultation #{item_id} closes on {closes.day} {closes:%B %Y}; "
-                "feedback comes after it closes"
+        async with self.db.transaction() as tx:
+            record, _ = await self._follow_up_target(
+                tx, chat_id, item_id, "consultation", received_on
             )
-        await self._append(chat_id, item_id, actor, FeedbackReceived(received_on=received_on))
-        closed = record.status == "open" and await self.close_item(chat_id, item_id, "done", actor)
+            closes = record.closes
+            if closes is not None and received_on < closes:
+                raise FollowUpError(
+                    f"Consultation #{item_id} closes on {closes.day} {closes:%B %Y}; "
+                    "feedback comes after it closes"
+                )
+            entry = FeedbackReceived(received_on=received_on)
+            await self._append(tx, chat_id, item_id, actor, entry)
+            closed = await self._close(tx, chat_id, item_id, "done", actor)
         return FollowUp(record, [], 0, closed)
 
     async def record_step(
         self, chat_id: int, item_id: int, step: int, completed_on: date, actor: int | None
     ) -> FollowUp:
         """A step of a complaint's procedure was completed: say what comes next and plan it."""
-        record, today = await self._follow_up_target(chat_id, item_id, "complaint", completed_on)
-        assert isinstance(record.event, ComplaintRaised)
-        raised = record.event.raised_on
-        if completed_on < raised:
-            raise FollowUpError(
-                f"Complaint #{item_id} was raised on {raised.day} {raised:%B %Y}; "
-                "a step can't be completed before that"
+        async with self.db.transaction() as tx:
+            record, today = await self._follow_up_target(
+                tx, chat_id, item_id, "complaint", completed_on
             )
-        try:
-            event = ComplaintStepCompleted(
-                chat_id=chat_id,
-                item_id=item_id,
-                registered_by=actor,
-                against=record.event.against,
-                step=step,
-                completed_on=completed_on,
-            )
-        except ValidationError as exc:
-            raise FollowUpError(_validation_message(exc).capitalize()) from None
-        codes = self._codes_of(record, await self.compacts_of(chat_id))
-        results = self.check(event, codes, today)
-        most = max((len(r.steps) for r in results), default=0)
-        if most and step > most:
-            raise FollowUpError(f"The procedure has only {most} steps")
-        reminders = self.reminders_for(chat_id, item_id, results, await self.timezone(chat_id))
-        ids = await self.db.add_reminders(reminders) if reminders else []
-        await self._append(
-            chat_id,
-            item_id,
-            actor,
-            StepCompleted(step=step, completed_on=completed_on, results=results),
-        )
-        if self.scheduler is not None and ids:
-            self.scheduler.poke()
+            assert isinstance(record.event, ComplaintRaised)
+            raised = record.event.raised_on
+            if completed_on < raised:
+                raise FollowUpError(
+                    f"Complaint #{item_id} was raised on {raised.day} {raised:%B %Y}; "
+                    "a step can't be completed before that"
+                )
+            try:
+                event = ComplaintStepCompleted(
+                    chat_id=chat_id,
+                    item_id=item_id,
+                    registered_by=actor,
+                    against=record.event.against,
+                    step=step,
+                    completed_on=completed_on,
+                )
+            except ValidationError as exc:
+                raise FollowUpError(_validation_message(exc).capitalize()) from None
+            results = self.check(event, self._codes_of(record), today)
+            most = max((len(r.steps) for r in results), default=0)
+            if most and step > most:
+                raise FollowUpError(f"The procedure has only {most} steps")
+            tz = self._zone(await tx.chat_settings(chat_id))
+            ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
+            entry = StepCompleted(step=step, completed_on=completed_on, results=results)
+            await self._append(tx, chat_id, item_id, actor, entry)
         return FollowUp(record, results, len(ids))
 
     async def _event_handled(self, event: AnyEvent, results: list[CheckResult]) -> None:

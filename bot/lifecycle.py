@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.chat.conversation import Conversation
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.delivery.notifier import Notifier
 from bot.delivery.rate_limit import OutgoingQueue
@@ -27,11 +27,12 @@ async def running_core(
     knowledge = knowledge or Knowledge.load()
     clock = clock or settings.clock()
     db = await Database.open(settings.db, clock=clock)
+    # Telegram's limits are in real seconds, whatever day the clock says it is.
     outgoing = OutgoingQueue(
         notifier,
         global_per_second=settings.global_per_second,
         per_chat_per_minute=settings.per_chat_per_minute,
-        clock=clock,
+        clock=SystemClock(),
     )
     scheduler = ReminderScheduler(db, notifier, outgoing=outgoing, clock=clock)
     core = Core(
@@ -42,6 +43,7 @@ async def running_core(
         reminder_hour=settings.reminder_hour,
         clock=clock,
     )
+    scheduler.on_chat_moved = core.chat_moved
     scheduler.start()
     try:
         yield core, Conversation(core)

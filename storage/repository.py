@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,7 +28,8 @@ LATE_GRACE_SECONDS = 60.0
 
 ITEM_STATUSES = ("open", "done", "cancelled")
 
-# Reminder lifecycle: pending -> sending -> sent; sending -> pending (retry/crash recovery);
+# Reminder lifecycle: pending -> sending (claimed, with a lease) -> sent; sending -> pending
+# (retry, or the lease ran out: its owner died);
 # pending/sending -> held (chat paused) -> pending (resumed); -> cancelled | undeliverable.
 REMINDER_STATUSES = ("pending", "sending", "sent", "held", "cancelled", "undeliverable")
 
@@ -152,6 +153,25 @@ MIGRATIONS: list[str] = [
         ref   TEXT PRIMARY KEY,
         text  TEXT NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # 7: a claimed reminder carries its owner and a lease, so only expired claims are retried
+    # and two processes on one database never deliver the same reminder twice.
+    """
+    ALTER TABLE reminders ADD COLUMN claimed_by TEXT;
+    ALTER TABLE reminders ADD COLUMN lease_until INTEGER;
+    UPDATE reminders SET status = 'pending' WHERE status = 'sending';
+    DROP INDEX reminders_sending;
+    CREATE INDEX reminders_sending ON reminders(lease_until) WHERE status = 'sending';
+    """,
+    # 8: a group upgraded to a supergroup takes its log along: entries may change chat,
+    # never what they say.
+    """
+    DROP TRIGGER log_entries_append_only;
+    CREATE TRIGGER log_entries_append_only
+    BEFORE UPDATE OF id, item_id, kind, actor, payload, at ON log_entries
+    BEGIN
+        SELECT RAISE(ABORT, 'the log is append-only');
+    END;
     """,
 ]
 
@@ -319,14 +339,614 @@ def _item(row: Sequence[Any]) -> Item:
 _INSERT_CHUNK = 4000
 
 
-class Database:
-    """Async repository over one SQLite file. Create with ``await Database.open(path)``."""
+FaultHook = Callable[[str], None]
+"""Called with each write statement inside a transaction, before it runs; raising aborts
+the transaction. Only tests set one (``Database.faults``), to prove units are atomic."""
+
+
+class Reader:
+    """Every read of the database. ``Database`` reads under its lock; a ``Tx`` reads inside
+    its transaction (so a unit of work sees its own writes)."""
+
+    _conn: aiosqlite.Connection
+    _clock: Clock
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    # ---------------------------------------------------------------- chats
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """Settings of a chat; defaults for a chat never seen."""
+        row = await self._one(
+            "SELECT timezone, paused, paused_reason, title FROM chats WHERE chat_id = ?",
+            (chat_id,),
+        )
+        if row is None:
+            return ChatSettings(chat_id=chat_id)
+        codes = await self._all(
+            "SELECT code FROM chat_compacts WHERE chat_id = ? ORDER BY position", (chat_id,)
+        )
+        return ChatSettings(
+            chat_id=chat_id,
+            compacts=[r[0] for r in codes],
+            timezone=row[0],
+            paused=bool(row[1]),
+            paused_reason=row[2],
+            title=row[3],
+        )
+
+    async def officers(self, chat_id: int) -> list[Officer]:
+        """The chat's officers, oldest first."""
+        rows = await self._all(
+            "SELECT chat_id, user_id, name, added_at FROM officers WHERE chat_id = ?"
+            " ORDER BY added_at, user_id",
+            (chat_id,),
+        )
+        return [Officer(r[0], r[1], r[2], from_db(r[3])) for r in rows]
+
+    # ---------------------------------------------------------------- items
+
+    async def item(self, chat_id: int, item_id: int) -> Item | None:
+        """One item, only if it belongs to the chat."""
+        row = await self._one(
+            f"SELECT {_ITEM_COLS} FROM items WHERE id = ? AND chat_id = ?", (item_id, chat_id)
+        )
+        return None if row is None else _item(row)
+
+    async def open_items(self, chat_id: int) -> list[Item]:
+        """The chat's open items, oldest first."""
+        rows = await self._all(
+            f"SELECT {_ITEM_COLS} FROM items WHERE chat_id = ? AND status = 'open'"
+            " ORDER BY registered_at, id",
+            (chat_id,),
+        )
+        return [_item(r) for r in rows]
+
+    # ---------------------------------------------------------------- the log
+
+    async def log(self, chat_id: int, since: datetime | None = None) -> list[StoredEntry]:
+        """The chat's log in order, optionally only entries at or after ``since``."""
+        rows = await self._all(
+            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM log_entries"
+            " WHERE chat_id = ? AND at >= ? ORDER BY at, id",
+            (chat_id, to_db(since) if since is not None else -(2**62)),
+        )
+        return [_entry(r) for r in rows]
+
+    async def item_log(self, chat_id: int, item_id: int) -> list[StoredEntry]:
+        """One item's log entries in order (empty if the item is not the chat's)."""
+        rows = await self._all(
+            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM log_entries"
+            " WHERE chat_id = ? AND item_id = ? ORDER BY at, id",
+            (chat_id, item_id),
+        )
+        return [_entry(r) for r in rows]
+
+    async def clause_texts(self, refs: Iterable[str]) -> dict[str, str]:
+        """The stored citations of clause references (see ``bot.records.log.clause_ref``)."""
+        rows = await self._all(
+            "SELECT ref, text FROM clauses WHERE ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(refs))),),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # ---------------------------------------------------------------- drafts
+
+    async def drafts(self, since: datetime) -> list[StoredDraft]:
+        """Drafts touched at or after ``since`` (older ones are abandoned)."""
+        rows = await self._all(
+            "SELECT chat_id, user_id, state, updated_at FROM drafts WHERE updated_at >= ?",
+            (to_db(since),),
+        )
+        return [StoredDraft(r[0], r[1], json.loads(r[2]), from_db(r[3])) for r in rows]
+
+    # ---------------------------------------------------------------- reminders
+
+    async def reminder(self, chat_id: int, reminder_id: int) -> Reminder | None:
+        """One reminder, only if it belongs to the chat."""
+        row = await self._one(
+            f"SELECT {_REMINDER_COLS} FROM reminders WHERE id = ? AND chat_id = ?",
+            (reminder_id, chat_id),
+        )
+        return None if row is None else _reminder(row)
+
+    async def next_due_at(self) -> datetime | None:
+        """When the scheduler next has work: the earliest pending reminder, or the earliest
+        lease to expire (paused chats' reminders are 'held', so not counted)."""
+        row = await self._one(
+            "SELECT min(t) FROM (SELECT min(due_at) AS t FROM reminders WHERE status = 'pending'"
+            " UNION ALL SELECT min(lease_until) FROM reminders WHERE status = 'sending')"
+        )
+        return None if row is None or row[0] is None else from_db(row[0])
+
+    async def pending_reminders(self, chat_id: int) -> list[Reminder]:
+        """The chat's reminders still to be delivered (pending, held or in flight), by due time."""
+        rows = await self._all(
+            f"SELECT {_REMINDER_COLS} FROM reminders WHERE chat_id = ?"
+            " AND status IN ('pending', 'held', 'sending') ORDER BY due_at, id",
+            (chat_id,),
+        )
+        return [_reminder(r) for r in rows]
+
+    async def count_reminders(self, status: str | None = None) -> int:
+        """Number of reminders (optionally in one status), across all chats."""
+        if status is None:
+            row = await self._one("SELECT count(*) FROM reminders")
+        else:
+            row = await self._one("SELECT count(*) FROM reminders WHERE status = ?", (status,))
+        return int(row[0])
+
+    async def table_names(self) -> list[str]:
+        """All user tables (for audits such as forget_chat's)."""
+        rows = await self._all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+        return [r[0] for r in rows]
+
+
+class Tx(Reader):
+    """One unit of work: every write of the database, inside one transaction.
+
+    Get one from ``Database.transaction()``; it commits when the block ends and rolls back
+    if anything in it raises, so a unit of work is stored whole or not at all.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn = db._conn
+        self._clock = db._clock
+        self.reminders_changed = False
+        """Set by writes that may change when the scheduler next has work."""
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        cur = await self._conn.execute(sql, params)
+        return list(await cur.fetchall())
+
+    async def _run(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        if self._db.faults is not None:
+            self._db.faults(sql)
+        return await self._conn.execute(sql, params)
+
+    async def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            if self._db.faults is not None:
+                self._db.faults(sql)
+            await self._conn.executemany(sql, rows)
+
+    def _now(self) -> int:
+        return to_db(self._clock.now())
+
+    # ---------------------------------------------------------------- chats
+
+    async def _ensure_chats(self, chat_ids: Iterable[int]) -> None:
+        now = self._now()
+        await self._run_many(
+            "INSERT INTO chats (chat_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(c, now) for c in sorted(set(chat_ids))],
+        )
+
+    async def ensure_chat(self, chat_id: int, title: str | None) -> None:
+        """Create the chat if new; refresh its title when one is given."""
+        await self._run(
+            "INSERT INTO chats (chat_id, title, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET title = coalesce(excluded.title, title)",
+            (chat_id, title, self._now()),
+        )
+
+    async def set_compacts(self, chat_id: int, codes: list[str]) -> None:
+        """Replace the chat's Compacts (order kept, duplicates dropped)."""
+        unique = list(dict.fromkeys(codes))
+        await self._ensure_chats([chat_id])
+        await self._run("DELETE FROM chat_compacts WHERE chat_id = ?", (chat_id,))
+        await self._run_many(
+            "INSERT INTO chat_compacts (chat_id, position, code) VALUES (?, ?, ?)",
+            [(chat_id, i, code) for i, code in enumerate(unique)],
+        )
+
+    async def set_timezone(self, chat_id: int, tz: str) -> None:
+        """Set the chat's IANA timezone name (validated by the caller)."""
+        await self._ensure_chats([chat_id])
+        await self._run("UPDATE chats SET timezone = ? WHERE chat_id = ?", (tz, chat_id))
+
+    async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
+        """Add (or rename) an officer of the chat."""
+        await self._ensure_chats([chat_id])
+        await self._run(
+            "INSERT INTO officers (chat_id, user_id, name, added_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, user_id) DO UPDATE SET name = excluded.name",
+            (chat_id, user_id, name, self._now()),
+        )
+
+    async def remove_officer(self, chat_id: int, user_id: int) -> bool:
+        """Remove an officer; False if they were not one."""
+        cur = await self._run(
+            "DELETE FROM officers WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
+        return cur.rowcount > 0
+
+    async def pause_chat(self, chat_id: int, reason: str) -> int:
+        """Stop delivering to a chat (e.g. bot blocked); returns reminders put on hold."""
+        await self._ensure_chats([chat_id])
+        await self._run(
+            "UPDATE chats SET paused = 1, paused_reason = ? WHERE chat_id = ?", (reason, chat_id)
+        )
+        cur = await self._run(
+            "UPDATE reminders SET status = 'held', claimed_by = NULL, lease_until = NULL"
+            " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+            (chat_id,),
+        )
+        self.reminders_changed = True
+        return cur.rowcount
+
+    async def resume_chat(self, chat_id: int) -> int:
+        """Deliver to the chat again; returns reminders released from hold."""
+        await self._run(
+            "UPDATE chats SET paused = 0, paused_reason = NULL WHERE chat_id = ?", (chat_id,)
+        )
+        cur = await self._run(
+            "UPDATE reminders SET status = 'pending' WHERE chat_id = ? AND status = 'held'",
+            (chat_id,),
+        )
+        self.reminders_changed = True
+        return cur.rowcount
+
+    async def forget_chat(self, chat_id: int) -> None:
+        """Delete everything stored about a chat."""
+        # Children before parents so foreign keys hold at every step.
+        for table in _CHAT_TABLES:
+            await self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+        self.reminders_changed = True
+
+    async def move_chat(self, old: int, new: int) -> bool:
+        """Move everything of chat ``old`` to ``new`` (a group upgraded to a supergroup).
+
+        False, changing nothing, when ``old`` is unknown or ``new`` already has a history."""
+        if await self._one("SELECT 1 FROM chats WHERE chat_id = ?", (old,)) is None:
+            return False
+        for table in ("items", "log_entries", "drafts", "officers"):
+            if await self._one(f"SELECT 1 FROM {table} WHERE chat_id = ? LIMIT 1", (new,)):
+                return False
+        await self._run("DELETE FROM chat_compacts WHERE chat_id = ?", (new,))
+        await self._run("DELETE FROM chats WHERE chat_id = ?", (new,))
+        await self._run(
+            "INSERT INTO chats (chat_id, title, timezone, created_at, paused, paused_reason)"
+            " SELECT ?, title, timezone, created_at, 0, NULL FROM chats WHERE chat_id = ?",
+            (new, old),
+        )
+        # Parents first (the new chat row exists), then every child, then the old row.
+        for table in reversed(_CHAT_TABLES[:-1]):
+            await self._run(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new, old))
+        await self._run(
+            "UPDATE reminders SET status = 'pending', claimed_by = NULL, lease_until = NULL"
+            " WHERE chat_id = ? AND status IN ('held', 'sending')",
+            (new,),
+        )
+        await self._run("DELETE FROM chats WHERE chat_id = ?", (old,))
+        self.reminders_changed = True
+        return True
+
+    # ---------------------------------------------------------------- items
+
+    async def add_item(
+        self,
+        chat_id: int,
+        kind: str,
+        title: str,
+        data: dict[str, Any],
+        registered_by: int | None,
+        at: datetime,
+    ) -> int:
+        """Register an item; returns its id."""
+        await self._ensure_chats([chat_id])
+        cur = await self._run(
+            "INSERT INTO items (chat_id, kind, title, data, registered_by, registered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (chat_id, kind, title, _json(data), registered_by, to_db(at)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def set_item_status(self, chat_id: int, item_id: int, status: str, at: datetime) -> bool:
+        """Change an item's status; done/cancelled also cancels its unsent reminders."""
+        if status not in ITEM_STATUSES:
+            raise ValueError(f"unknown item status {status!r}")
+        cur = await self._run(
+            "UPDATE items SET status = ?, status_at = ? WHERE id = ? AND chat_id = ?",
+            (status, to_db(at), item_id, chat_id),
+        )
+        if cur.rowcount == 0:
+            return False
+        if status != "open":
+            await self.cancel_reminders(chat_id, item_id)
+        return True
+
+    # ---------------------------------------------------------------- the log
+
+    async def append_log(
+        self,
+        chat_id: int,
+        item_id: int | None,
+        kind: str,
+        actor: int | None,
+        payload: dict[str, Any],
+        at: datetime,
+        clauses: Mapping[str, str] | None = None,
+    ) -> int:
+        """Append a log entry (and the clause texts it refers to, if new); returns its id."""
+        await self._ensure_chats([chat_id])
+        if clauses:
+            await self._run_many(
+                "INSERT INTO clauses (ref, text) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                sorted(clauses.items()),
+            )
+        cur = await self._run(
+            "INSERT INTO log_entries (chat_id, item_id, kind, actor, payload, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (chat_id, item_id, kind, actor, _json(payload), to_db(at)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    # ---------------------------------------------------------------- drafts
+
+    async def save_draft(
+        self, chat_id: int, user_id: int, state: dict[str, Any], at: datetime
+    ) -> None:
+        """Store (or replace) a user's unfinished registration in a chat."""
+        await self._ensure_chats([chat_id])
+        await self._run(
+            "INSERT INTO drafts (chat_id, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, user_id) DO UPDATE"
+            " SET state = excluded.state, updated_at = excluded.updated_at",
+            (chat_id, user_id, _json(state), to_db(at)),
+        )
+
+    async def delete_draft(self, chat_id: int, user_id: int) -> None:
+        await self._run("DELETE FROM drafts WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
+
+    async def expire_drafts(self, before: datetime) -> int:
+        """Drop drafts untouched since ``before`` (abandoned)."""
+        cur = await self._run("DELETE FROM drafts WHERE updated_at < ?", (to_db(before),))
+        return cur.rowcount
+
+    # ---------------------------------------------------------------- reminders
+
+    async def add_reminders(self, reminders: Sequence[NewReminder]) -> list[int]:
+        """Plan reminders; returns their ids in input order. A reminder already planned with the
+        same (chat, item, key) is left as it is and its existing id returned."""
+        if not reminders:
+            return []
+        now = self._now()
+        ids: dict[tuple[int, int, str], int] = {}
+        await self._ensure_chats(r.chat_id for r in reminders)
+        rows = await self._all(
+            "SELECT chat_id FROM chats WHERE paused = 1 AND chat_id IN"
+            " (SELECT value FROM json_each(?))",
+            (_ids_json({r.chat_id for r in reminders}),),
+        )
+        paused = {row[0] for row in rows}
+        for start in range(0, len(reminders), _INSERT_CHUNK):
+            chunk = reminders[start : start + _INSERT_CHUNK]
+            params: list[Any] = []
+            for r in chunk:
+                due = to_db(r.due_at)
+                status = "held" if r.chat_id in paused else "pending"
+                params += (r.chat_id, r.item_id, r.key, r.text, due, due, status, now)
+            values = ",".join(["(?,?,?,?,?,?,?,?)"] * len(chunk))
+            # RETURNING yields only rows actually inserted; conflicts are looked up below.
+            cur = await self._run(
+                "INSERT INTO reminders"
+                " (chat_id, item_id, key, text, due_at, planned_at, status, created_at)"
+                f" VALUES {values} ON CONFLICT DO NOTHING"
+                " RETURNING id, chat_id, ifnull(item_id, 0), key",
+                params,
+            )
+            for rid, chat_id, item_id, key in await cur.fetchall():
+                ids[(chat_id, item_id, key)] = rid
+        for r in reminders:
+            k = (r.chat_id, r.item_id or 0, r.key)
+            if k not in ids:
+                row = await self._one(
+                    "SELECT id FROM reminders WHERE chat_id = ? AND ifnull(item_id, 0) = ?"
+                    " AND key = ?",
+                    k,
+                )
+                assert row is not None
+                ids[k] = row[0]
+        self.reminders_changed = True
+        return [ids[(r.chat_id, r.item_id or 0, r.key)] for r in reminders]
+
+    async def snooze(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
+        """Re-arm a pending, held or already-sent reminder for ``until``."""
+        stamp = to_db(until)
+        cur = await self._run(
+            "UPDATE reminders SET due_at = ?, planned_at = ?, attempts = 0, sent_at = NULL,"
+            " late = 0, last_error = NULL,"
+            " status = CASE WHEN (SELECT paused FROM chats WHERE chats.chat_id = reminders.chat_id)"
+            " THEN 'held' ELSE 'pending' END"
+            " WHERE id = ? AND chat_id = ? AND status IN ('pending', 'held', 'sent')",
+            (stamp, stamp, reminder_id, chat_id),
+        )
+        self.reminders_changed = True
+        return cur.rowcount > 0
+
+    async def stop_reminder(self, chat_id: int, reminder_id: int) -> int:
+        """Cancel a reminder and every other unsent reminder of its item; returns how many."""
+        row = await self._one(
+            "SELECT item_id FROM reminders WHERE id = ? AND chat_id = ?", (reminder_id, chat_id)
+        )
+        if row is None:
+            return 0
+        cur = await self._run(
+            "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ?"
+            " AND status IN ('pending', 'held') AND (id = ? OR (item_id IS NOT NULL"
+            " AND item_id = ?))",
+            (chat_id, reminder_id, row[0]),
+        )
+        self.reminders_changed = True
+        return cur.rowcount
+
+    async def cancel_reminders(
+        self, chat_id: int, item_id: int, key_contains: str | None = None
+    ) -> int:
+        """Cancel the unsent reminders of an item (only those whose key contains
+        ``key_contains``, if given); returns how many."""
+        cur = await self._run(
+            "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ? AND item_id = ?"
+            " AND status IN ('pending', 'held') AND instr(key, ?) > 0",
+            (chat_id, item_id, key_contains or ""),
+        )
+        self.reminders_changed = True
+        return cur.rowcount
+
+    # ---------------------------------------------------------------- delivery (leases)
+
+    async def claim_due(
+        self, now: datetime, limit: int, owner: str, lease: float
+    ) -> list[Reminder]:
+        """Claim up to ``limit`` due reminders for ``owner`` until ``now + lease`` seconds;
+        returned in due order. Pending rows only: another owner's claim is never taken
+        while its lease runs (``recover_expired`` frees it once it has run out)."""
+        stamp = to_db(now)
+        until = to_db(now + timedelta(seconds=lease))
+        cur = await self._run(
+            "UPDATE reminders SET status = 'sending', claimed_at = ?, claimed_by = ?,"
+            " lease_until = ?"
+            " WHERE id IN (SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?)"
+            f" RETURNING {_REMINDER_COLS}",
+            (stamp, owner, until, stamp, limit),
+        )
+        claimed = [_reminder(r) for r in await cur.fetchall()]
+        # RETURNING order is unspecified by SQLite.
+        claimed.sort(key=lambda r: (r.due_at, r.id))
+        return claimed
+
+    async def renew_lease(self, ids: Sequence[int], owner: str, until: datetime) -> int:
+        """Extend ``owner``'s claim on reminders still being delivered."""
+        if not ids:
+            return 0
+        cur = await self._run(
+            "UPDATE reminders SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?"
+            " AND id IN (SELECT value FROM json_each(?))",
+            (to_db(until), owner, _ids_json(ids)),
+        )
+        return cur.rowcount
+
+    async def recover_expired(self, now: datetime) -> int:
+        """Claims whose lease ran out (their owner died or stalled) go back to pending (or held
+        if the chat is paused); returns how many. Live leases are left alone."""
+        cur = await self._run(
+            "UPDATE reminders SET status = CASE WHEN (SELECT paused FROM chats"
+            " WHERE chats.chat_id = reminders.chat_id) THEN 'held' ELSE 'pending' END,"
+            " claimed_at = NULL, claimed_by = NULL, lease_until = NULL"
+            " WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?)",
+            (to_db(now),),
+        )
+        if cur.rowcount:
+            self.reminders_changed = True
+        return cur.rowcount
+
+    async def release(self, owner: str) -> int:
+        """Give back every claim of ``owner`` (a graceful shutdown), for others to take."""
+        cur = await self._run(
+            "UPDATE reminders SET status = CASE WHEN (SELECT paused FROM chats"
+            " WHERE chats.chat_id = reminders.chat_id) THEN 'held' ELSE 'pending' END,"
+            " claimed_at = NULL, claimed_by = NULL, lease_until = NULL"
+            " WHERE status = 'sending' AND claimed_by = ?",
+            (owner,),
+        )
+        if cur.rowcount:
+            self.reminders_changed = True
+        return cur.rowcount
+
+    async def mark_sent(self, ids: Sequence[int], at: datetime, owner: str) -> int:
+        """Mark ``owner``'s delivered reminders sent (one statement)."""
+        if not ids:
+            return 0
+        cur = await self._run(
+            "UPDATE reminders SET status = 'sent', sent_at = ?, claimed_by = NULL,"
+            " lease_until = NULL WHERE status = 'sending' AND claimed_by = ?"
+            " AND id IN (SELECT value FROM json_each(?))",
+            (to_db(at), owner, _ids_json(ids)),
+        )
+        return cur.rowcount
+
+    async def mark_late(self, ids: Sequence[int]) -> int:
+        """Record that these reminders went out late (the bot was down or failing)."""
+        if not ids:
+            return 0
+        cur = await self._run(
+            "UPDATE reminders SET late = 1 WHERE id IN (SELECT value FROM json_each(?))",
+            (_ids_json(ids),),
+        )
+        return cur.rowcount
+
+    async def mark_retry(
+        self, reminder_id: int, reason: str, retry_at: datetime, owner: str
+    ) -> bool:
+        """Return ``owner``'s in-flight reminder to pending at ``retry_at`` after a failure."""
+        cur = await self._run(
+            "UPDATE reminders SET status = 'pending', attempts = attempts + 1, due_at = ?,"
+            " last_error = ?, claimed_by = NULL, lease_until = NULL"
+            " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+            (to_db(retry_at), reason, reminder_id, owner),
+        )
+        self.reminders_changed = True
+        return cur.rowcount > 0
+
+    async def mark_undeliverable(self, reminder_id: int, reason: str) -> bool:
+        """Give up on a reminder, recording why."""
+        cur = await self._run(
+            "UPDATE reminders SET status = 'undeliverable', attempts = attempts + 1,"
+            " last_error = ?, claimed_by = NULL, lease_until = NULL"
+            " WHERE id = ? AND status IN ('sending', 'pending', 'held')",
+            (reason, reminder_id),
+        )
+        return cur.rowcount > 0
+
+
+_CHAT_TABLES = (
+    "log_entries",
+    "reminders",
+    "items",
+    "officers",
+    "chat_compacts",
+    "drafts",
+    "chats",
+)
+"""Every table with a chat_id, children before parents (``chats`` last)."""
+
+
+class Database(Reader):
+    """Async repository over one SQLite file. Create with ``await Database.open(path)``.
+
+    Reads go straight to the database; every write happens in a unit of work::
+
+        async with db.transaction() as tx:
+            item_id = await tx.add_item(...)
+            await tx.add_reminders(...)
+            await tx.append_log(...)
+
+    which commits as a whole or not at all.  One connection serves both, so a lock keeps
+    coroutines from interleaving inside a transaction.
+    """
 
     def __init__(self, conn: aiosqlite.Connection, path: str, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+        self._reminder_listeners: list[Callable[[], None]] = []
         self.path = path
+        self.faults: FaultHook | None = None
+        """Tests only: see ``FaultHook``."""
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -396,480 +1016,47 @@ class Database:
                         await self._conn.execute("ROLLBACK")
                     raise
 
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Serialised write transaction; rolls back on any error."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    # ---------------------------------------------------------------- units of work
 
-    async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def on_reminders_changed(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each commit that planned, moved or freed reminders (the
+        scheduler's wake-up): callers never have to remember to poke it."""
+        self._reminder_listeners.append(listener)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """One unit of work: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any error."""
+        self._not_inside_own_transaction()
+        async with self._lock:
+            self._holder = asyncio.current_task()
+            tx = Tx(self)
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield tx
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+            finally:
+                self._holder = None
+        if tx.reminders_changed:
+            for listener in self._reminder_listeners:
+                listener()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        self._not_inside_own_transaction()
         async with self._lock:
             cur = await self._conn.execute(sql, params)
             return list(await cur.fetchall())
 
-    async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def _not_inside_own_transaction(self) -> None:
+        # The lock is not re-entrant: inside a unit of work, use the Tx's own reads.
+        if self._holder is not None and self._holder is asyncio.current_task():
+            raise RuntimeError("inside a transaction: read and write through its Tx")
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it (after erasing data, so the
+        erased text is not left in the -wal file)."""
         async with self._lock:
-            cur = await self._conn.execute(sql, params)
-            return await cur.fetchone()
-
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """One autocommitted statement; returns rows changed."""
-        async with self._lock:
-            cur = await self._conn.execute(sql, params)
-            return cur.rowcount
-
-    async def table_names(self) -> list[str]:
-        """All user tables (for audits such as forget_chat's)."""
-        rows = await self._fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name"
-        )
-        return [r[0] for r in rows]
-
-    # ---------------------------------------------------------------- chats
-
-    async def _ensure_chats(self, conn: aiosqlite.Connection, chat_ids: Iterable[int]) -> None:
-        now = to_db(self._clock.now())
-        await conn.executemany(
-            "INSERT OR IGNORE INTO chats (chat_id, created_at) VALUES (?, ?)",
-            [(c, now) for c in set(chat_ids)],
-        )
-
-    async def ensure_chat(self, chat_id: int, title: str | None) -> None:
-        """Create the chat if new; refresh its title when one is given."""
-        await self._write(
-            "INSERT INTO chats (chat_id, title, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (chat_id) DO UPDATE SET title = coalesce(excluded.title, title)",
-            (chat_id, title, to_db(self._clock.now())),
-        )
-
-    async def chat_settings(self, chat_id: int) -> ChatSettings:
-        """Settings of a chat; defaults for a chat never seen."""
-        async with self._lock:
-            cur = await self._conn.execute(
-                "SELECT timezone, paused, paused_reason, title FROM chats WHERE chat_id = ?",
-                (chat_id,),
-            )
-            row = await cur.fetchone()
-            cur = await self._conn.execute(
-                "SELECT code FROM chat_compacts WHERE chat_id = ? ORDER BY position", (chat_id,)
-            )
-            codes = [r[0] for r in await cur.fetchall()]
-        if row is None:
-            return ChatSettings(chat_id=chat_id)
-        return ChatSettings(
-            chat_id=chat_id,
-            compacts=codes,
-            timezone=row[0],
-            paused=bool(row[1]),
-            paused_reason=row[2],
-            title=row[3],
-        )
-
-    async def set_compacts(self, chat_id: int, codes: list[str]) -> None:
-        """Replace the chat's Compacts (order kept, duplicates dropped)."""
-        unique = list(dict.fromkeys(codes))
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            await conn.execute("DELETE FROM chat_compacts WHERE chat_id = ?", (chat_id,))
-            await conn.executemany(
-                "INSERT INTO chat_compacts (chat_id, position, code) VALUES (?, ?, ?)",
-                [(chat_id, i, code) for i, code in enumerate(unique)],
-            )
-
-    async def set_timezone(self, chat_id: int, tz: str) -> None:
-        """Set the chat's IANA timezone name (validated by the caller)."""
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            await conn.execute("UPDATE chats SET timezone = ? WHERE chat_id = ?", (tz, chat_id))
-
-    async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
-        """Add (or rename) an officer of the chat."""
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            await conn.execute(
-                "INSERT INTO officers (chat_id, user_id, name, added_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (chat_id, user_id) DO UPDATE SET name = excluded.name",
-                (chat_id, user_id, name, to_db(self._clock.now())),
-            )
-
-    async def remove_officer(self, chat_id: int, user_id: int) -> bool:
-        """Remove an officer; False if they were not one."""
-        changed = await self._write(
-            "DELETE FROM officers WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
-        )
-        return changed > 0
-
-    async def officers(self, chat_id: int) -> list[Officer]:
-        """The chat's officers, oldest first."""
-        rows = await self._fetchall(
-            "SELECT chat_id, user_id, name, added_at FROM officers WHERE chat_id = ?"
-            " ORDER BY added_at, user_id",
-            (chat_id,),
-        )
-        return [Officer(r[0], r[1], r[2], from_db(r[3])) for r in rows]
-
-    # ---------------------------------------------------------------- items
-
-    async def add_item(
-        self,
-        chat_id: int,
-        kind: str,
-        title: str,
-        data: dict[str, Any],
-        registered_by: int | None,
-        at: datetime,
-    ) -> int:
-        """Register an item; returns its id."""
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            cur = await conn.execute(
-                "INSERT INTO items (chat_id, kind, title, data, registered_by, registered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (chat_id, kind, title, json.dumps(data), registered_by, to_db(at)),
-            )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
-
-    async def item(self, chat_id: int, item_id: int) -> Item | None:
-        """One item, only if it belongs to the chat."""
-        row = await self._fetchone(
-            f"SELECT {_ITEM_COLS} FROM items WHERE id = ? AND chat_id = ?", (item_id, chat_id)
-        )
-        return None if row is None else _item(row)
-
-    async def open_items(self, chat_id: int) -> list[Item]:
-        """The chat's open items, oldest first."""
-        rows = await self._fetchall(
-            f"SELECT {_ITEM_COLS} FROM items WHERE chat_id = ? AND status = 'open'"
-            " ORDER BY registered_at, id",
-            (chat_id,),
-        )
-        return [_item(r) for r in rows]
-
-    async def set_item_status(self, chat_id: int, item_id: int, status: str, at: datetime) -> bool:
-        """Change an item's status; done/cancelled also cancels its unsent reminders."""
-        if status not in ITEM_STATUSES:
-            raise ValueError(f"unknown item status {status!r}")
-        async with self._tx() as conn:
-            cur = await conn.execute(
-                "UPDATE items SET status = ?, status_at = ? WHERE id = ? AND chat_id = ?",
-                (status, to_db(at), item_id, chat_id),
-            )
-            if cur.rowcount == 0:
-                return False
-            if status != "open":
-                await conn.execute(
-                    "UPDATE reminders SET status = 'cancelled' WHERE item_id = ? AND chat_id = ?"
-                    " AND status IN ('pending', 'held')",
-                    (item_id, chat_id),
-                )
-            return True
-
-    # ---------------------------------------------------------------- event log
-
-    async def append_log(
-        self,
-        chat_id: int,
-        item_id: int | None,
-        kind: str,
-        actor: int | None,
-        payload: dict[str, Any],
-        at: datetime,
-        clauses: Mapping[str, str] | None = None,
-    ) -> int:
-        """Append a log entry (and the clause texts it refers to, if new); returns its id."""
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            if clauses:
-                await conn.executemany(
-                    "INSERT INTO clauses (ref, text) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    list(clauses.items()),
-                )
-            cur = await conn.execute(
-                "INSERT INTO log_entries (chat_id, item_id, kind, actor, payload, at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (chat_id, item_id, kind, actor, _json(payload), to_db(at)),
-            )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
-
-    async def log(self, chat_id: int, since: datetime | None = None) -> list[StoredEntry]:
-        """The chat's log in order, optionally only entries at or after ``since``."""
-        rows = await self._fetchall(
-            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM log_entries"
-            " WHERE chat_id = ? AND at >= ? ORDER BY at, id",
-            (chat_id, to_db(since) if since is not None else -(2**62)),
-        )
-        return [_entry(r) for r in rows]
-
-    async def item_log(self, chat_id: int, item_id: int) -> list[StoredEntry]:
-        """One item's log entries in order (empty if the item is not the chat's)."""
-        rows = await self._fetchall(
-            "SELECT id, chat_id, item_id, kind, actor, payload, at FROM log_entries"
-            " WHERE chat_id = ? AND item_id = ? ORDER BY at, id",
-            (chat_id, item_id),
-        )
-        return [_entry(r) for r in rows]
-
-    async def clause_texts(self, refs: Iterable[str]) -> dict[str, str]:
-        """The stored citations of clause references (see ``bot.records.log.clause_ref``)."""
-        rows = await self._fetchall(
-            "SELECT ref, text FROM clauses WHERE ref IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(set(refs))),),
-        )
-        return {r[0]: r[1] for r in rows}
-
-    # ---------------------------------------------------------------- drafts
-
-    async def save_draft(
-        self, chat_id: int, user_id: int, state: dict[str, Any], at: datetime
-    ) -> None:
-        """Store (or replace) a user's unfinished registration in a chat."""
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            await conn.execute(
-                "INSERT INTO drafts (chat_id, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (chat_id, user_id) DO UPDATE"
-                " SET state = excluded.state, updated_at = excluded.updated_at",
-                (chat_id, user_id, json.dumps(state), to_db(at)),
-            )
-
-    async def delete_draft(self, chat_id: int, user_id: int) -> None:
-        await self._write(
-            "DELETE FROM drafts WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
-        )
-
-    async def drafts(self, since: datetime) -> list[StoredDraft]:
-        """Drafts touched at or after ``since``; older ones are deleted as abandoned."""
-        stamp = to_db(since)
-        async with self._tx() as conn:
-            await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (stamp,))
-            cur = await conn.execute("SELECT chat_id, user_id, state, updated_at FROM drafts")
-            rows = await cur.fetchall()
-        return [StoredDraft(r[0], r[1], json.loads(r[2]), from_db(r[3])) for r in rows]
-
-    # ---------------------------------------------------------------- reminders
-
-    async def add_reminders(self, reminders: Sequence[NewReminder]) -> list[int]:
-        """Plan reminders; returns their ids in input order. A reminder already planned with the
-        same (chat, item, key) is left as it is and its existing id returned."""
-        if not reminders:
-            return []
-        now = to_db(self._clock.now())
-        ids: dict[tuple[int, int, str], int] = {}
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, (r.chat_id for r in reminders))
-            cur = await conn.execute(
-                "SELECT chat_id FROM chats WHERE paused = 1 AND chat_id IN"
-                " (SELECT value FROM json_each(?))",
-                (_ids_json({r.chat_id for r in reminders}),),
-            )
-            paused = {row[0] for row in await cur.fetchall()}
-            for start in range(0, len(reminders), _INSERT_CHUNK):
-                chunk = reminders[start : start + _INSERT_CHUNK]
-                params: list[Any] = []
-                for r in chunk:
-                    due = to_db(r.due_at)
-                    status = "held" if r.chat_id in paused else "pending"
-                    params += (r.chat_id, r.item_id, r.key, r.text, due, due, status, now)
-                values = ",".join(["(?,?,?,?,?,?,?,?)"] * len(chunk))
-                # RETURNING yields only rows actually inserted; conflicts are looked up below.
-                cur = await conn.execute(
-                    "INSERT INTO reminders"
-                    " (chat_id, item_id, key, text, due_at, planned_at, status, created_at)"
-                    f" VALUES {values} ON CONFLICT DO NOTHING"
-                    " RETURNING id, chat_id, ifnull(item_id, 0), key",
-                    params,
-                )
-                for rid, chat_id, item_id, key in await cur.fetchall():
-                    ids[(chat_id, item_id, key)] = rid
-            for r in reminders:
-                k = (r.chat_id, r.item_id or 0, r.key)
-                if k not in ids:
-                    cur = await conn.execute(
-                        "SELECT id FROM reminders WHERE chat_id = ? AND ifnull(item_id, 0) = ?"
-                        " AND key = ?",
-                        k,
-                    )
-                    row = await cur.fetchone()
-                    assert row is not None
-                    ids[k] = row[0]
-        return [ids[(r.chat_id, r.item_id or 0, r.key)] for r in reminders]
-
-    async def reminder(self, chat_id: int, reminder_id: int) -> Reminder | None:
-        """One reminder, only if it belongs to the chat."""
-        row = await self._fetchone(
-            f"SELECT {_REMINDER_COLS} FROM reminders WHERE id = ? AND chat_id = ?",
-            (reminder_id, chat_id),
-        )
-        return None if row is None else _reminder(row)
-
-    async def next_due_at(self) -> datetime | None:
-        """Earliest pending reminder (paused chats' reminders are 'held', so not counted)."""
-        row = await self._fetchone("SELECT min(due_at) FROM reminders WHERE status = 'pending'")
-        return None if row is None or row[0] is None else from_db(row[0])
-
-    async def claim_due(self, now: datetime, limit: int) -> list[Reminder]:
-        """Atomically mark up to ``limit`` due reminders 'sending'; returned in due order."""
-        stamp = to_db(now)
-        async with self._lock:
-            # A single UPDATE statement is its own transaction: nothing is claimed twice.
-            cur = await self._conn.execute(
-                "UPDATE reminders SET status = 'sending', claimed_at = ?"
-                " WHERE id IN (SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ?"
-                " ORDER BY due_at, id LIMIT ?)"
-                f" RETURNING {_REMINDER_COLS}",
-                (stamp, stamp, limit),
-            )
-            rows = await cur.fetchall()
-        claimed = [_reminder(r) for r in rows]
-        # RETURNING order is unspecified by SQLite.
-        claimed.sort(key=lambda r: (r.due_at, r.id))
-        return claimed
-
-    async def mark_sent(
-        self, ids: Sequence[int], at: datetime, *, grace_seconds: float = LATE_GRACE_SECONDS
-    ) -> int:
-        """Mark delivered reminders sent (one statement); late = sent over grace after planned."""
-        if not ids:
-            return 0
-        stamp = to_db(at)
-        return await self._write(
-            "UPDATE reminders SET status = 'sent', sent_at = ?, late = (? - planned_at > ?)"
-            " WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))",
-            (stamp, stamp, int(grace_seconds * 1_000_000), _ids_json(ids)),
-        )
-
-    async def mark_retry(self, reminder_id: int, reason: str, retry_at: datetime) -> bool:
-        """Return an in-flight reminder to pending at ``retry_at`` after a failed attempt."""
-        changed = await self._write(
-            "UPDATE reminders SET status = 'pending', attempts = attempts + 1, due_at = ?,"
-            " last_error = ? WHERE id = ? AND status = 'sending'",
-            (to_db(retry_at), reason, reminder_id),
-        )
-        return changed > 0
-
-    async def mark_undeliverable(self, reminder_id: int, reason: str) -> bool:
-        """Give up on a reminder, recording why."""
-        changed = await self._write(
-            "UPDATE reminders SET status = 'undeliverable', attempts = attempts + 1,"
-            " last_error = ? WHERE id = ? AND status IN ('sending', 'pending', 'held')",
-            (reason, reminder_id),
-        )
-        return changed > 0
-
-    async def pause_chat(self, chat_id: int, reason: str) -> int:
-        """Stop delivering to a chat (e.g. bot blocked); returns reminders put on hold."""
-        async with self._tx() as conn:
-            await self._ensure_chats(conn, [chat_id])
-            await conn.execute(
-                "UPDATE chats SET paused = 1, paused_reason = ? WHERE chat_id = ?",
-                (reason, chat_id),
-            )
-            cur = await conn.execute(
-                "UPDATE reminders SET status = 'held' WHERE chat_id = ?"
-                " AND status IN ('pending', 'sending')",
-                (chat_id,),
-            )
-            return cur.rowcount
-
-    async def resume_chat(self, chat_id: int) -> int:
-        """Deliver to the chat again; returns reminders released from hold."""
-        async with self._tx() as conn:
-            await conn.execute(
-                "UPDATE chats SET paused = 0, paused_reason = NULL WHERE chat_id = ?", (chat_id,)
-            )
-            cur = await conn.execute(
-                "UPDATE reminders SET status = 'pending' WHERE chat_id = ? AND status = 'held'",
-                (chat_id,),
-            )
-            return cur.rowcount
-
-    async def snooze(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
-        """Re-arm a pending, held or already-sent reminder for ``until``."""
-        stamp = to_db(until)
-        changed = await self._write(
-            "UPDATE reminders SET due_at = ?, planned_at = ?, attempts = 0, sent_at = NULL,"
-            " late = 0, last_error = NULL,"
-            " status = CASE WHEN (SELECT paused FROM chats WHERE chats.chat_id = reminders.chat_id)"
-            " THEN 'held' ELSE 'pending' END"
-            " WHERE id = ? AND chat_id = ? AND status IN ('pending', 'held', 'sent')",
-            (stamp, stamp, reminder_id, chat_id),
-        )
-        return changed > 0
-
-    async def stop_reminder(self, chat_id: int, reminder_id: int) -> int:
-        """Cancel a reminder and every other unsent reminder of its item; returns how many."""
-        async with self._tx() as conn:
-            cur = await conn.execute(
-                "SELECT item_id FROM reminders WHERE id = ? AND chat_id = ?",
-                (reminder_id, chat_id),
-            )
-            row = await cur.fetchone()
-            if row is None:
-                return 0
-            cur = await conn.execute(
-                "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ?"
-                " AND status IN ('pending', 'held') AND (id = ? OR (item_id IS NOT NULL"
-                " AND item_id = ?))",
-                (chat_id, reminder_id, row[0]),
-            )
-            return cur.rowcount
-
-    async def cancel_reminders(
-        self, chat_id: int, item_id: int, key_contains: str | None = None
-    ) -> int:
-        """Cancel the unsent reminders of an item (only those whose key contains
-        ``key_contains``, if given); returns how many."""
-        return await self._write(
-            "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ? AND item_id = ?"
-            " AND status IN ('pending', 'held') AND instr(key, ?) > 0",
-            (chat_id, item_id, key_contains or ""),
-        )
-
-    async def pending_reminders(self, chat_id: int) -> list[Reminder]:
-        """The chat's reminders still to be delivered (pending, held or in flight), by due time."""
-        rows = await self._fetchall(
-            f"SELECT {_REMINDER_COLS} FROM reminders WHERE chat_id = ?"
-            " AND status IN ('pending', 'held', 'sending') ORDER BY due_at, id",
-            (chat_id,),
-        )
-        return [_reminder(r) for r in rows]
-
-    async def count_reminders(self, status: str | None = None) -> int:
-        """Number of reminders (optionally in one status), across all chats."""
-        if status is None:
-            row = await self._fetchone("SELECT count(*) FROM reminders")
-        else:
-            row = await self._fetchone("SELECT count(*) FROM reminders WHERE status = ?", (status,))
-        return int(row[0])
-
-    async def recover_in_flight(self) -> int:
-        """On start: reminders a crash left 'sending' go back to pending (or held if paused)."""
-        return await self._write(
-            "UPDATE reminders SET status = CASE WHEN (SELECT paused FROM chats"
-            " WHERE chats.chat_id = reminders.chat_id) THEN 'held' ELSE 'pending' END,"
-            " claimed_at = NULL WHERE status = 'sending'"
-        )
-
-    async def forget_chat(self, chat_id: int) -> None:
-        """Delete everything stored about a chat, in one transaction."""
-        async with self._tx() as conn:
-            # Children before parents so foreign keys hold at every step.
-            for table in (
-                "log_entries",
-                "reminders",
-                "items",
-                "officers",
-                "chat_compacts",
-                "drafts",
-                "chats",
-            ):
-                await conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

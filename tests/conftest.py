@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +39,22 @@ async def db(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "bot.db", clock=clock)
     yield database
     await database.close()
+
+
+class OneShot:
+    """Each write in its own unit of work, so a storage test can write a row in one line:
+    ``await one_shot(db).add_item(...)`` is ``async with db.transaction() as tx: ...``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> Any:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            async with self._db.transaction() as tx:
+                return await getattr(tx, name)(*args, **kwargs)
+
+        return call
+
+
+def one_shot(db: Database) -> OneShot:
+    return OneShot(db)

@@ -395,6 +395,7 @@ class FakeBotApi:
         self._members: dict[int, set[int]] = {}
         self._bot_status: dict[int, str] = {}
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
         self._messages: dict[tuple[int, int], JSONDict] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._open_callbacks: set[str] = set()
@@ -661,6 +662,29 @@ class FakeBotApi:
             "data": callback_data,
         }
         return await self._queue_update("callback_query", query)
+
+    async def migrate_group(
+        self, chat_id: int, new_chat_id: int, by_user_id: int = 1, *, announce: bool = True
+    ) -> int | None:
+        """The group becomes a supergroup, as Telegram does it: a service message with
+        ``migrate_to_chat_id`` in the old chat and one with ``migrate_from_chat_id`` in the
+        new one; afterwards sends to the old id fail with 400 and ``migrate_to_chat_id``.
+        Returns the update_id of the first service message (None with ``announce=False``:
+        no service messages, as when the bot missed them)."""
+        self._ensure_chat(chat_id)
+        old = self._chats[chat_id]
+        self._chats[new_chat_id] = {**old, "id": new_chat_id, "type": "supergroup"}
+        self._admins[new_chat_id] = list(self._admins.get(chat_id, []))
+        self._members[new_chat_id] = set(self._members.get(chat_id, set()))
+        self._migrated[chat_id] = new_chat_id
+        if not announce:
+            return None
+        sender = self._user_json(by_user_id)
+        first = self._new_message(chat_id, sender, migrate_to_chat_id=new_chat_id)
+        update_id = await self._queue_update("message", first)
+        second = self._new_message(new_chat_id, sender, migrate_from_chat_id=chat_id)
+        await self._queue_update("message", second)
+        return update_id
 
     async def remove_bot(self, chat_id: int, by_user_id: int | None = None) -> int:
         """Queue a ``my_chat_member`` update: the bot is removed (or blocked, in private).
@@ -1022,6 +1046,12 @@ class FakeBotApi:
         chat = self._chats.get(chat_id)
         if chat is None:
             return  # the handler answers "chat not found"
+        if chat_id in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat_id]},
+            )
         if chat_id in self._blocked or self._bot_status.get(chat_id) in {"left", "kicked"}:
             description = {
                 "private": "Forbidden: bot was blocked by the user",

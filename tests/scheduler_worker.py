@@ -1,6 +1,6 @@
 """Crash-test worker: runs the real scheduler on a database until nothing is left to deliver.
 
-Usage: python tests/scheduler_worker.py DB OUT SECONDS_PER_SEND [BATCH]
+Usage: python tests/scheduler_worker.py DB OUT SECONDS_PER_SEND [BATCH] [LEASE_SECONDS]
 
 Each delivered reminder id is appended to OUT and fsync'd, so the file is the ground truth of
 what reached "Telegram" even if this process is SIGKILLed a moment later.
@@ -35,13 +35,14 @@ class FileNotifier:
         await asyncio.sleep(self._seconds / 2)
 
 
-async def main(db_path: str, out: str, seconds: float, batch: int) -> None:
+async def main(db_path: str, out: str, seconds: float, batch: int, lease: float) -> None:
     db = await Database.open(db_path)
     notifier = FileNotifier(Path(out), seconds)
     scheduler = ReminderScheduler(
         db,
         notifier,
         batch=batch,
+        lease=lease,
         outgoing=OutgoingQueue(notifier, global_per_second=None, per_chat_per_minute=None),
     )
     scheduler.start()
@@ -58,5 +59,11 @@ async def main(db_path: str, out: str, seconds: float, batch: int) -> None:
 
 if __name__ == "__main__":
     asyncio.run(
-        main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]) if sys.argv[4:] else 1)
+        main(
+            sys.argv[1],
+            sys.argv[2],
+            float(sys.argv[3]),
+            int(sys.argv[4]) if sys.argv[4:] else 1,
+            float(sys.argv[5]) if sys.argv[5:] else 1.0,
+        )
     )

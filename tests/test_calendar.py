@@ -114,7 +114,7 @@ async def test_calendar_round_trips_with_deadlines_reminders_and_clauses(
 
 
 async def test_calendar_uids_are_stable_and_closed_items_drop_out(core: Core) -> None:
-    await core.db.set_compacts(CHAT, ["kent-2011"])
+    await core.choose_compacts(CHAT, ["kent-2011"], None)
     grant = await register(core, funding("Arts grant", "KCC", date(2027, 6, 30)), "Arts grant")
     first = events_of((await core.calendar(CHAT)).ics)
     again = events_of((await core.calendar(CHAT)).ics)
@@ -131,7 +131,7 @@ async def test_scottish_deadline_on_st_andrews_day_is_flagged_only_in_scotland(
 ) -> None:
     # Perth & Kinross asks for "usually six months" of warning: ending 30 May 2027, that is
     # 30 Nov 2026, St Andrew's Day, a bank holiday in Scotland but not in England.
-    await core.db.set_compacts(SCOTTISH_CHAT, ["perth-kinross"])
+    await core.choose_compacts(SCOTTISH_CHAT, ["perth-kinross"], None)
     await core.register(
         funding("Day centre grant", "Perth & Kinross Council", date(2027, 5, 30)).model_copy(
             update={"chat_id": SCOTTISH_CHAT}
@@ -145,7 +145,7 @@ async def test_scottish_deadline_on_st_andrews_day_is_flagged_only_in_scotland(
     assert "bank holiday in Scotland (Saint Andrew's Day)" in str(deadline["DESCRIPTION"])
 
     # The same day under an English Compact is an ordinary Monday.
-    await core.db.set_compacts(CHAT, ["rbkc"])
+    await core.choose_compacts(CHAT, ["rbkc"], None)
     await core.register(
         funding("Lunch club grant", "RBKC", date(2027, 2, 28)), "Lunch club grant", {}
     )

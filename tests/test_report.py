@@ -191,7 +191,7 @@ async def test_html_page_has_a_chart_links_and_escapes_names(
     from yearly_items import consultation, register
 
     async with stored_core(tmp_path / "html.db", knowledge) as core:
-        await core.db.set_compacts(CHAT, ["kent-2011"])
+        await core.choose_compacts(CHAT, ["kent-2011"], None)
         item = await register(
             core,
             consultation(
@@ -306,7 +306,7 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     assert "The consultation that started on 20 November 2026 was in time." in kent.reasons
     left = [r.key.split(":")[1] for r in await core.db.pending_reminders(CHAT)]
     assert left and all(k.startswith("notice-") for k in left)
-    record = await core.item_record(CHAT, arts)
+    record, _ = await core.item_history(CHAT, arts)
     assert record.consultation_started_on == date(2026, 11, 20)
     assert [d.key for d in open_deadlines([record], date(2026, 11, 25))] == ["notice_by"]
 

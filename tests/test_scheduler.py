@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import T0
+from conftest import T0, one_shot
 
 from bot.clock import ManualClock
 from bot.delivery.notifier import (
@@ -78,7 +78,7 @@ async def status(db: Database, chat: int, rid: int) -> str:
 async def test_digest_groups_one_chats_due_reminders(
     db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
 ) -> None:
-    ids = await db.add_reminders(
+    ids = await one_shot(db).add_reminders(
         [
             rem(1, "a", T0 - timedelta(seconds=3)),
             rem(2, "x", T0 - timedelta(seconds=2)),
@@ -109,7 +109,7 @@ async def test_sleeps_until_due_and_wakes_on_poke(
     # The scheduler must sleep until the reminder is due, not poll or fire early.
     scheduler = make_scheduler(max_sleep=30.0)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    [rid] = await db.add_reminders([rem(1, "soon", T0 + timedelta(seconds=0.3))])
+    [rid] = await one_shot(db).add_reminders([rem(1, "soon", T0 + timedelta(seconds=0.3))])
     await scheduler.idle()  # the poke: without it, it would sleep max_sleep (30 s)
     clock.advance(0.29)
     await scheduler.idle()
@@ -127,7 +127,7 @@ async def test_retry_later_is_retried_after_retry_after(
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    [rid] = await one_shot(db).add_reminders([rem(1, "a", T0)])
     notifier.fail(DeliveryRetryLater(0.3, "flood control: retry in 0.3"))
     scheduler = make_scheduler(retry_base=0.1)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
@@ -156,7 +156,7 @@ async def test_undeliverable_after_max_attempts(
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    [rid] = await one_shot(db).add_reminders([rem(1, "a", T0)])
     notifier.fail_always(1, DeliveryRetryLater(0, "TimedOut: timed out"))
     scheduler = make_scheduler(max_attempts=3, retry_base=10.0, retry_cap=25.0)
     dues = []
@@ -182,7 +182,7 @@ async def test_undeliverable_after_max_attempts(
 async def test_permanent_failure_is_undeliverable_at_once(
     db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
 ) -> None:
-    bad, good = await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+    bad, good = await one_shot(db).add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
     notifier.fail(DeliveryFailed("bad request: chat not found"), chat_id=1)
     scheduler = make_scheduler()
     await asyncio.wait_for(scheduler.ready.wait(), 3)
@@ -198,8 +198,10 @@ async def test_unreachable_chat_is_paused_and_resumed(
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    blocked = await db.add_reminders([rem(1, "a", T0), rem(1, "b", T0 + timedelta(hours=1))])
-    [other] = await db.add_reminders([rem(2, "c", T0)])
+    blocked = await one_shot(db).add_reminders(
+        [rem(1, "a", T0), rem(1, "b", T0 + timedelta(hours=1))]
+    )
+    [other] = await one_shot(db).add_reminders([rem(2, "c", T0)])
     notifier.fail_always(1, ChatUnreachable("forbidden: bot was blocked by the user"))
     scheduler = make_scheduler()
     await asyncio.wait_for(scheduler.ready.wait(), 3)
@@ -213,7 +215,7 @@ async def test_unreachable_chat_is_paused_and_resumed(
     assert len(notifier.attempts) == 2  # no hammering a chat that blocked us
 
     notifier.heal(1)
-    assert await db.resume_chat(1) == 2
+    assert await one_shot(db).resume_chat(1) == 2
     await scheduler.idle()
     assert len(notifier.sent) == 2
     assert notifier.sent[1].reminder_ids == blocked
@@ -227,11 +229,11 @@ async def test_snooze_redelivers_later(
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    [rid] = await db.add_reminders([rem(1, "a", T0)])
+    [rid] = await one_shot(db).add_reminders([rem(1, "a", T0)])
     scheduler = make_scheduler()
     await eventually(lambda: notifier.sent)
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    assert await db.snooze(1, rid, clock.now() + timedelta(days=1))
+    assert await one_shot(db).snooze(1, rid, clock.now() + timedelta(days=1))
     await scheduler.idle()
     clock.advance(23 * 3600)
     await scheduler.idle()
@@ -249,15 +251,15 @@ async def test_item_done_cancels_its_reminders(
     notifier: RecordingNotifier,
     make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    item = await db.add_item(1, "consultation", "Parks", {}, 5, T0)
-    keep = await db.add_item(1, "consultation", "Roads", {}, 5, T0)
-    cancelled = await db.add_reminders(
+    item = await one_shot(db).add_item(1, "consultation", "Parks", {}, 5, T0)
+    keep = await one_shot(db).add_item(1, "consultation", "Roads", {}, 5, T0)
+    cancelled = await one_shot(db).add_reminders(
         [rem(1, "1d", T0 + timedelta(days=1), item), rem(1, "2d", T0 + timedelta(days=2), item)]
     )
-    [kept] = await db.add_reminders([rem(1, "1d", T0 + timedelta(days=1), keep)])
+    [kept] = await one_shot(db).add_reminders([rem(1, "1d", T0 + timedelta(days=1), keep)])
     scheduler = make_scheduler()
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    assert await db.set_item_status(1, item, "done", clock.now())
+    assert await one_shot(db).set_item_status(1, item, "done", clock.now())
     clock.advance(3 * 86400)
     await scheduler.idle()
     assert notifier.delivered_ids == [kept]
@@ -268,10 +270,10 @@ async def test_late_reminders_after_downtime_go_first_in_due_order(
     db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
 ) -> None:
     dues = {10: 2, 11: 3, 12: 1, 13: 0}  # chat -> hours overdue (0 = due right now)
-    ids = await db.add_reminders(
+    ids = await one_shot(db).add_reminders(
         [rem(chat, "k", T0 - timedelta(hours=h)) for chat, h in dues.items()]
     )
-    [future] = await db.add_reminders([rem(14, "k", T0 + timedelta(minutes=5))])
+    [future] = await one_shot(db).add_reminders([rem(14, "k", T0 + timedelta(minutes=5))])
     scheduler = make_scheduler(batch=2)  # several batches, still in due order overall
     await asyncio.wait_for(scheduler.ready.wait(), 3)
     assert [m.chat_id for m in notifier.sent] == [11, 10, 12, 13]
@@ -286,15 +288,25 @@ async def test_late_reminders_after_downtime_go_first_in_due_order(
     assert await status(db, 14, future) == "pending"
 
 
-async def test_restart_recovers_in_flight(
-    db: Database, notifier: RecordingNotifier, make_scheduler: Callable[..., ReminderScheduler]
+async def test_a_dead_processs_claims_are_taken_over_when_their_lease_runs_out(
+    db: Database,
+    clock: ManualClock,
+    notifier: RecordingNotifier,
+    make_scheduler: Callable[..., ReminderScheduler],
 ) -> None:
-    ids = await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
-    await db.claim_due(T0, 10)  # a previous process claimed them and died
+    ids = await one_shot(db).add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+    # Another process claimed them for 120 s, then died without a word.
+    await one_shot(db).claim_due(T0, 10, "dead-process", 120.0)
     scheduler = make_scheduler()
     await asyncio.wait_for(scheduler.ready.wait(), 3)
-    assert scheduler.recovered == 2
+    assert notifier.attempts == []  # its lease still runs: not ours to send
+    clock.advance(119)
+    await scheduler.idle()
+    assert notifier.attempts == []
+    clock.advance(1)  # the scheduler slept until exactly the lease's end
+    await scheduler.idle()
     assert sorted(notifier.delivered_ids) == sorted(ids)
+    assert await db.count_reminders("sent") == 2
 
 
 async def test_stop_is_graceful(
@@ -314,7 +326,7 @@ async def test_stop_is_graceful(
             await super().send(chat_id, text, reminder_ids)
 
     slow = Slow()
-    ids = await db.add_reminders([rem(c, "a", T0) for c in range(5)])
+    ids = await one_shot(db).add_reminders([rem(c, "a", T0) for c in range(5)])
     outgoing = OutgoingQueue(slow, global_per_second=None, per_chat_per_minute=None)
     scheduler = make_scheduler(outgoing=outgoing)
     await slow.started.wait()  # mid-delivery
@@ -333,7 +345,7 @@ def test_sigkill_mid_delivery_loses_nothing(tmp_path: Path) -> None:
     async def setup() -> list[int]:
         db = await Database.open(db_path)
         now = datetime.now(UTC)
-        ids = await db.add_reminders(
+        ids = await one_shot(db).add_reminders(
             [rem(chat, "k", now - timedelta(seconds=60 - chat)) for chat in range(40)]
         )
         await db.close()

@@ -14,6 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Time
 
 from bot.clock import ManualClock
 from bot.delivery.notifier import (
+    ChatMoved,
     ChatUnreachable,
     DeliveryFailed,
     DeliveryRetryLater,
@@ -102,7 +103,7 @@ class StubBot:
         (lambda: RetryAfter(17), DeliveryRetryLater, 17.0),
         (lambda: TimedOut("slow"), DeliveryRetryLater, 0.0),
         (lambda: Forbidden("bot was blocked by the user"), ChatUnreachable, None),
-        (lambda: ChatMigrated(-100123), ChatUnreachable, None),
+        (lambda: ChatMigrated(-100123), ChatMoved, None),
         (lambda: BadRequest("Chat not found"), DeliveryFailed, None),
     ],
 )

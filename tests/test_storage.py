@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import one_shot
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from storage.repository import (
 )
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+ME, LEASE = "this-process", 300.0
 
 
 def rem(chat: int, key: str, due: datetime, item: int | None = None, text: str = "") -> NewReminder:
@@ -73,7 +75,7 @@ async def test_upgrade_from_first_schema_keeps_and_converts_data(tmp_path: Path)
         assert r.planned_at == r.due_at == T0 + timedelta(days=3)
         assert await db.next_due_at() == T0 + timedelta(days=3)
         # New-schema features work on upgraded data.
-        assert await db.add_reminders([rem(-100, "close-1w", T0, item=7)]) == [r.id]
+        assert await one_shot(db).add_reminders([rem(-100, "close-1w", T0, item=7)]) == [r.id]
     finally:
         await db.close()
 
@@ -106,7 +108,7 @@ async def test_wal_and_foreign_keys(db: Database, tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):
-        await db.add_reminders([rem(1, "k", T0, item=999)])  # no such item
+        await one_shot(db).add_reminders([rem(1, "k", T0, item=999)])  # no such item
     assert await db.count_reminders() == 0  # the failed batch left nothing behind
 
 
@@ -118,21 +120,21 @@ async def test_chat_settings_and_officers(db: Database) -> None:
     default = await db.chat_settings(5)
     assert (default.compacts, default.timezone, default.paused) == ([], "Europe/London", False)
 
-    await db.ensure_chat(5, "Tenants")
-    await db.ensure_chat(5, None)  # a missing title does not erase the known one
-    await db.set_compacts(5, ["rbkc", "kent-2011", "rbkc"])
-    await db.set_timezone(5, "Europe/Paris")
+    await one_shot(db).ensure_chat(5, "Tenants")
+    await one_shot(db).ensure_chat(5, None)  # a missing title does not erase the known one
+    await one_shot(db).set_compacts(5, ["rbkc", "kent-2011", "rbkc"])
+    await one_shot(db).set_timezone(5, "Europe/Paris")
     s = await db.chat_settings(5)
     assert (s.title, s.compacts, s.timezone) == ("Tenants", ["rbkc", "kent-2011"], "Europe/Paris")
-    await db.set_compacts(5, ["west-kent"])
+    await one_shot(db).set_compacts(5, ["west-kent"])
     assert (await db.chat_settings(5)).compacts == ["west-kent"]
 
-    await db.add_officer(5, 10, "Ann")
-    await db.add_officer(5, 11, "Bob")
-    await db.add_officer(5, 10, "Ann Smith")
+    await one_shot(db).add_officer(5, 10, "Ann")
+    await one_shot(db).add_officer(5, 11, "Bob")
+    await one_shot(db).add_officer(5, 10, "Ann Smith")
     assert [(o.user_id, o.name) for o in await db.officers(5)] == [(10, "Ann Smith"), (11, "Bob")]
-    assert await db.remove_officer(5, 10) is True
-    assert await db.remove_officer(5, 10) is False
+    assert await one_shot(db).remove_officer(5, 10) is True
+    assert await one_shot(db).remove_officer(5, 10) is False
     assert [o.user_id for o in await db.officers(5)] == [11]
     assert await db.officers(6) == []
 
@@ -141,8 +143,8 @@ async def test_chat_settings_and_officers(db: Database) -> None:
 
 
 async def test_items_are_private_to_their_chat(db: Database) -> None:
-    a = await db.add_item(1, "complaint", "Late grant", {"amount": 500}, 9, T0)
-    b = await db.add_item(2, "consultation", "Library", {}, None, T0)
+    a = await one_shot(db).add_item(1, "complaint", "Late grant", {"amount": 500}, 9, T0)
+    b = await one_shot(db).add_item(2, "consultation", "Library", {}, None, T0)
     item = await db.item(1, a)
     assert item is not None
     assert (item.kind, item.title, item.data, item.status) == (
@@ -153,42 +155,42 @@ async def test_items_are_private_to_their_chat(db: Database) -> None:
     )
     assert item.registered_at == T0
     assert await db.item(2, a) is None
-    assert await db.set_item_status(2, a, "done", T0) is False  # not chat 2's item
+    assert await one_shot(db).set_item_status(2, a, "done", T0) is False  # not chat 2's item
     assert [i.id for i in await db.open_items(1)] == [a]
     assert [i.id for i in await db.open_items(2)] == [b]
     with pytest.raises(ValueError):
-        await db.set_item_status(1, a, "archived", T0)
+        await one_shot(db).set_item_status(1, a, "archived", T0)
 
 
 async def test_closing_item_cancels_its_reminders_only(db: Database) -> None:
-    item = await db.add_item(1, "consultation", "Parks", {}, None, T0)
-    other = await db.add_item(1, "consultation", "Roads", {}, None, T0)
-    ids = await db.add_reminders(
+    item = await one_shot(db).add_item(1, "consultation", "Parks", {}, None, T0)
+    other = await one_shot(db).add_item(1, "consultation", "Roads", {}, None, T0)
+    ids = await one_shot(db).add_reminders(
         [
             rem(1, "a", T0, item=item),
             rem(1, "b", T0 + timedelta(days=1), item=item),
             rem(1, "c", T0, item=other),
         ]
     )
-    [sent] = await db.claim_due(T0, 1)
+    [sent] = await one_shot(db).claim_due(T0, 1, ME, LEASE)
     assert sent.id == ids[0]
-    await db.mark_sent([sent.id], T0)
+    await one_shot(db).mark_sent([sent.id], T0, ME)
 
-    assert await db.set_item_status(1, item, "done", T0) is True
+    assert await one_shot(db).set_item_status(1, item, "done", T0) is True
     assert await db.open_items(1) == [await db.item(1, other)]
     statuses = {r.id: r.status for r in await db.pending_reminders(1)}
     assert statuses == {ids[2]: "pending"}  # 'b' cancelled, 'c' untouched
     assert (await db.reminder(1, ids[1])).status == "cancelled"  # type: ignore[union-attr]
     assert (await db.reminder(1, ids[0])).status == "sent"  # type: ignore[union-attr]
-    assert await db.cancel_reminders(1, other) == 1
+    assert await one_shot(db).cancel_reminders(1, other) == 1
     assert await db.next_due_at() is None
 
 
 async def test_the_log_is_append_only(db: Database, tmp_path: Path) -> None:
-    e1 = await db.append_log(1, None, "joined", 7, {"by": "x"}, T0)
+    e1 = await one_shot(db).append_log(1, None, "joined", 7, {"by": "x"}, T0)
     later = T0 + timedelta(hours=1)
-    e2 = await db.append_log(1, None, "compacts_chosen", 7, {"compacts": ["rbkc"]}, later)
-    await db.append_log(2, None, "joined", 8, {}, T0)
+    e2 = await one_shot(db).append_log(1, None, "compacts_chosen", 7, {"compacts": ["rbkc"]}, later)
+    await one_shot(db).append_log(2, None, "joined", 8, {}, T0)
     assert [e.id for e in await db.log(1)] == [e1, e2]
     [late] = await db.log(1, since=T0 + timedelta(minutes=30))
     assert (late.id, late.payload, late.at) == (e2, {"compacts": ["rbkc"]}, later)
@@ -200,7 +202,7 @@ async def test_the_log_is_append_only(db: Database, tmp_path: Path) -> None:
 async def test_clause_texts_are_stored_once(db: Database) -> None:
     clause = {"ab12": '{"quote": "We will consult for 12 weeks."}'}
     for n in range(3):
-        await db.append_log(1, None, "x", 7, {"clause": "ab12", "n": n}, T0, clause)
+        await one_shot(db).append_log(1, None, "x", 7, {"clause": "ab12", "n": n}, T0, clause)
     assert await db.clause_texts(["ab12", "nope"]) == clause
     assert await db.table_names() == sorted(await db.table_names())
     rows = await db.log(1)
@@ -211,9 +213,9 @@ async def test_clause_texts_are_stored_once(db: Database) -> None:
 
 
 async def test_planning_twice_does_not_duplicate(db: Database) -> None:
-    item = await db.add_item(1, "consultation", "Parks", {}, None, T0)
-    first = await db.add_reminders([rem(1, "1w", T0, item=item), rem(1, "adhoc", T0)])
-    again = await db.add_reminders(
+    item = await one_shot(db).add_item(1, "consultation", "Parks", {}, None, T0)
+    first = await one_shot(db).add_reminders([rem(1, "1w", T0, item=item), rem(1, "adhoc", T0)])
+    again = await one_shot(db).add_reminders(
         [rem(1, "adhoc", T0), rem(1, "1w", T0, item=item), rem(2, "adhoc", T0)]
     )
     assert again[:2] == first[::-1]
@@ -223,7 +225,7 @@ async def test_planning_twice_does_not_duplicate(db: Database) -> None:
 
 async def test_bulk_insert_returns_ids_in_order(db: Database) -> None:
     batch = [rem(i % 50, f"k{i}", T0 + timedelta(seconds=i)) for i in range(9000)]
-    ids = await db.add_reminders(batch)
+    ids = await one_shot(db).add_reminders(batch)
     assert len(set(ids)) == 9000
     for r_id, new in zip(ids[::997], batch[::997], strict=True):
         stored = await db.reminder(new.chat_id, r_id)
@@ -232,40 +234,49 @@ async def test_bulk_insert_returns_ids_in_order(db: Database) -> None:
 
 async def test_claim_is_ordered_exclusive_and_bounded(db: Database) -> None:
     dues = [T0 + timedelta(minutes=m) for m in (5, 1, 3, 2, 4, 60)]
-    ids = await db.add_reminders([rem(i, f"k{i}", d) for i, d in enumerate(dues)])
+    ids = await one_shot(db).add_reminders([rem(i, f"k{i}", d) for i, d in enumerate(dues)])
     assert await db.next_due_at() == T0 + timedelta(minutes=1)
     now = T0 + timedelta(minutes=10)
-    first = await db.claim_due(now, 3)
+    first = await one_shot(db).claim_due(now, 3, ME, LEASE)
     assert [r.due_at for r in first] == sorted(dues[:5])[:3]
     assert all(r.status == "sending" for r in first)
-    second = await db.claim_due(now, 10)
+    second = await one_shot(db).claim_due(now, 10, ME, LEASE)
     assert [r.id for r in second] == [ids[4], ids[0]]  # minutes 4 and 5; 60 not yet due
-    assert await db.claim_due(now, 10) == []
+    assert await one_shot(db).claim_due(now, 10, ME, LEASE) == []
+    # The next thing to do: the claims' leases run out at 09:15 (if we died, someone must
+    # re-send them), before the reminder due at 10:00.
+    assert await db.next_due_at() == now + timedelta(seconds=LEASE)
+    await one_shot(db).mark_sent([r.id for r in first + second], now, ME)
     assert await db.next_due_at() == T0 + timedelta(minutes=60)
 
 
-async def test_mark_sent_records_lateness(db: Database) -> None:
-    ids = await db.add_reminders([rem(1, "a", T0), rem(1, "b", T0 + timedelta(seconds=30))])
-    claimed = await db.claim_due(T0 + timedelta(seconds=30), 10)
-    assert await db.mark_sent([r.id for r in claimed], T0 + timedelta(seconds=75)) == 2
+async def test_mark_sent_only_for_the_owner_and_lateness_as_told(db: Database) -> None:
+    ids = await one_shot(db).add_reminders(
+        [rem(1, "a", T0), rem(1, "b", T0 + timedelta(seconds=30))]
+    )
+    claimed = await one_shot(db).claim_due(T0 + timedelta(seconds=30), 10, ME, LEASE)
+    claimed_ids = [r.id for r in claimed]
+    assert await one_shot(db).mark_sent(claimed_ids, T0, "someone else") == 0
+    assert await one_shot(db).mark_sent(claimed_ids, T0 + timedelta(seconds=75), ME) == 2
+    assert await one_shot(db).mark_late([ids[0]]) == 1
     a, b = [await db.reminder(1, i) for i in ids]
     assert a is not None and b is not None
     assert (a.status, a.late, b.late) == ("sent", True, False)
     assert a.sent_at == T0 + timedelta(seconds=75)
-    assert await db.mark_sent([ids[0]], T0) == 0  # only in-flight reminders can be marked
+    assert await one_shot(db).mark_sent([ids[0]], T0, ME) == 0  # only in-flight ones
 
 
 async def test_retry_and_undeliverable(db: Database) -> None:
-    [rid] = await db.add_reminders([rem(1, "a", T0)])
-    await db.claim_due(T0, 10)
-    assert await db.mark_retry(rid, "flood control", T0 + timedelta(seconds=30))
+    [rid] = await one_shot(db).add_reminders([rem(1, "a", T0)])
+    await one_shot(db).claim_due(T0, 10, ME, LEASE)
+    assert await one_shot(db).mark_retry(rid, "flood control", T0 + timedelta(seconds=30), ME)
     r = await db.reminder(1, rid)
     assert r is not None
     assert (r.status, r.attempts, r.last_error) == ("pending", 1, "flood control")
     assert r.due_at == T0 + timedelta(seconds=30) and r.planned_at == T0
-    assert await db.claim_due(T0 + timedelta(seconds=29), 10) == []
-    [again] = await db.claim_due(T0 + timedelta(seconds=30), 10)
-    assert await db.mark_undeliverable(again.id, "bad request: chat not found")
+    assert await one_shot(db).claim_due(T0 + timedelta(seconds=29), 10, ME, LEASE) == []
+    [again] = await one_shot(db).claim_due(T0 + timedelta(seconds=30), 10, ME, LEASE)
+    assert await one_shot(db).mark_undeliverable(again.id, "bad request: chat not found")
     r = await db.reminder(1, rid)
     assert r is not None
     assert (r.status, r.attempts, r.last_error) == (
@@ -276,69 +287,88 @@ async def test_retry_and_undeliverable(db: Database) -> None:
 
 
 async def test_pause_holds_and_resume_releases(db: Database) -> None:
-    await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0 + timedelta(hours=1))])
-    [inflight] = await db.claim_due(T0, 1)
-    assert await db.pause_chat(1, "forbidden: bot was blocked by the user") == 1
+    await one_shot(db).add_reminders([rem(1, "a", T0), rem(2, "b", T0 + timedelta(hours=1))])
+    [inflight] = await one_shot(db).claim_due(T0, 1, ME, LEASE)
+    assert await one_shot(db).pause_chat(1, "forbidden: bot was blocked by the user") == 1
     assert (await db.chat_settings(1)).paused_reason == "forbidden: bot was blocked by the user"
     assert (await db.reminder(1, inflight.id)).status == "held"  # type: ignore[union-attr]
-    [new] = await db.add_reminders([rem(1, "c", T0)])  # planned while paused
+    [new] = await one_shot(db).add_reminders([rem(1, "c", T0)])  # planned while paused
     assert (await db.reminder(1, new)).status == "held"  # type: ignore[union-attr]
     assert await db.next_due_at() == T0 + timedelta(hours=1)  # only chat 2 counts
-    assert await db.claim_due(T0 + timedelta(days=1), 10) != []  # chat 2's
-    assert await db.claim_due(T0 + timedelta(days=1), 10) == []
+    assert await one_shot(db).claim_due(T0 + timedelta(days=1), 10, ME, LEASE) != []  # chat 2's
+    assert await one_shot(db).claim_due(T0 + timedelta(days=1), 10, ME, LEASE) == []
 
-    assert await db.resume_chat(1) == 2
+    assert await one_shot(db).resume_chat(1) == 2
     settings = await db.chat_settings(1)
     assert settings.paused is False and settings.paused_reason is None
-    claimed = await db.claim_due(T0 + timedelta(days=1), 10)
+    claimed = await one_shot(db).claim_due(T0 + timedelta(days=1), 10, ME, LEASE)
     assert sorted(r.id for r in claimed) == sorted([inflight.id, new])
 
 
 async def test_snooze_and_stop(db: Database) -> None:
-    item = await db.add_item(1, "funding", "Grant cut", {}, None, T0)
-    ids = await db.add_reminders(
+    item = await one_shot(db).add_item(1, "funding", "Grant cut", {}, None, T0)
+    ids = await one_shot(db).add_reminders(
         [rem(1, "a", T0, item=item), rem(1, "b", T0 + timedelta(days=2), item=item)]
     )
-    [sent] = await db.claim_due(T0, 10)
-    await db.mark_sent([sent.id], T0)
+    [sent] = await one_shot(db).claim_due(T0, 10, ME, LEASE)
+    await one_shot(db).mark_sent([sent.id], T0, ME)
     tomorrow = T0 + timedelta(days=1)
-    assert await db.snooze(2, sent.id, tomorrow) is False  # another chat's reminder
-    assert await db.snooze(1, sent.id, tomorrow) is True
+    assert await one_shot(db).snooze(2, sent.id, tomorrow) is False  # another chat's reminder
+    assert await one_shot(db).snooze(1, sent.id, tomorrow) is True
     r = await db.reminder(1, sent.id)
     assert r is not None
     assert (r.status, r.due_at, r.planned_at, r.sent_at) == ("pending", tomorrow, tomorrow, None)
     assert await db.next_due_at() == tomorrow
-    assert await db.stop_reminder(2, ids[0]) == 0
-    assert await db.stop_reminder(1, ids[0]) == 2  # the whole item's reminders
+    assert await one_shot(db).stop_reminder(2, ids[0]) == 0
+    assert await one_shot(db).stop_reminder(1, ids[0]) == 2  # the whole item's reminders
     assert await db.pending_reminders(1) == []
 
 
-async def test_recover_in_flight(db: Database) -> None:
-    await db.add_reminders([rem(1, "a", T0), rem(2, "b", T0), rem(3, "c", T0)])
-    claimed = await db.claim_due(T0, 2)
-    await db.pause_chat(3, "blocked")
-    assert await db.recover_in_flight() == 2
-    assert await db.count_reminders("sending") == 0
-    assert {r.id for r in await db.claim_due(T0, 10)} == {r.id for r in claimed}
+async def test_only_expired_leases_are_recovered(db: Database) -> None:
+    await one_shot(db).add_reminders([rem(1, "a", T0), rem(2, "b", T0), rem(3, "c", T0)])
+    mine = await one_shot(db).claim_due(T0, 2, ME, LEASE)
+    await one_shot(db).pause_chat(3, "blocked")
+    # Another process on the same database: nothing of ours is taken while the lease runs.
+    assert await one_shot(db).recover_expired(T0 + timedelta(seconds=LEASE - 1)) == 0
+    assert await one_shot(db).claim_due(T0 + timedelta(seconds=LEASE - 1), 10, "other", LEASE) == []
+    renewed_until = T0 + timedelta(seconds=2 * LEASE)
+    assert await one_shot(db).renew_lease([mine[0].id], ME, renewed_until) == 1
+    assert await one_shot(db).renew_lease([mine[1].id], "other", renewed_until) == 0
+    # Once our lease has run out (we died), the unrenewed one is free to be claimed again.
+    assert await one_shot(db).recover_expired(T0 + timedelta(seconds=LEASE)) == 1
+    [taken] = await one_shot(db).claim_due(T0 + timedelta(seconds=LEASE), 10, "other", LEASE)
+    assert taken.id == mine[1].id
+    assert await one_shot(db).mark_retry(taken.id, "x", T0, ME) is False  # not ours any more
+    assert await db.count_reminders("sending") == 2
+
+
+async def test_release_gives_back_every_claim_of_its_owner(db: Database) -> None:
+    await one_shot(db).add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+    await one_shot(db).claim_due(T0, 10, ME, LEASE)
+    assert await one_shot(db).release("other") == 0
+    assert await one_shot(db).release(ME) == 2
+    assert len(await one_shot(db).claim_due(T0, 10, "other", LEASE)) == 2
 
 
 async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
     gone, kept = -1009876543210, 424242
     for chat, title in ((gone, "Forgettable Allotment Society"), (kept, "Keep Me Club")):
-        await db.ensure_chat(chat, title)
-        await db.set_compacts(chat, ["kent-2011"])
-        await db.add_officer(chat, 77, f"officer of {title}")
-        item = await db.add_item(chat, "complaint", f"{title} item", {"chat": chat}, 77, T0)
-        await db.append_log(chat, item, "item_registered", 77, {"title": title}, T0)
-        ids = await db.add_reminders(
+        await one_shot(db).ensure_chat(chat, title)
+        await one_shot(db).set_compacts(chat, ["kent-2011"])
+        await one_shot(db).add_officer(chat, 77, f"officer of {title}")
+        item = await one_shot(db).add_item(
+            chat, "complaint", f"{title} item", {"chat": chat}, 77, T0
+        )
+        await one_shot(db).append_log(chat, item, "item_registered", 77, {"title": title}, T0)
+        ids = await one_shot(db).add_reminders(
             [rem(chat, "a", T0, item=item, text=f"{title} due"), rem(chat, "b", T0)]
         )
-        await db.save_draft(chat, 77, {"fields": {"title": f"{title} draft"}}, T0)
-    [claimed, *_] = await db.claim_due(T0, 10)
-    await db.mark_sent([claimed.id], T0)
-    await db.pause_chat(gone, "blocked")
+        await one_shot(db).save_draft(chat, 77, {"fields": {"title": f"{title} draft"}}, T0)
+    [claimed, *_] = await one_shot(db).claim_due(T0, 10, ME, LEASE)
+    await one_shot(db).mark_sent([claimed.id], T0, ME)
+    await one_shot(db).pause_chat(gone, "blocked")
 
-    await db.forget_chat(gone)
+    await one_shot(db).forget_chat(gone)
 
     tables = await db.table_names()
     assert {
@@ -380,7 +410,7 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
 
 async def test_naive_datetimes_are_rejected(db: Database) -> None:
     with pytest.raises(ValueError, match="naive"):
-        await db.add_reminders([rem(1, "a", datetime(2025, 1, 1))])
+        await one_shot(db).add_reminders([rem(1, "a", datetime(2025, 1, 1))])
 
 
 @given(

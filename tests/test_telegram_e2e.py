@@ -11,6 +11,7 @@ from typing import Any
 
 import icalendar
 import pytest
+from conftest import one_shot
 from fake_bot_api import FakeBotApi, SentMessage, polling_application, running_fake_api
 
 from bot.clock import ManualClock
@@ -143,8 +144,8 @@ async def test_guided_registration_asks_for_the_missing_date(
 async def _due_in(app: Any, chat: int, text: str, seconds: float) -> None:
     core: Core = app.bot_data[CORE]
     due = core.now() + timedelta(seconds=seconds)
-    item = await core.db.add_item(chat, "reminder", text, {}, ADMIN, core.now())
-    await core.db.add_reminders([NewReminder(chat, item, due, text, "test")])
+    item = await one_shot(core.db).add_item(chat, "reminder", text, {}, ADMIN, core.now())
+    await one_shot(core.db).add_reminders([NewReminder(chat, item, due, text, "test")])
     assert core.scheduler is not None
     await core.scheduler.idle()
 
@@ -267,3 +268,42 @@ async def test_follow_ups_report_and_calendar_arrive_as_files(
         await say(api, GROUP, MEMBER, "/report 1066", "not a year I can report on")
         empty = await say(api, GROUP, MEMBER, "/report 2024", "Nothing registered is dated 2024")
         assert empty.document is None
+
+
+SUPERGROUP = -100777
+
+
+async def _group_with_history(api: FakeBotApi, app: Any) -> Core:
+    await say(api, GROUP, ADMIN, "/compact kent-2011", "now follows")
+    await register_confirmed(
+        api, GROUP, ADMIN, "/consultation Parks plan, opens today, closes in 12 weeks, by KCC"
+    )
+    await say(api, GROUP, ADMIN, "/officer list", "Officers")
+    core: Core = app.bot_data[CORE]
+    assert await core.db.pending_reminders(GROUP)
+    return core
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["service message", "error on send"])
+async def test_a_group_upgraded_to_a_supergroup_keeps_everything(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock, announced: bool
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        core = await _group_with_history(api, app)
+        before = await core.db.pending_reminders(GROUP)
+        await api.migrate_group(GROUP, SUPERGROUP, ADMIN, announce=announced)
+        if announced:
+            await api.send_text(SUPERGROUP, ADMIN, "/list")
+            await api.wait_for_message(SUPERGROUP, has("Parks plan"), 10)
+        # The first reminder comes due: it reaches the supergroup either way.
+        clock.set(before[0].due_at)
+        await api.wait_for_message(SUPERGROUP, has("Parks plan"), 10)
+        assert (await core.db.chat_settings(SUPERGROUP)).compacts == ["kent-2011"]
+        assert [i.title for i in await core.db.open_items(SUPERGROUP)] == ["Parks plan"]
+        assert await core.db.open_items(GROUP) == []
+        assert await core.db.log(GROUP) == []
+        kinds = [e.kind for e in await core.db.log(SUPERGROUP)]
+        assert kinds[-1] == "chat_moved" and "item_registered" in kinds
+        record, _ = await core.item_history(SUPERGROUP, before[0].item_id or 0)
+        assert record.title == "Parks plan"
+        assert not [m for m in api.messages_to(GROUP) if "⏰" in (m.text or "")]

@@ -73,8 +73,8 @@ def complaint(summary: str, body: str, raised: date) -> ComplaintRaised:
 
 async def register_year(core: Core) -> dict[str, Any]:
     """Register the year; returns item ids by name."""
-    await core.db.ensure_chat(CHAT, "Sevenoaks Youth Trust")
-    await core.db.set_compacts(CHAT, COMPACTS)
+    await core.ensure_chat(CHAT, "Sevenoaks Youth Trust")
+    await core.choose_compacts(CHAT, COMPACTS, None)
     ids: dict[str, Any] = {}
     # 12 weeks exactly (5 Jan + 84 days = 30 Mar): meets both; feedback arrives 20 Apr.
     ids["library"] = await register(

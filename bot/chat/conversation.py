@@ -89,6 +89,14 @@ class Conversation:
     def new_token(self) -> str:
         return secrets.token_hex(4)
 
+    async def chat_moved(self, old: int, new: int) -> bool:
+        """A group became a supergroup: its history, settings and drafts follow it."""
+        moved = await self.core.chat_moved(old, new)
+        self._known_chats.pop(old, None)
+        self.forget_tokens.pop(old, None)
+        self.registrations.forget_chat(old)  # drafts are read again from the database
+        return moved
+
     def forget_chat(self, chat_id: int) -> None:
         """Drop what is held in memory about an erased chat."""
         self._known_chats.pop(chat_id, None)

@@ -111,7 +111,10 @@ class Registrations:
             await self.core.delete_draft(chat_id, user_id)
 
     def forget_chat(self, chat_id: int) -> None:
+        """Drop the chat's drafts from memory (erased, or moved to a new chat id: they are
+        read again from the database)."""
         self._drafts = {k: v for k, v in self._drafts.items() if k[0] != chat_id}
+        self._loaded = False
 
     async def is_asking(self, chat_id: int, user_id: int) -> bool:
         pending = await self._get(chat_id, user_id)
@@ -197,9 +200,9 @@ class Registrations:
                 "That button is from an old message (or someone else's registration); "
                 "nothing was changed."
             )
-        await self._drop(press.chat_id, press.user_id)
         form = FORMS[pending.draft.kind]
         if answer.action == "change":
+            await self._drop(press.chat_id, press.user_id)
             from bot.chat.commands import find
 
             command = find(form.kind)
@@ -219,7 +222,9 @@ class Registrations:
         )
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}
-        done = await self.core.register(event, title, data)
+        # The draft goes in the same unit of work as the item: never one without the other.
+        done = await self.core.register(event, title, data, draft_of=press.user_id)
+        self._drafts.pop((chat_id, press.user_id), None)
         codes = await self.core.compacts_of(chat_id)
         head = f"Registered as item #{done.item_id}: {title}"
         if not codes:

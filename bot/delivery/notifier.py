@@ -35,6 +35,14 @@ class ChatUnreachable(DeliveryError):
     """The bot cannot write to the chat (blocked, removed, chat migrated)."""
 
 
+class ChatMoved(DeliveryError):
+    """The group became a supergroup: its messages now go to ``new_chat_id``."""
+
+    def __init__(self, new_chat_id: int, reason: str) -> None:
+        super().__init__(reason)
+        self.new_chat_id = new_chat_id
+
+
 class DeliveryFailed(DeliveryError):
     """Permanent failure for this message; retrying will not help."""
 

@@ -1,10 +1,15 @@
-"""The reminder scheduler: one asyncio task that delivers due reminders from the database.
+"""The reminder scheduler: one supervised asyncio task that delivers due reminders.
 
-Nothing lives in memory between wake-ups except one claimed batch, so memory does not grow with
-the number of pending reminders. The database is the only schedule: a reminder is claimed
-('sending') before delivery and marked sent only after the notifier succeeded; a crash between
-the two leaves it 'sending', and ``recover_in_flight`` re-queues it on the next start. So every
-reminder is delivered at least once, and at most the claimed batch in flight twice.
+The database is the only schedule; nothing lives in memory between wake-ups except one
+claimed batch.  A batch is claimed with a lease (``claimed_by`` this scheduler,
+``lease_until``) before delivery and marked sent only after the notifier succeeded.  If
+this process dies in between, the lease runs out and any scheduler on the same database
+(this one after a restart, or another process) claims the reminders again; a live lease
+is never taken.  So every reminder is delivered at least once, twice at most for the one
+message in flight at a crash, and two processes never deliver the same reminder twice.
+
+"Late" means the bot was down or failing when the reminder fell due, not that it waited
+its turn behind thousands of others due at the same minute.
 """
 
 from __future__ import annotations
@@ -12,10 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, SystemClock, wait_or_timeout
-from bot.delivery.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater, Notifier
+from bot.delivery.notifier import (
+    ChatMoved,
+    ChatUnreachable,
+    DeliveryFailed,
+    DeliveryRetryLater,
+    Notifier,
+)
 from bot.delivery.rate_limit import OutgoingQueue
 from storage.repository import LATE_GRACE_SECONDS, Database, Reminder
 
@@ -25,12 +38,11 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 3800
 
 
-def compose(reminders: list[Reminder], now: datetime, late_grace: float) -> str:
-    """The text of one message for one or more reminders of a chat."""
+def compose(reminders: list[Reminder], late: set[int]) -> str:
+    """The text of one message for one or more reminders of a chat, rendered at sending."""
 
     def line(r: Reminder) -> str:
-        late = (now - r.planned_at).total_seconds() > late_grace
-        return f"(late) {r.text}" if late else r.text
+        return f"(late) {r.text}" if r.id in late else r.text
 
     if len(reminders) == 1:
         return f"⏰ {line(reminders[0])}"
@@ -56,11 +68,11 @@ def digests(reminders: list[Reminder], max_items: int) -> list[list[Reminder]]:
 
 
 class ReminderScheduler:
-    """Delivers due reminders as per-chat digests, with retries, pauses and crash recovery.
+    """Delivers due reminders as per-chat digests, with retries, pauses, leases and supervision.
 
     ``clock`` says what time it is and sleeps (a ``ManualClock`` in tests); ``poke()`` cuts a
-    sleep short. ``outgoing`` defaults to an ``OutgoingQueue`` with Telegram's
-    limits around ``notifier``.
+    sleep short (the database pokes it after each commit that touched reminders).
+    ``outgoing`` defaults to an ``OutgoingQueue`` with Telegram's limits around ``notifier``.
     """
 
     def __init__(
@@ -71,6 +83,8 @@ class ReminderScheduler:
         clock: Clock | None = None,
         batch: int = 500,
         outgoing: OutgoingQueue | None = None,
+        owner: str | None = None,
+        lease: float = 300.0,
         max_attempts: int = 8,
         retry_base: float = 5.0,
         retry_cap: float = 3600.0,
@@ -78,11 +92,15 @@ class ReminderScheduler:
         digest_max_items: int = 20,
         max_sleep: float = 60.0,
         error_pause: float = 1.0,
+        error_pause_cap: float = 60.0,
     ) -> None:
         self._db = db
         self._clock = clock or SystemClock()
         self._batch = batch
-        self._out = outgoing if outgoing is not None else OutgoingQueue(notifier)
+        self._out = outgoing if outgoing is not None else OutgoingQueue(notifier, clock=clock)
+        self.owner = owner or f"scheduler-{uuid.uuid4().hex[:12]}"
+        """Who holds this scheduler's claims (one per process)."""
+        self._lease = lease
         self._max_attempts = max_attempts
         self._retry_base = retry_base
         self._retry_cap = retry_cap
@@ -91,35 +109,42 @@ class ReminderScheduler:
         # Re-check the database at least this often (another process may have added rows).
         self._max_sleep = max_sleep
         self._error_pause = error_pause
+        self._error_pause_cap = error_pause_cap
+        self.on_chat_moved: Callable[[int, int], Awaitable[bool]] | None = None
+        """Moves a chat's whole history to its new id (the core's ``chat_moved``)."""
         self._poke = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        # Group commit of "sent": ids delivered while a mark_sent runs go in the next one.
-        self._sent_buffer: list[int] = []
-        self._sent_lock = asyncio.Lock()
-        self.ready = asyncio.Event()
-        """Set once the scheduler has first caught up and gone to sleep."""
         self._ticks = 0
         self._asleep = asyncio.Event()
+        self._busy_since: datetime | None = None
+        """Since when the scheduler has had due reminders without a break (None: idle)."""
+        self.ready = asyncio.Event()
+        """Set once the scheduler has first caught up and gone to sleep."""
+        self.failing_since: datetime | None = None
+        """When the scheduler last failed and has not yet recovered (None: healthy)."""
+        self.last_error: str | None = None
+        self.failures = 0
         self.recovered = 0
         self.delivered = 0
+        db.on_reminders_changed(self.poke)
 
     # ---------------------------------------------------------------- control
 
     def start(self) -> None:
-        """Start the scheduler task (recovery first, then the delivery loop)."""
+        """Start the supervised scheduler task."""
         if self._task is not None:
             raise RuntimeError("scheduler already started")
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="reminder-scheduler")
+        self._task = asyncio.create_task(self._supervise(), name="reminder-scheduler")
 
     def poke(self) -> None:
-        """Re-read the schedule now (call after adding, snoozing or resuming reminders)."""
+        """Re-read the schedule now."""
         self._poke.set()
 
     async def stop(self, drain_seconds: float = 10.0) -> None:
-        """Finish the batch in flight, then stop; cancel after ``drain_seconds`` (reminders still
-        'sending' are recovered on the next start)."""
+        """Finish the batch in flight, give back any claims left, then stop; cancel after
+        ``drain_seconds``."""
         task = self._task
         if task is None:
             return
@@ -134,6 +159,18 @@ class ReminderScheduler:
         finally:
             self._task = None
             self.ready.clear()
+        with contextlib.suppress(Exception):  # a lease that runs out frees them anyway
+            async with self._db.transaction() as tx:
+                await tx.release(self.owner)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def delayed(self) -> bool:
+        """True while reminders cannot go out (the scheduler is failing or not running)."""
+        return self.failing_since is not None or not self.running
 
     async def idle(self) -> None:
         """Return once the schedule has been read since this call and the scheduler sleeps.
@@ -152,25 +189,47 @@ class ReminderScheduler:
                 self._asleep.clear()
                 self.poke()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
     # ---------------------------------------------------------------- loop
 
+    async def _supervise(self) -> None:
+        """Run the loop; on any failure (at start or later) log it, wait with capped
+        exponential backoff, and start again. It never dies silently."""
+        pause = self._error_pause
+        while not self._stopping:
+            try:
+                await self._run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                if self.failing_since is None:
+                    self.failing_since = self._clock.now()
+                log.exception("reminder scheduler failed; retrying in %.0f s", pause)
+                self._asleep.set()
+                await wait_or_timeout(self._clock, self._poke, pause)
+                self._asleep.clear()
+                self._poke.clear()
+                pause = min(self._error_pause_cap, pause * 2)
+
     async def _run(self) -> None:
-        self.recovered = await self._db.recover_in_flight()
-        if self.recovered:
-            log.warning("re-queued %d reminders left in flight by a crash", self.recovered)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            recovered = await tx.recover_expired(now)
+        self.recovered += recovered
+        if recovered:
+            log.warning("re-queued %d reminders whose claim had run out", recovered)
+        self._busy_since = None
         while not self._stopping:
             # Cleared before reading the schedule so a poke during the read is not lost.
             self._poke.clear()
             self._ticks += 1
-            try:
-                delay = await self._tick()
-            except Exception:
-                log.exception("scheduler tick failed; retrying")
-                delay = self._error_pause
+            delay = await self._tick()
+            if self.failing_since is not None:
+                log.warning("reminder scheduler recovered")
+                self.failing_since = None
+                self.last_error = None
             if delay <= 0 or self._stopping:
                 continue
             self.ready.set()
@@ -181,45 +240,72 @@ class ReminderScheduler:
     async def _tick(self) -> float:
         """Deliver one batch if any is due; returns seconds to sleep (0 = go again)."""
         now = self._clock.now()
-        claimed = await self._db.claim_due(now, self._batch)
+        async with self._db.transaction() as tx:
+            await tx.recover_expired(now)
+            claimed = await tx.claim_due(now, self._batch, self.owner, self._lease)
         if claimed:
-            await self._deliver(claimed)
+            if self._busy_since is None:
+                self._busy_since = now
+            await self._deliver(claimed, now)
             return 0.0
+        self._busy_since = None
         nxt = await self._db.next_due_at()
         if nxt is None:
             return self._max_sleep
         return min(self._max_sleep, max(0.0, (nxt - self._clock.now()).total_seconds()))
 
-    async def _deliver(self, claimed: list[Reminder]) -> None:
+    def _is_late(self, r: Reminder, now: datetime) -> bool:
+        """Late: it fell due before the scheduler's current run of work began (the bot was
+        down, the chat was paused, the database failing) or it kept failing past its time;
+        not merely waiting its turn behind others due at the same moment."""
+        behind = (now - r.planned_at).total_seconds() > self._late_grace
+        busy_since = self._busy_since or now
+        before_this_run = (busy_since - r.planned_at).total_seconds() > self._late_grace
+        return behind and (before_this_run or r.attempts > 0)
+
+    async def _deliver(self, claimed: list[Reminder], claimed_at: datetime) -> None:
+        late = {r.id for r in claimed if self._is_late(r, claimed_at)}
         by_chat: dict[int, list[Reminder]] = {}
         for r in claimed:  # already in due order, so chats start in order of their first due
             by_chat.setdefault(r.chat_id, []).append(r)
         tasks = [
-            asyncio.create_task(self._deliver_chat(chat_id, rems))
+            asyncio.create_task(self._deliver_chat(chat_id, rems, late))
             for chat_id, rems in by_chat.items()
         ]
         results = await asyncio.gather(*tasks, return_exceptions=True)
         for res in results:
             if isinstance(res, BaseException):
                 log.error("delivery task failed", exc_info=res)
-        await self._flush_sent()
 
-    async def _deliver_chat(self, chat_id: int, reminders: list[Reminder]) -> None:
+    async def _deliver_chat(self, chat_id: int, reminders: list[Reminder], late: set[int]) -> None:
         chunks = digests(reminders, self._digest_max)
         for i, chunk in enumerate(chunks):
             ids = [r.id for r in chunk]
             try:
-                await self._out.send(
-                    chat_id, compose(chunk, self._clock.now(), self._late_grace), ids
+                await self._out.send(chat_id, compose(chunk, late), ids)
+            except ChatMoved as exc:
+                # Its reminders (this batch's too) will wait under the new id; if the move
+                # cannot be made, hold them rather than hit the old id again and again.
+                moved = self.on_chat_moved is not None and await self.on_chat_moved(
+                    chat_id, exc.new_chat_id
                 )
+                if not moved:
+                    async with self._db.transaction() as tx:
+                        await tx.pause_chat(chat_id, exc.reason)
+                log.warning(
+                    "chat %s moved to %s (history moved: %s)", chat_id, exc.new_chat_id, moved
+                )
+                return
             except ChatUnreachable as exc:
-                # Holds this chat's claimed and pending reminders until resume_chat.
-                await self._db.pause_chat(chat_id, exc.reason)
+                # Holds this chat's claimed and pending reminders until it is resumed.
+                async with self._db.transaction() as tx:
+                    await tx.pause_chat(chat_id, exc.reason)
                 log.warning("chat %s paused: %s", chat_id, exc.reason)
                 return
             except DeliveryFailed as exc:
-                for r in chunk:
-                    await self._db.mark_undeliverable(r.id, exc.reason)
+                async with self._db.transaction() as tx:
+                    for r in chunk:
+                        await tx.mark_undeliverable(r.id, exc.reason)
                 continue
             except DeliveryRetryLater as exc:
                 # Don't hammer the chat: the rest of its batch waits for the retry too.
@@ -231,9 +317,14 @@ class ReminderScheduler:
                 rest = [r for c in chunks[i:] for r in c]
                 await self._retry(rest, f"{type(exc).__name__}: {exc}", 0.0)
                 return
-            self._sent_buffer.extend(ids)
+            async with self._db.transaction() as tx:
+                await tx.mark_sent(ids, self._clock.now(), self.owner)
+                await tx.mark_late([r for r in ids if r in late])
+                # The rest of this chat's batch is still being delivered: keep its claim.
+                still = [r.id for c in chunks[i + 1 :] for r in c]
+                until = self._clock.now() + timedelta(seconds=self._lease)
+                await tx.renew_lease(still, self.owner, until)
             self.delivered += len(ids)
-            await self._flush_sent()
 
     def backoff(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1`` (capped exponential)."""
@@ -241,22 +332,12 @@ class ReminderScheduler:
 
     async def _retry(self, reminders: list[Reminder], reason: str, retry_after: float) -> None:
         now = self._clock.now()
-        for r in reminders:
-            if r.attempts + 1 >= self._max_attempts:
-                await self._db.mark_undeliverable(
-                    r.id, f"gave up after {r.attempts + 1} attempts: {reason}"
-                )
-            else:
-                delay = max(retry_after, self.backoff(r.attempts))
-                await self._db.mark_retry(r.id, reason, now + timedelta(seconds=delay))
-
-    async def _flush_sent(self) -> None:
-        async with self._sent_lock:
-            if not self._sent_buffer:
-                return  # a previous holder already committed ours
-            ids, self._sent_buffer = self._sent_buffer, []
-            try:
-                await self._db.mark_sent(ids, self._clock.now(), grace_seconds=self._late_grace)
-            except BaseException:
-                self._sent_buffer.extend(ids)  # retried by the next flush
-                raise
+        async with self._db.transaction() as tx:
+            for r in reminders:
+                if r.attempts + 1 >= self._max_attempts:
+                    await tx.mark_undeliverable(
+                        r.id, f"gave up after {r.attempts + 1} attempts: {reason}"
+                    )
+                else:
+                    delay = max(retry_after, self.backoff(r.attempts))
+                    await tx.mark_retry(r.id, reason, now + timedelta(seconds=delay), self.owner)

@@ -221,6 +221,17 @@ def build_application(
             reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
         )
 
+    async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group upgraded to a supergroup: Telegram says so in both chats."""
+        message = update.effective_message
+        if message is None:
+            return
+        conversation: Conversation = context.bot_data[CONVERSATION]
+        if message.migrate_to_chat_id:
+            await conversation.chat_moved(message.chat.id, message.migrate_to_chat_id)
+        elif message.migrate_from_chat_id:
+            await conversation.chat_moved(message.migrate_from_chat_id, message.chat.id)
+
     async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
         if change is None:
@@ -242,6 +253,7 @@ def build_application(
             except Exception:  # the error may be that we cannot send at all
                 log.debug("could not report the error to the chat", exc_info=True)
 
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     application.add_handler(MessageHandler(filters.TEXT, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -18,7 +18,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.chat.buttons import reminder_buttons
 from bot.chat.messages import Button
-from bot.delivery.notifier import ChatUnreachable, DeliveryFailed, DeliveryRetryLater
+from bot.delivery.notifier import ChatMoved, ChatUnreachable, DeliveryFailed, DeliveryRetryLater
 
 
 def inline_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup:
@@ -50,8 +50,8 @@ class TelegramNotifier:
         except Forbidden as exc:
             raise ChatUnreachable(f"forbidden: {exc.message}") from exc
         except ChatMigrated as exc:
-            # The group became a supergroup: pause (not drop) until the chat id is updated.
-            raise ChatUnreachable(f"chat migrated to {exc.new_chat_id}") from exc
+            # The group became a supergroup: everything moves to the new id, then carries on.
+            raise ChatMoved(exc.new_chat_id, f"chat migrated to {exc.new_chat_id}") from exc
         except BadRequest as exc:  # subclass of NetworkError, so it must come first
             raise DeliveryFailed(f"bad request: {exc.message}") from exc
         except NetworkError as exc:  # includes TimedOut

@@ -48,6 +48,8 @@ class ItemRecord:
     steps_done: dict[int, date] = field(default_factory=dict)
     entry_ids: list[int] = field(default_factory=list)
     """The log entries this record was built from, for tracing any figure back."""
+    followed: list[str] = field(default_factory=list)
+    """The Compacts the chat followed when the item was registered (its re-checks use them)."""
 
     @property
     def kind(self) -> ItemKind:
@@ -97,6 +99,8 @@ def compliance_log(entries: Iterable[Logged]) -> list[ItemRecord]:
                 notice_given_on=getattr(entry.event, "notice_given_on", None),
                 consultation_started_on=getattr(entry.event, "consultation_started_on", None),
                 entry_ids=[logged.id],
+                # Entries written before the list was kept: the Compacts that gave a verdict.
+                followed=entry.compacts or [r.compact for r in entry.results],
             )
             continue
         record = records.get(logged.item_id) if logged.item_id is not None else None

@@ -51,6 +51,8 @@ class ItemRegistered(_Entry):
     results: list[CheckResult]
     reminders: int = 0
     """How many reminders were planned with it."""
+    compacts: list[str] = Field(default_factory=list)
+    """The Compacts the chat followed when it was registered: its re-checks use these."""
 
 
 class ReminderSet(_Entry):
@@ -100,6 +102,13 @@ class StepCompleted(_Entry):
     results: list[CheckResult]
 
 
+class ChatMoved(_Entry):
+    """The group became a supergroup: its history carried on under the new chat id."""
+
+    kind: Literal["chat_moved"] = "chat_moved"
+    old_chat_id: int
+
+
 class ItemClosed(_Entry):
     """An item was closed: done (with an outcome, for a complaint) or cancelled."""
 
@@ -116,7 +125,8 @@ LogEntry = Annotated[
     | ConsultationStarted
     | FeedbackReceived
     | StepCompleted
-    | ItemClosed,
+    | ItemClosed
+    | ChatMoved,
     Field(discriminator="kind"),
 ]
 """Every kind of log entry."""
