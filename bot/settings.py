@@ -6,10 +6,12 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ShiftedClock, SystemClock
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -32,8 +34,18 @@ class Settings(BaseSettings):
     """Set to receive updates by webhook instead of long polling."""
     webhook_port: int = Field(default=8443, validation_alias="COMPACTBOT_WEBHOOK_PORT")
     admin_cache_seconds: float = Field(default=60, validation_alias="COMPACTBOT_ADMIN_CACHE")
+    log_level: str = Field(default="INFO", validation_alias="COMPACTBOT_LOG_LEVEL")
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL (the bot token is never logged at any level)."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
     """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     def clock(self) -> Clock:
         """The real clock, or one moved to ``today`` when it is set."""

@@ -34,6 +34,7 @@ from bot.chat.commands import menu
 from bot.chat.conversation import Conversation, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.core import Core
+from bot.frontends import logs
 from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard
 from bot.lifecycle import running_core
 from bot.settings import Settings
@@ -251,7 +252,7 @@ def build_application(
 
 def run_telegram(settings: Settings) -> None:
     """Run until interrupted: long polling, or a webhook when one is configured."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
     application = build_application(settings)
     if settings.webhook_url:
         application.run_webhook(
