@@ -8,37 +8,72 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from fake_bot_api import running_fake_api
+from fake_bot_api import FakeBotApi, running_fake_api
 
+from bot.clock import ManualClock
+from bot.core import Core
 from bot.frontends import logs
+from bot.frontends.telegram import CORE, Webhook, webhook_running
+from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shaped like a real token (digits, colon, 35 URL-safe characters), so every pattern applies.
 SECRET_TOKEN = "7412589630:AAHs3cr3t-Token_for_Tests_0123456789x"
+TOKEN = "123:ABC"
 GROUP = -1001
 ADMIN, MEMBER = 10, 11
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def has(text: str) -> Any:
+    return lambda m: text in (m.text or "")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with running_fake_api(token=TOKEN) as fake:
+        fake.add_chat(GROUP, type="supergroup", title="Sevenoaks Youth Trust")
+        fake.set_admins(GROUP, [ADMIN])
+        for uid, name in ((ADMIN, "Ada"), (MEMBER, "Meg")):
+            fake.user(uid, name)
+        yield fake
 
 
 # --- 1. the bot token never reaches a log -----------------------------------------------------
 
 
-async def test_the_token_never_appears_in_the_logs_of_a_running_bot(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_the_token_never_appears_in_the_logs_of_a_running_bot(
+    tmp_path: Path, mode: str
+) -> None:
     """``compactbot run`` (so ``run_telegram``'s own logging set-up) at DEBUG, long polling
-    the fake API, answering a message: its whole log output never contains the token."""
+    the fake API or receiving its webhook posts, answering messages: its whole log output
+    never contains the token (nor the webhook's secret)."""
     async with running_fake_api(token=SECRET_TOKEN) as api:
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("COMPACTBOT_")},
             "COMPACTBOT_LOG_LEVEL": "DEBUG",
             "TELEGRAM_BOT_TOKEN": SECRET_TOKEN,
             "COMPACTBOT_API_URL": api.base_url,
             "COMPACTBOT_DB": str(tmp_path / "bot.db"),
         }
-        env.pop("COMPACTBOT_WEBHOOK_URL", None)
+        if mode == "webhook":
+            port = free_port()
+            env["COMPACTBOT_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/hook"
+            env["COMPACTBOT_WEBHOOK_PORT"] = str(port)
         log_file = tmp_path / "bot.log"
         with log_file.open("wb") as sink:
             bot = await asyncio.create_subprocess_exec(
@@ -53,6 +88,8 @@ async def test_the_token_never_appears_in_the_logs_of_a_running_bot(tmp_path: Pa
             )
             try:
                 await api.wait_for_call("setMyCommands", timeout=60)
+                if mode == "webhook":
+                    await api.wait_for_call("setWebhook", timeout=30)
                 await api.send_text(GROUP, ADMIN, "/help")
                 await api.wait_for_message(GROUP, lambda m: "I know" in (m.text or ""), 30)
                 # A request that fails: PTB logs the error (with its traceback) at ERROR.
@@ -65,8 +102,13 @@ async def test_the_token_never_appears_in_the_logs_of_a_running_bot(tmp_path: Pa
     output = log_file.read_text(encoding="utf-8", errors="replace")
     assert SECRET_TOKEN not in output
     assert SECRET_TOKEN.split(":", 1)[1] not in output
+    if mode == "webhook":
+        assert api.webhook is not None and api.webhook.secret_token
+        assert api.webhook.secret_token not in output  # PTB logs setWebhook's parameters
+        assert {d.status for d in api.webhook_deliveries} == {200}
     assert " DEBUG " in output, "COMPACTBOT_LOG_LEVEL=DEBUG is honoured"
-    assert "getUpdates" in output  # PTB's DEBUG lines name the endpoint it calls
+    # PTB's DEBUG lines name the endpoints it calls, with their parameters.
+    assert ("setWebhook" if mode == "webhook" else "getUpdates") in output
     # PTB's DEBUG line "Set Bot API URL: http://…/bot<token>" is there, redacted.
     assert f"/bot{logs.REDACTED}" in output
 
@@ -102,3 +144,79 @@ def test_every_record_is_redacted_whatever_logger_or_handler(
     assert "could not reach https://api.telegram.org/" in text  # the rest is kept
     for record in caplog.records:
         assert SECRET_TOKEN not in record.getMessage()
+
+
+# --- 2. the webhook takes only what carries Telegram's secret ---------------------------------
+
+
+def webhook_settings(api: FakeBotApi, db: Path, **extra: Any) -> Settings:
+    port = free_port()
+    return Settings(
+        telegram_bot_token=TOKEN,
+        api_url=api.base_url,
+        db=db,
+        webhook_url=f"http://127.0.0.1:{port}/compactbot/hook",
+        webhook_port=port,
+        **extra,
+    )
+
+
+async def test_webhook_processes_what_carries_the_secret_and_refuses_the_rest(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    settings = webhook_settings(api, tmp_path / "bot.db")
+    async with webhook_running(settings, clock=clock) as app:
+        hook = api.webhook
+        assert hook is not None and hook.url == settings.webhook_url
+        # No secret was configured: one was made up, and Telegram was told it.
+        assert hook.secret_token is not None and len(hook.secret_token) >= 32
+        # Posts that do not carry it are refused before anything reads them.
+        forged = api.text_update(GROUP, ADMIN, "/remind tomorrow forged without a secret")
+        assert await api.post_to_webhook(forged, None) == 403
+        wrong = api.text_update(GROUP, ADMIN, "/remind tomorrow forged with a wrong secret")
+        assert await api.post_to_webhook(wrong, "not-the-secret") == 403
+        # Telegram's own delivery carries it: processed, and the reply goes out.
+        await api.send_text(GROUP, ADMIN, "/remind tomorrow at 10am chase the grant letter")
+        await api.wait_for_message(GROUP, has("I'll remind this chat"), timeout=10)
+        assert [d.status for d in api.webhook_deliveries] == [200]
+        by_hand = api.text_update(GROUP, ADMIN, "/help")
+        assert await api.post_to_webhook(by_hand, hook.secret_token) == 200
+        await api.wait_for_message(GROUP, has("I know what your local Compact"), timeout=10)
+        core: Core = app.bot_data[CORE]
+        items = await core.open_items(GROUP)
+        assert [i.title for i in items] == ["chase the grant letter"]
+        assert not [m for m in api.messages_to(GROUP) if "forged" in (m.text or "")]
+    assert not api.calls_to("getUpdates"), "a webhook bot never polls"
+
+
+async def test_a_configured_webhook_secret_is_the_one_required(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    settings = webhook_settings(api, tmp_path / "bot.db", webhook_secret="our-own_Secret-42")
+    async with webhook_running(settings, clock=clock):
+        assert api.webhook is not None and api.webhook.secret_token == "our-own_Secret-42"
+        update = api.text_update(GROUP, ADMIN, "/help")
+        assert await api.post_to_webhook(update, "our-own_Secret-42") == 200
+        await api.wait_for_message(GROUP, has("I know what your local Compact"), timeout=10)
+
+
+def test_webhook_settings_listen_on_loopback_with_a_fresh_secret_unless_told() -> None:
+    settings = Settings(
+        telegram_bot_token=TOKEN, webhook_url="https://bot.example.org/telegram/hook"
+    )
+    first, second = Webhook.from_settings(settings), Webhook.from_settings(settings)
+    assert first.listen == "127.0.0.1" and first.port == 8443
+    assert first.url_path == "telegram/hook"  # the path a reverse proxy passes on
+    assert first.secret_token != second.secret_token
+    assert first.arguments()["secret_token"] == first.secret_token
+    told = Settings(
+        webhook_url="https://bot.example.org/hook",
+        webhook_listen="0.0.0.0",
+        webhook_secret="abc_DEF-123",
+    )
+    assert Webhook.from_settings(told).listen == "0.0.0.0"
+    assert Webhook.from_settings(told).secret_token == "abc_DEF-123"
+    with pytest.raises(ValueError):
+        Settings(webhook_secret="has spaces and ünïcode")
+    with pytest.raises(ValueError):
+        Webhook.from_settings(Settings(webhook_url=None))

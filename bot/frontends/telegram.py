@@ -1,6 +1,8 @@
 """The Telegram front end: a python-telegram-bot Application around the conversation.
 
-Long polling by default, a webhook when COMPACTBOT_WEBHOOK_URL is set.  Reminders
+Long polling by default, a webhook when COMPACTBOT_WEBHOOK_URL is set (listening on
+COMPACTBOT_WEBHOOK_LISTEN, loopback by default, behind a reverse proxy; every request must
+carry the secret Telegram was given).  Reminders
 are not PTB jobs (those live in memory only): the database-backed scheduler sends
 them through ``TelegramNotifier``.
 """
@@ -8,7 +10,12 @@ them through ``TelegramNotifier``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import secrets
+import urllib.parse
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -250,16 +257,84 @@ def build_application(
     return application
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """How the webhook server listens, and what Telegram is told with setWebhook.
+
+    Telegram sends ``secret_token`` in the X-Telegram-Bot-Api-Secret-Token header of every
+    update; PTB's server refuses a request without it (403) before anything reads it.
+    """
+
+    url: str
+    """The public URL Telegram posts to (HTTPS, usually a reverse proxy)."""
+    listen: str
+    port: int
+    secret_token: str
+    url_path: str
+    """The path the server answers on: the public URL's, as a proxy passes it on."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Webhook:
+        """The configured webhook; a fresh random secret when none is configured."""
+        if not settings.webhook_url:
+            raise ValueError("no webhook URL is configured (COMPACTBOT_WEBHOOK_URL)")
+        return cls(
+            url=settings.webhook_url,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+            url_path=urllib.parse.urlsplit(settings.webhook_url).path.strip("/"),
+        )
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments of both ``Application.run_webhook`` and ``Updater.start_webhook``."""
+        return {
+            "listen": self.listen,
+            "port": self.port,
+            "url_path": self.url_path,
+            "webhook_url": self.url,
+            "secret_token": self.secret_token,
+            "allowed_updates": Update.ALL_TYPES,
+        }
+
+
+@asynccontextmanager
+async def webhook_running(
+    settings: Settings, webhook: Webhook | None = None, *, clock: Clock | None = None
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The bot receiving updates by webhook inside an event loop someone else runs.
+
+    The same steps, in the same order, as ``run_webhook`` (initialize, post_init,
+    ``updater.start_webhook``, start; and back), with the same arguments.
+    """
+    webhook = webhook or Webhook.from_settings(settings)
+    app = build_application(settings, clock=clock)
+    assert app.updater is not None
+    async with app:
+        await start_core(app, settings, clock)
+        try:
+            await app.updater.start_webhook(**webhook.arguments())
+            await app.start()
+            try:
+                yield app
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+        finally:
+            await stop_core(app)
+
+
 def run_telegram(settings: Settings) -> None:
     """Run until interrupted: long polling, or a webhook when one is configured."""
-    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
+    webhook = Webhook.from_settings(settings) if settings.webhook_url else None
+    logs.configure(
+        settings.log_level,
+        [settings.telegram_bot_token or "", webhook.secret_token if webhook else ""],
+    )
     application = build_application(settings)
-    if settings.webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
+    if webhook is not None:
+        application.run_webhook(**webhook.arguments())
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
