@@ -11,16 +11,24 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import FakeBotApi, running_fake_api
+from fake_bot_api import FakeBotApi, polling_application, running_fake_api
 
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.frontends import logs
-from bot.frontends.telegram import CORE, Webhook, webhook_running
+from bot.frontends.telegram import (
+    CORE,
+    Webhook,
+    build_application,
+    start_core,
+    stop_core,
+    webhook_running,
+)
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,3 +228,57 @@ def test_webhook_settings_listen_on_loopback_with_a_fresh_secret_unless_told() -
         Settings(webhook_secret="has spaces and ünïcode")
     with pytest.raises(ValueError):
         Webhook.from_settings(Settings(webhook_url=None))
+
+
+# --- 3. an edited message never runs a command again ------------------------------------------
+
+
+@asynccontextmanager
+async def running_bot(api: FakeBotApi, db: Path, clock: ManualClock) -> AsyncIterator[Any]:
+    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db)
+    app = build_application(settings, clock=clock)
+    async with polling_application(app, poll_timeout=0.5):
+        await start_core(app, settings, clock)
+        try:
+            yield app
+        finally:
+            await stop_core(app)
+
+
+async def test_an_edited_command_is_not_run_again(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        sent = await api.send_text(GROUP, ADMIN, "/remind tomorrow chase grant letter")
+        await api.wait_for_message(GROUP, has("I'll remind this chat"), timeout=10)
+        await api.edit_text(sent, "/remind tomorrow chase the grant letter")
+        note = await api.wait_for_message(GROUP, has("edited"), timeout=10)
+        assert "Nothing was changed" in (note.text or "")
+        assert "send a new message" in (note.text or "").lower()
+        # Edited again: still nothing run, and no second note.
+        await api.edit_text(sent, "/remind in 2 days chase the grant letter")
+        # A plain group message, not for the bot, edited: ignored as the message was.
+        chatter = await api.send_text(GROUP, MEMBER, "see you all on Tuesday")
+        await api.edit_text(chatter, "see you all on Wednesday")
+        await api.send_text(GROUP, MEMBER, "/help")
+        await api.wait_for_message(GROUP, has("I know what your local Compact"), timeout=10)
+        core: Core = app.bot_data[CORE]
+        assert len(await core.open_items(GROUP)) == 1
+        assert len(await core.pending_reminders(GROUP)) == 1
+        replies = [m.text or "" for m in api.messages_to(GROUP)]
+        assert sum("I'll remind" in t for t in replies) == 1
+        assert sum("edited" in t for t in replies) == 1
+        assert len(replies) == 3  # the reminder set, one note, the help
+
+
+async def test_an_edited_question_in_private_gets_the_note_not_an_answer(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        sent = await api.send_text(MEMBER, MEMBER, "/compact rbkc")
+        await api.wait_for_message(MEMBER, has("now follows"), timeout=10)
+        await api.edit_text(sent, "/compact kent-2011")
+        await api.wait_for_message(MEMBER, has("edited"), timeout=10)
+        await api.send_text(MEMBER, MEMBER, "/compact")
+        shown = await api.wait_for_message(MEMBER, has("This chat follows"), timeout=10)
+        assert "rbkc" in (shown.text or "") and "kent-2011" not in (shown.text or "")

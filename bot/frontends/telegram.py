@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -85,6 +86,12 @@ class AdminCache:
             self._cache[chat.id] = cached
         return user.id in cached[1]
 
+
+EDIT_NOTE = (
+    "I don't read edited messages again. Nothing was changed: please send a new message instead."
+)
+EDITS_REMEMBERED = 1000
+"""Edited messages already answered with the note (oldest forgotten first)."""
 
 TELEGRAM_LIMIT = 4096
 
@@ -213,6 +220,25 @@ def build_application(
                     caption=attachment.caption or None,
                 )
 
+    noted_edits: OrderedDict[tuple[int, int], None] = OrderedDict()
+
+    async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message is never read again (it would run its command twice): the
+        first edit of a message meant for the bot gets a note saying so; the rest, nothing."""
+        message = update.edited_message
+        if message is None or message.text is None:
+            return
+        private = message.chat.type == ChatType.PRIVATE
+        if not private and not _addressed(message, context.bot.username, context.bot.id):
+            return
+        key = (message.chat.id, message.message_id)
+        if key in noted_edits:
+            return
+        noted_edits[key] = None
+        while len(noted_edits) > EDITS_REMEMBERED:
+            noted_edits.popitem(last=False)
+        await message.reply_text(EDIT_NOTE)
+
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         chat = update.effective_chat
@@ -250,7 +276,11 @@ def build_application(
             except Exception:  # the error may be that we cannot send at all
                 log.debug("could not report the error to the chat", exc_info=True)
 
-    application.add_handler(MessageHandler(filters.TEXT, on_message))
+    # New messages only: PTB's MessageHandler also receives edits (and channel posts).
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_message))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, on_edit)
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
