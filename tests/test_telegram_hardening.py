@@ -282,3 +282,67 @@ async def test_an_edited_question_in_private_gets_the_note_not_an_answer(
         await api.send_text(MEMBER, MEMBER, "/compact")
         shown = await api.wait_for_message(MEMBER, has("This chat follows"), timeout=10)
         assert "rbkc" in (shown.text or "") and "kent-2011" not in (shown.text or "")
+
+
+# --- 4. a draft an anonymous admin started can be confirmed by an admin -----------------------
+
+
+async def test_an_anonymous_admins_draft_is_confirmed_by_an_admin(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Telegram hides an anonymous admin behind GroupAnonymousBot on behalf of the group; their
+    Confirm press, though, comes from the person.  The draft is the group's anonymous admin's,
+    and an admin's press confirms it; a member's does not."""
+    api.set_admins(GROUP, [ADMIN], anonymous_admin=True)
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        await api.send_text(GROUP, ADMIN, "/compact rbkc", sender_chat_id=GROUP)
+        await api.wait_for_message(GROUP, has("now follows"), timeout=10)
+        await api.send_text(
+            GROUP,
+            ADMIN,
+            "/consultation Parks review by KCC, opens 1 Dec 2026",
+            sender_chat_id=GROUP,
+        )
+        ask = await api.wait_for_message(GROUP, has("When does it close?"), timeout=10)
+        # The answer, again anonymous, carries on the same draft.
+        await api.send_text(
+            GROUP, ADMIN, "23/2/27", reply_to_message_id=ask.message_id, sender_chat_id=GROUP
+        )
+        readback = await api.wait_for_message(GROUP, has("Is this right?"), timeout=10)
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, MEMBER, readback.message_id, confirm)
+        await api.wait_for_message(GROUP, has("someone else's registration"), timeout=10)
+        core: Core = app.bot_data[CORE]
+        assert await core.open_items(GROUP) == []
+        # The admin (the person behind the anonymous message) presses the same button.
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm, check=False)
+        done = await api.wait_for_message(GROUP, has("Registered as item #1"), timeout=10)
+        assert "Parks review" in (done.text or "")
+        [item] = await core.open_items(GROUP)
+        assert item.title == "Parks review"
+        # The draft is gone: a second press registers nothing twice.
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm, check=False)
+        await api.wait_for_message(GROUP, has("old message"), timeout=10)
+        assert len(await core.open_items(GROUP)) == 1
+
+
+async def test_an_anonymous_admins_draft_can_be_changed_by_an_admin(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    api.set_admins(GROUP, [ADMIN], anonymous_admin=True)
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        await api.send_text(
+            GROUP,
+            ADMIN,
+            "/complaint against the council: they cut the consultation to 3 weeks",
+            sender_chat_id=GROUP,
+        )
+        readback = await api.wait_for_message(GROUP, has("Is this right?"), timeout=10)
+        change = dict(readback.buttons)["Change"]
+        assert change is not None
+        await api.press_button(GROUP, ADMIN, readback.message_id, change)
+        await api.wait_for_message(GROUP, has("nothing stored"), timeout=10)
+        core: Core = app.bot_data[CORE]
+        assert await core.open_items(GROUP) == []
+

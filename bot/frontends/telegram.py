@@ -40,6 +40,7 @@ from telegram.ext import (
 
 from bot.chat.commands import menu
 from bot.chat.conversation import Conversation, Incoming, Reply
+from bot.chat.messages import anonymous_admin_id
 from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.frontends import logs
@@ -127,6 +128,25 @@ def _addressed(message: Message, bot_username: str, bot_id: int) -> bool:
     return bool(replied and replied.from_user and replied.from_user.id == bot_id)
 
 
+def _sender(message: Message) -> tuple[int, str]:
+    """Who a message is from, as the conversation knows people: (user id, name).
+
+    An anonymous admin's message comes from GroupAnonymousBot (one id for every group)
+    on behalf of the group: it is the group's anonymous-admin identity.  A message on behalf
+    of another chat (a linked channel) is that chat.
+    """
+    chat = message.chat
+    sender_chat = message.sender_chat
+    if sender_chat is not None:
+        if sender_chat.id == chat.id:
+            return anonymous_admin_id(chat.id), f"an anonymous admin of {chat.title or 'the group'}"
+        return sender_chat.id, sender_chat.title or "a channel"
+    user = message.from_user
+    if user is None:
+        return chat.id, chat.title or "someone"
+    return user.id, user.full_name
+
+
 async def start_core(
     app: Application,  # type: ignore[type-arg]
     settings: Settings,
@@ -188,7 +208,7 @@ def build_application(
         if message is None or chat is None or message.text is None:
             return
         conversation: Conversation = context.bot_data[CONVERSATION]
-        user = update.effective_user
+        user_id, user_name = _sender(message)
         replied = message.reply_to_message
         reply_to_user = None
         if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
@@ -200,8 +220,8 @@ def build_application(
         )
         incoming = Incoming(
             chat_id=chat.id,
-            user_id=user.id if user else chat.id,
-            user_name=user.full_name if user else (chat.title or "someone"),
+            user_id=user_id,
+            user_name=user_name,
             text=text,
             private=chat.type == ChatType.PRIVATE,
             is_admin=checker(update, context),
