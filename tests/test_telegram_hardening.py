@@ -346,3 +346,24 @@ async def test_an_anonymous_admins_draft_can_be_changed_by_an_admin(
         core: Core = app.bot_data[CORE]
         assert await core.open_items(GROUP) == []
 
+
+async def test_pressing_a_refused_button_twice_is_not_an_error(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    """The second press earns the same text: Telegram says "message is not modified", which
+    is no reason to tell the chat something went wrong."""
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        await api.send_text(GROUP, ADMIN, "/compact rbkc")
+        await api.wait_for_message(GROUP, has("now follows"), timeout=10)
+        await api.send_text(
+            GROUP, ADMIN, "/complaint against the council: they cut the consultation to 3 weeks"
+        )
+        readback = await api.wait_for_message(GROUP, has("Is this right?"), timeout=10)
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        for _ in range(2):
+            await api.press_button(GROUP, MEMBER, readback.message_id, confirm, check=False)
+        await api.wait_for_call("editMessageText", lambda c: c.error is not None, timeout=10)
+        await api.send_text(GROUP, MEMBER, "/help")
+        await api.wait_for_message(GROUP, has("I know what your local Compact"), timeout=10)
+        assert not [m for m in api.messages_to(GROUP) if "went wrong" in (m.text or "")]

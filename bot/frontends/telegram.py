@@ -27,6 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -270,10 +271,15 @@ def build_application(
         )
         await query.answer()
         markup = _markup(reply)
-        await query.edit_message_text(
-            split_message(reply.text)[0],
-            reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-        )
+        try:
+            await query.edit_message_text(
+                split_message(reply.text)[0],
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            )
+        except BadRequest as exc:
+            # A second press that earns the same answer: the message already says it.
+            if "not modified" not in exc.message:
+                raise
 
     async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
