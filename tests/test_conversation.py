@@ -178,3 +178,44 @@ async def test_timezone_refuses_what_is_not_a_zone_and_changes_nothing(
 async def test_an_ambiguous_city_names_its_zones(conversation: Conversation) -> None:
     reply = await one(conversation, "/timezone louisville")
     assert "America/Kentucky/Louisville" in reply and "America/Louisville" in reply
+
+
+async def test_lone_surrogates_are_replaced_and_stored(
+    conversation: Conversation, db: Database
+) -> None:
+    """Text that is not valid Unicode (a lone surrogate, as a broken client can send in JSON)
+    is stored with the bad characters replaced, instead of failing SQLite's UTF-8 write."""
+    [reply] = await say(conversation, "/remind tomorrow chase the grant letter \udcff")
+    assert reply.text.startswith("I'll remind this chat")
+    [item] = await db.open_items(GROUP)
+    assert item.title == "chase the grant letter ?"
+
+    other = GROUP - 1
+    msg = Incoming(
+        other,
+        ADMIN,
+        "Ada \ud800",
+        "/consultation Parks \udcff review, opens 1 Dec 2026, closes 23 Feb 2027, by KCC \udc80",
+        private=False,
+        is_admin=_yes,
+        chat_title="Friends \udc80 of the Park",
+    )
+    [readback] = await conversation.handle_text(msg)
+    assert "Is this right?" in readback.text
+    confirm = readback.buttons[0][0].data
+    done = await conversation.handle_button(other, ADMIN, confirm, _yes)
+    assert done.text.startswith("Registered as item #2: Parks ? review")
+    assert (await db.chat_settings(other)).title == "Friends ? of the Park"
+
+    officer = Incoming(
+        other, ADMIN, "Ada", "/officer add", False, _yes, reply_to_user=(77, "Bob \udcff")
+    )
+    [added] = await conversation.handle_text(officer)
+    assert added.text.startswith("Bob ? is now an officer")
+    assert [o.name for o in await db.officers(other)] == ["Bob ?"]
+
+    stale = await conversation.handle_button(other, ADMIN, "reg:confirm:\udcff\ud800", _yes)
+    assert "nothing was changed" in stale.text
+    for text in ("\udcff", "/\udcff", "/remind \udcff", "/compact \udcff"):
+        [answer, *_] = await say(conversation, text)
+        assert answer.text.encode("utf-8")
