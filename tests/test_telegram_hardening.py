@@ -367,3 +367,34 @@ async def test_pressing_a_refused_button_twice_is_not_an_error(
         await api.send_text(GROUP, MEMBER, "/help")
         await api.wait_for_message(GROUP, has("I know what your local Compact"), timeout=10)
         assert not [m for m in api.messages_to(GROUP) if "went wrong" in (m.text or "")]
+
+
+# --- the command line, when Telegram refuses the token ----------------------------------------
+
+
+async def test_run_with_a_token_telegram_refuses_exits_2(tmp_path: Path) -> None:
+    async with running_fake_api(token=SECRET_TOKEN) as api:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMPACTBOT_")}
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.frontends.cli",
+            "run",
+            "--token",
+            "123:not-the-token",
+            "--api-url",
+            api.base_url,
+            "--db",
+            str(tmp_path / "bot.db"),
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 2
+    assert out == b""
+    last = err.decode().splitlines()[-1]
+    assert last == "compactbot: Telegram refused the bot token (TELEGRAM_BOT_TOKEN or --token)"
+    assert b"not-the-token" not in err
