@@ -6,10 +6,12 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ShiftedClock, SystemClock
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -29,11 +31,33 @@ class Settings(BaseSettings):
     global_per_second: float = Field(default=30, gt=0, validation_alias="COMPACTBOT_RATE_GLOBAL")
     per_chat_per_minute: float = Field(default=20, gt=0, validation_alias="COMPACTBOT_RATE_CHAT")
     webhook_url: str | None = Field(default=None, validation_alias="COMPACTBOT_WEBHOOK_URL")
-    """Set to receive updates by webhook instead of long polling."""
-    webhook_port: int = Field(default=8443, validation_alias="COMPACTBOT_WEBHOOK_PORT")
+    """Set to receive updates by webhook instead of long polling: the public HTTPS URL
+    Telegram posts to (a reverse proxy passes it on to ``webhook_listen:webhook_port``)."""
+    webhook_listen: str = Field(default="127.0.0.1", validation_alias="COMPACTBOT_WEBHOOK_LISTEN")
+    """Address the webhook server binds: loopback, behind a reverse proxy, unless set."""
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, validation_alias="COMPACTBOT_WEBHOOK_PORT"
+    )
+    webhook_secret: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,256}$",
+        validation_alias="COMPACTBOT_WEBHOOK_SECRET",
+    )
+    """What Telegram must send in X-Telegram-Bot-Api-Secret-Token; a random one per start
+    when unset (Telegram is told it with setWebhook either way)."""
     admin_cache_seconds: float = Field(default=60, validation_alias="COMPACTBOT_ADMIN_CACHE")
+    log_level: str = Field(default="INFO", validation_alias="COMPACTBOT_LOG_LEVEL")
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL (the bot token is never logged at any level)."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
     """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     def clock(self) -> Clock:
         """The real clock, or one moved to ``today`` when it is set."""

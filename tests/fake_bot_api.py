@@ -14,6 +14,11 @@ Typical use::
             await api.send_text(-100123, 42, "/start")
             reply = await api.wait_for_message(-100123)
 
+Once the bot calls ``setWebhook``, updates are no longer held for ``getUpdates`` (which then
+fails with 409, as on Telegram): each is POSTed to the webhook as it is queued, with the
+registered secret in ``X-Telegram-Bot-Api-Secret-Token``; ``post_to_webhook`` posts one by
+hand (say, with a wrong secret) and ``text_update`` builds one without queueing it.
+
 The server is a small HTTP/1.1 implementation on :func:`asyncio.start_server` (keep-alive,
 ``Content-Length`` and chunked bodies; JSON, ``application/x-www-form-urlencoded`` and
 ``multipart/form-data`` payloads). PTB sends form-encoded bodies whose non-string values are
@@ -38,6 +43,7 @@ from email.parser import BytesHeaderParser
 from email.policy import HTTP
 from typing import Any
 
+import httpx
 from telegram.ext import Application, ApplicationBuilder
 
 __all__ = [
@@ -46,6 +52,8 @@ __all__ = [
     "FakeBotApi",
     "SentMessage",
     "UploadedFile",
+    "WebhookDelivery",
+    "WebhookRegistration",
     "application_builder",
     "polling_application",
     "running_fake_api",
@@ -193,6 +201,7 @@ _API_PATH_RE = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z0-9_]+)/?$")
 _FILE_PATH_RE = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 
 _MAX_MESSAGE_LENGTH = 4096
+_WEBHOOK_ATTEMPTS = 100
 _MAX_BODY = 64 * 1024 * 1024
 
 
@@ -269,6 +278,23 @@ class SentMessage:
             for row in rows
             for button in row
         ]
+
+
+@dataclass
+class WebhookRegistration:
+    """What the bot registered with ``setWebhook``."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str] | None
+
+
+@dataclass
+class WebhookDelivery:
+    """One update the fake POSTed to the webhook, and the HTTP status it got back."""
+
+    update_id: int
+    status: int
 
 
 @dataclass
@@ -407,7 +433,13 @@ class FakeBotApi:
         self._failures: list[_Failure] = []
 
         self._updates: list[JSONDict] = []
+        self._update_messages: dict[int, tuple[int, int]] = {}
         self._next_update_id = 1
+        #: The webhook set with ``setWebhook`` (updates are then POSTed to it, not polled).
+        self.webhook: WebhookRegistration | None = None
+        #: Each update POSTed to the webhook as it was queued, with the status the bot answered.
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self._webhook_client: httpx.AsyncClient | None = None
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._updates_cond = asyncio.Condition()
@@ -426,6 +458,7 @@ class FakeBotApi:
             "logout": self._return_true,
             "close": self._return_true,
             "deletewebhook": self._delete_webhook,
+            "setwebhook": self._set_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "getupdates": self._get_updates,
             "sendmessage": self._send_message,
@@ -467,6 +500,9 @@ class FakeBotApi:
             await asyncio.gather(*self._connections, return_exceptions=True)
         await self._server.wait_closed()
         self._server = None
+        if self._webhook_client is not None:
+            await self._webhook_client.aclose()
+            self._webhook_client = None
 
     @property
     def port(self) -> int:
@@ -610,6 +646,59 @@ class FakeBotApi:
         admin if it equals ``chat_id``, else a linked channel) and ``from_user_id`` is not
         revealed.
         """
+        message = self._text_message(
+            chat_id, from_user_id, text, reply_to_message_id, sender_chat_id
+        )
+        return await self._queue_update("message", message)
+
+    def text_update(
+        self,
+        chat_id: int,
+        from_user_id: int,
+        text: str,
+        reply_to_message_id: int | None = None,
+        sender_chat_id: int | None = None,
+    ) -> JSONDict:
+        """A ``message`` update as ``send_text`` would queue it, neither queued nor delivered.
+
+        For posting by hand with ``post_to_webhook`` (e.g. with a wrong secret token).
+        """
+        message = self._text_message(
+            chat_id, from_user_id, text, reply_to_message_id, sender_chat_id
+        )
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        self._update_messages[update_id] = (chat_id, int(message["message_id"]))
+        return {"update_id": update_id, "message": copy.deepcopy(message)}
+
+    async def edit_text(self, update_id: int, text: str) -> int:
+        """Queue an ``edited_message`` update: the user edits the message ``update_id`` carried.
+
+        As in Telegram, the update carries the whole message with its new ``text``,
+        recomputed entities and an ``edit_date``; returns the new update's id.
+        """
+        if update_id not in self._update_messages:
+            raise KeyError(f"update {update_id} carried no message of a user")
+        chat_id, message_id = self._update_messages[update_id]
+        stored = self._messages[(chat_id, message_id)]
+        stored["text"] = text
+        stored["edit_date"] = int(time.time())
+        stored.pop("entities", None)
+        entities = self._entities_for(text)
+        if entities:
+            stored["entities"] = entities
+        edited = copy.deepcopy(stored)
+        edited.pop("reply_markup", None)
+        return await self._queue_update("edited_message", edited)
+
+    def _text_message(
+        self,
+        chat_id: int,
+        from_user_id: int,
+        text: str,
+        reply_to_message_id: int | None,
+        sender_chat_id: int | None,
+    ) -> JSONDict:
         self._ensure_chat(chat_id)
         message = self._new_message(chat_id, self._user_json(from_user_id), text=text)
         if sender_chat_id is not None:
@@ -625,7 +714,7 @@ class FakeBotApi:
             message["entities"] = entities
         if reply_to_message_id is not None:
             message["reply_to_message"] = self._reply_copy(chat_id, reply_to_message_id)
-        return await self._queue_update("message", message)
+        return message
 
     async def press_button(
         self,
@@ -1102,9 +1191,48 @@ class FakeBotApi:
         async with self._updates_cond:
             update_id = self._next_update_id
             self._next_update_id += 1
-            self._updates.append({"update_id": update_id, kind: payload})
-            self._updates_cond.notify_all()
+            if kind == "message":
+                self._update_messages[update_id] = (
+                    int(payload["chat"]["id"]),
+                    int(payload["message_id"]),
+                )
+            update = {"update_id": update_id, kind: payload}
+            webhook = self.webhook
+            if webhook is None:
+                self._updates.append(update)
+                self._updates_cond.notify_all()
+                return update_id
+        # With a webhook set, Telegram POSTs each update at once, with the secret it was given.
+        if self._update_allowed(update, webhook.allowed_updates):
+            status = 0  # never reached
+            for _ in range(_WEBHOOK_ATTEMPTS):
+                try:
+                    status = await self.post_to_webhook(update, webhook.secret_token, webhook.url)
+                    break
+                except httpx.TransportError:
+                    # Telegram retries too (e.g. setWebhook answered before the server listens).
+                    await asyncio.sleep(0.1)
+            self.webhook_deliveries.append(WebhookDelivery(update_id, status))
         return update_id
+
+    async def post_to_webhook(
+        self, update: JSONDict, secret_token: str | None, url: str | None = None
+    ) -> int:
+        """POST ``update`` as JSON to the webhook (the registered one unless ``url`` is given),
+        with ``secret_token`` in X-Telegram-Bot-Api-Secret-Token (no header when None), as
+        Telegram does; returns the HTTP status the bot answered."""
+        target = url or (self.webhook.url if self.webhook else None)
+        if target is None:
+            raise RuntimeError("no webhook is set (setWebhook) and no url given")
+        headers = {"Content-Type": "application/json"}
+        if secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret_token
+        if self._webhook_client is None:
+            self._webhook_client = httpx.AsyncClient(timeout=10)
+        response = await self._webhook_client.post(
+            target, content=json.dumps(update).encode("utf-8"), headers=headers
+        )
+        return response.status_code
 
     async def _queue_my_chat_member(
         self, chat_id: int, by_user_id: int | None, old: JSONDict, new_status: str
@@ -1237,18 +1365,55 @@ class FakeBotApi:
             "has_main_web_app": False,
         }
 
+    async def _set_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self._delete_webhook(params, files)
+        if not url.startswith(("https://", "http://")):
+            # Telegram wants https; the fake also takes http, to reach a loopback server.
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        self.webhook = WebhookRegistration(
+            url=url,
+            secret_token=None if secret is None else str(secret),
+            allowed_updates=list(allowed) if allowed else None,
+        )
+        if params.get("drop_pending_updates"):
+            async with self._updates_cond:
+                self._updates.clear()
+        return True
+
     async def _delete_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
+        self.webhook = None
         if params.get("drop_pending_updates"):
             async with self._updates_cond:
                 self._updates.clear()
         return True
 
     async def _get_webhook_info(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        info: JSONDict = {
+            "url": self.webhook.url if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": 0 if self.webhook else len(self._updates),
+        }
+        if self.webhook and self.webhook.allowed_updates is not None:
+            info["allowed_updates"] = list(self.webhook.allowed_updates)
+        return info
 
     async def _get_updates(
         self, params: JSONDict, files: dict[str, UploadedFile]
     ) -> list[JSONDict]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         limit = max(1, min(int(params.get("limit", 100)), 100))
         timeout = float(params.get("timeout", 0) or 0)
@@ -1288,15 +1453,16 @@ class FakeBotApi:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
 
     def _deliverable(self) -> list[JSONDict]:
-        def allowed(update: JSONDict) -> bool:
-            kind = next(k for k in update if k != "update_id")
-            if self._allowed_updates is None:
-                return kind not in _NOT_DEFAULT_UPDATE_TYPES
-            return kind in self._allowed_updates
-
         # Telegram silently drops updates of types the bot did not ask for.
-        self._updates = [u for u in self._updates if allowed(u)]
+        self._updates = [u for u in self._updates if self._update_allowed(u, self._allowed_updates)]
         return self._updates
+
+    @staticmethod
+    def _update_allowed(update: JSONDict, allowed_updates: list[str] | None) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        if allowed_updates is None:
+            return kind not in _NOT_DEFAULT_UPDATE_TYPES
+        return kind in allowed_updates
 
     async def _send_message(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
         chat_id = self._chat_id(params)

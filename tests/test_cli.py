@@ -6,6 +6,7 @@ prove the entry point itself works.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 from bot.frontends.cli import main
 from bot.knowledge.knowledge import Knowledge
+from storage.repository import Database
 
 BUILTINS = ["kent-2007-draft", "kent-2011", "perth-kinross", "rbkc", "west-kent"]
 NOTICE_QUESTION = "how much notice before they end our grant?"
@@ -418,3 +420,116 @@ def test_console_script_entry_point() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     _check_rbkc_notice_answer(json.loads(done.stdout))
+
+
+# --- databases and numbers that cannot be used: exit 2, one line, nothing touched -------------
+
+GARBAGE = b"This is not an SQLite database, just some text.\n" * 20
+
+
+def _one_line_exit_2(code: int, out: str, err: str, *words: str) -> None:
+    assert code == 2, err
+    assert out == ""
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("compactbot: ") and err.endswith("\n")
+    for word in words:
+        assert word in err, (word, err)
+
+
+def _db_argv(command: str, db: Path, tmp_path: Path) -> list[str]:
+    return {
+        "report": ["report", "--db", str(db), "--chat", "-100"],
+        "export": ["export", "--db", str(db), "--chat", "-100", "--ics", str(tmp_path / "x.ics")],
+        # With a token, so the Telegram path is the one checked; nothing is contacted.
+        "run": ["run", "--db", str(db), "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot"],
+        "chat": ["chat", "--db", str(db)],
+    }[command]
+
+
+async def _create(path: Path) -> None:
+    db = await Database.open(path)
+    await db.close()
+
+
+@pytest.mark.parametrize("command", ["report", "export", "run", "chat"])
+def test_a_database_in_a_missing_directory_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    db = tmp_path / "no" / "such" / "directory" / "bot.db"
+    code, out, err = run(capsys, *_db_argv(command, db, tmp_path))
+    _one_line_exit_2(code, out, err, str(db))
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("command", ["report", "export", "run", "chat"])
+def test_a_file_that_is_not_a_database_is_bad_input_and_left_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    db = tmp_path / "notes.db"
+    db.write_bytes(GARBAGE)
+    code, out, err = run(capsys, *_db_argv(command, db, tmp_path))
+    _one_line_exit_2(code, out, err, str(db), "not a database")
+    assert db.read_bytes() == GARBAGE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
+
+
+@pytest.mark.parametrize("chat", ["99999999999999999999", "-99999999999999999999", "٣", "12a"])
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_a_chat_id_out_of_range_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, chat: str
+) -> None:
+    db = tmp_path / "bot.db"
+    asyncio.run(_create(db))
+    argv = _db_argv(command, db, tmp_path)
+    argv[argv.index("--chat") + 1] = chat
+    code, out, err = run(capsys, *argv)
+    _one_line_exit_2(code, out, err, "chat")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "funding", "--compact", "kent-2011", "--ends", "9999-12-31", "--json"],
+        ["check", "funding", "--compact", "rbkc", "--ends", "9999-12-31"],
+        [
+            "check",
+            "consultation",
+            "--compact",
+            "rbkc",
+            "--opens",
+            "9999-12-01",
+            "--closes",
+            "9999-12-31",
+        ],
+        [
+            "check",
+            "funding",
+            "--compact",
+            "kent-2011",
+            "--ends",
+            "2027-06-30",
+            "--today",
+            "9999-12-31",
+        ],
+    ],
+    ids=["funding-json", "funding-text", "consultation", "today"],
+)
+def test_dates_at_the_end_of_the_calendar_are_bad_input(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = run(capsys, *argv)
+    _one_line_exit_2(code, out, err, "9999")
+
+
+def test_a_bad_setting_in_the_environment_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPACTBOT_LOG_LEVEL", "LOUD")
+    code, out, err = run(capsys, *_db_argv("run", tmp_path / "bot.db", tmp_path))
+    _one_line_exit_2(code, out, err, "COMPACTBOT_LOG_LEVEL")
+    monkeypatch.setenv("COMPACTBOT_LOG_LEVEL", "INFO")
+    monkeypatch.setenv("COMPACTBOT_WEBHOOK_PORT", "99999")
+    asyncio.run(_create(tmp_path / "bot.db"))
+    code, out, err = run(capsys, *_db_argv("export", tmp_path / "bot.db", tmp_path))
+    _one_line_exit_2(code, out, err, "COMPACTBOT_WEBHOOK_PORT")

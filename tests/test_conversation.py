@@ -112,3 +112,110 @@ async def test_a_stale_or_foreign_button_changes_nothing(conversation: Conversat
     assert "no longer exists" in reply.text
     reply = await conversation.handle_button(GROUP, ADMIN, "nonsense", _yes)
     assert "old message" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("given", "zone"),
+    [
+        ("Europe/London", "Europe/London"),
+        ("europe/london", "Europe/London"),
+        ("AMERICA/ARGENTINA/BUENOS_AIRES", "America/Argentina/Buenos_Aires"),
+        ("UTC", "UTC"),
+        ("etc/gmt+5", "Etc/GMT+5"),
+        # A city the zone database names, when it names one zone only.
+        ("London", "Europe/London"),
+        ("paris", "Europe/Paris"),
+        ("New York", "America/New_York"),
+    ],
+)
+async def test_timezone_takes_real_zones_by_their_canonical_name(
+    conversation: Conversation, db: Database, given: str, zone: str
+) -> None:
+    if given != "Europe/London":  # start elsewhere, so the change shows
+        await one(conversation, "/timezone Asia/Tokyo")
+    assert await one(conversation, f"/timezone {given}") == f"Time zone set to {zone}."
+    assert (await db.chat_settings(GROUP)).timezone == zone
+    assert zone in await one(conversation, "/timezone", MEMBER)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "Europe",  # a directory of the zone database, not a zone
+        "America/Argentina",
+        "localtime",  # the machine's own setting, not a name that means the same everywhere
+        "posixrules",
+        "Factory",  # tzdata's "no zone" placeholder
+        "Edinburgh",  # a real city the database has no zone for: not invented
+        "Europe/Edinburgh",
+        "Europe/Lndon",
+        "Louisville",  # two zones end so: ambiguous
+        "GMT+5",  # Etc/GMT+5 is UTC-5: never guessed from a bare offset
+        "Europe/Zürich",
+        "Europe/London\u200b",
+        "Europe/London\x00",
+        "../../etc/passwd",
+        "Europe/../Europe/London",
+        "/usr/share/zoneinfo/Europe/London",
+        "right/UTC",
+        "posix/Europe/London",
+        "A" * 65,
+        "Europe/" + "x" * 60,
+        "Europe/London Europe/Paris",
+    ],
+)
+async def test_timezone_refuses_what_is_not_a_zone_and_changes_nothing(
+    conversation: Conversation, db: Database, given: str
+) -> None:
+    await one(conversation, "/timezone Asia/Tokyo")
+    reply = await one(conversation, f"/timezone {given}")
+    assert "\n" not in reply and reply.endswith("Nothing was changed.")
+    assert len(reply) < 200
+    assert (await db.chat_settings(GROUP)).timezone == "Asia/Tokyo"
+    assert await db.log(GROUP) == []
+
+
+async def test_an_ambiguous_city_names_its_zones(conversation: Conversation) -> None:
+    reply = await one(conversation, "/timezone louisville")
+    assert "America/Kentucky/Louisville" in reply and "America/Louisville" in reply
+
+
+async def test_lone_surrogates_are_replaced_and_stored(
+    conversation: Conversation, db: Database
+) -> None:
+    """Text that is not valid Unicode (a lone surrogate, as a broken client can send in JSON)
+    is stored with the bad characters replaced, instead of failing SQLite's UTF-8 write."""
+    [reply] = await say(conversation, "/remind tomorrow chase the grant letter \udcff")
+    assert reply.text.startswith("I'll remind this chat")
+    [item] = await db.open_items(GROUP)
+    assert item.title == "chase the grant letter ?"
+
+    other = GROUP - 1
+    msg = Incoming(
+        other,
+        ADMIN,
+        "Ada \ud800",
+        "/consultation Parks \udcff review, opens 1 Dec 2026, closes 23 Feb 2027, by KCC \udc80",
+        private=False,
+        is_admin=_yes,
+        chat_title="Friends \udc80 of the Park",
+    )
+    [readback] = await conversation.handle_text(msg)
+    assert "Is this right?" in readback.text
+    confirm = readback.buttons[0][0].data
+    done = await conversation.handle_button(other, ADMIN, confirm, _yes)
+    assert done.text.startswith("Registered as item #2: Parks ? review")
+    assert (await db.chat_settings(other)).title == "Friends ? of the Park"
+
+    officer = Incoming(
+        other, ADMIN, "Ada", "/officer add", False, _yes, reply_to_user=(77, "Bob \udcff")
+    )
+    [added] = await conversation.handle_text(officer)
+    assert added.text.startswith("Bob ? is now an officer")
+    assert [o.name for o in await db.officers(other)] == ["Bob ?"]
+
+    stale = await conversation.handle_button(other, ADMIN, "reg:confirm:\udcff\ud800", _yes)
+    assert "nothing was changed" in stale.text
+    for text in ("\udcff", "/\udcff", "/remind \udcff", "/compact \udcff"):
+        [answer, *_] = await say(conversation, text)
+        assert answer.text.encode("utf-8")

@@ -25,7 +25,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, EndPointNotFound, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -348,3 +355,40 @@ async def test_wait_for_message_times_out_with_context() -> None:
         assert (await api.wait_for_message(ALICE)).text == "first"
         with pytest.raises(TimeoutError, match="'first'"):
             await api.wait_for_message(ALICE, timeout=0.05)
+
+
+async def test_webhook_registration_stops_polling_until_deleted() -> None:
+    async with running_fake_api() as api:
+        bot = _bot(api)
+        async with bot:
+            assert await bot.set_webhook("https://example.org/hook", secret_token="s3cret_-")
+            info = await bot.get_webhook_info()
+            assert info.url == "https://example.org/hook"
+            assert api.webhook is not None and api.webhook.secret_token == "s3cret_-"
+            with pytest.raises(Conflict, match="webhook is active"):
+                await bot.get_updates()
+            with pytest.raises(BadRequest, match="unallowed characters"):
+                await bot.set_webhook("https://example.org/hook", secret_token="no spaces")
+            assert await bot.delete_webhook()
+            assert api.webhook is None
+            await api.send_text(ALICE, ALICE, "hello")
+            [update] = await bot.get_updates()
+            assert update.message is not None and update.message.text == "hello"
+
+
+async def test_edit_text_queues_an_edited_message() -> None:
+    async with running_fake_api() as api:
+        sent = await api.send_text(GROUP, ALICE, "/start@CompactTestBot now")
+        edited = await api.edit_text(sent, "hello @someone_else")
+        bot = _bot(api)
+        async with bot:
+            first, second = await bot.get_updates()
+        assert first.update_id == sent and second.update_id == edited
+        assert second.edited_message is not None and second.message is None
+        assert second.edited_message.text == "hello @someone_else"
+        assert second.edited_message.edit_date is not None
+        assert first.message is not None
+        assert second.edited_message.message_id == first.message.message_id
+        assert [e.type for e in second.edited_message.entities] == ["mention"]
+        with pytest.raises(KeyError):
+            await api.edit_text(edited, "an edit is not a message")

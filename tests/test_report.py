@@ -11,14 +11,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from yearly_items import CHAT, NOW, OFFICER, register_year, stored_core
+from yearly_items import CHAT, NOW, OFFICER, consultation, register, register_year, stored_core
 
 from bot.clock import ManualClock
 from bot.core import Core, FollowUpError
 from bot.knowledge.knowledge import Knowledge
 from bot.records.compliance import compliance_log
 from bot.records.log import ItemRegistered, NoticeGiven
-from bot.records.report import NO_BODY, Report
+from bot.records.report import NO_BODY, LogRow, Report
 from bot.records.report_formats import render_csv, render_html, render_markdown, render_text
 
 
@@ -440,3 +440,59 @@ async def test_log_entries_of_the_first_format_are_still_read(
     view = record.compacts["kent-2011"]
     assert view.verdict == "breach" and view.citations[0].quote == quote
     assert view.deadlines["notice_by"] == date(2026, 9, 30)
+
+
+FORMULAS = [
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+async def test_csv_cells_a_spreadsheet_would_run_are_neutralised(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    """Titles and public bodies starting with = + - @ tab or CR get a leading ' (OWASP's
+    advice for CSV injection); numbers stay numbers."""
+    async with stored_core(tmp_path / "formulas.db", knowledge) as core:
+        await core.ensure_chat(CHAT, "=cmd|' /C calc'!A0")
+        await core.choose_compacts(CHAT, ["kent-2011"], None)
+        for n, formula in enumerate(FORMULAS):
+            event = consultation(formula, FORMULAS[-1 - n], date(2026, 3, 2), date(2026, 4, 6))
+            await register(core, event, formula)
+        report = await core.report(CHAT, 2026)
+    rows = list(csv.DictReader(io.StringIO(render_csv(report, knowledge.registry.display_name))))
+    assert len(rows) == len(FORMULAS)
+    for row, formula in zip(rows, FORMULAS, strict=True):
+        # (Registration strips the tab and CR; the rest is kept as typed.)
+        assert row["title"] == "'" + formula.strip()
+        assert row["public body"].startswith("'")
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+        assert row["length (days)"] == "35" and row["days short, late or open"] == "49"
+        assert row["year"] == "2026" and row["date"] == "2026-03-02"
+
+
+def test_csv_neutralises_text_but_leaves_negative_numbers_alone() -> None:
+    row = LogRow(
+        item_id=1,
+        kind="funding",
+        title="-5% cut to the youth grant",
+        body="\r=cmd|' /C calc'!A0",
+        compact="kent-2011",
+        on=date(2026, 6, 30),
+        outcome="late",
+        days=-3,
+        deadline=date(2026, 3, 31),
+        verdict="breach",
+        status="open",
+    )
+    report = Report(2026, date(2026, 11, 25), None, None, [row])
+    [parsed] = list(csv.DictReader(io.StringIO(render_csv(report, str))))
+    assert parsed["title"] == "'-5% cut to the youth grant"
+    assert parsed["public body"] == "'\r=cmd|' /C calc'!A0"
+    assert render_csv(report, lambda code: "\t@" + code).count("'\t@kent-2011") == 1
+    assert parsed["days short, late or open"] == "-3"  # a number: a spreadsheet sums it

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.chat.buttons import ForgetAnswer, encode
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
@@ -55,23 +56,78 @@ async def compact(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     return [Reply(f"This chat now follows: {names}.")]
 
 
+MAX_ZONE_NAME = 64
+"""The longest zone name accepted (the database's longest is about 30 characters)."""
+
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+"""In the zone directory but not zones: the machine's own setting, a rules template, and
+tzdata's "no zone" placeholder (abbreviated "-00")."""
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every zone name the zone database (the tzdata package) has, by its lower case."""
+    names = (
+        name
+        for name in available_timezones()
+        if name not in NOT_ZONES and not name.startswith(("posix/", "right/"))
+    )
+    return {name.lower(): name for name in names}
+
+
+@cache
+def _cities() -> dict[str, list[str]]:
+    """Zones by their last part ("london" -> ["Europe/London"]); Etc/ ones (offsets) left out."""
+    cities: dict[str, list[str]] = {}
+    for name in sorted(_zones().values()):
+        area, _, city = name.rpartition("/")
+        if area and not name.startswith("Etc/"):
+            cities.setdefault(city.lower(), []).append(name)
+    return cities
+
+
+def find_zone(text: str) -> str | list[str]:
+    """The zone ``text`` names, by its canonical name ("europe/london" -> "Europe/London"),
+    or else the zones it might mean (a city that several zones end with; [] for none)."""
+    if not text or len(text) > MAX_ZONE_NAME or not text.isascii() or not text.isprintable():
+        return []
+    key = "_".join(text.split()).lower()
+    name = _zones().get(key)
+    if name is None:
+        candidates = _cities().get(key, [])
+        if len(candidates) != 1:
+            return candidates
+        name = candidates[0]
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return []
+    return name
+
+
 async def timezone(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     if not args:
         tz = await conv.core.timezone(msg.chat_id)
         return [
             Reply(f"This chat's time zone is {tz.key}. Change it with e.g. /timezone Europe/London")
         ]
-    try:
-        ZoneInfo(args)
-    except (ZoneInfoNotFoundError, ValueError):
+    found = find_zone(args)
+    if isinstance(found, list):
+        if found:
+            return [
+                Reply(
+                    f"'{args}' could be {' or '.join(found[:4])}: say which. Nothing was changed."
+                )
+            ]
+        shown = f" '{args[:50]}'" if args.isascii() and args.isprintable() else ""
         return [
             Reply(
-                f"I don't know the time zone '{args[:50]}'. Use a name like "
-                "Europe/London. Nothing was changed."
+                f"I don't know the time zone{shown}. Use a name like Europe/London. "
+                "Nothing was changed."
             )
         ]
-    await conv.core.set_timezone(msg.chat_id, args)
-    return [Reply(f"Time zone set to {args}.")]
+    await conv.core.set_timezone(msg.chat_id, found)
+    return [Reply(f"Time zone set to {found}.")]
 
 
 async def officer(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:

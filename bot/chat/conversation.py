@@ -9,11 +9,12 @@ database: handlers ask the core.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 from bot.chat import answers, buttons, chat_settings, registration, reminding
 from bot.chat.commands import Command, find
-from bot.chat.messages import OLD_BUTTON, AdminCheck, Incoming, Press, Reply
+from bot.chat.messages import OLD_BUTTON, AdminCheck, Incoming, Press, Reply, valid_text
 from bot.core import Core
 
 MAX_MESSAGE = 4000
@@ -31,6 +32,7 @@ class Conversation:
         self._known_chats: dict[int, str | None] = {}
 
     async def handle_text(self, msg: Incoming) -> list[Reply]:
+        msg = _valid(msg)
         text = msg.text.strip()
         if len(text) > MAX_MESSAGE:
             return [
@@ -57,6 +59,7 @@ class Conversation:
         self, chat_id: int, user_id: int, data: str, is_admin: AdminCheck
     ) -> Reply:
         """A button press; the reply replaces the pressed message's text."""
+        data = valid_text(data)
         press = Press(chat_id, user_id, data, is_admin)
         action = buttons.decode(data)
         if isinstance(action, buttons.RegistrationAnswer):
@@ -102,6 +105,18 @@ class Conversation:
         self._known_chats.pop(chat_id, None)
         self.forget_tokens.pop(chat_id, None)
         self.registrations.forget_chat(chat_id)
+
+
+def _valid(msg: Incoming) -> Incoming:
+    """The message with every text in it valid Unicode (see ``valid_text``)."""
+    replied = msg.reply_to_user
+    return dataclasses.replace(
+        msg,
+        text=valid_text(msg.text),
+        user_name=valid_text(msg.user_name),
+        chat_title=None if msg.chat_title is None else valid_text(msg.chat_title),
+        reply_to_user=None if replied is None else (replied[0], valid_text(replied[1])),
+    )
 
 
 def refusal(command: Command) -> Reply:

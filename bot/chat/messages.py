@@ -34,6 +34,26 @@ class Reply:
     """In groups the bot only sees replies to it: ask the user to reply to this message."""
 
 
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: lone surrogates (which UTF-8, so SQLite, cannot hold) become
+    "?".  Telegram's JSON can carry them ("\\udcff"); everything else passes unchanged."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def anonymous_admin_id(chat_id: int) -> int:
+    """The one user id under which a group's anonymous admins act: the group's own id.
+
+    Telegram hides who an anonymous admin is (their messages come from GroupAnonymousBot,
+    on behalf of the group), so what they start belongs to this per-chat identity; a group's
+    id is negative, so no person has it.
+    """
+    return chat_id
+
+
 AdminCheck = Callable[[], Awaitable[bool]]
 """Asked only when an action needs it (Telegram: a cached getChatAdministrators)."""
 

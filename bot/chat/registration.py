@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.chat.buttons import RegistrationAnswer, encode
 from bot.chat.forms import FORMS, Kind
-from bot.chat.messages import Button, Incoming, Press, Reply
+from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
     Draft,
     apply_answer,
@@ -194,23 +194,45 @@ class Registrations:
 
     async def press(self, press: Press, answer: RegistrationAnswer) -> Reply:
         """Confirm or Change under the read-back."""
-        pending = await self._get(press.chat_id, press.user_id)
-        if pending is None or pending.token != answer.token or pending.asking is not None:
+        found = await self._pressed(press, answer)
+        if found is None:
             return Reply(
                 "That button is from an old message (or someone else's registration); "
                 "nothing was changed."
             )
+        pending, owner = found
         form = FORMS[pending.draft.kind]
         if answer.action == "change":
-            await self._drop(press.chat_id, press.user_id)
+            await self._drop(press.chat_id, owner)
             from bot.chat.commands import find
 
             command = find(form.kind)
             example = command.example if command else ""
             return Reply(f"OK, nothing stored. Send it again with the changes, e.g.\n{example}")
-        return await self._register(press, pending)
+        return await self._register(press, pending, owner)
 
-    async def _register(self, press: Press, pending: Pending) -> Reply:
+    async def _pressed(
+        self, press: Press, answer: RegistrationAnswer
+    ) -> tuple[Pending, int] | None:
+        """The draft a Confirm/Change press answers, and whose it is.
+
+        The presser's own; or, for an admin of the chat, one an anonymous admin started (the
+        press reveals a person, the message that started it did not).
+        """
+        own = await self._get(press.chat_id, press.user_id)
+        if _answered_by(own, answer):
+            assert own is not None
+            return own, press.user_id
+        anonymous = anonymous_admin_id(press.chat_id)
+        if anonymous == press.user_id:
+            return None
+        theirs = await self._get(press.chat_id, anonymous)
+        if _answered_by(theirs, answer) and await press.is_admin():
+            assert theirs is not None
+            return theirs, anonymous
+        return None
+
+    async def _register(self, press: Press, pending: Pending, owner: int) -> Reply:
         chat_id = press.chat_id
         form = FORMS[pending.draft.kind]
         fields = pending.draft.fields
@@ -223,8 +245,8 @@ class Registrations:
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}
         # The draft goes in the same unit of work as the item: never one without the other.
-        done = await self.core.register(event, title, data, draft_of=press.user_id)
-        self._drafts.pop((chat_id, press.user_id), None)
+        done = await self.core.register(event, title, data, draft_of=owner)
+        self._drafts.pop((chat_id, owner), None)
         codes = await self.core.compacts_of(chat_id)
         head = f"Registered as item #{done.item_id}: {title}"
         if not codes:
@@ -235,6 +257,11 @@ class Registrations:
         tz = await self.core.timezone(chat_id)
         schedule = format_reminders(done.results, self.core.reminder_hour, tz)
         return Reply("\n\n".join([head, format_results(done.results), schedule]))
+
+
+def _answered_by(pending: Pending | None, answer: RegistrationAnswer) -> bool:
+    """Whether ``answer`` is a press under ``pending``'s read-back."""
+    return pending is not None and pending.token == answer.token and pending.asking is None
 
 
 def starter(kind: Kind) -> Handler:

@@ -11,7 +11,9 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot run [--token T] [--api-url URL] [--db PATH]
   compactbot report --db PATH --chat ID [--year Y] [--format md|csv|html] [--body B] [--out FILE]
   compactbot export --chat ID --ics FILE [--db PATH]
-Bad input exits 2 with one clear line on stderr, never a traceback.
+Bad input exits 2 with one clear line on stderr, never a traceback: that includes a --db
+that cannot be opened (missing directory, not an SQLite file), a --chat outside SQLite's
+integers, dates outside 1900-2200 and bad settings in the environment.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
@@ -30,7 +33,7 @@ from pydantic import ValidationError
 
 from bot.chat.forms import FORMS
 from bot.chat.replies import format_ask, format_results, format_show
-from bot.clock import SystemClock, fixed_day_clock, today_in
+from bot.clock import Clock, SystemClock, fixed_day_clock, today_in
 from bot.core import Core
 from bot.domain.events import AnyEvent
 from bot.domain.verdicts import strictest
@@ -38,6 +41,7 @@ from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 from bot.records.report_formats import FORMATS, RENDERERS
+from bot.settings import Settings
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
 from storage.repository import Database
@@ -56,11 +60,30 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2200
+"""Dates on the command line lie in these years: deadlines months beyond them still exist."""
+
+MIN_CHAT_ID, MAX_CHAT_ID = -(2**63), 2**63 - 1
+"""SQLite's integers (Telegram's chat ids are far inside)."""
+
+
 def _iso_day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is outside the years {MIN_YEAR} to {MAX_YEAR} that can be checked"
+        )
+    return day
+
+
+def _chat_id(text: str) -> int:
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or not (MIN_CHAT_ID <= int(text) <= MAX_CHAT_ID):
+        raise argparse.ArgumentTypeError(f"'{text[:30]}' is not a Telegram chat id")
+    return int(text)
 
 
 def _year(text: str) -> int:
@@ -106,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="a chat's yearly compliance report")
     report.add_argument("--db", required=True, help="database file")
-    report.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    report.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
     report.add_argument("--year", type=_year, help="default: this year")
     report.add_argument("--format", choices=FORMATS, default="md")
     report.add_argument("--body", help="only public bodies whose name contains this")
@@ -114,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--today", type=_iso_day, help="report as of this day (default: today)")
 
     export = sub.add_parser("export", help="a chat's open deadlines as an iCalendar file")
-    export.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    export.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
     export.add_argument("--ics", required=True, help="the .ics file to write")
     export.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
     export.add_argument("--today", type=_iso_day, help="as of this day (default: today)")
@@ -214,6 +237,34 @@ def _existing_db(path: str | Path) -> Path:
     return Path(path)
 
 
+async def _open_db(path: Path, clock: Clock) -> Database:
+    """The database at ``path`` (created if missing), or a UsageError saying why not."""
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
+    try:
+        return await Database.open(path, clock=clock)
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "unable to open …"
+        raise UsageError(f"cannot use {path} as the database: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot open the database {path}: {exc.strerror or exc}") from None
+
+
+async def _check_db(path: Path) -> None:
+    """Open and close the database before a long-running command starts on it."""
+    db = await _open_db(path, SystemClock())
+    await db.close()
+
+
+def _settings(**overrides: Any) -> Settings:
+    """The settings from the environment (and .env); a bad value is bad input."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "a setting"
+        raise UsageError(f"bad setting {where}: {_validation_message(exc)}") from None
+
+
 async def _with_core(
     db_path: Path,
     knowledge: Knowledge,
@@ -221,11 +272,9 @@ async def _with_core(
     today: date | None = None,
 ) -> T:
     """Run ``work`` on a core over an existing database, without a scheduler (nothing is sent)."""
-    from bot.settings import Settings
-
-    zone = Settings().timezone
+    zone = _settings().timezone
     clock = fixed_day_clock(today, ZoneInfo(zone)) if today else SystemClock()
-    db = await Database.open(db_path, clock=clock)
+    db = await _open_db(db_path, clock)
     try:
         return await work(Core(knowledge, db, default_timezone=zone, clock=clock))
     finally:
@@ -258,9 +307,7 @@ def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
-    from bot.settings import Settings
-
-    db_path = _existing_db(args.db or Settings().db)
+    db_path = _existing_db(args.db or _settings().db)
     cal = asyncio.run(
         _with_core(db_path, knowledge, lambda core: core.calendar(args.chat), args.today)
     )
@@ -270,8 +317,6 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
-    from bot.settings import Settings
-
     overrides = {
         k: v
         for k, v in (
@@ -281,11 +326,22 @@ def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
         )
         if v
     }
-    settings = Settings(**overrides)
+    settings = _settings(**overrides)
+    asyncio.run(_check_db(Path(settings.db)))
     if settings.telegram_bot_token and not terminal:
+        from telegram.error import InvalidToken, NetworkError
+
         from bot.frontends.telegram import run_telegram
 
-        run_telegram(settings)
+        try:
+            run_telegram(settings)
+        except InvalidToken:
+            raise UsageError(
+                "Telegram refused the bot token (TELEGRAM_BOT_TOKEN or --token)"
+            ) from None
+        except NetworkError as exc:
+            print(f"compactbot: cannot reach the Telegram Bot API: {exc.message}", file=sys.stderr)
+            return 1
         return 0
     from bot.frontends.terminal import run_terminal
 

@@ -1,6 +1,8 @@
 """The Telegram front end: a python-telegram-bot Application around the conversation.
 
-Long polling by default, a webhook when COMPACTBOT_WEBHOOK_URL is set.  Reminders
+Long polling by default, a webhook when COMPACTBOT_WEBHOOK_URL is set (listening on
+COMPACTBOT_WEBHOOK_LISTEN, loopback by default, behind a reverse proxy; every request must
+carry the secret Telegram was given).  Reminders
 are not PTB jobs (those live in memory only): the database-backed scheduler sends
 them through ``TelegramNotifier``.
 """
@@ -8,7 +10,13 @@ them through ``TelegramNotifier``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import secrets
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -19,6 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,8 +41,10 @@ from telegram.ext import (
 
 from bot.chat.commands import menu
 from bot.chat.conversation import Conversation, Incoming, Reply
+from bot.chat.messages import anonymous_admin_id
 from bot.clock import Clock, SystemClock
 from bot.core import Core
+from bot.frontends import logs
 from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard
 from bot.lifecycle import running_core
 from bot.settings import Settings
@@ -78,6 +89,12 @@ class AdminCache:
         return user.id in cached[1]
 
 
+EDIT_NOTE = (
+    "I don't read edited messages again. Nothing was changed: please send a new message instead."
+)
+EDITS_REMEMBERED = 1000
+"""Edited messages already answered with the note (oldest forgotten first)."""
+
 TELEGRAM_LIMIT = 4096
 
 
@@ -110,6 +127,25 @@ def _addressed(message: Message, bot_username: str, bot_id: int) -> bool:
         return True
     replied = message.reply_to_message
     return bool(replied and replied.from_user and replied.from_user.id == bot_id)
+
+
+def _sender(message: Message) -> tuple[int, str]:
+    """Who a message is from, as the conversation knows people: (user id, name).
+
+    An anonymous admin's message comes from GroupAnonymousBot (one id for every group)
+    on behalf of the group: it is the group's anonymous-admin identity.  A message on behalf
+    of another chat (a linked channel) is that chat.
+    """
+    chat = message.chat
+    sender_chat = message.sender_chat
+    if sender_chat is not None:
+        if sender_chat.id == chat.id:
+            return anonymous_admin_id(chat.id), f"an anonymous admin of {chat.title or 'the group'}"
+        return sender_chat.id, sender_chat.title or "a channel"
+    user = message.from_user
+    if user is None:
+        return chat.id, chat.title or "someone"
+    return user.id, user.full_name
 
 
 async def start_core(
@@ -173,7 +209,7 @@ def build_application(
         if message is None or chat is None or message.text is None:
             return
         conversation: Conversation = context.bot_data[CONVERSATION]
-        user = update.effective_user
+        user_id, user_name = _sender(message)
         replied = message.reply_to_message
         reply_to_user = None
         if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
@@ -185,8 +221,8 @@ def build_application(
         )
         incoming = Incoming(
             chat_id=chat.id,
-            user_id=user.id if user else chat.id,
-            user_name=user.full_name if user else (chat.title or "someone"),
+            user_id=user_id,
+            user_name=user_name,
             text=text,
             private=chat.type == ChatType.PRIVATE,
             is_admin=checker(update, context),
@@ -205,6 +241,25 @@ def build_application(
                     caption=attachment.caption or None,
                 )
 
+    noted_edits: OrderedDict[tuple[int, int], None] = OrderedDict()
+
+    async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message is never read again (it would run its command twice): the
+        first edit of a message meant for the bot gets a note saying so; the rest, nothing."""
+        message = update.edited_message
+        if message is None or message.text is None:
+            return
+        private = message.chat.type == ChatType.PRIVATE
+        if not private and not _addressed(message, context.bot.username, context.bot.id):
+            return
+        key = (message.chat.id, message.message_id)
+        if key in noted_edits:
+            return
+        noted_edits[key] = None
+        while len(noted_edits) > EDITS_REMEMBERED:
+            noted_edits.popitem(last=False)
+        await message.reply_text(EDIT_NOTE)
+
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         chat = update.effective_chat
@@ -216,10 +271,15 @@ def build_application(
         )
         await query.answer()
         markup = _markup(reply)
-        await query.edit_message_text(
-            split_message(reply.text)[0],
-            reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-        )
+        try:
+            await query.edit_message_text(
+                split_message(reply.text)[0],
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            )
+        except BadRequest as exc:
+            # A second press that earns the same answer: the message already says it.
+            if "not modified" not in exc.message:
+                raise
 
     async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group upgraded to a supergroup: Telegram says so in both chats."""
@@ -254,23 +314,95 @@ def build_application(
                 log.debug("could not report the error to the chat", exc_info=True)
 
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
-    application.add_handler(MessageHandler(filters.TEXT, on_message))
+    # New messages only: PTB's MessageHandler also receives edits (and channel posts).
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_message))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, on_edit)
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
     return application
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """How the webhook server listens, and what Telegram is told with setWebhook.
+
+    Telegram sends ``secret_token`` in the X-Telegram-Bot-Api-Secret-Token header of every
+    update; PTB's server refuses a request without it (403) before anything reads it.
+    """
+
+    url: str
+    """The public URL Telegram posts to (HTTPS, usually a reverse proxy)."""
+    listen: str
+    port: int
+    secret_token: str
+    url_path: str
+    """The path the server answers on: the public URL's, as a proxy passes it on."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Webhook:
+        """The configured webhook; a fresh random secret when none is configured."""
+        if not settings.webhook_url:
+            raise ValueError("no webhook URL is configured (COMPACTBOT_WEBHOOK_URL)")
+        return cls(
+            url=settings.webhook_url,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+            url_path=urllib.parse.urlsplit(settings.webhook_url).path.strip("/"),
+        )
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments of both ``Application.run_webhook`` and ``Updater.start_webhook``."""
+        return {
+            "listen": self.listen,
+            "port": self.port,
+            "url_path": self.url_path,
+            "webhook_url": self.url,
+            "secret_token": self.secret_token,
+            "allowed_updates": Update.ALL_TYPES,
+        }
+
+
+@asynccontextmanager
+async def webhook_running(
+    settings: Settings, webhook: Webhook | None = None, *, clock: Clock | None = None
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The bot receiving updates by webhook inside an event loop someone else runs.
+
+    The same steps, in the same order, as ``run_webhook`` (initialize, post_init,
+    ``updater.start_webhook``, start; and back), with the same arguments.
+    """
+    webhook = webhook or Webhook.from_settings(settings)
+    app = build_application(settings, clock=clock)
+    assert app.updater is not None
+    async with app:
+        await start_core(app, settings, clock)
+        try:
+            await app.updater.start_webhook(**webhook.arguments())
+            await app.start()
+            try:
+                yield app
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+        finally:
+            await stop_core(app)
+
+
 def run_telegram(settings: Settings) -> None:
     """Run until interrupted: long polling, or a webhook when one is configured."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    webhook = Webhook.from_settings(settings) if settings.webhook_url else None
+    logs.configure(
+        settings.log_level,
+        [settings.telegram_bot_token or "", webhook.secret_token if webhook else ""],
+    )
     application = build_application(settings)
-    if settings.webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
+    if webhook is not None:
+        application.run_webhook(**webhook.arguments())
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -246,13 +246,28 @@ def _cells(row: LogRow, names: Names) -> list[str | int]:
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection")."""
+
+
+def spreadsheet_safe(cell: str | int) -> str | int:
+    """A text cell a spreadsheet would run as a formula, with a leading ' so it is shown as
+    text (OWASP's advice); numbers, negative ones too, are left numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def render_csv(report: Report, names: Names) -> str:
-    """One row per item per Compact: a pivot of these rows gives every figure of the report."""
+    """One row per item per Compact: a pivot of these rows gives every figure of the report.
+
+    Every text cell is ``spreadsheet_safe``: titles and names are the chat's words."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["year", *_COLUMNS, "compact code", "outcome code", "verdict"])
     for row in report.rows:
-        writer.writerow([report.year, *_cells(row, names), row.compact, row.outcome, row.verdict])
+        cells = [report.year, *_cells(row, names), row.compact, row.outcome, row.verdict]
+        writer.writerow([spreadsheet_safe(c) for c in cells])
     return buffer.getvalue()
 
 
