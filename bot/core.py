@@ -10,6 +10,9 @@ the terminal chat and the command line all go through here; none of them touches
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -96,6 +99,39 @@ def _validation_message(exc: ValidationError) -> str:
     return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
 
 
+class AlreadyApplied(Exception):
+    """This update's unit of work was applied before (Telegram delivered the update again,
+    or it was replayed from the inbox after a crash): nothing more was changed."""
+
+
+_UPDATE_KEY: ContextVar[str | None] = ContextVar("update_key", default=None)
+_STORED: ContextVar[list[str] | None] = ContextVar("stored", default=None)
+
+
+def handling_update(key: str) -> list[str]:
+    """A front end calls this as it starts on an update (in the task that handles it).
+
+    Each unit of work the update then causes is applied at most once under ``key`` (a
+    redelivered update raises AlreadyApplied instead of registering twice), and the
+    returned list fills with a line per unit that committed: what to tell the user if
+    something fails after that."""
+    _UPDATE_KEY.set(key)
+    stored: list[str] = []
+    _STORED.set(stored)
+    return stored
+
+
+def stored_in_this_update() -> list[str]:
+    """What the update being handled has stored so far (see ``handling_update``)."""
+    return list(_STORED.get() or [])
+
+
+def _note_stored(what: str) -> None:
+    stored = _STORED.get()
+    if stored is not None:
+        stored.append(what)
+
+
 class Core:
     """Knowledge + storage + scheduler, shared by every chat front end."""
 
@@ -135,6 +171,15 @@ class Core:
     async def compacts_of(self, chat_id: int) -> list[str]:
         return (await self.db.chat_settings(chat_id)).compacts
 
+    def delivery_warning(self) -> str | None:
+        """A line for the chat while reminders cannot go out (the scheduler is failing)."""
+        if self.scheduler is None or not self.scheduler.delayed:
+            return None
+        return (
+            "⚠️ Reminders are delayed: I can't reach my database just now. Nothing registered "
+            "is lost; late reminders will go out as soon as it is back."
+        )
+
     def check(self, event: AnyEvent, codes: list[str], today: date) -> list[CheckResult]:
         """Plugin verdicts for ``event`` under ``codes`` (none for no codes): pure."""
         if not codes:
@@ -166,6 +211,15 @@ class Core:
         """The UTC instant of the reminder hour on ``day`` in ``tz`` (DST handled by zoneinfo)."""
         return datetime.combine(day, time(self.reminder_hour), tzinfo=tz).astimezone(UTC)
 
+    @asynccontextmanager
+    async def _unit(self, name: str) -> AsyncIterator[Tx]:
+        """A unit of work, applied once per update (see ``handling_update``)."""
+        key = _UPDATE_KEY.get()
+        async with self.db.transaction() as tx:
+            if key is not None and not await tx.claim_key(f"{key}:{name}"):
+                raise AlreadyApplied(name)
+            yield tx
+
     # ------------------------------------------------------------------ registering
 
     async def register(
@@ -180,7 +234,7 @@ class Core:
         ``draft_of``, the user whose draft it was) drop the draft: one unit of work."""
         assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
         chat_id = event.chat_id
-        async with self.db.transaction() as tx:
+        async with self._unit("register") as tx:
             settings = await tx.chat_settings(chat_id)
             tz = self._zone(settings)
             now = self.now()
@@ -197,6 +251,7 @@ class Core:
             await self._append(tx, chat_id, item_id, event.registered_by, entry)
             if draft_of is not None:
                 await tx.delete_draft(chat_id, draft_of)
+        _note_stored(f"item #{item_id} registered ({title})")
         await self._event_handled(stored, results)
         return Registered(item_id, results, len(ids))
 
@@ -204,12 +259,13 @@ class Core:
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
         """A one-off reminder (/remind): the item, its reminder and the log entry, one unit."""
-        async with self.db.transaction() as tx:
+        async with self._unit("remind") as tx:
             item_id = await tx.add_item(
                 chat_id, "reminder", text, {"when": when.isoformat()}, user_id, self.now()
             )
             await tx.add_reminders([NewReminder(chat_id, item_id, when, text, "adhoc")])
             await self._append(tx, chat_id, item_id, user_id, ReminderSet(when=when, text=text))
+        _note_stored(f"reminder #{item_id} set ({text[:60]})")
         return item_id
 
     async def close_item(
@@ -221,8 +277,11 @@ class Core:
         outcome: Literal["resolved", "unresolved"] | None = None,
     ) -> bool:
         """Mark an open item done or cancelled; its pending reminders are cancelled with it."""
-        async with self.db.transaction() as tx:
-            return await self._close(tx, chat_id, item_id, status, actor, outcome)
+        async with self._unit("close") as tx:
+            closed = await self._close(tx, chat_id, item_id, status, actor, outcome)
+        if closed:
+            _note_stored(f"item #{item_id} marked {status}")
+        return closed
 
     async def _close(
         self,
@@ -250,13 +309,15 @@ class Core:
     async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
         """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
         unique = list(dict.fromkeys(codes))
-        async with self.db.transaction() as tx:
+        async with self._unit("compacts") as tx:
             await tx.set_compacts(chat_id, unique)
             await self._append(tx, chat_id, None, actor, CompactsChosen(compacts=unique))
+        _note_stored("the chat's Compacts chosen")
 
     async def set_timezone(self, chat_id: int, tz: str) -> None:
-        async with self.db.transaction() as tx:
+        async with self._unit("timezone") as tx:
             await tx.set_timezone(chat_id, tz)
+        _note_stored(f"time zone set to {tz}")
 
     async def officers(self, chat_id: int) -> list[Officer]:
         return await self.db.officers(chat_id)
@@ -265,17 +326,18 @@ class Core:
         return {o.user_id for o in await self.db.officers(chat_id)}
 
     async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
-        async with self.db.transaction() as tx:
+        async with self._unit("officer") as tx:
             await tx.add_officer(chat_id, user_id, name)
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
-        async with self.db.transaction() as tx:
+        async with self._unit("officer-off") as tx:
             return await tx.remove_officer(chat_id, user_id)
 
     async def forget(self, chat_id: int) -> None:
         """Erase everything stored about the chat, and leave none of it in the WAL file."""
-        async with self.db.transaction() as tx:
+        async with self._unit("forget") as tx:
             await tx.forget_chat(chat_id)
+        _note_stored("everything about this chat erased")
         await self.db.checkpoint()
 
     async def chat_left(self, chat_id: int, reason: str) -> None:
@@ -314,12 +376,15 @@ class Core:
         return await self.db.reminder(chat_id, reminder_id)
 
     async def snooze_reminder(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
-        async with self.db.transaction() as tx:
-            return await tx.snooze(chat_id, reminder_id, until)
+        async with self._unit("snooze") as tx:
+            snoozed = await tx.snooze(chat_id, reminder_id, until)
+        if snoozed:
+            _note_stored(f"reminder #{reminder_id} snoozed")
+        return snoozed
 
     async def stop_reminders(self, chat_id: int, reminder_id: int) -> int:
         """Cancel a reminder and the other unsent reminders of its item."""
-        async with self.db.transaction() as tx:
+        async with self._unit("stop") as tx:
             return await tx.stop_reminder(chat_id, reminder_id)
 
     # ------------------------------------------------------------------ drafts
@@ -331,11 +396,11 @@ class Core:
             return await tx.drafts(since)
 
     async def save_draft(self, chat_id: int, user_id: int, state: dict[str, Any]) -> None:
-        async with self.db.transaction() as tx:
+        async with self._unit("draft") as tx:
             await tx.save_draft(chat_id, user_id, state, self.now())
 
     async def delete_draft(self, chat_id: int, user_id: int) -> None:
-        async with self.db.transaction() as tx:
+        async with self._unit("draft-drop") as tx:
             await tx.delete_draft(chat_id, user_id)
 
     # ------------------------------------------------------------------ the log
@@ -457,19 +522,20 @@ class Core:
 
         The notice reminders (and those for the consultation that must precede notice)
         have nothing left to remind of, so they go in the same unit."""
-        async with self.db.transaction() as tx:
+        async with self._unit("notice") as tx:
             record, today = await self._follow_up_target(tx, chat_id, item_id, "funding", given_on)
             results = self._recheck_funding(record, today, notice_given_on=given_on)
             entry = NoticeGiven(given_on=given_on, results=results)
             await self._append(tx, chat_id, item_id, actor, entry)
             await tx.cancel_reminders(chat_id, item_id)
+        _note_stored(f"notice on item #{item_id} recorded")
         return FollowUp(record, results, 0)
 
     async def record_consultation_start(
         self, chat_id: int, item_id: int, started_on: date, actor: int | None
     ) -> FollowUp:
         """The consultation on a funding change started: re-check it; its reminders stop."""
-        async with self.db.transaction() as tx:
+        async with self._unit("consulted") as tx:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "funding", started_on
             )
@@ -483,13 +549,14 @@ class Core:
             entry = ConsultationStarted(started_on=started_on, results=results)
             await self._append(tx, chat_id, item_id, actor, entry)
             await tx.cancel_reminders(chat_id, item_id, ":consult-")
+        _note_stored(f"the consultation on item #{item_id} recorded")
         return FollowUp(record, results, 0)
 
     async def record_feedback(
         self, chat_id: int, item_id: int, received_on: date, actor: int | None
     ) -> FollowUp:
         """Feedback on a consultation arrived: log it and close the item (nothing more is owed)."""
-        async with self.db.transaction() as tx:
+        async with self._unit("feedback") as tx:
             record, _ = await self._follow_up_target(
                 tx, chat_id, item_id, "consultation", received_on
             )
@@ -502,13 +569,14 @@ class Core:
             entry = FeedbackReceived(received_on=received_on)
             await self._append(tx, chat_id, item_id, actor, entry)
             closed = await self._close(tx, chat_id, item_id, "done", actor)
+        _note_stored(f"feedback on item #{item_id} recorded")
         return FollowUp(record, [], 0, closed)
 
     async def record_step(
         self, chat_id: int, item_id: int, step: int, completed_on: date, actor: int | None
     ) -> FollowUp:
         """A step of a complaint's procedure was completed: say what comes next and plan it."""
-        async with self.db.transaction() as tx:
+        async with self._unit("step") as tx:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "complaint", completed_on
             )
@@ -538,6 +606,7 @@ class Core:
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             entry = StepCompleted(step=step, completed_on=completed_on, results=results)
             await self._append(tx, chat_id, item_id, actor, entry)
+        _note_stored(f"step {step} of item #{item_id} recorded")
         return FollowUp(record, results, len(ids))
 
     async def _event_handled(self, event: AnyEvent, results: list[CheckResult]) -> None:

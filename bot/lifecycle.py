@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from bot.chat.conversation import Conversation
 from bot.clock import Clock, SystemClock
@@ -16,13 +17,23 @@ from bot.settings import Settings
 from storage.repository import Database
 
 
+@dataclass(frozen=True)
+class Running:
+    """What a front end works with while the bot runs."""
+
+    core: Core
+    conversation: Conversation
+    outgoing: OutgoingQueue
+    """The one outbound limiter: reminders go through it, and so must every reply."""
+
+
 @asynccontextmanager
 async def running_core(
     settings: Settings,
     notifier: Notifier,
     knowledge: Knowledge | None = None,
     clock: Clock | None = None,
-) -> AsyncIterator[tuple[Core, Conversation]]:
+) -> AsyncIterator[Running]:
     """Open the database (migrating it), start the reminder scheduler; undo both on exit."""
     knowledge = knowledge or Knowledge.load()
     clock = clock or settings.clock()
@@ -46,7 +57,9 @@ async def running_core(
     scheduler.on_chat_moved = core.chat_moved
     scheduler.start()
     try:
-        yield core, Conversation(core)
+        yield Running(core, Conversation(core), outgoing)
     finally:
-        await scheduler.stop()
-        await db.close()
+        try:
+            await scheduler.stop()
+        finally:  # an open connection's thread would keep the process alive
+            await db.close()

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     """What Telegram must send in X-Telegram-Bot-Api-Secret-Token; a random one per start
     when unset (Telegram is told it with setWebhook either way)."""
     admin_cache_seconds: float = Field(default=60, validation_alias="COMPACTBOT_ADMIN_CACHE")
+    api_timeout: float = Field(
+        default=30.0, gt=0, le=600, validation_alias="COMPACTBOT_API_TIMEOUT"
+    )
+    """Seconds to wait for the Bot API to answer a call (Telegram under load is slow)."""
     log_level: str = Field(default="INFO", validation_alias="COMPACTBOT_LOG_LEVEL")
     """DEBUG, INFO, WARNING, ERROR or CRITICAL (the bot token is never logged at any level)."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -172,6 +173,22 @@ MIGRATIONS: list[str] = [
     BEGIN
         SELECT RAISE(ABORT, 'the log is append-only');
     END;
+    """,
+    # 9: updates are stored before Telegram is told they arrived (the inbox), and each unit
+    # of work an update causes is applied once (its key in ``applied``).
+    """
+    CREATE TABLE inbox (
+        update_id    INTEGER PRIMARY KEY,
+        chat_id      INTEGER,
+        payload      TEXT NOT NULL,
+        received_at  INTEGER NOT NULL,
+        done_at      INTEGER
+    );
+    CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL;
+    CREATE TABLE applied (
+        key  TEXT PRIMARY KEY,
+        at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
     """,
 ]
 
@@ -339,6 +356,10 @@ def _item(row: Sequence[Any]) -> Item:
 _INSERT_CHUNK = 4000
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, migrated or written; the message says which and why."""
+
+
 FaultHook = Callable[[str], None]
 """Called with each write statement inside a transaction, before it runs; raising aborts
 the transaction. Only tests set one (``Database.faults``), to prove units are atomic."""
@@ -481,6 +502,13 @@ class Reader:
             row = await self._one("SELECT count(*) FROM reminders WHERE status = ?", (status,))
         return int(row[0])
 
+    async def pending_updates(self) -> list[tuple[int, str]]:
+        """Updates stored but not yet handled (a crash came in between), oldest first."""
+        rows = await self._all(
+            "SELECT update_id, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+        )
+        return [(r[0], r[1]) for r in rows]
+
     async def table_names(self) -> list[str]:
         """All user tables (for audits such as forget_chat's)."""
         rows = await self._all(
@@ -601,6 +629,9 @@ class Tx(Reader):
         # Children before parents so foreign keys hold at every step.
         for table in _CHAT_TABLES:
             await self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+        # Handled updates hold the chat's messages too; one still being handled is kept
+        # (it is the /forget itself, or comes after it).
+        await self._run("DELETE FROM inbox WHERE chat_id = ? AND done_at IS NOT NULL", (chat_id,))
         self.reminders_changed = True
 
     async def move_chat(self, old: int, new: int) -> bool:
@@ -805,6 +836,40 @@ class Tx(Reader):
         self.reminders_changed = True
         return cur.rowcount
 
+    # ---------------------------------------------------------------- inbox
+
+    async def store_update(self, update_id: int, chat_id: int | None, payload: str) -> bool:
+        """Keep an update before it is acknowledged; False if it was already stored."""
+        cur = await self._run(
+            "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (update_id, chat_id, payload, self._now()),
+        )
+        return cur.rowcount > 0
+
+    async def update_done(self, update_id: int) -> None:
+        await self._run(
+            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+            (self._now(), update_id),
+        )
+
+    async def claim_key(self, key: str) -> bool:
+        """Record that the unit of work ``key`` is applied; False if it already was."""
+        cur = await self._run(
+            "INSERT INTO applied (key, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (key, self._now()),
+        )
+        return cur.rowcount > 0
+
+    async def prune_inbox(self, before: datetime) -> int:
+        """Forget handled updates and applied keys older than ``before``."""
+        stamp = to_db(before)
+        cur = await self._run(
+            "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (stamp,)
+        )
+        await self._run("DELETE FROM applied WHERE at < ?", (stamp,))
+        return cur.rowcount
+
     # ---------------------------------------------------------------- delivery (leases)
 
     async def claim_due(
@@ -952,22 +1017,49 @@ class Database(Reader):
 
     @classmethod
     async def open(
-        cls, path: str | Path, *, migrate_to: int | None = None, clock: Clock | None = None
+        cls,
+        path: str | Path,
+        *,
+        migrate_to: int | None = None,
+        clock: Clock | None = None,
+        busy_timeout: float = 5.0,
     ) -> Database:
-        """Open (creating if needed) and migrate to ``migrate_to`` (default: latest).
+        """Open (creating if needed) and migrate to ``migrate_to`` (default: latest), and make
+        sure it can be written; raises DatabaseUnavailable saying why not.
 
         ``clock`` stamps rows the caller gives no time for (a chat's creation, a migration)."""
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            return await cls._open(path, migrate_to, clock, busy_timeout)
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseUnavailable(f"cannot use the database {path}: {exc}") from exc
+
+    @classmethod
+    async def _open(
+        cls, path: str | Path, migrate_to: int | None, clock: Clock | None, busy_timeout: float
+    ) -> Database:
+        if await asyncio.to_thread(Path(path).is_dir):
+            raise DatabaseUnavailable(f"cannot use the database {path}: it is a directory")
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except BaseException:
+            # aiosqlite stops its thread after a failed connect without awaiting it; give it
+            # a moment, or it reports into a closed event loop as the process exits.
+            await asyncio.sleep(0.05)
+            raise
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA busy_timeout=5000")
+            # How long a write waits for another connection's lock before it fails.
+            await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             # forget_chat must really forget: overwrite freed content instead of leaving it.
             await conn.execute("PRAGMA secure_delete=ON")
             db = cls(conn, str(path), clock or SystemClock())
             await db._migrate(SCHEMA_VERSION if migrate_to is None else migrate_to)
+            # A read-only file opens and reads fine; find out now, not at the first write.
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("ROLLBACK")
         except BaseException:
             await conn.close()
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from bot.delivery.notifier import (
 )
 from bot.delivery.rate_limit import OutgoingQueue
 from bot.delivery.scheduler import ReminderScheduler
+from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database, NewReminder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -387,3 +389,58 @@ def test_sigkill_mid_delivery_loses_nothing(tmp_path: Path) -> None:
             await db.close()
 
     assert asyncio.run(final()) == len(ids)
+
+
+async def test_a_locked_database_delays_reminders_loudly_and_they_follow_once_it_is_back(
+    tmp_path: Path, clock: ManualClock, knowledge: Knowledge
+) -> None:
+    from bot.chat.conversation import Conversation
+    from bot.chat.messages import Incoming
+    from bot.core import Core
+
+    path = tmp_path / "locked.db"
+    db = await Database.open(path, clock=clock, busy_timeout=0.05)
+    [rid] = await one_shot(db).add_reminders([rem(1, "a", T0)])
+    notifier = RecordingNotifier(clock)
+    outgoing = OutgoingQueue(
+        notifier, global_per_second=None, per_chat_per_minute=None, clock=clock
+    )
+    scheduler = ReminderScheduler(db, notifier, clock=clock, outgoing=outgoing, error_pause=5.0)
+    core = Core(knowledge, db, scheduler, clock=clock)
+    other = sqlite3.connect(path)
+    other.execute("BEGIN EXCLUSIVE")  # another process holds the database at our start
+    try:
+        scheduler.start()
+        await eventually(lambda: scheduler.failing_since is not None)
+        assert scheduler.running and "locked" in (scheduler.last_error or "")
+        assert core.delivery_warning() is not None
+    finally:
+        other.rollback()
+        other.close()
+
+    async def yes() -> bool:
+        return True
+
+    [reply] = await Conversation(core).handle_text(Incoming(1, 1, "Ada", "/list", True, yes))
+    assert "Reminders are delayed" in reply.text
+    clock.advance(5)  # the supervisor's back-off ends; the database is free again
+    await eventually(lambda: notifier.delivered_ids == [rid])
+    await scheduler.idle()
+    assert core.delivery_warning() is None and scheduler.failures >= 1
+    await scheduler.stop()
+    await db.close()
+
+
+def test_an_unusable_database_is_one_line_and_an_exit_not_a_hang(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "compactbot"
+    for db in (tmp_path, tmp_path / "no" / "such" / "dir.db"):  # a directory; no directory
+        done = subprocess.run(
+            [str(script), "chat", "--db", str(db)],
+            input="/help\n",
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode != 0
+        assert done.stderr.count("\n") == 1 and "database" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr + done.stdout

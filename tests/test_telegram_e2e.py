@@ -101,6 +101,7 @@ async def test_questions_in_group_and_private(
         assert "three months' notice in writing" in (answer.text or "")
         await say(api, ALICE, ALICE, "how long must a consultation be?", "12 weeks")
         # In a group, a plain message not addressed to the bot gets no answer.
+        await say(api, GROUP, MEMBER, "/compacts", "Compacts I know")  # the /ask's all sent
         before = len(api.messages_to(GROUP))
         await api.send_text(GROUP, MEMBER, "how long must a consultation be?")
         await say(api, GROUP, MEMBER, "/help", "I know what your local Compact")

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 async def help_command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     from bot.chat.commands import help_text  # the command table imports this module
 
-    return [Reply(help_text())]
+    warning = conv.core.delivery_warning()
+    return [Reply(help_text() + (f"\n\n{warning}" if warning else ""))]
 
 
 async def ask_command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:

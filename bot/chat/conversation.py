@@ -14,8 +14,16 @@ import secrets
 
 from bot.chat import answers, buttons, chat_settings, registration, reminding
 from bot.chat.commands import Command, find
-from bot.chat.messages import OLD_BUTTON, AdminCheck, Incoming, Press, Reply, valid_text
-from bot.core import Core
+from bot.chat.messages import (
+    ALREADY_DONE,
+    OLD_BUTTON,
+    AdminCheck,
+    Incoming,
+    Press,
+    Reply,
+    valid_text,
+)
+from bot.core import AlreadyApplied, Core
 
 MAX_MESSAGE = 4000
 """Longer messages are refused before any parsing."""
@@ -32,7 +40,12 @@ class Conversation:
         self._known_chats: dict[int, str | None] = {}
 
     async def handle_text(self, msg: Incoming) -> list[Reply]:
-        msg = _valid(msg)
+        try:
+            return await self._handle_text(_valid(msg))
+        except AlreadyApplied:
+            return [Reply(ALREADY_DONE)]
+
+    async def _handle_text(self, msg: Incoming) -> list[Reply]:
         text = msg.text.strip()
         if len(text) > MAX_MESSAGE:
             return [
@@ -59,8 +72,14 @@ class Conversation:
         self, chat_id: int, user_id: int, data: str, is_admin: AdminCheck
     ) -> Reply:
         """A button press; the reply replaces the pressed message's text."""
-        data = valid_text(data)
-        press = Press(chat_id, user_id, data, is_admin)
+        press = Press(chat_id, user_id, valid_text(data), is_admin)
+        try:
+            return await self._handle_button(press)
+        except AlreadyApplied:
+            return Reply(ALREADY_DONE)
+
+    async def _handle_button(self, press: Press) -> Reply:
+        data = press.data
         action = buttons.decode(data)
         if isinstance(action, buttons.RegistrationAnswer):
             return await self.registrations.press(press, action)

@@ -16,6 +16,14 @@ if TYPE_CHECKING:
 
 
 async def list_items(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    replies = await _list_items(conv, msg)
+    warning = conv.core.delivery_warning()
+    if warning:
+        replies[0].text += f"\n\n{warning}"
+    return replies
+
+
+async def _list_items(conv: Conversation, msg: Incoming) -> list[Reply]:
     items = await conv.core.open_items(msg.chat_id)
     if not items:
         return [Reply("No open items. Register one with /consultation, /funding or /complaint.")]

@@ -9,6 +9,21 @@ OLD_BUTTON = "That button is from an old message; nothing was changed."
 """The answer to a press of a button the bot no longer knows."""
 
 
+ALREADY_DONE = "I had already handled that message (it reached me twice); nothing more was changed."
+
+
+def after_failure(stored: list[str]) -> str:
+    """What to tell the user when handling their message failed part-way: truthfully, what
+    was stored before it failed (so they don't send it again), or that nothing was."""
+    if not stored:
+        return "Sorry, something went wrong on my side; nothing was changed. Please try again."
+    done = "; ".join(stored)
+    return (
+        f"Something went wrong after I had stored this: {done}. It is saved, so please don't "
+        "send it again; /list shows it."
+    )
+
+
 @dataclass(frozen=True)
 class Button:
     label: str

@@ -8,7 +8,7 @@ step, so a restart half-way loses nothing, and abandoned after a day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -140,8 +140,9 @@ class Registrations:
             await self._drop(msg.chat_id, msg.user_id)
             return [Reply("Registration abandoned. Nothing was stored.")]
         today = await self.core.today(msg.chat_id)
-        pending.draft = apply_answer(pending.draft, pending.asking, text, today)
-        return await self._next_step(msg, pending)
+        # A new Pending: the one in memory changes only once the new one is stored.
+        answered = replace(pending, draft=apply_answer(pending.draft, pending.asking, text, today))
+        return await self._next_step(msg, answered)
 
     async def _next_step(self, msg: Incoming, pending: Pending) -> list[Reply]:
         """Ask for what is missing, or read the draft back for confirmation."""

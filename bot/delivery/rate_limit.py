@@ -54,7 +54,9 @@ class SendStats:
 
 
 class OutgoingQueue:
-    """Rate-limited sending through a Notifier. ``None`` for a limit means unlimited."""
+    """The bot's one outbound limiter: reminders (``send``, through the notifier) and the
+    front end's replies (``acquire`` before each call) share its slots. ``None`` for a
+    limit means unlimited."""
 
     def __init__(
         self,
@@ -84,7 +86,10 @@ class OutgoingQueue:
         if limiter is None:
             if len(self._chats) >= _SWEEP_AT:
                 self._chats = {c: lim for c, lim in self._chats.items() if not lim.idle(now)}
-            limiter = SlotLimiter(int(self._per_chat_per_minute * 1000), 60_000.0)
+            # A minute's quota may go at once (as Telegram allows, and as a reply of several
+            # parts needs), then messages are spaced to keep within it.
+            per_minute = self._per_chat_per_minute
+            limiter = SlotLimiter(int(per_minute * 1000), 60_000.0, burst=max(1, int(per_minute)))
             self._chats[chat_id] = limiter
         return limiter
 
@@ -93,8 +98,8 @@ class OutgoingQueue:
         if delay > 0:
             await self._time.sleep(delay)
 
-    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
-        """Wait for a slot in the chat and globally, then send. Notifier errors propagate."""
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for this chat's next slot and the bot's next slot (and any flood wait)."""
         chat = self._chat_limiter(chat_id, self._clock())
         if chat is not None:
             await self._wait_until(chat.reserve(self._clock()))
@@ -107,18 +112,30 @@ class OutgoingQueue:
             # A flood wait may have started while we slept on an earlier booking.
             if self._clock() >= self._blocked_until:
                 break
+
+    def flood_wait(self, seconds: float, chat_id: int | None = None) -> None:
+        """Telegram said "retry after ``seconds``": nothing goes out before then, to any chat
+        (its flood control is per bot, not per chat)."""
+        if seconds <= 0:
+            return
+        self.stats.flood_waits += 1
+        until = self._clock() + seconds
+        self._blocked_until = max(self._blocked_until, until)
+        if self._global is not None:
+            self._global.block_until(until)
+        chat = self._chats.get(chat_id) if chat_id is not None else None
+        if chat is not None:
+            chat.block_until(until)
+
+    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
+        """Wait for a slot in the chat and globally, then send. Notifier errors propagate
+        (a ``retry_after`` first holds back every chat)."""
+        await self.acquire(chat_id)
         try:
             await self.notifier.send(chat_id, text, reminder_ids)
         except DeliveryRetryLater as exc:
             self.stats.failed += 1
-            if exc.retry_after > 0:
-                self.stats.flood_waits += 1
-                until = self._clock() + exc.retry_after
-                self._blocked_until = max(self._blocked_until, until)
-                if self._global is not None:
-                    self._global.block_until(until)
-                if chat is not None:
-                    chat.block_until(until)
+            self.flood_wait(exc.retry_after, chat_id)
             raise
         except Exception:
             self.stats.failed += 1

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
@@ -44,7 +43,7 @@ from bot.records.report_formats import FORMATS, RENDERERS
 from bot.settings import Settings
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
-from storage.repository import Database
+from storage.repository import Database, DatabaseUnavailable
 
 DEFAULT_TZ = "Europe/London"
 
@@ -243,10 +242,8 @@ async def _open_db(path: Path, clock: Clock) -> Database:
         raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
     try:
         return await Database.open(path, clock=clock)
-    except sqlite3.DatabaseError as exc:  # "file is not a database", "unable to open …"
-        raise UsageError(f"cannot use {path} as the database: {exc}") from None
-    except OSError as exc:
-        raise UsageError(f"cannot open the database {path}: {exc.strerror or exc}") from None
+    except DatabaseUnavailable as exc:  # not a database, unreadable, read-only, locked …
+        raise UsageError(str(exc)) from None
 
 
 async def _check_db(path: Path) -> None:

@@ -16,7 +16,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
@@ -27,9 +28,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -41,18 +41,23 @@ from telegram.ext import (
 
 from bot.chat.commands import menu
 from bot.chat.conversation import Conversation, Incoming, Reply
-from bot.chat.messages import anonymous_admin_id
+from bot.chat.messages import after_failure, anonymous_admin_id
 from bot.clock import Clock, SystemClock
-from bot.core import Core
+from bot.core import Core, stored_in_this_update
 from bot.frontends import logs
-from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard
-from bot.lifecycle import running_core
+from bot.frontends.telegram_inbox import ChatOrderedProcessor, Inbox, InboxQueue
+from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard, retry_seconds
+from bot.lifecycle import Running, running_core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 CONVERSATION = "conversation"
 CORE = "core"
+RUNNING = "running"
+INBOX = "inbox"
 _CORE_CONTEXT = "core_context"
 
 
@@ -159,10 +164,19 @@ async def start_core(
     Application's lifecycle itself calls it after ``initialize()``.
     """
     ctx = running_core(settings, TelegramNotifier(app.bot), clock=clock)
-    core, conversation = await ctx.__aenter__()
+    running = await ctx.__aenter__()
     app.bot_data[_CORE_CONTEXT] = ctx
-    app.bot_data[CORE] = core
-    app.bot_data[CONVERSATION] = conversation
+    app.bot_data[RUNNING] = running
+    app.bot_data[CORE] = running.core
+    app.bot_data[CONVERSATION] = running.conversation
+    inbox: Inbox = app.bot_data[INBOX]
+    inbox.attach(running.core.db)
+    # Updates kept but not handled when the bot last stopped (or was killed) go first.
+    unfinished = await inbox.unfinished(app.bot)
+    if unfinished:
+        log.warning("handling %d updates left unfinished by the last run", len(unfinished))
+    assert isinstance(app.update_queue, InboxQueue)
+    app.update_queue.replay(unfinished)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in menu()])
 
 
@@ -170,6 +184,7 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
     """Stop the scheduler and close the database (``post_shutdown``)."""
     ctx = app.bot_data.pop(_CORE_CONTEXT, None)
     if ctx is not None:
+        app.bot_data[INBOX].detach()
         await ctx.__aexit__(None, None, None)
 
 
@@ -177,16 +192,28 @@ def build_application(
     settings: Settings,
     admin_cache: AdminCache | None = None,
     *,
-    rate_limit: bool = True,
     clock: Clock | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The Application with our handlers; the core starts in post_init, stops in post_shutdown."""
-    builder = ApplicationBuilder().token(settings.telegram_bot_token or "")
+    """The Application with our handlers; the core starts in post_init, stops in post_shutdown.
+
+    No PTB rate limiter: replies and reminders share our one limiter (``OutgoingQueue``),
+    so Telegram's limits hold for the bot as a whole and a ``retry_after`` pauses both."""
+    inbox = Inbox()
+    timeout = settings.api_timeout
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token or "")
+        .update_queue(InboxQueue(inbox))
+        .concurrent_updates(ChatOrderedProcessor(inbox))
+        # Telegram under load answers slowly; a short read timeout re-sends what arrived.
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .connect_timeout(min(timeout, 10.0))
+        .pool_timeout(timeout)
+        .get_updates_read_timeout(timeout + 30)
+    )
     if settings.api_url:
         builder = builder.base_url(settings.api_url)
-    if rate_limit:
-        # Spaces replies at Telegram's 30/s; reminders have their own per-chat queue.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     clock = clock or settings.clock()
     admins = admin_cache or AdminCache(settings.admin_cache_seconds, clock)
 
@@ -194,6 +221,7 @@ def build_application(
         await start_core(app, settings, clock)
 
     application = builder.post_init(post_init).post_shutdown(stop_core).build()
+    application.bot_data[INBOX] = inbox
 
     def checker(
         update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -230,16 +258,13 @@ def build_application(
             reply_to_user=reply_to_user,
             chat_title=chat.title,
         )
-        for reply in await conversation.handle_text(incoming):
-            *first, last = split_message(reply.text)
-            for part in first:
-                await message.reply_text(part)
-            await message.reply_text(last, reply_markup=_markup(reply))
-            for attachment in reply.files:
-                await message.reply_document(
-                    InputFile(attachment.content, filename=attachment.filename),
-                    caption=attachment.caption or None,
-                )
+        running: Running = context.bot_data[RUNNING]
+        try:
+            replies = await conversation.handle_text(incoming)
+            for reply in replies:
+                await send_reply(running, message, reply)
+        except Exception:
+            await report_failure(running, update)
 
     noted_edits: OrderedDict[tuple[int, int], None] = OrderedDict()
 
@@ -258,7 +283,8 @@ def build_application(
         noted_edits[key] = None
         while len(noted_edits) > EDITS_REMEMBERED:
             noted_edits.popitem(last=False)
-        await message.reply_text(EDIT_NOTE)
+        running: Running = context.bot_data[RUNNING]
+        await limited(running, message.chat.id, lambda: message.reply_text(EDIT_NOTE))
 
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -266,20 +292,28 @@ def build_application(
         if query is None or chat is None or query.data is None:
             return
         conversation: Conversation = context.bot_data[CONVERSATION]
-        reply = await conversation.handle_button(
-            chat.id, query.from_user.id, query.data, checker(update, context)
-        )
-        await query.answer()
-        markup = _markup(reply)
+        running: Running = context.bot_data[RUNNING]
         try:
-            await query.edit_message_text(
-                split_message(reply.text)[0],
-                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            reply = await conversation.handle_button(
+                chat.id, query.from_user.id, query.data, checker(update, context)
             )
-        except BadRequest as exc:
-            # A second press that earns the same answer: the message already says it.
-            if "not modified" not in exc.message:
-                raise
+            await query.answer()
+            markup = _markup(reply)
+            try:
+                await limited(
+                    running,
+                    chat.id,
+                    lambda: query.edit_message_text(
+                        split_message(reply.text)[0],
+                        reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                    ),
+                )
+            except BadRequest as exc:
+                # A second press that earns the same answer: the message already says it.
+                if "not modified" not in exc.message:
+                    raise
+        except Exception:
+            await report_failure(running, update)
 
     async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group upgraded to a supergroup: Telegram says so in both chats."""
@@ -304,14 +338,8 @@ def build_application(
             await core.chat_joined(change.chat.id, change.chat.title)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Our handlers report their own failures; this is for anything outside them.
         log.error("error handling update", exc_info=context.error)
-        if isinstance(update, Update) and update.effective_message is not None:
-            try:
-                await update.effective_message.reply_text(
-                    "Sorry, something went wrong on my side; nothing was changed. Please try again."
-                )
-            except Exception:  # the error may be that we cannot send at all
-                log.debug("could not report the error to the chat", exc_info=True)
 
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     # New messages only: PTB's MessageHandler also receives edits (and channel posts).
@@ -323,6 +351,53 @@ def build_application(
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
     return application
+
+
+async def limited(running: Running, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
+    """Make one Bot API call through the bot's one limiter; a "retry after" from Telegram
+    holds back every chat (reminders too), then the call is made again."""
+    for attempt in range(3):
+        await running.outgoing.acquire(chat_id)
+        try:
+            return await call()
+        except RetryAfter as exc:
+            running.outgoing.flood_wait(retry_seconds(exc), chat_id)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def send_reply(running: Running, message: Message, reply: Reply) -> None:
+    """A reply in as many messages as Telegram's length limit needs, then its files."""
+    chat_id = message.chat.id
+    *first, last = split_message(reply.text)
+    for part in first:
+        await limited(running, chat_id, partial(message.reply_text, part))
+    await limited(running, chat_id, partial(message.reply_text, last, reply_markup=_markup(reply)))
+    for attachment in reply.files:
+        document = InputFile(attachment.content, filename=attachment.filename)
+        caption = attachment.caption or None
+        await limited(running, chat_id, partial(message.reply_document, document, caption=caption))
+
+
+async def report_failure(running: Running, update: Update) -> None:
+    """Tell the user, truthfully, what was stored before handling their update failed."""
+    log.exception("error handling update %s", update.update_id)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    text = after_failure(stored_in_this_update())
+    try:
+        await limited(running, chat.id, lambda: running_send(update, text))
+    except Exception:  # the failure may be that we cannot send at all
+        log.warning("could not tell chat %s about the failure", chat.id, exc_info=True)
+
+
+async def running_send(update: Update, text: str) -> object:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    assert update.effective_chat is not None
+    return await update.get_bot().send_message(update.effective_chat.id, text)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def inline_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup:
     )
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     # PTB 22 warns that retry_after becomes a timedelta; accept both without the warning.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -46,7 +46,7 @@ class TelegramNotifier:
         try:
             await self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
         except RetryAfter as exc:
-            raise DeliveryRetryLater(_retry_seconds(exc), f"flood control: {exc}") from exc
+            raise DeliveryRetryLater(retry_seconds(exc), f"flood control: {exc}") from exc
         except Forbidden as exc:
             raise ChatUnreachable(f"forbidden: {exc.message}") from exc
         except ChatMigrated as exc:

@@ -8,12 +8,18 @@ Buttons are shown as [labels]; type a label (e.g. "confirm") to press it.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 from pathlib import Path
 from typing import TextIO
 
 from bot.chat.conversation import Conversation, Incoming, Reply
+from bot.chat.messages import after_failure
+from bot.core import handling_update
 from bot.lifecycle import running_core
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 CHAT_ID = 1
 USER_ID = 1
@@ -55,34 +61,50 @@ async def chat_loop(
 ) -> None:
     loop = asyncio.get_running_loop()
     buttons: dict[str, str] = {}
-    while True:
+    for number in itertools.count(1):
         line = await loop.run_in_executor(None, stdin.readline)
         if not line:
             return
         text = line.strip()
         if not text:
             continue
-        if text.lower() in buttons:
-            reply = await conversation.handle_button(CHAT_ID, USER_ID, buttons[text.lower()], _yes)
-            buttons = _show(reply, out, files_dir)
-            continue
-        msg = Incoming(
-            chat_id=CHAT_ID,
-            user_id=USER_ID,
-            user_name="you",
-            text=text,
-            private=True,
-            is_admin=_yes,
-            chat_title="terminal",
-        )
-        buttons = {}
-        for reply in await conversation.handle_text(msg):
-            buttons.update(_show(reply, out, files_dir))
+        stored = handling_update(f"terminal-{id(stdin)}-{number}")
+        try:
+            buttons = await _handle(conversation, text, buttons, out, files_dir)
+        except Exception:  # one line for the user, the details in the log; keep going
+            log.exception("error handling %r", text[:80])
+            buttons = _show(Reply(after_failure(stored)), out, files_dir)
+
+
+async def _handle(
+    conversation: Conversation,
+    text: str,
+    buttons: dict[str, str],
+    out: TextIO,
+    files_dir: Path,
+) -> dict[str, str]:
+    """Handle one line; returns the buttons now on screen."""
+    if text.lower() in buttons:
+        reply = await conversation.handle_button(CHAT_ID, USER_ID, buttons[text.lower()], _yes)
+        return _show(reply, out, files_dir)
+    msg = Incoming(
+        chat_id=CHAT_ID,
+        user_id=USER_ID,
+        user_name="you",
+        text=text,
+        private=True,
+        is_admin=_yes,
+        chat_title="terminal",
+    )
+    shown: dict[str, str] = {}
+    for reply in await conversation.handle_text(msg):
+        shown.update(_show(reply, out, files_dir))
+    return shown
 
 
 async def run_terminal(settings: Settings, stdin: TextIO, out: TextIO) -> int:
-    async with running_core(settings, TerminalNotifier(out)) as (_core, conversation):
+    async with running_core(settings, TerminalNotifier(out)) as running:
         if stdin.isatty():
             out.write("compactbot terminal chat – type /help, or a question. Ctrl-D to quit.\n")
-        await chat_loop(conversation, stdin, out, settings.files_dir)
+        await chat_loop(running.conversation, stdin, out, settings.files_dir)
     return 0
