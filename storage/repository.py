@@ -931,15 +931,19 @@ class Tx(Reader):
             self.reminders_changed = True
         return cur.rowcount
 
-    async def mark_sent(self, ids: Sequence[int], at: datetime, owner: str) -> int:
-        """Mark ``owner``'s delivered reminders sent (one statement)."""
+    async def mark_sent(
+        self, ids: Sequence[int], at: datetime, owner: str, note: str | None = None
+    ) -> int:
+        """Mark ``owner``'s delivered reminders sent (one statement), with a ``note`` when
+        delivery could not be confirmed."""
         if not ids:
             return 0
         cur = await self._run(
             "UPDATE reminders SET status = 'sent', sent_at = ?, claimed_by = NULL,"
-            " lease_until = NULL WHERE status = 'sending' AND claimed_by = ?"
+            " lease_until = NULL, last_error = coalesce(?, last_error)"
+            " WHERE status = 'sending' AND claimed_by = ?"
             " AND id IN (SELECT value FROM json_each(?))",
-            (to_db(at), owner, _ids_json(ids)),
+            (to_db(at), note, owner, _ids_json(ids)),
         )
         return cur.rowcount
 

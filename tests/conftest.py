@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_bot_api import FakeBotApi, running_fake_api
 
 from bot.clock import ManualClock
 from bot.knowledge.knowledge import Knowledge
@@ -58,3 +59,21 @@ class OneShot:
 
 def one_shot(db: Database) -> OneShot:
     return OneShot(db)
+
+
+# ---------------------------------------------------------------- the fake Telegram
+
+TOKEN = "123:ABC"
+GROUP = -1001
+ADMIN, MEMBER, ALICE = 10, 11, 12
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A loopback fake Bot API with a group (ADMIN its admin, MEMBER not) and ALICE."""
+    async with running_fake_api(token=TOKEN) as fake:
+        fake.add_chat(GROUP, type="supergroup", title="Sevenoaks Youth Trust")
+        fake.set_admins(GROUP, [ADMIN])
+        for uid, name in ((ADMIN, "Ada"), (MEMBER, "Meg"), (ALICE, "Alice")):
+            fake.user(uid, name)
+        yield fake

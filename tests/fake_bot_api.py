@@ -306,6 +306,14 @@ class _Failure:
 
 
 @dataclass
+class _Delay:
+    method: str
+    chat_id: int | None
+    seconds: float
+    remaining: int
+
+
+@dataclass
 class _Request:
     method: str
     path: str
@@ -431,6 +439,8 @@ class FakeBotApi:
         self._file_paths: dict[str, bytes] = {}
         self._commands: dict[str, list[JSONDict]] = {}
         self._failures: list[_Failure] = []
+        self._delays: list[_Delay] = []
+        self._sent_updates: list[JSONDict] = []
 
         self._updates: list[JSONDict] = []
         self._update_messages: dict[int, tuple[int, int]] = {}
@@ -627,6 +637,22 @@ class FakeBotApi:
                 remaining=times,
             )
         )
+
+    def answer_late(
+        self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1
+    ) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id``, if given) take effect at
+        once (a message is delivered) but are answered only after ``seconds``, as a Bot API
+        under load does; a client with a shorter read timeout gives up on them."""
+        self._delays.append(_Delay(method.lower(), chat_id, seconds, times))
+
+    async def redeliver(self, update_id: int) -> None:
+        """Send an update the bot was already given once more, as Telegram does when it
+        is not sure the bot got it."""
+        async with self._updates_cond:
+            update = next(u for u in self._sent_updates if u["update_id"] == update_id)
+            self._updates.insert(0, copy.deepcopy(update))
+            self._updates_cond.notify_all()
 
     # ------------------------------------------------------------------ incoming updates
 
@@ -1076,7 +1102,15 @@ class FakeBotApi:
             raise ApiError(404, f"Not Found: method {method} not implemented in FakeBotApi")
         if key in _CHAT_DELIVERY_METHODS and chat_id is not None:
             self._check_deliverable(chat_id)
-        return await handler(params, files)
+        result = await handler(params, files)
+        for delay in self._delays:
+            if delay.method == key and (delay.chat_id is None or delay.chat_id == chat_id):
+                delay.remaining -= 1
+                if delay.remaining <= 0:
+                    self._delays.remove(delay)
+                await asyncio.sleep(delay.seconds)  # done already; only the answer is late
+                break
+        return result
 
     # ------------------------------------------------------------------ state helpers
 
@@ -1197,6 +1231,7 @@ class FakeBotApi:
                     int(payload["message_id"]),
                 )
             update = {"update_id": update_id, kind: payload}
+            self._sent_updates.append(copy.deepcopy(update))
             webhook = self.webhook
             if webhook is None:
                 self._updates.append(update)

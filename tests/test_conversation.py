@@ -10,6 +10,7 @@ from bot.chat import buttons
 from bot.chat.commands import COMMANDS, find, help_text, menu
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
+from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
@@ -30,7 +31,8 @@ async def _no() -> bool:
 async def conversation(
     db: Database, knowledge: Knowledge, clock: ManualClock
 ) -> AsyncIterator[Conversation]:
-    yield Conversation(Core(knowledge, db, clock=clock))
+    # Every command from one admin in one moment: not the flood the throttle is for.
+    yield Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
 
 
 async def say(conv: Conversation, text: str, user: int = ADMIN) -> list[Reply]:
@@ -219,3 +221,18 @@ async def test_lone_surrogates_are_replaced_and_stored(
     for text in ("\udcff", "/\udcff", "/remind \udcff", "/compact \udcff"):
         [answer, *_] = await say(conversation, text)
         assert answer.text.encode("utf-8")
+
+
+async def test_one_member_flooding_a_group_is_slowed_not_everyone(
+    db: Database, knowledge: Knowledge, clock: ManualClock
+) -> None:
+    conversation = Conversation(Core(knowledge, db, clock=clock))
+    answered = [bool(await say(conversation, "/help", MEMBER)) for _ in range(10)]
+    assert all(answered)
+    [note] = await say(conversation, "/help", MEMBER)
+    assert "pause for a minute" in note.text
+    for _ in range(50):  # ignored, quietly, for a minute
+        assert await say(conversation, "/help", MEMBER) == []
+    assert await say(conversation, "/help", ADMIN)  # others in the group are still answered
+    clock.advance(61)
+    assert await say(conversation, "/help", MEMBER)  # and the member again after a minute

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from bot.chat.commands import COMMANDS
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
+from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
@@ -84,7 +85,9 @@ class Session:
         self.loop = asyncio.new_event_loop()
         clock = ManualClock(T0)
         self.db = self.loop.run_until_complete(Database.open(path, clock=clock))
-        self.conversation = Conversation(Core(knowledge, self.db, clock=clock))
+        self.conversation = Conversation(
+            Core(knowledge, self.db, clock=clock), Throttle(clock, limit=10**6)
+        )
 
     def close(self) -> None:
         self.loop.run_until_complete(self.db.close())

@@ -444,3 +444,38 @@ def test_an_unusable_database_is_one_line_and_an_exit_not_a_hang(tmp_path: Path)
         assert done.returncode != 0
         assert done.stderr.count("\n") == 1 and "database" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr + done.stdout
+
+
+class CountingNotifier(RecordingNotifier):
+    """Sets ``all_sent`` once ``expect`` messages went out."""
+
+    def __init__(self, clock: ManualClock, expect: int) -> None:
+        super().__init__(clock)
+        self.expect = expect
+        self.all_sent = asyncio.Event()
+
+    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
+        await super().send(chat_id, text, reminder_ids)
+        if len(self.sent) >= self.expect:
+            self.all_sent.set()
+
+
+async def test_thousands_due_at_once_wait_their_turn_and_none_is_called_late(
+    db: Database, clock: ManualClock
+) -> None:
+    many = 3000  # 09:00 on a busy morning: 100 s of sending at Telegram's 30 a second
+    notifier = CountingNotifier(clock, many)
+    await one_shot(db).add_reminders([rem(1000 + n, "k", T0) for n in range(many)])
+    limited = OutgoingQueue(notifier, global_per_second=30, per_chat_per_minute=20, clock=clock)
+    scheduler = ReminderScheduler(db, notifier, clock=clock, outgoing=limited, batch=500)
+    scheduler.start()
+    try:
+        await clock.drive(notifier.all_sent.wait())
+    finally:
+        await scheduler.stop()
+    assert clock.monotonic() == pytest.approx((many - 1) / 30, abs=0.1)
+    assert not [m.text for m in notifier.sent if "(late)" in m.text]
+    assert await db.count_reminders("sent") == many
+    with sqlite3.connect(db.path) as conn:
+        assert conn.execute("SELECT count(*) FROM reminders WHERE late = 1").fetchone()[0] == 0
+    conn.close()

@@ -11,8 +11,8 @@ from typing import Any
 
 import icalendar
 import pytest
-from conftest import one_shot
-from fake_bot_api import FakeBotApi, SentMessage, polling_application, running_fake_api
+from conftest import ADMIN, ALICE, GROUP, MEMBER, TOKEN, one_shot
+from fake_bot_api import FakeBotApi, SentMessage, polling_application
 
 from bot.clock import ManualClock
 from bot.core import Core
@@ -20,14 +20,12 @@ from bot.frontends.telegram import CORE, build_application, start_core, stop_cor
 from bot.settings import Settings
 from storage.repository import NewReminder
 
-TOKEN = "123:ABC"
-GROUP = -1001
-ADMIN, MEMBER, ALICE = 10, 11, 12
-
 
 @asynccontextmanager
-async def running_bot(api: FakeBotApi, db: Path, clock: ManualClock) -> AsyncIterator[Any]:
-    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db)
+async def running_bot(
+    api: FakeBotApi, db: Path, clock: ManualClock, **options: Any
+) -> AsyncIterator[Any]:
+    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db, **options)
     app = build_application(settings, clock=clock)
     async with polling_application(app, poll_timeout=0.5):
         # run_polling would call post_init / post_shutdown; driving the lifecycle by hand, we do.
@@ -36,16 +34,6 @@ async def running_bot(api: FakeBotApi, db: Path, clock: ManualClock) -> AsyncIte
             yield app
         finally:
             await stop_core(app)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with running_fake_api(token=TOKEN) as fake:
-        fake.add_chat(GROUP, type="supergroup", title="Sevenoaks Youth Trust")
-        fake.set_admins(GROUP, [ADMIN])
-        for uid, name in ((ADMIN, "Ada"), (MEMBER, "Meg"), (ALICE, "Alice")):
-            fake.user(uid, name)
-        yield fake
 
 
 def has(text: str) -> Any:

@@ -23,6 +23,7 @@ from bot.chat.messages import (
     Reply,
     valid_text,
 )
+from bot.chat.throttle import SLOW_DOWN, Throttle
 from bot.core import AlreadyApplied, Core
 
 MAX_MESSAGE = 4000
@@ -32,12 +33,13 @@ MAX_MESSAGE = 4000
 class Conversation:
     """Routes every chat's messages and presses; holds what lives between messages."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, throttle: Throttle | None = None) -> None:
         self.core = core
         self.registrations = registration.Registrations(core)
         self.forget_tokens: dict[int, str] = {}
         # Chats (and titles) already stored: spares a database write on every message.
         self._known_chats: dict[int, str | None] = {}
+        self.throttle = throttle or Throttle(core.clock)
 
     async def handle_text(self, msg: Incoming) -> list[Reply]:
         try:
@@ -47,6 +49,12 @@ class Conversation:
 
     async def _handle_text(self, msg: Incoming) -> list[Reply]:
         text = msg.text.strip()
+        if not msg.private and (msg.addressed or text.startswith("/")):
+            verdict = self.throttle.check(msg.chat_id, msg.user_id)
+            if verdict == "ignore":
+                return []
+            if verdict == "warn":
+                return [Reply(SLOW_DOWN)]
         if len(text) > MAX_MESSAGE:
             return [
                 Reply(

@@ -31,6 +31,13 @@ class DeliveryRetryLater(DeliveryError):
         self.retry_after = max(0.0, float(retry_after))
 
 
+class DeliveryUncertain(DeliveryRetryLater):
+    """The API did not answer in time: the message may or may not have been delivered."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(0.0, reason)
+
+
 class ChatUnreachable(DeliveryError):
     """The bot cannot write to the chat (blocked, removed, chat migrated)."""
 

@@ -27,12 +27,16 @@ from bot.delivery.notifier import (
     ChatUnreachable,
     DeliveryFailed,
     DeliveryRetryLater,
+    DeliveryUncertain,
     Notifier,
 )
 from bot.delivery.rate_limit import OutgoingQueue
 from storage.repository import LATE_GRACE_SECONDS, Database, Reminder
 
 log = logging.getLogger(__name__)
+
+UNCERTAIN = "unconfirmed"
+"""How ``last_error`` starts when a send timed out (it may have been delivered)."""
 
 # Telegram caps a message at 4096 characters; keep headroom for the digest header.
 MAX_MESSAGE_CHARS = 3800
@@ -307,6 +311,18 @@ class ReminderScheduler:
                     for r in chunk:
                         await tx.mark_undeliverable(r.id, exc.reason)
                 continue
+            except DeliveryUncertain as exc:
+                # Telegram may well have delivered it: send it again once, never more, and
+                # never call it undeliverable.
+                later = [r for c in chunks[i + 1 :] for r in c]
+                if any((r.last_error or "").startswith(UNCERTAIN) for r in chunk):
+                    note = f"{UNCERTAIN} twice, probably delivered ({exc.reason})"
+                    async with self._db.transaction() as tx:
+                        await tx.mark_sent(ids, self._clock.now(), self.owner, note)
+                else:
+                    await self._retry(chunk, f"{UNCERTAIN}: {exc.reason}", 0.0)
+                await self._retry(later, "held back behind an unconfirmed message", 0.0)
+                return
             except DeliveryRetryLater as exc:
                 # Don't hammer the chat: the rest of its batch waits for the retry too.
                 rest = [r for c in chunks[i:] for r in c]

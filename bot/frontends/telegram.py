@@ -9,6 +9,7 @@ them through ``TelegramNotifier``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import urllib.parse
@@ -28,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -395,7 +396,8 @@ async def report_failure(running: Running, update: Update) -> None:
 
 async def running_send(update: Update, text: str) -> object:
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        with contextlib.suppress(TelegramError):  # it may have been answered already
+            await update.callback_query.answer()
     assert update.effective_chat is not None
     return await update.get_bot().send_message(update.effective_chat.id, text)
 

@@ -13,12 +13,19 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.chat.buttons import reminder_buttons
 from bot.chat.messages import Button
-from bot.delivery.notifier import ChatMoved, ChatUnreachable, DeliveryFailed, DeliveryRetryLater
+from bot.delivery.notifier import (
+    ChatMoved,
+    ChatUnreachable,
+    DeliveryFailed,
+    DeliveryRetryLater,
+    DeliveryUncertain,
+)
 
 
 def inline_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup:
@@ -52,6 +59,8 @@ class TelegramNotifier:
         except ChatMigrated as exc:
             # The group became a supergroup: everything moves to the new id, then carries on.
             raise ChatMoved(exc.new_chat_id, f"chat migrated to {exc.new_chat_id}") from exc
+        except TimedOut as exc:  # subclass of NetworkError: delivered or not, we can't tell
+            raise DeliveryUncertain(f"timed out: {exc.message}") from exc
         except BadRequest as exc:  # subclass of NetworkError, so it must come first
             raise DeliveryFailed(f"bad request: {exc.message}") from exc
         except NetworkError as exc:  # includes TimedOut
