@@ -236,3 +236,22 @@ async def test_one_member_flooding_a_group_is_slowed_not_everyone(
     assert await say(conversation, "/help", ADMIN)  # others in the group are still answered
     clock.advance(61)
     assert await say(conversation, "/help", MEMBER)  # and the member again after a minute
+
+
+async def test_reminder_buttons_are_truthful_about_closed_items(
+    conversation: Conversation, db: Database, clock: ManualClock
+) -> None:
+    await say(conversation, "/remind tomorrow chase the grant letter")
+    [reminder] = await db.pending_reminders(GROUP)
+    snooze = buttons.encode(buttons.ReminderAction("snooze", reminder.id))
+    done = buttons.encode(buttons.ReminderAction("done", reminder.id))
+    refused = await conversation.handle_button(GROUP, MEMBER, done, _no)
+    assert "Only this group's admins" in refused.text
+    assert (await db.item(GROUP, reminder.item_id or 0)).status == "open"  # type: ignore[union-attr]
+    assert "Marked done" in (await conversation.handle_button(GROUP, ADMIN, done, _yes)).text
+    again = await conversation.handle_button(GROUP, ADMIN, done, _yes)
+    assert "already done" in again.text
+    late = await conversation.handle_button(GROUP, ADMIN, snooze, _yes)
+    assert "Not snoozed" in late.text and "Nothing was changed" in late.text
+    stored = await db.reminder(GROUP, reminder.id)
+    assert stored is not None and stored.status == "cancelled"  # not put back to pending

@@ -479,3 +479,27 @@ async def test_thousands_due_at_once_wait_their_turn_and_none_is_called_late(
     with sqlite3.connect(db.path) as conn:
         assert conn.execute("SELECT count(*) FROM reminders WHERE late = 1").fetchone()[0] == 0
     conn.close()
+
+
+def test_two_processes_on_one_database_deliver_each_reminder_once(tmp_path: Path) -> None:
+    db_path, out = tmp_path / "shared.db", tmp_path / "delivered.txt"
+
+    async def setup() -> list[int]:
+        db = await Database.open(db_path)
+        now = datetime.now(UTC)
+        ids = await one_shot(db).add_reminders(
+            [rem(chat, "k", now - timedelta(seconds=1)) for chat in range(300)]
+        )
+        await db.close()
+        return ids
+
+    ids = asyncio.run(setup())
+    cmd = [sys.executable, str(ROOT / "tests" / "scheduler_worker.py"), str(db_path), str(out)]
+    cmd += ["0.002", "5", "30"]  # 2 ms a send, batches of 5, 30 s leases
+    workers = [subprocess.Popen(cmd, cwd=ROOT) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=60) == 0
+    delivered = [int(x) for x in out.read_text().split()]
+    counts = Counter(delivered)
+    assert set(counts) == set(ids)  # nothing lost
+    assert [rid for rid, n in counts.items() if n > 1] == []  # nothing doubled

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,63 @@ async def test_register_confirm_through_the_bot_still_works_under_these_rules(
         await register_confirmed(
             api, GROUP, ADMIN, "/consultation Library, opens today, closes in 12 weeks, by KCC"
         )
+
+
+async def test_forget_leaves_no_trace_of_the_chat_in_the_database_or_its_wal(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    db = tmp_path / "bot.db"
+    secrets = ["Zanzibar Allotment Review", "Quetzalcoatl Trust", "phone Xylophone Council"]
+    async with running_bot(api, db, clock):
+        await say(api, GROUP, ADMIN, "/compact kent-2011", "now follows")
+        await register_confirmed(
+            api,
+            GROUP,
+            ADMIN,
+            f"/consultation {secrets[0]}, opens today, closes in 12 weeks, by {secrets[1]}",
+        )
+        await say(api, GROUP, ADMIN, f"/remind tomorrow {secrets[2]}", "I'll remind")
+        ask = await say(api, GROUP, ADMIN, "/forget", "Erase everything")
+        erase = dict(ask.buttons)["Erase everything"]
+        assert erase is not None
+        await api.press_button(GROUP, ADMIN, ask.message_id, erase)
+        await api.wait_for_message(GROUP, has("has been erased"), 10)
+        await say(api, ALICE, ALICE, "/help", "I know")  # the bot carries on writing
+        names, found = _search_files(tmp_path, "bot.db", secrets)
+        assert names >= {"bot.db", "bot.db-wal"}
+        assert found == []
+
+
+def _search_files(folder: Path, prefix: str, words: list[str]) -> tuple[set[str], list[str]]:
+    """The files named ``prefix*`` in ``folder``, and "word in file" for each word found
+    in one of them (as written, or in lower case)."""
+    files = [p for p in folder.iterdir() if p.name.startswith(prefix)]
+    found = []
+    for path in files:
+        content = path.read_bytes()
+        for word in words:
+            for form in (word, word.lower()):
+                if form.encode() in content:
+                    found.append(f"{form!r} in {path.name}")
+    return {p.name for p in files}, found
+
+
+async def test_flood_control_on_a_reminder_is_a_durable_retry_that_pauses_replies_too(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        assert app.bot.rate_limiter is None  # one limiter: ours, for replies and reminders
+        await say(api, ALICE, ALICE, "/remind in 10 minutes send the response", "I'll remind")
+        core: Core = app.bot_data[CORE]
+        assert core.scheduler is not None
+        api.fail_next("sendMessage", ALICE, error_code=429, retry_after=2)
+        clock.advance(600)
+        await core.scheduler.idle()
+        [waiting] = await core.db.pending_reminders(ALICE)
+        assert waiting.status == "pending" and "flood control" in (waiting.last_error or "")
+        assert waiting.due_at >= clock.now() + timedelta(seconds=2)  # stored, not in memory
+        started = time.monotonic()
+        await say(api, ALICE, ALICE, "/help", "I know")  # replies wait out the flood too
+        assert time.monotonic() - started >= 1.5
+        clock.advance(60)
+        await api.wait_for_message(ALICE, has("send the response"), 10)

@@ -53,7 +53,7 @@ class TelegramNotifier:
         try:
             await self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
         except RetryAfter as exc:
-            raise DeliveryRetryLater(retry_seconds(exc), f"flood control: {exc}") from exc
+            raise DeliveryRetryLater(retry_seconds(exc), f"flood control: {exc.message}") from exc
         except Forbidden as exc:
             raise ChatUnreachable(f"forbidden: {exc.message}") from exc
         except ChatMigrated as exc:
