@@ -388,7 +388,7 @@ def main() -> None:
         )
     print()
     print(
-        f"Telegram-limited drain of {BURST:,} due reminders (bot/sending.py: 30 msg/s global,"
+        f"Telegram-limited drain of {BURST:,} due reminders (bot/delivery/rate_limit.py: 30 msg/s global,"
         f" 20/min per chat), measured for {args.drain_seconds:.0f} s and extrapolated"
     )
     head = (

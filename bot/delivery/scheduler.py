@@ -121,6 +121,11 @@ class ReminderScheduler:
         self._task: asyncio.Task[None] | None = None
         self._ticks = 0
         self._asleep = asyncio.Event()
+        self._sent: list[int] = []
+        """Delivered, not yet marked sent (see ``_flush_sent``)."""
+        self._flush_lock = asyncio.Lock()
+        self._in_flight: set[int] = set()
+        self._lease_until = self._clock.now()
         self._busy_since: datetime | None = None
         """Since when the scheduler has had due reminders without a break (None: idle)."""
         self.ready = asyncio.Event()
@@ -267,7 +272,31 @@ class ReminderScheduler:
         before_this_run = (busy_since - r.planned_at).total_seconds() > self._late_grace
         return behind and (before_this_run or r.attempts > 0)
 
+    async def _flush_sent(self, late: set[int]) -> None:
+        """Mark delivered reminders sent: group commit, so thousands of sends a batch cost a
+        few transactions; ids delivered while one commits go in the next.  A long batch's
+        claim is renewed as it goes, so no other process takes what is still on its way."""
+        async with self._flush_lock:
+            if not self._sent:
+                return  # an earlier holder already committed ours
+            ids, self._sent = self._sent, []
+            now = self._clock.now()
+            try:
+                async with self._db.transaction() as tx:
+                    await tx.mark_sent(ids, now, self.owner)
+                    await tx.mark_late([i for i in ids if i in late])
+                    self._in_flight.difference_update(ids)
+                    renew_at = self._lease_until - timedelta(seconds=self._lease / 2)
+                    if self._in_flight and now >= renew_at:
+                        self._lease_until = now + timedelta(seconds=self._lease)
+                        await tx.renew_lease(list(self._in_flight), self.owner, self._lease_until)
+            except BaseException:
+                self._sent[:0] = ids  # retried by the next flush
+                raise
+
     async def _deliver(self, claimed: list[Reminder], claimed_at: datetime) -> None:
+        self._in_flight = {r.id for r in claimed}
+        self._lease_until = claimed_at + timedelta(seconds=self._lease)
         late = {r.id for r in claimed if self._is_late(r, claimed_at)}
         by_chat: dict[int, list[Reminder]] = {}
         for r in claimed:  # already in due order, so chats start in order of their first due
@@ -280,6 +309,7 @@ class ReminderScheduler:
         for res in results:
             if isinstance(res, BaseException):
                 log.error("delivery task failed", exc_info=res)
+        await self._flush_sent(late)
 
     async def _deliver_chat(self, chat_id: int, reminders: list[Reminder], late: set[int]) -> None:
         chunks = digests(reminders, self._digest_max)
@@ -333,14 +363,9 @@ class ReminderScheduler:
                 rest = [r for c in chunks[i:] for r in c]
                 await self._retry(rest, f"{type(exc).__name__}: {exc}", 0.0)
                 return
-            async with self._db.transaction() as tx:
-                await tx.mark_sent(ids, self._clock.now(), self.owner)
-                await tx.mark_late([r for r in ids if r in late])
-                # The rest of this chat's batch is still being delivered: keep its claim.
-                still = [r.id for c in chunks[i + 1 :] for r in c]
-                until = self._clock.now() + timedelta(seconds=self._lease)
-                await tx.renew_lease(still, self.owner, until)
+            self._sent.extend(ids)
             self.delivered += len(ids)
+            await self._flush_sent(late)
 
     def backoff(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1`` (capped exponential)."""
