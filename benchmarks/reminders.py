@@ -388,8 +388,9 @@ def main() -> None:
         )
     print()
     print(
-        f"Telegram-limited drain of {BURST:,} due reminders (bot/delivery/rate_limit.py: 30 msg/s global,"
-        f" 20/min per chat), measured for {args.drain_seconds:.0f} s and extrapolated"
+        f"Telegram-limited drain of {BURST:,} due reminders (bot/delivery/rate_limit.py:"
+        f" 30 msg/s global, 20/min per chat), measured for {args.drain_seconds:.0f} s and"
+        " extrapolated"
     )
     head = (
         f"{'chats':>6} | {'messages':>8} | {'reminders':>9} | {'msg/s achieved':>14} |"
