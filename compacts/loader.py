@@ -62,6 +62,34 @@ def load_compact(path: Path) -> Compact:
     return compact
 
 
+def keywords_file(path: Path) -> Path:
+    """Where the paraphrase keywords of the Compact file ``path`` live: ``search/<name>.yaml``
+    beside it."""
+    return path.parent / "search" / path.name
+
+
+def load_keywords(path: Path) -> dict[str, str]:
+    """The paraphrase keywords beside the Compact file ``path``: commitment id -> words.
+
+    They only help questions find clauses; nothing is quoted from them.  No file, no
+    keywords.
+    """
+    file = keywords_file(path)
+    try:
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except FileNotFoundError:
+        return {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CompactFileError(f"{file}: cannot read: {exc}") from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise CompactFileError(f"{file}: expected commitment id: keywords (text) on each line")
+    return raw
+
+
 def unquoted_commitments(compact: Compact, source: Path) -> list[str]:
     """Ids of commitments whose quote is not in the source text (layout aside)."""
     try:

@@ -18,6 +18,8 @@ RULES: dict[str, list[tuple[str, float]]] = {
     "consultation": [
         (r"\bconsult\w*", 2.0),
         (r"\b(respond|response|answer)\w* to (a|the|their) consult", 1.0),
+        (r"\b(weeks?|days?|time|months?) to (comment|respond|reply|give (our|your) views)\b", 2.0),
+        (r"\bcomment on\b", 1.0),
         (r"\b\d+\s*weeks?\b", 0.5),
     ],
     "consultation_feedback": [
@@ -27,6 +29,7 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\btell us what\b", 1.5),
         (r"\bafter (a|the|their|we responded to a) ?consult", 1.5),
         (r"\bafter we responded\b|\bour (comments|responses|views)\b", 1.5),
+        (r"\bwhat difference\b|\binfluenc\w*\b|\bwhat happened to\b|\bhow (our|the) views\b", 2.5),
     ],
     "funding_change": [
         (r"\bnotice\b", 2.5),
@@ -49,7 +52,11 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\bmulti[- ]?year\b|\b\d+ years?\b|\bmore than one year\b|\blong(er)?[- ]term\b", 2.5),
     ],
     "payment": [
-        (r"\bup ?front\b|\bin advance\b|\barrears\b|\bpaid\b|\bpay (our|the) grant\b", 2.5),
+        (
+            r"\bup ?front\b|\barrears\b|\bpaid\b|\bpay (our|the|us)\b|\bpayments?\b"
+            r"|\b(pay|paid|payment|money|grant)\b.{0,30}\bin advance\b",
+            2.5,
+        ),
         (r"\boverheads?\b|\bfull cost\b|\badmin(istrative)? costs?\b", 3.0),
     ],
     "monitoring": [(r"\bmonitor\w*\b", 3.0), (r"\breport(ing)? (forms|requirements)\b", 1.5)],
@@ -57,10 +64,13 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\b(letters?|e-?mails?|correspondence)\b", 1.5),
         (r"\b(reply|replies|replied|answer (our|my)|wrote to|written to|write to|emailed)\b", 2.0),
         (r"\bno answer\b|\bheard nothing\b", 1.0),
+        (r"\b(wrote|written|write|emailed|letter)\b.{0,60}\bheard back\b", 2.0),
     ],
     "disputes": [
         (r"\bcomplain\w*\b|\bdisputes?\b|\bmediat\w*\b|\bombudsman\b|\barbit\w*\b", 3.0),
-        (r"\b(broke|broken|breaks|breach\w*|ignores?)\b", 2.5),
+        (r"\b(broke|broken|breaks|breaking|breach\w*|ignores?)\b", 2.5),
+        (r"\bis (that|this|it) a breach\b", -2.5),
+        (r"\bgot nowhere\b|\bwhat('?s| is)? next\b|\bredress\b|\bescalate\b", 2.0),
         (r"\bfall(en)? out\b|\bdoesn'?t (stick|keep) to\b|\bnot (stick|keep)\w* to\b", 2.5),
         (r"\bfinal decision\b", 1.5),
     ],
@@ -70,7 +80,7 @@ RULES: dict[str, list[tuple[str, float]]] = {
     ],
     "volunteering": [(r"\bvolunteer\w*\b", 3.0), (r"\bcrb\b|\bexpenses\b", 2.0)],
     "independence": [
-        (r"\bcampaign\w*\b|\bcritici[sz]\w*\b|\badvoca\w*\b|\bindependen\w*\b", 3.0),
+        (r"\bcampaign\w*\b|\bcritici[sz]\w*\b|\badvoca\w*\b|\bindependen\w*\b", 4.0),
         (r"\bspeak out\b|\blobby\w*\b", 2.0),
     ],
     "equality": [

@@ -8,7 +8,7 @@ from typing import cast
 
 import pluggy
 
-from compacts.loader import CompactFileError, load_compact
+from compacts.loader import CompactFileError, load_compact, load_keywords
 from compacts.models import Compact
 
 
@@ -32,6 +32,7 @@ class CompactRegistry:
     files: dict[str, Path] = field(default_factory=dict)
     providers: dict[str, object] = field(default_factory=dict)
     """The plugin that provided each Compact: the only Compact plugin asked about it."""
+    _keywords: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> CompactRegistry:
@@ -51,6 +52,22 @@ class CompactRegistry:
         self.compacts[compact.code] = compact
         self.files[compact.code] = path
         self.providers[compact.code] = provider
+
+    def keywords(self, code: str) -> dict[str, str]:
+        """The paraphrase keywords for ``code``'s commitments (``search/<file>.yaml`` beside
+        its data file), by commitment id; empty when there is no such file.  Ids the
+        Compact does not have are left out (``stale_keywords`` names them)."""
+        found = self._keywords.get(code)
+        if found is None:
+            ids = {c.id for c in self.get(code).commitments}
+            found = {k: v for k, v in load_keywords(self.files[code]).items() if k in ids}
+            self._keywords[code] = found
+        return found
+
+    def stale_keywords(self, code: str) -> list[str]:
+        """Keyword entries for commitments ``code`` does not have (renamed or removed)."""
+        ids = {c.id for c in self.get(code).commitments}
+        return sorted(k for k in load_keywords(self.files[code]) if k not in ids)
 
     @property
     def codes(self) -> list[str]:
