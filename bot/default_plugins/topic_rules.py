@@ -24,7 +24,8 @@ RULES: dict[str, list[tuple[str, float]]] = {
     ],
     "consultation_feedback": [
         (r"\bfeed ?back\b", 3.0),
-        (r"\bheard (anything |nothing )?back\b|\bnever heard\b", 2.5),
+        (r"\bheard (anything |nothing )?back\b|\bnever heard\b", 1.5),
+        (r"\bconsult\w*\b.{0,80}\b(heard (anything |nothing )?back|never heard)\b", 1.0),
         (r"\bwhat (happened|they did)\b", 2.5),
         (r"\btell us what\b", 1.5),
         (r"\bafter (a|the|their|we responded to a) ?consult", 1.5),
@@ -34,11 +35,12 @@ RULES: dict[str, list[tuple[str, float]]] = {
     "funding_change": [
         (r"\bnotice\b", 2.5),
         (
-            r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stopped|stopping|withdraw\w*|pull|"
+            r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stops|stopped|stopping|withdraw\w*|pull|"
             r"reduc\w*|going down|changing|change)\b",
             1.5,
         ),
         (r"\bwarn\w*\b", 1.0),
+        (r"\byear[- ]end\b|\bend of the (financial )?year\b", -1.5),
         (
             r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
             r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
@@ -64,7 +66,10 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\b(letters?|e-?mails?|correspondence)\b", 1.5),
         (r"\b(reply|replies|replied|answer (our|my)|wrote to|written to|write to|emailed)\b", 2.0),
         (r"\bno answer\b|\bheard nothing\b", 1.0),
-        (r"\b(wrote|written|write|emailed|letter)\b.{0,60}\bheard back\b", 2.0),
+        (
+            r"\b(wrote|written|write|emailed|letter)\b.{0,100}\b(heard back|no (answer|reply))\b",
+            2.0,
+        ),
     ],
     "disputes": [
         (r"\bcomplain\w*\b|\bdisputes?\b|\bmediat\w*\b|\bombudsman\b|\barbit\w*\b", 3.0),

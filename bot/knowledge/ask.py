@@ -41,7 +41,7 @@ from bot.knowledge.rule_answers import (
     same_period,
     states_figure,
 )
-from bot.knowledge.search import CompactSearch, Match, Term
+from bot.knowledge.search import CompactSearch, Match, Term, stems
 from bot.knowledge.spelling import Speller, vocabulary_of
 from compacts.models import TOPICS, Compact, Party
 
@@ -58,14 +58,23 @@ _TOPIC_BOOST = 1.6
 """Score factor for a commitment tagged with the question's topic."""
 _PARTY_BOOST = 1.3
 """Score factor for a commitment of the party the question is about."""
+_OWN_BOOST = 2.0
+"""Score factor for the group's own commitments when it asks about its own duty."""
 _ANSWERS = 0.45
 """Share of the question a clause must contain to answer it on its own..."""
 _ANSWERS_WITH_SUPPORT = 0.28
-"""...or with the question's topic, or two of its words, to back it."""
+"""...or with the question's topic to back it..."""
+_ANSWERS_WITH_TWO = 0.24
+"""...or two of its words."""
 _PROMOTE = 1.25
 """How much better another commitment of a rule must match to be quoted first."""
 _SECOND = 0.7
 """A second clause is quoted when it scores at least this share of the first."""
+
+_RULE_WORDS = frozenset(
+    stems("week weeks month months day days year years minimum maximum rule standard limit period")
+)
+"""Stems that name a rule's figure rather than what the question is about."""
 
 _DUTY_TOPICS = frozenset({"consultation", "funding_change", "correspondence"})
 """Rule topics whose duty differs by party (disputes and reviews are everyone's)."""
@@ -157,7 +166,9 @@ class _Ranked:
         coverage = self.match.coverage
         if coverage >= _ANSWERS:
             return True
-        return coverage >= _ANSWERS_WITH_SUPPORT and (self.tagged or len(self.match.covered) >= 2)
+        if self.tagged and coverage >= _ANSWERS_WITH_SUPPORT:
+            return True
+        return len(self.match.covered) >= 2 and coverage >= _ANSWERS_WITH_TWO
 
 
 def _cite(compact: Compact, commitment_id: str) -> Citation:
@@ -277,7 +288,7 @@ class Answerer:
             if tagged:
                 score *= _TOPIC_BOOST
             if c.party == party:
-                score *= _PARTY_BOOST
+                score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
             ranked.append(_Ranked(m, score, c.party, tagged))
         ranked.sort(key=lambda r: -r.score)
         return ranked
@@ -334,6 +345,10 @@ class Answerer:
             return True
         if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
             return True
+        rule = answer_rule(compact, topic, reading.text, reading)
+        if not rule.has_number and topic != "disputes":
+            # The rule is that there is none (no feedback promised, no length set).
+            return True
         best = next((r for r in ranked if r.answers), None)
         rule_ids = self._rule_ids(compact, topic)
         return best is None or (bool(rule_ids) and best.commitment == rule_ids[0])
@@ -349,7 +364,7 @@ class Answerer:
         if rule.has_number or (topic == "disputes" and rule.commitments):
             kind = "rule"
         else:
-            kind = "no_number" if asks else ("clause" if rule.commitments else "no_number")
+            kind = "no_number" if asks or not rule.duty else "clause"
         return Answer(
             compact.code,
             topic,
@@ -384,11 +399,18 @@ class Answerer:
                 start = max(tried) + 1
                 return ids[start:] + ids[:start]
         ordered = ids or every
-        matches = search.rank(terms, only=every)
+        # Asked about its scope, words for the rule itself ("the 8 week minimum") do not
+        # say which of its clauses answers.
+        pointing = terms
+        if reading.about_scope or reading.referenced:
+            pointing = [t for t in terms if not t.alternatives & _RULE_WORDS]
+        matches = search.rank(pointing, only=every)
         if matches and ordered and matches[0].commitment != ordered[0]:
-            scores = {m.commitment: m.score for m in matches}
-            top = matches[0]
-            if top.score > _PROMOTE * scores.get(ordered[0], 0.0) and top.coverage > 0:
+            found = {m.commitment: m for m in matches}
+            top, first = matches[0], found.get(ordered[0])
+            if top.score > _PROMOTE * (first.score if first else 0.0) and top.coverage > (
+                first.coverage if first else 0.0
+            ):
                 ordered = [top.commitment, *[c for c in ordered if c != top.commitment]]
         return ordered
 
@@ -458,8 +480,13 @@ class Answerer:
                 text += " The closest clauses are quoted below."
             return Answer(compact.code, topic, text, closest, "unknown", 0.0)
         cited = [best.commitment]
-        for other in ranked[1:3]:
-            if other.answers and other.score >= _SECOND * best.score and other.party == best.party:
+        for other in ranked[:3]:
+            if (
+                other.commitment != best.commitment
+                and other.answers
+                and other.score >= _SECOND * best.score
+                and other.party == best.party
+            ):
                 cited.append(other.commitment)
                 break
         clause = compact.commitment(best.commitment)

@@ -45,6 +45,7 @@ SYNONYMS: dict[str, str] = {
     r"\bethnic\w*\b|\bbme\b|\bbame\b": "minority black ethnic",
     r"\bcontact\b|\bwho do we (ask|talk|speak)\b": "contact point",
     r"\bfeedback\b|\bheard back\b": "feedback",
+    r"\bappl(y|ying|ied|ies)\b": "applications application",
 }
 _COMPILED = [(re.compile(p), extra) for p, extra in SYNONYMS.items()]
 

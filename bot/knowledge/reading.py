@@ -49,10 +49,18 @@ _RULE_AFTER = re.compile(
     r"^\s*(\w+\s+)?(rule|minimum|maximum|standard|requirement|limit|thing|target|"
     r"the rule|a (legal |hard |strict |absolute )?(minimum|maximum|rule|requirement))\b"
 )
-# ...while these make a period one the question puts forward ("gave us 4 weeks").
+# ...while these make a period one the question puts forward ("gave us 4 weeks", "3 weeks
+# ago", "is 5 weeks ok?").  A period with neither is only mentioned ("we keep 6 months of
+# running costs in reserve").
 _PROPOSED_BEFORE = re.compile(
-    r"\b(gave|give|given|giving|got|get|only|just|is|was|be|in|offered|allowed|allow|"
-    r"told us|after|about|around|over|under|less than|more than|within)\b[\w\s']{0,12}$"
+    r"\b(gave|give|given|giving|got|get|getting|only|just|is|was|be|in|offered|offering|"
+    r"allowed|allow|expect|told us|after|about|around|over|under|less than|more than|"
+    r"within|another|of)\b[\w\s']{0,12}$"
+)
+_PROPOSED_AFTER = re.compile(
+    r"^'?\s*(ago|notice|warning|consultation|consulting|funding|grant|contract|sla|deal|"
+    r"is|are|was|ok|okay|enough|seems|too|reasonable|long enough|later|before|to (respond|"
+    r"comment|reply))\b"
 )
 
 _OWN_DUTY = re.compile(
@@ -77,12 +85,15 @@ _ASKS_FIGURE = re.compile(
     r"|\bdeadline\b|\bwithin a set time\b|\bminimum (consultation )?(period|time|notice)\b"
     r"|\bwhen (will|should|must|do|does) .{0,40}\b(feedback|reply|respond|answer|hear)\b"
     r"|\b(weeks?|months?|days?) notice\b|\bnotice period\b|\bmeant to be\b"
+    r"|\b(give|get|gives|giving) (us )?(longer|more (time|notice|warning))\b"
+    r"|\b(enough|more|longer) (notice|warning)\b|\bnumber of (weeks|days|months|years)\b"
     r"|^(minimum|maximum) \w+ (period|time)\b"
 )
 _SCOPE = re.compile(
     r"\b(apply|applies|cover|covers|count|counts|include|includes|exclude\w*|exempt)\b"
     r"|\b(absolute|legal|legally|binding|guaranteed?|enforceable|mandatory|compulsory|"
-    r"optional|strict|hard and fast)\b|\ba (minimum|maximum)\b|\b(minimum|maximum)\s*\?"
+    r"optional|strict|hard and fast)\b|\b(minimum|maximum)\s*\?"
+    r"|\ba (minimum|maximum)\b(?! (number|period|time|length|of))"
     r"|\bon top of\b|\bthe same \w+ (weeks|months)\b|\btotal\b|\bacross\b"
     r"|\b(actually )?agreed\b|\bjust a proposal\b|\bproposal\b"
     r"|\bcan(not|'t|t)? (manage|meet) it\b|\bgo shorter\b|\bshorter if\b"
@@ -106,7 +117,9 @@ class Said:
     amount: int
     unit: Unit
     proposed: bool
-    """True when put forward to be judged; False when it names the rule."""
+    """True when put forward to be judged."""
+    names_rule: bool = False
+    """True when it names the rule ("the 12 week rule"); neither: only mentioned."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +143,7 @@ class Reading:
 
     @property
     def referenced(self) -> list[Said]:
-        return [p for p in self.periods if not p.proposed]
+        return [p for p in self.periods if p.names_rule]
 
 
 def periods_in(text: str) -> list[Said]:
@@ -145,9 +158,12 @@ def periods_in(text: str) -> list[Said]:
             continue
         before, after = text[max(0, m.start() - 30) : m.start()], text[m.end() : m.end() + 40]
         names_rule = bool(_RULE_BEFORE.search(before) or _RULE_AFTER.search(after))
-        if names_rule and _PROPOSED_BEFORE.search(before) and not _RULE_BEFORE.search(before):
+        put = bool(_PROPOSED_BEFORE.search(before) or _PROPOSED_AFTER.search(after))
+        if names_rule and put and not _RULE_BEFORE.search(before):
             names_rule = False
-        found.append(Said(amount, unit, proposed=not names_rule))  # type: ignore[arg-type]
+        found.append(
+            Said(amount, unit, proposed=put and not names_rule, names_rule=names_rule)  # type: ignore[arg-type]
+        )
     return found
 
 

@@ -45,6 +45,8 @@ class RuleAnswer:
     """Whose duty the figure is."""
     note: str = ""
     """The rule's plain-language note (its scope and strength), for questions about them."""
+    duty: bool = True
+    """False where the Compact sets no such duty at all (no feedback promised)."""
 
 
 DUTY_OF: dict[Party, str] = {
@@ -241,7 +243,7 @@ def consultation_feedback(compact: Compact, asked: Period | None) -> RuleAnswer:
         text = f"{name} does not promise feedback after a consultation."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False, party, rule.note)
+        return RuleAnswer(text, rule.commitments, False, party, rule.note, duty=False)
     if rule.within is None:
         text = f"{name} sets no time for feedback on a consultation, but {WHO[party]} owe it."
         if asked is not None:

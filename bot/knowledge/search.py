@@ -208,13 +208,29 @@ class CompactSearch:
         for doc, score in scores.items():
             have = self._tf[doc]
             score += _PAIR_BONUS * sum(w for a, b, w in pairs if (a, b) in self._pairs[doc])
-            covered = frozenset(
-                t.word for t in terms if t.counts and any(s in have for s in t.alternatives)
-            )
+            covered = self._covered(terms, have)
             weight = sum(self.weight(t) for t in terms if t.word in covered)
             found.append((-score, doc, Match(self.ids[doc], score, weight / total, covered)))
         found.sort(key=lambda f: (f[0], f[1]))
         return [m for *_, m in found]
+
+    @staticmethod
+    def _covered(terms: Sequence[Term], have: Mapping[str, float]) -> frozenset[str]:
+        """The question's words a clause holds, each clause word standing for one of
+        them only ("in advance or in arrears" is not covered twice by "advance")."""
+        used: set[str] = set()
+        covered: set[str] = set()
+        # A word found as itself first, then words found through an alternative.
+        for own in (True, False):
+            for t in terms:
+                if not t.counts or t.word in covered:
+                    continue
+                options = [t.word] if own else sorted(t.alternatives - {t.word})
+                hit = next((s for s in options if s in have and s not in used), None)
+                if hit is not None:
+                    used.add(hit)
+                    covered.add(t.word)
+        return frozenset(covered)
 
     def counted(self, terms: Sequence[Term]) -> list[Term]:
         """The terms coverage is measured against (not the Compact's own name)."""
