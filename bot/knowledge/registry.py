@@ -8,7 +8,8 @@ from typing import cast
 
 import pluggy
 
-from compacts.loader import CompactFileError, load_compact, load_keywords
+from compacts.cache import load_cached
+from compacts.loader import CompactFileError, load_keywords
 from compacts.models import Compact
 
 
@@ -41,10 +42,19 @@ class CompactRegistry:
         for impl in pm.hook.compactbot_compact_files.get_hookimpls():
             paths = cast("list[Path]", impl.function())
             for path in paths:
-                registry.add(load_compact(Path(path)), Path(path), impl.plugin)
+                compact, keywords = load_cached(Path(path))
+                registry.add(compact, Path(path), impl.plugin, keywords)
         return registry
 
-    def add(self, compact: Compact, path: Path, provider: object = None) -> None:
+    def add(
+        self,
+        compact: Compact,
+        path: Path,
+        provider: object = None,
+        keywords: dict[str, str] | None = None,
+    ) -> None:
+        """Add ``compact``, read from ``path``; its keywords are read beside ``path`` on
+        first use unless given."""
         if compact.code in self.compacts:
             raise CompactFileError(
                 f"{path}: code: '{compact.code}' is already provided by {self.files[compact.code]}"
@@ -52,6 +62,9 @@ class CompactRegistry:
         self.compacts[compact.code] = compact
         self.files[compact.code] = path
         self.providers[compact.code] = provider
+        if keywords is not None:
+            ids = {c.id for c in compact.commitments}
+            self._keywords[compact.code] = {k: v for k, v in keywords.items() if k in ids}
 
     def keywords(self, code: str) -> dict[str, str]:
         """The paraphrase keywords for ``code``'s commitments (``search/<file>.yaml`` beside

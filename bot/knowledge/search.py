@@ -180,11 +180,14 @@ class CompactSearch:
         """Commitments matching any term, best first (``only``: just these ids)."""
         terms = [t for t in terms if not (t.alternatives <= self.name_stems)]
         allowed = None if only is None else {self._doc[i] for i in only if i in self._doc}
+        idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
+        rarity = {t.word: max(idfs[s] for s in t.alternatives) for t in terms}
+        weights = {word: min(value, self._rare_idf) for word, value in rarity.items()}
         scores: dict[int, float] = {}
         for term in terms:
             best: dict[int, float] = {}
             for s in term.alternatives:
-                idf = self.idf(s)
+                idf = idfs[s]
                 for doc in self._postings.get(s, ()):
                     if allowed is not None and doc not in allowed:
                         continue
@@ -197,19 +200,19 @@ class CompactSearch:
         if not scores:
             return []
         pairs = [
-            (a, b, 0.5 * (self.term_idf(x) + self.term_idf(y)))
+            (a, b, 0.5 * (rarity[x.word] + rarity[y.word]))
             for x, y in itertools.pairwise(terms)
             if x.counts and y.counts
             for a in x.alternatives
             for b in y.alternatives
         ]
-        total = sum(self.weight(t) for t in terms if t.counts) or 1.0
+        total = sum(weights[t.word] for t in terms if t.counts) or 1.0
         found: list[tuple[float, int, Match]] = []
         for doc, score in scores.items():
             have = self._tf[doc]
             score += _PAIR_BONUS * sum(w for a, b, w in pairs if (a, b) in self._pairs[doc])
             covered = self._covered(terms, have)
-            weight = sum(self.weight(t) for t in terms if t.word in covered)
+            weight = sum(weights[t.word] for t in terms if t.word in covered)
             found.append((-score, doc, Match(self.ids[doc], score, weight / total, covered)))
         found.sort(key=lambda f: (f[0], f[1]))
         return [m for *_, m in found]
