@@ -93,14 +93,16 @@ def load_keywords(path: Path) -> dict[str, str]:
 def unquoted_commitments(compact: Compact, source: Path) -> list[str]:
     """Ids of commitments whose quote is not in the source text (layout aside)."""
     try:
-        text = _normalised_source(source)
+        stat = source.stat()
+        text = _normalised_source(source, stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
         raise CompactFileError(f"{source}: cannot read source text: {exc}") from exc
     return [c.id for c in compact.commitments if normalise(c.quote) not in text]
 
 
 @cache
-def _normalised_source(source: Path) -> str:
+def _normalised_source(source: Path, mtime_ns: int, size: int) -> str:
+    """A source text, normalised; read again when the file changes (its time or size)."""
     return normalise(source.read_text(encoding="utf-8"))
 
 

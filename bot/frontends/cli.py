@@ -19,9 +19,7 @@ integers, dates outside 1900-2200 and bad settings in the environment.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
@@ -255,6 +253,8 @@ def _existing_db(path: str | Path) -> Path:
 
 async def _open_db(path: Path, clock: Clock) -> Database:
     """The database at ``path`` (created if missing), or a UsageError saying why not."""
+    import sqlite3
+
     from storage.repository import Database
 
     if not path.parent.is_dir():
@@ -316,6 +316,8 @@ def _write(path: str, content: bytes) -> None:
 
 
 def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.records.report_formats import RENDERERS
 
     db_path = _existing_db(args.db)
@@ -336,6 +338,8 @@ def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    import asyncio
+
     db_path = _existing_db(args.db or _settings().db)
     cal = asyncio.run(
         _with_core(db_path, knowledge, lambda core: core.calendar(args.chat), args.today)
@@ -346,6 +350,8 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
+    import asyncio
+
     overrides = {
         k: v
         for k, v in (

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 AnswerKind = Literal["rule", "clause", "no_number", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 3, "clause": 2, "no_number": 1, "unknown": 0}
 
+DEFAULT_LIMIT = 10
+"""Answers built for one question unless told otherwise (a chat shows five of them)."""
+
 MAX_QUESTION = 1000
 """Questions longer than this are refused rather than searched."""
 
@@ -66,6 +69,8 @@ _ANSWERS_WITH_SUPPORT = 0.28
 """...or with the question's topic to back it..."""
 _ANSWERS_WITH_TWO = 0.24
 """...or two of its words."""
+_ALL_BUT = 0.75
+"""Coverage at which a clause answers a question in place of a rule that sets nothing."""
 _PROMOTE = 1.25
 """How much better another commitment of a rule must match to be quoted first."""
 _SECOND = 0.7
@@ -205,11 +210,14 @@ class Answerer:
         return found
 
     def ask(
-        self, question: str, compacts: list[str] | None = None, limit: int | None = None
+        self,
+        question: str,
+        compacts: list[str] | None = None,
+        limit: int | None = DEFAULT_LIMIT,
     ) -> AskResult:
         """Answer ``question`` from ``compacts`` (codes; all when None): best answer first,
-        one per Compact, at most ``limit`` of them (all when None).
-        Raises UnknownCompact or BadQuestion."""
+        one per Compact, at most ``limit`` of them (every one when None); the others are
+        only counted (``AskResult.more``).  Raises UnknownCompact or BadQuestion."""
         question = " ".join(question.split())
         if not question:
             raise BadQuestion("Ask a question, e.g. 'how long must a consultation be?'")
@@ -346,11 +354,12 @@ class Answerer:
         if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
             return True
         rule = answer_rule(compact, topic, reading.text, reading)
-        if not rule.has_number and topic != "disputes":
-            # The rule is that there is none (no feedback promised, no length set).
-            return True
         best = next((r for r in ranked if r.answers), None)
         rule_ids = self._rule_ids(compact, topic)
+        if not rule.has_number and topic != "disputes":
+            # The rule is that there is none (no feedback promised, no length set), unless
+            # the question is all but the words of some other clause.
+            return best is None or best.match.coverage < _ALL_BUT or best.commitment in rule_ids
         return best is None or (bool(rule_ids) and best.commitment == rule_ids[0])
 
     def _rule(self, compact: Compact, topic: str, reading: Reading, terms: list[Term]) -> Answer:

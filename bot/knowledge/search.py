@@ -39,6 +39,8 @@ _K1 = 1.2
 _B = 0.5
 # How much each part of a commitment counts.
 _QUOTE, _KEYWORDS, _SECTION = 1.0, 0.8, 0.4
+_COVERED = 25
+"""Coverage is worked out for this many of the best-scoring clauses (the rest count 0)."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -81,6 +83,20 @@ def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[s
     return found
 
 
+def _content_stems_of(texts: list[str]) -> list[list[str]]:
+    """``content_stems`` of many texts at once (one call into the stemmer)."""
+    words = [
+        [w for w in _WORD.findall(t.lower().replace("’", "'")) if w not in STOPWORDS] for t in texts
+    ]
+    flat = _STEMMER.stemWords([w for ws in words for w in ws])
+    out: list[list[str]] = []
+    at = 0
+    for ws in words:
+        out.append([s for s in flat[at : at + len(ws)] if len(s) > 1])
+        at += len(ws)
+    return out
+
+
 @dataclass(frozen=True)
 class Term:
     """One word of a question, with the stems that count as finding it."""
@@ -120,17 +136,20 @@ class CompactSearch:
         lengths: list[float] = []
         df: Counter[str] = Counter()
         postings: dict[str, list[int]] = {}
-        for i, c in enumerate(self.compact.commitments):
+        commitments = self.compact.commitments
+        texts = [
+            text
+            for c in commitments
+            for text in (c.quote, self.keywords.get(c.id, ""), sections[c.section])
+        ]
+        stemmed = _content_stems_of(texts)
+        for i, _c in enumerate(commitments):
+            quote, keywords, section = stemmed[3 * i : 3 * i + 3]
             tf: dict[str, float] = {}
             pairs: set[tuple[str, str]] = set()
             # Length is the clause's own: keywords must not make a clause "longer".
-            lengths.append(float(len(content_stems(c.quote))))
-            for text, weight in (
-                (c.quote, _QUOTE),
-                (self.keywords.get(c.id, ""), _KEYWORDS),
-                (sections[c.section], _SECTION),
-            ):
-                found = content_stems(text)
+            lengths.append(float(len(quote)))
+            for found, weight in ((quote, _QUOTE), (keywords, _KEYWORDS), (section, _SECTION)):
                 for s in found:
                     tf[s] = tf.get(s, 0.0) + weight
                 pairs.update(itertools.pairwise(found))
@@ -207,15 +226,19 @@ class CompactSearch:
             for b in y.alternatives
         ]
         total = sum(weights[t.word] for t in terms if t.counts) or 1.0
-        found: list[tuple[float, int, Match]] = []
+        order: list[tuple[float, int]] = []
         for doc, score in scores.items():
-            have = self._tf[doc]
-            score += _PAIR_BONUS * sum(w for a, b, w in pairs if (a, b) in self._pairs[doc])
-            covered = self._covered(terms, have)
+            if pairs:
+                score += _PAIR_BONUS * sum(w for a, b, w in pairs if (a, b) in self._pairs[doc])
+            order.append((-score, doc))
+        order.sort()
+        found: list[Match] = []
+        for rank, (negative, doc) in enumerate(order):
+            # Coverage is worked out for the clauses that can compete to answer.
+            covered = self._covered(terms, self._tf[doc]) if rank < _COVERED else frozenset()
             weight = sum(weights[t.word] for t in terms if t.word in covered)
-            found.append((-score, doc, Match(self.ids[doc], score, weight / total, covered)))
-        found.sort(key=lambda f: (f[0], f[1]))
-        return [m for *_, m in found]
+            found.append(Match(self.ids[doc], -negative, weight / total, covered))
+        return found
 
     @staticmethod
     def _covered(terms: Sequence[Term], have: Mapping[str, float]) -> frozenset[str]:
