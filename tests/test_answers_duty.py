@@ -188,3 +188,18 @@ def test_limit_builds_only_the_answers_shown(knowledge: Knowledge) -> None:
     assert len(result.answers) == 2 and result.more == 3
     assert all(a.kind == "rule" for a in result.answers)
     assert {a.compact for a in result.answers} <= {"kent-2011", "west-kent", "rbkc"}
+
+
+def test_one_stray_shared_word_answers_nothing(knowledge: Knowledge) -> None:
+    result = knowledge.answerer.ask("what colour is the sky?")
+    assert all(a.kind == "unknown" for a in result.answers)
+
+
+def test_report_formats_offered_by_the_command_line_are_the_renderers() -> None:
+    from bot.frontends.cli import build_parser
+    from bot.records.report_formats import FORMATS
+
+    args = build_parser().parse_args(["report", "--db", "x", "--chat", "1"])
+    report = build_parser()._subparsers._group_actions[0].choices["report"]  # type: ignore[union-attr]
+    formats = next(a for a in report._actions if a.dest == "format")
+    assert tuple(formats.choices or ()) == FORMATS and args.format == "md"

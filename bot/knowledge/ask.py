@@ -159,6 +159,8 @@ class _Ranked:
     party: Party
     tagged: bool
     """Tagged with the question's topic."""
+    untopical: bool = False
+    """The question has no topic."""
 
     @property
     def commitment(self) -> str:
@@ -169,6 +171,9 @@ class _Ranked:
         """Whether this clause holds enough of the question to answer it: most of it, or
         a fair part of it on the question's own topic or in two or more of its words."""
         coverage = self.match.coverage
+        if self.untopical and len(self.match.covered) < 2 and coverage < _ALL_BUT:
+            # With no topic to go on, one shared word ("colour") answers nothing.
+            return False
         if coverage >= _ANSWERS:
             return True
         if self.tagged and coverage >= _ANSWERS_WITH_SUPPORT:
@@ -297,7 +302,7 @@ class Answerer:
                 score *= _TOPIC_BOOST
             if c.party == party:
                 score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
-            ranked.append(_Ranked(m, score, c.party, tagged))
+            ranked.append(_Ranked(m, score, c.party, tagged, topic is None))
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
