@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -105,6 +104,8 @@ def load_cached(path: Path, directory: Path | None = None) -> tuple[Compact, dic
 
 def _store(entry: Path, compact: Compact, keywords: dict[str, str]) -> None:
     """Write an entry atomically; a cache that cannot be written is no error."""
+    import tempfile
+
     payload = json.dumps({"compact": compact.model_dump_json(), "keywords": keywords})
     tmp_name: str | None = None
     try:

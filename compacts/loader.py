@@ -6,7 +6,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from compacts.models import Compact
@@ -15,8 +14,18 @@ COMPACTS_DIR = Path(__file__).parent
 SOURCES_DIR = COMPACTS_DIR / "sources"
 
 
-# libyaml's C loader is about ten times faster; the pure-Python one is the fallback.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _parse_yaml(path: Path) -> object:
+    """The YAML in ``path``.  PyYAML is imported here, when a file is read (a Compact read
+    from the cache needs none); libyaml's C loader is about ten times faster, the
+    pure-Python one is the fallback.  Raises OSError, or CompactFileError for bad YAML."""
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise CompactFileError(f"{path}: cannot read: {exc}") from exc
 
 
 class CompactFileError(ValueError):
@@ -42,8 +51,8 @@ def normalise(text: str) -> str:
 def load_compact(path: Path) -> Compact:
     """Load and validate one Compact file, and check every quote against its source."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-    except (OSError, yaml.YAMLError) as exc:
+        raw = _parse_yaml(path)
+    except OSError as exc:
         raise CompactFileError(f"{path}: cannot read: {exc}") from exc
     if not isinstance(raw, dict):
         raise CompactFileError(f"{path}: expected a mapping at the top level")
@@ -76,10 +85,10 @@ def load_keywords(path: Path) -> dict[str, str]:
     """
     file = keywords_file(path)
     try:
-        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        raw = _parse_yaml(file)
     except FileNotFoundError:
         return {}
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
         raise CompactFileError(f"{file}: cannot read: {exc}") from exc
     if raw is None:
         return {}
