@@ -132,7 +132,9 @@ class CompactSearch:
         self.ids: list[str] = [c.id for c in self.compact.commitments]
         self._doc = {cid: i for i, cid in enumerate(self.ids)}
         self._tf: list[dict[str, float]] = []
-        self._pairs: list[set[tuple[str, str]]] = []
+        # Few containers, and those of strings and numbers: with hundreds of Compacts'
+        # searches in memory, the garbage collector's full passes stay short.
+        pair_docs: dict[str, list[int]] = {}
         lengths: list[float] = []
         df: Counter[str] = Counter()
         postings: dict[str, list[int]] = {}
@@ -146,20 +148,22 @@ class CompactSearch:
         for i, _c in enumerate(commitments):
             quote, keywords, section = stemmed[3 * i : 3 * i + 3]
             tf: dict[str, float] = {}
-            pairs: set[tuple[str, str]] = set()
+            pairs: set[str] = set()
             # Length is the clause's own: keywords must not make a clause "longer".
             lengths.append(float(len(quote)))
             for found, weight in ((quote, _QUOTE), (keywords, _KEYWORDS), (section, _SECTION)):
                 for s in found:
                     tf[s] = tf.get(s, 0.0) + weight
-                pairs.update(itertools.pairwise(found))
+                pairs.update(f"{a} {b}" for a, b in itertools.pairwise(found))
             self._tf.append(tf)
-            self._pairs.append(pairs)
+            for pair in pairs:
+                pair_docs.setdefault(pair, []).append(i)
             for s in tf:
                 df[s] += 1
                 postings.setdefault(s, []).append(i)
         self._df = df
-        self._postings = postings
+        self._postings = {s: tuple(docs) for s, docs in postings.items()}
+        self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
         self._n = len(self.ids)
         self._avg = sum(lengths) / max(1, len(lengths))
         self._norm = [_K1 * (1 - _B + _B * n / self._avg) for n in lengths]
@@ -219,19 +223,18 @@ class CompactSearch:
         if not scores:
             return []
         pairs = [
-            (a, b, 0.5 * (rarity[x.word] + rarity[y.word]))
+            (f"{a} {b}", 0.5 * (rarity[x.word] + rarity[y.word]))
             for x, y in itertools.pairwise(terms)
             if x.counts and y.counts
             for a in x.alternatives
             for b in y.alternatives
         ]
         total = sum(weights[t.word] for t in terms if t.counts) or 1.0
-        order: list[tuple[float, int]] = []
-        for doc, score in scores.items():
-            if pairs:
-                score += _PAIR_BONUS * sum(w for a, b, w in pairs if (a, b) in self._pairs[doc])
-            order.append((-score, doc))
-        order.sort()
+        for pair, w in pairs:
+            for doc in self._pair_docs.get(pair, ()):
+                if doc in scores:
+                    scores[doc] += _PAIR_BONUS * w
+        order = sorted((-score, doc) for doc, score in scores.items())
         found: list[Match] = []
         for rank, (negative, doc) in enumerate(order):
             # Coverage is worked out for the clauses that can compete to answer.
