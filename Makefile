@@ -23,6 +23,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ask.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/cli.py
 	$(BIN)/python benchmarks/reminders.py --quick
 	$(BIN)/python benchmarks/dispatch.py
 	$(BIN)/python benchmarks/report.py --items 100 1000

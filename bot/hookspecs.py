@@ -24,12 +24,14 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pluggy
 
-from bot.domain.events import AnyEvent
-from bot.domain.verdicts import CheckResult
-from compacts.models import Compact
+if TYPE_CHECKING:  # annotations only: answering a question needs none of these imported
+    from bot.domain.events import AnyEvent
+    from bot.domain.verdicts import CheckResult
+    from compacts.models import Compact
 
 PROJECT = "compactbot"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,7 +37,15 @@ async def running_core(
     clock: Clock | None = None,
 ) -> AsyncIterator[Running]:
     """Open the database (migrating it), start the reminder scheduler; undo both on exit."""
-    knowledge = knowledge or Knowledge.load()
+    if knowledge is None:
+        knowledge = await asyncio.to_thread(Knowledge.load)
+    # Build the answerer (search structures, speller) off the event loop, before the first
+    # question: with hundreds of Compacts that takes longer than one answer may block it.
+    await asyncio.to_thread(lambda: knowledge.answerer)
+    # What is loaded now lives as long as the bot: keep it out of the garbage collector's
+    # full passes, which otherwise stall a question for tens of milliseconds with hundreds
+    # of Compacts in memory.
+    gc.freeze()
     clock = clock or settings.clock()
     db = await Database.open(settings.db, clock=clock)
     # Telegram's limits are in real seconds, whatever day the clock says it is.

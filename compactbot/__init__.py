@@ -19,19 +19,60 @@ The core calls a Compact's plugin only for the Compact(s) that plugin provides, 
 plugin never checks ``compact.code``.  The hooks are documented in ``bot/hookspecs.py``.
 """
 
-from bot.domain.checks import default_check
-from bot.domain.deadlines import add_period, consultation_length_days, days_between
-from bot.domain.events import (
-    AnyEvent,
-    ComplaintRaised,
-    ComplaintStepCompleted,
-    ConsultationClosed,
-    ConsultationLaunched,
-    FundingEnding,
-)
-from bot.domain.verdicts import CheckResult, Citation, ProcedureStep, ReminderPlan, cite
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from bot.hookspecs import hookimpl, hookspec
-from compacts.models import Commitment, Compact, Obligations, Period
+
+if TYPE_CHECKING:
+    from bot.domain.checks import default_check
+    from bot.domain.deadlines import add_period, consultation_length_days, days_between
+    from bot.domain.events import (
+        AnyEvent,
+        ComplaintRaised,
+        ComplaintStepCompleted,
+        ConsultationClosed,
+        ConsultationLaunched,
+        FundingEnding,
+    )
+    from bot.domain.verdicts import CheckResult, Citation, ProcedureStep, ReminderPlan, cite
+    from compacts.models import Commitment, Compact, Obligations, Period
+
+_LAZY = {
+    "default_check": "bot.domain.checks",
+    "add_period": "bot.domain.deadlines",
+    "consultation_length_days": "bot.domain.deadlines",
+    "days_between": "bot.domain.deadlines",
+    "AnyEvent": "bot.domain.events",
+    "ComplaintRaised": "bot.domain.events",
+    "ComplaintStepCompleted": "bot.domain.events",
+    "ConsultationClosed": "bot.domain.events",
+    "ConsultationLaunched": "bot.domain.events",
+    "FundingEnding": "bot.domain.events",
+    "CheckResult": "bot.domain.verdicts",
+    "Citation": "bot.domain.verdicts",
+    "ProcedureStep": "bot.domain.verdicts",
+    "ReminderPlan": "bot.domain.verdicts",
+    "cite": "bot.domain.verdicts",
+    "Commitment": "compacts.models",
+    "Compact": "compacts.models",
+    "Obligations": "compacts.models",
+    "Period": "compacts.models",
+}
+"""Imported on first use: a plugin module imports ``compactbot`` for ``hookimpl`` when the
+Compacts are loaded, and answering a question must not pay for the checks' models."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'compactbot' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AnyEvent",

@@ -6,7 +6,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from compacts.models import Compact
@@ -15,8 +14,18 @@ COMPACTS_DIR = Path(__file__).parent
 SOURCES_DIR = COMPACTS_DIR / "sources"
 
 
-# libyaml's C loader is about ten times faster; the pure-Python one is the fallback.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _parse_yaml(path: Path) -> object:
+    """The YAML in ``path``.  PyYAML is imported here, when a file is read (a Compact read
+    from the cache needs none); libyaml's C loader is about ten times faster, the
+    pure-Python one is the fallback.  Raises OSError, or CompactFileError for bad YAML."""
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise CompactFileError(f"{path}: cannot read: {exc}") from exc
 
 
 class CompactFileError(ValueError):
@@ -42,8 +51,8 @@ def normalise(text: str) -> str:
 def load_compact(path: Path) -> Compact:
     """Load and validate one Compact file, and check every quote against its source."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-    except (OSError, yaml.YAMLError) as exc:
+        raw = _parse_yaml(path)
+    except OSError as exc:
         raise CompactFileError(f"{path}: cannot read: {exc}") from exc
     if not isinstance(raw, dict):
         raise CompactFileError(f"{path}: expected a mapping at the top level")
@@ -62,17 +71,47 @@ def load_compact(path: Path) -> Compact:
     return compact
 
 
+def keywords_file(path: Path) -> Path:
+    """Where the paraphrase keywords of the Compact file ``path`` live: ``search/<name>.yaml``
+    beside it."""
+    return path.parent / "search" / path.name
+
+
+def load_keywords(path: Path) -> dict[str, str]:
+    """The paraphrase keywords beside the Compact file ``path``: commitment id -> words.
+
+    They only help questions find clauses; nothing is quoted from them.  No file, no
+    keywords.
+    """
+    file = keywords_file(path)
+    try:
+        raw = _parse_yaml(file)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise CompactFileError(f"{file}: cannot read: {exc}") from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise CompactFileError(f"{file}: expected commitment id: keywords (text) on each line")
+    return raw
+
+
 def unquoted_commitments(compact: Compact, source: Path) -> list[str]:
     """Ids of commitments whose quote is not in the source text (layout aside)."""
     try:
-        text = _normalised_source(source)
+        stat = source.stat()
+        text = _normalised_source(source, stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
         raise CompactFileError(f"{source}: cannot read source text: {exc}") from exc
     return [c.id for c in compact.commitments if normalise(c.quote) not in text]
 
 
 @cache
-def _normalised_source(source: Path) -> str:
+def _normalised_source(source: Path, mtime_ns: int, size: int) -> str:
+    """A source text, normalised; read again when the file changes (its time or size)."""
     return normalise(source.read_text(encoding="utf-8"))
 
 

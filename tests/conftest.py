@@ -6,6 +6,7 @@ read-only ``knowledge``, which is loaded once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,13 @@ from fake_bot_api import FakeBotApi, running_fake_api
 from bot.clock import ManualClock
 from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compact_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Validated Compacts are cached in a directory of the test run, not the user's."""
+    os.environ["COMPACTBOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("compact-cache"))
+
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 """Where every test's clock starts (a Wednesday; 12:00 in London, GMT)."""

@@ -2,54 +2,40 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
+from question_scoring import BLIND, QUESTIONS, load, score_blind, score_existing, summary
 
 from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
-QUESTIONS = Path(__file__).parent / "questions"
-
-
-def _question_sets() -> list[tuple[str, dict[str, object]]]:
-    items = []
-    for path in sorted(QUESTIONS.glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text()):
-            items.append((path.stem, item))
-    return items
-
-
-def _correct(knowledge: Knowledge, code: str, item: dict[str, object]) -> bool:
-    result = knowledge.answerer.ask(str(item["q"]), [code])
-    answer = result.answers[0]
-    if result.topic != item["topic"]:
-        return False
-    cited = [c.commitment for c in answer.citations]
-    if item.get("no_number"):
-        return answer.kind in ("no_number", "unknown")
-    wanted = item["cite"]
-    assert isinstance(wanted, list)
-    return not wanted or bool(cited and cited[0] in wanted)
+BLIND_FLOOR = 153
+"""Blind questions answered correctly (of 166) before the engine was tuned on them."""
+EXISTING_FLOOR = 94
+"""Existing questions answered correctly (of 94) before the blind set was used."""
 
 
 def test_question_sets_are_large_and_cover_every_compact(knowledge: Knowledge) -> None:
-    items = _question_sets()
-    assert len(items) >= 40
-    assert {code for code, _ in items} == set(knowledge.registry.codes)
+    existing, blind = load(QUESTIONS), load(BLIND)
+    assert len(existing) >= 40 and len(blind) >= 100
+    assert {code for code, _ in existing} == set(knowledge.registry.codes)
+    assert {code for code, _ in blind} == set(knowledge.registry.codes)
 
 
-def test_at_least_95_percent_of_user_questions_answered_correctly(
+def test_blind_and_existing_scores(
     knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    items = _question_sets()
-    wrong = [(code, item["q"]) for code, item in items if not _correct(knowledge, code, item)]
-    share = 1 - len(wrong) / len(items)
+    """One test, both scores: the blind set (frozen) and the existing set.
+
+    ``tests/question_scoring.py`` says what counts as correct; run it directly to list
+    the misses.
+    """
+    blind = score_blind(knowledge.answerer)
+    existing = score_existing(knowledge.answerer)
     with capsys.disabled():
-        print(f"\nask accuracy: {len(items) - len(wrong)}/{len(items)} = {share:.1%}")
-    assert share >= 0.95, wrong
+        print("\n" + summary("blind", blind) + "\n" + summary("existing", existing))
+    assert sum(s.ok for s in blind) >= BLIND_FLOOR, [s.question for s in blind if not s.ok]
+    assert sum(s.ok for s in existing) >= EXISTING_FLOOR, [s.question for s in existing if not s.ok]
 
 
 def test_rbkc_notice_cites_three_months_written_notice(knowledge: Knowledge) -> None:

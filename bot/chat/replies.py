@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.verdicts import CheckResult, Citation, strictest
-from bot.knowledge.ask import AskResult
-from bot.knowledge.registry import CompactRegistry
 from compacts.models import TOPICS, Compact
+
+if TYPE_CHECKING:  # annotations only: printing a check's verdict needs no answerer
+    from bot.knowledge.ask import AskResult
+    from bot.knowledge.registry import CompactRegistry
 
 VERDICT_LABEL = {
     "meets": "✅ meets the Compact",
@@ -27,6 +30,8 @@ def _quote(c: Citation) -> str:
 
 
 def format_ask(result: AskResult, registry: CompactRegistry, limit: int = 5) -> str:
+    """Each answer (at most ``limit``): what it says and whose duty it is, then the clauses
+    it quotes, then which Compact; Compacts not shown are counted."""
     lines: list[str] = []
     for answer in result.answers[:limit]:
         compact = registry.get(answer.compact)
@@ -34,7 +39,7 @@ def format_ask(result: AskResult, registry: CompactRegistry, limit: int = 5) -> 
         for c in answer.citations[:2]:
             lines.append(_quote(c))
         lines.append(f"   — {compact.title}")
-    more = len(result.answers) - limit
+    more = len(result.answers) - limit + result.more
     if more > 0:
         lines.append(f"(and {more} more Compact{'s' if more > 1 else ''})")
     return "\n".join(lines)

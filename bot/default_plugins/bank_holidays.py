@@ -7,16 +7,22 @@ tells the group that the office may be shut that day.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from bot.domain.events import AnyEvent
-from bot.domain.verdicts import CheckResult, deadline_label
-from bot.domain.working_days import closed_day_reason
 from bot.hookspecs import hookimpl
-from compacts.models import Compact
+
+if TYPE_CHECKING:
+    from bot.domain.events import AnyEvent
+    from bot.domain.verdicts import CheckResult
+    from compacts.models import Compact
 
 
 @hookimpl
 def compactbot_result_notes(compact: Compact, event: AnyEvent, result: CheckResult) -> list[str]:
+    # Imported on the first check: the holidays tables are not needed to answer a question.
+    from bot.domain.verdicts import deadline_label
+    from bot.domain.working_days import closed_day_reason
+
     days: dict[str, date] = {k: v for k, v in result.deadlines.items() if v is not None}
     closes = getattr(event, "closes", None)
     if isinstance(closes, date):

@@ -18,24 +18,29 @@ RULES: dict[str, list[tuple[str, float]]] = {
     "consultation": [
         (r"\bconsult\w*", 2.0),
         (r"\b(respond|response|answer)\w* to (a|the|their) consult", 1.0),
+        (r"\b(weeks?|days?|time|months?) to (comment|respond|reply|give (our|your) views)\b", 2.0),
+        (r"\bcomment on\b", 1.0),
         (r"\b\d+\s*weeks?\b", 0.5),
     ],
     "consultation_feedback": [
         (r"\bfeed ?back\b", 3.0),
-        (r"\bheard (anything |nothing )?back\b|\bnever heard\b", 2.5),
+        (r"\bheard (anything |nothing )?back\b|\bnever heard\b", 1.5),
+        (r"\bconsult\w*\b.{0,80}\b(heard (anything |nothing )?back|never heard)\b", 1.0),
         (r"\bwhat (happened|they did)\b", 2.5),
         (r"\btell us what\b", 1.5),
         (r"\bafter (a|the|their|we responded to a) ?consult", 1.5),
         (r"\bafter we responded\b|\bour (comments|responses|views)\b", 1.5),
+        (r"\bwhat difference\b|\binfluenc\w*\b|\bwhat happened to\b|\bhow (our|the) views\b", 2.5),
     ],
     "funding_change": [
         (r"\bnotice\b", 2.5),
         (
-            r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stopped|stopping|withdraw\w*|pull|"
+            r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stops|stopped|stopping|withdraw\w*|pull|"
             r"reduc\w*|going down|changing|change)\b",
             1.5,
         ),
         (r"\bwarn\w*\b", 1.0),
+        (r"\byear[- ]end\b|\bend of the (financial )?year\b", -1.5),
         (
             r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
             r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
@@ -49,7 +54,11 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\bmulti[- ]?year\b|\b\d+ years?\b|\bmore than one year\b|\blong(er)?[- ]term\b", 2.5),
     ],
     "payment": [
-        (r"\bup ?front\b|\bin advance\b|\barrears\b|\bpaid\b|\bpay (our|the) grant\b", 2.5),
+        (
+            r"\bup ?front\b|\barrears\b|\bpaid\b|\bpay (our|the|us)\b|\bpayments?\b"
+            r"|\b(pay|paid|payment|money|grant)\b.{0,30}\bin advance\b",
+            2.5,
+        ),
         (r"\boverheads?\b|\bfull cost\b|\badmin(istrative)? costs?\b", 3.0),
     ],
     "monitoring": [(r"\bmonitor\w*\b", 3.0), (r"\breport(ing)? (forms|requirements)\b", 1.5)],
@@ -57,10 +66,16 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\b(letters?|e-?mails?|correspondence)\b", 1.5),
         (r"\b(reply|replies|replied|answer (our|my)|wrote to|written to|write to|emailed)\b", 2.0),
         (r"\bno answer\b|\bheard nothing\b", 1.0),
+        (
+            r"\b(wrote|written|write|emailed|letter)\b.{0,100}\b(heard back|no (answer|reply))\b",
+            2.0,
+        ),
     ],
     "disputes": [
         (r"\bcomplain\w*\b|\bdisputes?\b|\bmediat\w*\b|\bombudsman\b|\barbit\w*\b", 3.0),
-        (r"\b(broke|broken|breaks|breach\w*|ignores?)\b", 2.5),
+        (r"\b(broke|broken|breaks|breaking|breach\w*|ignores?)\b", 2.5),
+        (r"\bis (that|this|it) a breach\b", -2.5),
+        (r"\bgot nowhere\b|\bwhat('?s| is)? next\b|\bredress\b|\bescalate\b", 2.0),
         (r"\bfall(en)? out\b|\bdoesn'?t (stick|keep) to\b|\bnot (stick|keep)\w* to\b", 2.5),
         (r"\bfinal decision\b", 1.5),
     ],
@@ -70,7 +85,7 @@ RULES: dict[str, list[tuple[str, float]]] = {
     ],
     "volunteering": [(r"\bvolunteer\w*\b", 3.0), (r"\bcrb\b|\bexpenses\b", 2.0)],
     "independence": [
-        (r"\bcampaign\w*\b|\bcritici[sz]\w*\b|\badvoca\w*\b|\bindependen\w*\b", 3.0),
+        (r"\bcampaign\w*\b|\bcritici[sz]\w*\b|\badvoca\w*\b|\bindependen\w*\b", 4.0),
         (r"\bspeak out\b|\blobby\w*\b", 2.0),
     ],
     "equality": [

@@ -19,31 +19,29 @@ integers, dates outside 1900-2200 and bad settings in the environment.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
-from bot.chat.forms import FORMS
-from bot.chat.replies import format_ask, format_results, format_show
-from bot.clock import Clock, SystemClock, fixed_day_clock, today_in
-from bot.core import Core
-from bot.domain.events import AnyEvent
-from bot.domain.verdicts import strictest
-from bot.knowledge.ask import BadQuestion
-from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
-from bot.records.report_formats import FORMATS, RENDERERS
-from bot.settings import Settings
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
-from storage.repository import Database, DatabaseUnavailable
+
+# Each command imports what it needs when it runs: answering a question must not pay for
+# the Telegram stack, the scheduler, the database or the report renderers.
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from bot.clock import Clock
+    from bot.core import Core
+    from bot.domain.events import AnyEvent
+    from bot.knowledge.knowledge import Knowledge
+    from bot.settings import Settings
+    from storage.repository import Database
 
 DEFAULT_TZ = "Europe/London"
 
@@ -130,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", required=True, help="database file")
     report.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
     report.add_argument("--year", type=_year, help="default: this year")
-    report.add_argument("--format", choices=FORMATS, default="md")
+    report.add_argument("--format", choices=("md", "csv", "html"), default="md")
     report.add_argument("--body", help="only public bodies whose name contains this")
     report.add_argument("--out", help="write to this file instead of standard output")
     report.add_argument("--today", type=_iso_day, help="report as of this day (default: today)")
@@ -152,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _event(args: argparse.Namespace, today: date) -> AnyEvent:
     """The event the flags describe, through the same form as the chat's registration."""
+    from bot.chat.forms import FORMS
+
     form = FORMS[args.kind]
     if args.kind == "consultation":
         values = {"title": args.title, "opens": args.opens, "closes": args.closes}
@@ -179,6 +179,12 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from bot.chat.replies import format_results
+    from bot.clock import SystemClock, today_in
+    from bot.domain.verdicts import strictest
+
     today = args.today or today_in(SystemClock(), ZoneInfo(DEFAULT_TZ))
     compacts = knowledge.registry.resolve(args.compact)
     try:
@@ -205,15 +211,22 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
     return 0
 
 
+SHOWN = 5
+"""Answers shown for a question (the first five Compacts; the rest are counted, not built)."""
+
+
 def cmd_ask(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    from bot.chat.replies import format_ask
+    from bot.knowledge.ask import BadQuestion
+
     try:
-        result = knowledge.answerer.ask(" ".join(args.question), args.compact or None)
+        result = knowledge.answerer.ask(" ".join(args.question), args.compact or None, limit=SHOWN)
     except BadQuestion as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         _print_json(result.as_json())
     else:
-        print(format_ask(result, knowledge.registry))
+        print(format_ask(result, knowledge.registry, limit=SHOWN))
     return 0
 
 
@@ -226,6 +239,8 @@ def cmd_compacts(knowledge: Knowledge) -> int:
 
 
 def cmd_show(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    from bot.chat.replies import format_show
+
     print(format_show(knowledge.registry.get(args.code.lower()), args.topic))
     return 0
 
@@ -238,6 +253,8 @@ def _existing_db(path: str | Path) -> Path:
 
 async def _open_db(path: Path, clock: Clock) -> Database:
     """The database at ``path`` (created if missing), or a UsageError saying why not."""
+    from storage.repository import Database, DatabaseUnavailable
+
     if not path.parent.is_dir():
         raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
     try:
@@ -248,12 +265,18 @@ async def _open_db(path: Path, clock: Clock) -> Database:
 
 async def _check_db(path: Path) -> None:
     """Open and close the database before a long-running command starts on it."""
+    from bot.clock import SystemClock
+
     db = await _open_db(path, SystemClock())
     await db.close()
 
 
 def _settings(**overrides: Any) -> Settings:
     """The settings from the environment (and .env); a bad value is bad input."""
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -269,6 +292,9 @@ async def _with_core(
     today: date | None = None,
 ) -> T:
     """Run ``work`` on a core over an existing database, without a scheduler (nothing is sent)."""
+    from bot.clock import SystemClock, fixed_day_clock
+    from bot.core import Core
+
     zone = _settings().timezone
     clock = fixed_day_clock(today, ZoneInfo(zone)) if today else SystemClock()
     db = await _open_db(db_path, clock)
@@ -286,6 +312,10 @@ def _write(path: str, content: bytes) -> None:
 
 
 def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.records.report_formats import RENDERERS
+
     db_path = _existing_db(args.db)
     report = asyncio.run(
         _with_core(
@@ -304,6 +334,8 @@ def cmd_report(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    import asyncio
+
     db_path = _existing_db(args.db or _settings().db)
     cal = asyncio.run(
         _with_core(db_path, knowledge, lambda core: core.calendar(args.chat), args.today)
@@ -314,6 +346,8 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
+    import asyncio
+
     overrides = {
         k: v
         for k, v in (
@@ -351,7 +385,10 @@ def main(argv: Sequence[str] | None = None, *, knowledge: Knowledge | None = Non
         args = build_parser().parse_args(argv)
         if args.command in ("run", "chat"):
             return cmd_run(args, terminal=args.command == "chat")
-        knowledge = knowledge or Knowledge.load()
+        if knowledge is None:
+            from bot.knowledge.knowledge import Knowledge
+
+            knowledge = Knowledge.load()
         if args.command == "ask":
             return cmd_ask(knowledge, args)
         if args.command == "compacts":

@@ -1,48 +1,108 @@
-"""Answering a question from the Compacts: the number, the clause, the source.
+"""Answering a question from the Compacts: the number, the clause, the source, whose duty.
 
 1. Typos are corrected against the Compacts' own words (``bot.knowledge.spelling``).
-2. The topic comes from the ``compactbot_question_topic`` hook (default: word rules).
-3. For a topic a Compact sets rules on, the answer is built from its data file
-   (``bot.knowledge.rule_answers``) and cites the clauses the rule comes from.  Otherwise
-   the full-text index (BM25) picks the best clause of that topic.
-4. Nothing found: an honest "I don't know" with the closest clauses.
+2. The topic comes from the ``compactbot_question_topic`` hook (default: word rules);
+   ``bot.knowledge.reading`` reads whose duty is asked about, which periods the question
+   proposes or names, and whether it asks for a figure, a rule's scope, or a next step.
+3. Each Compact's commitments are ranked for the question (``bot.knowledge.search``:
+   BM25 over clause, section title and paraphrase keywords), preferring the question's
+   topic and the party it asks about.
+4. The answer is, in this order:
+   - the group's own duty, for "must *we* ...?" on a rule topic: the voluntary sector's or
+     joint commitment, saying plainly when it sets the group no figure, then the public
+     bodies' figure;
+   - the rule, when the question asks for its figure, proposes a period, names the rule
+     ("is the 12 week rule a minimum?": then its scope and strength), asks how to
+     complain, or when its best clause is the rule's own;
+   - otherwise the clause that covers most of the question;
+   - nothing covers enough of it: an honest "I don't know" with the closest clauses.
+5. Across many Compacts only the answers shown are built: rule topics are ranked from
+   the obligations alone, clause topics by one bounded full-text search.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
-from bot.domain.verdicts import Citation, cite
-from bot.knowledge.commitment_index import CommitmentIndex, Hit, query_terms
-from bot.knowledge.query_expansion import expand, party_preference
+from bot.knowledge.commitment_index import CommitmentIndex
+from bot.knowledge.query_expansion import party_preference, question_terms
+from bot.knowledge.reading import Reading, read
 from bot.knowledge.registry import CompactRegistry
-from bot.knowledge.rule_answers import RULE_TOPICS, answer_rule
+from bot.knowledge.rule_answers import (
+    RULE_TOPICS,
+    WHO,
+    RuleAnswer,
+    answer_rule,
+    rule_figures,
+    same_period,
+    states_figure,
+)
+from bot.knowledge.search import CompactSearch, Match, Term, stems
 from bot.knowledge.spelling import Speller, vocabulary_of
-from compacts.models import TOPICS, Compact
+from compacts.models import TOPICS, Compact, Party
+
+if TYPE_CHECKING:
+    from bot.domain.verdicts import Citation
 
 AnswerKind = Literal["rule", "clause", "no_number", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 3, "clause": 2, "no_number": 1, "unknown": 0}
 
+DEFAULT_LIMIT = 10
+"""Answers built for one question unless told otherwise (a chat shows five of them)."""
+
 MAX_QUESTION = 1000
 """Questions longer than this are refused rather than searched."""
 
-# BM25 scores are negative; above this, a match is too weak to call an answer.
-_WEAK_MATCH = -2.0
+_TOPIC_BOOST = 1.6
+"""Score factor for a commitment tagged with the question's topic."""
+_PARTY_BOOST = 1.3
+"""Score factor for a commitment of the party the question is about."""
+_OWN_BOOST = 2.0
+"""Score factor for the group's own commitments when it asks about its own duty."""
+_ANSWERS = 0.45
+"""Share of the question a clause must contain to answer it on its own..."""
+_ANSWERS_WITH_SUPPORT = 0.28
+"""...or with the question's topic to back it..."""
+_ANSWERS_WITH_TWO = 0.24
+"""...or two of its words."""
+_ALL_BUT = 0.75
+"""Coverage at which a clause answers a question in place of a rule that sets nothing."""
+_PROMOTE = 1.25
+"""How much better another commitment of a rule must match to be quoted first."""
+_SECOND = 0.7
+"""A second clause is quoted when it scores at least this share of the first."""
 
-
-_NUMBER_QUESTION = re.compile(
-    r"\bhow (long|much|many|soon|quickly|often)\b|\b(minimum|maximum|deadline|notice|"
-    r"weeks?|months?|days?|period|in time|enough time)\b|\bis (that|this|it) (ok|okay|allowed)\b"
+_RULE_WORDS = frozenset(
+    stems("week weeks month months day days year years minimum maximum rule standard limit period")
 )
+"""Stems that name a rule's figure rather than what the question is about."""
+
+_DUTY_TOPICS = frozenset({"consultation", "funding_change", "correspondence"})
+"""Rule topics whose duty differs by party (disputes and reviews are everyone's)."""
+
+_PROCEDURE = re.compile(
+    r"\b(how|who|where|what) (do|can|should|would|could|must) (we|i|you)\b|\bwhat happens\b"
+    r"|\bprocess\b|\bprocedure\b|\bcomplain\w*\b|\bfirst thing\b|\bwhat (can|should) be done\b"
+    r"|\bwhat (are|is) (the|our) (options|route)\b|\bredress\b|\bnext\b|\bgo straight\b"
+)
+
+_FIGURE_WORD = [
+    (re.compile(r"\bhow often\b|\bfrequen"), "frequency"),
+    (re.compile(r"\bnotice\b|\bwarning\b"), "notice period"),
+    (re.compile(r"\bby when\b|\bdeadline\b|\bhow (soon|quickly|fast)\b|\bwithin\b"), "deadline"),
+    (re.compile(r"\byears?\b"), "number of years"),
+    (re.compile(r"\bhow long\b|\bweeks?\b|\bmonths?\b|\bdays?\b"), "length of time"),
+]
 
 
 def asks_for_number(question: str) -> bool:
-    """Whether a question asks for a period or a number ("how long", "is 5 weeks ok")."""
-    return bool(_NUMBER_QUESTION.search(question.lower()))
+    """Whether a question asks for a period or puts one forward ("how long", "is 5 weeks ok")."""
+    reading = read(question)
+    return reading.asks_figure or reading.proposed is not None
 
 
 class BadQuestion(ValueError):
@@ -57,6 +117,8 @@ class Answer:
     citations: list[Citation]
     kind: AnswerKind
     score: float = 0.0
+    duty: Party | None = None
+    """Whose duty the answer's figure or clause is: public, vcs or joint (None: unknown)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +126,7 @@ class Answer:
             "topic": self.topic,
             "kind": self.kind,
             "text": self.text,
+            "duty": self.duty,
             "citations": [
                 {"commitment": c.commitment, "section": c.section, "quote": c.quote}
                 for c in self.citations
@@ -76,13 +139,56 @@ class AskResult:
     question: str
     topic: str | None
     answers: list[Answer] = field(default_factory=list)
+    more: int = 0
+    """Compacts asked but not answered here (beyond ``limit``): not built at all."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "topic": self.topic,
             "answers": [a.as_json() for a in self.answers],
+            "more": self.more,
         }
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    match: Match
+    score: float
+    """BM25 with the topic and party preferences applied."""
+    party: Party
+    tagged: bool
+    """Tagged with the question's topic."""
+    untopical: bool = False
+    """The question has no topic."""
+
+    @property
+    def commitment(self) -> str:
+        return self.match.commitment
+
+    @property
+    def answers(self) -> bool:
+        """Whether this clause holds enough of the question to answer it: most of it, or
+        a fair part of it on the question's own topic or in two or more of its words."""
+        coverage = self.match.coverage
+        if self.untopical and len(self.match.covered) < 2 and coverage < _ALL_BUT:
+            # With no topic to go on, one shared word ("colour") answers nothing.
+            return False
+        if coverage >= _ANSWERS:
+            return True
+        if self.tagged and coverage >= _ANSWERS_WITH_SUPPORT:
+            return True
+        return len(self.match.covered) >= 2 and coverage >= _ANSWERS_WITH_TWO
+
+
+def _cite(compact: Compact, commitment_id: str) -> Citation:
+    from bot.domain.verdicts import cite
+
+    return cite(compact, commitment_id)
+
+
+def _figure_word(text: str) -> str:
+    return next((word for rx, word in _FIGURE_WORD if rx.search(text)), "figure")
 
 
 class Answerer:
@@ -91,16 +197,32 @@ class Answerer:
     def __init__(self, registry: CompactRegistry, pm: pluggy.PluginManager) -> None:
         self.registry = registry
         self.pm = pm
+        self._searches: dict[str, CompactSearch] = {}
         self.index = CommitmentIndex()
-        texts: list[str] = []
+        texts: set[str] = set()
         for compact in registry.compacts.values():
-            self.index.add(compact)
-            texts += [c.quote for c in compact.commitments]
-        self.speller = Speller(vocabulary_of(texts))
+            keywords = registry.keywords(compact.code)
+            self.index.add(compact, keywords)
+            texts.update(c.quote for c in compact.commitments)
+            texts.update(keywords.values())
+        self.speller = Speller(vocabulary_of(sorted(texts)))
 
-    def ask(self, question: str, compacts: list[str] | None = None) -> AskResult:
+    def search(self, compact: Compact) -> CompactSearch:
+        found = self._searches.get(compact.code)
+        if found is None:
+            found = CompactSearch(compact, self.registry.keywords(compact.code))
+            self._searches[compact.code] = found
+        return found
+
+    def ask(
+        self,
+        question: str,
+        compacts: list[str] | None = None,
+        limit: int | None = DEFAULT_LIMIT,
+    ) -> AskResult:
         """Answer ``question`` from ``compacts`` (codes; all when None): best answer first,
-        one per Compact.  Raises UnknownCompact or BadQuestion."""
+        one per Compact, at most ``limit`` of them (every one when None); the others are
+        only counted (``AskResult.more``).  Raises UnknownCompact or BadQuestion."""
         question = " ".join(question.split())
         if not question:
             raise BadQuestion("Ask a question, e.g. 'how long must a consultation be?'")
@@ -114,87 +236,292 @@ class Answerer:
         topic = self.pm.hook.compactbot_question_topic(question=corrected)
         if topic is not None and topic not in TOPICS:
             topic = None
+        reading = read(corrected)
+        terms = question_terms(corrected)
         result = AskResult(question=question, topic=topic)
-        codes = [c.code for c in chosen]
-        hits = self._hits(expand(corrected), topic, codes, party_preference(corrected))
-        for compact in chosen:
-            result.answers.append(self._answer(compact, topic, corrected, hits.get(compact.code)))
-        drafts_last = {c.code: c.is_draft for c in chosen}
-        result.answers.sort(key=lambda a: (-_RANK[a.kind], drafts_last[a.compact], a.score))
+        shown = chosen
+        if limit is not None and len(chosen) > 2 * limit:
+            shown = self._preselect(chosen, topic, reading, corrected, 2 * limit)
+        answers = [self._answer(compact, topic, reading, terms) for compact in shown]
+        drafts_last = {c.code: c.is_draft for c in shown}
+        answers.sort(key=lambda a: (-_RANK[a.kind], drafts_last[a.compact], -a.score))
+        if limit is not None:
+            answers = answers[:limit]
+        result.answers = answers
+        result.more = len(chosen) - len(answers)
         return result
 
-    def _hits(
-        self, text: str, topic: str | None, codes: list[str], party: str
-    ) -> dict[str, list[Hit]]:
-        """Search once across all chosen Compacts; group hits per Compact, best first.
+    # --- choosing which Compacts to answer from, among many -----------------------------
 
-        Hits of the question's topic come before the rest, and within them the
-        commitments of the party the question is about ("can the council ...").
+    def _preselect(
+        self, chosen: list[Compact], topic: str | None, reading: Reading, text: str, n: int
+    ) -> list[Compact]:
+        """The ``n`` Compacts most likely to answer best, without answering from any.
+
+        A rule topic is ranked from the obligations alone (a figure first, adopted before
+        draft); any other by the best hit of one bounded full-text search.
         """
-        restrict = codes if len(codes) < len(self.registry.compacts) else None
-        found: list[Hit] = []
-        if topic is not None:
-            found = self.index.search(
-                text, compacts=restrict, topic=topic, limit=max(10, 4 * len(codes))
-            )
-            if not found and topic not in RULE_TOPICS:
-                found = self.index.with_topic(topic, restrict)
-        on_topic = len(found)
-        found += self.index.search(text, compacts=restrict, limit=max(10, 4 * len(codes)))
-        grouped: dict[str, list[tuple[int, float, Hit]]] = {}
-        seen: set[tuple[str, str]] = set()
-        for i, hit in enumerate(found):
-            if (hit.compact, hit.commitment) in seen:
-                continue
-            seen.add((hit.compact, hit.commitment))
-            who = self.registry.compacts[hit.compact].commitment(hit.commitment).party
-            boost = 1.3 if who == party else 1.0
-            grouped.setdefault(hit.compact, []).append((int(i >= on_topic), hit.score * boost, hit))
-        return {
-            code: [h for *_, h in sorted(hs, key=lambda t: t[:2])] for code, hs in grouped.items()
-        }
+        if topic in RULE_TOPICS:
 
-    @staticmethod
-    def _shares_words(question: str, compact: Compact, hit: Hit) -> bool:
-        """With no topic to go on, a clause answers only if it shares two of the question's words.
+            def has_figure(c: Compact) -> bool:
+                if topic == "disputes":
+                    ob = c.obligations.complaints
+                    return bool(ob.against_public or ob.against_vcs)
+                return bool(rule_figures(c).get(topic or ""))
 
-        One rare shared word ("colour") scores high in BM25 yet answers nothing.
-        """
-        quote = compact.commitment(hit.commitment).quote.lower()
-        shared = {t for t in query_terms(question) if t[:5] in quote}
-        return len(shared) >= 2 and hit.score < _WEAK_MATCH
+            ranked = sorted(chosen, key=lambda c: (not has_figure(c), c.is_draft))
+            return ranked[:n]
+        restrict = [c.code for c in chosen] if len(chosen) < len(self.registry.compacts) else None
+        hits = self.index.search(text, compacts=restrict, topic=topic, limit=8 * n)
+        if not hits and topic is not None:
+            hits = self.index.search(text, compacts=restrict, limit=8 * n)
+        by_code = {c.code: c for c in chosen}
+        picked: dict[str, Compact] = {}
+        for hit in hits:
+            if hit.compact in by_code and hit.compact not in picked:
+                picked[hit.compact] = by_code[hit.compact]
+                if len(picked) == n:
+                    break
+        for compact in chosen:
+            if len(picked) == n:
+                break
+            picked.setdefault(compact.code, compact)
+        return list(picked.values())
+
+    # --- one Compact's answer -----------------------------------------------------------
+
+    def _ranked(
+        self, compact: Compact, terms: list[Term], topic: str | None, party: str
+    ) -> list[_Ranked]:
+        ranked = []
+        for m in self.search(compact).rank(terms):
+            c = compact.commitment(m.commitment)
+            score = m.score
+            tagged = topic is not None and topic in c.topics
+            if tagged:
+                score *= _TOPIC_BOOST
+            if c.party == party:
+                score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
+            ranked.append(_Ranked(m, score, c.party, tagged, topic is None))
+        ranked.sort(key=lambda r: -r.score)
+        return ranked
 
     def _answer(
-        self, compact: Compact, topic: str | None, question: str, hits: list[Hit] | None
+        self, compact: Compact, topic: str | None, reading: Reading, terms: list[Term]
     ) -> Answer:
-        hits = hits or []
-        if topic in RULE_TOPICS:
-            rule = answer_rule(compact, topic, question)
-            cited = rule.commitments
-            if not asks_for_number(question):
-                # Not "how long?" but "who decides?": quote the best-matching clause first.
-                order = {h.commitment: i for i, h in enumerate(hits)}
-                cited = sorted(cited, key=lambda cid: order.get(cid, len(order)))
-            citations = [cite(compact, cid) for cid in cited]
-            kind: AnswerKind = (
-                "rule"
-                if rule.has_number or (rule.commitments and topic == "disputes")
-                else "no_number"
+        party = "vcs" if reading.own_duty else party_preference(reading.text)
+        ranked = self._ranked(compact, terms, topic, party)
+        rule_topic = self._rule_topic(compact, topic, reading)
+        if rule_topic is not None:
+            if reading.own_duty and rule_topic in _DUTY_TOPICS:
+                own = self._own_duty(compact, rule_topic, reading, ranked, terms)
+                if own is not None:
+                    return own
+            if self._about_rule(compact, rule_topic, reading, ranked):
+                return self._rule(compact, rule_topic, reading, terms)
+        return self._clause(compact, topic, reading, ranked)
+
+    @staticmethod
+    def _rule_topic(compact: Compact, topic: str | None, reading: Reading) -> str | None:
+        """The rule the question is about: the one whose figure it names ("the three months
+        notice"), else its topic if that is a rule topic."""
+        figures = rule_figures(compact)
+        for said in reading.referenced:
+            named = [
+                t for t, periods in figures.items() if any(same_period(said, p) for p in periods)
+            ]
+            if len(named) == 1 and topic not in named:
+                return named[0]
+        return topic if topic in RULE_TOPICS else None
+
+    @staticmethod
+    def _rule_ids(compact: Compact, topic: str) -> list[str]:
+        ob = compact.obligations
+        if topic == "disputes":
+            steps = [s.commitment for s in (ob.complaints.against_public or [])]
+            steps += [s.commitment for s in (ob.complaints.against_vcs or [])]
+            return list(dict.fromkeys([*steps, *ob.complaints.commitments]))
+        rule = {
+            "consultation": ob.consultation,
+            "funding_change": ob.funding_change,
+            "correspondence": ob.correspondence,
+            "consultation_feedback": ob.consultation_feedback,
+            "review": ob.review,
+        }[topic]
+        return list(rule.commitments)
+
+    def _about_rule(
+        self, compact: Compact, topic: str, reading: Reading, ranked: list[_Ranked]
+    ) -> bool:
+        """Whether the rule answers the question, rather than some other clause."""
+        if reading.asks_figure or reading.periods or reading.about_scope:
+            return True
+        if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
+            return True
+        rule = answer_rule(compact, topic, reading.text, reading)
+        best = next((r for r in ranked if r.answers), None)
+        rule_ids = self._rule_ids(compact, topic)
+        if not rule.has_number and topic != "disputes":
+            # The rule is that there is none (no feedback promised, no length set), unless
+            # the question is all but the words of some other clause.
+            return best is None or best.match.coverage < _ALL_BUT or best.commitment in rule_ids
+        return best is None or (bool(rule_ids) and best.commitment == rule_ids[0])
+
+    def _rule(self, compact: Compact, topic: str, reading: Reading, terms: list[Term]) -> Answer:
+        rule = answer_rule(compact, topic, reading.text, reading)
+        cited = self._order(compact, topic, rule, reading, terms)
+        text = rule.text
+        if reading.about_scope and rule.has_number and rule.note:
+            text += f" {rule.note}"
+        asks = reading.asks_figure or reading.proposed is not None
+        kind: AnswerKind
+        if rule.has_number or (topic == "disputes" and rule.commitments):
+            kind = "rule"
+        else:
+            kind = "no_number" if asks or not rule.duty else "clause"
+        return Answer(
+            compact.code,
+            topic,
+            text,
+            [_cite(compact, cid) for cid in cited],
+            kind,
+            score=10.0,
+            duty=rule.party,
+        )
+
+    def _order(
+        self, compact: Compact, topic: str, rule: RuleAnswer, reading: Reading, terms: list[Term]
+    ) -> list[str]:
+        """The rule's commitments, in the order to quote them.
+
+        The rule's own order (the figure's clause, or a procedure's first step) unless
+        the question points elsewhere: to the step after the last one it says was tried,
+        or to another of the rule's clauses that matches it clearly better.
+        """
+        ids = list(rule.commitments)
+        every = list(dict.fromkeys([*ids, *self._rule_ids(compact, topic)]))
+        if not every:
+            return []
+        search = self.search(compact)
+        if topic == "disputes" and reading.next_step and ids:
+            tried = [
+                ids.index(m.commitment)
+                for m in search.rank(terms, only=ids)
+                if m.coverage > 0 and m.commitment in ids
+            ]
+            if tried and max(tried) + 1 < len(ids):
+                start = max(tried) + 1
+                return ids[start:] + ids[:start]
+        ordered = ids or every
+        # Asked about its scope, words for the rule itself ("the 8 week minimum") do not
+        # say which of its clauses answers.
+        pointing = terms
+        if reading.about_scope or reading.referenced:
+            pointing = [t for t in terms if not t.alternatives & _RULE_WORDS]
+        matches = search.rank(pointing, only=every)
+        if matches and ordered and matches[0].commitment != ordered[0]:
+            found = {m.commitment: m for m in matches}
+            top, first = matches[0], found.get(ordered[0])
+            if top.score > _PROMOTE * (first.score if first else 0.0) and top.coverage > (
+                first.coverage if first else 0.0
+            ):
+                ordered = [top.commitment, *[c for c in ordered if c != top.commitment]]
+        return ordered
+
+    def _own_duty(
+        self,
+        compact: Compact,
+        topic: str,
+        reading: Reading,
+        ranked: list[_Ranked],
+        terms: list[Term],
+    ) -> Answer | None:
+        """The group's own duty on a rule topic, or None when the rule itself binds it."""
+        rule = answer_rule(compact, topic, reading.text, reading)
+        rule_ids = self._rule_ids(compact, topic)
+        own = [r for r in ranked if r.party in ("vcs", "joint") and r.match.coverage > 0]
+        best = own[0] if own and own[0].answers else None
+        if best is not None and best.commitment in rule_ids and best.party == "joint":
+            return None
+        if best is None and rule.party == "joint":
+            return None
+        name = compact.short_name
+        asks = reading.asks_figure or reading.proposed is not None
+        figure = _figure_word(reading.text)
+        public = ""
+        if rule.has_number and rule.party == "public":
+            public = " " + rule.text.split(": ", 1)[-1]
+            public = f" For {WHO['public']} it sets this:{public}"
+        if best is not None:
+            quote = compact.commitment(best.commitment).quote
+            cited = [best.commitment, *rule.commitments[:1]]
+            if asks and not states_figure(quote):
+                kind: AnswerKind = "no_number"
+                text = f"{name} sets your group no {figure}: what it asks of your group is quoted."
+            else:
+                kind = "clause"
+                text = f"{name} — what it asks of your group is quoted."
+            text += public
+            score = best.score
+        else:
+            if not asks:
+                return None
+            kind = "no_number"
+            text = f"{name} sets your group no {figure}.{public}"
+            cited = list(rule.commitments[:1])
+            score = 0.0
+        return Answer(
+            compact.code,
+            topic,
+            text,
+            [_cite(compact, cid) for cid in dict.fromkeys(cited)],
+            kind,
+            score=score,
+            duty="vcs",
+        )
+
+    def _clause(
+        self, compact: Compact, topic: str | None, reading: Reading, ranked: list[_Ranked]
+    ) -> Answer:
+        best = ranked[0] if ranked and ranked[0].answers else None
+        if best is None:
+            good = [r for r in ranked if r.answers]
+            best = good[0] if good else None
+        if best is None:
+            closest = [_cite(compact, r.commitment) for r in ranked[:2]]
+            text = f"I don't know: {compact.short_name} says nothing I can find that answers this."
+            if closest:
+                text += " The closest clauses are quoted below."
+            return Answer(compact.code, topic, text, closest, "unknown", 0.0)
+        cited = [best.commitment]
+        for other in ranked[:3]:
+            if (
+                other.commitment != best.commitment
+                and other.answers
+                and other.score >= _SECOND * best.score
+                and other.party == best.party
+            ):
+                cited.append(other.commitment)
+                break
+        clause = compact.commitment(best.commitment)
+        label = TOPICS[topic].split(":")[0] if topic else None
+        on = f" on {label}" if label and topic in clause.topics else ""
+        asks = reading.asks_figure or reading.proposed is not None
+        if asks and not states_figure(clause.quote):
+            kind: AnswerKind = "no_number"
+            text = (
+                f"{compact.short_name} sets no {_figure_word(reading.text)} for this; "
+                f"what it says{on} is a commitment of {WHO[best.party]}, quoted below."
             )
-            return Answer(compact.code, topic, rule.text, citations, kind)
-        tagged = [
-            h for h in hits if topic is None or topic in compact.commitment(h.commitment).topics
-        ]
-        if tagged and (topic is not None or self._shares_words(question, compact, tagged[0])):
-            best = tagged[:2] if topic else tagged[:1]
-            citations = [cite(compact, h.commitment) for h in best]
-            label = TOPICS[topic].split(":")[0] if topic else "that"
-            text = f"{compact.short_name} on {label}: " + " ".join(
-                f"“{c.quote}”" for c in citations
-            )
-            return Answer(compact.code, topic, text, citations, "clause", tagged[0].score)
-        closest = [cite(compact, h.commitment) for h in hits[:2]]
-        text = f"I don't know: {compact.short_name} says nothing I can find that answers this."
-        if closest:
-            text += " The closest clauses are quoted below."
-        return Answer(compact.code, topic, text, closest, "unknown", 0.0)
+        else:
+            kind = "clause"
+            text = f"{compact.short_name}{on} — a commitment of {WHO[best.party]}:"
+        return Answer(
+            compact.code,
+            topic,
+            text,
+            [_cite(compact, cid) for cid in cited],
+            kind,
+            score=best.score,
+            duty=best.party,
+        )

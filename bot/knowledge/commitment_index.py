@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from compacts.models import Compact
@@ -49,7 +50,7 @@ _RANGED_MAX = 8
 
 
 class CommitmentIndex:
-    """FTS5 over (compact, commitment id, topics, section title, quote).
+    """FTS5 over (compact, commitment id, topics, section title, quote, keywords).
 
     Each Compact's rows are inserted together, so they hold one rowid range: a search
     restricted to a few Compacts asks FTS5 for those ranges, which it seeks to directly,
@@ -63,16 +64,18 @@ class CommitmentIndex:
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
             "CREATE VIRTUAL TABLE commitments USING fts5("
-            "compact UNINDEXED, commitment UNINDEXED, topics, section, quote, "
+            "compact UNINDEXED, commitment UNINDEXED, topics, section, quote, keywords, "
             "tokenize = 'porter unicode61')"
         )
 
-    def add(self, compact: Compact) -> None:
+    def add(self, compact: Compact, keywords: Mapping[str, str] | None = None) -> None:
+        """Index ``compact``'s commitments, with their paraphrase ``keywords`` if any."""
         sections = {s.id: s.title for s in compact.sections}
+        keywords = keywords or {}
         first = self._max_rowid() + 1
         self._db.executemany(
-            "INSERT INTO commitments (compact, commitment, topics, section, quote) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO commitments (compact, commitment, topics, section, quote, keywords) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
                     compact.code,
@@ -80,6 +83,7 @@ class CommitmentIndex:
                     " ".join(map(topic_token, c.topics)),
                     sections[c.section],
                     c.quote,
+                    keywords.get(c.id, ""),
                 )
                 for c in compact.commitments
             ],
@@ -133,7 +137,7 @@ class CommitmentIndex:
             match = words
         else:
             return []
-        select = "compact, commitment, bm25(commitments, 0, 0, 0.5, 1.0, 2.0) AS score"
+        select = "compact, commitment, bm25(commitments, 0, 0, 0.5, 1.0, 2.0, 1.5) AS score"
         return self._query(select, match, compacts, "score", limit)
 
     def with_topic(self, topic: str, compacts: list[str] | None = None) -> list[Hit]:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pluggy
 from pluggy import HookCaller
 
-from bot.domain.events import AnyEvent
-from bot.domain.verdicts import CheckResult
-from bot.knowledge.ask import Answerer
 from bot.knowledge.registry import CompactRegistry
 from bot.pluginmanager import make_plugin_manager
 from compacts.models import Compact
+
+if TYPE_CHECKING:
+    from bot.domain.events import AnyEvent
+    from bot.domain.verdicts import CheckResult
+    from bot.knowledge.ask import Answerer
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Knowledge:
 
     @cached_property
     def answerer(self) -> Answerer:
+        from bot.knowledge.ask import Answerer  # checking an event does not need it
+
         return Answerer(self.registry, self.pm)
 
     def check(self, event: AnyEvent, compacts: list[Compact], today: date) -> list[CheckResult]:

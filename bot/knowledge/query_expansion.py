@@ -2,35 +2,50 @@
 
 "paid up front" is how a treasurer says it; a Compact says "payments ... in advance
 of expenditure".  The mapping only adds search terms; it never changes an answer's text.
+Words written for one commitment only belong in its Compact's ``compacts/search/<code>.yaml``.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.knowledge.search import Term, content_stems, stems
+
 SYNONYMS: dict[str, str] = {
     r"\bup ?front\b": "advance",
     r"\bspend\w*\b": "expenditure",
-    r"\b(paid|pay|pays)\b": "payments",
+    r"\b(paid|pay|pays|paying)\b": "payments",
     r"\barrears\b": "advance payments",
-    r"\b(letters?|e-?mails?|wrote|write)\b": "correspondence respond",
-    r"\b(complain\w*|ignores?|broke|broken)\b": "complaint dispute breach resolve",
-    r"\bfall(en)? out\b": "dispute resolve",
+    r"\b(letters?|e-?mails?|wrote|write|writing to)\b": "correspondence respond",
+    r"\b(complain\w*|ignores?|broke|broken|breaking|breach\w*)\b": (
+        "complaint dispute breach resolve"
+    ),
+    r"\bfall(en)? out\b|\bfell out\b": "dispute resolve",
     r"\bmediat\w*\b": "mediation",
-    r"\b(cut|cuts|cutting|pull|stop\w*|ending|end)\b": "ending reduce withdraw",
+    r"\b(cut|cuts|cutting|pull|pulling|stop\w*|ending|end|ends|axed?)\b": (
+        "ending reduce withdraw"
+    ),
     r"\bwarn\w*\b": "notice early",
     r"\btender\w*\b": "bid tendering procurement",
     r"\benough\b": "sufficient",
     r"\boffice space\b": "premises office",
     r"\bcritici[sz]\w*\b": "campaign challenge",
-    r"\blose our funding\b": "financial relationship",
+    r"\blobby\w*\b": "campaign advocating",
     r"\bin charge\b": "overseen responsible",
     r"\bgets? used\b": "implementation",
     r"\bsmall grants?\b": "proportionate",
     r"\bfinal (say|decision)\b": "final decision arbiter",
-    r"\bhelp us find\b": "support search",
     r"\bthree years?|3 years?|multi[- ]?year\b": "multi-year longer term",
-    r"\bwhy\b": "rationale",
+    r"\bwhy\b": "rationale reasons explain",
+    r"\bjargon\b": "language clear plain",
+    r"\btranslat\w*|\barabic\b|\bsomali\b|\bfarsi\b|\bspanish\b": "languages formats",
+    r"\bsign(ed)?\b|\bsignator\w*": "signatories sign",
+    r"\blegal(ly)?\b|\bcourt\b|\bsue\b": "legally binding enforceable law",
+    r"\bdbs\b": "crb checks",
+    r"\bethnic\w*\b|\bbme\b|\bbame\b": "minority black ethnic",
+    r"\bcontact\b|\bwho do we (ask|talk|speak)\b": "contact point",
+    r"\bfeedback\b|\bheard back\b": "feedback",
+    r"\bappl(y|ying|ied|ies)\b": "applications application",
 }
 _COMPILED = [(re.compile(p), extra) for p, extra in SYNONYMS.items()]
 
@@ -39,6 +54,39 @@ def expand(question: str) -> str:
     """``question`` with the Compact words for its everyday words appended."""
     extra = [words for rx, words in _COMPILED if rx.search(question)]
     return question + (" " + " ".join(extra) if extra else "")
+
+
+def question_terms(question: str) -> list[Term]:
+    """The question's words worth searching for, each with its Compact-word alternatives.
+
+    Words added by expansion that stand for no word of the question ("why" is too common
+    to search for, but "rationale" is not) come as extra terms that score but do not count
+    towards coverage.
+    """
+    text = question.lower()
+    words = content_stems(text)
+    extra_for: dict[str, set[str]] = {}
+    loose: list[str] = []
+    for rx, extra in _COMPILED:
+        for m in rx.finditer(text):
+            inside = content_stems(m.group(0))
+            alternatives = set(stems(extra))
+            if inside:
+                for s in inside:
+                    extra_for.setdefault(s, set()).update(alternatives)
+            else:
+                loose += [a for a in stems(extra) if a not in loose]
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for s in words:
+        if s in seen:
+            continue
+        seen.add(s)
+        # Figures ("12", "2k") score where a clause has them, but say nothing of the topic.
+        counts = not any(ch.isdigit() for ch in s)
+        terms.append(Term(s, frozenset({s} | extra_for.get(s, set())), counts=counts))
+    terms += [Term(s, frozenset({s}), weight=0.6, counts=False) for s in loose if s not in seen]
+    return terms
 
 
 _PUBLIC_ACTOR = re.compile(

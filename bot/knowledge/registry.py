@@ -8,7 +8,8 @@ from typing import cast
 
 import pluggy
 
-from compacts.loader import CompactFileError, load_compact
+from compacts.cache import load_cached
+from compacts.loader import CompactFileError, load_keywords
 from compacts.models import Compact
 
 
@@ -32,6 +33,7 @@ class CompactRegistry:
     files: dict[str, Path] = field(default_factory=dict)
     providers: dict[str, object] = field(default_factory=dict)
     """The plugin that provided each Compact: the only Compact plugin asked about it."""
+    _keywords: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> CompactRegistry:
@@ -40,10 +42,19 @@ class CompactRegistry:
         for impl in pm.hook.compactbot_compact_files.get_hookimpls():
             paths = cast("list[Path]", impl.function())
             for path in paths:
-                registry.add(load_compact(Path(path)), Path(path), impl.plugin)
+                compact, keywords = load_cached(Path(path))
+                registry.add(compact, Path(path), impl.plugin, keywords)
         return registry
 
-    def add(self, compact: Compact, path: Path, provider: object = None) -> None:
+    def add(
+        self,
+        compact: Compact,
+        path: Path,
+        provider: object = None,
+        keywords: dict[str, str] | None = None,
+    ) -> None:
+        """Add ``compact``, read from ``path``; its keywords are read beside ``path`` on
+        first use unless given."""
         if compact.code in self.compacts:
             raise CompactFileError(
                 f"{path}: code: '{compact.code}' is already provided by {self.files[compact.code]}"
@@ -51,6 +62,25 @@ class CompactRegistry:
         self.compacts[compact.code] = compact
         self.files[compact.code] = path
         self.providers[compact.code] = provider
+        if keywords is not None:
+            ids = {c.id for c in compact.commitments}
+            self._keywords[compact.code] = {k: v for k, v in keywords.items() if k in ids}
+
+    def keywords(self, code: str) -> dict[str, str]:
+        """The paraphrase keywords for ``code``'s commitments (``search/<file>.yaml`` beside
+        its data file), by commitment id; empty when there is no such file.  Ids the
+        Compact does not have are left out (``stale_keywords`` names them)."""
+        found = self._keywords.get(code)
+        if found is None:
+            ids = {c.id for c in self.get(code).commitments}
+            found = {k: v for k, v in load_keywords(self.files[code]).items() if k in ids}
+            self._keywords[code] = found
+        return found
+
+    def stale_keywords(self, code: str) -> list[str]:
+        """Keyword entries for commitments ``code`` does not have (renamed or removed)."""
+        ids = {c.id for c in self.get(code).commitments}
+        return sorted(k for k in load_keywords(self.files[code]) if k not in ids)
 
     @property
     def codes(self) -> list[str]:

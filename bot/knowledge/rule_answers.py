@@ -4,6 +4,12 @@ For the six topics a Compact sets rules on (consultation length, funding notice,
 correspondence, consultation feedback, disputes, review) the answer states the
 number with its conditions, or says plainly that the Compact sets none.  The
 numbers come only from the data file, never from here.
+
+Every figure is said with whose duty it is: the party of the commitment the rule
+comes from ("the public bodies' duty", "a duty of both sides").  A period in the
+question is judged against the rule only when the question puts it forward
+(``bot.knowledge.reading``): "is the 12 week rule a minimum?" is not a 12-week
+consultation to judge.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.deadlines import add_period
-from compacts.models import Compact, Period
+from bot.knowledge.reading import Reading, Said, read
+from compacts.models import Compact, Party, Period
 
 RULE_TOPICS = (
     "consultation",
@@ -23,22 +30,6 @@ RULE_TOPICS = (
     "disputes",
     "review",
 )
-
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-_DURATION = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")[\s-]*(day|week|month)s?\b")
 
 # A fixed day to compare periods of different units (weeks against months):
 # only the order matters, and a non-leap January start keeps months at their shortest.
@@ -50,18 +41,64 @@ class RuleAnswer:
     text: str
     commitments: list[str]
     has_number: bool
+    party: Party = "public"
+    """Whose duty the figure is."""
+    note: str = ""
+    """The rule's plain-language note (its scope and strength), for questions about them."""
+    duty: bool = True
+    """False where the Compact sets no such duty at all (no feedback promised)."""
+
+
+DUTY_OF: dict[Party, str] = {
+    "public": "the public bodies' duty",
+    "vcs": "your group's duty",
+    "joint": "a duty of both sides (your group and the public bodies)",
+}
+WHO: dict[Party, str] = {
+    "public": "the public bodies",
+    "vcs": "your group",
+    "joint": "both sides (your group and the public bodies)",
+}
+
+
+def party_of(compact: Compact, commitments: list[str]) -> Party:
+    """Whose duty a rule is: the party of the first commitment it comes from."""
+    return compact.commitment(commitments[0]).party if commitments else "public"
+
+
+def _lead(compact: Compact, party: Party) -> str:
+    return f"{compact.short_name} — {DUTY_OF[party]}: "
 
 
 def duration_in(question: str) -> Period | None:
-    """A length of time mentioned in a question ("is 5 weeks ok?"), if any."""
-    m = _DURATION.search(question.lower())
-    if not m:
+    """A length of time a question puts forward to be judged ("is 5 weeks ok?"), if any.
+
+    A period that names the rule ("the 12 week rule") is not one; neither are years.
+    """
+    return as_period(read(question).proposed)
+
+
+def as_period(said: Said | None) -> Period | None:
+    if said is None or said.unit == "years":
         return None
-    raw = m.group(1)
-    amount = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
-    if amount == 0:
-        return None
-    return Period(amount=amount, unit=f"{m.group(2)}s")
+    return Period(amount=said.amount, unit=said.unit)
+
+
+def same_period(said: Said, period: Period | None) -> bool:
+    return period is not None and said.unit == period.unit and said.amount == period.amount
+
+
+def rule_figures(compact: Compact) -> dict[str, list[Period]]:
+    """The periods each rule topic of ``compact`` sets (empty lists where none)."""
+    ob = compact.obligations
+    found: dict[str, list[Period | None]] = {
+        "consultation": [ob.consultation.standard, ob.consultation.minimum],
+        "funding_change": [ob.funding_change.notice, ob.funding_change.consultation_before_notice],
+        "correspondence": [ob.correspondence.response],
+        "consultation_feedback": [ob.consultation_feedback.within],
+        "review": [ob.review.every],
+    }
+    return {topic: [p for p in periods if p is not None] for topic, periods in found.items()}
 
 
 def shorter(a: Period, b: Period) -> bool:
@@ -83,16 +120,17 @@ def _q(qualifier: str | None) -> str:
 def consultation(compact: Compact, asked: Period | None) -> RuleAnswer:
     rule = compact.obligations.consultation
     name = compact.short_name
+    party = party_of(compact, rule.commitments)
     if rule.standard is None and rule.minimum is None:
         text = f"{name} sets no length for consultations."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False)
+        return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts: list[str] = []
     scope = f" ({rule.applies_to})" if rule.applies_to else ""
     if rule.standard:
         parts.append(
-            f"{name}: consultations should run {rule.standard.describe()}"
+            f"{_lead(compact, party)}consultations should run {rule.standard.describe()}"
             f"{_q(rule.standard_qualifier)}{scope}."
         )
     if rule.minimum:
@@ -110,7 +148,8 @@ def consultation(compact: Compact, asked: Period | None) -> RuleAnswer:
         )
     if asked is not None:
         parts.append(_judge_consultation(asked, rule.standard, rule.minimum, rule.minimum_is_hard))
-    return RuleAnswer(" ".join(parts) + _draft(compact), rule.commitments, True)
+    text = " ".join(parts) + _draft(compact)
+    return RuleAnswer(text, rule.commitments, True, party, rule.note)
 
 
 def _judge_consultation(
@@ -131,15 +170,16 @@ def _judge_consultation(
 def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
     rule = compact.obligations.funding_change
     name = compact.short_name
+    party = party_of(compact, rule.commitments)
     if rule.notice is None and rule.consultation_before_notice is None:
         text = f"{name} sets no notice period for ending or changing funding."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False)
+        return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts: list[str] = []
     if rule.consultation_before_notice:
         parts.append(
-            f"{name}: before ending or changing funding there must be a "
+            f"{_lead(compact, party)}before ending or changing funding there must be a "
             f"{rule.consultation_before_notice.adjective()} consultation, then"
         )
     if rule.notice:
@@ -149,7 +189,7 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
             else ("usually " if rule.notice_is_usual else "")
         )
         writing = " in writing" if rule.notice_in_writing else ""
-        lead = "" if rule.consultation_before_notice else f"{name}: "
+        lead = "" if rule.consultation_before_notice else _lead(compact, party)
         parts.append(f"{lead}{kind}{rule.notice.possessive()} notice{writing}.")
     text = " ".join(parts)
     if rule.qualifier:
@@ -166,19 +206,25 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
             text += f" So {asked.possessive()} notice is {verdict}."
         else:
             text += f" So {asked.possessive()} notice meets it."
-    return RuleAnswer(text + _draft(compact), rule.commitments, True)
+    return RuleAnswer(text + _draft(compact), rule.commitments, True, party, rule.note)
 
 
 def correspondence(compact: Compact, asked: Period | None) -> RuleAnswer:
     rule = compact.obligations.correspondence
     name = compact.short_name
+    party = party_of(compact, rule.commitments)
     if rule.response is None:
         text = f"{name} sets no time for replying to letters or correspondence."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False)
+        return RuleAnswer(text, rule.commitments, False, party, rule.note)
     within = rule.response.describe()
-    text = f"{name}: they{_q(rule.qualifier)} reply to correspondence within {within}."
+    who = "each side" if party == "joint" else "they"
+    verb = "s" if party == "joint" and not rule.qualifier else ""
+    text = (
+        f"{_lead(compact, party)}{who}{_q(rule.qualifier)} reply{verb} to correspondence"
+        f" within {within}."
+    )
     if asked is not None:
         late = shorter(rule.response, asked)
         text += (
@@ -186,22 +232,28 @@ def correspondence(compact: Compact, asked: Period | None) -> RuleAnswer:
             if late
             else f" After {asked.describe()} it is not yet overdue."
         )
-    return RuleAnswer(text + _draft(compact), rule.commitments, True)
+    return RuleAnswer(text + _draft(compact), rule.commitments, True, party, rule.note)
 
 
 def consultation_feedback(compact: Compact, asked: Period | None) -> RuleAnswer:
     rule = compact.obligations.consultation_feedback
     name = compact.short_name
+    party = party_of(compact, rule.commitments)
     if not rule.required:
         text = f"{name} does not promise feedback after a consultation."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False)
+        return RuleAnswer(text, rule.commitments, False, party, rule.note, duty=False)
     if rule.within is None:
-        text = f"{name}: feedback on a consultation is owed, but it sets no time for it."
-        return RuleAnswer(text + _draft(compact), rule.commitments, False)
-    text = f"{name}: feedback on a consultation is owed within {rule.within.describe()}."
-    return RuleAnswer(text + _draft(compact), rule.commitments, True)
+        text = f"{name} sets no time for feedback on a consultation, but {WHO[party]} owe it."
+        if asked is not None:
+            text += f" So there is no deadline that {asked.describe()} could miss."
+        return RuleAnswer(text + _draft(compact), rule.commitments, False, party, rule.note)
+    text = (
+        f"{_lead(compact, party)}feedback on a consultation is owed within "
+        f"{rule.within.describe()}."
+    )
+    return RuleAnswer(text + _draft(compact), rule.commitments, True, party, rule.note)
 
 
 _VCS_WORDS = re.compile(
@@ -211,42 +263,88 @@ _VCS_WORDS = re.compile(
 _PUBLIC_WORDS = re.compile(r"\b(council|nhs|pct|ccg|borough|district|public body|kcc|police)\b")
 
 
+_BREACH = re.compile(r"\b(breach\w*|br[eo]ak\w*|broken|not (sticking|keeping) to|ignor\w*)\b")
+_VCS_WORD = re.compile(
+    r"\b(charity|charities|vcs|voluntary|group|groups|organisation|organization|trustees|"
+    r"we|us|our)\b"
+)
+_PUBLIC_WORD = re.compile(r"\b(council|councils|nhs|pct|ccg|borough|public|kcc|police|they|rbkc)\b")
+
+
+def breached_by_vcs(question: str) -> bool:
+    """Whether the question says a voluntary group (not a public body) broke the Compact.
+
+    The party named nearest before the word for breaking it ("our charity has breached",
+    "if a charity is the one breaking"), else nearest after it ("a breach by a group").
+    """
+    text = question.lower()
+    m = _BREACH.search(text)
+    if m is None:
+        return bool(_VCS_WORDS.search(text)) and not _PUBLIC_WORDS.search(text)
+    before = [(w.start(), "vcs") for w in _VCS_WORD.finditer(text, 0, m.start())]
+    before += [(w.start(), "public") for w in _PUBLIC_WORD.finditer(text, 0, m.start())]
+    if before:
+        return max(before)[1] == "vcs"
+    after = [(w.start(), "vcs") for w in _VCS_WORD.finditer(text, m.end())]
+    after += [(w.start(), "public") for w in _PUBLIC_WORD.finditer(text, m.end())]
+    return bool(after) and min(after)[1] == "vcs"
+
+
 def disputes(compact: Compact, question: str) -> RuleAnswer:
     rule = compact.obligations.complaints
     name = compact.short_name
-    against_vcs = bool(_VCS_WORDS.search(question.lower())) and not _PUBLIC_WORDS.search(
-        question.lower()
-    )
+    against_vcs = breached_by_vcs(question)
     steps = rule.against_vcs if against_vcs else rule.against_public
     if not steps:
         text = f"{name} sets no complaints procedure."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False)
+        return RuleAnswer(text, rule.commitments, False, "joint", rule.note)
     who = "a voluntary or community group" if against_vcs else "a public body"
     listed = " ".join(f"{i}. {s.summary}." for i, s in enumerate(steps, start=1))
     text = f"{name}: if {who} breaks the Compact: {listed}"
-    return RuleAnswer(text + _draft(compact), [s.commitment for s in steps], True)
+    return RuleAnswer(
+        text + _draft(compact), [s.commitment for s in steps], True, "joint", rule.note
+    )
+
+
+_FREQUENCY = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|twelve)[\s-]*(day|week|month|year)s?\b|\b(once|twice|"
+    r"three times) a (year|month)\b|\b(annual\w*|yearly|bi-yearly|monthly|quarterly)\b"
+    r"|\bafter the first year\b|\bevery (year|month)\b"
+)
+
+
+def states_figure(text: str) -> bool:
+    """Whether ``text`` states a period or frequency ("12 weeks", "twice a year")."""
+    return bool(_FREQUENCY.search(text.lower()))
 
 
 def review(compact: Compact) -> RuleAnswer:
     rule = compact.obligations.review
     name = compact.short_name
+    party = party_of(compact, rule.commitments) if rule.commitments else "joint"
     if rule.every is None and not rule.description:
         text = f"{name} sets no review cycle."
         if rule.note:
             text += f" {rule.note}"
-        return RuleAnswer(text, rule.commitments, False)
-    parts = [f"{name}:"]
+        return RuleAnswer(text, rule.commitments, False, party, rule.note)
+    parts = [_lead(compact, party).rstrip()]
     if rule.description:
         parts.append(rule.description.rstrip(".") + ".")
     if rule.every and not rule.description:
         parts.append(f"reviewed every {rule.every.describe()}.")
-    return RuleAnswer(" ".join(parts) + _draft(compact), rule.commitments, rule.every is not None)
+    has_number = rule.every is not None or states_figure(rule.description or "")
+    return RuleAnswer(
+        " ".join(parts) + _draft(compact), rule.commitments, has_number, party, rule.note
+    )
 
 
-def answer_rule(compact: Compact, topic: str, question: str) -> RuleAnswer:
-    asked = duration_in(question)
+def answer_rule(
+    compact: Compact, topic: str, question: str, reading: Reading | None = None
+) -> RuleAnswer:
+    """The rule of ``topic`` in ``compact``, judged against a period ``question`` proposes."""
+    asked = as_period((reading or read(question)).proposed)
     if topic == "consultation":
         return consultation(compact, asked)
     if topic == "funding_change":

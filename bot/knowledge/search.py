@@ -1,0 +1,266 @@
+"""Ranking one Compact's commitments for a question, and saying how much of it each covers.
+
+Each commitment is searched as its clause, its section title and the paraphrase keywords
+written for it (``compacts/search/<code>.yaml``: the words people use for what the clause
+says).  Words are reduced to their Porter stems (PyStemmer, the same algorithm as the
+full-text index's ``porter`` tokenizer), so "consulted" finds "consultation".
+
+A question becomes a list of :class:`Term`: each of its own words, with the Compact words
+``query_expansion`` maps it to as alternatives.  A commitment scores BM25 over those terms
+(the best alternative of each term counts), plus a little for each pair of the question's
+words it has side by side ("core funding").  ``coverage`` is the share of the question
+(weighted by how rare each word is in this Compact) that a commitment contains: a high
+BM25 from one rare word ("colour") is not an answer; a clause that holds most of what was
+asked is.
+
+An index is built per Compact, on first use: with 500 Compacts only those whose answers
+are shown are ever built.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import Stemmer
+
+from compacts.models import Compact
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STEMMER = Stemmer.Stemmer("porter")
+_STEMMER.maxCacheSize = 50_000
+
+# BM25's usual constants; short clauses make length normalisation matter little.
+_K1 = 1.2
+_B = 0.5
+# How much each part of a commitment counts.
+_QUOTE, _KEYWORDS, _SECTION = 1.0, 0.8, 0.4
+_COVERED = 25
+"""Coverage is worked out for this many of the best-scoring clauses (the rest count 0)."""
+_PAIR_BONUS = 0.35
+"""Share of a pair's idf added when a clause has two of the question's words side by side."""
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any anything are aren't as at be
+    because been before being below between both but by can cannot could couldn't did
+    didn't do does doesn't doing don't dont down during each even ever few for from further
+    get gets got had hadn't has hasn't have haven't having he her here hers him his how i
+    i'm if in into is isn't it it's its itself just me more most much must mustn't my
+    myself no nor not now of off on once only or other ought our ours ourselves out over
+    own really same say says said shall she should shouldn't so some such than that that's
+    the their theirs them themselves then there there's these they they're this those
+    through to too under until up us very was wasn't we we're were weren't what what's
+    whats when where which while who whom why will with won't would wouldn't you your
+    yours yourself anyone someone something thing things stuff also still yet already
+    please thanks hi ok okay compact compacts
+    isnt doesnt couldnt wont cant havent hasnt didnt arent wasnt shouldnt wouldnt
+    think might maybe perhaps really actually apparently surely just like want wants
+    wanted going know mean means seem seems seemed lot lots anyone everyone everything
+    one ones whether else either etc let lets theyre were weve youre thats theres many
+    """.split()
+)
+"""Words too common in questions to tell one clause from another."""
+
+
+def stems(text: str) -> list[str]:
+    """The Porter stems of the words of ``text``, in order."""
+    return list(_STEMMER.stemWords(_WORD.findall(text.lower().replace("’", "'"))))
+
+
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word.lower()))
+
+
+def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
+    """Stems of the words of ``text`` worth searching for, in order."""
+    words = [w for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOPWORDS]
+    found = [s for s in _STEMMER.stemWords(words) if len(s) > 1 and s not in extra_stop]
+    return found
+
+
+def _content_stems_of(texts: list[str]) -> list[list[str]]:
+    """``content_stems`` of many texts at once (one call into the stemmer)."""
+    words = [
+        [w for w in _WORD.findall(t.lower().replace("’", "'")) if w not in STOPWORDS] for t in texts
+    ]
+    flat = _STEMMER.stemWords([w for ws in words for w in ws])
+    out: list[list[str]] = []
+    at = 0
+    for ws in words:
+        out.append([s for s in flat[at : at + len(ws)] if len(s) > 1])
+        at += len(ws)
+    return out
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word of a question, with the stems that count as finding it."""
+
+    word: str
+    alternatives: frozenset[str]
+    weight: float = 1.0
+    """Less than 1 for words only added by query expansion."""
+    counts: bool = True
+    """Whether coverage counts this word (words added by expansion do not)."""
+
+
+@dataclass(frozen=True)
+class Match:
+    commitment: str
+    score: float
+    """BM25 plus pair bonus, before any topic or party preference; higher is better."""
+    coverage: float
+    """Share (0-1) of the question's idf-weighted words this commitment contains."""
+    covered: frozenset[str]
+    """The question's words it contains."""
+
+
+@dataclass
+class CompactSearch:
+    """BM25 over one Compact's commitments (clause + section title + keywords)."""
+
+    compact: Compact
+    keywords: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        sections = {s.id: s.title for s in self.compact.sections}
+        self.ids: list[str] = [c.id for c in self.compact.commitments]
+        self._doc = {cid: i for i, cid in enumerate(self.ids)}
+        self._tf: list[dict[str, float]] = []
+        # Few containers, and those of strings and numbers: with hundreds of Compacts'
+        # searches in memory, the garbage collector's full passes stay short.
+        pair_docs: dict[str, list[int]] = {}
+        lengths: list[float] = []
+        df: Counter[str] = Counter()
+        postings: dict[str, list[int]] = {}
+        commitments = self.compact.commitments
+        texts = [
+            text
+            for c in commitments
+            for text in (c.quote, self.keywords.get(c.id, ""), sections[c.section])
+        ]
+        stemmed = _content_stems_of(texts)
+        for i, _c in enumerate(commitments):
+            quote, keywords, section = stemmed[3 * i : 3 * i + 3]
+            tf: dict[str, float] = {}
+            pairs: set[str] = set()
+            # Length is the clause's own: keywords must not make a clause "longer".
+            lengths.append(float(len(quote)))
+            for found, weight in ((quote, _QUOTE), (keywords, _KEYWORDS), (section, _SECTION)):
+                for s in found:
+                    tf[s] = tf.get(s, 0.0) + weight
+                pairs.update(f"{a} {b}" for a, b in itertools.pairwise(found))
+            self._tf.append(tf)
+            for pair in pairs:
+                pair_docs.setdefault(pair, []).append(i)
+            for s in tf:
+                df[s] += 1
+                postings.setdefault(s, []).append(i)
+        self._df = df
+        self._postings = {s: tuple(docs) for s, docs in postings.items()}
+        self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
+        self._n = len(self.ids)
+        self._avg = sum(lengths) / max(1, len(lengths))
+        self._norm = [_K1 * (1 - _B + _B * n / self._avg) for n in lengths]
+        self._rare_idf = math.log(1 + (self._n - 0.5) / 1.5)
+        # Words of the Compact's own name ("kent", "chelsea") say which Compact, not what.
+        self.name_stems = frozenset(
+            content_stems(
+                " ".join((self.compact.title, self.compact.short_name, self.compact.code)).replace(
+                    "-", " "
+                )
+            )
+        )
+
+    def idf(self, s: str) -> float:
+        """Rarity of a stem in this Compact (BM25's idf)."""
+        n = self._df.get(s, 0)
+        return math.log(1 + (self._n - n + 0.5) / (n + 0.5))
+
+    def weight(self, term: Term) -> float:
+        """How much a question's word counts towards coverage: its rarity here, where a
+        word the Compact never uses counts as much as one it uses once (it may be the
+        point of the question, or an aside about the asker's own situation)."""
+        return min(self.term_idf(term), self._rare_idf)
+
+    def term_idf(self, term: Term) -> float:
+        return max(self.idf(s) for s in term.alternatives)
+
+    def knows(self, term: Term) -> bool:
+        return any(s in self._df for s in term.alternatives)
+
+    def rank(
+        self,
+        terms: Sequence[Term],
+        *,
+        only: Iterable[str] | None = None,
+    ) -> list[Match]:
+        """Commitments matching any term, best first (``only``: just these ids)."""
+        terms = [t for t in terms if not (t.alternatives <= self.name_stems)]
+        allowed = None if only is None else {self._doc[i] for i in only if i in self._doc}
+        idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
+        rarity = {t.word: max(idfs[s] for s in t.alternatives) for t in terms}
+        weights = {word: min(value, self._rare_idf) for word, value in rarity.items()}
+        scores: dict[int, float] = {}
+        for term in terms:
+            best: dict[int, float] = {}
+            for s in term.alternatives:
+                idf = idfs[s]
+                for doc in self._postings.get(s, ()):
+                    if allowed is not None and doc not in allowed:
+                        continue
+                    tf = self._tf[doc][s]
+                    value = idf * tf * (_K1 + 1) / (tf + self._norm[doc])
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+            for doc, value in best.items():
+                scores[doc] = scores.get(doc, 0.0) + value * term.weight
+        if not scores:
+            return []
+        pairs = [
+            (f"{a} {b}", 0.5 * (rarity[x.word] + rarity[y.word]))
+            for x, y in itertools.pairwise(terms)
+            if x.counts and y.counts
+            for a in x.alternatives
+            for b in y.alternatives
+        ]
+        total = sum(weights[t.word] for t in terms if t.counts) or 1.0
+        for pair, w in pairs:
+            for doc in self._pair_docs.get(pair, ()):
+                if doc in scores:
+                    scores[doc] += _PAIR_BONUS * w
+        order = sorted((-score, doc) for doc, score in scores.items())
+        found: list[Match] = []
+        for rank, (negative, doc) in enumerate(order):
+            # Coverage is worked out for the clauses that can compete to answer.
+            covered = self._covered(terms, self._tf[doc]) if rank < _COVERED else frozenset()
+            weight = sum(weights[t.word] for t in terms if t.word in covered)
+            found.append(Match(self.ids[doc], -negative, weight / total, covered))
+        return found
+
+    @staticmethod
+    def _covered(terms: Sequence[Term], have: Mapping[str, float]) -> frozenset[str]:
+        """The question's words a clause holds, each clause word standing for one of
+        them only ("in advance or in arrears" is not covered twice by "advance")."""
+        used: set[str] = set()
+        covered: set[str] = set()
+        # A word found as itself first, then words found through an alternative.
+        for own in (True, False):
+            for t in terms:
+                if not t.counts or t.word in covered:
+                    continue
+                options = [t.word] if own else sorted(t.alternatives - {t.word})
+                hit = next((s for s in options if s in have and s not in used), None)
+                if hit is not None:
+                    used.add(hit)
+                    covered.add(t.word)
+        return frozenset(covered)
+
+    def counted(self, terms: Sequence[Term]) -> list[Term]:
+        """The terms coverage is measured against (not the Compact's own name)."""
+        return [t for t in terms if t.counts and not (t.alternatives <= self.name_stems)]

@@ -1,0 +1,121 @@
+"""A cache of validated Compacts, keyed by the hashes of the files they were read from.
+
+Reading a Compact file means parsing its YAML, validating it and proving every quote
+verbatim against its source text: a few milliseconds each, too slow for 500 Compacts at
+every start and every command line call.  Once a file has passed, the validated Compact
+(as JSON) and its paraphrase keywords are stored under ``<cache dir>/<key>.json``, where
+the key is a hash of:
+
+- the Compact file's bytes, its source text's bytes and its keywords file's bytes (or
+  their absence): change any of them and the entry no longer matches;
+- the code that decides what "valid" means (``compacts/models.py``, ``compacts/loader.py``)
+  and pydantic's version: a new field or rule invalidates every entry.
+
+An entry is read back with ``Compact.model_validate_json`` (so it is validated again, and
+a damaged entry is simply not used).  The cache directory is ``$COMPACTBOT_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/compactbot``, else ``~/.cache/compactbot``; when it cannot be
+written, Compacts are read from their files every time, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import pydantic
+
+from compacts import loader
+from compacts.models import Compact
+
+FORMAT = 1
+"""Bumped when the layout of an entry changes."""
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("COMPACTBOT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "compactbot"
+
+
+@cache
+def _code_fingerprint() -> bytes:
+    """What decides validity: the schema and loader source, and pydantic's version."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{FORMAT}|{pydantic.VERSION}|".encode())
+    for module in ("models.py", "loader.py", "cache.py"):
+        digest.update((Path(loader.__file__).parent / module).read_bytes())
+    return digest.digest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _key(data: bytes, source: bytes | None, keywords: bytes | None) -> str:
+    digest = hashlib.blake2b(_code_fingerprint(), digest_size=20)
+    for part in (data, source, keywords):
+        digest.update(b"\0" if part is None else hashlib.blake2b(part).digest())
+    return digest.hexdigest()
+
+
+def _source_name(data: bytes) -> str | None:
+    """The ``source:`` file name a Compact file names, read without parsing the YAML."""
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if line.startswith("source:"):
+            return line.partition(":")[2].strip().strip("'\"") or None
+    return None
+
+
+def load_cached(path: Path, directory: Path | None = None) -> tuple[Compact, dict[str, str]]:
+    """The Compact in ``path`` and its keywords, from the cache when the files are unchanged.
+
+    Raises CompactFileError as ``loader.load_compact`` does for a bad file.
+    """
+    directory = directory or cache_dir()
+    data = _read(path)
+    if data is None:
+        return loader.load_compact(path), loader.load_keywords(path)
+    name = _source_name(data)
+    source = _read(path.parent / "sources" / name) if name else None
+    keywords_bytes = _read(loader.keywords_file(path))
+    entry = directory / f"{_key(data, source, keywords_bytes)}.json"
+    try:
+        stored = json.loads(entry.read_bytes())
+        compact = Compact.model_validate_json(stored["compact"])
+        keywords = {str(k): str(v) for k, v in stored["keywords"].items()}
+        if compact.source == name:
+            return compact, keywords
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # no entry, or one that cannot be used: read the files
+    compact = loader.load_compact(path)
+    keywords = loader.load_keywords(path)
+    if compact.source == name:
+        _store(entry, compact, keywords)
+    return compact, keywords
+
+
+def _store(entry: Path, compact: Compact, keywords: dict[str, str]) -> None:
+    """Write an entry atomically; a cache that cannot be written is no error."""
+    import tempfile
+
+    payload = json.dumps({"compact": compact.model_dump_json(), "keywords": keywords})
+    tmp_name: str | None = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=entry.parent, suffix=".tmp", delete=False, encoding="utf-8"
+        ) as tmp:
+            tmp_name = tmp.name
+            tmp.write(payload)
+        os.replace(tmp_name, entry)
+    except OSError:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)

@@ -1,0 +1,163 @@
+"""Scoring the question answerer on the two question sets.
+
+The existing set (``tests/questions/*.yaml``) was written alongside the topic rules; the
+blind set (``tests/questions/blind/*.yaml``, frozen) was written from the source texts
+by someone who had not read the engine.  Each question is asked of its own Compact
+only, and the first answer is judged.
+
+What counts as correct on the blind set (see ``tests/questions/blind/README.md``):
+
+- ``unanswerable``: the answer is an honest "I don't know" (kind ``unknown``).
+- ``missing_clause``: the first quoted clause contains that sentence (so it needs the
+  commitment in the data); an "I don't know" is a miss whatever it quotes.
+- ``no_number``: the answer says the Compact sets no number (kind ``no_number``), its
+  first sentence states no period of time (nothing invented), and when ``cite`` names
+  clauses, the first one quoted is one of them.
+- otherwise: a real answer (kind ``rule`` or ``clause``, never an "I don't know" with the
+  right clause quoted below it) whose first citation is one of ``cite``.
+
+Run it directly to list every miss:
+
+    .venv/bin/python tests/question_scoring.py [--all]
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.knowledge.ask import Answer, Answerer  # noqa: E402
+from compacts.loader import normalise  # noqa: E402
+
+QUESTIONS = Path(__file__).parent / "questions"
+BLIND = QUESTIONS / "blind"
+
+# A period of time as an answer would state one ("12 weeks", "three months", "6-week").
+_PERIOD = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*"
+    r"(day|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Scored:
+    code: str
+    question: str
+    ok: bool
+    why: str
+    """What was wrong (empty when right)."""
+    answer: str
+
+
+def load(folder: Path) -> list[tuple[str, dict[str, Any]]]:
+    items: list[tuple[str, dict[str, Any]]] = []
+    for path in sorted(folder.glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            items.append((path.stem, item))
+    return items
+
+
+def _first_sentence(answer: Answer, short_name: str) -> str:
+    # The Compact's own name may hold a year ("Kent Compact 2011"): not a period.
+    text = answer.text.replace(short_name, "the Compact")
+    return re.split(r"(?<=[.:;])\s", text, maxsplit=1)[0]
+
+
+def judge_blind(answerer: Answerer, code: str, item: dict[str, Any]) -> Scored:
+    question = str(item["q"])
+    answer = answerer.ask(question, [code]).answers[0]
+    cite: list[str] = list(item.get("cite") or [])
+    cited = [c.commitment for c in answer.citations]
+    first = cited[0] if cited else None
+    why = ""
+    if item.get("unanswerable"):
+        if answer.kind != "unknown":
+            why = f"should say it does not know; answered ({answer.kind}) citing {first}"
+    elif item.get("missing_clause"):
+        wanted = normalise(str(item["missing_clause"]))
+        if answer.kind == "unknown":
+            why = "I don't know (the clause is missing from the data)"
+        elif not answer.citations or wanted not in normalise(answer.citations[0].quote):
+            why = f"the clause is not quoted first (cited {first}; missing from the data?)"
+    elif item.get("no_number"):
+        short = answerer.registry.get(code).short_name
+        if answer.kind != "no_number":
+            why = f"should say the Compact sets no number; kind {answer.kind}, citing {first}"
+        elif _PERIOD.search(_first_sentence(answer, short)):
+            why = "states a period in its first sentence"
+        elif cite and first not in cite:
+            why = f"cited {first} first, wanted one of {cite}"
+    else:
+        if answer.kind == "unknown":
+            why = f"I don't know (first cited {first}), wanted one of {cite}"
+        elif answer.kind == "no_number":
+            why = f"says no number, but the Compact answers it ({cite})"
+        elif first not in cite:
+            why = f"cited {first} first, wanted one of {cite}"
+    return Scored(code, question, not why, why, answer.text)
+
+
+def judge_existing(answerer: Answerer, code: str, item: dict[str, Any]) -> Scored:
+    """The existing set's own definition (topic right, then the clause or 'no number')."""
+    question = str(item["q"])
+    result = answerer.ask(question, [code])
+    answer = result.answers[0]
+    cited = [c.commitment for c in answer.citations]
+    wanted: list[str] = list(item.get("cite") or [])
+    why = ""
+    if result.topic != item["topic"]:
+        why = f"topic {result.topic}, wanted {item['topic']}"
+    elif item.get("no_number"):
+        if answer.kind not in ("no_number", "unknown"):
+            why = f"should say no number; kind {answer.kind}"
+    elif wanted and not (cited and cited[0] in wanted):
+        why = f"cited {cited[:1]} first, wanted one of {wanted}"
+    return Scored(code, question, not why, why, answer.text)
+
+
+def score_blind(answerer: Answerer) -> list[Scored]:
+    return [judge_blind(answerer, code, item) for code, item in load(BLIND)]
+
+
+def score_existing(answerer: Answerer) -> list[Scored]:
+    return [judge_existing(answerer, code, item) for code, item in load(QUESTIONS)]
+
+
+def summary(name: str, scored: list[Scored]) -> str:
+    right = sum(s.ok for s in scored)
+    per: dict[str, list[int]] = {}
+    for s in scored:
+        tally = per.setdefault(s.code, [0, 0])
+        tally[0] += s.ok
+        tally[1] += 1
+    parts = ", ".join(f"{code} {r}/{n}" for code, (r, n) in sorted(per.items()))
+    return f"{name}: {right}/{len(scored)} = {right / len(scored):.1%} ({parts})"
+
+
+def main(argv: list[str]) -> int:
+    from bot.knowledge.knowledge import Knowledge
+
+    answerer = Knowledge.load().answerer
+    for name, scored in (("blind", score_blind(answerer)), ("existing", score_existing(answerer))):
+        print(summary(name, scored))
+        for s in scored:
+            if not s.ok or "--all" in argv:
+                mark = "ok  " if s.ok else "MISS"
+                print(f"  {mark} [{s.code}] {s.question}\n       {s.why or ''}")
+                if "--text" in argv:
+                    print(f"       -> {s.answer}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
