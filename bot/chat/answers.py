@@ -11,6 +11,9 @@ from bot.knowledge.ask import BadQuestion
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
 
+SHOWN = 5
+"""Answers a chat shows (one per Compact); the rest are counted, not built."""
+
 
 async def help_command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     from bot.chat.commands import help_text  # the command table imports this module
@@ -30,7 +33,7 @@ async def answer(conv: Conversation, msg: Incoming, question: str) -> list[Reply
     codes = await conv.core.compacts_of(msg.chat_id)
     knowledge = conv.core.knowledge
     try:
-        result = knowledge.answerer.ask(question, codes or None)
+        result = knowledge.answerer.ask(question, codes or None, limit=SHOWN)
     except BadQuestion as exc:
         return [Reply(str(exc))]
-    return [Reply(format_ask(result, knowledge.registry))]
+    return [Reply(format_ask(result, knowledge.registry, limit=SHOWN))]
