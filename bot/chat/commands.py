@@ -10,7 +10,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.chat import answers, chat_settings, evidence, follow_ups, registration, reminding
+from bot.chat import (
+    answers,
+    changes,
+    chat_settings,
+    evidence,
+    follow_ups,
+    registration,
+    reminding,
+)
 from bot.chat.messages import Incoming, Reply
 
 if TYPE_CHECKING:
@@ -149,6 +157,17 @@ COMMANDS: tuple[Command, ...] = (
         "/done 3 resolved",
     ),
     Command("cancel", "/cancel ID", "Cancel an item", "admins", follow_ups.cancel, "/cancel 3"),
+    Command(
+        "change",
+        "/change ID FIELD VALUE",
+        "Change an item after the fact (e.g. a later close)",
+        "admins",
+        changes.change,
+        changes.USAGE,
+    ),
+    Command(
+        "reopen", "/reopen ID", "Open a closed item again", "admins", changes.reopen, "/reopen 3"
+    ),
     Command(
         "remind",
         "/remind WHEN TEXT",

@@ -43,6 +43,7 @@ __all__ = [
     "UnreadableDateError",
     "parse_day",
     "parse_day_info",
+    "parse_length",
     "parse_when",
     "split_when_and_text",
 ]
@@ -323,6 +324,25 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
     except (OverflowError, ValueError):  # date arithmetic past year 9999
         raise _cannot_read(text) from None
     raise _cannot_read(text)
+
+
+_LENGTH_RE = re.compile(
+    rf"(?:(?:in|for|after|of|lasting|over)\s+)?(?:an?\s+)?{_NUM}[\s-]+{_UNIT}"
+    r"(?:\s+(?:long|consultation|period|of consultation))?"
+)
+
+
+def parse_length(text: str) -> relativedelta | None:
+    """A length of time as people give one for a period that starts elsewhere ("in 6 weeks",
+    "for 6 weeks", "a 6 week consultation", "12 weeks"): None when ``text`` is not one.
+
+    "in 6 weeks" alone reads as a date from today (``parse_day``); where a period has an
+    opening day, the caller counts the length from that day instead."""
+    s = _norm(text)
+    m = _LENGTH_RE.fullmatch(s)
+    if m is None or m.group("n") in ("a couple of", "a few"):
+        return None
+    return _shift(m.group("unit"), _quantity(m.group("n"), text))
 
 
 def parse_day(text: str, today: date) -> date:

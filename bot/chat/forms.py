@@ -38,6 +38,11 @@ class FormField:
     """The event's attribute it fills (default: the same name)."""
     about: str = ""
     """How an error message names it: "the last funded day" (default: the name)."""
+    aliases: tuple[str, ...] = ()
+    """Other words people use for it ("close", "deadline"), e.g. in /change."""
+    forward: bool = False
+    """A date that looks ahead (a close, a last funded day): "30 June" said in December
+    means next June, and a length ("in 6 weeks") counts from the opening day."""
 
     @property
     def target(self) -> str:
@@ -78,6 +83,19 @@ class Form:
             if f.name == name:
                 return f
         raise KeyError(name)
+
+    def find_field(self, words: str) -> tuple[FormField, str] | None:
+        """The field ``words`` starts with (by name, label or alias; longest first) and the
+        rest of the words: "closes 15 March" -> (closes, "15 March")."""
+        low = " ".join(words.lower().split())
+        names = sorted(
+            ((n, f) for f in self.fields for n in (f.name, f.label.lower(), *f.aliases)),
+            key=lambda pair: -len(pair[0]),
+        )
+        for name, f in names:
+            if low == name or low.startswith(name + " ") or low.startswith(name + ":"):
+                return f, words.strip()[len(name) :].lstrip(" :")
+        return None
 
     def title(self, values: Mapping[str, FieldValue]) -> str:
         return str(values.get(self.title_field) or self.default_title)[:200]
@@ -124,11 +142,27 @@ CONSULTATION = Form(
     kind="consultation",
     noun="a consultation",
     fields=(
-        FormField("title", "Title", "What is it called?"),
-        FormField("body", "Public body", "Which public body is it (e.g. Sevenoaks DC)?"),
-        FormField("opens", "Opens", "When does it open? (e.g. 1 Dec, 01/12/2026, today)", "date"),
+        FormField("title", "Title", "What is it called?", aliases=("name",)),
         FormField(
-            "closes", "Closes", "When does it close? (e.g. 23 Feb, 23/02/2027, in 12 weeks)", "date"
+            "body",
+            "Public body",
+            "Which public body is it (e.g. Sevenoaks DC)?",
+            aliases=("body", "by", "council"),
+        ),
+        FormField(
+            "opens",
+            "Opens",
+            "When does it open? (e.g. 1 Dec, 01/12/2026, today)",
+            "date",
+            aliases=("open", "opening", "starts", "start"),
+        ),
+        FormField(
+            "closes",
+            "Closes",
+            "When does it close? (e.g. 23 Feb, 23/02/2027, in 12 weeks)",
+            "date",
+            aliases=("close", "closing", "closing date", "deadline", "ends", "end"),
+            forward=True,
         ),
     ),
     event_type=ConsultationLaunched,
@@ -140,8 +174,8 @@ FUNDING = Form(
     kind="funding",
     noun="a funding change",
     fields=(
-        FormField("funder", "Funder", "Who is the funder?"),
-        FormField("title", "Title", "What is it called?"),
+        FormField("funder", "Funder", "Who is the funder?", aliases=("by",)),
+        FormField("title", "Title", "What is it called?", aliases=("name", "grant")),
         FormField(
             "ends",
             "Last funded day",
@@ -149,6 +183,8 @@ FUNDING = Form(
             "date",
             event_field="last_funded_day",
             about="the last funded day",
+            aliases=("ends", "end", "last day", "until"),
+            forward=True,
         ),
         FormField(
             "notice",
@@ -184,8 +220,13 @@ COMPLAINT = Form(
             "Is the complaint against the public sector or the VCS? (public / vcs)",
             "choice",
         ),
-        FormField("body", "Public body", "Which body is it about (e.g. Sevenoaks DC)?"),
-        FormField("summary", "Summary", "What happened, in a sentence?"),
+        FormField(
+            "body",
+            "Public body",
+            "Which body is it about (e.g. Sevenoaks DC)?",
+            aliases=("body", "about"),
+        ),
+        FormField("summary", "Summary", "What happened, in a sentence?", aliases=("what",)),
     ),
     event_type=ComplaintRaised,
     title_field="summary",

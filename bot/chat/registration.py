@@ -170,7 +170,7 @@ class Registrations:
             return replies, True
         pending.asking = None
         try:
-            form.event(draft.fields, today=await self.core.today(chat_id), chat_id=chat_id)
+            event = form.event(draft.fields, today=await self.core.today(chat_id), chat_id=chat_id)
         except ValidationError as exc:
             problem = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
             replies.append(
@@ -180,9 +180,16 @@ class Registrations:
                 )
             )
             return replies, False
+        twin = await self.core.open_duplicate(event)
+        warning = (
+            f"\n\n⚠️ This looks like item #{twin.item_id} ({twin.title}), registered already "
+            "and still open. Confirm stores a second one; Change to think again."
+            if twin is not None
+            else ""
+        )
         replies.append(
             Reply(
-                "Is this right?\n" + form.readback(draft.fields),
+                "Is this right?\n" + form.readback(draft.fields) + warning,
                 [
                     [
                         Button("Confirm", encode(RegistrationAnswer("confirm", pending.token))),

@@ -54,6 +54,7 @@ __all__ = [
     "FieldValue",
     "Kind",
     "apply_answer",
+    "classify_against",
     "parse_complaint",
     "parse_consultation",
     "parse_funding",
@@ -876,6 +877,17 @@ _VCS_ANSWERS = frozenset(
 )
 
 
+def classify_against(text: str) -> str | None:
+    """Who a complaint is against, from an answer ("public", "the council", "vcs", "a
+    charity"): "public", "vcs", or None when it does not say."""
+    low = text.lower().strip(" .!")
+    if low in _PUBLIC_ANSWERS:
+        return "public"
+    if low in _VCS_ANSWERS:
+        return "vcs"
+    return _classify(text)
+
+
 def _answer_date(kind: Kind, name: str, text: str, today: date) -> ParsedDay:
     if kind == "funding" and name == "ends":
         if m := _STOP_ANSWER_RE.match(text):
@@ -930,19 +942,13 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
                     return failed(problem or "Please give a date.")
                 value = chosen.day  # a yearless answer may have moved a year (see module doc)
     elif field == "against":
-        low = answer.lower().strip(" .!")
-        if low in _PUBLIC_ANSWERS:
-            value = "public"
-        elif low in _VCS_ANSWERS:
-            value = "vcs"
-        else:
-            guessed = _classify(answer)
-            if guessed is None:
-                return failed(
-                    "Please answer 'public' (a council, NHS or other public body) or 'vcs' "
-                    "(a voluntary or community organisation)."
-                )
-            value = guessed
+        guessed = classify_against(answer)
+        if guessed is None:
+            return failed(
+                "Please answer 'public' (a council, NHS or other public body) or 'vcs' "
+                "(a voluntary or community organisation)."
+            )
+        value = guessed
     elif field == "summary":
         value = answer
     else:

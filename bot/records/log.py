@@ -102,6 +102,24 @@ class StepCompleted(_Entry):
     results: list[CheckResult]
 
 
+class ItemChanged(_Entry):
+    """A registered item changed after the fact (a consultation extended, a grant's end
+    moved): the item as it now stands, re-checked; what it was is in the entries before."""
+
+    kind: Literal["item_changed"] = "item_changed"
+    field: str
+    before: str | None
+    after: str | None
+    event: RegisteredEvent
+    results: list[CheckResult]
+
+
+class ItemReopened(_Entry):
+    """A closed item was opened again (closed by mistake)."""
+
+    kind: Literal["item_reopened"] = "item_reopened"
+
+
 class ChatMoved(_Entry):
     """The group became a supergroup: its history carried on under the new chat id."""
 
@@ -126,6 +144,8 @@ LogEntry = Annotated[
     | FeedbackReceived
     | StepCompleted
     | ItemClosed
+    | ItemChanged
+    | ItemReopened
     | ChatMoved,
     Field(discriminator="kind"),
 ]

@@ -19,8 +19,10 @@ from bot.records.compliance import ItemRecord
 from bot.records.log import (
     ConsultationStarted,
     FeedbackReceived,
+    ItemChanged,
     ItemClosed,
     ItemRegistered,
+    ItemReopened,
     LogEntry,
     Logged,
     NoticeGiven,
@@ -145,6 +147,10 @@ def _history_line(entry: LogEntry) -> str:
     if isinstance(entry, ItemClosed):
         outcome = f" ({entry.outcome})" if entry.outcome else ""
         return f"{entry.status}{outcome}"
+    if isinstance(entry, ItemChanged):
+        return f"changed {entry.field}: {entry.before} → {entry.after}"
+    if isinstance(entry, ItemReopened):
+        return "reopened"
     return entry.kind.replace("_", " ")
 
 
