@@ -40,6 +40,13 @@ def has(text: str) -> Any:
     return lambda m: text in (m.text or "")
 
 
+async def notice(api: FakeBotApi, text: str) -> None:
+    """Wait for a button press to be answered with a notice holding ``text``."""
+    await api.wait_for_call(
+        "answerCallbackQuery", lambda c: text in str(c.params.get("text", "")), timeout=10
+    )
+
+
 async def say(api: FakeBotApi, chat: int, user: int, text: str, expect: str) -> SentMessage:
     await api.send_text(chat, user, text)
     return await api.wait_for_message(chat, has(expect), timeout=10)
@@ -153,7 +160,8 @@ async def test_reminder_arrives_with_buttons_and_snoozes(
         assert snooze is not None
         # A member who may not /done or /remind may not press them either.
         await api.press_button(GROUP, MEMBER, reminder.message_id, snooze)
-        await api.wait_for_message(GROUP, has("Only this group's admins and officers"), 10)
+        await notice(api, "Only this group's admins and officers")
+        assert not api.calls_to("editMessageText")  # the reminder stays as it was
         core: Core = app.bot_data[CORE]
         assert await core.db.pending_reminders(GROUP) == []  # still sent, not snoozed
         await api.press_button(GROUP, ADMIN, reminder.message_id, snooze, check=False)
@@ -198,7 +206,7 @@ async def test_forget_erases_after_confirmation(
         assert (await core.db.chat_settings(GROUP)).compacts == []
         # An old button (a client may still show it) does nothing.
         await api.press_button(GROUP, ADMIN, ask.message_id, erase, check=False)
-        await api.wait_for_message(GROUP, has("old message"), 10)
+        await notice(api, "old message")
 
 
 async def register_confirmed(api: FakeBotApi, chat: int, user: int, text: str) -> SentMessage:
@@ -296,3 +304,55 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_everything(
         record, _ = await core.item_history(SUPERGROUP, before[0].item_id or 0)
         assert record.title == "Parks plan"
         assert not [m for m in api.messages_to(GROUP) if "⏰" in (m.text or "")]
+
+
+async def test_a_second_confirm_registers_nothing_and_keeps_the_verdict(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        await say(api, GROUP, ADMIN, "/compact kent-2011", "now follows")
+        readback = await say(
+            api,
+            GROUP,
+            ADMIN,
+            "/consultation Parks plan, opens today, closes in 8 weeks, by KCC",
+            "Is this right?",
+        )
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm)
+        verdict = await api.wait_for_message(GROUP, has("Registered as item #1"), 10)
+        edits = len(api.calls_to("editMessageText"))
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm, check=False)
+        await notice(api, "old message")
+        assert len(api.calls_to("editMessageText")) == edits  # the verdict stays on screen
+        assert verdict.text and "Registered as item #1" in verdict.text
+        core: Core = app.bot_data[CORE]
+        assert len(await core.db.open_items(GROUP)) == 1
+
+
+async def test_a_verdict_longer_than_telegram_allows_arrives_whole_after_confirm(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        codes = "kent-2011 west-kent perth-kinross kent-2007-draft rbkc"
+        await say(api, GROUP, ADMIN, f"/compact {codes}", "now follows")
+        readback = await say(
+            api,
+            GROUP,
+            ADMIN,
+            "/consultation Library services review, opens today, closes in 5 weeks, "
+            "by Sevenoaks District Council",
+            "Is this right?",
+        )
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm)
+        first = await api.wait_for_message(GROUP, has("Registered as item #1"), 10)
+        assert first.method == "editMessageText"
+        rest = await api.wait_for_message(GROUP, has("Reminders scheduled"), 10)
+        assert rest.method == "sendMessage"
+        whole = "\n".join(m.text or "" for m in api.messages_to(GROUP) if m.seq >= first.seq)
+        assert len(whole) > 4096
+        assert "Strictest" in whole and "Reminders scheduled" in whole
+        assert all(len(m.text or "") <= 4096 for m in api.messages_to(GROUP))

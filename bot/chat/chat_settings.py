@@ -178,10 +178,11 @@ async def forget(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
 
 async def forget_press(conv: Conversation, press: Press, answer: ForgetAnswer) -> Reply:
     if conv.forget_tokens.get(press.chat_id) != answer.token:
-        return Reply(OLD_BUTTON)
+        return Reply(OLD_BUTTON, notice=True)
     if not await conv.may_change(press.chat_id, press.user_id, press.is_admin):
         return Reply(
-            "Only this group's admins and officers can erase its data. Nothing was changed."
+            "Only this group's admins and officers can erase its data. Nothing was changed.",
+            notice=True,
         )
     del conv.forget_tokens[press.chat_id]
     if not answer.erase:

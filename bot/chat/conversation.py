@@ -84,7 +84,7 @@ class Conversation:
         try:
             return await self._handle_button(press)
         except AlreadyApplied:
-            return Reply(ALREADY_DONE)
+            return Reply(ALREADY_DONE, notice=True)
 
     async def _handle_button(self, press: Press) -> Reply:
         data = press.data
@@ -95,7 +95,7 @@ class Conversation:
             return await reminding.press(self, press, action)
         if isinstance(action, buttons.ForgetAnswer):
             return await chat_settings.forget_press(self, press, action)
-        return Reply(OLD_BUTTON)
+        return Reply(OLD_BUTTON, notice=True)
 
     async def _command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
         command = find(name)

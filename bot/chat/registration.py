@@ -206,7 +206,8 @@ class Registrations:
         if found is None:
             return Reply(
                 "That button is from an old message (or someone else's registration); "
-                "nothing was changed."
+                "nothing was changed.",
+                notice=True,
             )
         pending, owner = found
         form = FORMS[pending.draft.kind]
