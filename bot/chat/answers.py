@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.chat.messages import Incoming, Reply
 from bot.chat.replies import format_ask
 from bot.knowledge.ask import BadQuestion
+from bot.knowledge.places import compacts_naming
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -28,10 +30,42 @@ async def ask_command(conv: Conversation, msg: Incoming, args: str) -> list[Repl
     return await answer(conv, msg, args)
 
 
+GREETING = re.compile(
+    r"(hi|hello|hey|hiya|yo|good (morning|afternoon|evening|day)|morning|afternoon|evening"
+    r"|thanks|thank you|thank you very much|thanks a lot|many thanks|cheers|ta"
+    r"|what can you do|what do you do|who are you|what are you|how does this work"
+    r"|how do (i|we) use (you|this)|start|help)( (bot|there|compactbot|everyone|all))?",
+)
+
+INTRO = (
+    "Hello! I know what your local Compact promises, and remind you before its deadlines.\n"
+    'Ask me anything, e.g. "how long must a consultation be?"\n'
+    "Tell me which Compact your group follows with /compact (a name or your town will do).\n"
+    "/help lists all I can do."
+)
+
+
+def _is_greeting(text: str) -> bool:
+    plain = " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+    return bool(GREETING.fullmatch(plain))
+
+
 async def answer(conv: Conversation, msg: Incoming, question: str) -> list[Reply]:
-    """Answered from the chat's Compacts, or from all of them when it follows none."""
+    """Greetings get a short introduction; a chat with no Compact that names a place is
+    offered the Compacts covering it; anything else is answered from the chat's Compacts, or
+    from all of them when it follows none."""
+    if _is_greeting(question):
+        return [Reply(INTRO)]
     codes = await conv.core.compacts_of(msg.chat_id)
     knowledge = conv.core.knowledge
+    if not codes and (local := compacts_naming(knowledge.registry, question)):
+        names = " or ".join(f"{c.short_name} (/compact {c.code})" for c in local)
+        return [
+            Reply(
+                f"That's {names}: its area is {local[0].area}. Choose it for this chat with "
+                "the command in brackets, then ask again."
+            )
+        ]
     try:
         result = knowledge.answerer.ask(question, codes or None, limit=SHOWN)
     except BadQuestion as exc:
