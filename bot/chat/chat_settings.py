@@ -90,12 +90,17 @@ def _choose(registry: CompactRegistry, args: str) -> list[Compact] | str:
 
 
 UK_PLACES = dict.fromkeys(
-    """edinburgh glasgow aberdeen dundee inverness perth stirling cardiff swansea newport
-    belfast derry manchester birmingham leeds liverpool bristol sheffield newcastle nottingham
-    leicester brighton oxford cambridge york maidstone sevenoaks tonbridge canterbury kent
-    kensington chelsea scotland wales england northern ireland uk united kingdom
-    great britain britain gb""".split()
-    + ["northern ireland", "united kingdom", "great britain", "tunbridge wells"],
+    (
+        *"""edinburgh glasgow aberdeen dundee inverness perth stirling cardiff swansea
+        newport belfast derry manchester birmingham leeds liverpool bristol sheffield
+        newcastle nottingham leicester brighton oxford cambridge york maidstone sevenoaks
+        tonbridge canterbury kent kensington chelsea scotland wales england uk britain
+        gb""".split(),
+        "northern ireland",
+        "united kingdom",
+        "great britain",
+        "tunbridge wells",
+    ),
     "Europe/London",
 )
 """Places where the Compacts' groups are, which the zone database has no zone named after:
