@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.chat.messages import Incoming, Reply
-from bot.chat.replies import format_ask
+from bot.chat.buttons import MoreClauses, encode
+from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
+from bot.chat.replies import abridged, format_ask, format_show, section_name
 from bot.knowledge.ask import BadQuestion
-from bot.knowledge.places import compacts_naming
+from bot.knowledge.places import compacts_naming, find_compacts
+from compacts.models import TOPICS
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -70,4 +72,49 @@ async def answer(conv: Conversation, msg: Incoming, question: str) -> list[Reply
         result = knowledge.answerer.ask(question, codes or None, limit=SHOWN)
     except BadQuestion as exc:
         return [Reply(str(exc))]
-    return [Reply(format_ask(result, knowledge.registry, limit=SHOWN))]
+    more = [
+        [
+            Button(
+                f"More: {knowledge.registry.get(code).short_name}",
+                encode(MoreClauses(code, tuple(ids))),
+            )
+        ]
+        for code, ids in abridged(result, SHOWN)
+    ]
+    return [Reply(format_ask(result, knowledge.registry, limit=SHOWN), more)]
+
+
+async def more(conv: Conversation, press: Press, action: MoreClauses) -> Reply:
+    """The whole of the clauses a short answer quoted, verbatim, as a new message."""
+    registry = conv.core.knowledge.registry
+    compact = registry.compacts.get(action.code)
+    if compact is None:
+        return Reply(OLD_BUTTON, notice=True)
+    lines = [f"{compact.short_name}, word for word:"]
+    for commitment_id in action.commitments:
+        try:
+            c = compact.commitment(commitment_id)
+        except KeyError:
+            continue
+        lines.append(f"“{c.quote}” ({section_name(compact.section(c.section).title)})")
+    if len(lines) == 1:
+        return Reply(OLD_BUTTON, notice=True)
+    lines.append(f"All it says on a topic: /show {compact.code} TOPIC")
+    return Reply("\n\n".join(lines), edit=False)
+
+
+async def show(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    """/show CODE [TOPIC]: a Compact's rules and, on a topic, its clauses word for word."""
+    registry = conv.core.knowledge.registry
+    words = args.split()
+    if not words:
+        return [Reply("Say which Compact, e.g. /show west-kent consultation (see /compacts).")]
+    topic = words[-1].lower() if len(words) > 1 and words[-1].lower() in TOPICS else None
+    name = " ".join(words[:-1] if topic else words)
+    found = find_compacts(registry, name)
+    if len(found) != 1:
+        known = ", ".join(registry.codes)
+        return [
+            Reply(f"Say which Compact (one of {known}), e.g. /show west-kent consultation.")
+        ]
+    return [Reply(format_show(found[0], topic))]

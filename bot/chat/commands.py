@@ -61,6 +61,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("compacts", "/compacts", "The Compacts I know", "anyone", chat_settings.compacts),
     Command(
+        "show",
+        "/show CODE [TOPIC]",
+        "A Compact's rules, or its clauses on a topic, word for word",
+        "anyone",
+        answers.show,
+        "/show west-kent consultation",
+    ),
+    Command(
         "compact",
         "/compact [CODE...]",
         "Show or choose this chat's Compacts",

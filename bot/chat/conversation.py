@@ -93,6 +93,8 @@ class Conversation:
             return await self.registrations.press(press, action)
         if isinstance(action, buttons.ReminderAction):
             return await reminding.press(self, press, action)
+        if isinstance(action, buttons.MoreClauses):
+            return await answers.more(self, press, action)
         if isinstance(action, buttons.ForgetAnswer):
             return await chat_settings.forget_press(self, press, action)
         return Reply(OLD_BUTTON, notice=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -26,23 +27,98 @@ def topic_label(topic: str) -> str:
 
 
 def _quote(c: Citation) -> str:
-    return f"   “{c.quote}”\n   ({c.section})"
+    return f"   “{c.quote}”\n   ({section_name(c.section)})"
 
 
-def format_ask(result: AskResult, registry: CompactRegistry, limit: int = 5) -> str:
-    """Each answer (at most ``limit``): what it says and whose duty it is, then the clauses
-    it quotes, then which Compact; Compacts not shown are counted."""
+def section_name(title: str) -> str:
+    """A section's title without the source's numbering: "1) Working in partnership" ->
+    "Working in partnership" (so it reads cleanly in brackets)."""
+    return re.sub(r"^\s*(?:\d+[.)]|[ivx]+\))\s+", "", title)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z“\"(])")
+_SHORT_QUOTE = 220
+"""A clause this short is quoted whole; a longer one by its key sentence."""
+
+
+def key_sentence(quote: str, about: str) -> str:
+    """The sentence of ``quote`` that carries ``about`` (the answer's figure or words),
+    verbatim; "…" marks what is left out.  A short clause is returned whole."""
+    if len(quote) <= _SHORT_QUOTE:
+        return quote
+    sentences = _SENTENCE_END.split(quote)
+    if len(sentences) == 1:
+        return quote
+    wanted = set(_words(about))
+    figures = set(re.findall(r"\d+|one|two|three|four|five|six|twelve", about.lower()))
+
+    def weight(n: int) -> tuple[int, int, int]:
+        said = set(_words(sentences[n]))
+        return (len(said & figures), len(said & wanted), -n)
+
+    best = max(range(len(sentences)), key=weight)
+    shown = sentences[best]
+    return ("… " if best > 0 else "") + shown + (" …" if best < len(sentences) - 1 else "")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 or w.isdigit()]
+
+
+def _plain(text: str) -> str:
+    """The answer without a sentence that only says again what a longer one says (a
+    summary before the note it summarises)."""
+    sentences = _SENTENCE_END.split(text)
+    words = [set(_words(s)) for s in sentences]
+    kept = []
+    for n, sentence in enumerate(sentences):
+        mine = words[n]
+        repeated = any(
+            m != n and len(words[m]) > len(mine) and len(mine & words[m]) >= 0.8 * len(mine)
+            for m in range(len(sentences))
+        )
+        if mine and not repeated and sentence not in kept:
+            kept.append(sentence)
+    return " ".join(kept) or text
+
+
+def format_ask(
+    result: AskResult, registry: CompactRegistry, limit: int = 5, *, full: bool = False
+) -> str:
+    """Each answer (at most ``limit``), sized for a phone: what it says and whose duty it
+    is, the key sentence of its clause verbatim, and the section; with ``full``, every
+    clause it quotes, whole. Compacts not shown are counted."""
     lines: list[str] = []
     for answer in result.answers[:limit]:
         compact = registry.get(answer.compact)
-        lines.append(f"• {answer.text}")
-        for c in answer.citations[:2]:
-            lines.append(_quote(c))
-        lines.append(f"   — {compact.title}")
+        text = _plain(answer.text)
+        if compact.short_name not in text:
+            text = f"{compact.short_name}: {text}"
+        lines.append(f"• {text}")
+        quoted: set[str] = set()
+        for c in answer.citations[: None if full else 1]:
+            if c.quote in quoted:
+                continue
+            quoted.add(c.quote)
+            shown = c.quote if full else key_sentence(c.quote, answer.text)
+            lines.append(f"   “{shown}” ({section_name(c.section)})")
     more = len(result.answers) - limit + result.more
     if more > 0:
         lines.append(f"(and {more} more Compact{'s' if more > 1 else ''})")
     return "\n".join(lines)
+
+
+def abridged(result: AskResult, limit: int = 5) -> list[tuple[str, list[str]]]:
+    """The answers whose clauses ``format_ask`` shortened: (Compact code, commitment ids),
+    for a "More" that gives them whole."""
+    out = []
+    for answer in result.answers[:limit]:
+        cited = answer.citations
+        if len(cited) > 1 or (
+            cited and key_sentence(cited[0].quote, answer.text) != cited[0].quote
+        ):
+            out.append((answer.compact, [c.commitment for c in cited]))
+    return out
 
 
 def format_result(r: CheckResult) -> str:

@@ -305,7 +305,10 @@ def build_application(
                 await query.answer(reply.text[:NOTICE_LIMIT])
                 return
             await query.answer()
-            await edit_reply(running, query, reply)
+            if reply.edit:
+                await edit_reply(running, query, reply)
+            elif isinstance(query.message, Message):
+                await send_reply(running, query.message, reply)
         except Exception:
             await report_failure(running, update)
 
