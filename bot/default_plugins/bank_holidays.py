@@ -17,6 +17,8 @@ from compacts.models import Compact
 
 @hookimpl
 def compactbot_result_notes(compact: Compact, event: AnyEvent, result: CheckResult) -> list[str]:
+    if result.finding == "excluded":
+        return []  # the Compact leaves this case out: it has no dates to warn about
     days: dict[str, date] = {k: v for k, v in result.deadlines.items() if v is not None}
     closes = getattr(event, "closes", None)
     if isinstance(closes, date):
@@ -25,5 +27,6 @@ def compactbot_result_notes(compact: Compact, event: AnyEvent, result: CheckResu
     for key, day in days.items():
         reason = closed_day_reason(day, compact.nation)
         if reason:
-            notes.append(f"{deadline_label(key)}, {day.day} {day:%B %Y}, is {reason}.")
+            label = deadline_label(key, result.strength)
+            notes.append(f"{label}, {day.day} {day:%B %Y}, is {reason}.")
     return notes
