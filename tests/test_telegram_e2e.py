@@ -67,14 +67,17 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
         refusal = await say(api, GROUP, MEMBER, "/compact rbkc", "Only this group's admins")
         assert "Nothing was changed" in (refusal.text or "")
         await say(api, GROUP, MEMBER, "/compact", "Kent Compact 2011")
-        readback = await say(
+        # The chat follows West Kent, which counts earlier formal rounds toward its total.
+        await say(
             api,
             GROUP,
             ADMIN,
             "/consultation Library services review, opens 1 Dec 2026, closes 5 Jan 2027, "
             "by Sevenoaks DC",
-            "Is this right?",
+            "earlier formal consultation rounds",
         )
+        readback = await say(api, GROUP, ADMIN, "none", "Is this right?")
+        assert "Earlier rounds: none given" in (readback.text or "")
         assert [b[0] for b in readback.buttons] == ["Confirm", "Change"]
         confirm = dict(readback.buttons)["Confirm"]
         assert confirm is not None
