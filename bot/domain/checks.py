@@ -313,16 +313,16 @@ def check_consultation_closed(
 
 FUNDING_FINDINGS = (
     "notice_before_consultation",
-    "consultation_late",
-    "consultation_missed",
     "late",
     "missed",
+    "consultation_late",
+    "consultation_missed",
     "not_due",
     "on_time",
 )
 """What a funding check can find, the one a report counts first: the Compact's order broken
-(notice before the consultation had run), the consultation late or missing, notice late or
-missing, not yet due, all in time."""
+(notice before the consultation had run), notice late or missing, the consultation before it
+late or missing, not yet due, all in time.  Every one of them is in the verdict's reasons."""
 
 
 def _first_finding(found: list[str]) -> str:
