@@ -839,6 +839,27 @@ def test_cited_commitments_exist(compacts: dict[str, Compact], code: str) -> Non
 
 
 @pytest.mark.parametrize("code", CODES)
+def test_every_rule_that_sets_something_records_its_strength(
+    compacts: dict[str, Compact], code: str
+) -> None:
+    """A built-in file never leaves the checks to read a duty as firm by default."""
+    ob = compacts[code].obligations
+    sets = {
+        "consultation": ob.consultation.standard or ob.consultation.minimum,
+        "funding_change": ob.funding_change.notice or ob.funding_change.consultation_before_notice,
+        "correspondence": ob.correspondence.response,
+        "consultation_feedback": ob.consultation_feedback.required,
+        "complaints": ob.complaints.is_set,
+    }
+    for name, value in sets.items():
+        rule = getattr(ob, name)
+        if value:
+            assert rule.strength is not None, name
+        else:
+            assert rule.strength is None, f"{name} sets nothing, so it has no strength"
+
+
+@pytest.mark.parametrize("code", CODES)
 def test_complaint_steps_are_summarised_dispute_clauses(
     compacts: dict[str, Compact], code: str
 ) -> None:

@@ -700,7 +700,7 @@ def check_complaint_step(
             compact.obligations.complaints.note
             or f"{compact.short_name} sets no complaints procedure."
         )
-    return result
+    return _status_caveat(compact, result)
 
 
 def _correspondence_aside(compact: Compact, result: CheckResult) -> None:
