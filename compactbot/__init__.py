@@ -16,11 +16,14 @@ A third-party Compact is a module with hook implementations, registered under th
         return result.model_copy(update={"notes": [*result.notes, "Ask our Compact officer."]})
 
 The core calls a Compact's plugin only for the Compact(s) that plugin provides, so a
-plugin never checks ``compact.code``.  The hooks are documented in ``bot/hookspecs.py``.
+plugin never checks ``compact.code``.  A plugin that adds a sentence about a duty takes its
+words from the rule's recorded strength (``modal``, ``asks``, ``owed``, ``strength_of``), so a
+"usually" is never said as "must".  The hooks are documented in ``bot/hookspecs.py``.
 """
 
 from bot.domain.checks import default_check
 from bot.domain.deadlines import add_period, consultation_length_days, days_between
+from bot.domain.duty import asks, modal, owed, strength_of
 from bot.domain.events import (
     AnyEvent,
     ComplaintRaised,
@@ -29,7 +32,7 @@ from bot.domain.events import (
     ConsultationLaunched,
     FundingEnding,
 )
-from bot.domain.verdicts import CheckResult, Citation, ProcedureStep, ReminderPlan, cite
+from bot.domain.verdicts import CheckResult, Citation, Lapse, ProcedureStep, ReminderPlan, cite
 from bot.hookspecs import hookimpl, hookspec
 from compacts.models import Commitment, Compact, Obligations, Period
 
@@ -44,15 +47,20 @@ __all__ = [
     "ConsultationClosed",
     "ConsultationLaunched",
     "FundingEnding",
+    "Lapse",
     "Obligations",
     "Period",
     "ProcedureStep",
     "ReminderPlan",
     "add_period",
+    "asks",
     "cite",
     "consultation_length_days",
     "days_between",
     "default_check",
     "hookimpl",
     "hookspec",
+    "modal",
+    "owed",
+    "strength_of",
 ]

@@ -66,7 +66,12 @@ def strictest_line(results: list[CheckResult]) -> str | None:
     """ "Strictest: Kent Compact 2011." or, on a tie, "Strictest: a tie: Kent Compact 2011 and
     Kensington and Chelsea Compact both point to 31 March 2027."; None when fewer than two
     Compacts set anything to compare."""
-    if len(results) < 2:
+    if (
+        sum(
+            r.demand_days is not None and r.verdict not in ("no_rule", "procedure") for r in results
+        )
+        < 2
+    ):
         return None
     tied = strictest_all(results)
     if not tied:
