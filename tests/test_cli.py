@@ -143,6 +143,21 @@ def test_show_topic(capsys: pytest.CaptureFixture[str]) -> None:
     assert "three months' notice" not in out
 
 
+def test_show_says_how_firmly_each_figure_is_set(capsys: pytest.CaptureFixture[str]) -> None:
+    _, pk, _ = run(capsys, "show", "perth-kinross")
+    assert "Notice before ending funding: 6 months (“usually”: not a minimum)" in pk
+    assert "Complaints procedure: none set" in pk
+    _, wk, _ = run(capsys, "show", "west-kent")
+    assert "Replies to correspondence: 2 weeks (an aim, not a deadline)" in wk
+    _, draft, _ = run(capsys, "show", "kent-2007-draft")
+    assert "minimum 8 weeks (an example in a draft)" in draft
+    assert "1 step in order, then 6 routes listed in no order" in draft
+    assert "(vcs, an example, not a commitment): e.g. Understanding" in draft
+    _, kent, _ = run(capsys, "show", "kent-2011")
+    assert "text for consultation, not said to be adopted" in kent
+    assert "Notice before ending funding: 3 months\n" in kent
+
+
 # --- check -----------------------------------------------------------------------------------
 
 

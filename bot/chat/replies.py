@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.domain.duty import qualifier_note
 from bot.domain.verdicts import (
     VERDICT_LABEL,
     CheckResult,
@@ -13,7 +14,7 @@ from bot.domain.verdicts import (
 )
 from bot.knowledge.ask import AskResult
 from bot.knowledge.registry import CompactRegistry
-from compacts.models import TOPICS, Compact
+from compacts.models import TOPICS, Compact, Strength
 
 __all__ = ["VERDICT_LABEL", "format_ask", "format_result", "format_results", "strictest_line"]
 
@@ -110,6 +111,12 @@ def format_reminders(
     return "\n".join(lines)
 
 
+def _how_firmly(strength: Strength | None, number: object) -> str:
+    """ " (“usually”: not a minimum)" after a figure its text qualifies; "" for a firm one."""
+    note = qualifier_note(strength) if number is not None else ""
+    return f" ({note})" if note else ""
+
+
 def format_show(compact: Compact, topic: str | None = None) -> str:
     ob = compact.obligations
     lines = [
@@ -127,14 +134,17 @@ def format_show(compact: Compact, topic: str | None = None) -> str:
             "  Consultation: "
             + (ob.consultation.standard.describe() if ob.consultation.standard else "no number")
             + (f", minimum {ob.consultation.minimum.describe()}" if ob.consultation.minimum else "")
+            + _how_firmly(ob.consultation.strength, ob.consultation.standard)
         )
         lines.append(
             "  Notice before ending funding: "
             + (ob.funding_change.notice.describe() if ob.funding_change.notice else "no number")
+            + _how_firmly(ob.funding_change.strength, ob.funding_change.notice)
         )
         lines.append(
             "  Replies to correspondence: "
             + (ob.correspondence.response.describe() if ob.correspondence.response else "no number")
+            + _how_firmly(ob.correspondence.strength, ob.correspondence.response)
         )
         steps, options = ob.complaints.steps("public"), ob.complaints.options("public")
         procedure = [
