@@ -322,8 +322,12 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     after = await core.record_notice(CHAT, arts, date(2026, 11, 24), OFFICER)
     kent = next(r for r in after.results if r.compact == "kent-2011")
     assert not any("No consultation is recorded" in reason for reason in kent.reasons)
-    with pytest.raises(FollowUpError, match="comes before notice"):
-        await core.record_consultation_start(CHAT, arts, date(2026, 11, 25), OFFICER)
+    # A consultation that started only after notice is recorded, and is below the Compact
+    # ("prior to a minimum of three months written notice"), said in plain words.
+    late = await core.record_consultation_start(CHAT, arts, date(2026, 11, 25), OFFICER)
+    kent = next(r for r in late.results if r.compact == "kent-2011")
+    assert (kent.verdict, kent.finding) == ("breach", "notice_before_consultation")
+    assert any("Notice came 1 day before the consultation started" in r for r in kent.reasons)
 
 
 async def test_an_empty_new_year_points_to_last_years_report(

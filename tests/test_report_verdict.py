@@ -163,6 +163,25 @@ async def test_notice_before_the_consultation_started_is_said_without_negative_d
     assert not row["days short, late or open"].startswith("-")
 
 
+async def test_a_consultation_recorded_after_notice_is_below_the_compact(group: Group) -> None:
+    """/consulted with a day after the recorded notice is taken, and re-checked (the core no
+    longer refuses it as if the Compact's order were a fact)."""
+    group.on(date(2027, 1, 10))
+    await group.text("/compact kent-2011")
+    item, registered = await group.register(
+        "/funding Youth grant from KCC, last funded day 30 June 2027"
+    )
+    notice = await group.text(f"/notice {item} 5 Jan 2027")
+    group.on(date(2027, 2, 1))
+    recheck = await group.text(f"/consulted {item} 27 Jan 2027")
+    assert "Notice came 22 days before the consultation started" in recheck
+    assert not re.search(r"-\d", recheck)
+    row = await agree(
+        group, item, "kent-2011", [registered, notice, recheck], "notice_before_consultation", 2027
+    )
+    assert row["verdict"] == "breach"
+
+
 async def test_notice_late_under_a_minimum_and_under_a_usual(group: Group) -> None:
     group.on(date(2027, 1, 10))
     await group.text("/compact rbkc perth-kinross")
