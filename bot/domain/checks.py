@@ -164,8 +164,9 @@ def check_consultation(compact: Compact, event: ConsultationLaunched, today: dat
             else:
                 verdict = "explain"
                 words = f"“{rule.shortfall_words}”" if rule.shortfall_words else "it will explain"
+                subject = "This round is" if earlier else "It is"
                 result.reasons.append(
-                    f"This round is below {minimum}; for that {name} says {words}: "
+                    f"{subject} below {minimum}; for that {name} says {words}: "
                     "an explanation is owed."
                 )
         elif earlier:
