@@ -121,9 +121,10 @@ def _shorter(rule: ConsultationRule) -> str:
     """What the Compact attaches to a period shorter than its standard, and nothing more."""
     words = f" (“{rule.shortfall_words}”)" if rule.shortfall_words else ""
     if rule.shorter_allowed == "with_explanation":
-        return f"A shorter period needs a clear explanation and rationale{words}."
+        return f"A shorter period needs an explanation{words}."
     if rule.shorter_allowed == "when_circumstances_dictate":
-        return "A shorter timescale is acceptable when circumstances dictate; it promises no " + (
+        return (
+            "A shorter timescale is acceptable when circumstances dictate; it promises no "
             "explanation."
         )
     if rule.shorter_allowed == "no":
