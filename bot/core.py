@@ -584,12 +584,6 @@ class Core:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "funding", started_on
             )
-            if record.notice_given_on is not None and started_on > record.notice_given_on:
-                given = record.notice_given_on
-                raise FollowUpError(
-                    f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
-                    "the consultation comes before notice"
-                )
             results = self._recheck_funding(record, today, consultation_started_on=started_on)
             entry = ConsultationStarted(started_on=started_on, results=results)
             await self._append(tx, chat_id, item_id, actor, entry)

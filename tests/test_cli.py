@@ -143,6 +143,21 @@ def test_show_topic(capsys: pytest.CaptureFixture[str]) -> None:
     assert "three months' notice" not in out
 
 
+def test_show_says_how_firmly_each_figure_is_set(capsys: pytest.CaptureFixture[str]) -> None:
+    _, pk, _ = run(capsys, "show", "perth-kinross")
+    assert "Notice before ending funding: 6 months (“usually”: not a minimum)" in pk
+    assert "Complaints procedure: none set" in pk
+    _, wk, _ = run(capsys, "show", "west-kent")
+    assert "Replies to correspondence: 2 weeks (an aim, not a deadline)" in wk
+    _, draft, _ = run(capsys, "show", "kent-2007-draft")
+    assert "minimum 8 weeks (an example in a draft)" in draft
+    assert "1 step in order, then 6 routes listed in no order" in draft
+    assert "(vcs, an example, not a commitment): e.g. Understanding" in draft
+    _, kent, _ = run(capsys, "show", "kent-2011")
+    assert "text for consultation, not said to be adopted" in kent
+    assert "Notice before ending funding: 3 months\n" in kent
+
+
 # --- check -----------------------------------------------------------------------------------
 
 
@@ -246,6 +261,76 @@ def test_check_complaint_steps(capsys: pytest.CaptureFixture[str]) -> None:
         assert step["citation"]["commitment"] == f"complaints.against_public.{n}"
         assert step["text"] == step["citation"]["quote"]
     assert steps[0]["text"].startswith("Contact Kensington and Chelsea Social Council")
+
+
+# The fields every JSON result has had: a contract (new ones may be added, none removed).
+RESULT_FIELDS = {
+    "compact",
+    "compact_name",
+    "kind",
+    "verdict",
+    "reasons",
+    "citations",
+    "deadlines",
+    "reminders",
+    "length_days",
+    "steps",
+    "demand_days",
+    "notes",
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "against", "verdict", "steps"),
+    [
+        ("rbkc", "public", "procedure", 5),
+        ("rbkc", "vcs", "procedure", 3),
+        ("west-kent", "public", "procedure", 2),
+        ("kent-2007-draft", "public", "procedure", 7),  # 1 step, then 6 routes in no order
+        ("kent-2007-draft", "vcs", "procedure", 3),
+        ("kent-2011", "public", "no_rule", 0),
+        ("perth-kinross", "public", "no_rule", 0),  # no procedure, though it says where to start
+    ],
+)
+def test_check_complaint_verdict_is_procedure_or_no_rule(
+    capsys: pytest.CaptureFixture[str], code: str, against: str, verdict: str, steps: int
+) -> None:
+    data = run_json(capsys, "check", "complaint", "--compact", code, "--against", against, "--json")
+    assert RESULT_FIELDS <= data.keys()
+    assert data["verdict"] == verdict
+    assert len(data["steps"]) == steps
+    assert "reply_by" not in data["deadlines"] and data["reminders"] == []
+    if code == "kent-2007-draft":
+        options = [s for s in data["steps"] if s["option"]]
+        assert [s["n"] for s in data["steps"] if not s["option"]] == [1]
+        cedr = next(s for s in options if "CEDR" in s["summary"])
+        assert "central Government departments" in cedr["scope"]
+
+
+def test_check_consultation_statutory_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    base = [
+        "check",
+        "consultation",
+        "--compact",
+        "kent-2007-draft",
+        "--title",
+        "Highways and transport strategy refresh",
+        "--opens",
+        "2026-12-01",
+        "--closes",
+        "2026-12-22",
+        "--today",
+        "2026-11-25",
+        "--json",
+    ]
+    unsaid = run_json(capsys, *base)
+    assert RESULT_FIELDS <= unsaid.keys()
+    assert unsaid["verdict"] == "breach"  # the title alone never makes it statutory
+    said = run_json(capsys, *base, "--statutory")
+    assert RESULT_FIELDS <= said.keys()
+    assert (said["verdict"], said["finding"]) == ("no_rule", "excluded")
+    assert said["deadlines"] == {} and said["reminders"] == [] and said["notes"] == []
+    assert said["citations"][0]["quote"].endswith("as such are not covered by this code.")
 
 
 def test_check_several_compacts_names_the_strictest(capsys: pytest.CaptureFixture[str]) -> None:

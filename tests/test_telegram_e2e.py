@@ -62,14 +62,17 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
         refusal = await say(api, GROUP, MEMBER, "/compact rbkc", "Only this group's admins")
         assert "Nothing was changed" in (refusal.text or "")
         await say(api, GROUP, MEMBER, "/compact", "Kent Compact 2011")
-        readback = await say(
+        # The chat follows West Kent, which counts earlier formal rounds toward its total.
+        await say(
             api,
             GROUP,
             ADMIN,
             "/consultation Library services review, opens 1 Dec 2026, closes 5 Jan 2027, "
             "by Sevenoaks DC",
-            "Is this right?",
+            "earlier formal consultation rounds",
         )
+        readback = await say(api, GROUP, ADMIN, "none", "Is this right?")
+        assert "Earlier rounds: none given" in (readback.text or "")
         assert [b[0] for b in readback.buttons] == ["Confirm", "Change"]
         confirm = dict(readback.buttons)["Confirm"]
         assert confirm is not None
@@ -337,14 +340,16 @@ async def test_a_verdict_longer_than_telegram_allows_arrives_whole_after_confirm
     async with running_bot(api, tmp_path / "bot.db", clock):
         codes = "kent-2011 west-kent perth-kinross kent-2007-draft rbkc"
         await say(api, GROUP, ADMIN, f"/compact {codes}", "now follows")
-        readback = await say(
+        await say(
             api,
             GROUP,
             ADMIN,
             "/consultation Library services review, opens today, closes in 5 weeks, "
             "by Sevenoaks District Council",
-            "Is this right?",
+            "earlier formal consultation rounds",
         )
+        await say(api, GROUP, ADMIN, "none", "required by statute")
+        readback = await say(api, GROUP, ADMIN, "no", "Is this right?")
         confirm = dict(readback.buttons)["Confirm"]
         assert confirm is not None
         await api.press_button(GROUP, ADMIN, readback.message_id, confirm)

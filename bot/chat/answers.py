@@ -114,7 +114,5 @@ async def show(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     found = find_compacts(registry, name)
     if len(found) != 1:
         known = ", ".join(registry.codes)
-        return [
-            Reply(f"Say which Compact (one of {known}), e.g. /show west-kent consultation.")
-        ]
+        return [Reply(f"Say which Compact (one of {known}), e.g. /show west-kent consultation.")]
     return [Reply(format_show(found[0], topic))]

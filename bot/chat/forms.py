@@ -17,8 +17,16 @@ from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEndi
 from bot.records.log import RegisteredEvent
 
 Kind = Literal["consultation", "funding", "complaint"]
-FieldValue = str | date | None
-FieldKind = Literal["text", "date", "choice"]
+FieldValue = str | date | int | None
+FieldKind = Literal["text", "date", "choice", "days", "yes_no"]
+
+AskedWhen = Literal["rounds_counted", "statutory_excluded"]
+"""When a question is asked only for some Compacts: one the chat follows counts earlier
+formal rounds toward its standard (``standard_is_total``: West Kent), or leaves
+consultations required by statute out (``statutory_exclusion``: the Kent 2007 draft)."""
+
+YES_NO = ("yes", "no", "not said")
+"""The answers a yes/no question stores ("not said": skipped; never read as yes)."""
 
 MAX_TEXT = 500
 """The longest text an event field holds (a summary keeps the first 500 characters)."""
@@ -43,6 +51,8 @@ class FormField:
     forward: bool = False
     """A date that looks ahead (a close, a last funded day): "30 June" said in December
     means next June, and a length ("in 6 weeks") counts from the opening day."""
+    asked_when: AskedWhen | None = None
+    """Only for a form's ``extra`` questions: which Compacts make it worth asking."""
 
     @property
     def target(self) -> str:
@@ -64,6 +74,9 @@ class Form:
     default_title: str
     raised_today: bool = False
     """The event's ``raised_on`` is the day it is registered (complaints)."""
+    extra: tuple[FormField, ...] = ()
+    """Questions asked after the fields, only when a Compact the chat follows needs the
+    answer (``FormField.asked_when``); each may be skipped."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -79,7 +92,7 @@ class Form:
         return frozenset(f.name for f in self.fields if f.kind == "date")
 
     def field(self, name: str) -> FormField:
-        for f in self.fields:
+        for f in (*self.fields, *self.extra):
             if f.name == name:
                 return f
         raise KeyError(name)
@@ -97,13 +110,17 @@ class Form:
                 return f, words.strip()[len(name) :].lstrip(" :")
         return None
 
+    def extra_for(self, needs: set[AskedWhen]) -> tuple[FormField, ...]:
+        """The extra questions the followed Compacts need (``needs``), in order."""
+        return tuple(f for f in self.extra if f.asked_when in needs)
+
     def title(self, values: Mapping[str, FieldValue]) -> str:
         return str(values.get(self.title_field) or self.default_title)[:200]
 
     def readback(self, values: Mapping[str, FieldValue]) -> str:
         """The values as the bot reads them back before storing anything."""
         lines = []
-        for f in self.fields:
+        for f in (*self.fields, *self.extra):
             value = values.get(f.name)
             if value is None:
                 continue
@@ -111,6 +128,8 @@ class Form:
                 value = f"{value:%a} {value.day} {value:%B %Y}"
             elif f.name == "against":
                 value = "the public sector" if value == "public" else "the VCS"
+            elif f.kind == "days" and isinstance(value, int):
+                value = "none given" if value == 0 else f"{value} day{'s' if value != 1 else ''}"
             lines.append(f"{f.label}: {value}")
         return "\n".join(lines)
 
@@ -126,9 +145,11 @@ class Form:
         """The event the answers describe; raises pydantic's ValidationError if they don't
         add up (a close before an open)."""
         data: dict[str, Any] = {}
-        for f in self.fields:
+        for f in (*self.fields, *self.extra):
             value = values.get(f.name)
-            if isinstance(value, str):
+            if f.kind == "yes_no":
+                value = True if value == "yes" else None  # only the group's "yes" counts
+            elif isinstance(value, str):
                 value = value[:MAX_TEXT]
             if value is not None:
                 data[f.target] = value
@@ -168,6 +189,31 @@ CONSULTATION = Form(
     event_type=ConsultationLaunched,
     title_field="title",
     default_title="Consultation",
+    extra=(
+        FormField(
+            "earlier_rounds",
+            "Earlier rounds",
+            "Were there earlier formal consultation rounds on the same matter? If so, how long "
+            "did they run in all (e.g. 4 weeks, 28 days)? Say 'none' if there were none, or "
+            "'skip'.",
+            "days",
+            required=False,
+            event_field="earlier_rounds_days",
+            about="the earlier rounds",
+            asked_when="rounds_counted",
+        ),
+        FormField(
+            "statutory",
+            "Required by statute",
+            "Is this consultation required by statute (for example a planning application or "
+            "a highways proposal)? (yes / no, or 'skip' if you don't know)",
+            "yes_no",
+            required=False,
+            event_field="statutory",
+            about="whether it is required by statute",
+            asked_when="statutory_excluded",
+        ),
+    ),
 )
 
 FUNDING = Form(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from bot.chat.buttons import RegistrationAnswer, encode
-from bot.chat.forms import FORMS, Kind
+from bot.chat.forms import FORMS, AskedWhen, FormField, Kind
 from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
     Draft,
@@ -168,6 +168,11 @@ class Registrations:
             question = form.field(pending.asking).question
             replies.append(Reply(question + " (or 'stop')", ask_reply=not private))
             return replies, True
+        extra = await self._extra_question(chat_id, pending)
+        if extra is not None:
+            pending.asking = extra.name
+            replies.append(Reply(extra.question + " (or 'stop')", ask_reply=not private))
+            return replies, True
         pending.asking = None
         try:
             event = form.event(draft.fields, today=await self.core.today(chat_id), chat_id=chat_id)
@@ -199,6 +204,28 @@ class Registrations:
             )
         )
         return replies, True
+
+    async def _extra_question(self, chat_id: int, pending: Pending) -> FormField | None:
+        """The first extra question (earlier rounds, statutory) that a Compact the chat
+        follows needs and the draft has no answer to yet."""
+        form = FORMS[pending.draft.kind]
+        if not form.extra:
+            return None
+        known = self.core.knowledge.registry.compacts
+        rules = [
+            known[code].obligations.consultation
+            for code in await self.core.compacts_of(chat_id)
+            if code in known
+        ]
+        needs: set[AskedWhen] = set()
+        if any(rule.standard_is_total for rule in rules):
+            needs.add("rounds_counted")
+        if any(rule.statutory_exclusion is not None for rule in rules):
+            needs.add("statutory_excluded")
+        for question in form.extra_for(needs):
+            if pending.draft.fields.get(question.name) is None:
+                return question
+        return None
 
     async def press(self, press: Press, answer: RegistrationAnswer) -> Reply:
         """Confirm or Change under the read-back."""

@@ -43,7 +43,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.chat.dateparsing import DateParseError, ParsedDay, UnreadableDateError, parse_day_info
-from bot.chat.forms import FORMS, FieldValue, Kind
+from bot.chat.forms import FORMS, YES_NO, FieldValue, Kind
 
 __all__ = [
     "ALL_FIELDS",
@@ -898,6 +898,54 @@ def _answer_date(kind: Kind, name: str, text: str, today: date) -> ParsedDay:
     return parse_day_info(text, today)
 
 
+_NONE_ANSWERS = frozenset("none|no|nope|0|skip|n/a|na|nothing|no rounds|not sure".split("|"))
+_SPAN_NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
+_DURATION_PART = re.compile(
+    r"(\d{1,4}|" + "|".join(_SPAN_NUMBERS) + r")\s*(days?|weeks?|wks?|d|w)\b"
+)
+_YES = frozenset("yes|y|yeah|yep|it is|statutory|required by statute|yes it is".split("|"))
+_NO = frozenset("no|n|nope|it isn't|it is not|not statutory|no it isn't".split("|"))
+_SKIP = frozenset("skip|don't know|dont know|not sure|unknown|?|pass|no idea".split("|"))
+
+
+def read_days(text: str) -> int:
+    """How long earlier rounds ran, in days: "4 weeks" 28, "3 weeks 2 days" 23, "none" 0.
+
+    Raises ValueError (with the message to show) for anything else; months are refused
+    rather than guessed in days."""
+    low = text.lower().strip(" .!")
+    if low in _NONE_ANSWERS:
+        return 0
+    if "month" in low:
+        raise ValueError("Please give the earlier rounds in weeks or days (e.g. 4 weeks).")
+    parts = _DURATION_PART.findall(low)
+    rest = _DURATION_PART.sub("", low).replace("and", "").replace(",", "").strip()
+    if not parts or rest:
+        raise ValueError(
+            "Please say how long the earlier rounds ran in all, e.g. 4 weeks or 28 days "
+            "(or 'none')."
+        )
+    days = 0
+    for amount, unit in parts:
+        n = int(amount) if amount.isdigit() else _SPAN_NUMBERS.index(amount) + 1
+        days += n * (7 if unit.startswith("w") else 1)
+    if days > 36_500:
+        raise ValueError("That is more than a hundred years of earlier rounds; please check it.")
+    return days
+
+
+def read_yes_no(text: str) -> str:
+    """'yes', 'no' or 'not said' (skipped: never taken as yes)."""
+    low = text.lower().strip(" .!")
+    if low in _YES:
+        return YES_NO[0]
+    if low in _NO:
+        return YES_NO[1]
+    if low in _SKIP:
+        return YES_NO[2]
+    raise ValueError("Please answer yes or no (or 'skip' if you don't know).")
+
+
 def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     """Fill in one field from the user's answer and return a new draft.
 
@@ -906,7 +954,8 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     stays in ``missing``. Raises ``ValueError`` if ``field`` isn't a field of this kind.
     """
     kind = draft.kind
-    if field not in ALL_FIELDS[kind]:
+    extra = {f.name: f.kind for f in FORMS[kind].extra}
+    if field not in ALL_FIELDS[kind] and field not in extra:
         raise ValueError(f"{field!r} is not a field of a {kind} registration")
     fields = dict(draft.fields)
     missing = set(draft.missing)
@@ -924,7 +973,13 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
         return failed("Please type an answer (or /cancel).")
 
     value: FieldValue
-    if field in DATE_FIELDS:
+    if field in extra:
+        read = read_days if extra[field] == "days" else read_yes_no
+        try:
+            value = read(answer)
+        except ValueError as exc:
+            return failed(str(exc))
+    elif field in DATE_FIELDS:
         try:
             parsed = _answer_date(kind, field, answer, today)
         except DateParseError as exc:

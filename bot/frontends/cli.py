@@ -4,7 +4,8 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot ask [--compact CODE]... [--json] QUESTION
   compactbot compacts
   compactbot show CODE [--topic T]
-  compactbot check consultation --compact CODE --opens D --closes D [--today D] --json
+  compactbot check consultation --compact CODE --opens D --closes D [--today D] [--statutory]
+                                 --json
   compactbot check funding --compact CODE --ends D [--notice D] [--consultation-start D]
                             [--today D] --json
   compactbot check complaint --compact CODE --against public|vcs --json
@@ -111,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--closes", type=_iso_day, required=True)
     c.add_argument("--title", default="Consultation")
     c.add_argument("--earlier-rounds-days", type=int, default=0)
+    c.add_argument(
+        "--statutory",
+        action="store_true",
+        help="the consultation is required by statute (a Compact that leaves such "
+        "consultations out then gives no verdict)",
+    )
     f = kinds.add_parser("funding")
     f.add_argument("--ends", type=_iso_day, required=True, help="last day funded on current terms")
     f.add_argument("--notice", type=_iso_day)
@@ -155,7 +162,12 @@ def _event(args: argparse.Namespace, today: date) -> AnyEvent:
     form = FORMS[args.kind]
     if args.kind == "consultation":
         values = {"title": args.title, "opens": args.opens, "closes": args.closes}
-        return form.event(values, today=today, earlier_rounds_days=args.earlier_rounds_days)
+        return form.event(
+            values,
+            today=today,
+            earlier_rounds_days=args.earlier_rounds_days,
+            statutory=args.statutory,
+        )
     if args.kind == "funding":
         values = {
             "title": args.title,
@@ -183,7 +195,7 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
     from bot.chat.replies import format_results
     from bot.clock import SystemClock, today_in
-    from bot.domain.verdicts import strictest
+    from bot.domain.verdicts import strictest, strictest_all
 
     today = args.today or today_in(SystemClock(), ZoneInfo(DEFAULT_TZ))
     compacts = knowledge.registry.resolve(args.compact)
@@ -200,10 +212,13 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
             _print_json(results[0].model_dump(mode="json"))
         else:
             top = strictest(results)
+            tied = strictest_all(results)
             _print_json(
                 {
                     "results": [r.model_dump(mode="json") for r in results],
                     "strictest": top.compact if top else None,
+                    # Compacts that ask the same on the same date, as firmly: a tie, in code order.
+                    "strictest_tie": [r.compact for r in tied] if len(tied) > 1 else [],
                 }
             )
     else:
@@ -231,9 +246,11 @@ def cmd_ask(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_compacts(knowledge: Knowledge) -> int:
+    from bot.chat.replies import STATUS_WORDS
+
     for code in knowledge.registry.codes:
         c = knowledge.registry.get(code)
-        status = "consultation draft" if c.is_draft else "adopted"
+        status = STATUS_WORDS.get(c.status, c.status)
         print(f"{code:<16} {c.title} ({c.area}, {c.date or 'undated'}, {status})")
     return 0
 

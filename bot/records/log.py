@@ -199,7 +199,13 @@ def encode(entry: LogEntry) -> Encoded:
             return [swap(v) for v in node]
         return node
 
-    data = swap(entry.model_dump(mode="json", exclude={"kind"}))
+    raw = entry.model_dump(mode="json", exclude={"kind"})
+    results: list[CheckResult] | None = getattr(entry, "results", None)
+    if results is not None:
+        # A check's fields left at their defaults are not stored (decode fills them back in):
+        # a result carries many that are empty (no lapses, no steps, no finding in a no-rule).
+        raw["results"] = [r.model_dump(mode="json", exclude_defaults=True) for r in results]
+    data = swap(raw)
     return Encoded(entry.kind, data, clauses)
 
 
