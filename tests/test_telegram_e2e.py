@@ -47,8 +47,18 @@ async def notice(api: FakeBotApi, text: str) -> None:
     )
 
 
-async def say(api: FakeBotApi, chat: int, user: int, text: str, expect: str) -> SentMessage:
-    await api.send_text(chat, user, text)
+async def say(
+    api: FakeBotApi,
+    chat: int,
+    user: int,
+    text: str,
+    expect: str,
+    reply_to: SentMessage | None = None,
+) -> SentMessage:
+    """Send ``text`` (as a reply to ``reply_to``: a group's answer to the bot's question)
+    and wait for the bot's message containing ``expect``."""
+    replied = reply_to.message_id if reply_to is not None else None
+    await api.send_text(chat, user, text, reply_to_message_id=replied)
     return await api.wait_for_message(chat, has(expect), timeout=10)
 
 
@@ -63,7 +73,7 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
         assert "Nothing was changed" in (refusal.text or "")
         await say(api, GROUP, MEMBER, "/compact", "Kent Compact 2011")
         # The chat follows West Kent, which counts earlier formal rounds toward its total.
-        await say(
+        asked = await say(
             api,
             GROUP,
             ADMIN,
@@ -71,7 +81,9 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
             "by Sevenoaks DC",
             "earlier formal consultation rounds",
         )
-        readback = await say(api, GROUP, ADMIN, "none", "Is this right?")
+        # In a group the bot sees only replies to it: its question asks for one.
+        assert (asked.reply_markup or {}).get("force_reply") is True
+        readback = await say(api, GROUP, ADMIN, "none", "Is this right?", reply_to=asked)
         assert "Earlier rounds: none given" in (readback.text or "")
         assert [b[0] for b in readback.buttons] == ["Confirm", "Change"]
         confirm = dict(readback.buttons)["Confirm"]
@@ -123,8 +135,18 @@ async def test_guided_registration_asks_for_the_missing_date(
         assert "Closes: Tue 23 February 2027" in (readback.text or "")
         change = dict(readback.buttons)["Change"]
         assert change is not None
+        # Change keeps the registration: name the field and its new value.
         await api.press_button(ALICE, ALICE, readback.message_id, change)
-        await api.wait_for_message(ALICE, has("nothing stored"), timeout=10)
+        asked = await api.wait_for_message(ALICE, has("What should change?"), timeout=10)
+        assert asked.method == "editMessageText" and "Opens: Tue 1 December 2026" in asked.text
+        again = await say(api, ALICE, ALICE, "closes 2 March", "Is this right?")
+        assert "Closes: Tue 2 March 2027" in (again.text or "")
+        # The first read-back's Confirm would store values no longer shown: refused.
+        first_confirm = dict(readback.buttons)["Confirm"]
+        assert first_confirm is not None
+        await api.press_button(ALICE, ALICE, readback.message_id, first_confirm, check=False)
+        await notice(api, "old message")
+        await say(api, ALICE, ALICE, "yes", "Registered as item #1")
         # Bad input changes nothing: a close before an open, an unknown Compact, a huge message.
         await say(
             api,
@@ -137,7 +159,7 @@ async def test_guided_registration_asks_for_the_missing_date(
         await say(api, ALICE, ALICE, "/compact atlantis", "I don't know the Compact")
         await say(api, ALICE, ALICE, "x" * 10_000, "please keep it under")
         await say(api, ALICE, ALICE, "/frobnicate", "I don't know /frobnicate")
-        await say(api, ALICE, ALICE, "/list", "No open items")
+        await say(api, ALICE, ALICE, "/list", "#1")
 
 
 async def _due_in(app: Any, chat: int, text: str, seconds: float) -> None:
@@ -340,7 +362,7 @@ async def test_a_verdict_longer_than_telegram_allows_arrives_whole_after_confirm
     async with running_bot(api, tmp_path / "bot.db", clock):
         codes = "kent-2011 west-kent perth-kinross kent-2007-draft rbkc"
         await say(api, GROUP, ADMIN, f"/compact {codes}", "now follows")
-        await say(
+        rounds = await say(
             api,
             GROUP,
             ADMIN,
@@ -348,8 +370,8 @@ async def test_a_verdict_longer_than_telegram_allows_arrives_whole_after_confirm
             "by Sevenoaks District Council",
             "earlier formal consultation rounds",
         )
-        await say(api, GROUP, ADMIN, "none", "required by statute")
-        readback = await say(api, GROUP, ADMIN, "no", "Is this right?")
+        statute = await say(api, GROUP, ADMIN, "none", "required by statute", reply_to=rounds)
+        readback = await say(api, GROUP, ADMIN, "no", "Is this right?", reply_to=statute)
         confirm = dict(readback.buttons)["Confirm"]
         assert confirm is not None
         await api.press_button(GROUP, ADMIN, readback.message_id, confirm)

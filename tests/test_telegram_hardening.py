@@ -327,9 +327,25 @@ async def test_an_anonymous_admins_draft_can_be_changed_by_an_admin(
         change = dict(readback.buttons)["Change"]
         assert change is not None
         await api.press_button(GROUP, ADMIN, readback.message_id, change)
-        await api.wait_for_message(GROUP, has("nothing stored"), timeout=10)
+        asked = await api.wait_for_message(GROUP, has("What should change?"), timeout=10)
         core: Core = app.bot_data[CORE]
         assert await core.open_items(GROUP) == []
+        # The anonymous admin answers in a reply to the bot; an admin confirms the new one.
+        await api.send_text(
+            GROUP,
+            ADMIN,
+            "summary they cut the consultation to 2 weeks",
+            reply_to_message_id=asked.message_id,
+            sender_chat_id=GROUP,
+        )
+        again = await api.wait_for_message(GROUP, has("Is this right?"), timeout=10)
+        assert "Summary: they cut the consultation to 2 weeks" in (again.text or "")
+        confirm = dict(again.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, ADMIN, again.message_id, confirm)
+        await api.wait_for_message(GROUP, has("Registered as item #1"), timeout=10)
+        [item] = await core.open_items(GROUP)
+        assert "2 weeks" in item.title
 
 
 async def test_pressing_a_refused_button_twice_is_not_an_error(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from bot.chat.buttons import MoreClauses, encode
+from bot.chat.intent import is_greeting
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
 from bot.chat.replies import abridged, format_ask, format_show, section_name
 from bot.knowledge.ask import BadQuestion
@@ -32,13 +32,6 @@ async def ask_command(conv: Conversation, msg: Incoming, args: str) -> list[Repl
     return await answer(conv, msg, args)
 
 
-GREETING = re.compile(
-    r"(hi|hello|hey|hiya|yo|good (morning|afternoon|evening|day)|morning|afternoon|evening"
-    r"|thanks|thank you|thank you very much|thanks a lot|many thanks|cheers|ta"
-    r"|what can you do|what do you do|who are you|what are you|how does this work"
-    r"|how do (i|we) use (you|this)|start|help)( (bot|there|compactbot|everyone|all))?",
-)
-
 INTRO = (
     "Hello! I know what your local Compact promises, and remind you before its deadlines.\n"
     'Ask me anything, e.g. "how long must a consultation be?"\n'
@@ -47,16 +40,11 @@ INTRO = (
 )
 
 
-def _is_greeting(text: str) -> bool:
-    plain = " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
-    return bool(GREETING.fullmatch(plain))
-
-
 async def answer(conv: Conversation, msg: Incoming, question: str) -> list[Reply]:
     """Greetings get a short introduction; a chat with no Compact that names a place is
     offered the Compacts covering it; anything else is answered from the chat's Compacts, or
     from all of them when it follows none."""
-    if _is_greeting(question):
+    if is_greeting(question):
         return [Reply(INTRO)]
     codes = await conv.core.compacts_of(msg.chat_id)
     knowledge = conv.core.knowledge

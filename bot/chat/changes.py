@@ -11,10 +11,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.chat import arguments
-from bot.chat.dateparsing import DateParseError, parse_day_info, parse_length
-from bot.chat.forms import FORMS, FormField
+from bot.chat.dateparsing import DateParseError
+from bot.chat.forms import FORMS, FormField, Kind
 from bot.chat.messages import Incoming, Reply
-from bot.chat.registration_parsing import classify_against
+from bot.chat.registration_parsing import classify_against, length_from, on_or_after, read_date
 from bot.chat.replies import format_reminders, format_results
 from bot.core import FollowUpError
 from bot.domain.events import ConsultationLaunched
@@ -49,7 +49,7 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
         return [Reply(f"Say the new {field.phrase}, e.g. {USAGE}. Nothing was changed.")]
     today = await conv.core.today(msg.chat_id)
     try:
-        value = _read(field, raw, record.event, today)
+        value = _read(record.kind, field, raw, record.event, today)
         done = await conv.core.change_item(msg.chat_id, item_id, {field.target: value}, msg.user_id)
     except (DateParseError, FollowUpError) as exc:
         return [Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")]
@@ -62,13 +62,16 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     return [Reply("\n\n".join(parts))]
 
 
-def _read(field: FormField, raw: str, event: Any, today: date) -> Any:
+def _read(kind: Kind, field: FormField, raw: str, event: Any, today: date) -> Any:
     """The new value of ``field`` from what the user typed."""
     if field.kind == "date":
-        length = parse_length(raw) if field.forward else None
-        if length is not None and isinstance(event, ConsultationLaunched):
-            return event.opens + length  # "in 6 weeks" counts from the opening day
-        return parse_day_info(raw, today, hint="future" if field.forward else "nearest").day
+        said = read_date(kind, field.name, raw, today)
+        opens = event.opens if isinstance(event, ConsultationLaunched) else None
+        if said.length is not None and opens is not None:
+            return length_from(opens, said.length)  # "in 6 weeks" counts from the opening day
+        if said.yearless and said.day and opens is not None and field.name == "closes":
+            return on_or_after(said.day, opens)
+        return said.day
     if field.kind == "choice":
         against = classify_against(raw)
         if against is None:

@@ -58,6 +58,11 @@ class FormField:
     def target(self) -> str:
         return self.event_field or self.name
 
+    def asked(self, today: date) -> str:
+        """The question with its examples' years filled in, so an example is never a date
+        that has passed."""
+        return self.question.format(this_year=today.year, next_year=today.year + 1)
+
     @property
     def phrase(self) -> str:
         return self.about or self.name
@@ -72,6 +77,8 @@ class Form:
     event_type: type[ConsultationLaunched] | type[FundingEnding] | type[ComplaintRaised]
     title_field: str
     default_title: str
+    change_example: str
+    """A field and a new value, as typed at the read-back or after /change ID."""
     raised_today: bool = False
     """The event's ``raised_on`` is the day it is registered (complaints)."""
     extra: tuple[FormField, ...] = ()
@@ -97,17 +104,20 @@ class Form:
                 return f
         raise KeyError(name)
 
-    def find_field(self, words: str) -> tuple[FormField, str] | None:
+    def find_field(self, words: str, *, extra: bool = False) -> tuple[FormField, str] | None:
         """The field ``words`` starts with (by name, label or alias; longest first) and the
-        rest of the words: "closes 15 March" -> (closes, "15 March")."""
-        low = " ".join(words.lower().split())
+        rest of the words: "closes 15 March" -> (closes, "15 March"). ``extra``: the extra
+        questions' fields too ("earlier rounds 4 weeks")."""
+        words = " ".join(words.split())
+        low = words.lower()
+        fields = (*self.fields, *self.extra) if extra else self.fields
         names = sorted(
-            ((n, f) for f in self.fields for n in (f.name, f.label.lower(), *f.aliases)),
+            ((n, f) for f in fields for n in (f.name, f.label.lower(), *f.aliases)),
             key=lambda pair: -len(pair[0]),
         )
         for name, f in names:
             if low == name or low.startswith(name + " ") or low.startswith(name + ":"):
-                return f, words.strip()[len(name) :].lstrip(" :")
+                return f, words[len(name) :].lstrip(" :").strip()
         return None
 
     def extra_for(self, needs: set[AskedWhen]) -> tuple[FormField, ...]:
@@ -117,8 +127,12 @@ class Form:
     def title(self, values: Mapping[str, FieldValue]) -> str:
         return str(values.get(self.title_field) or self.default_title)[:200]
 
-    def readback(self, values: Mapping[str, FieldValue]) -> str:
-        """The values as the bot reads them back before storing anything."""
+    def readback(
+        self, values: Mapping[str, FieldValue], notes: Mapping[str, str] | None = None
+    ) -> str:
+        """The values as the bot reads them back before storing anything; ``notes`` say
+        where a value came from ("closes": "6 weeks from opening")."""
+        notes = notes or {}
         lines = []
         for f in (*self.fields, *self.extra):
             value = values.get(f.name)
@@ -130,7 +144,8 @@ class Form:
                 value = "the public sector" if value == "public" else "the VCS"
             elif f.kind == "days" and isinstance(value, int):
                 value = "none given" if value == 0 else f"{value} day{'s' if value != 1 else ''}"
-            lines.append(f"{f.label}: {value}")
+            note = f" ({notes[f.name]})" if f.name in notes else ""
+            lines.append(f"{f.label}: {value}{note}")
         return "\n".join(lines)
 
     def event(
@@ -173,14 +188,14 @@ CONSULTATION = Form(
         FormField(
             "opens",
             "Opens",
-            "When does it open? (e.g. 1 Dec, 01/12/2026, today)",
+            "When does it open? (e.g. 1 Dec, 01/12/{this_year}, today)",
             "date",
             aliases=("open", "opening", "starts", "start"),
         ),
         FormField(
             "closes",
             "Closes",
-            "When does it close? (e.g. 23 Feb, 23/02/2027, in 12 weeks)",
+            "When does it close? (e.g. 23 Feb, 23/02/{next_year}, in 12 weeks)",
             "date",
             aliases=("close", "closing", "closing date", "deadline", "ends", "end"),
             forward=True,
@@ -189,6 +204,7 @@ CONSULTATION = Form(
     event_type=ConsultationLaunched,
     title_field="title",
     default_title="Consultation",
+    change_example="closes 15 March",
     extra=(
         FormField(
             "earlier_rounds",
@@ -225,7 +241,7 @@ FUNDING = Form(
         FormField(
             "ends",
             "Last funded day",
-            "What is the last day funded on the current terms? (e.g. 31 March 2027)",
+            "What is the last day funded on the current terms? (e.g. 31 March {next_year})",
             "date",
             event_field="last_funded_day",
             about="the last funded day",
@@ -254,6 +270,7 @@ FUNDING = Form(
     event_type=FundingEnding,
     title_field="title",
     default_title="Funding",
+    change_example="ends 30 September",
 )
 
 COMPLAINT = Form(
@@ -277,6 +294,7 @@ COMPLAINT = Form(
     event_type=ComplaintRaised,
     title_field="summary",
     default_title="Complaint",
+    change_example="body Sevenoaks DC",
     raised_today=True,
 )
 
