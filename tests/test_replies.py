@@ -93,3 +93,29 @@ async def test_rbkc_section_names_read_cleanly(conversation: Conversation) -> No
     await ask(conversation, "/compact rbkc")
     text, _ = await ask(conversation, "how long must a consultation be?")
     assert "(Working in partnership)" in text and "(1)" not in text
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "consultation",
+        "funding_change",
+        "correspondence",
+        "consultation_feedback",
+        "disputes",
+        "review",
+    ],
+)
+def test_a_rule_is_never_said_twice(knowledge: Knowledge, topic: str) -> None:
+    """Where a Compact sets no number, "sets no" is said once, not once in the bot's words
+    and again in the data's note; no sentence of any rule answer repeats."""
+    import re
+
+    from bot.knowledge.rule_answers import answer_rule
+
+    for compact in knowledge.registry.compacts.values():
+        text = answer_rule(compact, topic, "what does it say?").text
+        sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+        assert len(sentences) == len(set(sentences)), (compact.code, text)
+        again = [s for s in sentences[1:] if re.match(r"(the )?[\w&' -]{0,60}\bsets no\b", s)]
+        assert not again, (compact.code, text)

@@ -119,14 +119,28 @@ def _q(qualifier: str | None) -> str:
     return f" {qualifier}" if qualifier else ""
 
 
+_SAYS_NONE = re.compile(
+    r"\b(sets no|sets out no|does not (promise|set|say|give)|gives no|says nothing)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
+def _none_set(said: str, note: str | None) -> str:
+    """That the Compact sets none, then its note on what it does say, without saying twice
+    that it sets none (the note's first sentence often does)."""
+    if not note:
+        return said
+    first, *rest = _SENTENCE_END.split(note.strip())
+    kept = rest if _SAYS_NONE.search(first) else [first, *rest]
+    return " ".join([said, *kept])
+
+
 def consultation(compact: Compact, asked: Period | None) -> RuleAnswer:
     rule = compact.obligations.consultation
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.standard is None and rule.minimum is None:
-        text = f"{name} sets no length for consultations."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no length for consultations.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts: list[str] = []
     scope = f" ({rule.applies_to})" if rule.applies_to else ""
@@ -202,9 +216,7 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.notice is None and rule.consultation_before_notice is None:
-        text = f"{name} sets no notice period for ending or changing funding."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no notice period for ending or changing funding.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts: list[str] = []
     must = modal(strength_of(rule))
@@ -237,15 +249,19 @@ def correspondence(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.response is None:
-        text = f"{name} sets no time for replying to letters or correspondence."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no time for replying to letters or correspondence.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     within = rule.response.describe()
     who = "each side" if party == "joint" else "they"
-    verb = "s" if party == "joint" and not rule.qualifier else ""
+    qualifier, verb = rule.qualifier, ""
+    if party == "joint":  # "each side aims to reply", "each side replies"
+        if qualifier:
+            head, _, tail = qualifier.partition(" ")
+            qualifier = f"{head}s {tail}".strip() if head in ("aim", "try", "agree") else qualifier
+        else:
+            verb = "ies"
     text = (
-        f"{_lead(compact, party)}{who}{_q(rule.qualifier)} reply{verb} to correspondence"
+        f"{_lead(compact, party)}{who}{_q(qualifier)} repl{verb or 'y'} to correspondence"
         f" within {within}."
     )
     if asked is not None:
@@ -271,9 +287,7 @@ def consultation_feedback(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if not rule.required:
-        text = f"{name} does not promise feedback after a consultation."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} does not promise feedback after a consultation.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note, duty=False)
     said = owed(strength_of(rule))
     if rule.within is None:
@@ -331,9 +345,7 @@ def disputes(compact: Compact, question: str) -> RuleAnswer:
     against = "vcs" if against_vcs else "public"
     steps, options = rule.steps(against), rule.options(against)
     if not steps and not options:
-        text = f"{name} sets no complaints procedure."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no complaints procedure.", rule.note)
         return RuleAnswer(text, rule.commitments, False, "joint", rule.note)
     who = "a voluntary or community group" if against_vcs else "a public body"
     says = _SAYS[strength_of(rule)]
@@ -378,9 +390,7 @@ def review(compact: Compact) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments) if rule.commitments else "joint"
     if rule.every is None and not rule.description:
-        text = f"{name} sets no review cycle."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no review cycle.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts = [_lead(compact, party).rstrip()]
     if rule.description:
