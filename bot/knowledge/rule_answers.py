@@ -249,7 +249,8 @@ def correspondence(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.response is None:
-        text = _none_set(f"{name} sets no time for replying to letters or correspondence.", rule.note)
+        said = f"{name} sets no time for replying to letters or correspondence."
+        text = _none_set(said, rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     within = rule.response.describe()
     who = "each side" if party == "joint" else "they"
