@@ -383,3 +383,24 @@ async def test_a_verdict_longer_than_telegram_allows_arrives_whole_after_confirm
         assert len(whole) > 4096
         assert "Strictest" in whole and "Reminders scheduled" in whole
         assert all(len(m.text or "") <= 4096 for m in api.messages_to(GROUP))
+
+
+async def test_an_answer_fits_a_phone_and_more_gives_the_whole_clause(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        await say(api, ALICE, ALICE, "/compact kent-2011 west-kent", "now follows")
+        answer = await say(api, ALICE, ALICE, "how long must a consultation be?", "12 weeks")
+        text = answer.text or ""
+        assert len(text) < 1000 and "Working Together: A Compact between" not in text
+        # Phone-sized: West Kent's clause is cut to its key sentence...
+        whole = "In the unlikely event that we cannot meet the minimum period we will explain why."
+        quoted = text.split("West Kent Compact —")[1].splitlines()[1]
+        assert quoted.strip().startswith("“We will, wherever possible") and whole not in quoted
+        more = dict(answer.buttons)["More: West Kent Compact"]
+        assert more is not None
+        await api.press_button(ALICE, ALICE, answer.message_id, more)
+        clause = await api.wait_for_message(ALICE, has("word for word"), timeout=10)
+        # ...and More sends all of it as a new message below, leaving the answer as it was.
+        assert clause.method == "sendMessage" and whole in (clause.text or "")
+        assert not api.calls_to("editMessageText")
