@@ -3,6 +3,8 @@ twice, the whole clause one press away."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.chat import buttons
@@ -13,6 +15,7 @@ from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
+from bot.knowledge.rule_answers import RULE_TOPICS, answer_rule
 from storage.repository import Database
 
 CHAT = 321
@@ -95,24 +98,10 @@ async def test_rbkc_section_names_read_cleanly(conversation: Conversation) -> No
     assert "(Working in partnership)" in text and "(1)" not in text
 
 
-@pytest.mark.parametrize(
-    "topic",
-    [
-        "consultation",
-        "funding_change",
-        "correspondence",
-        "consultation_feedback",
-        "disputes",
-        "review",
-    ],
-)
+@pytest.mark.parametrize("topic", RULE_TOPICS)
 def test_a_rule_is_never_said_twice(knowledge: Knowledge, topic: str) -> None:
     """Where a Compact sets no number, "sets no" is said once, not once in the bot's words
     and again in the data's note; no sentence of any rule answer repeats."""
-    import re
-
-    from bot.knowledge.rule_answers import answer_rule
-
     for compact in knowledge.registry.compacts.values():
         text = answer_rule(compact, topic, "what does it say?").text
         sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]

@@ -11,10 +11,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.chat import arguments
-from bot.chat.dateparsing import DateParseError
+from bot.chat.dateparsing import DateParseError, on_or_after
 from bot.chat.forms import FORMS, FormField, Kind
 from bot.chat.messages import Incoming, Reply
-from bot.chat.registration_parsing import classify_against, length_from, on_or_after, read_date
+from bot.chat.registration_parsing import classify_against, length_from, read_date
 from bot.chat.replies import format_reminders, format_results
 from bot.core import FollowUpError
 from bot.domain.events import ConsultationLaunched

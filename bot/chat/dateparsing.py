@@ -41,6 +41,7 @@ __all__ = [
     "ParsedDay",
     "PastTimeError",
     "UnreadableDateError",
+    "on_or_after",
     "parse_day",
     "parse_day_info",
     "parse_length",
@@ -191,6 +192,17 @@ def _infer_year(day: int, month: int, today: date, hint: Hint, original: str) ->
             f"{min(y for y in range(today.year, today.year + 9) if _make_date(y, month, day))}."
         )
     return best
+
+
+def on_or_after(day: date, start: date) -> date:
+    """The first day with ``day``'s month and day of month on or after ``start`` (a close
+    given without a year: "closes 30 Nov" for a consultation that opened 1 Nov is this 30
+    Nov, not next year's)."""
+    for year in range(start.year, start.year + 9):  # 29 Feb: up to 8 years on
+        found = _make_date(year, day.month, day.day)
+        if found is not None and found >= start:
+            return found
+    return day
 
 
 def _check_weekday(m: re.Match[str], found: date) -> None:

@@ -47,6 +47,7 @@ from bot.chat.dateparsing import (
     Hint,
     ParsedDay,
     UnreadableDateError,
+    on_or_after,
     parse_day_info,
     parse_length,
 )
@@ -843,23 +844,6 @@ def _order_consultation(
             if closes.day - relativedelta(years=1) <= moved <= closes.day:
                 return ParsedDay(moved, True), closes, None
     return opens, closes, f"closes ({_fmt(closes.day)}) is before opens ({_fmt(opens.day)})"
-
-
-def on_or_after(day: date, start: date) -> date:
-    """The first day with ``day``'s month and day of month on or after ``start`` (a yearless
-    close: "closes 30 Nov" for a consultation that opened 1 Nov is this 30 Nov)."""
-    for year in range(start.year, start.year + 9):  # 29 Feb: up to 8 years on
-        found = _make_day(year, day.month, day.day)
-        if found is not None and found >= start:
-            return found
-    return day
-
-
-def _make_day(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def settle(draft: Draft) -> Draft:
