@@ -245,6 +245,12 @@ class ComplaintStep(_Strict):
     """Whom the route is for, in the text's words, where the text limits it ("central
     Government departments, their executive agencies, Government Offices for the Regions and
     all VCS organisations"): proved to stand in the step's quote."""
+    recipient: str | None = None
+    """Who takes the complaint at this step, in the text's words ("Kensington and Chelsea
+    Social Council (KCSC)", "the Compact Steering Group"): whom a letter for the step is
+    addressed to.  Proved to stand in the step's quote.  Null where the text names nobody
+    but the other party ("resolve the issue through discussion"): the letter then goes to
+    the body the complaint is about."""
 
 
 class ComplaintProcedure(_Rule):
@@ -373,11 +379,13 @@ class Compact(_Strict):
                         "obligations.complaints: step commitment "
                         f"{step.commitment!r} does not exist"
                     )
-                if step.scope and not _says(self._by_id[step.commitment].quote, step.scope):
-                    raise ValueError(
-                        f"obligations.complaints: the scope of {step.commitment!r} is not "
-                        "in its quote"
-                    )
+                step_quote = self._by_id[step.commitment].quote
+                for what, named in (("scope", step.scope), ("recipient", step.recipient)):
+                    if named and not _says(step_quote, named):
+                        raise ValueError(
+                            f"obligations.complaints: the {what} of {step.commitment!r} is "
+                            "not in its quote"
+                        )
         for pre in (complaints.precondition_public, complaints.precondition_vcs):
             if pre is not None and pre not in known:
                 raise ValueError(f"obligations.complaints: precondition {pre!r} does not exist")
