@@ -17,7 +17,7 @@ from bot.domain.deadlines import (
     latest_start,
     reminder_days,
 )
-from bot.domain.duty import SOFT, asks, modal, owed, shortfall_verdict, strength_of
+from bot.domain.duty import SOFT, asks, modal, owed, sets, shortfall_verdict, strength_of
 from bot.domain.events import (
     AnyEvent,
     ComplaintRaised,
@@ -47,22 +47,30 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _status_caveat(compact: Compact, result: CheckResult) -> CheckResult:
-    """Say what kind of document the figures come from, when it is not an adopted Compact."""
+def status_caveat(compact: Compact) -> str | None:
+    """What kind of document the figures come from, when it is not an adopted Compact."""
     if compact.is_draft:
-        result.reasons.append(
+        return (
             f"{compact.short_name} is a consultation draft: its numbers are proposals, "
             "not agreed terms."
         )
-    elif compact.status == "consultation_version":
-        result.reasons.append(
+    if compact.status == "consultation_version":
+        return (
             f"{compact.short_name}'s text says it comes before the end of a consultation "
             "period and does not say it was adopted; its words are quoted as written."
         )
+    return None
+
+
+def _status_caveat(compact: Compact, result: CheckResult) -> CheckResult:
+    caveat = status_caveat(compact)
+    if caveat is not None:
+        result.reasons.append(caveat)
     return result
 
 
-def _weeks_and_days(days: int) -> str:
+def weeks_and_days(days: int) -> str:
+    """A length as people say it: "12 weeks", "10 weeks 3 days", "5 days"."""
     weeks, rest = divmod(days, 7)
     if rest == 0:
         return _plural(weeks, "week")
@@ -129,7 +137,7 @@ def check_consultation(compact: Compact, event: ConsultationLaunched, today: dat
                 f"({rule.standard.describe()}) {name} {asks(strength)}"
             )
         else:
-            described = f"This consultation runs {_weeks_and_days(length)}"
+            described = f"This consultation runs {weeks_and_days(length)}"
         if event.closes >= standard_close:
             met = f"{described}: it meets it" if earlier else f"{described}: it meets {asked}"
             result.reasons.append(f"{met}.")
@@ -170,7 +178,7 @@ def check_consultation(compact: Compact, event: ConsultationLaunched, today: dat
                     "an explanation is owed."
                 )
         elif earlier:
-            result.reasons.append(f"This round runs {_weeks_and_days(length)}, at least {minimum}.")
+            result.reasons.append(f"This round runs {weeks_and_days(length)}, at least {minimum}.")
 
     result.demand_days = days_between(event.opens, required)
     result.demand_date = required
@@ -588,16 +596,6 @@ def funding_reminders(
 
 # --------------------------------------------------------------------------- complaints
 
-_SETS: dict[Strength, str] = {
-    "firm": "sets a procedure",
-    "should": "says what should happen",
-    "wherever_possible": "says what should happen wherever possible",
-    "usually": "says what usually happens",
-    "aim": "says what it aims to happen",
-    "proposal": "proposes what happens",
-    "example": "gives an example of what happens",
-}
-
 
 def complaint_steps(compact: Compact, against: str) -> list[ProcedureStep]:
     """The procedure as the text has it: its ordered steps, then the routes it lists without
@@ -639,7 +637,7 @@ def check_complaint(compact: Compact, event: ComplaintRaised, today: date) -> Ch
         strength = strength_of(procedure)
         result.strength = strength
         result.finding = "procedure"
-        result.reasons.append(f"{name} {_SETS[strength]} when {who} is said to have broken it.")
+        result.reasons.append(f"{name} {sets(strength)} when {who} is said to have broken it.")
         pre = procedure.precondition(event.against)
         if pre is not None:
             result.citations.insert(0, cite(compact, pre))

@@ -75,6 +75,17 @@ _NOTE: dict[Strength, str] = {
 }
 
 
+_SETS: dict[Strength, str] = {
+    "firm": "sets a procedure",
+    "should": "says what should happen",
+    "wherever_possible": "says what should happen wherever possible",
+    "usually": "says what usually happens",
+    "aim": "says what it aims to happen",
+    "proposal": "proposes what happens",
+    "example": "gives an example of what happens",
+}
+
+
 def modal(strength: Strength) -> str:
     """The verb of a duty: "it must start by", "it should usually be given by"."""
     return _MODAL[strength]
@@ -89,6 +100,11 @@ def asks(strength: Strength) -> str:
 def owed(strength: Strength) -> str:
     """How something due is said: "feedback is owed", "feedback should usually follow"."""
     return _OWED[strength]
+
+
+def sets(strength: Strength) -> str:
+    """How a Compact lays down a procedure: "sets a procedure", "says what should happen"."""
+    return _SETS[strength]
 
 
 def qualifier_note(strength: Strength | None) -> str:
