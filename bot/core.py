@@ -9,12 +9,14 @@ the terminal chat and the command line all go through here; none of them touches
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -33,6 +35,8 @@ from bot.domain.verdicts import CheckResult
 from bot.knowledge.knowledge import Knowledge
 from bot.records.calendar_export import CalendarFile, build_calendar
 from bot.records.compliance import ItemRecord, compliance_log
+from bot.records.letter_text import LetterTemplates
+from bot.records.letters import Letter, build_letters
 from bot.records.log import (
     ChatMoved,
     CompactsChosen,
@@ -42,6 +46,7 @@ from bot.records.log import (
     ItemClosed,
     ItemRegistered,
     ItemReopened,
+    LetterDrafted,
     LogEntry,
     Logged,
     NoticeGiven,
@@ -74,6 +79,16 @@ class Registered:
     item_id: int
     results: list[CheckResult]
     reminders_planned: int
+
+
+@dataclass
+class WrittenLetter:
+    """A letter drafted for the group: its data, its text and its .docx."""
+
+    letter: Letter
+    text: str
+    docx: bytes
+    filename: str
 
 
 class FollowUpError(ValueError):
@@ -178,6 +193,7 @@ class Core:
         default_timezone: str = "Europe/London",
         reminder_hour: int = 9,
         clock: Clock | None = None,
+        letter_templates: Path | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.db = db
@@ -185,6 +201,7 @@ class Core:
         self.default_timezone = default_timezone
         self.reminder_hour = reminder_hour
         self.clock = clock or SystemClock()
+        self.letter_templates = LetterTemplates(letter_templates)
         # Clause texts by reference: content-addressed, so never stale.
         self._clauses: dict[str, str] = {}
 
@@ -515,6 +532,52 @@ class Core:
         if not records:
             raise FollowUpError(f"There is no consultation, funding change or complaint #{item_id}")
         return records[0], history
+
+    async def knows_chat(self, chat_id: int) -> bool:
+        """Whether anything about the chat is on record."""
+        return bool(await self.db.log(chat_id))
+
+    # ------------------------------------------------------------------ letters
+
+    async def write_letters(
+        self, chat_id: int, item_id: int, actor: int | None
+    ) -> list[WrittenLetter]:
+        """Letters for an item below its Compact, or for a complaint's current step
+        (``bot.records.letters``), as text and .docx, each logged in the item's history.
+
+        Built and rendered first, then logged in one unit of work, so a template that cannot
+        be used logs nothing.  Raises FollowUpError for an item the chat does not have,
+        LetterRefused when there is nothing to write, LetterTemplateError for a template
+        that cannot be used."""
+        from bot.records.letter_docx import render_docx  # python-docx only when writing one
+
+        record, _ = await self.item_history(chat_id, item_id)
+        today = await self.today(chat_id)
+        letters = build_letters(record, self.knowledge.registry.compacts, today)
+        written: list[WrittenLetter] = []
+        for k, letter in enumerate(letters, start=1):
+            text = self.letter_templates.render(letter)
+            suffix = f"-{k}" if len(letters) > 1 else ""
+            written.append(
+                WrittenLetter(
+                    letter,
+                    text,
+                    render_docx(text, title=letter.subject),
+                    f"letter-item-{item_id}{suffix}.docx",
+                )
+            )
+        async with self._unit("letter") as tx:
+            for w in written:
+                entry = LetterDrafted(
+                    recipient=w.letter.recipient,
+                    compacts=w.letter.compacts,
+                    citations=w.letter.citations,
+                    step=w.letter.step,
+                    digest=hashlib.sha256(w.text.encode("utf-8")).hexdigest(),
+                )
+                await self._append(tx, chat_id, item_id, actor, entry)
+        _note_stored(f"the letter for item #{item_id} logged")
+        return written
 
     # ------------------------------------------------------------------ follow-ups
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import DirectoryPath, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ShiftedClock, SystemClock
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     """Seconds to wait for the Bot API to answer a call (Telegram under load is slow)."""
     log_level: str = Field(default="INFO", validation_alias="COMPACTBOT_LOG_LEVEL")
     """DEBUG, INFO, WARNING, ERROR or CRITICAL (the bot token is never logged at any level)."""
+    letter_templates: DirectoryPath | None = Field(
+        default=None, validation_alias="COMPACTBOT_LETTER_TEMPLATES"
+    )
+    """A directory of letter templates (``letter.txt.j2``) used before the built-in ones, so
+    a network can adapt a letter's wording."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
     """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
 

@@ -526,6 +526,7 @@ def _db_argv(command: str, db: Path, tmp_path: Path) -> list[str]:
     return {
         "report": ["report", "--db", str(db), "--chat", "-100"],
         "export": ["export", "--db", str(db), "--chat", "-100", "--ics", str(tmp_path / "x.ics")],
+        "letter": ["letter", "--db", str(db), "--chat", "-100", "--item", "1"],
         # With a token, so the Telegram path is the one checked; nothing is contacted.
         "run": ["run", "--db", str(db), "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot"],
         "chat": ["chat", "--db", str(db)],
@@ -537,7 +538,7 @@ async def _create(path: Path) -> None:
     await db.close()
 
 
-@pytest.mark.parametrize("command", ["report", "export", "run", "chat"])
+@pytest.mark.parametrize("command", ["report", "export", "letter", "run", "chat"])
 def test_a_database_in_a_missing_directory_is_bad_input(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ) -> None:
@@ -547,7 +548,7 @@ def test_a_database_in_a_missing_directory_is_bad_input(
     assert not (tmp_path / "no").exists()
 
 
-@pytest.mark.parametrize("command", ["report", "export", "run", "chat"])
+@pytest.mark.parametrize("command", ["report", "export", "letter", "run", "chat"])
 def test_a_file_that_is_not_a_database_is_bad_input_and_left_alone(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ) -> None:
@@ -560,7 +561,7 @@ def test_a_file_that_is_not_a_database_is_bad_input_and_left_alone(
 
 
 @pytest.mark.parametrize("chat", ["99999999999999999999", "-99999999999999999999", "٣", "12a"])
-@pytest.mark.parametrize("command", ["report", "export"])
+@pytest.mark.parametrize("command", ["report", "export", "letter"])
 def test_a_chat_id_out_of_range_is_bad_input(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, chat: str
 ) -> None:
@@ -618,3 +619,164 @@ def test_a_bad_setting_in_the_environment_is_bad_input(
     asyncio.run(_create(tmp_path / "bot.db"))
     code, out, err = run(capsys, *_db_argv("export", tmp_path / "bot.db", tmp_path))
     _one_line_exit_2(code, out, err, "COMPACTBOT_WEBHOOK_PORT")
+
+
+# --- letter ----------------------------------------------------------------------------------
+
+LETTER_CHAT = -4242
+
+
+async def _letter_db(path: Path, knowledge: Knowledge) -> dict[str, int]:
+    """A database with a short Kent 2011 consultation and one that meets it, registered on
+    25 November 2026 (the CLI then runs as of that day: COMPACTBOT_TODAY)."""
+    from datetime import UTC, date, datetime
+
+    from bot.clock import ManualClock
+    from bot.core import Core
+    from bot.domain.events import ConsultationLaunched
+
+    clock = ManualClock(datetime(2026, 11, 25, 12, tzinfo=UTC))
+    db = await Database.open(path, clock=clock)
+    core = Core(knowledge, db, clock=clock)
+    await core.choose_compacts(LETTER_CHAT, ["kent-2011"], None)
+    ids = {}
+    for key, closes in (("short", date(2027, 1, 5)), ("meets", date(2027, 2, 23))):
+        event = ConsultationLaunched(
+            chat_id=LETTER_CHAT,
+            title=f"Library review ({key})",
+            body="Sevenoaks DC",
+            opens=date(2026, 12, 1),
+            closes=closes,
+        )
+        ids[key] = (await core.register(event, event.title, {})).item_id
+    await db.close()
+    return ids
+
+
+def _letters_logged(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        (n,) = conn.execute(
+            "SELECT count(*) FROM log_entries WHERE kind = 'letter_drafted'"
+        ).fetchone()
+    conn.close()
+    return int(n)
+
+
+@pytest.fixture
+def letter_db(
+    tmp_path: Path, knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, dict[str, int]]:
+    monkeypatch.setenv("COMPACTBOT_TODAY", "2026-11-25")
+    path = tmp_path / "letters.db"
+    return path, asyncio.run(_letter_db(path, knowledge))
+
+
+def test_letter_prints_the_letter_and_logs_it(
+    capsys: pytest.CaptureFixture[str], letter_db: tuple[Path, dict[str, int]]
+) -> None:
+    path, ids = letter_db
+    argv = ["letter", "--db", str(path), "--chat", str(LETTER_CHAT), "--item", str(ids["short"])]
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[3] == "25 November 2026"
+    assert "Sevenoaks DC" in out and "[YOUR GROUP'S NAME]" in out
+    assert (
+        "“Give early notice of forthcoming consultations allowing sufficient time for the VCS to "
+        "involve service users, beneficiaries, members and trustees in responding. Conduct 12 "
+        "week written consultations with clear explanations and rationale for shorter "
+        "time-frames.”" in out
+    )
+    assert "must close on or after 23 February 2027" in out
+    assert _letters_logged(path) == 1
+
+
+def test_letter_out_writes_the_word_file(
+    capsys: pytest.CaptureFixture[str], letter_db: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    import io
+
+    from docx import Document
+
+    path, ids = letter_db
+    target = tmp_path / "to-sevenoaks.docx"
+    code, out, err = run(
+        capsys,
+        *("letter", "--db", str(path), "--chat", str(LETTER_CHAT)),
+        *("--item", str(ids["short"]), "--out", str(target)),
+    )
+    assert (code, err) == (0, "")
+    assert out == f"Wrote {target}: a letter for item #{ids['short']} to Sevenoaks DC.\n"
+    document = Document(io.BytesIO(target.read_bytes()))
+    quotes = [p.text for p in document.paragraphs if p.style and p.style.name == "Quote"]
+    assert len(quotes) == 1 and "Conduct 12 week written consultations" in quotes[0]
+    assert _letters_logged(path) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "words"),
+    [
+        ({"--chat": "-1"}, 2, ["chat -1 has nothing on record"]),
+        ({"--item": "77"}, 2, ["no consultation, funding change or complaint #77", "chat"]),
+        ({"--item": "seven"}, 2, ["'seven' is not an item number"]),
+        ({"--item": "0"}, 2, ["'0' is not an item number"]),
+        ({"--item": "meets"}, 1, ["meets Kent Compact 2011"]),
+        ({"--out": "/no/such/dir/x.docx"}, 2, ["no directory /no/such/dir"]),
+    ],
+    ids=["unknown-chat", "unknown-item", "not-a-number", "zero", "meets", "out-dir"],
+)
+def test_letter_refusals_are_one_line_and_log_nothing(
+    capsys: pytest.CaptureFixture[str],
+    letter_db: tuple[Path, dict[str, int]],
+    change: dict[str, str],
+    code: int,
+    words: list[str],
+) -> None:
+    path, ids = letter_db
+    args = {"--db": str(path), "--chat": str(LETTER_CHAT), "--item": str(ids["short"])}
+    args.update({k: str(ids[v]) if v in ids else v for k, v in change.items()})
+    before = path.read_bytes()
+    got, out, err = run(capsys, "letter", *[x for pair in args.items() for x in pair])
+    assert got == code, err
+    assert out == "" and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("compactbot: ")
+    for word in words:
+        assert word in err, (word, err)
+    assert _letters_logged(path) == 0
+    assert path.read_bytes() == before
+
+
+def test_letter_templates_setting_that_is_no_directory_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+    letter_db: tuple[Path, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path, ids = letter_db
+    monkeypatch.setenv("COMPACTBOT_LETTER_TEMPLATES", str(tmp_path / "no-such-templates"))
+    argv = ["letter", "--db", str(path), "--chat", str(LETTER_CHAT), "--item", str(ids["short"])]
+    code, out, err = run(capsys, *argv)
+    _one_line_exit_2(code, out, err, "COMPACTBOT_LETTER_TEMPLATES")
+    assert _letters_logged(path) == 0
+
+
+def test_letter_with_a_networks_template(
+    capsys: pytest.CaptureFixture[str],
+    letter_db: tuple[Path, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path, ids = letter_db
+    templates = tmp_path / "network"
+    templates.mkdir()
+    (templates / "letter.txt.j2").write_text(
+        "To {{ recipient }}: {{ subject }}.\n\nSigned, the Network\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("COMPACTBOT_LETTER_TEMPLATES", str(templates))
+    argv = ["letter", "--db", str(path), "--chat", str(LETTER_CHAT), "--item", str(ids["short"])]
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out == (
+        "To Sevenoaks DC: Consultation: Library review (short).\n\nSigned, the Network\n"
+    )

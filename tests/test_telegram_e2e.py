@@ -292,6 +292,31 @@ async def test_follow_ups_report_and_calendar_arrive_as_files(
         assert empty.document is None
 
 
+async def test_a_letter_arrives_as_a_message_and_a_word_file(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    import io
+
+    from docx import Document
+
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        await say(api, GROUP, ADMIN, "/compact rbkc", "now follows")
+        await register_confirmed(
+            api, GROUP, ADMIN, "/complaint against the council: they cut the consultation"
+        )
+        refused = await say(api, GROUP, MEMBER, "/letter 1", "Only this group's admins")
+        assert "Nothing was changed" in (refused.text or "")
+        letter = await say(api, GROUP, ADMIN, "/letter 1", "A letter for item #1 to Kensington")
+        assert "Contact Kensington and Chelsea Social Council (KCSC)" in (letter.text or "")
+        sent = await api.wait_for_message(GROUP, document_named(".docx"), timeout=10)
+        assert sent.document is not None and sent.document.filename == "letter-item-1.docx"
+        document = Document(io.BytesIO(sent.document.content))
+        assert "Kensington and Chelsea Social Council (KCSC)" in [
+            line for p in document.paragraphs for line in p.text.splitlines()
+        ]
+        await say(api, GROUP, MEMBER, "/item 1", "letter drafted for step 1 to Kensington")
+
+
 SUPERGROUP = -100777
 
 

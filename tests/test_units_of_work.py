@@ -136,6 +136,7 @@ UNITS: dict[str, Unit] = {
         CHAT, ids["consultation"], {"closes": date(2026, 12, 24)}, ADMIN
     ),
     "reopen an item": lambda core, ids: core.reopen_item(CHAT, ids["closed"], ADMIN),
+    "log a letter": lambda core, ids: core.write_letters(CHAT, ids["complaint"], ADMIN),
     "forget the chat": lambda core, ids: core.forget(CHAT),
     "move to a supergroup": lambda core, ids: core.chat_moved(CHAT, OTHER),
     "the bot leaves": lambda core, ids: core.chat_left(CHAT, "bot kicked"),

@@ -16,6 +16,7 @@ from bot.chat import (
     chat_settings,
     evidence,
     follow_ups,
+    letters,
     registration,
     reminding,
 )
@@ -123,6 +124,14 @@ COMMANDS: tuple[Command, ...] = (
         "Every open deadline and reminder as a calendar file",
         "anyone",
         evidence.calendar,
+    ),
+    Command(
+        "letter",
+        "/letter ID",
+        "A letter citing the Compact, for an item below it (Word file too)",
+        "admins",
+        letters.letter,
+        letters.EXAMPLE,
     ),
     Command(
         "notice",

@@ -12,6 +12,7 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot run [--token T] [--api-url URL] [--db PATH]
   compactbot report --db PATH --chat ID [--year Y] [--format md|csv|html] [--body B] [--out FILE]
   compactbot export --chat ID --ics FILE [--db PATH]
+  compactbot letter --db PATH --chat ID --item ID [--out FILE]
 Bad input exits 2 with one clear line on stderr, never a traceback: that includes a --db
 that cannot be opened (missing directory, not an SQLite file), a --chat outside SQLite's
 integers, dates outside 1900-2200 and bad settings in the environment.
@@ -84,6 +85,13 @@ def _chat_id(text: str) -> int:
     return int(text)
 
 
+def _item_id(text: str) -> int:
+    digits = text.removeprefix("#")
+    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= MAX_CHAT_ID:
+        raise argparse.ArgumentTypeError(f"'{text[:30]}' is not an item number")
+    return int(digits)
+
+
 def _year(text: str) -> int:
     if not text.isdigit() or not 1990 <= int(text) <= 2200:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year between 1990 and 2200")
@@ -145,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--ics", required=True, help="the .ics file to write")
     export.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
     export.add_argument("--today", type=_iso_day, help="as of this day (default: today)")
+
+    letter = sub.add_parser(
+        "letter", help="a letter citing the Compact, for an item below it (logged in its history)"
+    )
+    letter.add_argument("--db", required=True, help="database file")
+    letter.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
+    letter.add_argument("--item", type=_item_id, required=True, help="the item's number")
+    letter.add_argument(
+        "--out", help="write the letter as a .docx to this file (default: its text on stdout)"
+    )
 
     run = sub.add_parser("run", help="run the Telegram bot, or the terminal chat without a token")
     chat = sub.add_parser("chat", help="the terminal chat (reads stdin until EOF)")
@@ -312,11 +330,19 @@ async def _with_core(
     from bot.clock import SystemClock, fixed_day_clock
     from bot.core import Core
 
-    zone = _settings().timezone
+    settings = _settings()
+    zone = settings.timezone
     clock = fixed_day_clock(today, ZoneInfo(zone)) if today else SystemClock()
     db = await _open_db(db_path, clock)
     try:
-        return await work(Core(knowledge, db, default_timezone=zone, clock=clock))
+        core = Core(
+            knowledge,
+            db,
+            default_timezone=zone,
+            clock=clock,
+            letter_templates=settings.letter_templates,
+        )
+        return await work(core)
     finally:
         await db.close()
 
@@ -359,6 +385,51 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
     )
     _write(args.ics, cal.ics)
     print(f"Wrote {args.ics}: {cal.deadlines} deadline(s), {cal.reminders} reminder(s).")
+    return 0
+
+
+class _NoLetter(Exception):
+    """The item needs no letter (it meets its Compact, has no rule ...): exit status 1."""
+
+
+def cmd_letter(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    """A letter for one item: its text on stdout, or its .docx in ``--out``; either way it is
+    logged in the item's history, as ``/letter`` logs it (with no one as its author)."""
+    import asyncio
+
+    from bot.core import FollowUpError, WrittenLetter
+    from bot.records.letter_text import LetterTemplateError, chat_text
+    from bot.records.letters import LetterRefused
+
+    db_path = _existing_db(args.db)
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no directory {out.parent}")
+
+    async def work(core: Core) -> list[WrittenLetter]:
+        try:
+            return await core.write_letters(args.chat, args.item, None)
+        except FollowUpError as exc:
+            if not await core.knows_chat(args.chat):
+                raise UsageError(f"chat {args.chat} has nothing on record in {args.db}") from None
+            raise UsageError(f"{exc} in chat {args.chat}") from None
+        except LetterTemplateError as exc:
+            raise UsageError(str(exc)) from None
+        except LetterRefused as exc:
+            raise _NoLetter(str(exc)) from None
+
+    try:
+        written = asyncio.run(_with_core(db_path, knowledge, work, _settings().today))
+    except _NoLetter as exc:
+        print(f"compactbot: {exc}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.write("\n\n".join(chat_text(w.text) for w in written))
+        return 0
+    for k, w in enumerate(written, start=1):
+        path = out if k == 1 else out.with_name(f"{out.stem}-{k}{out.suffix}")
+        _write(str(path), w.docx)
+        print(f"Wrote {path}: a letter for item #{args.item} to {w.letter.recipient}.")
     return 0
 
 
@@ -416,6 +487,8 @@ def main(argv: Sequence[str] | None = None, *, knowledge: Knowledge | None = Non
             return cmd_report(knowledge, args)
         if args.command == "export":
             return cmd_export(knowledge, args)
+        if args.command == "letter":
+            return cmd_letter(knowledge, args)
         return cmd_check(knowledge, args)
     except (UsageError, UnknownCompact) as exc:
         print(f"compactbot: {exc}", file=sys.stderr)

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
-from bot.domain.verdicts import CheckResult
+from bot.domain.verdicts import CheckResult, Citation
 
 RegisteredEvent = Annotated[
     ConsultationLaunched | FundingEnding | ComplaintRaised, Field(discriminator="kind")
@@ -135,6 +135,21 @@ class ItemClosed(_Entry):
     outcome: Literal["resolved", "unresolved"] | None = None
 
 
+class LetterDrafted(_Entry):
+    """A letter about an item was drafted for the group to send (``/letter``): to whom,
+    under which Compacts, citing which clauses.  The text itself is not kept; its digest
+    tells whether a letter in hand is the one drafted."""
+
+    kind: Literal["letter_drafted"] = "letter_drafted"
+    recipient: str
+    compacts: list[str]
+    citations: list[Citation]
+    step: int | None = None
+    """For a complaint: the step of its procedure the letter is for."""
+    digest: str
+    """SHA-256 of the letter's text, as sent to the chat."""
+
+
 LogEntry = Annotated[
     ItemRegistered
     | ReminderSet
@@ -146,7 +161,8 @@ LogEntry = Annotated[
     | ItemClosed
     | ItemChanged
     | ItemReopened
-    | ChatMoved,
+    | ChatMoved
+    | LetterDrafted,
     Field(discriminator="kind"),
 ]
 """Every kind of log entry."""

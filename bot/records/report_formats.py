@@ -23,6 +23,7 @@ from bot.records.log import (
     ItemClosed,
     ItemRegistered,
     ItemReopened,
+    LetterDrafted,
     LogEntry,
     Logged,
     NoticeGiven,
@@ -158,6 +159,9 @@ def _history_line(entry: LogEntry) -> str:
         return f"changed {entry.field}: {entry.before} → {entry.after}"
     if isinstance(entry, ItemReopened):
         return "reopened"
+    if isinstance(entry, LetterDrafted):
+        step = f" for step {entry.step}" if entry.step is not None else ""
+        return f"letter drafted{step} to {entry.recipient}"
     return entry.kind.replace("_", " ")
 
 
