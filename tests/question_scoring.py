@@ -17,11 +17,13 @@ What counts as correct on the blind set (see ``tests/questions/blind/README.md``
   right clause quoted below it) whose first citation is one of ``cite``.
 
 ``blind-2`` is judged the same way; it was written after the engine was tuned on
-``blind``, so its score is the one nobody tuned for.
+``blind``, so its score is the one nobody tuned for.  ``dev`` (also judged the same way)
+was written by the developer who then worked on the data and engine: a working measure,
+not a blind one.
 
 Run it directly to list every miss:
 
-    .venv/bin/python tests/question_scoring.py [--all] [--text] [--blind-2]
+    .venv/bin/python tests/question_scoring.py [--all] [--text] [--dev] [--blind-2]
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ QUESTIONS = Path(__file__).parent / "questions"
 BLIND = QUESTIONS / "blind"
 BLIND_2 = QUESTIONS / "blind-2"
 """Written blind after the engine had been tuned on ``blind``: the untuned score."""
+DEV = QUESTIONS / "dev"
+"""Written from the source texts by the developer who then worked on the data and engine
+(not blind): more signal while working, judged like ``blind``."""
 
 # A period of time as an answer would state one ("12 weeks", "three months", "6-week").
 _PERIOD = re.compile(
@@ -154,6 +159,8 @@ def main(argv: list[str]) -> int:
 
     answerer = Knowledge.load().answerer
     sets = [("blind", score_blind(answerer)), ("existing", score_existing(answerer))]
+    if "--dev" in argv:
+        sets.append(("dev", score_blind(answerer, DEV)))
     if "--blind-2" in argv:  # the untuned set: look at its misses only to report them
         sets.append(("blind-2", score_blind(answerer, BLIND_2)))
     for name, scored in sets:
