@@ -126,6 +126,11 @@ class Commitment(_Strict):
     example: bool = False
     """True where the text gives it only as an example ("For example:", "e.g.") of what a
     code might hold: quoted so it can be found, but not a commitment."""
+    statement: bool = False
+    """True where the text says something about the Compact itself (what it is, its status,
+    who signed it, its history, a definition, a contact, how to get a copy) rather than
+    committing anyone to anything: quoted so it can be found, never called anyone's duty.
+    Its ``party`` is the side the text is about (``joint``: the Compact as a whole)."""
 
     @field_validator("topics")
     @classmethod

@@ -139,7 +139,7 @@ EXPECTED: dict[str, Figures] = {
             "date": "2011",
             "source": "kent-2011.txt",
         },
-        "counts": {"commitments": 75},
+        "counts": {"commitments": 98},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "funding": {"title": "Code of Practice on Funding and Resources"},
@@ -266,7 +266,7 @@ EXPECTED: dict[str, Figures] = {
             )
             & count_containing("Primary Care Trust", 3),
         },
-        "counts": {"commitments": 80},
+        "counts": {"commitments": 112},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "joint": {
@@ -375,7 +375,7 @@ EXPECTED: dict[str, Figures] = {
                 "Perth & Kinross Council", "Perth & Kinross Association of Voluntary Services"
             ),
         },
-        "counts": {"commitments": 142, "sections": 14, "parties": 6},
+        "counts": {"commitments": 179, "sections": 17, "parties": 6},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "funding": {"title": "5. CODE OF PRACTICE ON FUNDING AND COMMISSIONING"},
@@ -470,7 +470,7 @@ EXPECTED: dict[str, Figures] = {
             "date": "2007-09",
             "source": "kent-2007-draft.txt",
         },
-        "counts": {"commitments": 86},
+        "counts": {"commitments": 190},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "consultation": {"title": "Kent Partners Compact Code of Practice: Consultation"},
@@ -611,7 +611,7 @@ EXPECTED: dict[str, Figures] = {
                 "voluntary and community sector",
             ),
         },
-        "counts": {"commitments": 76},
+        "counts": {"commitments": 98},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "help": {"title": "How does the Compact help?", "parent": "introduction"},

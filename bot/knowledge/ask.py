@@ -43,7 +43,7 @@ from bot.knowledge.rule_answers import (
 )
 from bot.knowledge.search import CompactSearch, Match, Term, stems
 from bot.knowledge.spelling import Speller, vocabulary_of
-from compacts.models import TOPICS, Compact, Party
+from compacts.models import TOPICS, Commitment, Compact, Party
 
 if TYPE_CHECKING:
     from bot.domain.verdicts import Citation
@@ -75,6 +75,18 @@ _PROMOTE = 1.25
 """How much better another commitment of a rule must match to be quoted first."""
 _SECOND = 0.7
 """A second clause is quoted when it scores at least this share of the first."""
+_DEFINES = 3.0
+"""Score factor for the clause that defines or names what a "what is X?" question asks
+about; a later one that also opens with it (a glossary after the introduction) gets..."""
+_DEFINES_AGAIN = 2.0
+"""...this: the text's first definition is the one a reader meets first."""
+_STATEMENT = 0.8
+"""Score factor for a statement about the Compact (a definition, a contact, its status)
+unless the question asks what something is: where a glossary repeats a clause, the clause
+answers..."""
+_STATEMENT_FOR_DUTY = 0.5
+"""...and where the question asks what someone must or should do, a statement commits
+nobody."""
 
 _RULE_WORDS = frozenset(
     stems("week weeks month months day days year years minimum maximum rule standard limit period")
@@ -161,6 +173,9 @@ class _Ranked:
     """Tagged with the question's topic."""
     untopical: bool = False
     """The question has no topic."""
+    defines: bool = False
+    """It opens with what the question asks to be defined or named ("Full Cost Recovery -
+    ...", "The Kent Partners' Compact is ...")."""
 
     @property
     def commitment(self) -> str:
@@ -170,6 +185,8 @@ class _Ranked:
     def answers(self) -> bool:
         """Whether this clause holds enough of the question to answer it: most of it, or
         a fair part of it on the question's own topic or in two or more of its words."""
+        if self.defines:
+            return True
         coverage = self.match.coverage
         if self.untopical and len(self.match.covered) < 2 and coverage < _ALL_BUT:
             # With no topic to go on, one shared word ("colour") answers nothing.
@@ -185,6 +202,16 @@ def _cite(compact: Compact, commitment_id: str) -> Citation:
     from bot.domain.verdicts import cite
 
     return cite(compact, commitment_id)
+
+
+def _what_it_is(clause: Commitment) -> str:
+    """Whose commitment a clause is, said honestly: "" for a statement about the Compact
+    itself (a definition, a contact: nobody's duty), and an example given as an example."""
+    if clause.statement:
+        return ""
+    if clause.example:
+        return f"given only as an example of what {WHO[clause.party]} might do, not a commitment"
+    return f"a commitment of {WHO[clause.party]}"
 
 
 def _figure_word(text: str) -> str:
@@ -291,18 +318,26 @@ class Answerer:
     # --- one Compact's answer -----------------------------------------------------------
 
     def _ranked(
-        self, compact: Compact, terms: list[Term], topic: str | None, party: str
+        self, compact: Compact, terms: list[Term], topic: str | None, party: str, reading: Reading
     ) -> list[_Ranked]:
         ranked = []
-        for m in self.search(compact).rank(terms):
+        search = self.search(compact)
+        defining = search.defining(reading.focus) if reading.focus else []
+        duty = reading.asks_duty
+        for m in search.rank(terms):
             c = compact.commitment(m.commitment)
             score = m.score
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
+            if c.statement and not reading.focus:
+                score *= _STATEMENT_FOR_DUTY if duty else _STATEMENT
             if c.party == party:
                 score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
-            ranked.append(_Ranked(m, score, c.party, tagged, topic is None))
+            defines = m.commitment in defining
+            if defines:
+                score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN
+            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines))
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
@@ -310,7 +345,7 @@ class Answerer:
         self, compact: Compact, topic: str | None, reading: Reading, terms: list[Term]
     ) -> Answer:
         party = "vcs" if reading.own_duty else party_preference(reading.text)
-        ranked = self._ranked(compact, terms, topic, party)
+        ranked = self._ranked(compact, terms, topic, party, reading)
         rule_topic = self._rule_topic(compact, topic, reading)
         if rule_topic is not None:
             if reading.own_duty and rule_topic in _DUTY_TOPICS:
@@ -493,6 +528,7 @@ class Answerer:
             if closest:
                 text += " The closest clauses are quoted below."
             return Answer(compact.code, topic, text, closest, "unknown", 0.0)
+        clause = compact.commitment(best.commitment)
         cited = [best.commitment]
         for other in ranked[:3]:
             if (
@@ -500,22 +536,24 @@ class Answerer:
                 and other.answers
                 and other.score >= _SECOND * best.score
                 and other.party == best.party
+                and compact.commitment(other.commitment).statement == clause.statement
             ):
                 cited.append(other.commitment)
                 break
-        clause = compact.commitment(best.commitment)
         label = TOPICS[topic].split(":")[0] if topic else None
         on = f" on {label}" if label and topic in clause.topics else ""
+        what = _what_it_is(clause)
         asks = reading.asks_figure or reading.proposed is not None
         if asks and not states_figure(clause.quote):
             kind: AnswerKind = "no_number"
+            said = f"what it says{on}" + (f" is {what}" if what else "")
             text = (
                 f"{compact.short_name} sets no {_figure_word(reading.text)} for this; "
-                f"what it says{on} is a commitment of {WHO[best.party]}, quoted below."
+                f"{said}, quoted below."
             )
         else:
             kind = "clause"
-            text = f"{compact.short_name}{on} — a commitment of {WHO[best.party]}:"
+            text = f"{compact.short_name}{on}" + (f" — {what}:" if what else " says:")
         return Answer(
             compact.code,
             topic,
@@ -523,5 +561,5 @@ class Answerer:
             [_cite(compact, cid) for cid in cited],
             kind,
             score=best.score,
-            duty=best.party,
+            duty=None if clause.statement else best.party,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge.search import Term, content_stems, stems
+from bot.knowledge.search import STOPWORDS, Term, content_stems, stem, stems
 
 SYNONYMS: dict[str, str] = {
     r"\bup ?front\b": "advance",
@@ -76,6 +76,7 @@ def question_terms(question: str) -> list[Term]:
                     extra_for.setdefault(s, set()).update(alternatives)
             else:
                 loose += [a for a in stems(extra) if a not in loose]
+    beside = _neighbours(text)
     terms: list[Term] = []
     seen: set[str] = set()
     for s in words:
@@ -84,9 +85,42 @@ def question_terms(question: str) -> list[Term]:
         seen.add(s)
         # Figures ("12", "2k") score where a clause has them, but say nothing of the topic.
         counts = not any(ch.isdigit() for ch in s)
-        terms.append(Term(s, frozenset({s} | extra_for.get(s, set())), counts=counts))
+        found = frozenset({s} | extra_for.get(s, set()))
+        terms.append(Term(s, found, counts=counts, beside=beside.get(s, frozenset())))
     terms += [Term(s, frozenset({s}), weight=0.6, counts=False) for s in loose if s not in seen]
+    if _COMPACT.search(text):
+        # "what is the compact for?": the Compact itself is what is asked about.
+        terms.append(Term("compact", frozenset({"compact"}), alone=True))
     return terms
+
+
+_COMPACT = re.compile(r"\bcompacts?\b")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+_GLUE = frozenset({"the", "and", "of", "with", "s"})
+"""Words that join the words of a name ("Kensington and Chelsea", "Compact with the
+Voluntary Sector"); any other stop word parts them."""
+
+
+def _neighbours(text: str) -> dict[str, frozenset[str]]:
+    """Each content stem of ``text`` -> the stems beside it ("compact" included), across
+    the words that join a name but no other stop word."""
+    found: dict[str, set[str]] = {}
+    previous = ""
+    for word in _TOKEN.findall(text.replace("&", " and ")):
+        if word in _GLUE:
+            continue
+        if word in STOPWORDS and not _COMPACT.fullmatch(word):
+            previous = ""
+            continue
+        s = stem(word)
+        found.setdefault(s, set())
+        if previous:
+            found[s].add(previous)
+            found[previous].add(s)
+        previous = s
+    return {s: frozenset(n) for s, n in found.items()}
 
 
 _PUBLIC_ACTOR = re.compile(

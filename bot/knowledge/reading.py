@@ -99,6 +99,34 @@ _SCOPE = re.compile(
     r"|\bcan(not|'t|t)? (manage|meet) it\b|\bgo shorter\b|\bshorter if\b"
     r"|\bonly (written|grants?)\b|\bjust (grants?|written)\b|\bor only\b|\bor just\b"
 )
+_DUTY = re.compile(
+    r"\b(must|mustn't|have to|has to|had to|need to|needs to|required|obliged|supposed to|"
+    r"meant to|expected to|entitled|allowed|should|shouldn't|ought|duty|duties|obligations?|"
+    r"responsibilit\w*|promise\w*|commit\w*)\b"
+    r"|\b(do|does|did|will|would|can|could|are|is) (they|the council|the nhs|the pct|our funder|"
+    r"the funder|funders|the councils)\b"
+)
+# "what is a local strategic partnership?", "who are Compact Voice?", "what does FCR mean?",
+# "what counts as a community group?": the thing asked to be defined or named.
+_FOCUS = [
+    re.compile(
+        r"\b(?:what|who)(?: actually| exactly| really)?(?:'s|s| is| are| was| were)"
+        r"(?: meant by)?(?: actually| exactly| really)? (?:a |an |the |this |these |our )?"
+        r"(?P<f>[\w'& -]+?)(?: for| about| exactly| actually| all about)?\s*\??$"
+    ),
+    re.compile(
+        r"\bwhat (?:do|does|did) (?:the compact|it|they|you) mean by (?:a |an |the )?"
+        r"['\"]?(?P<f>[\w'& -]+?)['\"]?\s*\??$"
+    ),
+    re.compile(r"\bwhat (?:do|does) ['\"]?(?P<f>[\w'& -]+?)['\"]? (?:mean|stand for)\b"),
+    re.compile(
+        r"\b(?:define|definition of|meaning of|what counts as|who counts as) (?:a |an |the )?"
+        r"['\"]?(?P<f>[\w'& -]+?)['\"]?(?: in the compact| under the compact)?\s*\??$"
+    ),
+]
+_FOCUS_WORDS = 6
+"""A longer "what is ..." asks about more than a name ("what is the council meant to do")."""
+
 _NEXT_STEP = re.compile(
     r"\bwhat(('?s| is)? next| now| then| do we do next)\b|\bgot nowhere\b|\bdidn'?t work\b"
     r"|\bcouldn'?t (sort|resolve|fix)\b|\bnot (sorted|resolved)\b|\bwhere next\b"
@@ -136,6 +164,12 @@ class Reading:
     """Something has been tried already ("got nowhere", "what's next?")."""
     ending_relationship: bool = False
     """The group itself ends a funding relationship ("hand our contract back")."""
+    asks_duty: bool = False
+    """It asks what someone must, should or will do ("do they have to ...?", "should we
+    ...?"): a commitment answers it, a statement about the Compact does not."""
+    focus: str | None = None
+    """What the question asks to be defined or named ("local strategic partnership" in
+    "what is a local strategic partnership?"), if that is what it asks."""
 
     @property
     def proposed(self) -> Said | None:
@@ -180,4 +214,14 @@ def read(question: str) -> Reading:
         about_scope=bool(_SCOPE.search(text)),
         next_step=bool(_NEXT_STEP.search(text)),
         ending_relationship=bool(_ENDING.search(text)),
+        asks_duty=bool(_DUTY.search(text)),
+        focus=_focus(text),
     )
+
+
+def _focus(text: str) -> str | None:
+    for rx in _FOCUS:
+        m = rx.search(text)
+        if m and 0 < len(m.group("f").split()) <= _FOCUS_WORDS:
+            return m.group("f").strip()
+    return None

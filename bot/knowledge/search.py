@@ -31,6 +31,7 @@ import Stemmer
 from compacts.models import Compact
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_COMPACT = re.compile(r"\bcompacts?\b")
 _STEMMER = Stemmer.Stemmer("porter")
 _STEMMER.maxCacheSize = 50_000
 
@@ -83,6 +84,45 @@ def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[s
     return found
 
 
+_KIND_OF_BODY = frozenset(
+    stems(
+        """
+        council councils borough district county trust trusts primary care nhs health
+        partnership community communities police fire rescue college association services
+        service sector voluntary organisations organisation local authorities authority areas
+        area relevant hospital public statutory government department
+        """
+    )
+)
+"""Words in the names of bodies that say what kind of body, not which: a question's
+"council" is still searched for."""
+_PROPER = re.compile(r"\b[A-Z][A-Za-z']+")
+
+
+_OPENING = 12
+"""Stems of a quote's opening kept to tell whether it defines what a question names."""
+_OPENING_CHARS = 60
+"""Where a definition spells out its acronym: "Service Level Agreement (SLA) ..."."""
+
+
+def _opening(text: str) -> list[str]:
+    """The content stems of ``text`` in order, "compact" kept (it is what "what is the
+    Compact?" asks about)."""
+    words = [
+        w
+        for w in _WORD.findall(text.lower().replace("’", "'"))
+        if w not in STOPWORDS or _COMPACT.fullmatch(w)
+    ]
+    return [s for s in _STEMMER.stemWords(words) if s != "s"]
+
+
+def place_stems(text: str) -> frozenset[str]:
+    """Stems of the proper names in ``text`` ("Sevenoaks District Council" -> "sevenoak"),
+    without the words that only say what kind of body it is."""
+    names = " ".join(_PROPER.findall(text))
+    return frozenset(content_stems(names)) - _KIND_OF_BODY
+
+
 def _content_stems_of(texts: list[str]) -> list[list[str]]:
     """``content_stems`` of many texts at once (one call into the stemmer)."""
     words = [
@@ -107,6 +147,12 @@ class Term:
     """Less than 1 for words only added by query expansion."""
     counts: bool = True
     """Whether coverage counts this word (words added by expansion do not)."""
+    alone: bool = False
+    """Searched for only when the question has no other word to go on: "compact" in "what
+    is the compact for?" (in any other question it says nothing about which clause)."""
+    beside: frozenset[str] = frozenset()
+    """The stems next to this word in the question ("compact" included), to tell a word of
+    a Compact's name ("the Kent *Partners* Compact") from the same word asked about."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +201,12 @@ class CompactSearch:
                 for s in found:
                     tf[s] = tf.get(s, 0.0) + weight
                 pairs.update(f"{a} {b}" for a, b in itertools.pairwise(found))
+            # "compact" is a stop word of questions, but "what is the compact?" finds the
+            # clauses that speak of it.
+            parts = zip(texts[3 * i : 3 * i + 3], (_QUOTE, _KEYWORDS, _SECTION), strict=True)
+            said = sum(weight * len(_COMPACT.findall(text.lower())) for text, weight in parts)
+            if said:
+                tf["compact"] = said
             self._tf.append(tf)
             for pair in pairs:
                 pair_docs.setdefault(pair, []).append(i)
@@ -165,17 +217,21 @@ class CompactSearch:
         self._postings = {s: tuple(docs) for s, docs in postings.items()}
         self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
         self._n = len(self.ids)
+        self._openings: list[list[str]] | None = None
         self._avg = sum(lengths) / max(1, len(lengths))
         self._norm = [_K1 * (1 - _B + _B * n / self._avg) for n in lengths]
         self._rare_idf = math.log(1 + (self._n - 0.5) / 1.5)
-        # Words of the Compact's own name ("kent", "chelsea") say which Compact, not what.
-        self.name_stems = frozenset(
-            content_stems(
-                " ".join((self.compact.title, self.compact.short_name, self.compact.code)).replace(
-                    "-", " "
-                )
-            )
+        # The places and bodies a Compact is named for ("kent", "chelsea", "sevenoak") say
+        # which Compact, not what is asked; the other words of its title ("partners",
+        # "community", "consultation") only where they stand in its name in the question
+        # ("the Kent Partners Compact"), or where the Compact never uses them ("draft").
+        compact = self.compact
+        self.place_stems = place_stems(
+            " ".join((compact.code.replace("-", " ").title(), compact.area, *compact.parties))
         )
+        title = frozenset(content_stems(f"{compact.title} {compact.short_name}"))
+        self.title_stems = title - self.place_stems
+        self.name_stems = self.place_stems | {s for s in self.title_stems if s not in self._df}
 
     def idf(self, s: str) -> float:
         """Rarity of a stem in this Compact (BM25's idf)."""
@@ -201,7 +257,9 @@ class CompactSearch:
         only: Iterable[str] | None = None,
     ) -> list[Match]:
         """Commitments matching any term, best first (``only``: just these ids)."""
-        terms = [t for t in terms if not (t.alternatives <= self.name_stems)]
+        terms = self._without_names(terms)
+        if any(t.counts and not t.alone for t in terms):
+            terms = [t for t in terms if not t.alone]
         allowed = None if only is None else {self._doc[i] for i in only if i in self._doc}
         idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
         rarity = {t.word: max(idfs[s] for s in t.alternatives) for t in terms}
@@ -243,6 +301,37 @@ class CompactSearch:
             found.append(Match(self.ids[doc], -negative, weight / total, covered))
         return found
 
+    def defining(self, focus: str) -> list[str]:
+        """The commitments whose quote opens with ``focus`` ("Full Cost Recovery - Under
+        ...", "The Kent Partners' Compact is ...", "Service Level Agreement (SLA) A
+        document ..."): the ones that define or name it, in the text's order.  A focus of
+        place names alone ("Kent") names too much to say."""
+        wanted = _opening(focus)
+        if not wanted or set(wanted) <= self.place_stems:
+            return []
+        if self._openings is None:
+            self._openings = [_opening(c.quote)[:_OPENING] for c in self.compact.commitments]
+        acronym = f"({focus.strip().lower()})"
+        n = len(wanted)
+        return [
+            c.id
+            for c, opening in zip(self.compact.commitments, self._openings, strict=True)
+            if opening[:n] == wanted or (n == 1 and acronym in c.quote[:_OPENING_CHARS].lower())
+        ]
+
+    def _without_names(self, terms: Sequence[Term]) -> list[Term]:
+        """``terms`` less the words that name this Compact: its places, and words of its
+        title that stand in a run of name words ("kent partners compact draft")."""
+        named = {t.word for t in terms if t.word in self.name_stems} | {"compact"}
+        grown = True
+        while grown:
+            grown = False
+            for t in terms:
+                if t.word not in named and t.word in self.title_stems and t.beside & named:
+                    named.add(t.word)
+                    grown = True
+        return [t for t in terms if t.word not in named or t.alone]
+
     @staticmethod
     def _covered(terms: Sequence[Term], have: Mapping[str, float]) -> frozenset[str]:
         """The question's words a clause holds, each clause word standing for one of
@@ -263,4 +352,4 @@ class CompactSearch:
 
     def counted(self, terms: Sequence[Term]) -> list[Term]:
         """The terms coverage is measured against (not the Compact's own name)."""
-        return [t for t in terms if t.counts and not (t.alternatives <= self.name_stems)]
+        return [t for t in self._without_names(terms) if t.counts and not t.alone]
