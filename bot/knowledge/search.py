@@ -63,14 +63,24 @@ STOPWORDS = frozenset(
     think might maybe perhaps really actually apparently surely just like want wants
     wanted going know mean means seem seems seemed lot lots anyone everyone everything
     one ones whether else either etc let lets theyre were weve youre thats theres many
+    they've we've i've you've we'll they'll you'll i'll it'll we'd they'd i'd you'd
+    who's where's here's
     """.split()
 )
 """Words too common in questions to tell one clause from another."""
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased, a possessive's "'s" off ("council's": "council")."""
+    return [
+        w[:-2] if w.endswith("'s") and w not in STOPWORDS else w
+        for w in _WORD.findall(text.lower().replace("’", "'"))
+    ]
+
+
 def stems(text: str) -> list[str]:
     """The Porter stems of the words of ``text``, in order."""
-    return list(_STEMMER.stemWords(_WORD.findall(text.lower().replace("’", "'"))))
+    return list(_STEMMER.stemWords(_words(text)))
 
 
 def stem(word: str) -> str:
@@ -79,7 +89,7 @@ def stem(word: str) -> str:
 
 def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
     """Stems of the words of ``text`` worth searching for, in order."""
-    words = [w for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOPWORDS]
+    words = [w for w in _words(text) if w not in STOPWORDS]
     found = [s for s in _STEMMER.stemWords(words) if len(s) > 1 and s not in extra_stop]
     return found
 
@@ -108,11 +118,7 @@ _OPENING_CHARS = 60
 def _opening(text: str) -> list[str]:
     """The content stems of ``text`` in order, "compact" kept (it is what "what is the
     Compact?" asks about)."""
-    words = [
-        w
-        for w in _WORD.findall(text.lower().replace("’", "'"))
-        if w not in STOPWORDS or _COMPACT.fullmatch(w)
-    ]
+    words = [w for w in _words(text) if w not in STOPWORDS or _COMPACT.fullmatch(w)]
     return [s for s in _STEMMER.stemWords(words) if s != "s"]
 
 
@@ -125,9 +131,7 @@ def place_stems(text: str) -> frozenset[str]:
 
 def _content_stems_of(texts: list[str]) -> list[list[str]]:
     """``content_stems`` of many texts at once (one call into the stemmer)."""
-    words = [
-        [w for w in _WORD.findall(t.lower().replace("’", "'")) if w not in STOPWORDS] for t in texts
-    ]
+    words = [[w for w in _words(t) if w not in STOPWORDS] for t in texts]
     flat = _STEMMER.stemWords([w for ws in words for w in ws])
     out: list[list[str]] = []
     at = 0

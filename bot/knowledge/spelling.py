@@ -6,6 +6,9 @@ import re
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge.search import STOPWORDS, stem
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -19,21 +22,38 @@ EVERYDAY = frozenset(
     could enough longer shorter minimum maximum feedback heard review reviewed often
     campaign criticise criticize policies office space training courses monitoring
     tender tenders bid bids deadline deadlines phone tell told happened said
+    meant properly again round treated invoice invoices insured insurance wages
     """.split()
 )
+_MISTYPED = 2
+"""Letters a long word may have wrong (a short one: one): more, and it is another word."""
+_LONG = 8
 
 
 class Speller:
     """Maps unknown words of five letters or more to the closest known word."""
 
     def __init__(self, vocabulary: set[str]) -> None:
-        self._known = frozenset(vocabulary) | EVERYDAY
+        self._known = frozenset(vocabulary) | EVERYDAY | STOPWORDS
+        self._stems = frozenset(stem(w) for w in self._known)
         self._choices = sorted(w for w in self._known if len(w) >= 4)
         self._fix = lru_cache(maxsize=4096)(self._closest)
 
     def _closest(self, word: str) -> str:
-        match = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=84)
-        return match[0] if match else word
+        """The known word ``word`` is most likely a mistyping of, or ``word`` itself.
+
+        A typo keeps a word's first letter and gets one or two letters wrong ("recovry",
+        "consultaion"); a word that differs more, or at its start ("invoices" and
+        "voices"), or that is another form of a known word ("closed"), is left alone.
+        """
+        if stem(word) in self._stems:
+            return word
+        found = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=84, limit=5)
+        allowed = _MISTYPED if len(word) >= _LONG else 1
+        for candidate, _score, _i in found:
+            if candidate[0] == word[0] and OSA.distance(word, candidate) <= allowed:
+                return str(candidate)
+        return word
 
     def correct(self, text: str) -> str:
         def fix(m: re.Match[str]) -> str:
