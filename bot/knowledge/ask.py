@@ -73,6 +73,9 @@ _ALL_BUT = 0.75
 """Coverage at which a clause answers a question in place of a rule that sets nothing."""
 _PROMOTE = 1.25
 """How much better another commitment of a rule must match to be quoted first."""
+_FALLBACK = 2
+"""When the best-ranked clause does not hold enough of the question, the runner-up may; a
+clause further down that shares two words with it is no answer."""
 _SECOND = 0.7
 """A second clause is quoted when it scores at least this share of the first."""
 _DEFINES = 3.0
@@ -520,7 +523,7 @@ class Answerer:
     ) -> Answer:
         best = ranked[0] if ranked and ranked[0].answers else None
         if best is None:
-            good = [r for r in ranked if r.answers]
+            good = [r for r in ranked[:_FALLBACK] if r.answers]
             best = good[0] if good else None
         if best is None:
             closest = [_cite(compact, r.commitment) for r in ranked[:2]]
