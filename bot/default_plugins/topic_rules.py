@@ -33,7 +33,10 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\bwhat difference\b|\binfluenc\w*\b|\bwhat happened to\b|\bhow (our|the) views\b", 2.5),
         # "the outcome of the consultation", "find out the results": what came of it.
         (r"\b(outcome|results?)\b", 1.5),
-        (r"\b(outcome|results?)\b.{0,30}\bconsult|\bconsult\w*\b.{0,60}\b(outcome|results?)\b", 1.5),
+        (
+            r"\b(outcome|results?)\b.{0,30}\bconsult|\bconsult\w*\b.{0,60}\b(outcome|results?)\b",
+            1.5,
+        ),
     ],
     "funding_change": [
         (r"\bnotice\b", 2.5),

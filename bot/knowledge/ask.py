@@ -83,10 +83,13 @@ _DEFINES = 3.0
 about; a later one that also opens with it (a glossary after the introduction) gets..."""
 _DEFINES_AGAIN = 2.0
 """...this: the text's first definition is the one a reader meets first."""
+_CONTACT = 1.5
+"""Score factor for a clause that gives contact details (an e-mail address, a telephone
+number) when the question asks whom to contact."""
 _STATEMENT = 0.8
 """Score factor for a statement about the Compact (a definition, a contact, its status)
-unless the question asks what something is: where a glossary repeats a clause, the clause
-answers..."""
+when the question is on one of the Compact's topics, unless it asks what something is:
+where a glossary repeats a clause, the clause answers..."""
 _STATEMENT_FOR_DUTY = 0.5
 """...and where the question asks what someone must or should do, a statement commits
 nobody."""
@@ -327,16 +330,20 @@ class Answerer:
         search = self.search(compact)
         defining = search.defining(reading.focus) if reading.focus else []
         duty = reading.asks_duty
+        # "who do we contact?" (not a complaint's first step, not a letter unanswered)
+        contact = reading.asks_contact and topic not in ("disputes", "correspondence")
         for m in search.rank(terms):
             c = compact.commitment(m.commitment)
             score = m.score
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
-            if c.statement and not reading.focus:
+            if c.statement and not reading.focus and (duty or topic is not None):
                 score *= _STATEMENT_FOR_DUTY if duty else _STATEMENT
             if c.party == party:
                 score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
+            if contact and m.commitment in search.gives_contact:
+                score *= _CONTACT
             defines = m.commitment in defining
             if defines:
                 score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN

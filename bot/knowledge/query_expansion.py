@@ -49,6 +49,13 @@ SYNONYMS: dict[str, str] = {
 }
 _COMPILED = [(re.compile(p), extra) for p, extra in SYNONYMS.items()]
 
+REWRITES: dict[str, str] = {
+    # "does it apply to us?" asks what it covers; "apply for a grant" is an application.
+    r"\bappl(y|ies|ied) to\b": "covers",
+}
+"""Phrases whose everyday sense is another word's, put in its place before searching."""
+_REWRITTEN = [(re.compile(p), new) for p, new in REWRITES.items()]
+
 
 def expand(question: str) -> str:
     """``question`` with the Compact words for its everyday words appended."""
@@ -64,6 +71,8 @@ def question_terms(question: str) -> list[Term]:
     towards coverage.
     """
     text = question.lower()
+    for rx, new in _REWRITTEN:
+        text = rx.sub(new, text)
     words = content_stems(text)
     extra_for: dict[str, set[str]] = {}
     loose: list[str] = []

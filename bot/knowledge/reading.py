@@ -127,6 +127,11 @@ _FOCUS = [
 _FOCUS_WORDS = 6
 """A longer "what is ..." asks about more than a name ("what is the council meant to do")."""
 
+_CONTACT = re.compile(
+    r"\b(contact|contacts|get in touch|in touch with|phone|telephone|ring|e-?mail address|"
+    r"postal address|address|website|web site|web page|who (do|should|can) (we|i) (ask|speak|"
+    r"talk|write to)|who to (ask|speak|talk))\b"
+)
 _NEXT_STEP = re.compile(
     r"\bwhat(('?s| is)? next| now| then| do we do next)\b|\bgot nowhere\b|\bdidn'?t work\b"
     r"|\bcouldn'?t (sort|resolve|fix)\b|\bnot (sorted|resolved)\b|\bwhere next\b"
@@ -167,6 +172,8 @@ class Reading:
     asks_duty: bool = False
     """It asks what someone must, should or will do ("do they have to ...?", "should we
     ...?"): a commitment answers it, a statement about the Compact does not."""
+    asks_contact: bool = False
+    """It asks whom to contact, or for a telephone number, address or website."""
     focus: str | None = None
     """What the question asks to be defined or named ("local strategic partnership" in
     "what is a local strategic partnership?"), if that is what it asks."""
@@ -215,6 +222,7 @@ def read(question: str) -> Reading:
         next_step=bool(_NEXT_STEP.search(text)),
         ending_relationship=bool(_ENDING.search(text)),
         asks_duty=bool(_DUTY.search(text)),
+        asks_contact=bool(_CONTACT.search(text)),
         focus=_focus(text),
     )
 

@@ -72,10 +72,8 @@ STOPWORDS = frozenset(
 
 def _words(text: str) -> list[str]:
     """The words of ``text``, lower-cased, a possessive's "'s" off ("council's": "council")."""
-    return [
-        w[:-2] if w.endswith("'s") and w not in STOPWORDS else w
-        for w in _WORD.findall(text.lower().replace("’", "'"))
-    ]
+    text = text.lower().replace("’", "'")
+    return [w[:-2] if w.endswith("'s") and w not in STOPWORDS else w for w in _WORD.findall(text)]
 
 
 def stems(text: str) -> list[str]:
@@ -109,6 +107,9 @@ _KIND_OF_BODY = frozenset(
 _PROPER = re.compile(r"\b[A-Z][A-Za-z']+")
 
 
+_CONTACT_DETAILS = re.compile(
+    r"\S@\S|\bwww\.|https?://|\b(telephone|tel|t):? ?0\d{2,4}[ \d]{6,}", re.IGNORECASE
+)
 _OPENING = 12
 """Stems of a quote's opening kept to tell whether it defines what a question names."""
 _OPENING_CHARS = 60
@@ -222,6 +223,10 @@ class CompactSearch:
         self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
         self._n = len(self.ids)
         self._openings: list[list[str]] | None = None
+        self.gives_contact = frozenset(
+            c.id for c in self.compact.commitments if _CONTACT_DETAILS.search(c.quote)
+        )
+        """Commitments that give an e-mail address, a telephone number or a web address."""
         self._avg = sum(lengths) / max(1, len(lengths))
         self._norm = [_K1 * (1 - _B + _B * n / self._avg) for n in lengths]
         self._rare_idf = math.log(1 + (self._n - 0.5) / 1.5)
