@@ -231,6 +231,7 @@ class Answerer:
         self.registry = registry
         self.pm = pm
         self._searches: dict[str, CompactSearch] = {}
+        self._with_figures: dict[str, frozenset[str]] = {}
         self.index = CommitmentIndex()
         texts: set[str] = set()
         for compact in registry.compacts.values():
@@ -239,6 +240,14 @@ class Answerer:
             texts.update(c.quote for c in compact.commitments)
             texts.update(keywords.values())
         self.speller = Speller(vocabulary_of(sorted(texts)))
+
+    def _figures(self, compact: Compact) -> frozenset[str]:
+        """The rule topics ``compact`` sets a figure for (worked out once per Compact)."""
+        found = self._with_figures.get(compact.code)
+        if found is None:
+            found = frozenset(t for t, periods in rule_figures(compact).items() if periods)
+            self._with_figures[compact.code] = found
+        return found
 
     def search(self, compact: Compact) -> CompactSearch:
         found = self._searches.get(compact.code)
@@ -300,7 +309,7 @@ class Answerer:
                 if topic == "disputes":
                     ob = c.obligations.complaints
                     return bool(ob.against_public or ob.against_vcs)
-                return bool(rule_figures(c).get(topic or ""))
+                return topic in self._figures(c)
 
             ranked = sorted(chosen, key=lambda c: (not has_figure(c), c.is_draft))
             return ranked[:n]

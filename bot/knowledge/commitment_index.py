@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.knowledge.search import stem
 from compacts.models import Compact
 
 _TERM = re.compile(r"[a-z0-9]+")
@@ -44,6 +45,10 @@ class Hit:
     """BM25 rank: lower (more negative) is better."""
 
 
+_COMMON = 0.1
+"""A word in more than this share of all commitments ranks little and costs much: a search
+leaves it out while the question has a rarer word."""
+
 # Up to this many Compacts, a restricted search runs one rowid-range query per Compact;
 # beyond it, one query over the whole index filtered by code.
 _RANGED_MAX = 8
@@ -60,6 +65,8 @@ class CommitmentIndex:
 
     def __init__(self) -> None:
         self._ranges: dict[str, tuple[int, int]] = {}
+        self._rows_with: dict[str, int] | None = None
+        """Stemmed word -> how many commitments hold it (read once the index is built)."""
         # check_same_thread=False: built once, then only read.
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -89,6 +96,7 @@ class CommitmentIndex:
             ],
         )
         self._ranges[compact.code] = (first, self._max_rowid())
+        self._rows_with = None
 
     def _max_rowid(self) -> int:
         row = self._db.execute("SELECT max(rowid) FROM commitments").fetchone()
@@ -129,8 +137,8 @@ class CommitmentIndex:
 
         With ``topic``, only commitments tagged with it; with ``compacts``, only theirs.
         """
-        terms = query_terms(text)
-        words = " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
+        terms = self._telling(list(dict.fromkeys(query_terms(text))))
+        words = " OR ".join(f'"{t}"' for t in terms)
         if topic:
             match = f'topics:"{topic_token(topic)}"' + (f" AND ({words})" if words else "")
         elif words:
@@ -139,6 +147,22 @@ class CommitmentIndex:
             return []
         select = "compact, commitment, bm25(commitments, 0, 0, 0.5, 1.0, 2.0, 1.5) AS score"
         return self._query(select, match, compacts, "score", limit)
+
+    def _telling(self, terms: list[str]) -> list[str]:
+        """``terms`` less those in too many commitments to tell them apart, keeping the
+        rarest when all are common (with hundreds of Compacts, "council" matches thousands
+        of rows that BM25 then scores for almost nothing)."""
+        if len(terms) < 2:
+            return terms
+        if self._rows_with is None:
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS vocabulary USING fts5vocab(commitments, 'row')"
+            )
+            self._rows_with = dict(self._db.execute("SELECT term, doc FROM vocabulary"))
+        rows = max(1, self._max_rowid())
+        count = {t: self._rows_with.get(stem(t), 0) for t in terms}
+        kept = [t for t in terms if count[t] <= _COMMON * rows]
+        return kept or [min(terms, key=count.__getitem__)]
 
     def with_topic(self, topic: str, compacts: list[str] | None = None) -> list[Hit]:
         """Every commitment tagged ``topic``, in document order."""

@@ -19,6 +19,7 @@ are shown are ever built.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -41,7 +42,7 @@ _B = 0.5
 # How much each part of a commitment counts.
 _QUOTE, _KEYWORDS, _SECTION = 1.0, 0.8, 0.4
 _COVERED = 25
-"""Coverage is worked out for this many of the best-scoring clauses (the rest count 0)."""
+"""The best-scoring clauses ranked, and their coverage worked out (the rest cover nothing)."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -265,7 +266,7 @@ class CompactSearch:
         *,
         only: Iterable[str] | None = None,
     ) -> list[Match]:
-        """Commitments matching any term, best first (``only``: just these ids)."""
+        """The commitments best matching any term, best first (``only``: just these ids)."""
         terms = self._without_names(terms)
         if any(t.counts and not t.alone for t in terms):
             terms = [t for t in terms if not t.alone]
@@ -301,11 +302,13 @@ class CompactSearch:
             for doc in self._pair_docs.get(pair, ()):
                 if doc in scores:
                     scores[doc] += _PAIR_BONUS * w
-        order = sorted((-score, doc) for doc, score in scores.items())
+        # Only the clauses that can compete to answer are ranked and their coverage worked
+        # out; the rest cover nothing of the question.
+        order = heapq.nsmallest(_COVERED, ((-score, doc) for doc, score in scores.items()))
+        checks = [(t.word, tuple(sorted(t.alternatives - {t.word}))) for t in terms if t.counts]
         found: list[Match] = []
-        for rank, (negative, doc) in enumerate(order):
-            # Coverage is worked out for the clauses that can compete to answer.
-            covered = self._covered(terms, self._tf[doc]) if rank < _COVERED else frozenset()
+        for negative, doc in order:
+            covered = self._covered(checks, self._tf[doc])
             weight = sum(weights[t.word] for t in terms if t.word in covered)
             found.append(Match(self.ids[doc], -negative, weight / total, covered))
         return found
@@ -342,21 +345,26 @@ class CompactSearch:
         return [t for t in terms if t.word not in named or t.alone]
 
     @staticmethod
-    def _covered(terms: Sequence[Term], have: Mapping[str, float]) -> frozenset[str]:
-        """The question's words a clause holds, each clause word standing for one of
-        them only ("in advance or in arrears" is not covered twice by "advance")."""
+    def _covered(
+        checks: Sequence[tuple[str, tuple[str, ...]]], have: Mapping[str, float]
+    ) -> frozenset[str]:
+        """The question's words (each with its other alternatives) a clause holds, each
+        clause word standing for one of them only ("in advance or in arrears" is not covered
+        twice by "advance")."""
         used: set[str] = set()
         covered: set[str] = set()
         # A word found as itself first, then words found through an alternative.
-        for own in (True, False):
-            for t in terms:
-                if not t.counts or t.word in covered:
-                    continue
-                options = [t.word] if own else sorted(t.alternatives - {t.word})
-                hit = next((s for s in options if s in have and s not in used), None)
-                if hit is not None:
-                    used.add(hit)
-                    covered.add(t.word)
+        for word, _others in checks:
+            if word in have:
+                used.add(word)
+                covered.add(word)
+        for word, others in checks:
+            if word in covered:
+                continue
+            hit = next((s for s in others if s in have and s not in used), None)
+            if hit is not None:
+                used.add(hit)
+                covered.add(word)
         return frozenset(covered)
 
     def counted(self, terms: Sequence[Term]) -> list[Term]:
