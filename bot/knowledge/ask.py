@@ -86,6 +86,11 @@ _DEFINES_AGAIN = 2.0
 _CONTACT = 1.5
 """Score factor for a clause that gives contact details (an e-mail address, a telephone
 number) when the question asks whom to contact."""
+_STATING = 6
+"""How far down the ranking a clause that states the figure asked for is preferred to the
+best one that states none."""
+_COUNT = 1.5
+"""Score factor for a clause that states a number when the question asks how many."""
 _STATEMENT = 0.8
 """Score factor for a statement about the Compact (a definition, a contact, its status)
 when the question is on one of the Compact's topics, unless it asks what something is:
@@ -107,6 +112,14 @@ _PROCEDURE = re.compile(
     r"|\bprocess\b|\bprocedure\b|\bcomplain\w*\b|\bfirst thing\b|\bwhat (can|should) be done\b"
     r"|\bwhat (are|is) (the|our) (options|route)\b|\bredress\b|\bnext\b|\bgo straight\b"
 )
+
+_NUMBER = re.compile(
+    r"(?<![\d@])(?<!\d )\b[1-9]\d{0,2}(?:,\d{3})*\b(?! ?\d)(?!@)"
+    r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred)\b",
+    re.IGNORECASE,
+)
+"""A count or amount in a clause ("84 Voluntary and Community Organisations", "over 2,300
+members"), not a telephone number, postcode or year."""
 
 _FIGURE_WORD = [
     (re.compile(r"\bhow often\b|\bfrequen"), "frequency"),
@@ -218,6 +231,13 @@ def _what_it_is(clause: Commitment) -> str:
     if clause.example:
         return f"given only as an example of what {WHO[clause.party]} might do, not a commitment"
     return f"a commitment of {WHO[clause.party]}"
+
+
+def _states(compact: Compact, commitment_id: str, reading: Reading) -> bool:
+    """Whether a clause states the kind of figure the question asks for: a number for
+    "how many ...?", otherwise a period or frequency."""
+    quote = compact.commitment(commitment_id).quote
+    return bool(_NUMBER.search(quote)) if reading.asks_count else states_figure(quote)
 
 
 def _figure_word(text: str) -> str:
@@ -353,6 +373,8 @@ class Answerer:
                 score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
             if contact and m.commitment in search.gives_contact:
                 score *= _CONTACT
+            if reading.asks_count and _NUMBER.search(c.quote):
+                score *= _COUNT
             defines = m.commitment in defining
             if defines:
                 score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN
@@ -541,6 +563,17 @@ class Answerer:
         if best is None:
             good = [r for r in ranked[:_FALLBACK] if r.answers]
             best = good[0] if good else None
+        asks = reading.asks_figure or reading.proposed is not None
+        if best is not None and asks and not _states(compact, best.commitment, reading):
+            # "how many organisations signed?": a close clause that states a number answers.
+            best = next(
+                (
+                    r
+                    for r in ranked[:_STATING]
+                    if r.answers and _states(compact, r.commitment, reading)
+                ),
+                best,
+            )
         if best is None:
             closest = [_cite(compact, r.commitment) for r in ranked[:2]]
             text = f"I don't know: {compact.short_name} says nothing I can find that answers this."
@@ -562,14 +595,11 @@ class Answerer:
         label = TOPICS[topic].split(":")[0] if topic else None
         on = f" on {label}" if label and topic in clause.topics else ""
         what = _what_it_is(clause)
-        asks = reading.asks_figure or reading.proposed is not None
-        if asks and not states_figure(clause.quote):
+        figure = "number" if reading.asks_count else _figure_word(reading.text)
+        if asks and not _states(compact, best.commitment, reading):
             kind: AnswerKind = "no_number"
-            said = f"what it says{on}" + (f" is {what}" if what else "")
-            text = (
-                f"{compact.short_name} sets no {_figure_word(reading.text)} for this; "
-                f"{said}, quoted below."
-            )
+            said = f"what it says{on} is " + (f"{what}, quoted below" if what else "quoted below")
+            text = f"{compact.short_name} sets no {figure} for this; {said}."
         else:
             kind = "clause"
             text = f"{compact.short_name}{on}" + (f" — {what}:" if what else " says:")

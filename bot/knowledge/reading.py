@@ -127,6 +127,11 @@ _FOCUS = [
 _FOCUS_WORDS = 6
 """A longer "what is ..." asks about more than a name ("what is the council meant to do")."""
 
+# "how many organisations signed?", "how much money": a count or an amount, not a period.
+_COUNT = re.compile(
+    r"\bhow (many|much)\b(?! (time|notice|warning|longer|more time|weeks?|months?|days?|years?|"
+    r"times?|often|in advance|ahead|before|after|later|sooner)\b)"
+)
 _CONTACT = re.compile(
     r"\b(contact|contacts|get in touch|in touch with|phone|telephone|ring|e-?mail address|"
     r"postal address|address|website|web site|web page|who (do|should|can) (we|i) (ask|speak|"
@@ -172,6 +177,8 @@ class Reading:
     asks_duty: bool = False
     """It asks what someone must, should or will do ("do they have to ...?", "should we
     ...?"): a commitment answers it, a statement about the Compact does not."""
+    asks_count: bool = False
+    """Its figure is a count or amount ("how many organisations"), not a length of time."""
     asks_contact: bool = False
     """It asks whom to contact, or for a telephone number, address or website."""
     focus: str | None = None
@@ -222,6 +229,7 @@ def read(question: str) -> Reading:
         next_step=bool(_NEXT_STEP.search(text)),
         ending_relationship=bool(_ENDING.search(text)),
         asks_duty=bool(_DUTY.search(text)),
+        asks_count=bool(_COUNT.search(text)) and not periods,
         asks_contact=bool(_CONTACT.search(text)),
         focus=_focus(text),
     )

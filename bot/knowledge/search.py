@@ -71,6 +71,22 @@ STOPWORDS = frozenset(
 """Words too common in questions to tell one clause from another."""
 
 
+_FAMILY = {
+    "respons": "respond",
+    "decis": "decid",
+    "explan": "explain",
+    "represent": "repres",
+    "proportion": "proport",
+    "strategi": "strateg",
+}
+"""Stems of one word family that Porter's stemmer leaves apart ("response" and "respond",
+"decision" and "decide"), to one."""
+
+
+def _families(found: list[str]) -> list[str]:
+    return [_FAMILY.get(s, s) for s in found]
+
+
 def _words(text: str) -> list[str]:
     """The words of ``text``, lower-cased, a possessive's "'s" off ("council's": "council")."""
     text = text.lower().replace("’", "'")
@@ -79,17 +95,18 @@ def _words(text: str) -> list[str]:
 
 def stems(text: str) -> list[str]:
     """The Porter stems of the words of ``text``, in order."""
-    return list(_STEMMER.stemWords(_words(text)))
+    return _families(_STEMMER.stemWords(_words(text)))
 
 
 def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word.lower()))
+    found = str(_STEMMER.stemWord(word.lower()))
+    return _FAMILY.get(found, found)
 
 
 def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
     """Stems of the words of ``text`` worth searching for, in order."""
     words = [w for w in _words(text) if w not in STOPWORDS]
-    found = [s for s in _STEMMER.stemWords(words) if len(s) > 1 and s not in extra_stop]
+    found = [s for s in _families(_STEMMER.stemWords(words)) if len(s) > 1 and s not in extra_stop]
     return found
 
 
@@ -121,7 +138,7 @@ def _opening(text: str) -> list[str]:
     """The content stems of ``text`` in order, "compact" kept (it is what "what is the
     Compact?" asks about)."""
     words = [w for w in _words(text) if w not in STOPWORDS or _COMPACT.fullmatch(w)]
-    return [s for s in _STEMMER.stemWords(words) if s != "s"]
+    return [s for s in _families(_STEMMER.stemWords(words)) if s != "s"]
 
 
 def place_stems(text: str) -> frozenset[str]:
@@ -134,7 +151,7 @@ def place_stems(text: str) -> frozenset[str]:
 def _content_stems_of(texts: list[str]) -> list[list[str]]:
     """``content_stems`` of many texts at once (one call into the stemmer)."""
     words = [[w for w in _words(t) if w not in STOPWORDS] for t in texts]
-    flat = _STEMMER.stemWords([w for ws in words for w in ws])
+    flat = _families(_STEMMER.stemWords([w for ws in words for w in ws]))
     out: list[list[str]] = []
     at = 0
     for ws in words:
