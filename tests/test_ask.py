@@ -6,6 +6,7 @@ import pytest
 from question_scoring import (
     BLIND,
     BLIND_2,
+    DEV,
     QUESTIONS,
     load,
     score_blind,
@@ -17,26 +18,31 @@ from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
-BLIND_FLOOR = 153
-"""Blind questions answered correctly (of 166) before the engine was tuned on them."""
+BLIND_FLOOR = 161
+"""Blind questions answered correctly (of 166): 153 when blind-2 was written, 161 after the
+Compacts' own statements were quoted and keywords written for every commitment."""
 EXISTING_FLOOR = 94
 """Existing questions answered correctly (of 94) before the blind set was used."""
+DEV_FLOOR = 120
+"""Development questions answered correctly (of 150; written by the developer who then
+worked on the data and engine, so not blind): 64 before that work."""
 BLIND_2_FLOOR = 128
 """Second blind set (216, written after the engine was tuned on the first): its score
 before anyone looked at it."""
 
 
 def test_question_sets_are_large_and_cover_every_compact(knowledge: Knowledge) -> None:
-    existing, blind, blind_2 = load(QUESTIONS), load(BLIND), load(BLIND_2)
-    assert len(existing) >= 40 and len(blind) >= 100 and len(blind_2) >= 200
-    for questions in (existing, blind, blind_2):
+    existing, blind, blind_2, dev = load(QUESTIONS), load(BLIND), load(BLIND_2), load(DEV)
+    assert len(existing) >= 40 and len(blind) >= 100 and len(blind_2) >= 200 and len(dev) >= 100
+    for questions in (existing, blind, blind_2, dev):
         assert {code for code, _ in questions} == set(knowledge.registry.codes)
 
 
 def test_blind_and_existing_scores(
     knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """One test, every score: the two blind sets (frozen) and the existing set.
+    """One test, every score: the two blind sets (frozen), the existing set and the
+    development set.
 
     ``tests/question_scoring.py`` says what counts as correct; run it directly to list
     the misses.
@@ -44,17 +50,24 @@ def test_blind_and_existing_scores(
     blind = score_blind(knowledge.answerer)
     blind_2 = score_blind(knowledge.answerer, BLIND_2)
     existing = score_existing(knowledge.answerer)
+    dev = score_blind(knowledge.answerer, DEV)
     with capsys.disabled():
         print(
             "\n"
             + "\n".join(
                 summary(n, s)
-                for n, s in (("blind", blind), ("blind-2", blind_2), ("existing", existing))
+                for n, s in (
+                    ("blind", blind),
+                    ("blind-2", blind_2),
+                    ("existing", existing),
+                    ("dev", dev),
+                )
             )
         )
     assert sum(s.ok for s in blind) >= BLIND_FLOOR, [s.question for s in blind if not s.ok]
     assert sum(s.ok for s in blind_2) >= BLIND_2_FLOOR
     assert sum(s.ok for s in existing) >= EXISTING_FLOOR, [s.question for s in existing if not s.ok]
+    assert sum(s.ok for s in dev) >= DEV_FLOOR, [s.question for s in dev if not s.ok]
 
 
 def test_rbkc_notice_cites_three_months_written_notice(knowledge: Knowledge) -> None:
@@ -130,3 +143,40 @@ def test_compact_filter_and_bad_input(knowledge: Knowledge) -> None:
         knowledge.answerer.ask("   ")
     with pytest.raises(BadQuestion, match="10,000 characters"):
         knowledge.answerer.ask("x" * 10_000)
+
+
+def test_every_commitment_has_paraphrase_keywords(knowledge: Knowledge) -> None:
+    for code in knowledge.registry.codes:
+        keywords = knowledge.registry.keywords(code)
+        missing = [c.id for c in knowledge.registry.get(code).commitments if not keywords.get(c.id)]
+        assert missing == [], code
+
+
+def test_a_statement_about_the_compact_is_nobodys_duty(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.ask("is the compact legally binding?", ["rbkc"]).answers[0]
+    assert answer.kind == "clause"
+    assert "not a legally binding document" in answer.citations[0].quote
+    assert answer.duty is None and "commitment" not in answer.text
+
+
+def test_what_is_x_quotes_the_definition(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.ask("what does full cost recovery mean?", ["kent-2011"]).answers[0]
+    assert answer.citations[0].quote.startswith("Full Cost Recovery - ")
+    compact = knowledge.answerer.ask("what is the kensington and chelsea compact for?", ["rbkc"])
+    assert compact.answers[0].citations[0].quote.startswith("The Kensington and Chelsea Compact")
+
+
+def test_how_many_prefers_a_clause_with_a_number(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.ask(
+        "how many voluntary organisations signed up?", ["west-kent"]
+    ).answers[0]
+    assert answer.kind == "clause"
+    assert "84 Voluntary and Community Organisations" in answer.citations[0].quote
+
+
+def test_a_drafts_example_is_called_an_example(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.ask(
+        "how many volunteer centres are there?", ["kent-2007-draft"]
+    ).answers[0]
+    assert answer.citations[0].quote == "E.g. 19 Volunteer Centres/Bureaux"
+    assert "example" in answer.text and "a commitment of" not in answer.text
