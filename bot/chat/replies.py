@@ -244,5 +244,7 @@ def format_show(compact: Compact, topic: str | None = None) -> str:
             current = c.section
             lines.append(f"[{sections[c.section]}]")
         example = ", an example, not a commitment" if c.example else ""
+        if c.statement:
+            example = ", about the Compact itself, not a commitment"
         lines.append(f"  {c.id} ({c.party}{example}): {c.quote}")
     return "\n".join(lines)

@@ -515,7 +515,14 @@ class Answerer:
         """The group's own duty on a rule topic, or None when the rule itself binds it."""
         rule = answer_rule(compact, topic, reading.text, reading)
         rule_ids = self._rule_ids(compact, topic)
-        own = [r for r in ranked if r.party in ("vcs", "joint") and r.match.coverage > 0]
+        # What the Compact asks of the group: its commitments, not statements about itself.
+        own = [
+            r
+            for r in ranked
+            if r.party in ("vcs", "joint")
+            and r.match.coverage > 0
+            and not compact.commitment(r.commitment).statement
+        ]
         best = own[0] if own and own[0].answers else None
         if best is not None and best.commitment in rule_ids and best.party == "joint":
             return None
