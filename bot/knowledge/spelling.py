@@ -26,8 +26,9 @@ EVERYDAY = frozenset(
     """.split()
 )
 _MISTYPED = 2
-"""Letters a long word may have wrong (a short one: one): more, and it is another word."""
-_LONG = 8
+"""Letters a word of ``_LONG`` letters or more may have wrong (a shorter one: one); more,
+and it is another word ("sessions" is not "sections")."""
+_LONG = 10
 
 
 class Speller:
@@ -48,12 +49,17 @@ class Speller:
         """
         if stem(word) in self._stems:
             return word
-        found = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=84, limit=5)
+        found = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=75, limit=10)
         allowed = _MISTYPED if len(word) >= _LONG else 1
-        for candidate, _score, _i in found:
-            if candidate[0] == word[0] and OSA.distance(word, candidate) <= allowed:
-                return str(candidate)
-        return word
+        fits = [
+            (OSA.distance(word, candidate), abs(len(candidate) - len(word)), -score, candidate)
+            for candidate, score, _i in found
+            if candidate[0] == word[0]
+        ]
+        # Fewest letters wrong; then a swap or a wrong letter before a missing one
+        # ("contarct": "contract", not "contact").
+        best = min((f for f in fits if f[0] <= allowed), default=None)
+        return str(best[3]) if best else word
 
     def correct(self, text: str) -> str:
         def fix(m: re.Match[str]) -> str:
