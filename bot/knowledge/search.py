@@ -66,6 +66,8 @@ STOPWORDS = frozenset(
     one ones whether else either etc let lets theyre were weve youre thats theres many
     they've we've i've you've we'll they'll you'll i'll it'll we'd they'd i'd you'd
     who's where's here's
+    gave given told ago put stick sure look looks looking happen happens happened find
+    instead rather several exactly tho bit bits expect expects try tried trying
     """.split()
 )
 """Words too common in questions to tell one clause from another."""
