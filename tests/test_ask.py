@@ -23,7 +23,7 @@ BLIND_FLOOR = 161
 Compacts' own statements were quoted and keywords written for every commitment."""
 EXISTING_FLOOR = 94
 """Existing questions answered correctly (of 94) before the blind set was used."""
-DEV_FLOOR = 120
+DEV_FLOOR = 121
 """Development questions answered correctly (of 150; written by the developer who then
 worked on the data and engine, so not blind): 64 before that work."""
 BLIND_2_FLOOR = 128
