@@ -470,7 +470,7 @@ EXPECTED: dict[str, Figures] = {
             "date": "2007-09",
             "source": "kent-2007-draft.txt",
         },
-        "counts": {"commitments": 190},
+        "counts": {"commitments": 204},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "consultation": {"title": "Kent Partners Compact Code of Practice: Consultation"},
