@@ -18,12 +18,12 @@ from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
-BLIND_FLOOR = 161
-"""Blind questions answered correctly (of 166): 153 when blind-2 was written, 161 after the
+BLIND_FLOOR = 162
+"""Blind questions answered correctly (of 166): 153 when blind-2 was written, 162 after the
 Compacts' own statements were quoted and keywords written for every commitment."""
 EXISTING_FLOOR = 94
 """Existing questions answered correctly (of 94) before the blind set was used."""
-DEV_FLOOR = 121
+DEV_FLOOR = 122
 """Development questions answered correctly (of 150; written by the developer who then
 worked on the data and engine, so not blind): 64 before that work."""
 BLIND_2_FLOOR = 128

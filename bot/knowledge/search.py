@@ -43,6 +43,9 @@ _B = 0.5
 _QUOTE, _KEYWORDS, _SECTION = 1.0, 0.8, 0.4
 _COVERED = 25
 """The best-scoring clauses ranked, and their coverage worked out (the rest cover nothing)."""
+_UNKNOWN = 1.5
+"""How much more than the rarest word of a Compact a word it never uses counts towards
+coverage."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -269,9 +272,11 @@ class CompactSearch:
 
     def weight(self, term: Term) -> float:
         """How much a question's word counts towards coverage: its rarity here, where a
-        word the Compact never uses counts as much as one it uses once (it may be the
-        point of the question, or an aside about the asker's own situation)."""
-        return min(self.term_idf(term), self._rare_idf)
+        word the Compact never uses counts half as much again as one it uses once (with
+        keywords for every clause, it is more often the point of the question than an aside
+        about the asker's own situation)."""
+        rare = min(self.term_idf(term), self._rare_idf)
+        return rare if self.knows(term) else rare * _UNKNOWN
 
     def term_idf(self, term: Term) -> float:
         return max(self.idf(s) for s in term.alternatives)
@@ -292,7 +297,13 @@ class CompactSearch:
         allowed = None if only is None else {self._doc[i] for i in only if i in self._doc}
         idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
         rarity = {t.word: max(idfs[s] for s in t.alternatives) for t in terms}
-        weights = {word: min(value, self._rare_idf) for word, value in rarity.items()}
+        # A word the Compact never uses, not even in its keywords, is likelier the point of
+        # the question ("insurance", "VAT") than an aside: it counts for more than a rare one.
+        known = {t.word for t in terms if any(a in self._df for a in t.alternatives)}
+        weights = {
+            word: min(value, self._rare_idf) * (1.0 if word in known else _UNKNOWN)
+            for word, value in rarity.items()
+        }
         scores: dict[int, float] = {}
         for term in terms:
             best: dict[int, float] = {}
