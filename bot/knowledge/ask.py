@@ -6,7 +6,10 @@
    proposes or names, and whether it asks for a figure, a rule's scope, or a next step.
 3. Each Compact's commitments are ranked for the question (``bot.knowledge.search``:
    BM25 over clause, section title and paraphrase keywords), preferring the question's
-   topic and the party it asks about.
+   topic and the party it asks about; the clause that opens with what a "what is X?"
+   question names; one with contact details for "who do we contact?"; one with a number
+   for "how many ...?"; and a commitment over a statement about the Compact when the
+   question is on one of its topics or asks what someone must do.
 4. The answer is, in this order:
    - the group's own duty, for "must *we* ...?" on a rule topic: the voluntary sector's or
      joint commitment, saying plainly when it sets the group no figure, then the public
@@ -87,8 +90,8 @@ _CONTACT = 1.5
 """Score factor for a clause that gives contact details (an e-mail address, a telephone
 number) when the question asks whom to contact."""
 _STATING = 6
-"""How far down the ranking a clause that states the figure asked for is preferred to the
-best one that states none."""
+"""How far down the ranking a clause that states a number is preferred, for "how many
+...?", to the best one that states none."""
 _COUNT = 1.5
 """Score factor for a clause that states a number when the question asks how many."""
 _STATEMENT = 0.8
@@ -571,8 +574,13 @@ class Answerer:
             good = [r for r in ranked[:_FALLBACK] if r.answers]
             best = good[0] if good else None
         asks = reading.asks_figure or reading.proposed is not None
-        if best is not None and asks and not _states(compact, best.commitment, reading):
-            # "how many organisations signed?": a close clause that states a number answers.
+        if (
+            best is not None
+            and reading.asks_count
+            and not _states(compact, best.commitment, reading)
+        ):
+            # "how many organisations signed?": a close clause that states a number answers
+            # (a period is the rules' business: no clause's figure stands in for one).
             best = next(
                 (
                     r
