@@ -3,7 +3,8 @@
 Each commitment is searched as its clause, its section title and the paraphrase keywords
 written for it (``compacts/search/<code>.yaml``: the words people use for what the clause
 says).  Words are reduced to their Porter stems (PyStemmer, the same algorithm as the
-full-text index's ``porter`` tokenizer), so "consulted" finds "consultation".
+full-text index's ``porter`` tokenizer), so "consulted" finds "consultation"; the few word
+families Porter leaves apart ("response", "respond") are joined.
 
 A question becomes a list of :class:`Term`: each of its own words, with the Compact words
 ``query_expansion`` maps it to as alternatives.  A commitment scores BM25 over those terms
@@ -11,7 +12,12 @@ A question becomes a list of :class:`Term`: each of its own words, with the Comp
 words it has side by side ("core funding").  ``coverage`` is the share of the question
 (weighted by how rare each word is in this Compact) that a commitment contains: a high
 BM25 from one rare word ("colour") is not an answer; a clause that holds most of what was
-asked is.
+asked is.  A word the Compact never uses counts for more than its rarest one: with keywords
+for every clause, it is likelier the point of the question ("insurance") than an aside.
+
+The Compact's own name and the places and bodies it is named for say which Compact is
+asked about, not what; "compact" itself is searched for only when nothing else is asked
+("what is the Compact?").
 
 An index is built per Compact, on first use: with 500 Compacts only those whose answers
 are shown are ever built.
