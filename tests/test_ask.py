@@ -26,9 +26,9 @@ EXISTING_FLOOR = 94
 DEV_FLOOR = 122
 """Development questions answered correctly (of 150; written by the developer who then
 worked on the data and engine, so not blind): 64 before that work."""
-BLIND_2_FLOOR = 128
-"""Second blind set (216, written after the engine was tuned on the first): its score
-before anyone looked at it."""
+BLIND_2_FLOOR = 145
+"""Second blind set (216, written after the engine was tuned on the first): 128 as it was
+written; 145 after data and engine changes made without looking at it (never tuned on)."""
 
 
 def test_question_sets_are_large_and_cover_every_compact(knowledge: Knowledge) -> None:
