@@ -245,29 +245,51 @@ def cmd_show(knowledge: Knowledge, args: argparse.Namespace) -> int:
     return 0
 
 
-def _existing_db(path: str | Path) -> Path:
-    if not Path(path).is_file():
-        raise UsageError(f"no database at {path}")
-    return Path(path)
+def _is_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
 
 
-async def _open_db(path: Path, clock: Clock) -> Database:
-    """The database at ``path`` (created if missing), or a UsageError saying why not."""
+def _file_of(target: str) -> Path:
+    """The file an SQLite target names (a path or sqlite:///path)."""
+    if target.startswith("sqlite:///"):
+        return Path(target.removeprefix("sqlite:///"))
+    if "://" in target or target.startswith("sqlite:"):
+        scheme = target.split(":", 1)[0]
+        raise UsageError(
+            f"'{scheme}:' is not a database this bot knows: give a file path, sqlite:///PATH"
+            " or postgresql://…"
+        )
+    return Path(target)
+
+
+def _existing_db(target: str | Path) -> str:
+    target = str(target)
+    if not _is_url(target) and not _file_of(target).is_file():
+        raise UsageError(f"no database at {target}")
+    return target
+
+
+async def _open_db(target: str | Path, clock: Clock) -> Database:
+    """The database ``target`` names (a file is created if missing), or a UsageError
+    saying why not."""
     from storage.repository import Database, DatabaseUnavailable
 
-    if not path.parent.is_dir():
-        raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
+    target = str(target)
+    if not _is_url(target):
+        path = _file_of(target)
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
     try:
-        return await Database.open(path, clock=clock)
-    except DatabaseUnavailable as exc:  # not a database, unreadable, read-only, locked …
+        return await Database.open(target, clock=clock)
+    except DatabaseUnavailable as exc:  # not a database, unreachable, read-only, locked …
         raise UsageError(str(exc)) from None
 
 
-async def _check_db(path: Path) -> None:
+async def _check_db(target: str) -> None:
     """Open and close the database before a long-running command starts on it."""
     from bot.clock import SystemClock
 
-    db = await _open_db(path, SystemClock())
+    db = await _open_db(target, SystemClock())
     await db.close()
 
 
@@ -286,7 +308,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 async def _with_core(
-    db_path: Path,
+    db_path: str,
     knowledge: Knowledge,
     work: Callable[[Core], Awaitable[T]],
     today: date | None = None,
@@ -358,7 +380,7 @@ def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
         if v
     }
     settings = _settings(**overrides)
-    asyncio.run(_check_db(Path(settings.db)))
+    asyncio.run(_check_db(settings.db))
     if settings.telegram_bot_token and not terminal:
         from telegram.error import InvalidToken, NetworkError
 
