@@ -58,6 +58,24 @@ def redacted(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
+def _clean(params: Sequence[Any]) -> Sequence[Any]:
+    """PostgreSQL's text holds no NUL character (SQLite's does): it is stored as U+FFFD."""
+    for value in params:
+        if (isinstance(value, str) and "\x00" in value) or (
+            isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+        ):
+            return [_no_nul(v) for v in params]
+    return params
+
+
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    return value
+
+
 class PgSession:
     """Statements inside one transaction on one pooled connection."""
 
@@ -67,13 +85,13 @@ class PgSession:
         self._conn = conn
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(await self._conn.fetch(numbered(sql), *params))
+        return list(await self._conn.fetch(numbered(sql), *_clean(params)))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return _rowcount(await self._conn.execute(numbered(sql), *params))
+        return _rowcount(await self._conn.execute(numbered(sql), *_clean(params)))
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        await self._conn.executemany(numbered(sql), rows)
+        await self._conn.executemany(numbered(sql), [_clean(r) for r in rows])
 
 
 class SessionLocks:
@@ -161,7 +179,7 @@ class PostgresBackend:
         return backend
 
     async def read_all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(await self._pool.fetch(numbered(sql), *params))
+        return list(await self._pool.fetch(numbered(sql), *_clean(params)))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgSession]:

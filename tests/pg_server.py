@@ -114,6 +114,9 @@ class PgServer:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError(f"{tool} failed: {done.stderr.strip()}\n{tail}")
 
+    def create_database(self, name: str) -> None:
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 

@@ -75,6 +75,17 @@ async def columns(target: str, table: str) -> list[str]:
 
 async def snapshot(target: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in a stable order."""
-    return {
-        t: sorted(await fetch(target, f"SELECT * FROM {t}"), key=repr) for t in await tables(target)
-    }
+    names = await tables(target)
+    if is_postgres(target):
+        conn = await asyncpg.connect(target)
+        try:
+            return {
+                t: sorted((tuple(r) for r in await conn.fetch(f"SELECT * FROM {t}")), key=repr)
+                for t in names
+            }
+        finally:
+            await conn.close()
+    with sqlite3.connect(target) as lite:
+        state = {t: sorted(lite.execute(f"SELECT * FROM {t}"), key=repr) for t in names}
+    lite.close()
+    return state
