@@ -26,7 +26,7 @@ from bot.delivery.notifier import (
     DeliveryRetryLater,
     RecordingNotifier,
 )
-from bot.delivery.rate_limit import OutgoingQueue
+from bot.delivery.rate_limit import GUARD, OutgoingQueue
 from bot.delivery.scheduler import ReminderScheduler
 from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database, NewReminder
@@ -477,7 +477,8 @@ async def test_thousands_due_at_once_wait_their_turn_and_none_is_called_late(
         await clock.drive(notifier.all_sent.wait())
     finally:
         await scheduler.stop()
-    assert clock.monotonic() == pytest.approx((many - 1) / 30, abs=0.1)
+    # 30 a second, each slot 5% longer than Telegram's for network jitter (rate_limit.GUARD).
+    assert clock.monotonic() == pytest.approx((many - 1) / 30 * (1 + GUARD), abs=0.1)
     assert not [m.text for m in notifier.sent if "(late)" in m.text]
     assert await db.count_reminders("sent") == many
     late = await raw_sql.fetch(db.path, "SELECT count(*) FROM reminders WHERE late = 1")

@@ -362,7 +362,7 @@ async def limited(running: Running, chat_id: int, call: Callable[[], Awaitable[T
         try:
             return await call()
         except RetryAfter as exc:
-            running.outgoing.flood_wait(retry_seconds(exc), chat_id)
+            await running.outgoing.flood_wait(retry_seconds(exc), chat_id)
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
