@@ -212,10 +212,12 @@ class Core:
         return datetime.combine(day, time(self.reminder_hour), tzinfo=tz).astimezone(UTC)
 
     @asynccontextmanager
-    async def _unit(self, name: str) -> AsyncIterator[Tx]:
-        """A unit of work, applied once per update (see ``handling_update``)."""
+    async def _unit(self, name: str, chat_id: int) -> AsyncIterator[Tx]:
+        """A unit of work on a chat, applied once per update (see ``handling_update``); no
+        other unit on the chat interleaves with it, from this worker or another."""
         key = _UPDATE_KEY.get()
         async with self.db.transaction() as tx:
+            await tx.lock_chat(chat_id)
             if key is not None and not await tx.claim_key(f"{key}:{name}"):
                 raise AlreadyApplied(name)
             yield tx
@@ -234,7 +236,7 @@ class Core:
         ``draft_of``, the user whose draft it was) drop the draft: one unit of work."""
         assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
         chat_id = event.chat_id
-        async with self._unit("register") as tx:
+        async with self._unit("register", chat_id) as tx:
             settings = await tx.chat_settings(chat_id)
             tz = self._zone(settings)
             now = self.now()
@@ -259,7 +261,7 @@ class Core:
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
         """A one-off reminder (/remind): the item, its reminder and the log entry, one unit."""
-        async with self._unit("remind") as tx:
+        async with self._unit("remind", chat_id) as tx:
             item_id = await tx.add_item(
                 chat_id, "reminder", text, {"when": when.isoformat()}, user_id, self.now()
             )
@@ -277,7 +279,7 @@ class Core:
         outcome: Literal["resolved", "unresolved"] | None = None,
     ) -> bool:
         """Mark an open item done or cancelled; its pending reminders are cancelled with it."""
-        async with self._unit("close") as tx:
+        async with self._unit("close", chat_id) as tx:
             closed = await self._close(tx, chat_id, item_id, status, actor, outcome)
         if closed:
             _note_stored(f"item #{item_id} marked {status}")
@@ -309,13 +311,13 @@ class Core:
     async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
         """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
         unique = list(dict.fromkeys(codes))
-        async with self._unit("compacts") as tx:
+        async with self._unit("compacts", chat_id) as tx:
             await tx.set_compacts(chat_id, unique)
             await self._append(tx, chat_id, None, actor, CompactsChosen(compacts=unique))
         _note_stored("the chat's Compacts chosen")
 
     async def set_timezone(self, chat_id: int, tz: str) -> None:
-        async with self._unit("timezone") as tx:
+        async with self._unit("timezone", chat_id) as tx:
             await tx.set_timezone(chat_id, tz)
         _note_stored(f"time zone set to {tz}")
 
@@ -326,16 +328,16 @@ class Core:
         return {o.user_id for o in await self.db.officers(chat_id)}
 
     async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
-        async with self._unit("officer") as tx:
+        async with self._unit("officer", chat_id) as tx:
             await tx.add_officer(chat_id, user_id, name)
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
-        async with self._unit("officer-off") as tx:
+        async with self._unit("officer-off", chat_id) as tx:
             return await tx.remove_officer(chat_id, user_id)
 
     async def forget(self, chat_id: int) -> None:
         """Erase everything stored about the chat, and leave none of it in the WAL file."""
-        async with self._unit("forget") as tx:
+        async with self._unit("forget", chat_id) as tx:
             await tx.forget_chat(chat_id)
         _note_stored("everything about this chat erased")
         await self.db.checkpoint()
@@ -376,7 +378,7 @@ class Core:
         return await self.db.reminder(chat_id, reminder_id)
 
     async def snooze_reminder(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
-        async with self._unit("snooze") as tx:
+        async with self._unit("snooze", chat_id) as tx:
             snoozed = await tx.snooze(chat_id, reminder_id, until)
         if snoozed:
             _note_stored(f"reminder #{reminder_id} snoozed")
@@ -384,7 +386,7 @@ class Core:
 
     async def stop_reminders(self, chat_id: int, reminder_id: int) -> int:
         """Cancel a reminder and the other unsent reminders of its item."""
-        async with self._unit("stop") as tx:
+        async with self._unit("stop", chat_id) as tx:
             return await tx.stop_reminder(chat_id, reminder_id)
 
     # ------------------------------------------------------------------ drafts
@@ -396,11 +398,11 @@ class Core:
             return await tx.drafts(since)
 
     async def save_draft(self, chat_id: int, user_id: int, state: dict[str, Any]) -> None:
-        async with self._unit("draft") as tx:
+        async with self._unit("draft", chat_id) as tx:
             await tx.save_draft(chat_id, user_id, state, self.now())
 
     async def delete_draft(self, chat_id: int, user_id: int) -> None:
-        async with self._unit("draft-drop") as tx:
+        async with self._unit("draft-drop", chat_id) as tx:
             await tx.delete_draft(chat_id, user_id)
 
     # ------------------------------------------------------------------ the log
@@ -522,7 +524,7 @@ class Core:
 
         The notice reminders (and those for the consultation that must precede notice)
         have nothing left to remind of, so they go in the same unit."""
-        async with self._unit("notice") as tx:
+        async with self._unit("notice", chat_id) as tx:
             record, today = await self._follow_up_target(tx, chat_id, item_id, "funding", given_on)
             results = self._recheck_funding(record, today, notice_given_on=given_on)
             entry = NoticeGiven(given_on=given_on, results=results)
@@ -535,7 +537,7 @@ class Core:
         self, chat_id: int, item_id: int, started_on: date, actor: int | None
     ) -> FollowUp:
         """The consultation on a funding change started: re-check it; its reminders stop."""
-        async with self._unit("consulted") as tx:
+        async with self._unit("consulted", chat_id) as tx:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "funding", started_on
             )
@@ -556,7 +558,7 @@ class Core:
         self, chat_id: int, item_id: int, received_on: date, actor: int | None
     ) -> FollowUp:
         """Feedback on a consultation arrived: log it and close the item (nothing more is owed)."""
-        async with self._unit("feedback") as tx:
+        async with self._unit("feedback", chat_id) as tx:
             record, _ = await self._follow_up_target(
                 tx, chat_id, item_id, "consultation", received_on
             )
@@ -576,7 +578,7 @@ class Core:
         self, chat_id: int, item_id: int, step: int, completed_on: date, actor: int | None
     ) -> FollowUp:
         """A step of a complaint's procedure was completed: say what comes next and plan it."""
-        async with self._unit("step") as tx:
+        async with self._unit("step", chat_id) as tx:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "complaint", completed_on
             )

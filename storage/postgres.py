@@ -117,11 +117,13 @@ class SessionLocks:
         return self._conn
 
     async def try_lock(self, ns: int, key: int, *, keep: bool = False) -> bool:
-        """Take the lock if nobody (this worker included) holds it; True if taken."""
+        """Take the lock if nobody (this worker included) holds it; True if taken.  With
+        ``keep``, a lock this worker holds already counts as taken, and it is taken back
+        whenever the connection has to be made again."""
         async with self._lock:
             conn = await self._connection()
             if (ns, key) in self._held:
-                return False
+                return keep and (ns, key) in self._kept
             taken = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", ns, key))
             if taken:
                 self._held.add((ns, key))
