@@ -333,8 +333,8 @@ MIGRATIONS: list[Migration] = [
     ),
     # 10: several workers on one database: who is running (``workers``; on PostgreSQL each
     # holds an advisory lock for as long as it lives), one outbound limiter for them all
-    # (``send_slots``: the last sends booked per key, and a hold after Telegram's
-    # retry_after), and a chat's unhandled updates found by chat.
+    # (``send_slots``: the bot's last slot booked, each chat's last sends, and a hold after
+    # Telegram's retry_after), and a chat's unhandled updates found by chat.
     Migration(
         sqlite="""
     CREATE TABLE workers (
@@ -388,6 +388,32 @@ MIGRATIONS: list[Migration] = [
         END IF;
         UPDATE send_slots SET slots = booked WHERE key = p_key;
         RETURN slot;
+    END $$;
+    -- Send under ``k`` now if the last ``n`` sends leave room in any ``win`` microseconds
+    -- and no hold forbids it: record it and return NULL; else record nothing and return
+    -- when to ask again.
+    CREATE FUNCTION admit_send(p_key TEXT, p_now BIGINT, p_n INTEGER, p_win BIGINT)
+    RETURNS BIGINT LANGUAGE plpgsql AS $$
+    DECLARE
+        sent BIGINT[];
+        hold BIGINT;
+        c INTEGER;
+    BEGIN
+        INSERT INTO send_slots (key) VALUES (p_key) ON CONFLICT DO NOTHING;
+        SELECT slots, hold_until INTO sent, hold FROM send_slots WHERE key = p_key FOR UPDATE;
+        c := coalesce(array_length(sent, 1), 0);
+        IF p_now < hold THEN
+            RETURN hold;
+        END IF;
+        IF c >= p_n AND p_now < sent[c - p_n + 1] + p_win THEN
+            RETURN sent[c - p_n + 1] + p_win;
+        END IF;
+        sent := sent || p_now;
+        IF c + 1 > p_n THEN
+            sent := sent[c + 2 - p_n : c + 1];
+        END IF;
+        UPDATE send_slots SET slots = sent WHERE key = p_key;
+        RETURN NULL;
     END $$;
     """,
     ),

@@ -945,6 +945,28 @@ class Tx(Reader):
         await self._run("UPDATE send_slots SET slots = ? WHERE key = ?", (json.dumps(booked), key))
         return slot
 
+    async def admit_send(self, key: str, now: int, count: int, window: int) -> int | None:
+        """Send under ``key`` (a chat) at ``now`` (microseconds) if its last ``count`` sends
+        leave room in any ``window`` and no hold forbids it: recorded, None.  Otherwise
+        nothing is recorded and the answer is when to ask again."""
+        if self._d.postgres:
+            [row] = await self._returning(
+                "SELECT admit_send(?, ?, ?, ?)", (key, now, count, window)
+            )
+            return None if row[0] is None else int(row[0])
+        await self._run("INSERT INTO send_slots (key) VALUES (?) ON CONFLICT DO NOTHING", (key,))
+        row = await self._one("SELECT slots, hold_until FROM send_slots WHERE key = ?", (key,))
+        sent: list[int] = json.loads(row[0])
+        if now < int(row[1]):
+            return int(row[1])
+        if len(sent) >= count and now < sent[-count] + window:
+            return sent[-count] + window
+        await self._run(
+            "UPDATE send_slots SET slots = ? WHERE key = ?",
+            (json.dumps([*sent, now][-count:]), key),
+        )
+        return None
+
     async def hold_sends(self, keys: Sequence[str], until: int) -> None:
         """Nothing under ``keys`` goes out before ``until`` (Telegram said retry_after)."""
         greatest = self._d.greatest

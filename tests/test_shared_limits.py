@@ -57,7 +57,8 @@ async def two_workers(
             global_per_second=30,
             per_chat_per_minute=20,
             clock=clock,
-            book=DatabaseBook(db, clock),
+            # Forgetting old bookings at every one must never forget a live minute's.
+            book=DatabaseBook(db, clock, prune_every=1),
         )
         for db in (first, second)
     ]
@@ -75,11 +76,17 @@ async def test_the_limits_hold_for_the_bot_as_a_whole_not_per_worker(
     assert a.shared and b.shared
     sends = [
         (a if n % 2 else b).send(chat, f"m{n}", [n])
-        for n, chat in enumerate([1] * 25 + list(range(100, 140)))
+        for n, chat in enumerate([1] * 20 + list(range(100, 140)))
     ]
+
     await settle_and_drive(clock, asyncio.gather(*sends))
+    clock.advance(2.0)
+    await settle_and_drive(clock, b.send(999, "another chat meanwhile", [0]))
+    # Then five more for chat 1, within the minute of its first twenty.
+    more = [(a if n % 2 else b).send(1, f"late{n}", [n]) for n in range(5)]
+    await settle_and_drive(clock, asyncio.gather(*more))
     at = sorted(m.at for m in notifier.sent)
-    assert len(at) == 65
+    assert len(at) == 66
     # Each worker alone would send 30 a second; both together still do.
     assert most_in_any(at, 1.0) <= 30
     gaps = [y - x for x, y in itertools.pairwise(at)]

@@ -1,13 +1,18 @@
 """Outgoing rate limiting: keeps the bot inside Telegram's limits, however many workers it has.
 
 Two limits apply to every message: a global one (Telegram: about 30 messages a second per bot)
-and a per-chat one (groups: 20 a minute).  The bot's messages are spaced evenly (a slot every
-1/30 s), and a chat gets a minute's quota at once, then waits until the oldest of its last 20
-is a minute old, so no 60 seconds ever hold more than 20 of its messages (Telegram counts any
-minute, not minutes on the clock).  Both windows are ``GUARD`` (5%) longer than the limit, so
-a message that reaches Telegram a few milliseconds later than the next one cannot make a
-second hold 31.  A ``DeliveryRetryLater`` with ``retry_after`` from the notifier holds *all*
-sending for that long: Telegram's flood control is per bot, not per chat.
+and a per-chat one (groups: 20 a minute).  The bot's messages are spaced evenly: each books a
+slot (one every 1/30 s), waits for it, and books a new one if it woke too late for it.  Then
+the chat's limit is checked at that moment: a chat may have a minute's quota at once, and
+after that a message goes only once the oldest of the chat's last 20 *sent* is a minute old,
+so no 60 seconds ever hold more than 20 of its messages (Telegram counts any minute, not
+minutes on the clock); a message that must wait gives up its slot and books another when the
+chat has room.  Counting what was sent, not what was booked, matters: a message that queued
+seconds for the bot's slot must not leave room for a 21st in its chat's minute.  Both windows
+are ``GUARD`` (5%) longer than the limit, so a message that reaches Telegram a few
+milliseconds later than the next one cannot make a second hold 31.  A ``DeliveryRetryLater``
+with ``retry_after`` from the notifier holds *all* sending for that long: Telegram's flood
+control is per bot, not per chat.
 
 Where the slots are booked is a ``SlotBook``: in memory (``MemoryBook``: one process, the
 SQLite default) or in the database (``DatabaseBook``: every worker on one PostgreSQL books
@@ -61,6 +66,14 @@ class Window:
         self._slots.append(slot)
         return slot
 
+    def admit(self, now: float) -> float | None:
+        """Go at ``now`` if the last ``count`` leave room in any ``period``: recorded, None;
+        else nothing is recorded and the answer is when there will be room."""
+        if len(self._slots) >= self.count and now < self._slots[0] + self.period:
+            return self._slots[0] + self.period
+        self._slots.append(now)
+        return None
+
     def idle(self, now: float) -> bool:
         return not self._slots or self._slots[-1] + self.period <= now
 
@@ -74,6 +87,11 @@ class SlotBook(Protocol):
 
     async def book(self, key: str, count: int, period: float) -> float:
         """The instant to send at: at most ``count`` under ``key`` in any ``period``."""
+        ...
+
+    async def admit(self, key: str, count: int, period: float) -> float | None:
+        """Send now if ``key``'s last ``count`` sends leave room in any ``period`` (recorded,
+        None); else when to ask again."""
         ...
 
     async def hold(self, keys: list[str], until: float) -> None: ...
@@ -106,6 +124,13 @@ class MemoryBook:
         now = max(self.now(), self._holds.get(key, float("-inf")))
         return self._window(key, count, period).reserve(now)
 
+    async def admit(self, key: str, count: int, period: float) -> float | None:
+        now = self.now()
+        held = self._holds.get(key, float("-inf"))
+        if now < held:
+            return held
+        return self._window(key, count, period).admit(now)
+
     async def hold(self, keys: list[str], until: float) -> None:
         for key in keys:
             self._holds[key] = max(until, self._holds.get(key, float("-inf")))
@@ -121,11 +146,15 @@ class DatabaseBook:
     """Slots booked in the database, shared by every worker on it: a slot is an instant on
     the wall clock (workers on one machine, or kept in step by NTP)."""
 
-    def __init__(self, db: Database, clock: Clock, prune_every: int = 1000) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, prune_every: int = 1000, keep: float = 600.0
+    ) -> None:
         self._db = db
         self._clock = clock
         self._bookings = 0
         self._prune_every = prune_every
+        self._keep = keep
+        """Chats' bookings are forgotten once their last is this old (longer than any window)."""
 
     def now(self) -> float:
         return self._clock.now().timestamp()
@@ -136,8 +165,13 @@ class DatabaseBook:
             slot = await tx.book_send(key, now, count, round(period * _MICRO))
             self._bookings += 1
             if self._bookings % self._prune_every == 0:
-                await tx.prune_send_slots(now - round(2 * period * _MICRO))
+                await tx.prune_send_slots(now - round(self._keep * _MICRO))
         return slot / _MICRO
+
+    async def admit(self, key: str, count: int, period: float) -> float | None:
+        async with self._db.transaction() as tx:
+            at = await tx.admit_send(key, round(self.now() * _MICRO), count, round(period * _MICRO))
+        return None if at is None else at / _MICRO
 
     async def hold(self, keys: list[str], until: float) -> None:
         async with self._db.transaction() as tx:
@@ -154,6 +188,8 @@ class SendStats:
     sent: int = 0
     failed: int = 0
     flood_waits: int = 0
+    rebooked: int = 0
+    """Slots given up because the sender woke too late for them."""
 
 
 class OutgoingQueue:
@@ -175,6 +211,9 @@ class OutgoingQueue:
         self._time = clock or SystemClock()
         self._book: SlotBook = book or MemoryBook(self._time)
         self._interval = (1 + guard) / global_per_second if global_per_second else None
+        # A sender that wakes for its slot later than this (a busy event loop) takes a new
+        # slot instead: going late would crowd the messages booked after it.
+        self._late = self._interval / 2 if self._interval else 0.0
         self._chat_count = max(1, int(per_chat_per_minute)) if per_chat_per_minute else None
         self._chat_period = 60.0 * (1 + guard)
         self.stats = SendStats()
@@ -190,17 +229,29 @@ class OutgoingQueue:
             await self._time.sleep(delay)
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait for this chat's next slot and the bot's next slot (and any flood wait)."""
-        if self._chat_count is not None:
+        """Wait for the bot's next slot, and for room in this chat (and any flood wait)."""
+        while True:
+            await self._bot_slot()
+            if self._chat_count is None:
+                return
             key = chat_key(chat_id)
-            await self._wait_until(await self._book.book(key, self._chat_count, self._chat_period))
+            later = await self._book.admit(key, self._chat_count, self._chat_period)
+            if later is None:
+                return
+            await self._wait_until(later)  # the chat's minute is full: the slot goes by
+
+    async def _bot_slot(self) -> None:
         while True:
             if self._interval is not None:
-                await self._wait_until(await self._book.book(BOT, 1, self._interval))
+                slot = await self._book.book(BOT, 1, self._interval)
+                await self._wait_until(slot)
+                if self._book.now() - slot > self._late:
+                    self.stats.rebooked += 1
+                    continue
             held = await self._book.held_until(BOT)
             # A flood wait may have started while we slept on an earlier booking.
             if self._book.now() >= held:
-                break
+                return
             await self._wait_until(held)
 
     async def flood_wait(self, seconds: float, chat_id: int | None = None) -> None:
