@@ -11,6 +11,8 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot run [--token T] [--api-url URL] [--db PATH]
   compactbot report --db PATH --chat ID [--year Y] [--format md|csv|html] [--body B] [--out FILE]
   compactbot export --chat ID --ics FILE [--db PATH]
+  compactbot migrate-db --from DB --to DB [--chat ID]
+A database (--db, --from, --to) is a file path, sqlite:///PATH or postgresql://…
 Bad input exits 2 with one clear line on stderr, never a traceback: that includes a --db
 that cannot be opened (missing directory, not an SQLite file), a --chat outside SQLite's
 integers, dates outside 1900-2200 and bad settings in the environment.
@@ -138,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--ics", required=True, help="the .ics file to write")
     export.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
     export.add_argument("--today", type=_iso_day, help="as of this day (default: today)")
+
+    move = sub.add_parser(
+        "migrate-db", help="copy chats' whole history to another database, and verify it"
+    )
+    move.add_argument("--from", dest="source", required=True, help="database to copy from")
+    move.add_argument("--to", dest="target", required=True, help="database to copy into")
+    move.add_argument("--chat", type=_chat_id, help="only this chat (default: every chat)")
 
     run = sub.add_parser("run", help="run the Telegram bot, or the terminal chat without a token")
     chat = sub.add_parser("chat", help="the terminal chat (reads stdin until EOF)")
@@ -367,6 +376,42 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
     return 0
 
 
+def _same_database(a: str, b: str) -> bool:
+    if _is_url(a) or _is_url(b):
+        return a.rstrip("/") == b.rstrip("/")
+    return _file_of(a).resolve() == _file_of(b).resolve()
+
+
+async def _migrate_db(source_target: str, to: str, chat: int | None) -> Any:
+    from bot.clock import SystemClock
+    from storage.transfer import TransferRefused, copy_history
+
+    source = await _open_db(source_target, SystemClock())
+    try:
+        target = await _open_db(to, SystemClock())
+        try:
+            return await copy_history(source, target, chat)
+        except TransferRefused as exc:
+            raise UsageError(f"nothing copied: {exc}") from None
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+
+
+def cmd_migrate_db(args: argparse.Namespace) -> int:
+    import asyncio
+
+    source = _existing_db(args.source)
+    if _same_database(source, args.target):
+        raise UsageError("--from and --to name the same database")
+    copied = asyncio.run(_migrate_db(source, args.target, args.chat))
+    print(f"Copied {copied.chats} chat(s); read back from the target and verified:")
+    for table, (rows, checksum) in copied.tables.items():
+        print(f"  {table:<14} {rows:>8} rows  sha256 {checksum[:16]}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
     import asyncio
 
@@ -407,6 +452,8 @@ def main(argv: Sequence[str] | None = None, *, knowledge: Knowledge | None = Non
         args = build_parser().parse_args(argv)
         if args.command in ("run", "chat"):
             return cmd_run(args, terminal=args.command == "chat")
+        if args.command == "migrate-db":
+            return cmd_migrate_db(args)
         if knowledge is None:
             from bot.knowledge.knowledge import Knowledge
 
