@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 import itertools
 import warnings
 from collections.abc import Callable
@@ -80,6 +81,27 @@ async def test_the_guard_keeps_a_late_arrival_inside_the_limits(clock: ManualClo
     # The 21st of a chat waits 63 s, not 60: a message arriving up to 3 s late still
     # leaves no minute with 21.
     assert at[20] - at[0] == pytest.approx(60 * (1 + GUARD))
+
+
+def test_a_limit_too_high_to_matter_never_holds_a_message_back() -> None:
+    """In real time, with slots a nanosecond apart: every wake-up is "late" for its slot,
+    and must not make the sender book again for ever."""
+    from bot.clock import SystemClock
+
+    notifier = RecordingNotifier()
+    queue = OutgoingQueue(
+        notifier, global_per_second=1e9, per_chat_per_minute=1e9, clock=SystemClock()
+    )
+
+    async def send_all() -> None:
+        for n in range(50):
+            await queue.send(n, "hi", [n])
+
+    worker = threading.Thread(target=asyncio.run, args=(send_all(),), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the sender kept booking slots"
+    assert len(notifier.sent) == 50
 
 
 async def test_global_limit_paces_all_chats(clock: ManualClock) -> None:

@@ -212,8 +212,9 @@ class OutgoingQueue:
         self._book: SlotBook = book or MemoryBook(self._time)
         self._interval = (1 + guard) / global_per_second if global_per_second else None
         # A sender that wakes for its slot later than this (a busy event loop) takes a new
-        # slot instead: going late would crowd the messages booked after it.
-        self._late = self._interval / 2 if self._interval else 0.0
+        # slot instead: going late would crowd the messages booked after it.  Never less
+        # than a few milliseconds, which any wake-up may take.
+        self._late = max(self._interval / 2, 0.005) if self._interval else 0.0
         self._chat_count = max(1, int(per_chat_per_minute)) if per_chat_per_minute else None
         self._chat_period = 60.0 * (1 + guard)
         self.stats = SendStats()
