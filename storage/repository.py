@@ -851,6 +851,7 @@ class Tx(Reader):
         count = await self._run(self._d.recover_expired, (to_db(now),))
         if count:
             self.reminders_changed = True
+        if self._d.postgres:  # forget workers that are gone and hold nothing
             await self._run(self._d.prune_workers)
         return count
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import threading
 import itertools
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
