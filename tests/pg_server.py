@@ -34,16 +34,16 @@ class PostgresMissing(RuntimeError):
 
 def find_bindir() -> Path:
     """The directory with ``initdb``, ``pg_ctl`` and ``postgres`` (newest version first)."""
-    candidates = []
-    if env := os.environ.get("COMPACTBOT_PG_BINDIR"):
-        candidates.append(Path(env))
-    candidates += sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
-        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    if found := shutil.which("pg_ctl"):
-        candidates.append(Path(found).parent)
+    if env := os.environ.get("COMPACTBOT_PG_BINDIR"):  # this one, or none
+        candidates = [Path(env)]
+    else:
+        candidates = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin"),
+            key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+            reverse=True,
+        )
+        if found := shutil.which("pg_ctl"):
+            candidates.append(Path(found).parent)
     for bindir in candidates:
         if all((bindir / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
             return bindir
