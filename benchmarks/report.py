@@ -5,7 +5,7 @@
 Registers a year of items through the real core (consultations, funding changes and
 complaints, a third of them with a follow-up), then times, per size:
   * reading the chat's log in one query and replaying it (``Core.compliance``), side by
-    side with its peer, reading each item's events with its own query (``item_events``);
+    side with its peer, reading each item's log with its own query (``item_log``);
   * building the report and rendering it as chat text, Markdown, CSV and HTML;
   * building the .ics calendar (``Core.calendar``).
 Reports the median of ``--repeat`` runs.
@@ -100,7 +100,7 @@ async def bench(n: int, repeat: int, knowledge: Knowledge) -> dict[str, float]:
 
         async def per_item() -> None:
             for item_id in all_ids:
-                compliance_log(await db.item_events(CHAT, item_id))
+                compliance_log(await core._read(db, await db.item_log(CHAT, item_id)))
 
         records = await core.compliance(CHAT)
         report = build_report(records, year=2026, as_of=NOW.date())
@@ -115,7 +115,7 @@ async def bench(n: int, repeat: int, knowledge: Knowledge) -> dict[str, float]:
 
         figures = {
             "items": float(n),
-            "events": float(len(await db.events(CHAT))),
+            "log entries": float(len(await db.log(CHAT))),
             "fill s": fill_s,
             "log: one query ms": await timed(lambda: core.compliance(CHAT), repeat),
             "log: query per item ms": await timed(per_item, repeat),

@@ -9,12 +9,14 @@ the terminal chat and the command line all go through here; none of them touches
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -33,16 +35,22 @@ from bot.domain.verdicts import CheckResult
 from bot.knowledge.knowledge import Knowledge
 from bot.records.calendar_export import CalendarFile, build_calendar
 from bot.records.compliance import ItemRecord, compliance_log
+from bot.records.letter_text import LetterTemplates
+from bot.records.letters import Letter, build_letters
 from bot.records.log import (
     ChatMoved,
     CompactsChosen,
     ConsultationStarted,
     FeedbackReceived,
+    ItemChanged,
     ItemClosed,
     ItemRegistered,
+    ItemReopened,
+    LetterDrafted,
     LogEntry,
     Logged,
     NoticeGiven,
+    RegisteredEvent,
     ReminderSet,
     StepCompleted,
     clause_refs,
@@ -73,6 +81,16 @@ class Registered:
     reminders_planned: int
 
 
+@dataclass
+class WrittenLetter:
+    """A letter drafted for the group: its data, its text and its .docx."""
+
+    letter: Letter
+    text: str
+    docx: bytes
+    filename: str
+
+
 class FollowUpError(ValueError):
     """A follow-up that does not fit its item (wrong kind, date out of order): nothing stored."""
 
@@ -86,6 +104,37 @@ class FollowUp:
     results: list[CheckResult]
     reminders_planned: int
     closed: bool = False
+
+
+@dataclass
+class Changed:
+    """What changing (or reopening) an item produced."""
+
+    record: ItemRecord
+    """The item as it stood before."""
+    event: RegisteredEvent
+    """The item as it stands now."""
+    results: list[CheckResult]
+    reminders_planned: int
+
+
+def _shown(value: object) -> str:
+    return f"{value.day} {value:%B %Y}" if isinstance(value, date) else str(value)
+
+
+def _same_item(a: RegisteredEvent, b: AnyEvent) -> bool:
+    if a.kind != b.kind:
+        return False
+    keys = {
+        "consultation": ("title", "opens", "closes"),
+        "funding": ("title", "last_funded_day"),
+        "complaint": ("summary", "raised_on"),
+    }[a.kind]
+
+    def norm(v: object) -> object:
+        return " ".join(v.lower().split()) if isinstance(v, str) else v
+
+    return all(norm(getattr(a, k)) == norm(getattr(b, k, None)) for k in keys)
 
 
 _KIND_NOUNS = {
@@ -144,6 +193,7 @@ class Core:
         default_timezone: str = "Europe/London",
         reminder_hour: int = 9,
         clock: Clock | None = None,
+        letter_templates: Path | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.db = db
@@ -151,6 +201,7 @@ class Core:
         self.default_timezone = default_timezone
         self.reminder_hour = reminder_hour
         self.clock = clock or SystemClock()
+        self.letter_templates = LetterTemplates(letter_templates)
         # Clause texts by reference: content-addressed, so never stale.
         self._clauses: dict[str, str] = {}
 
@@ -203,7 +254,15 @@ class Core:
                     # A reminder for today whose hour has passed goes out now rather than never.
                     due_at = now + timedelta(seconds=1)
                 out.append(
-                    NewReminder(chat_id, item_id, due_at, plan.text, f"{result.compact}:{plan.key}")
+                    # The day is in the key: planning the same reminder again is harmless, and
+                    # a deadline that moves gets its reminders anew.
+                    NewReminder(
+                        chat_id,
+                        item_id,
+                        due_at,
+                        plan.text,
+                        f"{result.compact}:{plan.key}:{plan.due.isoformat()}",
+                    )
                 )
         return out
 
@@ -476,6 +535,52 @@ class Core:
             raise FollowUpError(f"There is no consultation, funding change or complaint #{item_id}")
         return records[0], history
 
+    async def knows_chat(self, chat_id: int) -> bool:
+        """Whether anything about the chat is on record."""
+        return bool(await self.db.log(chat_id))
+
+    # ------------------------------------------------------------------ letters
+
+    async def write_letters(
+        self, chat_id: int, item_id: int, actor: int | None
+    ) -> list[WrittenLetter]:
+        """Letters for an item below its Compact, or for a complaint's current step
+        (``bot.records.letters``), as text and .docx, each logged in the item's history.
+
+        Built and rendered first, then logged in one unit of work, so a template that cannot
+        be used logs nothing.  Raises FollowUpError for an item the chat does not have,
+        LetterRefused when there is nothing to write, LetterTemplateError for a template
+        that cannot be used."""
+        from bot.records.letter_docx import render_docx  # python-docx only when writing one
+
+        record, _ = await self.item_history(chat_id, item_id)
+        today = await self.today(chat_id)
+        letters = build_letters(record, self.knowledge.registry.compacts, today)
+        written: list[WrittenLetter] = []
+        for k, letter in enumerate(letters, start=1):
+            text = self.letter_templates.render(letter)
+            suffix = f"-{k}" if len(letters) > 1 else ""
+            written.append(
+                WrittenLetter(
+                    letter,
+                    text,
+                    render_docx(text, title=letter.subject),
+                    f"letter-item-{item_id}{suffix}.docx",
+                )
+            )
+        async with self._unit("letter", chat_id) as tx:
+            for w in written:
+                entry = LetterDrafted(
+                    recipient=w.letter.recipient,
+                    compacts=w.letter.compacts,
+                    citations=w.letter.citations,
+                    step=w.letter.step,
+                    digest=hashlib.sha256(w.text.encode("utf-8")).hexdigest(),
+                )
+                await self._append(tx, chat_id, item_id, actor, entry)
+        _note_stored(f"the letter for item #{item_id} logged")
+        return written
+
     # ------------------------------------------------------------------ follow-ups
 
     async def _follow_up_target(
@@ -486,8 +591,11 @@ class Core:
             raise FollowUpError(
                 f"Item #{item_id} is {_KIND_NOUNS[record.kind]}, not {_KIND_NOUNS[kind]}"
             )
-        if record.status == "cancelled":
-            raise FollowUpError(f"Item #{item_id} was cancelled")
+        if record.status != "open":
+            status = "cancelled" if record.status == "cancelled" else "done"
+            raise FollowUpError(
+                f"Item #{item_id} is {status}; to record more on it, /reopen {item_id} first"
+            )
         today = self.now().astimezone(self._zone(await tx.chat_settings(chat_id))).date()
         if on > today:
             raise FollowUpError(f"{on.day} {on:%B %Y} is in the future")
@@ -541,12 +649,6 @@ class Core:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "funding", started_on
             )
-            if record.notice_given_on is not None and started_on > record.notice_given_on:
-                given = record.notice_given_on
-                raise FollowUpError(
-                    f"Notice on #{item_id} was given on {given.day} {given:%B %Y}; "
-                    "the consultation comes before notice"
-                )
             results = self._recheck_funding(record, today, consultation_started_on=started_on)
             entry = ConsultationStarted(started_on=started_on, results=results)
             await self._append(tx, chat_id, item_id, actor, entry)
@@ -610,6 +712,87 @@ class Core:
             await self._append(tx, chat_id, item_id, actor, entry)
         _note_stored(f"step {step} of item #{item_id} recorded")
         return FollowUp(record, results, len(ids))
+
+    # ------------------------------------------------------------------ changes after the fact
+
+    async def change_item(
+        self, chat_id: int, item_id: int, changes: dict[str, Any], actor: int | None
+    ) -> Changed:
+        """Change a registered item (``changes``: its event's fields, e.g. ``{"closes": …}``):
+        re-check it under the Compacts it was registered with, plan its reminders anew and
+        log what it was and is, in one unit. Raises FollowUpError if the change does not
+        fit (a close before the opening, an item that is closed)."""
+        async with self._unit("change", chat_id) as tx:
+            record, _ = await self._history(tx, chat_id, item_id)
+            if record.status != "open":
+                raise FollowUpError(
+                    f"Item #{item_id} is {record.status}; /reopen {item_id} first to change it"
+                )
+            before = record.event
+            try:
+                event = type(before).model_validate({**before.model_dump(), **changes})
+            except ValidationError as exc:
+                raise FollowUpError(_validation_message(exc).capitalize()) from None
+            assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
+            changed = {k: v for k, v in changes.items() if getattr(before, k) != v}
+            if not changed:
+                raise FollowUpError("That is what it says already")
+            tz = self._zone(await tx.chat_settings(chat_id))
+            today = self.now().astimezone(tz).date()
+            results = self.check(self._as_it_stands(record, event), self._codes_of(record), today)
+            await tx.delete_unsent_reminders(chat_id, item_id)
+            ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
+            title = event.summary if isinstance(event, ComplaintRaised) else event.title
+            await tx.rename_item(chat_id, item_id, title[:200])
+            field = ", ".join(changed)
+            entry = ItemChanged(
+                field=field,
+                before=", ".join(_shown(getattr(before, k)) for k in changed),
+                after=", ".join(_shown(v) for v in changed.values()),
+                event=event,
+                results=results,
+            )
+            await self._append(tx, chat_id, item_id, actor, entry)
+        _note_stored(f"item #{item_id} changed ({field})")
+        return Changed(record, event, results, len(ids))
+
+    def _as_it_stands(self, record: ItemRecord, event: AnyEvent) -> AnyEvent:
+        """The event with what follow-ups recorded since (notice given, consultation begun)."""
+        if isinstance(event, FundingEnding):
+            return event.model_copy(
+                update={
+                    "notice_given_on": record.notice_given_on or event.notice_given_on,
+                    "consultation_started_on": record.consultation_started_on
+                    or event.consultation_started_on,
+                    "item_id": record.item_id,
+                }
+            )
+        return event.model_copy(update={"item_id": record.item_id})
+
+    async def reopen_item(self, chat_id: int, item_id: int, actor: int | None) -> Changed:
+        """Open a closed item again (closed by mistake): re-checked, its reminders planned."""
+        async with self._unit("reopen", chat_id) as tx:
+            record, _ = await self._history(tx, chat_id, item_id)
+            if record.status == "open":
+                raise FollowUpError(f"Item #{item_id} is open already")
+            await tx.set_item_status(chat_id, item_id, "open", self.now())
+            await tx.delete_unsent_reminders(chat_id, item_id)
+            tz = self._zone(await tx.chat_settings(chat_id))
+            today = self.now().astimezone(tz).date()
+            event = self._as_it_stands(record, record.event)
+            results = self.check(event, self._codes_of(record), today)
+            ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
+            await self._append(tx, chat_id, item_id, actor, ItemReopened())
+        _note_stored(f"item #{item_id} reopened")
+        return Changed(record, record.event, results, len(ids))
+
+    async def open_duplicate(self, event: AnyEvent) -> ItemRecord | None:
+        """An open item with the same kind, title and dates as ``event``, if the chat has one
+        (registering the same consultation twice is almost always a slip)."""
+        for record in await self.compliance(event.chat_id):
+            if record.status == "open" and _same_item(record.event, event):
+                return record
+        return None
 
     async def _event_handled(self, event: AnyEvent, results: list[CheckResult]) -> None:
         for outcome in self.knowledge.pm.hook.compactbot_event_handled(

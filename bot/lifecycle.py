@@ -66,6 +66,7 @@ async def running_core(
         default_timezone=settings.timezone,
         reminder_hour=settings.reminder_hour,
         clock=clock,
+        letter_templates=settings.letter_templates,
     )
     scheduler.on_chat_moved = core.chat_moved
     scheduler.start()

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import DirectoryPath, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ShiftedClock, SystemClock
@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     )
     """Several workers: an update kept by a worker that died before handling it is taken
     up by another once it has waited this long."""
+    letter_templates: DirectoryPath | None = Field(
+        default=None, validation_alias="COMPACTBOT_LETTER_TEMPLATES"
+    )
+    """A directory of letter templates (``letter.txt.j2``) used before the built-in ones, so
+    a network can adapt a letter's wording."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
     """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
 

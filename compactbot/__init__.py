@@ -16,7 +16,9 @@ A third-party Compact is a module with hook implementations, registered under th
         return result.model_copy(update={"notes": [*result.notes, "Ask our Compact officer."]})
 
 The core calls a Compact's plugin only for the Compact(s) that plugin provides, so a
-plugin never checks ``compact.code``.  The hooks are documented in ``bot/hookspecs.py``.
+plugin never checks ``compact.code``.  A plugin that adds a sentence about a duty takes its
+words from the rule's recorded strength (``modal``, ``asks``, ``owed``, ``strength_of``), so a
+"usually" is never said as "must".  The hooks are documented in ``bot/hookspecs.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.hookspecs import hookimpl, hookspec
 if TYPE_CHECKING:
     from bot.domain.checks import default_check
     from bot.domain.deadlines import add_period, consultation_length_days, days_between
+    from bot.domain.duty import asks, modal, owed, strength_of
     from bot.domain.events import (
         AnyEvent,
         ComplaintRaised,
@@ -37,7 +40,14 @@ if TYPE_CHECKING:
         ConsultationLaunched,
         FundingEnding,
     )
-    from bot.domain.verdicts import CheckResult, Citation, ProcedureStep, ReminderPlan, cite
+    from bot.domain.verdicts import (
+        CheckResult,
+        Citation,
+        Lapse,
+        ProcedureStep,
+        ReminderPlan,
+        cite,
+    )
     from compacts.models import Commitment, Compact, Obligations, Period
 
 _LAZY = {
@@ -45,6 +55,10 @@ _LAZY = {
     "add_period": "bot.domain.deadlines",
     "consultation_length_days": "bot.domain.deadlines",
     "days_between": "bot.domain.deadlines",
+    "asks": "bot.domain.duty",
+    "modal": "bot.domain.duty",
+    "owed": "bot.domain.duty",
+    "strength_of": "bot.domain.duty",
     "AnyEvent": "bot.domain.events",
     "ComplaintRaised": "bot.domain.events",
     "ComplaintStepCompleted": "bot.domain.events",
@@ -53,6 +67,7 @@ _LAZY = {
     "FundingEnding": "bot.domain.events",
     "CheckResult": "bot.domain.verdicts",
     "Citation": "bot.domain.verdicts",
+    "Lapse": "bot.domain.verdicts",
     "ProcedureStep": "bot.domain.verdicts",
     "ReminderPlan": "bot.domain.verdicts",
     "cite": "bot.domain.verdicts",
@@ -85,15 +100,20 @@ __all__ = [
     "ConsultationClosed",
     "ConsultationLaunched",
     "FundingEnding",
+    "Lapse",
     "Obligations",
     "Period",
     "ProcedureStep",
     "ReminderPlan",
     "add_period",
+    "asks",
     "cite",
     "consultation_length_days",
     "days_between",
     "default_check",
     "hookimpl",
     "hookspec",
+    "modal",
+    "owed",
+    "strength_of",
 ]

@@ -24,8 +24,36 @@ Party = Literal["public", "vcs", "joint"]
 
 Unit = Literal["days", "weeks", "months"]
 
-Status = Literal["adopted", "consultation_draft"]
-"""``consultation_draft``: the document's numbers are proposals, not agreed terms."""
+Status = Literal["adopted", "consultation_draft", "consultation_version"]
+"""How the document describes itself.
+
+``adopted``: an agreed Compact.  ``consultation_draft``: a draft put out for consultation,
+its numbers proposals, not agreed terms.  ``consultation_version``: a full text that says it
+stands before a consultation period ends (Kent 2011's foreword "will be inserted after the
+consultation period") and nowhere says it was adopted: its words are quoted as written, with
+that said beside them."""
+
+Strength = Literal["firm", "should", "wherever_possible", "usually", "aim", "proposal", "example"]
+"""How strongly a Compact's text states a duty, as written.
+
+``firm``: will, shall, must, "is in place", or an undertaking stated outright ("To give a
+minimum of ...", "Conduct 12 week ... consultations").  ``should``: should.
+``wherever_possible``: "wherever possible".  ``usually``: "usually".  ``aim``: "aim to".
+``proposal``: put forward in a consultation draft.  ``example``: given as an example
+("For example:", "e.g.") in a consultation draft.  The bot's duty words follow this
+(``bot.domain.duty``): a ``usually`` is "should usually", never "must"."""
+
+STRENGTH_RANK: dict[str, int] = {
+    "firm": 0,
+    "should": 1,
+    "wherever_possible": 2,
+    "usually": 2,
+    "aim": 2,
+    "proposal": 3,
+    "example": 3,
+}
+"""Firmer first: a firm duty outranks a "should", which outranks the qualified ones
+("wherever possible", "usually", "aim to"), which outrank a draft's proposals."""
 
 Nation = Literal["england", "scotland", "wales", "northern_ireland"]
 
@@ -95,6 +123,9 @@ class Commitment(_Strict):
     party: Party
     quote: str = Field(min_length=10)
     topics: list[str] = Field(min_length=1)
+    example: bool = False
+    """True where the text gives it only as an example ("For example:", "e.g.") of what a
+    code might hold: quoted so it can be found, but not a commitment."""
 
     @field_validator("topics")
     @classmethod
@@ -110,6 +141,12 @@ class _Rule(_Strict):
     """Ids of the commitments this rule comes from (empty only when nothing applies)."""
     note: str = ""
     """Plain-language explanation, including why a number is absent."""
+    strength: Strength | None = None
+    """How strongly the cited text states the rule (null where it sets nothing, or in a file
+    written before this field existed: the checks then read it as ``firm``)."""
+    strength_words: list[str] = Field(default_factory=list)
+    """The words of the cited clauses that carry the strength, verbatim ("shall",
+    "wherever possible", "usually"): proved to stand in a cited quote."""
 
 
 class ConsultationRule(_Rule):
@@ -123,12 +160,24 @@ class ConsultationRule(_Rule):
     """A floor below the standard (e.g. "a minimum of 6 weeks"); null: none."""
     minimum_is_hard: bool = True
     """False where the Compact allows going below the minimum with an explanation."""
-    shorter_allowed: Literal["no", "with_explanation", "when_circumstances_dictate"] = (
+    shorter_allowed: Literal["no", "with_explanation", "when_circumstances_dictate", "not_said"] = (
         "with_explanation"
     )
-    """What the Compact says of a period shorter than the standard."""
+    """What the Compact attaches to a period shorter than the standard (and not below the
+    minimum): nothing allowed, an explanation, "when circumstances dictate", or nothing said
+    (``not_said``: the text is silent, so no explanation is owed)."""
+    shortfall_words: str | None = None
+    """The text's own words about falling short, verbatim, e.g. "with clear explanations and
+    rationale for shorter time-frames" or "we will explain why"."""
     applies_to: str | None = None
     """Scope in the Compact's words, e.g. "written consultations"."""
+    standard_is_total: bool = False
+    """True where the standard counts every formal round on the matter together and the
+    minimum any single round (West Kent: "a total of 12 weeks ... and a minimum of 6 weeks in
+    any single formal consultation period")."""
+    statutory_exclusion: str | None = None
+    """The commitment that leaves consultations required by statute out of the rule, when the
+    Compact has one; it applies only when the group says the consultation is statutory."""
 
     @model_validator(mode="after")
     def _cited_when_set(self) -> ConsultationRule:
@@ -151,6 +200,8 @@ class FundingChangeRule(_Rule):
     rationale_required: bool = False
     qualifier: str | None = None
     """Softening words, verbatim: "as much warning as possible"."""
+    notice_word: str = "notice"
+    """What the text calls it: "notice", or "warning" (Perth & Kinross)."""
 
     @model_validator(mode="after")
     def _cited_when_set(self) -> FundingChangeRule:
@@ -184,23 +235,56 @@ class FeedbackRule(_Rule):
 
 
 class ComplaintStep(_Strict):
-    """One step of a complaint or dispute procedure."""
+    """One step of a complaint or dispute procedure, or one route a Compact lists."""
 
     commitment: str
     """The commitment whose quote is this step's text."""
     summary: str
     """The step in a few plain words, for short replies."""
+    scope: str | None = None
+    """Whom the route is for, in the text's words, where the text limits it ("central
+    Government departments, their executive agencies, Government Offices for the Regions and
+    all VCS organisations"): proved to stand in the step's quote."""
+    recipient: str | None = None
+    """Who takes the complaint at this step, in the text's words ("Kensington and Chelsea
+    Social Council (KCSC)", "the Compact Steering Group"): whom a letter for the step is
+    addressed to.  Proved to stand in the step's quote.  Null where the text names nobody
+    but the other party ("resolve the issue through discussion"): the letter then goes to
+    the body the complaint is about."""
 
 
 class ComplaintProcedure(_Rule):
     """The procedure when someone says the Compact was broken, by who broke it.
 
-    Both lists null: the Compact sets no procedure.  A Compact with one
+    Steps are in the order the text gives them; options are routes it lists without an
+    order.  Steps and options all null: the Compact sets no procedure.  A Compact with one
     procedure for everyone has the same steps in both lists.
     """
 
     against_public: list[ComplaintStep] | None = None
+    """Steps, in the text's order, when a public body is said to have broken the Compact."""
     against_vcs: list[ComplaintStep] | None = None
+    options_public: list[ComplaintStep] | None = None
+    """Routes the text lists without ordering them (after any steps), against a public body."""
+    options_vcs: list[ComplaintStep] | None = None
+    precondition_public: str | None = None
+    """The commitment that says when the procedure applies ("If a breach ... cannot be
+    resolved informally, the following procedure is in place ...")."""
+    precondition_vcs: str | None = None
+
+    def steps(self, against: str) -> list[ComplaintStep]:
+        return (self.against_public if against == "public" else self.against_vcs) or []
+
+    def options(self, against: str) -> list[ComplaintStep]:
+        return (self.options_public if against == "public" else self.options_vcs) or []
+
+    def precondition(self, against: str) -> str | None:
+        return self.precondition_public if against == "public" else self.precondition_vcs
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the Compact sets any procedure or route at all."""
+        return any(self.steps(a) or self.options(a) for a in ("public", "vcs"))
 
 
 class ReviewRule(_Rule):
@@ -282,13 +366,47 @@ class Compact(_Strict):
             for ref in rule.commitments:
                 if ref not in known:
                     raise ValueError(f"obligations.{name}: commitment {ref!r} does not exist")
-        for steps in (ob.complaints.against_public, ob.complaints.against_vcs):
+        complaints = ob.complaints
+        for steps in (
+            complaints.against_public,
+            complaints.against_vcs,
+            complaints.options_public,
+            complaints.options_vcs,
+        ):
             for step in steps or []:
                 if step.commitment not in known:
                     raise ValueError(
                         "obligations.complaints: step commitment "
                         f"{step.commitment!r} does not exist"
                     )
+                step_quote = self._by_id[step.commitment].quote
+                for what, named in (("scope", step.scope), ("recipient", step.recipient)):
+                    if named and not _says(step_quote, named):
+                        raise ValueError(
+                            f"obligations.complaints: the {what} of {step.commitment!r} is "
+                            "not in its quote"
+                        )
+        for pre in (complaints.precondition_public, complaints.precondition_vcs):
+            if pre is not None and pre not in known:
+                raise ValueError(f"obligations.complaints: precondition {pre!r} does not exist")
+        exclusion = ob.consultation.statutory_exclusion
+        if exclusion is not None and exclusion not in known:
+            raise ValueError(
+                f"obligations.consultation: statutory_exclusion {exclusion!r} does not exist"
+            )
+        for name, rule in rules.items():
+            if rule.strength in _WORDED and not rule.strength_words:
+                raise ValueError(
+                    f"obligations.{name}: strength {rule.strength!r} needs the strength_words "
+                    "that say it"
+                )
+            quotes = [self._by_id[ref].quote for ref in rule.commitments]
+            words = list(rule.strength_words)
+            if isinstance(rule, ConsultationRule) and rule.shortfall_words:
+                words.append(rule.shortfall_words)
+            for w in words:
+                if not any(_says(q, w) for q in quotes):
+                    raise ValueError(f"obligations.{name}: {w!r} is not in the clauses it cites")
         return self
 
     @cached_property
@@ -307,6 +425,16 @@ class Compact(_Strict):
     @property
     def is_draft(self) -> bool:
         return self.status == "consultation_draft"
+
+
+_WORDED = frozenset({"firm", "should", "wherever_possible", "usually", "aim"})
+"""Strengths carried by words of the clause (a draft's proposals and examples are carried by
+its status and its "For example:" headings)."""
+
+
+def _says(quote: str, words: str) -> bool:
+    """Whether ``words`` stand in ``quote``, case and white space aside."""
+    return " ".join(words.split()).casefold() in " ".join(quote.split()).casefold()
 
 
 def _require_citation(rule: _Rule, number: object) -> None:

@@ -285,9 +285,12 @@ class Reader:
         return None if row is None else _item(row)
 
     async def open_items(self, chat_id: int) -> list[Item]:
-        """The chat's open items, oldest first."""
+        """The chat's open items, oldest first; a one-off reminder only while it is still to
+        come (once it went out, there is nothing left to do about it)."""
         rows = await self._all(
             f"SELECT {_ITEM_COLS} FROM items WHERE chat_id = ? AND status = 'open'"
+            " AND (kind != 'reminder' OR EXISTS (SELECT 1 FROM reminders r"
+            " WHERE r.item_id = items.id AND r.status IN ('pending', 'held', 'sending')))"
             " ORDER BY registered_at, id",
             (chat_id,),
         )
@@ -618,6 +621,11 @@ class Tx(Reader):
             await self.cancel_reminders(chat_id, item_id)
         return True
 
+    async def rename_item(self, chat_id: int, item_id: int, title: str) -> None:
+        await self._run(
+            "UPDATE items SET title = ? WHERE id = ? AND chat_id = ?", (title, item_id, chat_id)
+        )
+
     # ---------------------------------------------------------------- the log
 
     async def append_log(
@@ -764,6 +772,17 @@ class Tx(Reader):
             " AND status IN ('pending', 'held') AND (id = ? OR (item_id IS NOT NULL"
             " AND item_id = ?))",
             (chat_id, reminder_id, row[0]),
+        )
+        self.reminders_changed = True
+        return count
+
+    async def delete_unsent_reminders(self, chat_id: int, item_id: int) -> int:
+        """Drop an item's reminders that never went out (it changed or was reopened: they
+        are planned anew); those sent stay, as a record."""
+        count = await self._run(
+            "DELETE FROM reminders WHERE chat_id = ? AND item_id = ?"
+            " AND status IN ('pending', 'held', 'cancelled')",
+            (chat_id, item_id),
         )
         self.reminders_changed = True
         return count

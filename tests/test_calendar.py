@@ -146,6 +146,10 @@ async def test_scottish_deadline_on_st_andrews_day_is_flagged_only_in_scotland(
     deadline = by_summary(events, "The notice deadline: Day centre grant")
     assert deadline.decoded("DTSTART") == date(2026, 11, 30)
     assert "bank holiday in Scotland (Saint Andrew's Day)" in str(deadline["DESCRIPTION"])
+    # Its strength as written: "usually", not a minimum; reminders say "should usually".
+    assert "(perth-kinross) (“usually”: not a minimum)" in str(deadline["DESCRIPTION"])
+    texts = " ".join(str(e["DESCRIPTION"]) for e in events)
+    assert "warning should usually be given by" in texts and " must " not in texts
 
     # The same day under an English Compact is an ordinary Monday.
     await core.choose_compacts(CHAT, ["rbkc"], None)
@@ -157,6 +161,21 @@ async def test_scottish_deadline_on_st_andrews_day_is_flagged_only_in_scotland(
     )
     assert english.decoded("DTSTART") == date(2026, 11, 30)
     assert "bank holiday" not in str(english["DESCRIPTION"])
+
+
+async def test_a_consultation_the_compact_leaves_out_has_no_dates(core: Core) -> None:
+    """The group said it is statutory; the Kent 2007 draft's code leaves it out: its close
+    (on Sunday 14 February 2027) is not put in the calendar under that Compact."""
+    await core.choose_compacts(CHAT, ["kent-2007-draft"], None)
+    event = consultation("Licensing policy", "KCC", date(2027, 2, 1), date(2027, 2, 14))
+    done = await core.register(event.model_copy(update={"statutory": True}), "Licensing", {})
+    assert done.reminders_planned == 0 and done.results[0].finding == "excluded"
+    cal = await core.calendar(CHAT)
+    assert (cal.deadlines, cal.reminders) == (0, 0)
+    # Not said to be statutory: its close is a date of the calendar, with the weekend note.
+    await core.register(event, "Licensing", {})
+    close = by_summary(events_of((await core.calendar(CHAT)).ics), "The consultation close")
+    assert "Sunday" in str(close["DESCRIPTION"])
 
 
 def run_cli(

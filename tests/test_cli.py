@@ -143,6 +143,21 @@ def test_show_topic(capsys: pytest.CaptureFixture[str]) -> None:
     assert "three months' notice" not in out
 
 
+def test_show_says_how_firmly_each_figure_is_set(capsys: pytest.CaptureFixture[str]) -> None:
+    _, pk, _ = run(capsys, "show", "perth-kinross")
+    assert "Notice before ending funding: 6 months (“usually”: not a minimum)" in pk
+    assert "Complaints procedure: none set" in pk
+    _, wk, _ = run(capsys, "show", "west-kent")
+    assert "Replies to correspondence: 2 weeks (an aim, not a deadline)" in wk
+    _, draft, _ = run(capsys, "show", "kent-2007-draft")
+    assert "minimum 8 weeks (an example in a draft)" in draft
+    assert "1 step in order, then 6 routes listed in no order" in draft
+    assert "(vcs, an example, not a commitment): e.g. Understanding" in draft
+    _, kent, _ = run(capsys, "show", "kent-2011")
+    assert "text for consultation, not said to be adopted" in kent
+    assert "Notice before ending funding: 3 months\n" in kent
+
+
 # --- check -----------------------------------------------------------------------------------
 
 
@@ -246,6 +261,76 @@ def test_check_complaint_steps(capsys: pytest.CaptureFixture[str]) -> None:
         assert step["citation"]["commitment"] == f"complaints.against_public.{n}"
         assert step["text"] == step["citation"]["quote"]
     assert steps[0]["text"].startswith("Contact Kensington and Chelsea Social Council")
+
+
+# The fields every JSON result has had: a contract (new ones may be added, none removed).
+RESULT_FIELDS = {
+    "compact",
+    "compact_name",
+    "kind",
+    "verdict",
+    "reasons",
+    "citations",
+    "deadlines",
+    "reminders",
+    "length_days",
+    "steps",
+    "demand_days",
+    "notes",
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "against", "verdict", "steps"),
+    [
+        ("rbkc", "public", "procedure", 5),
+        ("rbkc", "vcs", "procedure", 3),
+        ("west-kent", "public", "procedure", 2),
+        ("kent-2007-draft", "public", "procedure", 7),  # 1 step, then 6 routes in no order
+        ("kent-2007-draft", "vcs", "procedure", 3),
+        ("kent-2011", "public", "no_rule", 0),
+        ("perth-kinross", "public", "no_rule", 0),  # no procedure, though it says where to start
+    ],
+)
+def test_check_complaint_verdict_is_procedure_or_no_rule(
+    capsys: pytest.CaptureFixture[str], code: str, against: str, verdict: str, steps: int
+) -> None:
+    data = run_json(capsys, "check", "complaint", "--compact", code, "--against", against, "--json")
+    assert RESULT_FIELDS <= data.keys()
+    assert data["verdict"] == verdict
+    assert len(data["steps"]) == steps
+    assert "reply_by" not in data["deadlines"] and data["reminders"] == []
+    if code == "kent-2007-draft":
+        options = [s for s in data["steps"] if s["option"]]
+        assert [s["n"] for s in data["steps"] if not s["option"]] == [1]
+        cedr = next(s for s in options if "CEDR" in s["summary"])
+        assert "central Government departments" in cedr["scope"]
+
+
+def test_check_consultation_statutory_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    base = [
+        "check",
+        "consultation",
+        "--compact",
+        "kent-2007-draft",
+        "--title",
+        "Highways and transport strategy refresh",
+        "--opens",
+        "2026-12-01",
+        "--closes",
+        "2026-12-22",
+        "--today",
+        "2026-11-25",
+        "--json",
+    ]
+    unsaid = run_json(capsys, *base)
+    assert RESULT_FIELDS <= unsaid.keys()
+    assert unsaid["verdict"] == "breach"  # the title alone never makes it statutory
+    said = run_json(capsys, *base, "--statutory")
+    assert RESULT_FIELDS <= said.keys()
+    assert (said["verdict"], said["finding"]) == ("no_rule", "excluded")
+    assert said["deadlines"] == {} and said["reminders"] == [] and said["notes"] == []
+    assert said["citations"][0]["quote"].endswith("as such are not covered by this code.")
 
 
 def test_check_several_compacts_names_the_strictest(capsys: pytest.CaptureFixture[str]) -> None:
@@ -441,6 +526,7 @@ def _db_argv(command: str, db: Path, tmp_path: Path) -> list[str]:
     return {
         "report": ["report", "--db", str(db), "--chat", "-100"],
         "export": ["export", "--db", str(db), "--chat", "-100", "--ics", str(tmp_path / "x.ics")],
+        "letter": ["letter", "--db", str(db), "--chat", "-100", "--item", "1"],
         # With a token, so the Telegram path is the one checked; nothing is contacted.
         "run": ["run", "--db", str(db), "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot"],
         "chat": ["chat", "--db", str(db)],
@@ -452,7 +538,7 @@ async def _create(path: Path) -> None:
     await db.close()
 
 
-@pytest.mark.parametrize("command", ["report", "export", "run", "chat"])
+@pytest.mark.parametrize("command", ["report", "export", "letter", "run", "chat"])
 def test_a_database_in_a_missing_directory_is_bad_input(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ) -> None:
@@ -462,7 +548,7 @@ def test_a_database_in_a_missing_directory_is_bad_input(
     assert not (tmp_path / "no").exists()
 
 
-@pytest.mark.parametrize("command", ["report", "export", "run", "chat"])
+@pytest.mark.parametrize("command", ["report", "export", "letter", "run", "chat"])
 def test_a_file_that_is_not_a_database_is_bad_input_and_left_alone(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ) -> None:
@@ -475,7 +561,7 @@ def test_a_file_that_is_not_a_database_is_bad_input_and_left_alone(
 
 
 @pytest.mark.parametrize("chat", ["99999999999999999999", "-99999999999999999999", "٣", "12a"])
-@pytest.mark.parametrize("command", ["report", "export"])
+@pytest.mark.parametrize("command", ["report", "export", "letter"])
 def test_a_chat_id_out_of_range_is_bad_input(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, chat: str
 ) -> None:
@@ -533,3 +619,164 @@ def test_a_bad_setting_in_the_environment_is_bad_input(
     asyncio.run(_create(tmp_path / "bot.db"))
     code, out, err = run(capsys, *_db_argv("export", tmp_path / "bot.db", tmp_path))
     _one_line_exit_2(code, out, err, "COMPACTBOT_WEBHOOK_PORT")
+
+
+# --- letter ----------------------------------------------------------------------------------
+
+LETTER_CHAT = -4242
+
+
+async def _letter_db(path: Path, knowledge: Knowledge) -> dict[str, int]:
+    """A database with a short Kent 2011 consultation and one that meets it, registered on
+    25 November 2026 (the CLI then runs as of that day: COMPACTBOT_TODAY)."""
+    from datetime import UTC, date, datetime
+
+    from bot.clock import ManualClock
+    from bot.core import Core
+    from bot.domain.events import ConsultationLaunched
+
+    clock = ManualClock(datetime(2026, 11, 25, 12, tzinfo=UTC))
+    db = await Database.open(path, clock=clock)
+    core = Core(knowledge, db, clock=clock)
+    await core.choose_compacts(LETTER_CHAT, ["kent-2011"], None)
+    ids = {}
+    for key, closes in (("short", date(2027, 1, 5)), ("meets", date(2027, 2, 23))):
+        event = ConsultationLaunched(
+            chat_id=LETTER_CHAT,
+            title=f"Library review ({key})",
+            body="Sevenoaks DC",
+            opens=date(2026, 12, 1),
+            closes=closes,
+        )
+        ids[key] = (await core.register(event, event.title, {})).item_id
+    await db.close()
+    return ids
+
+
+def _letters_logged(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        (n,) = conn.execute(
+            "SELECT count(*) FROM log_entries WHERE kind = 'letter_drafted'"
+        ).fetchone()
+    conn.close()
+    return int(n)
+
+
+@pytest.fixture
+def letter_db(
+    tmp_path: Path, knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, dict[str, int]]:
+    monkeypatch.setenv("COMPACTBOT_TODAY", "2026-11-25")
+    path = tmp_path / "letters.db"
+    return path, asyncio.run(_letter_db(path, knowledge))
+
+
+def test_letter_prints_the_letter_and_logs_it(
+    capsys: pytest.CaptureFixture[str], letter_db: tuple[Path, dict[str, int]]
+) -> None:
+    path, ids = letter_db
+    argv = ["letter", "--db", str(path), "--chat", str(LETTER_CHAT), "--item", str(ids["short"])]
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[3] == "25 November 2026"
+    assert "Sevenoaks DC" in out and "[YOUR GROUP'S NAME]" in out
+    assert (
+        "“Give early notice of forthcoming consultations allowing sufficient time for the VCS to "
+        "involve service users, beneficiaries, members and trustees in responding. Conduct 12 "
+        "week written consultations with clear explanations and rationale for shorter "
+        "time-frames.”" in out
+    )
+    assert "must close on or after 23 February 2027" in out
+    assert _letters_logged(path) == 1
+
+
+def test_letter_out_writes_the_word_file(
+    capsys: pytest.CaptureFixture[str], letter_db: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    import io
+
+    from docx import Document
+
+    path, ids = letter_db
+    target = tmp_path / "to-sevenoaks.docx"
+    code, out, err = run(
+        capsys,
+        *("letter", "--db", str(path), "--chat", str(LETTER_CHAT)),
+        *("--item", str(ids["short"]), "--out", str(target)),
+    )
+    assert (code, err) == (0, "")
+    assert out == f"Wrote {target}: a letter for item #{ids['short']} to Sevenoaks DC.\n"
+    document = Document(io.BytesIO(target.read_bytes()))
+    quotes = [p.text for p in document.paragraphs if p.style and p.style.name == "Quote"]
+    assert len(quotes) == 1 and "Conduct 12 week written consultations" in quotes[0]
+    assert _letters_logged(path) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "words"),
+    [
+        ({"--chat": "-1"}, 2, ["chat -1 has nothing on record"]),
+        ({"--item": "77"}, 2, ["no consultation, funding change or complaint #77", "chat"]),
+        ({"--item": "seven"}, 2, ["'seven' is not an item number"]),
+        ({"--item": "0"}, 2, ["'0' is not an item number"]),
+        ({"--item": "meets"}, 1, ["meets Kent Compact 2011"]),
+        ({"--out": "/no/such/dir/x.docx"}, 2, ["no directory /no/such/dir"]),
+    ],
+    ids=["unknown-chat", "unknown-item", "not-a-number", "zero", "meets", "out-dir"],
+)
+def test_letter_refusals_are_one_line_and_log_nothing(
+    capsys: pytest.CaptureFixture[str],
+    letter_db: tuple[Path, dict[str, int]],
+    change: dict[str, str],
+    code: int,
+    words: list[str],
+) -> None:
+    path, ids = letter_db
+    args = {"--db": str(path), "--chat": str(LETTER_CHAT), "--item": str(ids["short"])}
+    args.update({k: str(ids[v]) if v in ids else v for k, v in change.items()})
+    before = path.read_bytes()
+    got, out, err = run(capsys, "letter", *[x for pair in args.items() for x in pair])
+    assert got == code, err
+    assert out == "" and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("compactbot: ")
+    for word in words:
+        assert word in err, (word, err)
+    assert _letters_logged(path) == 0
+    assert path.read_bytes() == before
+
+
+def test_letter_templates_setting_that_is_no_directory_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+    letter_db: tuple[Path, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path, ids = letter_db
+    monkeypatch.setenv("COMPACTBOT_LETTER_TEMPLATES", str(tmp_path / "no-such-templates"))
+    argv = ["letter", "--db", str(path), "--chat", str(LETTER_CHAT), "--item", str(ids["short"])]
+    code, out, err = run(capsys, *argv)
+    _one_line_exit_2(code, out, err, "COMPACTBOT_LETTER_TEMPLATES")
+    assert _letters_logged(path) == 0
+
+
+def test_letter_with_a_networks_template(
+    capsys: pytest.CaptureFixture[str],
+    letter_db: tuple[Path, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path, ids = letter_db
+    templates = tmp_path / "network"
+    templates.mkdir()
+    (templates / "letter.txt.j2").write_text(
+        "To {{ recipient }}: {{ subject }}.\n\nSigned, the Network\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("COMPACTBOT_LETTER_TEMPLATES", str(templates))
+    argv = ["letter", "--db", str(path), "--chat", str(LETTER_CHAT), "--item", str(ids["short"])]
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out == (
+        "To Sevenoaks DC: Consultation: Library review (short).\n\nSigned, the Network\n"
+    )

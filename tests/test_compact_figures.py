@@ -122,21 +122,24 @@ class Figures(TypedDict):
     """Commitment id -> fields of that commitment."""
     numbering: NotRequired[dict[str, int]]
     """Id prefix -> n: the commitments with that prefix are exactly ``prefix1..n``, in order."""
+    absent: NotRequired[list[str]]
+    """Commitment ids that must not be in the file (an example of something, not a commitment)."""
 
 
 EXPECTED: dict[str, Figures] = {
     "kent-2011": {
         "facts": {
             "code": "kent-2011",
-            "status": "adopted",
+            # Foreword: "This will be inserted after the consultation period."
+            "status": "consultation_version",
             "is_draft": False,
-            "status_note": contains("inserted after the consultation period"),
+            "status_note": contains("inserted after the consultation period", "nowhere"),
             "nation": "england",
             "area": "Kent",
             "date": "2011",
             "source": "kent-2011.txt",
         },
-        "counts": {"commitments": 72},
+        "counts": {"commitments": 75},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "funding": {"title": "Code of Practice on Funding and Resources"},
@@ -150,8 +153,13 @@ EXPECTED: dict[str, Figures] = {
                 "standard_qualifier": None,
                 "minimum": None,
                 "minimum_is_hard": False,
+                "strength": "firm",
+                "strength_words": ["Conduct 12 week written consultations"],
                 "shorter_allowed": "with_explanation",
+                "shortfall_words": "with clear explanations and rationale for shorter time-frames",
                 "applies_to": "written consultations",
+                "standard_is_total": False,
+                "statutory_exclusion": None,
                 "commitments": ["comms.public.6"],
             },
             "funding_change": {
@@ -162,6 +170,9 @@ EXPECTED: dict[str, Figures] = {
                 "consultation_before_notice": months(3),
                 "rationale_required": True,
                 "qualifier": None,
+                "strength": "firm",
+                "strength_words": ["shall"],
+                "notice_word": "notice",
                 "commitments": starts_with("funding.joint.4") & contains("funding.public.15"),
             },
             "correspondence": {
@@ -173,6 +184,7 @@ EXPECTED: dict[str, Figures] = {
             "consultation_feedback": {
                 "required": True,
                 "within": None,
+                "strength": "firm",
                 "commitments": ["comms.public.9"],
             },
             "complaints": {
@@ -219,6 +231,13 @@ EXPECTED: dict[str, Figures] = {
                 "topics": contains("disputes"),
             },
             "purpose.joint.7": {"quote": contains("when there are differences")},
+            # The three "Aim:" lines, one per code of practice.
+            "funding.aim": {"section": "funding", "quote": starts_with("Aim: to promote good")},
+            "comms.aim": {"section": "comms", "quote": starts_with("Aim: to enable communities")},
+            "volunteering.aim": {
+                "section": "volunteering",
+                "quote": starts_with("Aim: to develop best practice"),
+            },
             "funding.public.14": {"quote": contains("in advance of expenditure")},
             "funding.public.11": {"quote": contains("Full Cost Recovery")},
             "volunteering.public.8": {"quote": contains("Criminal Record Bureau (CRB) checks")},
@@ -247,7 +266,7 @@ EXPECTED: dict[str, Figures] = {
             )
             & count_containing("Primary Care Trust", 3),
         },
-        "counts": {"commitments": 71},
+        "counts": {"commitments": 80},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "joint": {
@@ -257,6 +276,7 @@ EXPECTED: dict[str, Figures] = {
                 )
             },
             "disputes": {"title": "Resolving disputes"},
+            "aims": {"title": "Aims of the Compact"},
             "public-consultation": {"parent": "public"},
             "vcs-consultation": {"parent": "vcs"},
         },
@@ -266,8 +286,13 @@ EXPECTED: dict[str, Figures] = {
                 "standard_qualifier": "wherever possible",
                 "minimum": weeks(6),
                 "minimum_is_hard": False,
-                "shorter_allowed": "with_explanation",
-                "applies_to": "the total across formal consultation periods",
+                "strength": "wherever_possible",
+                "strength_words": ["We will, wherever possible,"],
+                # Silent between 6 and 12 weeks; "we will explain why" only below the minimum.
+                "shorter_allowed": "not_said",
+                "shortfall_words": contains("cannot meet the minimum period we will explain why"),
+                "applies_to": contains("total across formal consultation periods"),
+                "standard_is_total": True,
                 "commitments": ["consultation.public.3"],
             },
             "funding_change": {
@@ -284,6 +309,8 @@ EXPECTED: dict[str, Figures] = {
             "correspondence": {
                 "response": weeks(2),
                 "qualifier": "aim to",
+                "strength": "aim",
+                "note": contains("not about complaints"),
                 "commitments": ["joint.7"],
             },
             "consultation_feedback": {
@@ -295,6 +322,9 @@ EXPECTED: dict[str, Figures] = {
             "complaints": {
                 "against_public": ["disputes.joint.2", "disputes.joint.3"],
                 "against_vcs": SAME_AS_AGAINST_PUBLIC,
+                "options_public": None,
+                "precondition_public": None,
+                "strength": "should",
                 "commitments": contains("implementation.joint.7"),
             },
             "review": {
@@ -320,6 +350,13 @@ EXPECTED: dict[str, Figures] = {
             "disputes.joint.3": {"quote": contains("Compact Steering Group")},
             "implementation.joint.7": {"quote": contains("resolve disputes")},
             "joint.14": {"quote": contains("after the first year")},
+            # Part 2's principles, all nine, and 1.3's five aims.
+            "principles.joint.6": {"quote": starts_with("The two sectors have different forms")},
+            "principles.joint.7": {"quote": starts_with("Society consists of a wide range")},
+            "principles.joint.8": {"quote": starts_with("There is value in working in partner")},
+            "principles.joint.9": {"quote": starts_with("For organisations to succeed")},
+            "aims.joint.1": {"section": "aims", "quote": starts_with("Improve mutual")},
+            "aims.joint.5": {"section": "aims", "quote": contains("regular review")},
             "implementation.joint.3": {"quote": contains("twice a year")},
             "implementation.joint.8": {"quote": contains("bi-yearly review event")},
             "implementation.joint.10": {"quote": contains("review report")},
@@ -361,6 +398,10 @@ EXPECTED: dict[str, Figures] = {
                 "consultation_before_notice": None,
                 "rationale_required": False,
                 "qualifier": "as much warning as possible",
+                # "Give as much warning as possible, usually six months or more, ..."
+                "strength": "usually",
+                "strength_words": ["as much warning as possible", "usually six months or more"],
+                "notice_word": "warning",
                 "commitments": ["funding.public.11", "funding.joint.7"],
             },
             "correspondence": {
@@ -376,14 +417,19 @@ EXPECTED: dict[str, Figures] = {
                 "commitments": starts_with("engagement_feedback.joint.1"),
             },
             "complaints": {
-                "against_public": ["further_info.joint.1"],
-                "against_vcs": SAME_AS_AGAINST_PUBLIC,
-                "note": contains("no step-by-step"),
-                "commitments": contains("aims.joint.16"),
+                # Its note always said it has none: no procedure, only where to raise issues.
+                "against_public": None,
+                "against_vcs": None,
+                "options_public": None,
+                "options_vcs": None,
+                "strength": None,
+                "note": contains("sets no complaints or disputes procedure", "internal channels"),
+                "commitments": contains("aims.joint.16", "further_info.joint.1"),
             },
             "review": {
-                "every": months(12),
-                "description": contains("annually"),
+                # "disseminate this information annually" is impact reporting, not a review.
+                "every": None,
+                "description": contains("no review of the Compact itself", "annually"),
                 "commitments": ["aims.joint.18", "engagement_feedback.joint.2"],
             },
         },
@@ -424,19 +470,27 @@ EXPECTED: dict[str, Figures] = {
             "date": "2007-09",
             "source": "kent-2007-draft.txt",
         },
-        "counts": {"commitments": at_least(80)},
+        "counts": {"commitments": 86},
         "commitment_parties": ALL_PARTIES,
         "sections": {
             "consultation": {"title": "Kent Partners Compact Code of Practice: Consultation"},
             "funding": {"parent": "codes"},
+            "kent-perspective": {"title": "The Kent Perspective"},
         },
+        # "E.g. 19 Volunteer Centres/Bureaux", "E.g. KCC's Towards 2010 Target on volunteering":
+        # examples of things that exist, not undertakings.
+        "absent": ["volunteering.vcs.1", "volunteering.public.1"],
         "obligations": {
             "consultation": {
                 "standard": weeks(12),
                 "standard_qualifier": None,
                 "minimum": weeks(8),
                 "minimum_is_hard": True,
+                # Listed under "Public Sector undertakings - For example:" in a draft.
+                "strength": "example",
+                "shorter_allowed": "not_said",
                 "applies_to": "consultation with the VCS",
+                "statutory_exclusion": "consultation.scope",
                 "commitments": starts_with("consultation.public.2"),
             },
             "funding_change": {
@@ -463,10 +517,11 @@ EXPECTED: dict[str, Figures] = {
                 "commitments": [],
             },
             "complaints": {
-                "against_public": [
-                    "conflict.joint.1",
-                    "disputes.joint.1",
-                    "compliance-system.joint.1",
+                # One ordered step ("The first action is always ..."), then a list of routes
+                # in no order, each scoped as the text scopes it.
+                "against_public": ["conflict.joint.1"],
+                "against_vcs": SAME_AS_AGAINST_PUBLIC,
+                "options_public": [
                     "compliance.advocacy",
                     "compliance.cedr",
                     "compliance.ombudsman",
@@ -474,24 +529,23 @@ EXPECTED: dict[str, Figures] = {
                     "compliance.commissioner",
                     "compliance.local-procedures",
                 ],
-                "against_vcs": [
-                    "conflict.joint.1",
-                    "disputes.joint.1",
-                    "compliance-system.joint.1",
-                    "compliance.cedr",
-                    "compliance.local-procedures",
-                ],
+                "options_vcs": ["compliance.cedr", "compliance.local-procedures"],
+                "strength": "proposal",
+                "commitments": contains("compliance.joint.2", "cig.joint.3"),
             },
             "review": {
-                "every": months(12),
+                # An annual review is one option put to respondents, not a cycle.
+                "every": None,
+                "strength": "proposal",
                 "description": contains(
                     "regularly monitored and reviewed",
+                    "options put to respondents",
                     "Annual Review",
                     "Annual Audit",
                     "Log of Compact Successes",
                     "Log of Disputes Resolved",
                 ),
-                "commitments": starts_with("implementation.option.annual-review"),
+                "commitments": starts_with("review.joint.1", "implementation.option.annual-review"),
             },
         },
         "clauses": {
@@ -500,13 +554,34 @@ EXPECTED: dict[str, Figures] = {
                 "section": "consultation",
                 "quote": contains("12 weeks consultation", "minimum of 8 weeks"),
                 "topics": contains("consultation"),
+                "example": True,
+            },
+            "consultation.scope": {
+                "quote": contains(
+                    "required as statute",
+                    "The requirements of statute and performance indicators must take preference"
+                    " and as such are not covered by this code.",
+                )
+            },
+            "funding.vcs.1": {"quote": starts_with("e.g. Understanding"), "example": True},
+            "funding.public.1": {"quote": starts_with("e.g. In line with"), "example": True},
+            "consultation.vcs.1": {"quote": "E.g. Sharing information on consultations"},
+            "equality.joint.1": {"example": True},
+            "compliance.joint.2": {"quote": contains("can be resolved through the following")},
+            "cig.joint.3": {
+                "quote": "To advise in the case of breaches of the Compact where disputes cannot"
+                " be resolved",
+                "topics": contains("disputes"),
             },
             "disputes.joint.4": {
                 "quote": contains("change funding arrangements"),
                 "topics": contains("funding_change"),
             },
-            "funding.joint.4": {"quote": "Three year funding where appropriate"},
-            "conflict.joint.1": {"quote": contains("first action", "other party's attention")},
+            "funding.joint.4": {"quote": "Three year funding where appropriate", "example": True},
+            "conflict.joint.1": {
+                "quote": contains("first action", "other party's attention"),
+                "example": False,
+            },
             "disputes.joint.1": {"quote": contains("most informal level possible")},
             "compliance-system.joint.1": {"quote": contains("system for ensuring compliance")},
             "compliance.advocacy": {"quote": contains("Compact Advocacy Programme")},
@@ -536,15 +611,17 @@ EXPECTED: dict[str, Figures] = {
                 "voluntary and community sector",
             ),
         },
-        "counts": {"commitments": 72},
+        "counts": {"commitments": 76},
         "commitment_parties": ALL_PARTIES,
         "sections": {
+            "help": {"title": "How does the Compact help?", "parent": "introduction"},
             "partnership": {"title": "1) Working in partnership"},
             "programmes": {"title": "2) Well managed programmes and services"},
             "equality": {"title": "3) An equal and fair society"},
             "implementation": {"title": "Implementing the Compact and review arrangements"},
         },
         "numbering": {
+            "help.joint.": 4,
             "partnership.public.": 7,
             "partnership.vcs.": 5,
             "programmes.public.": 15,
@@ -558,7 +635,9 @@ EXPECTED: dict[str, Figures] = {
                 "standard_qualifier": "wherever possible",
                 "minimum": None,
                 "minimum_is_hard": False,
+                "strength": "wherever_possible",
                 "shorter_allowed": "when_circumstances_dictate",
+                "shortfall_words": "A shorter timescale is acceptable when circumstances dictate.",
                 "applies_to": "written consultations",
                 "commitments": starts_with("partnership.public.5"),
             },
@@ -570,6 +649,8 @@ EXPECTED: dict[str, Figures] = {
                 "consultation_before_notice": None,
                 "rationale_required": True,
                 "qualifier": None,
+                "strength": "firm",
+                "strength_words": ["To give a minimum of three months' notice in writing"],
                 "commitments": starts_with("programmes.public.13"),
             },
             "correspondence": {
@@ -597,6 +678,11 @@ EXPECTED: dict[str, Figures] = {
                     "complaints.against_vcs.2",
                     "complaints.against_vcs.3",
                 ],
+                "options_public": None,
+                # "If a breach ... cannot be resolved informally, the following procedure ..."
+                "precondition_public": "complaints.against_public.intro",
+                "precondition_vcs": "complaints.against_vcs.intro",
+                "strength": "firm",
             },
             "review": {
                 "every": None,
@@ -644,6 +730,7 @@ EXPECTED: dict[str, Figures] = {
             },
             "partnership.public.1": {"quote": contains("right to campaign")},
             "partnership.public.6": {"topics": contains("volunteering")},
+            "help.joint.2": {"quote": contains("independent forum", "grievances")},
         },
     },
 }
@@ -712,10 +799,18 @@ def test_numbering(compacts: dict[str, Compact], code: str) -> None:
         assert numbered == [f"{prefix}{n}" for n in range(1, count + 1)], prefix
 
 
+@pytest.mark.parametrize("code", [c for c in CODES if "absent" in EXPECTED[c]])
+def test_absent(compacts: dict[str, Compact], code: str) -> None:
+    ids = {c.id for c in compacts[code].commitments}
+    assert ids & set(EXPECTED[code].get("absent", [])) == set()
+
+
 def _observed(rule: object, field: str) -> object:
     """A rule's field as the table gives it: complaint steps as their commitment ids."""
     value = getattr(rule, field)
-    if isinstance(rule, ComplaintProcedure) and field.startswith("against_") and value:
+    if isinstance(rule, ComplaintProcedure) and field.startswith(("against_", "options_")):
+        if not value:
+            return value
         if field == "against_vcs" and value == rule.against_public:
             return SAME_AS_AGAINST_PUBLIC
         return [step.commitment for step in value]
@@ -744,12 +839,34 @@ def test_cited_commitments_exist(compacts: dict[str, Compact], code: str) -> Non
 
 
 @pytest.mark.parametrize("code", CODES)
+def test_every_rule_that_sets_something_records_its_strength(
+    compacts: dict[str, Compact], code: str
+) -> None:
+    """A built-in file never leaves the checks to read a duty as firm by default."""
+    ob = compacts[code].obligations
+    sets = {
+        "consultation": ob.consultation.standard or ob.consultation.minimum,
+        "funding_change": ob.funding_change.notice or ob.funding_change.consultation_before_notice,
+        "correspondence": ob.correspondence.response,
+        "consultation_feedback": ob.consultation_feedback.required,
+        "complaints": ob.complaints.is_set,
+    }
+    for name, value in sets.items():
+        rule = getattr(ob, name)
+        if value:
+            assert rule.strength is not None, name
+        else:
+            assert rule.strength is None, f"{name} sets nothing, so it has no strength"
+
+
+@pytest.mark.parametrize("code", CODES)
 def test_complaint_steps_are_summarised_dispute_clauses(
     compacts: dict[str, Compact], code: str
 ) -> None:
     compact = compacts[code]
     complaints = compact.obligations.complaints
     steps = (complaints.against_public or []) + (complaints.against_vcs or [])
+    steps += (complaints.options_public or []) + (complaints.options_vcs or [])
     for step in steps:
         assert step.summary, step.commitment
         assert "disputes" in compact.commitment(step.commitment).topics, step.commitment

@@ -131,6 +131,9 @@ async def test_a_stale_or_foreign_button_changes_nothing(conversation: Conversat
         ("London", "Europe/London"),
         ("paris", "Europe/Paris"),
         ("New York", "America/New_York"),
+        # Places in the UK the database names no zone after: the UK's one time.
+        ("Edinburgh", "Europe/London"),
+        ("Tunbridge Wells", "Europe/London"),
     ],
 )
 async def test_timezone_takes_real_zones_by_their_canonical_name(
@@ -151,8 +154,7 @@ async def test_timezone_takes_real_zones_by_their_canonical_name(
         "localtime",  # the machine's own setting, not a name that means the same everywhere
         "posixrules",
         "Factory",  # tzdata's "no zone" placeholder
-        "Edinburgh",  # a real city the database has no zone for: not invented
-        "Europe/Edinburgh",
+        "Europe/Edinburgh",  # no such zone, though Edinburgh alone is a UK place
         "Europe/Lndon",
         "Louisville",  # two zones end so: ambiguous
         "GMT+5",  # Etc/GMT+5 is UTC-5: never guessed from a bare offset
@@ -258,3 +260,54 @@ async def test_reminder_buttons_are_truthful_about_closed_items(
     assert "Not snoozed" in late.text and "Nothing was changed" in late.text
     stored = await db.reminder(GROUP, reminder.id)
     assert stored is not None and stored.status == "cancelled"  # not put back to pending
+
+
+@pytest.mark.parametrize(
+    "text", ["hi", "Hello!", "thanks", "Thank you very much", "what can you do?", "hey bot"]
+)
+async def test_first_contact_gets_a_short_introduction(
+    conversation: Conversation, text: str
+) -> None:
+    msg = Incoming(7, 7, "Ann", text, private=True, is_admin=_yes)
+    [reply] = await conversation.handle_text(msg)
+    lines = reply.text.splitlines()
+    assert len(lines) <= 5 and "/help" in reply.text and "/compact" in reply.text
+    assert "I don't know" not in reply.text
+
+
+async def test_a_chat_without_a_compact_is_offered_the_one_for_its_place(
+    conversation: Conversation,
+) -> None:
+    msg = Incoming(7, 7, "Ann", "we're in Sevenoaks, which compact is that?", True, _yes)
+    [reply] = await conversation.handle_text(msg)
+    assert "West Kent Compact (/compact west-kent)" in reply.text
+    assert reply.text.count("I don't know") == 0 and len(reply.text) < 400
+
+
+@pytest.mark.parametrize(
+    ("said", "follows"),
+    [
+        ("Kent 2011", ["kent-2011"]),
+        ("west kent", ["west-kent"]),
+        ("Kensington", ["rbkc"]),
+        ("RBKC", ["rbkc"]),
+        ("Perth & Kinross", ["perth-kinross"]),
+        ("sevenoaks", ["west-kent"]),
+        ("kent-2011 west-kent", ["kent-2011", "west-kent"]),
+        ("Kent 2011 and West Kent", ["kent-2011", "west-kent"]),
+    ],
+)
+async def test_compact_takes_codes_names_and_places(
+    conversation: Conversation, db: Database, said: str, follows: list[str]
+) -> None:
+    assert "now follows" in await one(conversation, f"/compact {said}")
+    assert (await db.chat_settings(GROUP)).compacts == follows
+
+
+async def test_compact_asks_when_a_name_fits_several(
+    conversation: Conversation, db: Database
+) -> None:
+    reply = await one(conversation, "/compact kent")
+    assert "could be" in reply and "kent-2011" in reply and "west-kent" in reply
+    assert "Nothing was changed" in reply
+    assert (await db.chat_settings(GROUP)).compacts == []

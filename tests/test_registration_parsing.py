@@ -98,7 +98,7 @@ _LIB = "Library services review"
         ),
         (
             "NHS Kent and Medway: hospital transport review, starts 1 Dec, ends 23 Feb",
-            "hospital transport review", "NHS Kent and Medway", D(2026, 12, 1), D(2027, 2, 23),
+            "Hospital transport review", "NHS Kent and Medway", D(2026, 12, 1), D(2027, 2, 23),
         ),
         (
             "Changes to library hours, closing date: 23/02/2027, open from 1/12/2026, "
@@ -171,7 +171,7 @@ def test_consultation_relative_dates_and_missing_body() -> None:
     ("text", "missing", "fields"),
     [
         ("", ["title", "body", "opens", "closes"], {}),
-        ("banana", ["body", "opens", "closes"], {"title": "banana"}),
+        ("banana", ["body", "opens", "closes"], {"title": "Banana"}),
         # A lone date with no keyword is taken as the deadline.
         ("Parks review, KCC, 23 Feb", ["opens"], {"closes": D(2027, 2, 23), "body": "KCC"}),
         ("Parks review, KCC, closes 23 Feb", ["opens"], {"closes": D(2027, 2, 23)}),
@@ -314,7 +314,7 @@ def test_exactly_4000_characters_is_parsed() -> None:
         ),
         (
             "council cutting our funding from 1 April, consultation started 5 Dec, notice 2 Jan",
-            {"funder": "council", "title": "council cutting our funding", "ends": D(2027, 3, 31),
+            {"funder": "council", "title": "Council cutting our funding", "ends": D(2027, 3, 31),
              "notice": D(2027, 1, 2), "consultation_start": D(2026, 12, 5)},
         ),
         (
@@ -339,7 +339,7 @@ def test_exactly_4000_characters_is_parsed() -> None:
         ),
         (
             "Dartford BC: advice service grant, 1 April 2024 - 31 March 2027",
-            {"funder": "Dartford BC", "title": "advice service grant", "ends": D(2027, 3, 31),
+            {"funder": "Dartford BC", "title": "Advice service grant", "ends": D(2027, 3, 31),
              "notice": None, "consultation_start": None},
         ),
         (

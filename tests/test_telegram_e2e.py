@@ -40,8 +40,25 @@ def has(text: str) -> Any:
     return lambda m: text in (m.text or "")
 
 
-async def say(api: FakeBotApi, chat: int, user: int, text: str, expect: str) -> SentMessage:
-    await api.send_text(chat, user, text)
+async def notice(api: FakeBotApi, text: str) -> None:
+    """Wait for a button press to be answered with a notice holding ``text``."""
+    await api.wait_for_call(
+        "answerCallbackQuery", lambda c: text in str(c.params.get("text", "")), timeout=10
+    )
+
+
+async def say(
+    api: FakeBotApi,
+    chat: int,
+    user: int,
+    text: str,
+    expect: str,
+    reply_to: SentMessage | None = None,
+) -> SentMessage:
+    """Send ``text`` (as a reply to ``reply_to``: a group's answer to the bot's question)
+    and wait for the bot's message containing ``expect``."""
+    replied = reply_to.message_id if reply_to is not None else None
+    await api.send_text(chat, user, text, reply_to_message_id=replied)
     return await api.wait_for_message(chat, has(expect), timeout=10)
 
 
@@ -55,14 +72,19 @@ async def test_admin_sets_compacts_registers_and_member_is_refused(
         refusal = await say(api, GROUP, MEMBER, "/compact rbkc", "Only this group's admins")
         assert "Nothing was changed" in (refusal.text or "")
         await say(api, GROUP, MEMBER, "/compact", "Kent Compact 2011")
-        readback = await say(
+        # The chat follows West Kent, which counts earlier formal rounds toward its total.
+        asked = await say(
             api,
             GROUP,
             ADMIN,
             "/consultation Library services review, opens 1 Dec 2026, closes 5 Jan 2027, "
             "by Sevenoaks DC",
-            "Is this right?",
+            "earlier formal consultation rounds",
         )
+        # In a group the bot sees only replies to it: its question asks for one.
+        assert (asked.reply_markup or {}).get("force_reply") is True
+        readback = await say(api, GROUP, ADMIN, "none", "Is this right?", reply_to=asked)
+        assert "Earlier rounds: none given" in (readback.text or "")
         assert [b[0] for b in readback.buttons] == ["Confirm", "Change"]
         confirm = dict(readback.buttons)["Confirm"]
         assert confirm is not None
@@ -113,8 +135,18 @@ async def test_guided_registration_asks_for_the_missing_date(
         assert "Closes: Tue 23 February 2027" in (readback.text or "")
         change = dict(readback.buttons)["Change"]
         assert change is not None
+        # Change keeps the registration: name the field and its new value.
         await api.press_button(ALICE, ALICE, readback.message_id, change)
-        await api.wait_for_message(ALICE, has("nothing stored"), timeout=10)
+        asked = await api.wait_for_message(ALICE, has("What should change?"), timeout=10)
+        assert asked.method == "editMessageText" and "Opens: Tue 1 December 2026" in asked.text
+        again = await say(api, ALICE, ALICE, "closes 2 March", "Is this right?")
+        assert "Closes: Tue 2 March 2027" in (again.text or "")
+        # The first read-back's Confirm would store values no longer shown: refused.
+        first_confirm = dict(readback.buttons)["Confirm"]
+        assert first_confirm is not None
+        await api.press_button(ALICE, ALICE, readback.message_id, first_confirm, check=False)
+        await notice(api, "old message")
+        await say(api, ALICE, ALICE, "yes", "Registered as item #1")
         # Bad input changes nothing: a close before an open, an unknown Compact, a huge message.
         await say(
             api,
@@ -127,7 +159,7 @@ async def test_guided_registration_asks_for_the_missing_date(
         await say(api, ALICE, ALICE, "/compact atlantis", "I don't know the Compact")
         await say(api, ALICE, ALICE, "x" * 10_000, "please keep it under")
         await say(api, ALICE, ALICE, "/frobnicate", "I don't know /frobnicate")
-        await say(api, ALICE, ALICE, "/list", "No open items")
+        await say(api, ALICE, ALICE, "/list", "#1")
 
 
 async def _due_in(app: Any, chat: int, text: str, seconds: float) -> None:
@@ -153,7 +185,8 @@ async def test_reminder_arrives_with_buttons_and_snoozes(
         assert snooze is not None
         # A member who may not /done or /remind may not press them either.
         await api.press_button(GROUP, MEMBER, reminder.message_id, snooze)
-        await api.wait_for_message(GROUP, has("Only this group's admins and officers"), 10)
+        await notice(api, "Only this group's admins and officers")
+        assert not api.calls_to("editMessageText")  # the reminder stays as it was
         core: Core = app.bot_data[CORE]
         assert await core.db.pending_reminders(GROUP) == []  # still sent, not snoozed
         await api.press_button(GROUP, ADMIN, reminder.message_id, snooze, check=False)
@@ -198,7 +231,7 @@ async def test_forget_erases_after_confirmation(
         assert (await core.db.chat_settings(GROUP)).compacts == []
         # An old button (a client may still show it) does nothing.
         await api.press_button(GROUP, ADMIN, ask.message_id, erase, check=False)
-        await api.wait_for_message(GROUP, has("old message"), 10)
+        await notice(api, "old message")
 
 
 async def register_confirmed(api: FakeBotApi, chat: int, user: int, text: str) -> SentMessage:
@@ -259,6 +292,31 @@ async def test_follow_ups_report_and_calendar_arrive_as_files(
         assert empty.document is None
 
 
+async def test_a_letter_arrives_as_a_message_and_a_word_file(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    import io
+
+    from docx import Document
+
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        await say(api, GROUP, ADMIN, "/compact rbkc", "now follows")
+        await register_confirmed(
+            api, GROUP, ADMIN, "/complaint against the council: they cut the consultation"
+        )
+        refused = await say(api, GROUP, MEMBER, "/letter 1", "Only this group's admins")
+        assert "Nothing was changed" in (refused.text or "")
+        letter = await say(api, GROUP, ADMIN, "/letter 1", "A letter for item #1 to Kensington")
+        assert "Contact Kensington and Chelsea Social Council (KCSC)" in (letter.text or "")
+        sent = await api.wait_for_message(GROUP, document_named(".docx"), timeout=10)
+        assert sent.document is not None and sent.document.filename == "letter-item-1.docx"
+        document = Document(io.BytesIO(sent.document.content))
+        assert "Kensington and Chelsea Social Council (KCSC)" in [
+            line for p in document.paragraphs for line in p.text.splitlines()
+        ]
+        await say(api, GROUP, MEMBER, "/item 1", "letter drafted for step 1 to Kensington")
+
+
 SUPERGROUP = -100777
 
 
@@ -296,3 +354,78 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_everything(
         record, _ = await core.item_history(SUPERGROUP, before[0].item_id or 0)
         assert record.title == "Parks plan"
         assert not [m for m in api.messages_to(GROUP) if "⏰" in (m.text or "")]
+
+
+async def test_a_second_confirm_registers_nothing_and_keeps_the_verdict(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        await say(api, GROUP, ADMIN, "/compact kent-2011", "now follows")
+        readback = await say(
+            api,
+            GROUP,
+            ADMIN,
+            "/consultation Parks plan, opens today, closes in 8 weeks, by KCC",
+            "Is this right?",
+        )
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm)
+        verdict = await api.wait_for_message(GROUP, has("Registered as item #1"), 10)
+        edits = len(api.calls_to("editMessageText"))
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm, check=False)
+        await notice(api, "old message")
+        assert len(api.calls_to("editMessageText")) == edits  # the verdict stays on screen
+        assert verdict.text and "Registered as item #1" in verdict.text
+        core: Core = app.bot_data[CORE]
+        assert len(await core.db.open_items(GROUP)) == 1
+
+
+async def test_a_verdict_longer_than_telegram_allows_arrives_whole_after_confirm(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        codes = "kent-2011 west-kent perth-kinross kent-2007-draft rbkc"
+        await say(api, GROUP, ADMIN, f"/compact {codes}", "now follows")
+        rounds = await say(
+            api,
+            GROUP,
+            ADMIN,
+            "/consultation Library services review, opens today, closes in 5 weeks, "
+            "by Sevenoaks District Council",
+            "earlier formal consultation rounds",
+        )
+        statute = await say(api, GROUP, ADMIN, "none", "required by statute", reply_to=rounds)
+        readback = await say(api, GROUP, ADMIN, "no", "Is this right?", reply_to=statute)
+        confirm = dict(readback.buttons)["Confirm"]
+        assert confirm is not None
+        await api.press_button(GROUP, ADMIN, readback.message_id, confirm)
+        first = await api.wait_for_message(GROUP, has("Registered as item #1"), 10)
+        assert first.method == "editMessageText"
+        rest = await api.wait_for_message(GROUP, has("Reminders scheduled"), 10)
+        assert rest.method == "sendMessage"
+        whole = "\n".join(m.text or "" for m in api.messages_to(GROUP) if m.seq >= first.seq)
+        assert len(whole) > 4096
+        assert "Strictest" in whole and "Reminders scheduled" in whole
+        assert all(len(m.text or "") <= 4096 for m in api.messages_to(GROUP))
+
+
+async def test_an_answer_fits_a_phone_and_more_gives_the_whole_clause(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        await say(api, ALICE, ALICE, "/compact kent-2011 west-kent", "now follows")
+        answer = await say(api, ALICE, ALICE, "how long must a consultation be?", "12 weeks")
+        text = answer.text or ""
+        assert len(text) < 1000 and "Working Together: A Compact between" not in text
+        # Phone-sized: West Kent's clause is cut to its key sentence...
+        whole = "In the unlikely event that we cannot meet the minimum period we will explain why."
+        quoted = text.split("West Kent Compact —")[1].splitlines()[1]
+        assert quoted.strip().startswith("“We will, wherever possible") and whole not in quoted
+        more = dict(answer.buttons)["More: West Kent Compact"]
+        assert more is not None
+        await api.press_button(ALICE, ALICE, answer.message_id, more)
+        clause = await api.wait_for_message(ALICE, has("word for word"), timeout=10)
+        # ...and More sends all of it as a new message below, leaving the answer as it was.
+        assert clause.method == "sendMessage" and whole in (clause.text or "")
+        assert not api.calls_to("editMessageText")

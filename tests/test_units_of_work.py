@@ -43,7 +43,8 @@ class Faults:
 
 
 async def prepare(core: Core) -> dict[str, int]:
-    """A chat with a Compact, one item of each kind, a draft and an officer."""
+    """A chat with a Compact, one item of each kind (and a cancelled one), a draft and an
+    officer."""
     await core.choose_compacts(CHAT, ["kent-2011", "rbkc"], ADMIN)
     await core.add_officer(CHAT, 77, "Olu")
     await core.save_draft(CHAT, ADMIN, {"kind": "consultation", "fields": {}})
@@ -64,8 +65,15 @@ async def prepare(core: Core) -> dict[str, int]:
         "Complaint",
         {},
     )
+    closed = await core.register(
+        FundingEnding(chat_id=CHAT, title="Old grant", last_funded_day=date(2027, 3, 31)),
+        "Old grant",
+        {},
+    )
+    await core.close_item(CHAT, closed.item_id, "cancelled", ADMIN)
     reminder = (await core.pending_reminders(CHAT))[0]
     return {
+        "closed": closed.item_id,
         "consultation": consultation.item_id,
         "funding": funding.item_id,
         "complaint": complaint.item_id,
@@ -113,6 +121,11 @@ UNITS: dict[str, Unit] = {
         CHAT, ids["reminder"], NOW + timedelta(days=1)
     ),
     "stop reminders": lambda core, ids: core.stop_reminders(CHAT, ids["reminder"]),
+    "change an item": lambda core, ids: core.change_item(
+        CHAT, ids["consultation"], {"closes": date(2026, 12, 24)}, ADMIN
+    ),
+    "reopen an item": lambda core, ids: core.reopen_item(CHAT, ids["closed"], ADMIN),
+    "log a letter": lambda core, ids: core.write_letters(CHAT, ids["complaint"], ADMIN),
     "forget the chat": lambda core, ids: core.forget(CHAT),
     "move to a supergroup": lambda core, ids: core.chat_moved(CHAT, OTHER),
     "the bot leaves": lambda core, ids: core.chat_left(CHAT, "bot kicked"),

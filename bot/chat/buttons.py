@@ -37,7 +37,18 @@ class ForgetAnswer:
     token: str
 
 
-Action = RegistrationAnswer | ReminderAction | ForgetAnswer
+@dataclass(frozen=True)
+class MoreClauses:
+    """More under a short answer: the whole of the clauses it quoted."""
+
+    code: str
+    commitments: tuple[str, ...]
+
+
+Action = RegistrationAnswer | ReminderAction | ForgetAnswer | MoreClauses
+
+_CALLBACK_BYTES = 64
+"""Telegram's limit on a button's data."""
 
 _MAX_ID = 2**63 - 1
 
@@ -47,6 +58,14 @@ def encode(action: Action) -> str:
         return f"reg:{action.action}:{action.token}"
     if isinstance(action, ReminderAction):
         return f"rem:{action.action}:{action.reminder_id}"
+    if isinstance(action, MoreClauses):
+        data = f"more:{action.code}:"
+        kept: list[str] = []
+        for commitment in action.commitments:  # as many as fit
+            if len((data + ",".join([*kept, commitment])).encode()) > _CALLBACK_BYTES:
+                break
+            kept.append(commitment)
+        return data + ",".join(kept)
     return f"forget:{'yes' if action.erase else 'no'}:{action.token}"
 
 
@@ -62,6 +81,8 @@ def decode(data: str) -> Action | None:
         return None
     if prefix == "forget" and verb in ("yes", "no") and tail:
         return ForgetAnswer(verb == "yes", tail)
+    if prefix == "more" and verb and tail:
+        return MoreClauses(verb, tuple(c for c in tail.split(",") if c))
     return None
 
 

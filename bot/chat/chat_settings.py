@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.chat.buttons import ForgetAnswer, encode
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
-from bot.knowledge.registry import UnknownCompact
+from bot.knowledge.places import find_compacts
+from bot.knowledge.registry import CompactRegistry
+from compacts.models import Compact
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -41,20 +44,67 @@ async def compact(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
                 + ", ".join(f"{c} ({registry.get(c).short_name})" for c in codes)
             )
         ]
-    try:
-        chosen = registry.resolve([c.strip(",").lower() for c in args.split()])
-    except UnknownCompact as exc:
-        return [
-            Reply(
-                f"I don't know the Compact '{exc.code[:50]}'. Known: "
-                f"{', '.join(exc.known)}. Nothing was changed."
-            )
-        ]
+    chosen = _choose(registry, args)
+    if isinstance(chosen, str):
+        return [Reply(chosen)]
     unique = list(dict.fromkeys(c.code for c in chosen))
     await conv.core.choose_compacts(msg.chat_id, unique, msg.user_id)
     names = ", ".join(registry.get(c).short_name for c in unique)
     return [Reply(f"This chat now follows: {names}.")]
 
+
+FILLERS = frozenset({"and", "&", "+", "the", "compact", "compacts"})
+
+
+def _choose(registry: CompactRegistry, args: str) -> list[Compact] | str:
+    """The Compacts ``args`` names (codes, names or places; several at once, with commas or
+    not), or a one-line reply asking which one, or saying which is unknown."""
+    chunks = [c.strip() for c in re.split(r"[,;]", args) if c.strip()]
+    chosen: list[Compact] = []
+    for chunk in chunks:
+        words = chunk.split()
+        start = 0
+        while start < len(words) and words[start].lower() in FILLERS:
+            start += 1
+        while start < len(words):
+            # The longest run of words from here that names exactly one Compact.
+            for end in range(len(words), start, -1):
+                found = find_compacts(registry, " ".join(words[start:end]))
+                if len(found) == 1:
+                    chosen.append(found[0])
+                    start = end
+                    while start < len(words) and words[start].lower() in FILLERS:
+                        start += 1
+                    break
+            else:
+                said = words[start][:50]
+                found = find_compacts(registry, said)
+                if found:
+                    options = ", ".join(f"{c.short_name} ({c.code})" for c in found)
+                    return f"'{said}' could be {options}: say which. Nothing was changed."
+                known = ", ".join(registry.codes)
+                return f"I don't know the Compact '{said}'. Known: {known}. Nothing was changed."
+    if not chosen:
+        return "Say which Compact, e.g. /compact west kent. Nothing was changed."
+    return chosen
+
+
+UK_PLACES = dict.fromkeys(
+    (
+        *"""edinburgh glasgow aberdeen dundee inverness perth stirling cardiff swansea
+        newport belfast derry manchester birmingham leeds liverpool bristol sheffield
+        newcastle nottingham leicester brighton oxford cambridge york maidstone sevenoaks
+        tonbridge canterbury kent kensington chelsea scotland wales england uk britain
+        gb""".split(),
+        "northern ireland",
+        "united kingdom",
+        "great britain",
+        "tunbridge wells",
+    ),
+    "Europe/London",
+)
+"""Places where the Compacts' groups are, which the zone database has no zone named after:
+all of the UK keeps one time, Europe/London's."""
 
 MAX_ZONE_NAME = 64
 """The longest zone name accepted (the database's longest is about 30 characters)."""
@@ -92,7 +142,7 @@ def find_zone(text: str) -> str | list[str]:
     if not text or len(text) > MAX_ZONE_NAME or not text.isascii() or not text.isprintable():
         return []
     key = "_".join(text.split()).lower()
-    name = _zones().get(key)
+    name = _zones().get(key) or UK_PLACES.get(key.replace("_", " "))
     if name is None:
         candidates = _cities().get(key, [])
         if len(candidates) != 1:
@@ -178,10 +228,11 @@ async def forget(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
 
 async def forget_press(conv: Conversation, press: Press, answer: ForgetAnswer) -> Reply:
     if conv.forget_tokens.get(press.chat_id) != answer.token:
-        return Reply(OLD_BUTTON)
+        return Reply(OLD_BUTTON, notice=True)
     if not await conv.may_change(press.chat_id, press.user_id, press.is_admin):
         return Reply(
-            "Only this group's admins and officers can erase its data. Nothing was changed."
+            "Only this group's admins and officers can erase its data. Nothing was changed.",
+            notice=True,
         )
     del conv.forget_tokens[press.chat_id]
     if not answer.erase:

@@ -10,7 +10,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.chat import answers, chat_settings, evidence, follow_ups, registration, reminding
+from bot.chat import (
+    answers,
+    changes,
+    chat_settings,
+    evidence,
+    follow_ups,
+    letters,
+    registration,
+    reminding,
+)
 from bot.chat.messages import Incoming, Reply
 
 if TYPE_CHECKING:
@@ -52,6 +61,14 @@ COMMANDS: tuple[Command, ...] = (
         "/ask how long must a consultation be?",
     ),
     Command("compacts", "/compacts", "The Compacts I know", "anyone", chat_settings.compacts),
+    Command(
+        "show",
+        "/show CODE [TOPIC]",
+        "A Compact's rules, or its clauses on a topic, word for word",
+        "anyone",
+        answers.show,
+        "/show west-kent consultation",
+    ),
     Command(
         "compact",
         "/compact [CODE...]",
@@ -109,6 +126,14 @@ COMMANDS: tuple[Command, ...] = (
         evidence.calendar,
     ),
     Command(
+        "letter",
+        "/letter ID",
+        "A letter citing the Compact, for an item below it (Word file too)",
+        "admins",
+        letters.letter,
+        letters.EXAMPLE,
+    ),
+    Command(
         "notice",
         "/notice ID DATE",
         "Notice of a funding change was given",
@@ -149,6 +174,17 @@ COMMANDS: tuple[Command, ...] = (
         "/done 3 resolved",
     ),
     Command("cancel", "/cancel ID", "Cancel an item", "admins", follow_ups.cancel, "/cancel 3"),
+    Command(
+        "change",
+        "/change ID FIELD VALUE",
+        "Change an item after the fact (e.g. a later close)",
+        "admins",
+        changes.change,
+        changes.USAGE,
+    ),
+    Command(
+        "reopen", "/reopen ID", "Open a closed item again", "admins", changes.reopen, "/reopen 3"
+    ),
     Command(
         "remind",
         "/remind WHEN TEXT",

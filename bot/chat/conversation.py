@@ -14,6 +14,7 @@ import secrets
 
 from bot.chat import answers, buttons, chat_settings, registration, reminding
 from bot.chat.commands import Command, find
+from bot.chat.forms import FORMS
 from bot.chat.messages import (
     ALREADY_DONE,
     OLD_BUTTON,
@@ -70,11 +71,16 @@ class Conversation:
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             return await self._command(msg, name.split("@", 1)[0].lower(), args.strip())
-        if await self.registrations.is_asking(msg.chat_id, msg.user_id):
-            return await self.registrations.answer(msg, text)
-        if msg.private or msg.addressed:
-            return await answers.answer(self, msg, text)
-        return []
+        registering = await self.registrations.waiting(msg.chat_id, msg.user_id)
+        if registering:
+            taken = await self.registrations.answer(msg, text)
+            if taken is not None:
+                return taken
+        if not (msg.private or msg.addressed):
+            return []
+        replies = await answers.answer(self, msg, text)
+        # A question asked while registering is answered; then the registration asks again.
+        return replies + (await self.registrations.reprompt(msg) if registering else [])
 
     async def handle_button(
         self, chat_id: int, user_id: int, data: str, is_admin: AdminCheck
@@ -84,7 +90,7 @@ class Conversation:
         try:
             return await self._handle_button(press)
         except AlreadyApplied:
-            return Reply(ALREADY_DONE)
+            return Reply(ALREADY_DONE, notice=True)
 
     async def _handle_button(self, press: Press) -> Reply:
         data = press.data
@@ -93,11 +99,23 @@ class Conversation:
             return await self.registrations.press(press, action)
         if isinstance(action, buttons.ReminderAction):
             return await reminding.press(self, press, action)
+        if isinstance(action, buttons.MoreClauses):
+            return await answers.more(self, press, action)
         if isinstance(action, buttons.ForgetAnswer):
             return await chat_settings.forget_press(self, press, action)
-        return Reply(OLD_BUTTON)
+        return Reply(OLD_BUTTON, notice=True)
 
     async def _command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
+        """Run a command; a registration under way waits, and asks again after it."""
+        registering = await self.registrations.waiting(msg.chat_id, msg.user_id)
+        if registering and name in ("cancel", "stop") and not args:
+            return await self.registrations.abandon(msg)  # "/cancel" alone: this registration
+        replies = await self._run_command(msg, name, args)
+        if not registering or name in FORMS:  # a new registration replaces the old one
+            return replies
+        return replies + await self.registrations.reprompt(msg)
+
+    async def _run_command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
         command = find(name)
         if command is None:
             return [Reply(f"I don't know /{name}. Try /help.")]

@@ -41,8 +41,10 @@ __all__ = [
     "ParsedDay",
     "PastTimeError",
     "UnreadableDateError",
+    "on_or_after",
     "parse_day",
     "parse_day_info",
+    "parse_length",
     "parse_when",
     "split_when_and_text",
 ]
@@ -192,6 +194,17 @@ def _infer_year(day: int, month: int, today: date, hint: Hint, original: str) ->
     return best
 
 
+def on_or_after(day: date, start: date) -> date:
+    """The first day with ``day``'s month and day of month on or after ``start`` (a close
+    given without a year: "closes 30 Nov" for a consultation that opened 1 Nov is this 30
+    Nov, not next year's)."""
+    for year in range(start.year, start.year + 9):  # 29 Feb: up to 8 years on
+        found = _make_date(year, day.month, day.day)
+        if found is not None and found >= start:
+            return found
+    return day
+
+
 def _check_weekday(m: re.Match[str], found: date) -> None:
     wd = m.group("wd")
     if wd is None:
@@ -323,6 +336,25 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
     except (OverflowError, ValueError):  # date arithmetic past year 9999
         raise _cannot_read(text) from None
     raise _cannot_read(text)
+
+
+_LENGTH_RE = re.compile(
+    rf"(?:(?:in|for|after|of|lasting|over)\s+)?(?:an?\s+)?{_NUM}[\s-]+{_UNIT}"
+    r"(?:\s+(?:long|consultation|period|of consultation))?"
+)
+
+
+def parse_length(text: str) -> relativedelta | None:
+    """A length of time as people give one for a period that starts elsewhere ("in 6 weeks",
+    "for 6 weeks", "a 6 week consultation", "12 weeks"): None when ``text`` is not one.
+
+    "in 6 weeks" alone reads as a date from today (``parse_day``); where a period has an
+    opening day, the caller counts the length from that day instead."""
+    s = _norm(text)
+    m = _LENGTH_RE.fullmatch(s)
+    if m is None or m.group("n") in ("a couple of", "a few"):
+        return None
+    return _shift(m.group("unit"), _quantity(m.group("n"), text))
 
 
 def parse_day(text: str, today: date) -> date:

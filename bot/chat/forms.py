@@ -17,8 +17,16 @@ from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEndi
 from bot.records.log import RegisteredEvent
 
 Kind = Literal["consultation", "funding", "complaint"]
-FieldValue = str | date | None
-FieldKind = Literal["text", "date", "choice"]
+FieldValue = str | date | int | None
+FieldKind = Literal["text", "date", "choice", "days", "yes_no"]
+
+AskedWhen = Literal["rounds_counted", "statutory_excluded"]
+"""When a question is asked only for some Compacts: one the chat follows counts earlier
+formal rounds toward its standard (``standard_is_total``: West Kent), or leaves
+consultations required by statute out (``statutory_exclusion``: the Kent 2007 draft)."""
+
+YES_NO = ("yes", "no", "not said")
+"""The answers a yes/no question stores ("not said": skipped; never read as yes)."""
 
 MAX_TEXT = 500
 """The longest text an event field holds (a summary keeps the first 500 characters)."""
@@ -38,10 +46,22 @@ class FormField:
     """The event's attribute it fills (default: the same name)."""
     about: str = ""
     """How an error message names it: "the last funded day" (default: the name)."""
+    aliases: tuple[str, ...] = ()
+    """Other words people use for it ("close", "deadline"), e.g. in /change."""
+    forward: bool = False
+    """A date that looks ahead (a close, a last funded day): "30 June" said in December
+    means next June, and a length ("in 6 weeks") counts from the opening day."""
+    asked_when: AskedWhen | None = None
+    """Only for a form's ``extra`` questions: which Compacts make it worth asking."""
 
     @property
     def target(self) -> str:
         return self.event_field or self.name
+
+    def asked(self, today: date) -> str:
+        """The question with its examples' years filled in, so an example is never a date
+        that has passed."""
+        return self.question.format(this_year=today.year, next_year=today.year + 1)
 
     @property
     def phrase(self) -> str:
@@ -57,8 +77,13 @@ class Form:
     event_type: type[ConsultationLaunched] | type[FundingEnding] | type[ComplaintRaised]
     title_field: str
     default_title: str
+    change_example: str
+    """A field and a new value, as typed at the read-back or after /change ID."""
     raised_today: bool = False
     """The event's ``raised_on`` is the day it is registered (complaints)."""
+    extra: tuple[FormField, ...] = ()
+    """Questions asked after the fields, only when a Compact the chat follows needs the
+    answer (``FormField.asked_when``); each may be skipped."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -74,18 +99,42 @@ class Form:
         return frozenset(f.name for f in self.fields if f.kind == "date")
 
     def field(self, name: str) -> FormField:
-        for f in self.fields:
+        for f in (*self.fields, *self.extra):
             if f.name == name:
                 return f
         raise KeyError(name)
 
+    def find_field(self, words: str, *, extra: bool = False) -> tuple[FormField, str] | None:
+        """The field ``words`` starts with (by name, label or alias; longest first) and the
+        rest of the words: "closes 15 March" -> (closes, "15 March"). ``extra``: the extra
+        questions' fields too ("earlier rounds 4 weeks")."""
+        words = " ".join(words.split())
+        low = words.lower()
+        fields = (*self.fields, *self.extra) if extra else self.fields
+        names = sorted(
+            ((n, f) for f in fields for n in (f.name, f.label.lower(), *f.aliases)),
+            key=lambda pair: -len(pair[0]),
+        )
+        for name, f in names:
+            if low == name or low.startswith(name + " ") or low.startswith(name + ":"):
+                return f, words[len(name) :].lstrip(" :").strip()
+        return None
+
+    def extra_for(self, needs: set[AskedWhen]) -> tuple[FormField, ...]:
+        """The extra questions the followed Compacts need (``needs``), in order."""
+        return tuple(f for f in self.extra if f.asked_when in needs)
+
     def title(self, values: Mapping[str, FieldValue]) -> str:
         return str(values.get(self.title_field) or self.default_title)[:200]
 
-    def readback(self, values: Mapping[str, FieldValue]) -> str:
-        """The values as the bot reads them back before storing anything."""
+    def readback(
+        self, values: Mapping[str, FieldValue], notes: Mapping[str, str] | None = None
+    ) -> str:
+        """The values as the bot reads them back before storing anything; ``notes`` say
+        where a value came from ("closes": "6 weeks from opening")."""
+        notes = notes or {}
         lines = []
-        for f in self.fields:
+        for f in (*self.fields, *self.extra):
             value = values.get(f.name)
             if value is None:
                 continue
@@ -93,7 +142,10 @@ class Form:
                 value = f"{value:%a} {value.day} {value:%B %Y}"
             elif f.name == "against":
                 value = "the public sector" if value == "public" else "the VCS"
-            lines.append(f"{f.label}: {value}")
+            elif f.kind == "days" and isinstance(value, int):
+                value = "none given" if value == 0 else f"{value} day{'s' if value != 1 else ''}"
+            note = f" ({notes[f.name]})" if f.name in notes else ""
+            lines.append(f"{f.label}: {value}{note}")
         return "\n".join(lines)
 
     def event(
@@ -108,9 +160,11 @@ class Form:
         """The event the answers describe; raises pydantic's ValidationError if they don't
         add up (a close before an open)."""
         data: dict[str, Any] = {}
-        for f in self.fields:
+        for f in (*self.fields, *self.extra):
             value = values.get(f.name)
-            if isinstance(value, str):
+            if f.kind == "yes_no":
+                value = True if value == "yes" else None  # only the group's "yes" counts
+            elif isinstance(value, str):
                 value = value[:MAX_TEXT]
             if value is not None:
                 data[f.target] = value
@@ -124,31 +178,75 @@ CONSULTATION = Form(
     kind="consultation",
     noun="a consultation",
     fields=(
-        FormField("title", "Title", "What is it called?"),
-        FormField("body", "Public body", "Which public body is it (e.g. Sevenoaks DC)?"),
-        FormField("opens", "Opens", "When does it open? (e.g. 1 Dec, 01/12/2026, today)", "date"),
+        FormField("title", "Title", "What is it called?", aliases=("name",)),
         FormField(
-            "closes", "Closes", "When does it close? (e.g. 23 Feb, 23/02/2027, in 12 weeks)", "date"
+            "body",
+            "Public body",
+            "Which public body is it (e.g. Sevenoaks DC)?",
+            aliases=("body", "by", "council"),
+        ),
+        FormField(
+            "opens",
+            "Opens",
+            "When does it open? (e.g. 1 Dec, 01/12/{this_year}, today)",
+            "date",
+            aliases=("open", "opening", "starts", "start"),
+        ),
+        FormField(
+            "closes",
+            "Closes",
+            "When does it close? (e.g. 23 Feb, 23/02/{next_year}, in 12 weeks)",
+            "date",
+            aliases=("close", "closing", "closing date", "deadline", "ends", "end"),
+            forward=True,
         ),
     ),
     event_type=ConsultationLaunched,
     title_field="title",
     default_title="Consultation",
+    change_example="closes 15 March",
+    extra=(
+        FormField(
+            "earlier_rounds",
+            "Earlier rounds",
+            "Were there earlier formal consultation rounds on the same matter? If so, how long "
+            "did they run in all (e.g. 4 weeks, 28 days)? Say 'none' if there were none, or "
+            "'skip'.",
+            "days",
+            required=False,
+            event_field="earlier_rounds_days",
+            about="the earlier rounds",
+            asked_when="rounds_counted",
+        ),
+        FormField(
+            "statutory",
+            "Required by statute",
+            "Is this consultation required by statute (for example a planning application or "
+            "a highways proposal)? (yes / no, or 'skip' if you don't know)",
+            "yes_no",
+            required=False,
+            event_field="statutory",
+            about="whether it is required by statute",
+            asked_when="statutory_excluded",
+        ),
+    ),
 )
 
 FUNDING = Form(
     kind="funding",
     noun="a funding change",
     fields=(
-        FormField("funder", "Funder", "Who is the funder?"),
-        FormField("title", "Title", "What is it called?"),
+        FormField("funder", "Funder", "Who is the funder?", aliases=("by",)),
+        FormField("title", "Title", "What is it called?", aliases=("name", "grant")),
         FormField(
             "ends",
             "Last funded day",
-            "What is the last day funded on the current terms? (e.g. 31 March 2027)",
+            "What is the last day funded on the current terms? (e.g. 31 March {next_year})",
             "date",
             event_field="last_funded_day",
             about="the last funded day",
+            aliases=("ends", "end", "last day", "until"),
+            forward=True,
         ),
         FormField(
             "notice",
@@ -172,6 +270,7 @@ FUNDING = Form(
     event_type=FundingEnding,
     title_field="title",
     default_title="Funding",
+    change_example="ends 30 September",
 )
 
 COMPLAINT = Form(
@@ -184,12 +283,18 @@ COMPLAINT = Form(
             "Is the complaint against the public sector or the VCS? (public / vcs)",
             "choice",
         ),
-        FormField("body", "Public body", "Which body is it about (e.g. Sevenoaks DC)?"),
-        FormField("summary", "Summary", "What happened, in a sentence?"),
+        FormField(
+            "body",
+            "Public body",
+            "Which body is it about (e.g. Sevenoaks DC)?",
+            aliases=("body", "about"),
+        ),
+        FormField("summary", "Summary", "What happened, in a sentence?", aliases=("what",)),
     ),
     event_type=ComplaintRaised,
     title_field="summary",
     default_title="Complaint",
+    change_example="body Sevenoaks DC",
     raised_today=True,
 )
 

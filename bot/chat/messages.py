@@ -47,6 +47,11 @@ class Reply:
     files: list[Attachment] = field(default_factory=list)
     ask_reply: bool = False
     """In groups the bot only sees replies to it: ask the user to reply to this message."""
+    edit: bool = True
+    """For a button press: replace the pressed message (False: a new message below it)."""
+    notice: bool = False
+    """For a button press that changed nothing (a stale or second press, no rights): a short
+    notice on the button for the presser, leaving the pressed message as it is."""
 
 
 def valid_text(text: str) -> str:

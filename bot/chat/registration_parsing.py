@@ -42,8 +42,16 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
-from bot.chat.dateparsing import DateParseError, ParsedDay, UnreadableDateError, parse_day_info
-from bot.chat.forms import FORMS, FieldValue, Kind
+from bot.chat.dateparsing import (
+    DateParseError,
+    Hint,
+    ParsedDay,
+    UnreadableDateError,
+    on_or_after,
+    parse_day_info,
+    parse_length,
+)
+from bot.chat.forms import FORMS, YES_NO, FieldValue, Kind
 
 __all__ = [
     "ALL_FIELDS",
@@ -54,6 +62,7 @@ __all__ = [
     "FieldValue",
     "Kind",
     "apply_answer",
+    "classify_against",
     "parse_complaint",
     "parse_consultation",
     "parse_funding",
@@ -80,6 +89,12 @@ class Draft:
     fields: dict[str, FieldValue]
     missing: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    lengths: dict[str, str] = field(default_factory=dict)
+    """Date fields given as a length from the opening day ("closes": "6 weeks"): the date
+    follows the opening day, now and whenever it changes."""
+    yearless: set[str] = field(default_factory=set)
+    """Forward date fields given without a year: the first such day on or after the opening
+    day (or today, while the opening day is unknown)."""
 
     @property
     def complete(self) -> bool:
@@ -222,11 +237,14 @@ def _span_start_ok(tok: _Tok) -> bool:
     )
 
 
-def _find_spans(text: str, toks: list[_Tok], today: date) -> list[_Span]:
+def _find_spans(
+    text: str, toks: list[_Tok], today: date, blocked: frozenset[int] = frozenset()
+) -> list[_Span]:
+    """Runs of tokens that read as dates; ``blocked`` tokens (a length) are never in one."""
     spans: list[_Span] = []
     i = 0
     while i < len(toks):
-        if toks[i].kind != "word" or not _span_start_ok(toks[i]):
+        if toks[i].kind != "word" or not _span_start_ok(toks[i]) or i in blocked:
             i += 1
             continue
         found: _Span | None = None
@@ -235,6 +253,7 @@ def _find_spans(text: str, toks: list[_Tok], today: date) -> list[_Span]:
         while (
             last + 1 < len(toks)
             and last + 1 - i < _MAX_SPAN_TOKENS
+            and last + 1 not in blocked
             and (toks[last + 1].kind == "word" or toks[last + 1].text in (".", "'", "’"))
         ):
             last += 1
@@ -293,6 +312,15 @@ def _match_keyword(
         return None
 
 
+_FORWARD_ROLES = frozenset({"closes", "ends", "stop"})
+"""Roles of dates that look ahead: without a year, the next such day, never a past one."""
+
+
+def _reread(text: str, toks: list[_Tok], span: _Span, today: date, hint: Hint) -> None:
+    snippet = text[toks[span.first].start : toks[span.last].end]
+    span.parsed = parse_day_info(snippet, today, hint=hint)
+
+
 def _assign_roles(
     text: str,
     toks: list[_Tok],
@@ -306,9 +334,9 @@ def _assign_roles(
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             if span.keyword_word in _PAST_TENSE and not span.has_digit and span.parsed:
-                # "opened Monday" is the Monday just gone.
-                snippet = text[toks[span.first].start : toks[span.last].end]
-                span.parsed = parse_day_info(snippet, today, hint="past")
+                _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
+            elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
+                _reread(text, toks, span, today, "future")  # "ends 30 June": next June
         floor = span.last + 1
 
 
@@ -407,9 +435,10 @@ def _read_dates(
     toks: list[_Tok],
     today: date,
     kind: Literal["consultation", "funding"],
+    blocked: frozenset[int] = frozenset(),
 ) -> _Reading:
     table = _CONSULTATION_TABLE if kind == "consultation" else _FUNDING_TABLE
-    spans = _find_spans(text, toks, today)
+    spans = _find_spans(text, toks, today, blocked)
     _assign_roles(text, toks, spans, table, today)
 
     # Ranges: "1/12/26 - 23/2/27", "from 3 March to 12 May", "funded from 1 April to 31 March".
@@ -433,7 +462,7 @@ def _read_dates(
         ):
             prev.role, span.role = "period", "ends"
 
-    reading = _Reading()
+    reading = _Reading(consumed=set(blocked))
     role_field: dict[Role, str | None]
     if kind == "consultation":
         role_field = {"opens": "opens", "closes": "closes"}
@@ -478,8 +507,11 @@ def _read_dates(
     for name, span in zip(free, unlabeled, strict=False):
         if span.parsed is None:
             reading.failed.setdefault(name, span.problem or "Please check that date.")
-        else:
-            reading.values[name] = [span.parsed]
+            continue
+        if name in ("closes", "ends") and span.parsed.year_inferred:
+            _reread(text, toks, span, today, "future")
+        assert span.parsed is not None
+        reading.values[name] = [span.parsed]
 
     # Dash/connector tokens between two dates of a range are used up too.
     for prev, span in pairwise(spans):
@@ -491,6 +523,75 @@ def _read_dates(
     keywords = _CONSULTATION_KEYWORDS if kind == "consultation" else _FUNDING_KEYWORDS
     _unreadable_dates(text, toks, spans, table, keywords, role_field, reading)
     return reading
+
+
+# --- lengths (consultations) ---------------------------------------------------------------
+
+_NUMBER = (
+    r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen"
+)
+_LENGTH_RE = re.compile(
+    r"(?<![\w/.-])"
+    r"(?P<lead>(?:(?:runs?|running|lasts?|lasting|will\s+run|is\s+open|open|opens?)\s+)?"
+    r"(?P<prep>for|in|over|of|lasting)\s+|(?:runs?|running|lasts?)\s+)?"
+    r"(?:(?:a|an)\s+)?"
+    rf"(?P<n>{_NUMBER})[\s-]+(?P<unit>days?|weeks?|wks?|fortnights?|months?|mths?)\b"
+    r"(?:['’]s|s['’]|['’])?(?:\s+time)?"
+    r"(?:\s+long)?"
+    r"(?:\s+after\s+(?:it\s+opens|it\s+starts|opening(?:\s+day)?|the\s+opening"
+    r"(?:\s+day|\s+date)?|the\s+start))?"
+    r"(?!\s+ago\b)(?!\s+from\s+(?:now|today)\b)(?![\w/'’-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Length:
+    tokens: frozenset[int]
+    """The phrase's tokens, and the closing keyword before it ("closes in 6 weeks")."""
+    said: str
+    """The length as a phrase ``parse_length`` reads: "6 weeks"."""
+
+
+def _find_lengths(text: str, toks: list[_Tok]) -> list[_Length]:
+    """A consultation's length given in its message ("for 6 weeks", "closes in 6 weeks",
+    "a 6 week consultation from 4 January"): it counts from the opening day.
+
+    "opens in 2 weeks" is the opening day, not a length; "the 12 week rule" is a name."""
+    found: list[_Length] = []
+    for m in _LENGTH_RE.finditer(text):
+        inside = [k for k, t in enumerate(toks) if t.start >= m.start() and t.end <= m.end()]
+        if not inside:
+            continue
+        before = _match_keyword(_preceding_words(toks, inside[0], 0), _CONSULTATION_TABLE)
+        prep = (m.group("prep") or "").lower()
+        opens_said = bool(m.group("lead") and "open" in m.group("lead").lower())
+        if prep == "in" and (opens_said or (before is not None and before[0] == "opens")):
+            continue  # "opens in 2 weeks": a date
+        if m.group("lead") is None and inside[0] > 0 and toks[inside[0] - 1].low == "the":
+            continue  # "the 12 week rule"
+        if before is not None and before[0] == "closes":
+            inside = list(range(before[1], inside[0])) + inside
+        found.append(_Length(frozenset(inside), _said(m)))
+    return found
+
+
+_UNIT_NAMES = {"d": "day", "w": "week", "f": "fortnight", "m": "month"}
+
+
+def _said(m: re.Match[str]) -> str:
+    """A length as shown and stored: "six-week" -> "6 weeks", "1 wk" -> "1 week"."""
+    raw = m.group("n").lower()
+    n = int(raw) if raw.isdigit() else _NUMBER.split("|").index(raw)
+    unit = _UNIT_NAMES[m.group("unit").lower()[0]]
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def length_from(opens: date, said: str) -> date | None:
+    """The day a length said from the opening day ends on (``said`` as ``_Length.said``)."""
+    length = parse_length(said)
+    return None if length is None else opens + length
 
 
 # --- bodies, titles -------------------------------------------------------------------------
@@ -569,6 +670,14 @@ def _slice(text: str, toks: list[_Tok], run: list[int]) -> str:
             parts.append(text[toks[run[start]].start : toks[run[pos - 1]].end])
             start = pos
     return _cap(" ".join(parts))
+
+
+def _sentence_case(title: str | None) -> str | None:
+    """ "consultation on the library" -> "Consultation on the library"; "iPad scheme" and
+    "KCC review" stay as written."""
+    if not title or not title[:1].islower() or any(c.isupper() for c in title.split()[0]):
+        return title
+    return title[0].upper() + title[1:]
 
 
 def _cap(value: str) -> str:
@@ -737,6 +846,25 @@ def _order_consultation(
     return opens, closes, f"closes ({_fmt(closes.day)}) is before opens ({_fmt(opens.day)})"
 
 
+def settle(draft: Draft) -> Draft:
+    """Fill the dates that follow from others, in place: a close given as a length counts
+    from the opening day; a close given without a year is the first such day on or after
+    the opening day. Until the opening day is known, a length waits (it is not asked for)."""
+    if draft.kind != "consultation":
+        return draft
+    opens = draft.fields.get("opens")
+    length = draft.lengths.get("closes")
+    if length is not None:
+        if isinstance(opens, date):
+            draft.fields["closes"] = length_from(opens, length)
+        draft.missing = [name for name in draft.missing if name != "closes"]
+    elif "closes" in draft.yearless and isinstance(opens, date):
+        closes = draft.fields.get("closes")
+        if isinstance(closes, date):
+            draft.fields["closes"] = on_or_after(closes, opens)
+    return draft
+
+
 def parse_consultation(text: str, today: date) -> Draft:
     """Read a consultation registration: title, body (the public body), opens, closes.
 
@@ -746,23 +874,41 @@ def parse_consultation(text: str, today: date) -> Draft:
     if (draft := _too_long("consultation", text)) is not None:
         return draft
     toks = _tokenize(text)
-    reading = _read_dates(text, toks, today, "consultation")
+    lengths = _find_lengths(text, toks)
+    in_lengths = frozenset(k for length in lengths for k in length.tokens)
+    reading = _read_dates(text, toks, today, "consultation", in_lengths)
     errors: list[str] = []
     bad: set[str] = set()
     opens = _single(reading, "opens", errors, bad)
     closes = _single(reading, "closes", errors, bad)
-    opens, closes, problem = _order_consultation(opens, closes)
-    if problem is not None:
-        errors.append(problem)
+    said = sorted({length.said for length in lengths})
+    if len(said) > 1:
+        errors.append(f"I found more than one length ({' and '.join(said)}) — which is it?")
         bad.add("closes")
+    elif said and closes is not None:
+        counted = length_from(opens.day, said[0]) if opens else None
+        if counted != closes.day:
+            errors.append(f"It says both closes {_fmt(closes.day)} and {said[0]} — which is it?")
+            bad.add("closes")
+        said = []  # the same day twice: the date stands
+    if not said:
+        opens, closes, problem = _order_consultation(opens, closes)
+        if problem is not None:
+            errors.append(problem)
+            bad.add("closes")
     title, body = _title_and_body(text, toks, reading.consumed, body_first=False)
     values: dict[str, FieldValue] = {
-        "title": title,
+        "title": _sentence_case(title),
         "body": body,
         "opens": opens.day if opens else None,
-        "closes": closes.day if closes else None,
+        "closes": closes.day if closes and not said else None,
     }
-    return _finish("consultation", values, errors, bad)
+    draft = _finish("consultation", values, errors, bad)
+    if said and "closes" not in bad:
+        draft.lengths["closes"] = said[0]
+    if closes is not None and closes.year_inferred and draft.fields["closes"] is not None:
+        draft.yearless.add("closes")
+    return settle(draft)
 
 
 def parse_funding(text: str, today: date) -> Draft:
@@ -783,7 +929,7 @@ def parse_funding(text: str, today: date) -> Draft:
     title, funder = _title_and_body(text, toks, reading.consumed, body_first=True)
     values: dict[str, FieldValue] = {
         "funder": funder,
-        "title": title,
+        "title": _sentence_case(title),
         "ends": ends.day if ends else None,
         "notice": notice.day if notice else None,
         "consultation_start": consultation_start.day if consultation_start else None,
@@ -876,14 +1022,115 @@ _VCS_ANSWERS = frozenset(
 )
 
 
-def _answer_date(kind: Kind, name: str, text: str, today: date) -> ParsedDay:
+def classify_against(text: str) -> str | None:
+    """Who a complaint is against, from an answer ("public", "the council", "vcs", "a
+    charity"): "public", "vcs", or None when it does not say."""
+    low = text.lower().strip(" .!")
+    if low in _PUBLIC_ANSWERS:
+        return "public"
+    if low in _VCS_ANSWERS:
+        return "vcs"
+    return _classify(text)
+
+
+@dataclass(frozen=True)
+class DateAnswer:
+    """A date field's answer: a day, or (for a consultation's close) a length that counts
+    from the opening day."""
+
+    day: date | None
+    length: str | None = None
+    """As ``_Length.said``: "6 weeks"."""
+    yearless: bool = False
+
+
+_FROM_OPENING = re.compile(
+    r"(?:it\s+opens|it\s+starts|(?:the\s+)?opening(?:\s+day|\s+date)?|the\s+start)",
+    re.IGNORECASE,
+)
+_LENGTH_FROM = re.compile(r"^(?P<length>.+?)\s+(?:from|after)\s+(?P<day>.+)$", re.IGNORECASE)
+
+
+def _length_said(text: str) -> str | None:
+    """ "in 6 weeks", "for 6 weeks", "12 weeks" -> "6 weeks"; None if ``text`` is not one."""
+    m = _LENGTH_RE.fullmatch(text.strip().rstrip("."))
+    return None if m is None else _said(m)
+
+
+def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
+    """What a date field's answer means. A consultation's close may be a length from the
+    opening day ("in 6 weeks", "6 weeks after it opens") or from a day ("6 weeks from 4
+    January"); a forward field without a year (close, last funded day) is the next such
+    day. For funding, "from 1 April" names the first unfunded day: the last funded day is
+    31 March. Raises ``DateParseError`` with the message to show."""
+    forward = any(f.name == name and f.forward for f in FORMS[kind].fields)
+    hint: Hint = "future" if forward else "nearest"
+    if kind == "consultation" and name == "closes":
+        if (said := _length_said(text)) is not None:
+            return DateAnswer(None, said)
+        if m := _LENGTH_FROM.match(text.strip()):
+            said = _length_said(m.group("length"))
+            if said is not None and _FROM_OPENING.fullmatch(m.group("day").strip()):
+                return DateAnswer(None, said)
+            if said is not None:
+                start = parse_day_info(m.group("day"), today)
+                return DateAnswer(length_from(start.day, said))
     if kind == "funding" and name == "ends":
         if m := _STOP_ANSWER_RE.match(text):
-            parsed = parse_day_info(m.group("rest"), today)
-            return ParsedDay(parsed.day - timedelta(days=1), parsed.year_inferred)
+            parsed = parse_day_info(m.group("rest"), today, hint=hint)
+            return DateAnswer(parsed.day - timedelta(days=1), yearless=parsed.year_inferred)
         if m := _END_ANSWER_RE.match(text):
-            return parse_day_info(m.group("rest"), today)
-    return parse_day_info(text, today)
+            text = m.group("rest")
+    parsed = parse_day_info(text, today, hint=hint)
+    return DateAnswer(parsed.day, yearless=parsed.year_inferred)
+
+
+_NONE_ANSWERS = frozenset("none|no|nope|0|skip|n/a|na|nothing|no rounds|not sure".split("|"))
+_SPAN_NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
+_DURATION_PART = re.compile(
+    r"(\d{1,4}|" + "|".join(_SPAN_NUMBERS) + r")\s*(days?|weeks?|wks?|d|w)\b"
+)
+_YES = frozenset("yes|y|yeah|yep|it is|statutory|required by statute|yes it is".split("|"))
+_NO = frozenset("no|n|nope|it isn't|it is not|not statutory|no it isn't".split("|"))
+_SKIP = frozenset("skip|don't know|dont know|not sure|unknown|?|pass|no idea".split("|"))
+
+
+def read_days(text: str) -> int:
+    """How long earlier rounds ran, in days: "4 weeks" 28, "3 weeks 2 days" 23, "none" 0.
+
+    Raises ValueError (with the message to show) for anything else; months are refused
+    rather than guessed in days."""
+    low = text.lower().strip(" .!")
+    if low in _NONE_ANSWERS:
+        return 0
+    if "month" in low:
+        raise ValueError("Please give the earlier rounds in weeks or days (e.g. 4 weeks).")
+    parts = _DURATION_PART.findall(low)
+    rest = _DURATION_PART.sub("", low).replace("and", "").replace(",", "").strip()
+    if not parts or rest:
+        raise ValueError(
+            "Please say how long the earlier rounds ran in all, e.g. 4 weeks or 28 days "
+            "(or 'none')."
+        )
+    days = 0
+    for amount, unit in parts:
+        n = int(amount) if amount.isdigit() else _SPAN_NUMBERS.index(amount) + 1
+        days += n * (7 if unit.startswith("w") else 1)
+    if days > 36_500:
+        raise ValueError("That is more than a hundred years of earlier rounds; please check it.")
+    return days
+
+
+def read_yes_no(text: str) -> str:
+    """'yes', 'no' or 'not said' (skipped: never taken as yes)."""
+    low = text.lower().strip(" .!")
+    if low in _YES:
+        return YES_NO[0]
+    if low in _NO:
+        return YES_NO[1]
+    if low in _SKIP:
+        return YES_NO[2]
+    raise ValueError("Please answer yes or no (or 'skip' if you don't know).")
 
 
 def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
@@ -894,15 +1141,22 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     stays in ``missing``. Raises ``ValueError`` if ``field`` isn't a field of this kind.
     """
     kind = draft.kind
-    if field not in ALL_FIELDS[kind]:
+    extra = {f.name: f.kind for f in FORMS[kind].extra}
+    if field not in ALL_FIELDS[kind] and field not in extra:
         raise ValueError(f"{field!r} is not a field of a {kind} registration")
     fields = dict(draft.fields)
     missing = set(draft.missing)
+    lengths = dict(draft.lengths)
+    yearless = set(draft.yearless)
     answer = text.strip()
 
     def failed(message: str) -> Draft:
         fields[field] = None
-        return Draft(kind, fields, _ordered_missing(kind, missing | {field}), [message])
+        lengths.pop(field, None)
+        yearless.discard(field)
+        return Draft(
+            kind, fields, _ordered_missing(kind, missing | {field}), [message], lengths, yearless
+        )
 
     if len(answer) > MAX_LENGTH:
         return failed(
@@ -912,17 +1166,34 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
         return failed("Please type an answer (or /cancel).")
 
     value: FieldValue
-    if field in DATE_FIELDS:
+    if field in extra:
+        read = read_days if extra[field] == "days" else read_yes_no
         try:
-            parsed = _answer_date(kind, field, answer, today)
+            value = read(answer)
+        except ValueError as exc:
+            return failed(str(exc))
+    elif field in DATE_FIELDS:
+        try:
+            said = read_date(kind, field, answer, today)
         except DateParseError as exc:
             return failed(str(exc))
-        value = parsed.day
-        if kind == "consultation":
+        lengths.pop(field, None)
+        yearless.discard(field)
+        if said.length is not None:
+            lengths[field] = said.length
+            value = None
+        else:
+            assert said.day is not None
+            value = said.day
+            if said.yearless:
+                yearless.add(field)
+        length_closes = field == "opens" and "closes" in lengths
+        if kind == "consultation" and value is not None and not length_closes:
+            parsed = ParsedDay(value, said.yearless)
             other_name = "closes" if field == "opens" else "opens"
             other = fields.get(other_name)
             if isinstance(other, date):
-                other_parsed = ParsedDay(other, False)
+                other_parsed = ParsedDay(other, other_name in yearless)
                 pair = (parsed, other_parsed) if field == "opens" else (other_parsed, parsed)
                 opens, closes, problem = _order_consultation(*pair)
                 chosen = opens if field == "opens" else closes
@@ -930,19 +1201,13 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
                     return failed(problem or "Please give a date.")
                 value = chosen.day  # a yearless answer may have moved a year (see module doc)
     elif field == "against":
-        low = answer.lower().strip(" .!")
-        if low in _PUBLIC_ANSWERS:
-            value = "public"
-        elif low in _VCS_ANSWERS:
-            value = "vcs"
-        else:
-            guessed = _classify(answer)
-            if guessed is None:
-                return failed(
-                    "Please answer 'public' (a council, NHS or other public body) or 'vcs' "
-                    "(a voluntary or community organisation)."
-                )
-            value = guessed
+        guessed = classify_against(answer)
+        if guessed is None:
+            return failed(
+                "Please answer 'public' (a council, NHS or other public body) or 'vcs' "
+                "(a voluntary or community organisation)."
+            )
+        value = guessed
     elif field == "summary":
         value = answer
     else:
@@ -950,4 +1215,4 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
 
     fields[field] = value
     missing.discard(field)
-    return Draft(kind, fields, _ordered_missing(kind, missing), [])
+    return settle(Draft(kind, fields, _ordered_missing(kind, missing), [], lengths, yearless))

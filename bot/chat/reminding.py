@@ -39,18 +39,18 @@ async def press(conv: Conversation, press: Press, action: ReminderAction) -> Rep
     """Done, Snooze or Stop: the same rights as /done and /remind; nothing changes otherwise."""
     reminder = await conv.core.reminder(press.chat_id, action.reminder_id)
     if reminder is None:
-        return Reply("That reminder no longer exists; nothing was changed.")
+        return Reply("That reminder no longer exists; nothing was changed.", notice=True)
     if not await conv.may_change(press.chat_id, press.user_id, press.is_admin):
         return Reply(
-            f"{reminder.text}\n\nOnly this group's admins and officers can use these buttons. "
-            "Nothing was changed."
+            "Only this group's admins and officers can use these buttons. Nothing was changed.",
+            notice=True,
         )
     item = await conv.core.item(press.chat_id, reminder.item_id) if reminder.item_id else None
     closed = item is not None and item.status != "open"
     if action.action == "snooze":
         if closed or reminder.status in ("cancelled", "undeliverable"):
             why = f"item #{item.id} is {item.status}" if closed and item else "it was stopped"
-            return Reply(f"{reminder.text}\n\nNot snoozed: {why}. Nothing was changed.")
+            return Reply(f"Not snoozed: {why}. Nothing was changed.", notice=True)
         until = conv.core.now() + SNOOZE
         await conv.core.snooze_reminder(press.chat_id, reminder.id, until)
         tz = await conv.core.timezone(press.chat_id)
@@ -59,7 +59,7 @@ async def press(conv: Conversation, press: Press, action: ReminderAction) -> Rep
         n = await conv.core.stop_reminders(press.chat_id, reminder.id)
         return Reply(f"{reminder.text}\n\nStopped {n} pending reminder(s) for this item.")
     if item is not None and closed:
-        return Reply(f"{reminder.text}\n\nItem #{item.id} was already {item.status}.")
+        return Reply(f"Item #{item.id} was already {item.status}.", notice=True)
     if item is not None:
         await conv.core.close_item(press.chat_id, item.id, "done", press.user_id)
     return Reply(f"{reminder.text}\n\nMarked done.")

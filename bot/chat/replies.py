@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.domain.verdicts import CheckResult, Citation, strictest
-from compacts.models import TOPICS, Compact
+from bot.domain.duty import qualifier_note
+from bot.domain.verdicts import (
+    VERDICT_LABEL,
+    CheckResult,
+    Citation,
+    strictest_all,
+    verdict_label,
+)
+from compacts.models import TOPICS, Compact, Strength
 
 if TYPE_CHECKING:  # annotations only: printing a check's verdict needs no answerer
     from bot.knowledge.ask import AskResult
     from bot.knowledge.registry import CompactRegistry
 
-VERDICT_LABEL = {
-    "meets": "✅ meets the Compact",
-    "explain": "⚠️ short of the standard: an explanation is owed",
-    "breach": "❌ below the minimum / deadline missed",
-    "no_rule": "— no number set",
+__all__ = ["VERDICT_LABEL", "format_ask", "format_result", "format_results", "strictest_line"]
+
+STATUS_WORDS = {
+    "adopted": "adopted",
+    "consultation_draft": "consultation draft",
+    "consultation_version": "text for consultation, not said to be adopted",
 }
 
 
@@ -26,43 +35,147 @@ def topic_label(topic: str) -> str:
 
 
 def _quote(c: Citation) -> str:
-    return f"   “{c.quote}”\n   ({c.section})"
+    return f"   “{c.quote}”\n   ({section_name(c.section)})"
 
 
-def format_ask(result: AskResult, registry: CompactRegistry, limit: int = 5) -> str:
-    """Each answer (at most ``limit``): what it says and whose duty it is, then the clauses
-    it quotes, then which Compact; Compacts not shown are counted."""
+def section_name(title: str) -> str:
+    """A section's title without the source's numbering: "1) Working in partnership" ->
+    "Working in partnership" (so it reads cleanly in brackets)."""
+    return re.sub(r"^\s*(?:\d+[.)]|[ivx]+\))\s+", "", title)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z“\"(])")
+_SHORT_QUOTE = 220
+"""A clause this short is quoted whole; a longer one by its key sentence."""
+
+
+def key_sentence(quote: str, about: str) -> str:
+    """The sentence of ``quote`` that carries ``about`` (the answer's figure or words),
+    verbatim; "…" marks what is left out.  A short clause is returned whole."""
+    if len(quote) <= _SHORT_QUOTE:
+        return quote
+    sentences = _SENTENCE_END.split(quote)
+    if len(sentences) == 1:
+        return quote
+    wanted = set(_words(about))
+    figures = set(re.findall(r"\d+|one|two|three|four|five|six|twelve", about.lower()))
+
+    def weight(n: int) -> tuple[int, int, int]:
+        said = set(_words(sentences[n]))
+        return (len(said & figures), len(said & wanted), -n)
+
+    best = max(range(len(sentences)), key=weight)
+    shown = sentences[best]
+    return ("… " if best > 0 else "") + shown + (" …" if best < len(sentences) - 1 else "")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 or w.isdigit()]
+
+
+def _plain(text: str) -> str:
+    """The answer without a sentence that only says again what a longer one says (a
+    summary before the note it summarises)."""
+    sentences = _SENTENCE_END.split(text)
+    words = [set(_words(s)) for s in sentences]
+    kept = []
+    for n, sentence in enumerate(sentences):
+        mine = words[n]
+        repeated = any(
+            m != n and len(words[m]) > len(mine) and len(mine & words[m]) >= 0.8 * len(mine)
+            for m in range(len(sentences))
+        )
+        if mine and not repeated and sentence not in kept:
+            kept.append(sentence)
+    return " ".join(kept) or text
+
+
+def format_ask(
+    result: AskResult, registry: CompactRegistry, limit: int = 5, *, full: bool = False
+) -> str:
+    """Each answer (at most ``limit``), sized for a phone: what it says and whose duty it
+    is, the key sentence of its clause verbatim, and the section; with ``full``, every
+    clause it quotes, whole. Compacts not shown are counted."""
     lines: list[str] = []
     for answer in result.answers[:limit]:
         compact = registry.get(answer.compact)
-        lines.append(f"• {answer.text}")
-        for c in answer.citations[:2]:
-            lines.append(_quote(c))
-        lines.append(f"   — {compact.title}")
+        text = _plain(answer.text)
+        if compact.short_name not in text:
+            text = f"{compact.short_name}: {text}"
+        lines.append(f"• {text}")
+        quoted: set[str] = set()
+        for c in answer.citations[: None if full else 1]:
+            if c.quote in quoted:
+                continue
+            quoted.add(c.quote)
+            shown = c.quote if full else key_sentence(c.quote, answer.text)
+            lines.append(f"   “{shown}” ({section_name(c.section)})")
     more = len(result.answers) - limit + result.more
     if more > 0:
         lines.append(f"(and {more} more Compact{'s' if more > 1 else ''})")
     return "\n".join(lines)
 
 
+def abridged(result: AskResult, limit: int = 5) -> list[tuple[str, list[str]]]:
+    """The answers whose clauses ``format_ask`` shortened: (Compact code, commitment ids),
+    for a "More" that gives them whole."""
+    out = []
+    for answer in result.answers[:limit]:
+        cited = answer.citations
+        if len(cited) > 1 or (
+            cited and key_sentence(cited[0].quote, answer.text) != cited[0].quote
+        ):
+            out.append((answer.compact, [c.commitment for c in cited]))
+    return out
+
+
 def format_result(r: CheckResult) -> str:
-    lines = [f"{r.compact_name}: {VERDICT_LABEL[r.verdict]}"]
+    lines = [f"{r.compact_name}: {verdict_label(r)}"]
     lines += [f"  {reason}" for reason in r.reasons]
     for step in r.steps:
-        lines.append(f"  {step.n}. {step.summary}")
+        if step.option:
+            scope = f" (scope, in its words: {step.scope})" if step.scope else ""
+            lines.append(f"  • {step.summary}{scope}")
+        else:
+            lines.append(f"  {step.n}. {step.summary}")
     lines += [f"  Note: {note}" for note in r.notes]
     for c in r.citations[:2]:
         lines.append(_quote(c))
     return "\n".join(lines)
 
 
+def strictest_line(results: list[CheckResult]) -> str | None:
+    """ "Strictest: Kent Compact 2011." or, on a tie, "Strictest: a tie: Kent Compact 2011 and
+    Kensington and Chelsea Compact both point to 31 March 2027."; None when fewer than two
+    Compacts set anything to compare."""
+    if (
+        sum(
+            r.demand_days is not None and r.verdict not in ("no_rule", "procedure") for r in results
+        )
+        < 2
+    ):
+        return None
+    tied = strictest_all(results)
+    if not tied:
+        return None
+    if len(tied) == 1:
+        return f"Strictest: {tied[0].compact_name}."
+    names = [r.compact_name for r in tied]
+    joined = ", ".join(names[:-1]) + f" and {names[-1]}"
+    day = tied[0].demand_date
+    when = f" both point to {day.day} {day:%B %Y}" if day else " ask the same"
+    if len(tied) > 2:
+        when = when.replace("both", "all")
+    return f"Strictest: a tie: {joined}{when}."
+
+
 def format_results(results: list[CheckResult]) -> str:
     if not results:
         return "None of the chosen Compacts has anything to say about this."
     parts = [format_result(r) for r in results]
-    top = strictest(results)
-    if top is not None and len(results) > 1:
-        parts.append(f"Strictest: {top.compact_name}.")
+    line = strictest_line(results)
+    if line is not None:
+        parts.append(line)
     return "\n\n".join(parts)
 
 
@@ -79,12 +192,18 @@ def format_reminders(
     return "\n".join(lines)
 
 
+def _how_firmly(strength: Strength | None, number: object) -> str:
+    """ " (“usually”: not a minimum)" after a figure its text qualifies; "" for a firm one."""
+    note = qualifier_note(strength) if number is not None else ""
+    return f" ({note})" if note else ""
+
+
 def format_show(compact: Compact, topic: str | None = None) -> str:
     ob = compact.obligations
     lines = [
         compact.title,
         f"Code {compact.code} · {compact.area} · {compact.date} · "
-        f"{'consultation draft' if compact.is_draft else 'adopted'}",
+        f"{STATUS_WORDS.get(compact.status, compact.status)}",
         "Parties: " + "; ".join(compact.parties),
     ]
     if compact.status_note:
@@ -96,17 +215,24 @@ def format_show(compact: Compact, topic: str | None = None) -> str:
             "  Consultation: "
             + (ob.consultation.standard.describe() if ob.consultation.standard else "no number")
             + (f", minimum {ob.consultation.minimum.describe()}" if ob.consultation.minimum else "")
+            + _how_firmly(ob.consultation.strength, ob.consultation.standard)
         )
         lines.append(
             "  Notice before ending funding: "
             + (ob.funding_change.notice.describe() if ob.funding_change.notice else "no number")
+            + _how_firmly(ob.funding_change.strength, ob.funding_change.notice)
         )
         lines.append(
             "  Replies to correspondence: "
             + (ob.correspondence.response.describe() if ob.correspondence.response else "no number")
+            + _how_firmly(ob.correspondence.strength, ob.correspondence.response)
         )
-        steps = ob.complaints.against_public
-        lines.append("  Complaints procedure: " + (f"{len(steps)} steps" if steps else "none set"))
+        steps, options = ob.complaints.steps("public"), ob.complaints.options("public")
+        procedure = [
+            *([f"{len(steps)} step{'s' if len(steps) > 1 else ''} in order"] if steps else []),
+            *([f"{len(options)} routes listed in no order"] if options else []),
+        ]
+        lines.append("  Complaints procedure: " + (", then ".join(procedure) or "none set"))
     sections = {s.id: s.title for s in compact.sections}
     shown = [c for c in compact.commitments if topic is None or topic in c.topics]
     lines.append("")
@@ -117,5 +243,6 @@ def format_show(compact: Compact, topic: str | None = None) -> str:
         if c.section != current:
             current = c.section
             lines.append(f"[{sections[c.section]}]")
-        lines.append(f"  {c.id} ({c.party}): {c.quote}")
+        example = ", an example, not a commitment" if c.example else ""
+        lines.append(f"  {c.id} ({c.party}{example}): {c.quote}")
     return "\n".join(lines)

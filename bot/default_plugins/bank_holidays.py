@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @hookimpl
 def compactbot_result_notes(compact: Compact, event: AnyEvent, result: CheckResult) -> list[str]:
+    if result.finding == "excluded":
+        return []  # the Compact leaves this case out: it has no dates to warn about
     # Imported on the first check: the holidays tables are not needed to answer a question.
     from bot.domain.verdicts import deadline_label
     from bot.domain.working_days import closed_day_reason
@@ -31,5 +33,6 @@ def compactbot_result_notes(compact: Compact, event: AnyEvent, result: CheckResu
     for key, day in days.items():
         reason = closed_day_reason(day, compact.nation)
         if reason:
-            notes.append(f"{deadline_label(key)}, {day.day} {day:%B %Y}, is {reason}.")
+            label = deadline_label(key, result.strength)
+            notes.append(f"{label}, {day.day} {day:%B %Y}, is {reason}.")
     return notes

@@ -35,8 +35,12 @@ class ConsultationLaunched(Event):
     """The public body consulting."""
     opens: date
     closes: date
-    earlier_rounds_days: int = Field(default=0, ge=0)
+    earlier_rounds_days: int = Field(default=0, ge=0, le=36_500)
     """Days of earlier formal consultation rounds on the same matter (West Kent counts a total)."""
+    statutory: bool = False
+    """The group says the consultation is required by statute (a planning application, say).
+    Only their word counts: it is never inferred from the title.  A Compact that leaves such
+    consultations out (the Kent 2007 draft) then gives no verdict."""
 
     @model_validator(mode="after")
     def _close_after_open(self) -> ConsultationLaunched:

@@ -4,7 +4,8 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot ask [--compact CODE]... [--json] QUESTION
   compactbot compacts
   compactbot show CODE [--topic T]
-  compactbot check consultation --compact CODE --opens D --closes D [--today D] --json
+  compactbot check consultation --compact CODE --opens D --closes D [--today D] [--statutory]
+                                 --json
   compactbot check funding --compact CODE --ends D [--notice D] [--consultation-start D]
                             [--today D] --json
   compactbot check complaint --compact CODE --against public|vcs --json
@@ -13,6 +14,7 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot export --chat ID --ics FILE [--db PATH]
   compactbot migrate-db --from DB --to DB [--chat ID]
 A database (--db, --from, --to) is a file path, sqlite:///PATH or postgresql://…
+  compactbot letter --db PATH --chat ID --item ID [--out FILE]
 Bad input exits 2 with one clear line on stderr, never a traceback: that includes a --db
 that cannot be opened (missing directory, not an SQLite file), a --chat outside SQLite's
 integers, dates outside 1900-2200 and bad settings in the environment.
@@ -85,6 +87,13 @@ def _chat_id(text: str) -> int:
     return int(text)
 
 
+def _item_id(text: str) -> int:
+    digits = text.removeprefix("#")
+    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= MAX_CHAT_ID:
+        raise argparse.ArgumentTypeError(f"'{text[:30]}' is not an item number")
+    return int(digits)
+
+
 def _year(text: str) -> int:
     if not text.isdigit() or not 1990 <= int(text) <= 2200:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year between 1990 and 2200")
@@ -113,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--closes", type=_iso_day, required=True)
     c.add_argument("--title", default="Consultation")
     c.add_argument("--earlier-rounds-days", type=int, default=0)
+    c.add_argument(
+        "--statutory",
+        action="store_true",
+        help="the consultation is required by statute (a Compact that leaves such "
+        "consultations out then gives no verdict)",
+    )
     f = kinds.add_parser("funding")
     f.add_argument("--ends", type=_iso_day, required=True, help="last day funded on current terms")
     f.add_argument("--notice", type=_iso_day)
@@ -148,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument("--to", dest="target", required=True, help="database to copy into")
     move.add_argument("--chat", type=_chat_id, help="only this chat (default: every chat)")
 
+    letter = sub.add_parser(
+        "letter", help="a letter citing the Compact, for an item below it (logged in its history)"
+    )
+    letter.add_argument("--db", required=True, help="database file")
+    letter.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
+    letter.add_argument("--item", type=_item_id, required=True, help="the item's number")
+    letter.add_argument(
+        "--out", help="write the letter as a .docx to this file (default: its text on stdout)"
+    )
+
     run = sub.add_parser("run", help="run the Telegram bot, or the terminal chat without a token")
     chat = sub.add_parser("chat", help="the terminal chat (reads stdin until EOF)")
     for r in (run, chat):
@@ -164,7 +189,12 @@ def _event(args: argparse.Namespace, today: date) -> AnyEvent:
     form = FORMS[args.kind]
     if args.kind == "consultation":
         values = {"title": args.title, "opens": args.opens, "closes": args.closes}
-        return form.event(values, today=today, earlier_rounds_days=args.earlier_rounds_days)
+        return form.event(
+            values,
+            today=today,
+            earlier_rounds_days=args.earlier_rounds_days,
+            statutory=args.statutory,
+        )
     if args.kind == "funding":
         values = {
             "title": args.title,
@@ -192,7 +222,7 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
     from bot.chat.replies import format_results
     from bot.clock import SystemClock, today_in
-    from bot.domain.verdicts import strictest
+    from bot.domain.verdicts import strictest, strictest_all
 
     today = args.today or today_in(SystemClock(), ZoneInfo(DEFAULT_TZ))
     compacts = knowledge.registry.resolve(args.compact)
@@ -209,10 +239,13 @@ def cmd_check(knowledge: Knowledge, args: argparse.Namespace) -> int:
             _print_json(results[0].model_dump(mode="json"))
         else:
             top = strictest(results)
+            tied = strictest_all(results)
             _print_json(
                 {
                     "results": [r.model_dump(mode="json") for r in results],
                     "strictest": top.compact if top else None,
+                    # Compacts that ask the same on the same date, as firmly: a tie, in code order.
+                    "strictest_tie": [r.compact for r in tied] if len(tied) > 1 else [],
                 }
             )
     else:
@@ -240,9 +273,11 @@ def cmd_ask(knowledge: Knowledge, args: argparse.Namespace) -> int:
 
 
 def cmd_compacts(knowledge: Knowledge) -> int:
+    from bot.chat.replies import STATUS_WORDS
+
     for code in knowledge.registry.codes:
         c = knowledge.registry.get(code)
-        status = "consultation draft" if c.is_draft else "adopted"
+        status = STATUS_WORDS.get(c.status, c.status)
         print(f"{code:<16} {c.title} ({c.area}, {c.date or 'undated'}, {status})")
     return 0
 
@@ -326,11 +361,19 @@ async def _with_core(
     from bot.clock import SystemClock, fixed_day_clock
     from bot.core import Core
 
-    zone = _settings().timezone
+    settings = _settings()
+    zone = settings.timezone
     clock = fixed_day_clock(today, ZoneInfo(zone)) if today else SystemClock()
     db = await _open_db(db_path, clock)
     try:
-        return await work(Core(knowledge, db, default_timezone=zone, clock=clock))
+        core = Core(
+            knowledge,
+            db,
+            default_timezone=zone,
+            clock=clock,
+            letter_templates=settings.letter_templates,
+        )
+        return await work(core)
     finally:
         await db.close()
 
@@ -412,6 +455,51 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     return 0
 
 
+class _NoLetter(Exception):
+    """The item needs no letter (it meets its Compact, has no rule ...): exit status 1."""
+
+
+def cmd_letter(knowledge: Knowledge, args: argparse.Namespace) -> int:
+    """A letter for one item: its text on stdout, or its .docx in ``--out``; either way it is
+    logged in the item's history, as ``/letter`` logs it (with no one as its author)."""
+    import asyncio
+
+    from bot.core import FollowUpError, WrittenLetter
+    from bot.records.letter_text import LetterTemplateError, chat_text
+    from bot.records.letters import LetterRefused
+
+    db_path = _existing_db(args.db)
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no directory {out.parent}")
+
+    async def work(core: Core) -> list[WrittenLetter]:
+        try:
+            return await core.write_letters(args.chat, args.item, None)
+        except FollowUpError as exc:
+            if not await core.knows_chat(args.chat):
+                raise UsageError(f"chat {args.chat} has nothing on record in {args.db}") from None
+            raise UsageError(f"{exc} in chat {args.chat}") from None
+        except LetterTemplateError as exc:
+            raise UsageError(str(exc)) from None
+        except LetterRefused as exc:
+            raise _NoLetter(str(exc)) from None
+
+    try:
+        written = asyncio.run(_with_core(db_path, knowledge, work, _settings().today))
+    except _NoLetter as exc:
+        print(f"compactbot: {exc}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.write("\n\n".join(chat_text(w.text) for w in written))
+        return 0
+    for k, w in enumerate(written, start=1):
+        path = out if k == 1 else out.with_name(f"{out.stem}-{k}{out.suffix}")
+        _write(str(path), w.docx)
+        print(f"Wrote {path}: a letter for item #{args.item} to {w.letter.recipient}.")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
     import asyncio
 
@@ -468,6 +556,8 @@ def main(argv: Sequence[str] | None = None, *, knowledge: Knowledge | None = Non
             return cmd_report(knowledge, args)
         if args.command == "export":
             return cmd_export(knowledge, args)
+        if args.command == "letter":
+            return cmd_letter(knowledge, args)
         return cmd_check(knowledge, args)
     except (UsageError, UnknownCompact) as exc:
         print(f"compactbot: {exc}", file=sys.stderr)

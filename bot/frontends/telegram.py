@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
+    CallbackQuery,
     ForceReply,
     InlineKeyboardMarkup,
     InputFile,
@@ -326,21 +327,16 @@ def build_application(
             reply = await conversation.handle_button(
                 chat.id, query.from_user.id, query.data, checker(update, context)
             )
+            if reply.notice:
+                # Nothing changed (a stale or second press, no rights): say so on the button
+                # to the presser alone, and leave the message, and what it records, as it is.
+                await query.answer(reply.text[:NOTICE_LIMIT])
+                return
             await query.answer()
-            markup = _markup(reply)
-            try:
-                await limited(
-                    running,
-                    chat.id,
-                    lambda: query.edit_message_text(
-                        split_message(reply.text)[0],
-                        reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-                    ),
-                )
-            except BadRequest as exc:
-                # A second press that earns the same answer: the message already says it.
-                if "not modified" not in exc.message:
-                    raise
+            if reply.edit:
+                await edit_reply(running, query, reply)
+            elif isinstance(query.message, Message):
+                await send_reply(running, query.message, reply)
         except Exception:
             await report_failure(running, update)
 
@@ -394,6 +390,32 @@ async def limited(running: Running, chat_id: int, call: Callable[[], Awaitable[T
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+NOTICE_LIMIT = 200
+"""Telegram shows at most 200 characters in a button's notice."""
+
+
+async def edit_reply(running: Running, query: CallbackQuery, reply: Reply) -> None:
+    """A button's reply: the pressed message edited to its first part; any further parts
+    (a verdict under five Compacts runs past 4,096 characters) sent after it, buttons on
+    the last."""
+    chat_id = query.message.chat.id if query.message else 0
+    first, *rest = split_message(reply.text)
+    markup = _markup(reply)
+    keyboard = markup if isinstance(markup, InlineKeyboardMarkup) else None
+    try:
+        edit = partial(query.edit_message_text, first, reply_markup=None if rest else keyboard)
+        await limited(running, chat_id, edit)
+    except BadRequest as exc:
+        # A second press that earns the same answer: the message already says it.
+        if "not modified" not in exc.message:
+            raise
+    bot = query.get_bot()
+    for n, part in enumerate(rest, start=1):
+        last = n == len(rest)
+        send = partial(bot.send_message, chat_id, part, reply_markup=keyboard if last else None)
+        await limited(running, chat_id, send)
 
 
 async def send_reply(running: Running, message: Message, reply: Reply) -> None:

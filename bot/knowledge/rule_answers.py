@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.checks import notice_terms
 from bot.domain.deadlines import add_period
+from bot.domain.duty import DRAFT, asks, modal, owed, strength_of
 from bot.knowledge.reading import Reading, Said, read
-from compacts.models import Compact, Party, Period
+from compacts.models import Compact, ConsultationRule, Party, Period
 
 RULE_TOPICS = (
     "consultation",
@@ -117,53 +119,95 @@ def _q(qualifier: str | None) -> str:
     return f" {qualifier}" if qualifier else ""
 
 
+_SAYS_NONE = re.compile(
+    r"\b(sets no|sets out no|does not (promise|set|say|give)|gives no|says nothing)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
+def _none_set(said: str, note: str | None) -> str:
+    """That the Compact sets none, then its note on what it does say, without saying twice
+    that it sets none (the note's first sentence often does)."""
+    if not note:
+        return said
+    first, *rest = _SENTENCE_END.split(note.strip())
+    kept = rest if _SAYS_NONE.search(first) else [first, *rest]
+    return " ".join([said, *kept])
+
+
 def consultation(compact: Compact, asked: Period | None) -> RuleAnswer:
     rule = compact.obligations.consultation
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.standard is None and rule.minimum is None:
-        text = f"{name} sets no length for consultations."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no length for consultations.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts: list[str] = []
     scope = f" ({rule.applies_to})" if rule.applies_to else ""
-    if rule.standard:
+    strength = strength_of(rule)
+    if rule.standard and strength in DRAFT:
+        parts.append(f"{name} {asks(strength)} {rule.standard.describe()} consultation{scope}.")
+    elif rule.standard:
         parts.append(
             f"{_lead(compact, party)}consultations should run {rule.standard.describe()}"
             f"{_q(rule.standard_qualifier)}{scope}."
         )
     if rule.minimum:
-        hard = "" if rule.minimum_is_hard else "; if they cannot meet it they must explain why"
-        parts.append(f"The minimum is {rule.minimum.describe()}{hard}.")
-    if rule.standard:
-        parts.append(
-            {
-                "with_explanation": "A shorter period needs a clear explanation and rationale.",
-                "when_circumstances_dictate": (
-                    "A shorter timescale is acceptable only when circumstances dictate."
-                ),
-                "no": "No shorter period is allowed.",
-            }[rule.shorter_allowed]
+        hard = (
+            ""
+            if rule.minimum_is_hard
+            else f"; if they cannot meet it, the Compact says “{rule.shortfall_words}”"
+            if rule.shortfall_words
+            else "; if they cannot meet it, an explanation is owed"
         )
+        said = f"The minimum is {rule.minimum.describe()}{hard}"
+        parts.append(said if said.endswith((".”", "!”")) else f"{said}.")
+    if rule.standard:
+        parts.append(_shorter(rule))
     if asked is not None:
-        parts.append(_judge_consultation(asked, rule.standard, rule.minimum, rule.minimum_is_hard))
+        parts.append(_judge_consultation(asked, rule))
     text = " ".join(parts) + _draft(compact)
     return RuleAnswer(text, rule.commitments, True, party, rule.note)
 
 
-def _judge_consultation(
-    asked: Period, standard: Period | None, minimum: Period | None, hard: bool
-) -> str:
-    said = asked.describe()
-    if minimum and shorter(asked, minimum):
-        if hard:
-            return f"So {said} is below the minimum: not allowed."
-        return f"So {said} is below the minimum: they must explain why."
-    if standard and shorter(asked, standard):
+def _shorter(rule: ConsultationRule) -> str:
+    """What the Compact attaches to a period shorter than its standard, and nothing more."""
+    words = f" (“{rule.shortfall_words}”)" if rule.shortfall_words else ""
+    if rule.shorter_allowed == "with_explanation":
+        return f"A shorter period needs an explanation{words}."
+    if rule.shorter_allowed == "when_circumstances_dictate":
         return (
-            f"So {said} is shorter than the {standard.describe()} standard: ask for their reasons."
+            "A shorter timescale is acceptable when circumstances dictate; it promises no "
+            "explanation."
         )
+    if rule.shorter_allowed == "no":
+        return "No shorter period is allowed."
+    if rule.minimum and rule.standard:
+        return (
+            f"Between {rule.minimum.describe()} and {rule.standard.describe()} it promises "
+            "no explanation."
+        )
+    return "It does not say what follows from a shorter period: it promises no explanation."
+
+
+def _judge_consultation(asked: Period, rule: ConsultationRule) -> str:
+    said = asked.describe()
+    standard, minimum = rule.standard, rule.minimum
+    if minimum and shorter(asked, minimum):
+        if rule.minimum_is_hard:
+            proposed = " the draft proposes" if strength_of(rule) in DRAFT else ""
+            return f"So {said} is below the minimum{proposed}: not allowed."
+        return f"So {said} is below the minimum: an explanation is owed."
+    if standard and shorter(asked, standard):
+        follows = {
+            "with_explanation": "an explanation and rationale are owed",
+            "when_circumstances_dictate": (
+                "acceptable when circumstances dictate, with no explanation promised"
+            ),
+            "no": "not allowed",
+            "not_said": "the Compact promises no explanation for that",
+        }[rule.shorter_allowed]
+        return f"So {said} is shorter than the {standard.describe()} standard: {follows}."
     return f"So {said} meets it."
 
 
@@ -172,34 +216,25 @@ def funding_change(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.notice is None and rule.consultation_before_notice is None:
-        text = f"{name} sets no notice period for ending or changing funding."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no notice period for ending or changing funding.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts: list[str] = []
+    must = modal(strength_of(rule))
     if rule.consultation_before_notice:
         parts.append(
-            f"{_lead(compact, party)}before ending or changing funding there must be a "
+            f"{_lead(compact, party)}before ending or changing funding there {must} be a "
             f"{rule.consultation_before_notice.adjective()} consultation, then"
         )
     if rule.notice:
-        kind = (
-            "a minimum of "
-            if rule.notice_is_minimum
-            else ("usually " if rule.notice_is_usual else "")
-        )
-        writing = " in writing" if rule.notice_in_writing else ""
         lead = "" if rule.consultation_before_notice else _lead(compact, party)
-        parts.append(f"{lead}{kind}{rule.notice.possessive()} notice{writing}.")
+        parts.append(f"{lead}{notice_terms(rule, rule.notice)}.")
     text = " ".join(parts)
-    if rule.qualifier:
-        text += f" It asks for {rule.qualifier}."
     if rule.rationale_required:
-        text += " The decision must come with a clear rationale."
+        text += f" The decision {must} come with a clear rationale."
     if asked is not None and rule.notice is not None:
         if shorter(asked, rule.notice):
             verdict = (
-                "less than the usual period: they should explain why"
+                "less than the usual period; the Compact promises no explanation for that"
                 if rule.notice_is_usual
                 else "less than the Compact requires"
             )
@@ -214,24 +249,37 @@ def correspondence(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if rule.response is None:
-        text = f"{name} sets no time for replying to letters or correspondence."
-        if rule.note:
-            text += f" {rule.note}"
+        said = f"{name} sets no time for replying to letters or correspondence."
+        text = _none_set(said, rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     within = rule.response.describe()
     who = "each side" if party == "joint" else "they"
-    verb = "s" if party == "joint" and not rule.qualifier else ""
+    qualifier, verb = rule.qualifier, ""
+    if party == "joint":  # "each side aims to reply", "each side replies"
+        if qualifier:
+            head, _, tail = qualifier.partition(" ")
+            qualifier = f"{head}s {tail}".strip() if head in ("aim", "try", "agree") else qualifier
+        else:
+            verb = "ies"
     text = (
-        f"{_lead(compact, party)}{who}{_q(rule.qualifier)} reply{verb} to correspondence"
+        f"{_lead(compact, party)}{who}{_q(qualifier)} repl{verb or 'y'} to correspondence"
         f" within {within}."
     )
     if asked is not None:
         late = shorter(rule.response, asked)
-        text += (
-            f" After {asked.describe()} the reply is overdue."
-            if late
-            else f" After {asked.describe()} it is not yet overdue."
-        )
+        if strength_of(rule) == "aim":
+            text += (
+                f" After {asked.describe()} it is past the {within} they aim for"
+                " (an aim, not a deadline)."
+                if late
+                else f" After {asked.describe()} it is within the {within} they aim for."
+            )
+        else:
+            text += (
+                f" After {asked.describe()} the reply is overdue."
+                if late
+                else f" After {asked.describe()} it is not yet overdue."
+            )
     return RuleAnswer(text + _draft(compact), rule.commitments, True, party, rule.note)
 
 
@@ -240,18 +288,19 @@ def consultation_feedback(compact: Compact, asked: Period | None) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments)
     if not rule.required:
-        text = f"{name} does not promise feedback after a consultation."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} does not promise feedback after a consultation.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note, duty=False)
+    said = owed(strength_of(rule))
     if rule.within is None:
-        text = f"{name} sets no time for feedback on a consultation, but {WHO[party]} owe it."
+        text = (
+            f"{_lead(compact, party)}feedback on a consultation {said}, but {name} sets no "
+            "time for it."
+        )
         if asked is not None:
             text += f" So there is no deadline that {asked.describe()} could miss."
         return RuleAnswer(text + _draft(compact), rule.commitments, False, party, rule.note)
     text = (
-        f"{_lead(compact, party)}feedback on a consultation is owed within "
-        f"{rule.within.describe()}."
+        f"{_lead(compact, party)}feedback on a consultation {said} within {rule.within.describe()}."
     )
     return RuleAnswer(text + _draft(compact), rule.commitments, True, party, rule.note)
 
@@ -294,18 +343,35 @@ def disputes(compact: Compact, question: str) -> RuleAnswer:
     rule = compact.obligations.complaints
     name = compact.short_name
     against_vcs = breached_by_vcs(question)
-    steps = rule.against_vcs if against_vcs else rule.against_public
-    if not steps:
-        text = f"{name} sets no complaints procedure."
-        if rule.note:
-            text += f" {rule.note}"
+    against = "vcs" if against_vcs else "public"
+    steps, options = rule.steps(against), rule.options(against)
+    if not steps and not options:
+        text = _none_set(f"{name} sets no complaints procedure.", rule.note)
         return RuleAnswer(text, rule.commitments, False, "joint", rule.note)
     who = "a voluntary or community group" if against_vcs else "a public body"
-    listed = " ".join(f"{i}. {s.summary}." for i, s in enumerate(steps, start=1))
-    text = f"{name}: if {who} breaks the Compact: {listed}"
-    return RuleAnswer(
-        text + _draft(compact), [s.commitment for s in steps], True, "joint", rule.note
-    )
+    says = _SAYS[strength_of(rule)]
+    parts = [f"{name}: if {who} breaks the Compact, {says}:"]
+    pre = rule.precondition(against)
+    if pre is not None:
+        parts[0] = parts[0][:-1] + "."
+        parts.append(f"“{compact.commitment(pre).quote}”")
+    parts += [f"{i}. {s.summary}." for i, s in enumerate(steps, start=1)]
+    if options:
+        listed = "; ".join(s.summary + (f" (scope: {s.scope})" if s.scope else "") for s in options)
+        parts.append(f"Routes it lists, in no order: {listed}.")
+    cited = [s.commitment for s in steps + options]
+    return RuleAnswer(" ".join(parts) + _draft(compact), cited, True, "joint", rule.note)
+
+
+_SAYS = {
+    "firm": "it has this procedure",
+    "should": "it says what should happen",
+    "wherever_possible": "it says what should happen wherever possible",
+    "usually": "it says what usually happens",
+    "aim": "it says what it aims to happen",
+    "proposal": "the draft proposes",
+    "example": "the draft gives as an example",
+}
 
 
 _FREQUENCY = re.compile(
@@ -325,9 +391,7 @@ def review(compact: Compact) -> RuleAnswer:
     name = compact.short_name
     party = party_of(compact, rule.commitments) if rule.commitments else "joint"
     if rule.every is None and not rule.description:
-        text = f"{name} sets no review cycle."
-        if rule.note:
-            text += f" {rule.note}"
+        text = _none_set(f"{name} sets no review cycle.", rule.note)
         return RuleAnswer(text, rule.commitments, False, party, rule.note)
     parts = [_lead(compact, party).rstrip()]
     if rule.description:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from bot.domain.duty import qualifier_note
 from bot.domain.verdicts import deadline_label
 from bot.domain.working_days import closed_day_reason
 from bot.knowledge.registry import CompactRegistry
@@ -26,8 +27,9 @@ PRODID = "-//compactbot//Compact deadlines//EN"
 UID_DOMAIN = "compactbot"
 
 # Deadlines the group acts on; a consultation's standard/minimum close are verdict inputs,
-# not dates to diarise (its actual close is).
-_CALENDAR_DEADLINES = ("notice_by", "consultation_start_by", "reply_by", "feedback_by")
+# not dates to diarise (its actual close is).  A reply date is not among them: no Compact sets
+# one for complaints (an older log's "reply_by" came from a correspondence clause).
+_CALENDAR_DEADLINES = ("notice_by", "consultation_start_by", "feedback_by")
 
 
 @dataclass
@@ -51,11 +53,13 @@ def open_deadlines(records: Sequence[ItemRecord], today: date) -> list[Deadline]
         if record.status != "open":
             continue
         days: list[tuple[str, date, str | None]] = []
-        if record.closes is not None:
-            codes: list[str | None] = [*record.compacts] or [None]
+        # A Compact that leaves the item out (a statutory consultation) gives it no dates.
+        views = {c: v for c, v in record.compacts.items() if v.finding != "excluded"}
+        if record.closes is not None and (views or not record.compacts):
+            codes: list[str | None] = [*views] or [None]
             days += [("closes", record.closes, c) for c in codes]
         done = _met_deadlines(record)
-        for c, view in record.compacts.items():
+        for c, view in views.items():
             days += [
                 (k, d, c)
                 for k, d in view.deadlines.items()
@@ -107,6 +111,14 @@ def _holiday_warnings(day: date, codes: Sequence[str], registry: CompactRegistry
     return list(dict.fromkeys(warnings))
 
 
+def _qualified(record: ItemRecord, code: str, key: str) -> str:
+    """How firmly a Compact sets the date, when less than will/shall: " (“usually”: not a
+    minimum)"."""
+    view = record.compacts.get(code)
+    note = qualifier_note(view.strength) if view is not None and key != "closes" else ""
+    return f" ({note})" if note else ""
+
+
 def _item_line(record: ItemRecord) -> str:
     body = f" ({record.body})" if record.body else ""
     return f"Item #{record.item_id}, {record.kind}: {record.title}{body}"
@@ -140,7 +152,9 @@ def build_calendar(
 
     deadlines = open_deadlines(records, today)
     for d in deadlines:
-        names = ", ".join(registry.display_name(c) for c in d.compacts)
+        names = ", ".join(
+            registry.display_name(c) + _qualified(d.item, c, d.key) for c in d.compacts
+        )
         label = deadline_label(d.key)
         event = icalendar.Event()
         event.add("uid", d.uid)

@@ -17,9 +17,11 @@ from bot.domain.verdicts import CheckResult
 from bot.records.log import (
     ConsultationStarted,
     FeedbackReceived,
+    ItemChanged,
     ItemClosed,
     ItemKind,
     ItemRegistered,
+    ItemReopened,
     Logged,
     NoticeGiven,
     RegisteredEvent,
@@ -107,9 +109,13 @@ def compliance_log(entries: Iterable[Logged]) -> list[ItemRecord]:
         if record is None:
             continue
         record.entry_ids.append(logged.id)
-        if isinstance(entry, NoticeGiven | ConsultationStarted | StepCompleted):
+        if isinstance(entry, NoticeGiven | ConsultationStarted | StepCompleted | ItemChanged):
             record.compacts.update({r.compact: r for r in entry.results})
-        if isinstance(entry, ItemClosed):
+        if isinstance(entry, ItemChanged):
+            record.event = entry.event
+        elif isinstance(entry, ItemReopened):
+            record.status, record.outcome, record.closed_at = "open", None, None
+        elif isinstance(entry, ItemClosed):
             record.status = entry.status
             record.outcome = entry.outcome
             record.closed_at = logged.at

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
-from bot.domain.verdicts import CheckResult
+from bot.domain.verdicts import CheckResult, Citation
 
 RegisteredEvent = Annotated[
     ConsultationLaunched | FundingEnding | ComplaintRaised, Field(discriminator="kind")
@@ -102,6 +102,24 @@ class StepCompleted(_Entry):
     results: list[CheckResult]
 
 
+class ItemChanged(_Entry):
+    """A registered item changed after the fact (a consultation extended, a grant's end
+    moved): the item as it now stands, re-checked; what it was is in the entries before."""
+
+    kind: Literal["item_changed"] = "item_changed"
+    field: str
+    before: str | None
+    after: str | None
+    event: RegisteredEvent
+    results: list[CheckResult]
+
+
+class ItemReopened(_Entry):
+    """A closed item was opened again (closed by mistake)."""
+
+    kind: Literal["item_reopened"] = "item_reopened"
+
+
 class ChatMoved(_Entry):
     """The group became a supergroup: its history carried on under the new chat id."""
 
@@ -117,6 +135,21 @@ class ItemClosed(_Entry):
     outcome: Literal["resolved", "unresolved"] | None = None
 
 
+class LetterDrafted(_Entry):
+    """A letter about an item was drafted for the group to send (``/letter``): to whom,
+    under which Compacts, citing which clauses.  The text itself is not kept; its digest
+    tells whether a letter in hand is the one drafted."""
+
+    kind: Literal["letter_drafted"] = "letter_drafted"
+    recipient: str
+    compacts: list[str]
+    citations: list[Citation]
+    step: int | None = None
+    """For a complaint: the step of its procedure the letter is for."""
+    digest: str
+    """SHA-256 of the letter's text, as sent to the chat."""
+
+
 LogEntry = Annotated[
     ItemRegistered
     | ReminderSet
@@ -126,7 +159,10 @@ LogEntry = Annotated[
     | FeedbackReceived
     | StepCompleted
     | ItemClosed
-    | ChatMoved,
+    | ItemChanged
+    | ItemReopened
+    | ChatMoved
+    | LetterDrafted,
     Field(discriminator="kind"),
 ]
 """Every kind of log entry."""
@@ -179,7 +215,13 @@ def encode(entry: LogEntry) -> Encoded:
             return [swap(v) for v in node]
         return node
 
-    data = swap(entry.model_dump(mode="json", exclude={"kind"}))
+    raw = entry.model_dump(mode="json", exclude={"kind"})
+    results: list[CheckResult] | None = getattr(entry, "results", None)
+    if results is not None:
+        # A check's fields left at their defaults are not stored (decode fills them back in):
+        # a result carries many that are empty (no lapses, no steps, no finding in a no-rule).
+        raw["results"] = [r.model_dump(mode="json", exclude_defaults=True) for r in results]
+    data = swap(raw)
     return Encoded(entry.kind, data, clauses)
 
 

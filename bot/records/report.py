@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.deadlines import days_between
-from bot.domain.verdicts import CheckResult
+from bot.domain.verdicts import VERDICT_LABEL, CheckResult, Verdict
 from bot.records.compliance import ItemRecord
 
 NO_BODY = "(public body not given)"
@@ -24,11 +24,16 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "consultation": {
         "met": "met the standard",
         "explain": "short of the standard: explanation owed",
+        "short": "short of what the Compact asks for: no explanation promised",
         "below_minimum": "below a minimum",
+        "excluded": "not covered: required by statute",
         "no_rule": "no length set by the Compact",
     },
     "funding": {
         "on_time": "notice on time",
+        "notice_before_consultation": "notice before the consultation had run its period",
+        "consultation_late": "consultation started late",
+        "consultation_missed": "no consultation recorded, its start deadline passed",
         "late": "notice late",
         "missed": "no notice recorded, deadline passed",
         "not_due": "notice not yet due",
@@ -62,11 +67,13 @@ class LogRow:
     on: date
     outcome: str
     days: int | None
-    """Consultation: days short of the standard; funding: days late (or overdue);
-    complaint: days from raising to closing (or to "as of" while open)."""
+    """Consultation: days short of the standard; funding: days late (or overdue), of notice
+    or of the consultation before it; complaint: days from raising to closing (or to "as of"
+    while open)."""
     deadline: date | None
-    """Consultation: its close; funding: the notice deadline; complaint: the reply deadline."""
-    verdict: str
+    """Consultation: its close; funding: the deadline its outcome is about (notice, or the
+    consultation's start); complaint: none (no Compact sets a reply deadline for them)."""
+    verdict: Verdict
     status: str
     length_days: int | None = None
     """A consultation's length: days from its opening to its closing day."""
@@ -79,6 +86,15 @@ class LogRow:
     @property
     def outcome_label(self) -> str:
         return OUTCOMES[self.kind][self.outcome]
+
+    @property
+    def verdict_label(self) -> str:
+        """The verdict as the chat labels it (its reply, re-check and this row agree)."""
+        if self.outcome == "excluded":
+            return "— not covered (required by statute)"
+        if self.kind == "complaint" and self.verdict == "no_rule":
+            return "— no procedure set"
+        return VERDICT_LABEL[self.verdict]
 
 
 @dataclass
@@ -103,42 +119,102 @@ class Report:
         return {b: dict(c) for b, c in out.items()}
 
 
-def _consultation_outcome(verdict: str) -> str:
-    return {"meets": "met", "explain": "explain", "breach": "below_minimum"}.get(verdict, "no_rule")
+def _consultation_outcome(view: CheckResult | None) -> str:
+    """A consultation's outcome is its verdict (it does not change with time)."""
+    if view is None:
+        return "no_rule"
+    if view.finding == "excluded":
+        return "excluded"
+    return {
+        "meets": "met",
+        "explain": "explain",
+        "short": "short",
+        "breach": "below_minimum",
+    }.get(view.verdict, "no_rule")
+
+
+def current(view: CheckResult, record: ItemRecord, as_of: date) -> tuple[str | None, Verdict]:
+    """The finding and verdict of the latest check as of ``as_of``: what the chat said, moved
+    on only by the lapses that check itself planned (a deadline passed with nothing recorded
+    while the item stayed open)."""
+    finding, verdict = view.finding, view.verdict
+    if record.status == "open":
+        for lapse in view.lapses:
+            if as_of > lapse.after:
+                finding, verdict = lapse.finding, lapse.verdict
+    return finding, verdict
+
+
+def _funding_outcome(
+    view: CheckResult, record: ItemRecord, as_of: date
+) -> tuple[str, Verdict, int | None, date | None]:
+    """A funding change's outcome, verdict, days off and deadline, from its latest check."""
+    deadlines = view.deadlines
+    notice_by = deadlines.get("notice_by")
+    start_by = deadlines.get("consultation_start_by")
+    finding, verdict = current(view, record, as_of)
+    if finding is None:  # a check logged before findings were recorded
+        return _legacy_funding_outcome(view, record, as_of)
+    given, started = record.notice_given_on, record.consultation_started_on
+    if given is None and record.status != "open" and finding != "no_rule":
+        # Closed by the group with no notice recorded (the funding went on, say): nothing more
+        # is owed; the verdict the chat last gave stays beside it.
+        return "closed", verdict, None, notice_by
+    if finding == "late" and notice_by is not None and given is not None:
+        return finding, verdict, days_between(notice_by, given), notice_by
+    if finding == "missed" and notice_by is not None:
+        return finding, verdict, max(0, days_between(notice_by, as_of)), notice_by
+    if finding == "consultation_late" and start_by is not None and started is not None:
+        return finding, verdict, days_between(start_by, started), start_by
+    if finding == "consultation_missed" and start_by is not None:
+        return finding, verdict, max(0, days_between(start_by, as_of)), start_by
+    if finding in OUTCOMES["funding"]:
+        return finding, verdict, None, notice_by
+    return "no_rule", verdict, None, notice_by
+
+
+def _legacy_funding_outcome(
+    view: CheckResult, record: ItemRecord, as_of: date
+) -> tuple[str, Verdict, int | None, date | None]:
+    """The outcome of a check logged before checks said what they found: from the dates."""
+    deadline = view.deadlines.get("notice_by")
+    given = record.notice_given_on
+    if deadline is None:
+        return "no_rule", view.verdict, None, None
+    if given is not None:
+        late = given > deadline
+        days = days_between(deadline, given) if late else None
+        return ("late" if late else "on_time"), view.verdict, days, deadline
+    if record.status != "open":
+        return "closed", view.verdict, None, deadline
+    if deadline < as_of:
+        return "missed", view.verdict, days_between(deadline, as_of), deadline
+    return "not_due", view.verdict, None, deadline
 
 
 def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
-    """An item as each of its Compacts sees it, as of ``as_of``."""
+    """An item as each of its Compacts sees it, as of ``as_of``: the outcome of each row is
+    the verdict the chat last gave (at registration or at the latest re-check)."""
     views: list[CheckResult | None] = [*record.compacts.values()] or [None]
     rows = []
     for view in views:
         compact = view.compact if view else NO_COMPACT
-        verdict = view.verdict if view else "no_rule"
+        verdict: Verdict = view.verdict if view else "no_rule"
         deadlines = view.deadlines if view else {}
         days: int | None = None
         deadline: date | None = None
         if record.kind == "consultation":
-            outcome = _consultation_outcome(verdict)
+            outcome = _consultation_outcome(view)
             closes = record.closes
             target = deadlines.get("standard_close") or deadlines.get("minimum_close")
             if closes is not None and target is not None and closes < target:
                 days = days_between(closes, target)
             deadline = closes
         elif record.kind == "funding":
-            deadline = deadlines.get("notice_by")
-            given = record.notice_given_on
-            if deadline is None:
+            if view is None:
                 outcome = "no_rule"
-            elif given is not None:
-                outcome = "on_time" if given <= deadline else "late"
-                days = days_between(deadline, given) if given > deadline else None
-            elif record.status != "open":
-                # Closed by the group (the funding went on, say): no notice was owed after all.
-                outcome = "closed"
-            elif deadline < as_of:
-                outcome, days = "missed", days_between(deadline, as_of)
             else:
-                outcome = "not_due"
+                outcome, verdict, days, deadline = _funding_outcome(view, record, as_of)
         else:
             if record.status == "open":
                 outcome = "open"
@@ -148,7 +224,9 @@ def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
                 )
             end = record.closed_at.date() if record.closed_at else as_of
             days = max(0, days_between(record.key_date, end))
-            deadline = deadlines.get("reply_by")
+            if verdict == "meets":
+                # Logged before complaints had their own verdict: a complaint never "meets".
+                verdict = "procedure"
         rows.append(
             LogRow(
                 item_id=record.item_id,

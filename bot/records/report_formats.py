@@ -19,8 +19,11 @@ from bot.records.compliance import ItemRecord
 from bot.records.log import (
     ConsultationStarted,
     FeedbackReceived,
+    ItemChanged,
     ItemClosed,
     ItemRegistered,
+    ItemReopened,
+    LetterDrafted,
     LogEntry,
     Logged,
     NoticeGiven,
@@ -39,15 +42,22 @@ _COLOURS = {
     "on_time": "#2e7d32",
     "resolved": "#2e7d32",
     "explain": "#f9a825",
+    "short": "#fbc02d",
     "late": "#f9a825",
     "closed": "#9e9e9e",
     "below_minimum": "#c62828",
     "missed": "#c62828",
+    "consultation_late": "#c62828",
+    "consultation_missed": "#c62828",
+    "notice_before_consultation": "#c62828",
     "unresolved": "#c62828",
     "no_rule": "#9e9e9e",
+    "excluded": "#bdbdbd",
     "not_due": "#90caf9",
     "open": "#90caf9",
 }
+"""Each outcome's colour in the charts; a funding row late under a "usually" is coloured
+as its verdict (short), not as a breach (see ``_colour``)."""
 
 
 def _day(d: date | None) -> str:
@@ -64,9 +74,9 @@ def _detail(row: LogRow) -> str:
         return ""
     if row.kind == "consultation":
         return f"{_plural(row.days, 'day')} short"
-    if row.outcome == "late":
+    if row.outcome in ("late", "consultation_late"):
         return f"{_plural(row.days, 'day')} late"
-    if row.outcome == "missed":
+    if row.outcome in ("missed", "consultation_missed"):
         return f"{_plural(row.days, 'day')} overdue"
     return ""
 
@@ -145,6 +155,13 @@ def _history_line(entry: LogEntry) -> str:
     if isinstance(entry, ItemClosed):
         outcome = f" ({entry.outcome})" if entry.outcome else ""
         return f"{entry.status}{outcome}"
+    if isinstance(entry, ItemChanged):
+        return f"changed {entry.field}: {entry.before} → {entry.after}"
+    if isinstance(entry, ItemReopened):
+        return "reopened"
+    if isinstance(entry, LetterDrafted):
+        step = f" for step {entry.step}" if entry.step is not None else ""
+        return f"letter drafted{step} to {entry.recipient}"
     return entry.kind.replace("_", " ")
 
 
@@ -170,7 +187,8 @@ def render_item(
             notes.append(f"deadline {_day(row.deadline)}")
         extra = ", ".join(n for n in notes if n)
         lines.append(
-            f"{names(row.compact)}: {row.outcome_label}" + (f" ({extra})" if extra else "")
+            f"{names(row.compact)}: {row.verdict_label} – {row.outcome_label}"
+            + (f" ({extra})" if extra else "")
         )
     lines.append("History:")
     for logged in history:

@@ -1,0 +1,685 @@
+"""Letters (/letter): from items registered through the real core into a real SQLite file,
+on a clock fixed at 25 November 2026.
+
+Every letter is opened as the .docx the chat sends, with python-docx, and checked against
+sources the code under test does not use: each quoted clause against the Compact files'
+``quote`` fields read with PyYAML, each date against the item and its stored verdict, each
+duty sentence against the strength the Compact file records.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
+
+from bot.chat.conversation import Conversation
+from bot.chat.messages import Incoming, Reply
+from bot.chat.throttle import Throttle
+from bot.clock import ManualClock
+from bot.core import Core, FollowUpError, WrittenLetter
+from bot.domain.duty import modal
+from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.domain.verdicts import CheckResult
+from bot.knowledge.knowledge import Knowledge
+from bot.records.compliance import ItemRecord
+from bot.records.letter_text import LetterTemplateError
+from bot.records.letters import PLACEHOLDERS, LetterRefused
+from bot.records.log import LetterDrafted
+from bot.settings import Settings
+from storage.repository import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAT, ADMIN, MEMBER = -900, 1, 2
+TODAY = date(2026, 11, 25)
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE = re.compile(rf"\b(\d{{1,2}}) ({MONTHS}) (\d{{4}})\b")
+CURLY = re.compile(r"“([^”]+)”")
+
+
+# ---------------------------------------------------------------- independent readings
+
+
+@cache
+def compact_file(code: str) -> dict[str, Any]:
+    """A Compact file as PyYAML reads it: not through the loader the bot uses."""
+    data: dict[str, Any] = yaml.safe_load((ROOT / "compacts" / f"{code}.yaml").read_text())
+    return data
+
+
+def by_short_name(name: str) -> dict[str, Any]:
+    for path in (ROOT / "compacts").glob("*.yaml"):
+        data = compact_file(path.stem)
+        if data["short_name"] == name:
+            return data
+    raise AssertionError(f"no Compact file is called {name!r}")
+
+
+def clause_section(data: dict[str, Any], quote: str) -> str:
+    """The title of the section of the commitment whose quote is ``quote`` (exactly)."""
+    sections = {s["id"]: s["title"] for s in data["sections"]}
+    for c in data["commitments"]:
+        if c["quote"] == quote:
+            return str(sections[c["section"]])
+    raise AssertionError(f"not a clause of {data['code']}, word for word: {quote!r}")
+
+
+def long_day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def dates_in(text: str) -> set[date]:
+    from datetime import datetime
+
+    return {datetime.strptime(" ".join(m), "%d %B %Y").date() for m in DATE.findall(text)}
+
+
+def event_dates(record: ItemRecord) -> set[date]:
+    found = {v for v in record.event.model_dump().values() if isinstance(v, date)}
+    found |= {d for d in (record.notice_given_on, record.consultation_started_on) if d}
+    return found | set(record.steps_done.values())
+
+
+def verdict_dates(result: CheckResult) -> set[date]:
+    found = {d for d in result.deadlines.values() if d is not None}
+    return found | ({result.demand_date} if result.demand_date else set())
+
+
+# ---------------------------------------------------------------- the .docx
+
+
+def paragraphs(content: bytes) -> list[tuple[str, str]]:
+    """(style, text) of every paragraph of a .docx."""
+    document = Document(io.BytesIO(content))
+    return [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+
+
+def highlighted(content: bytes) -> set[str]:
+    document = Document(io.BytesIO(content))
+    return {
+        r.text
+        for p in document.paragraphs
+        for r in p.runs
+        if r.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    }
+
+
+def check_docx(written: WrittenLetter, record: ItemRecord) -> str:
+    """Every check a letter must pass whatever it is about; returns the .docx's text."""
+    paras = paragraphs(written.docx)
+    text = "\n".join(t for _, t in paras)
+    names = {p.name for p in written.letter.parts}
+    quoted = [t for style, t in paras if style == "Quote"]
+    assert quoted, "the letter quotes no clause"
+    for block in quoted:
+        clause, attribution = block.split("\n")
+        assert clause.startswith("“") and clause.endswith("”"), clause
+        section, _, name = attribution.strip("()").rpartition(", ")
+        assert name in names
+        data = by_short_name(name)
+        # Word for word, and under the section the Compact file gives it.
+        assert clause_section(data, clause[1:-1]) == section
+    # Words quoted in the prose are the item's title or stand word for word in a clause.
+    clauses = [c["quote"] for n in names for c in by_short_name(n)["commitments"]]
+    for style, t in paras:
+        if style != "Quote":
+            for words in CURLY.findall(t):
+                assert words == record.title or any(words in q for q in clauses), words
+    # Every date is the item's, its verdict's, or the day the letter was written.
+    allowed = event_dates(record) | {TODAY}
+    for code in written.letter.compacts:
+        allowed |= verdict_dates(record.compacts[code])
+    assert dates_in(text) <= allowed, dates_in(text) - allowed
+    # What only the group can fill in is marked, and highlighted so it is not missed.
+    wanted = {v for k, v in PLACEHOLDERS.items() if k != "details"}
+    if written.letter.kind == "complaint":
+        wanted.add(PLACEHOLDERS["details"])
+    assert wanted <= highlighted(written.docx)
+    # The chat message and the .docx are the same letter.
+    lines = [line.strip() for line in written.text.splitlines() if line.strip()]
+    flat = " ".join(text.split())
+    for line in lines:
+        assert " ".join(line.removeprefix("> ").removeprefix("# ").split()) in flat, line
+    return text
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+async def core(db: Database, knowledge: Knowledge, clock: ManualClock) -> Core:
+    return Core(knowledge, db, clock=clock)
+
+
+async def registered(core: Core, compacts: list[str], event: AnyEvent, chat: int = CHAT) -> int:
+    await core.choose_compacts(chat, compacts, ADMIN)
+    title = event.summary if isinstance(event, ComplaintRaised) else getattr(event, "title", "")
+    return (await core.register(event, title, {})).item_id
+
+
+async def letters_logged(core: Core, item: int, chat: int = CHAT) -> list[LetterDrafted]:
+    _, history = await core.item_history(chat, item)
+    return [h.entry for h in history if isinstance(h.entry, LetterDrafted)]
+
+
+def consultation(**fields: Any) -> ConsultationLaunched:
+    values = {"chat_id": CHAT, "registered_by": ADMIN, "title": "Library services review"}
+    return ConsultationLaunched(**{**values, **fields})
+
+
+# ---------------------------------------------------------------- consultations
+
+
+async def test_a_short_consultation_under_kent_2011_and_west_kent(core: Core) -> None:
+    item = await registered(
+        core,
+        ["kent-2011", "west-kent"],
+        consultation(body="Sevenoaks DC", opens=date(2026, 12, 1), closes=date(2027, 1, 5)),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    letter = written.letter
+
+    assert letter.recipient == "Sevenoaks DC"
+    assert [p.code for p in letter.parts] == ["kent-2011", "west-kent"]
+    assert "“Library services review”" in text and "5 January 2027" in text
+    # Each Compact's close dates, as its check computed them, with its own duty word.
+    for part in letter.parts:
+        result = record.compacts[part.code]
+        strength = compact_file(part.code)["obligations"]["consultation"]["strength"]
+        for key in ("standard_close", "minimum_close"):
+            day = result.deadlines.get(key)
+            if day is None:
+                continue
+            said = [s for s in part.says if long_day(day) in s]
+            assert said and all(f"{modal(strength)} close on or after" in s for s in said)
+            assert all(s in " ".join(text.split()) for s in said)
+    kent, west = letter.parts
+    assert any("must close on or after 23 February 2027" in s for s in kent.says)
+    assert not any("must" in s for s in west.says)
+    assert any(
+        "should, wherever possible, close on or after 12 January 2027" in s for s in west.says
+    )
+    # Kent 2011 asks for an explanation of a shorter period; West Kent promises one only
+    # below its 6-week minimum, which this 5-week consultation is.
+    assert "explanation for the shorter period that Kent Compact 2011 asks for" in text
+    assert "explanation West Kent Compact promises below its minimum" in text
+    # Still open: the letter asks for the latest close either Compact asks for.
+    assert "Please extend the consultation so that it closes on or after 23 February 2027." in text
+    # Kent 2011's text was put out for consultation: the letter says so beside its words.
+    assert "does not say it was adopted" in text
+
+
+async def test_west_kent_between_its_minimum_and_its_total_asks_for_no_explanation(
+    core: Core, clock: ManualClock
+) -> None:
+    # 8 weeks: above West Kent's 6-week minimum, short of its 12 weeks "wherever possible",
+    # and closed by the time the letter is written.
+    item = await registered(
+        core,
+        ["west-kent"],
+        consultation(
+            body="Tonbridge & Malling BC", opens=date(2026, 9, 1), closes=date(2026, 10, 27)
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    assert "explanation" not in " ".join(written.letter.requests)
+    assert "extend" not in text
+    assert (
+        "Please allow the 12 weeks West Kent Compact asks for wherever possible in future "
+        "consultations." in text
+    )
+    assert "This one closed on 27 October 2026, 28 days before 24 November 2026." in text
+
+
+async def test_earlier_rounds_count_toward_west_kents_total(core: Core) -> None:
+    item = await registered(
+        core,
+        ["west-kent"],
+        consultation(
+            body="KCC", opens=date(2026, 12, 1), closes=date(2027, 1, 26), earlier_rounds_days=14
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    standard_close = record.compacts["west-kent"].deadlines["standard_close"]
+    assert standard_close == date(2027, 2, 9)  # 12 weeks from 14 days before the opening
+    assert "Earlier formal consultation rounds on the same matter ran 14 days in all." in text
+    assert (
+        f"this round should, wherever possible, close on or after {long_day(standard_close)}"
+        in text
+    )
+
+
+# ---------------------------------------------------------------- funding
+
+
+async def test_a_late_funding_notice_under_rbkc(core: Core) -> None:
+    item = await registered(
+        core,
+        ["rbkc"],
+        FundingEnding(
+            chat_id=CHAT,
+            title="Advice contract",
+            funder="Royal Borough of Kensington and Chelsea",
+            last_funded_day=date(2026, 12, 31),
+            notice_given_on=date(2026, 10, 12),
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    notice_by = record.compacts["rbkc"].deadlines["notice_by"]
+    assert notice_by == date(2026, 9, 30)
+    late = (date(2026, 10, 12) - notice_by).days
+    assert written.letter.recipient == "Royal Borough of Kensington and Chelsea"
+    assert f"it must be given by {long_day(notice_by)}" in text
+    assert f"Notice given on 12 October 2026 came {late} days late." in text
+    assert "a minimum of three months' notice in writing" in text  # in the clause, verbatim
+    assert "Please give us the clear rationale for the decision" in text
+
+
+async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core) -> None:
+    item = await registered(
+        core,
+        ["kent-2011"],
+        FundingEnding(
+            chat_id=CHAT,
+            title="Youth grant",
+            funder="KCC",
+            last_funded_day=date(2027, 3, 31),
+            notice_given_on=date(2026, 11, 20),
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    start_by = record.compacts["kent-2011"].deadlines["consultation_start_by"]
+    assert f"it must start by {long_day(start_by)}" in text
+    assert f"We have no record of a consultation on this change, and {long_day(start_by)}" in text
+    assert "Please hold the 3-month consultation Kent Compact 2011 asks for before notice." in text
+    # Notice itself was in time: the letter does not ask for it again.
+    assert "came" not in text and "Please give us the 3 months' notice" not in text
+
+
+async def test_perth_and_kinross_usual_warning_is_never_a_must(core: Core) -> None:
+    item = await registered(
+        core,
+        ["perth-kinross"],
+        FundingEnding(
+            chat_id=CHAT,
+            title="Youth grant",
+            funder="Perth & Kinross Council",
+            last_funded_day=date(2027, 3, 31),
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    strength = compact_file("perth-kinross")["obligations"]["funding_change"]["strength"]
+    notice_by = record.compacts["perth-kinross"].deadlines["notice_by"]
+    assert f"it {modal(strength)} be given by {long_day(notice_by)}" in text
+    assert "should usually be given by" in text
+    assert "must" not in text
+    assert "Please give us the 6 months' warning Perth & Kinross Compact usually asks for" in text
+
+
+async def test_a_funding_change_whose_notice_deadline_lapses_gets_a_letter_then(
+    core: Core, clock: ManualClock
+) -> None:
+    item = await registered(
+        core,
+        ["rbkc"],
+        FundingEnding(
+            chat_id=CHAT, title="Grant", funder="RBKC", last_funded_day=date(2027, 6, 30)
+        ),
+    )
+    with pytest.raises(LetterRefused, match="so far"):
+        await core.write_letters(CHAT, item, ADMIN)
+    clock.set(clock.now() + timedelta(days=130))  # past 31 March 2027, nothing recorded
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    assert "We have no record of notice of this change, and 31 March 2027 has passed." in (
+        written.text
+    )
+
+
+# ---------------------------------------------------------------- complaints
+
+
+async def test_an_rbkc_complaint_goes_to_kcsc_then_follows_the_procedure(core: Core) -> None:
+    item = await registered(
+        core,
+        ["rbkc"],
+        ComplaintRaised(
+            chat_id=CHAT,
+            against="public",
+            body="RBKC housing team",
+            summary="they cut the consultation to 3 weeks",
+            raised_on=date(2026, 11, 20),
+        ),
+    )
+    steps = compact_file("rbkc")["obligations"]["complaints"]["against_public"]
+    [first] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(first, record)
+    assert first.letter.recipient == steps[0]["recipient"]
+    assert first.letter.recipient == "Kensington and Chelsea Social Council (KCSC)"
+    # Addressed at the top, after the date.
+    lines = text.splitlines()
+    assert lines[lines.index(long_day(TODAY)) + 1] == first.letter.recipient
+    assert "Contact Kensington and Chelsea Social Council (KCSC) to explain" in text
+    assert "Kensington and Chelsea Compact sets a procedure" in text
+    assert first.letter.step == 1
+
+    for n in range(1, len(steps)):
+        await core.record_step(CHAT, item, n, date(2026, 11, 24), ADMIN)
+        [written] = await core.write_letters(CHAT, item, ADMIN)
+        record, _ = await core.item_history(CHAT, item)
+        text = check_docx(written, record)
+        assert written.letter.step == n + 1
+        assert written.letter.recipient == steps[n]["recipient"]
+        # The procedure's condition is quoted at every step, not only the first.
+        assert "cannot be resolved informally" in text
+    assert "is the last step Kensington and Chelsea Compact gives in order" in text
+    await core.record_step(CHAT, item, len(steps), date(2026, 11, 24), ADMIN)
+    with pytest.raises(LetterRefused, match="no step after it"):
+        await core.write_letters(CHAT, item, ADMIN)
+    logged = await letters_logged(core, item)
+    assert [e.step for e in logged] == [1, 2, 3, 4, 5]
+    assert logged[0].recipient == "Kensington and Chelsea Social Council (KCSC)"
+
+
+async def test_west_kent_first_discussion_with_the_body_then_its_steering_group(
+    core: Core,
+) -> None:
+    item = await registered(
+        core,
+        ["west-kent"],
+        ComplaintRaised(
+            chat_id=CHAT,
+            against="public",
+            body="Sevenoaks DC",
+            summary="no feedback",
+            raised_on=date(2026, 11, 2),
+        ),
+    )
+    [first] = await core.write_letters(CHAT, item, ADMIN)
+    assert first.letter.recipient == "Sevenoaks DC"  # the text names no one but the other party
+    await core.record_step(CHAT, item, 1, date(2026, 11, 20), ADMIN)
+    [second] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(second, record)
+    assert second.letter.recipient == "the Compact Steering Group"
+    assert "Step 1 of the procedure was done on 20 November 2026." in text
+    assert "West Kent Compact says what should happen" in text  # "should", as its text says
+
+
+async def test_two_procedures_with_different_recipients_are_two_letters(core: Core) -> None:
+    item = await registered(
+        core,
+        ["rbkc", "west-kent"],
+        ComplaintRaised(chat_id=CHAT, against="public", summary="ignored", raised_on=TODAY),
+    )
+    written = await core.write_letters(CHAT, item, ADMIN)
+    assert [w.letter.recipient for w in written] == [
+        "Kensington and Chelsea Social Council (KCSC)",
+        "[THE PUBLIC BODY'S NAME]",  # West Kent's first step is with the body, not named here
+    ]
+    assert [w.filename for w in written] == [
+        f"letter-item-{item}-1.docx",
+        f"letter-item-{item}-2.docx",
+    ]
+    assert len(await letters_logged(core, item)) == 2
+
+
+# ---------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    ("compacts", "event", "refusal"),
+    [
+        (
+            ["kent-2011"],
+            consultation(opens=date(2026, 12, 1), closes=date(2027, 2, 23)),
+            "meets Kent Compact 2011: there is nothing to write about",
+        ),
+        (
+            ["perth-kinross"],
+            consultation(opens=date(2026, 12, 1), closes=date(2026, 12, 8)),
+            "No Compact sets a rule for item",
+        ),
+        (
+            ["kent-2007-draft"],
+            consultation(opens=date(2026, 12, 1), closes=date(2026, 12, 8), statutory=True),
+            "No Compact sets a rule for item",
+        ),
+        (
+            ["kent-2011"],
+            ComplaintRaised(chat_id=CHAT, against="public", raised_on=TODAY),
+            "No Compact sets a procedure with steps",
+        ),
+        (
+            [],
+            consultation(opens=date(2026, 12, 1), closes=date(2026, 12, 8)),
+            "checked under no Compact",
+        ),
+    ],
+    ids=["meets", "no-length-set", "statutory", "no-procedure", "no-compact"],
+)
+async def test_no_letter_for_an_item_that_meets_or_has_no_rule(
+    core: Core, compacts: list[str], event: AnyEvent, refusal: str
+) -> None:
+    item = await registered(core, compacts, event)
+    with pytest.raises(LetterRefused, match=refusal) as refused:
+        await core.write_letters(CHAT, item, ADMIN)
+    assert "\n" not in str(refused.value)
+    assert await letters_logged(core, item) == []
+
+
+async def test_unknown_and_cancelled_items_get_no_letter(core: Core) -> None:
+    with pytest.raises(FollowUpError, match="no consultation, funding change or complaint #9"):
+        await core.write_letters(CHAT, 9, ADMIN)
+    item = await registered(
+        core, ["kent-2011"], consultation(opens=date(2026, 12, 1), closes=date(2026, 12, 8))
+    )
+    await core.close_item(CHAT, item, "cancelled", ADMIN)
+    with pytest.raises(LetterRefused, match="cancelled"):
+        await core.write_letters(CHAT, item, ADMIN)
+    # Another chat's item is not this chat's.
+    with pytest.raises(FollowUpError):
+        await core.write_letters(CHAT - 1, item, ADMIN)
+    assert await letters_logged(core, item) == []
+
+
+# ---------------------------------------------------------------- the chat
+
+
+async def _yes() -> bool:
+    return True
+
+
+async def _no() -> bool:
+    return False
+
+
+@pytest.fixture
+async def conversation(core: Core, clock: ManualClock) -> AsyncIterator[Conversation]:
+    yield Conversation(core, Throttle(clock, limit=10**6))
+
+
+async def say(conv: Conversation, text: str, user: int = ADMIN) -> list[Reply]:
+    msg = Incoming(CHAT, user, "Ada", text, private=False, is_admin=_yes if user == ADMIN else _no)
+    return await conv.handle_text(msg)
+
+
+async def test_letter_in_the_chat_is_a_message_and_a_word_file_in_the_history(
+    conversation: Conversation, core: Core
+) -> None:
+    item = await registered(
+        core,
+        ["kent-2011"],
+        consultation(body="Sevenoaks DC", opens=date(2026, 12, 1), closes=date(2027, 1, 5)),
+    )
+    [reply] = await say(conversation, f"/letter {item}")
+    [attachment] = reply.files
+    assert attachment.filename == f"letter-item-{item}.docx"
+    assert f"A letter for item #{item} to Sevenoaks DC" in reply.text
+    quotes = [t for style, t in paragraphs(attachment.content) if style == "Quote"]
+    for block in quotes:
+        # The message quotes the same clause, indented as the bot's replies quote.
+        assert f"   {block.splitlines()[0]}" in reply.text
+    [history] = await say(conversation, f"/item {item}")
+    assert "letter drafted to Sevenoaks DC" in history.text
+    [logged] = await letters_logged(core, item)
+    assert logged.compacts == ["kent-2011"]
+    assert [c.commitment for c in logged.citations] == ["comms.public.6"]
+
+
+async def test_letter_refusals_in_the_chat_are_one_line_and_change_nothing(
+    conversation: Conversation, core: Core, db: Database
+) -> None:
+    item = await registered(
+        core, ["kent-2011"], consultation(opens=date(2026, 12, 1), closes=date(2027, 1, 5))
+    )
+    met = await registered(
+        core,
+        ["kent-2011"],
+        consultation(title="Parks", opens=date(2026, 12, 1), closes=date(2027, 3, 1)),
+    )
+    before = len(await db.log(CHAT))
+    for text, user, expected in [
+        (f"/letter {item}", MEMBER, "Only this group's admins and officers can use /letter"),
+        ("/letter", ADMIN, "Say which item, e.g. /letter 3"),
+        ("/letter twelve", ADMIN, "twelve is not an item number"),
+        ("/letter 99", ADMIN, "There is no consultation, funding change or complaint #99"),
+        (f"/letter {met}", ADMIN, f"Item #{met} meets Kent Compact 2011"),
+    ]:
+        [reply] = await say(conversation, text, user)
+        assert expected in reply.text, (text, reply.text)
+        assert "\n" not in reply.text and not reply.files
+    assert len(await db.log(CHAT)) == before
+
+
+async def test_an_officer_may_write_a_letter(conversation: Conversation, core: Core) -> None:
+    item = await registered(
+        core, ["kent-2011"], consultation(opens=date(2026, 12, 1), closes=date(2027, 1, 5))
+    )
+    await core.add_officer(CHAT, MEMBER, "Meg")
+    [reply] = await say(conversation, f"/letter {item}", MEMBER)
+    assert reply.files
+    _, history = await core.item_history(CHAT, item)
+    assert isinstance(history[-1].entry, LetterDrafted)
+    assert history[-1].actor == MEMBER
+
+
+# ---------------------------------------------------------------- templates
+
+
+async def test_a_networks_template_changes_the_wording_not_the_facts(
+    knowledge: Knowledge, db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    (tmp_path / "letter.txt.j2").write_text(
+        "{{ placeholders.group }}\n\nTo {{ recipient }}, on {{ written_on }}\n\n"
+        "# {{ subject }}\n\n"
+        "{% for part in parts %}{% for q in part.quotes %}\n\n> “{{ q.text }}”\n"
+        "> ({{ q.section }}, {{ q.compact_name }})\n\n{% endfor %}{% endfor %}\n\n"
+        "Kind regards from the network,\n{{ placeholders.signatory }}\n",
+        encoding="utf-8",
+    )
+    core = Core(knowledge, db, clock=clock, letter_templates=tmp_path)
+    item = await registered(
+        core,
+        ["kent-2011"],
+        consultation(body="Sevenoaks DC", opens=date(2026, 12, 1), closes=date(2027, 1, 5)),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    text = "\n".join(t for _, t in paragraphs(written.docx))
+    assert "Kind regards from the network," in text
+    assert "To Sevenoaks DC, on 25 November 2026" in text
+    assert "Yours sincerely" not in text
+    [block] = [t for style, t in paragraphs(written.docx) if style == "Quote"]
+    assert (
+        block.splitlines()[0][1:-1]
+        == compact_file("kent-2011")["commitments"][
+            [c["id"] for c in compact_file("kent-2011")["commitments"]].index("comms.public.6")
+        ]["quote"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        ("{% for part in parts %}\n{{ part.name }\n", "has an error on line 2"),
+        ("{{ council_leader }}\n", "cannot be used"),
+        ("{{ placeholders.__class__.__init__.__globals__ }}\n", "cannot be used"),
+        ("{{ subject.format.__self__.__class__.__mro__ }}\n", "cannot be used"),
+    ],
+    ids=["syntax", "unknown-field", "escape-dunder", "escape-format"],
+)
+async def test_a_template_that_cannot_be_used_writes_and_logs_nothing(
+    knowledge: Knowledge,
+    db: Database,
+    clock: ManualClock,
+    tmp_path: Path,
+    template: str,
+    error: str,
+) -> None:
+    (tmp_path / "letter.txt.j2").write_text(template, encoding="utf-8")
+    core = Core(knowledge, db, clock=clock, letter_templates=tmp_path)
+    item = await registered(
+        core, ["kent-2011"], consultation(opens=date(2026, 12, 1), closes=date(2027, 1, 5))
+    )
+    with pytest.raises(LetterTemplateError, match=error) as failed:
+        await core.write_letters(CHAT, item, ADMIN)
+    assert "\n" not in str(failed.value)
+    assert await letters_logged(core, item) == []
+
+
+def test_the_templates_setting_names_an_existing_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPACTBOT_LETTER_TEMPLATES", str(tmp_path))
+    assert Settings().letter_templates == tmp_path
+    monkeypatch.setenv("COMPACTBOT_LETTER_TEMPLATES", str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="does not point to a directory"):
+        Settings()
+
+
+def test_the_built_in_template_is_package_data() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    data = config["tool"]["setuptools"]["package-data"]["bot"]
+    template = ROOT / "bot" / "records" / "templates" / "letter.txt.j2"
+    assert template.is_file()
+    assert any(template.relative_to(ROOT / "bot").match(pattern) for pattern in data)
+
+
+def test_a_steps_recipient_must_stand_in_its_quote() -> None:
+    import copy
+
+    from pydantic import ValidationError
+
+    from compacts.models import Compact
+
+    data = copy.deepcopy(compact_file("rbkc"))
+    assert Compact.model_validate(data).obligations.complaints.steps("public")[0].recipient == (
+        "Kensington and Chelsea Social Council (KCSC)"
+    )
+    data["obligations"]["complaints"]["against_public"][0]["recipient"] = "the Town Clerk"
+    with pytest.raises(ValidationError, match=r"the recipient of 'complaints\.against_public\.1'"):
+        Compact.model_validate(data)

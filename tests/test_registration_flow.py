@@ -1,0 +1,204 @@
+"""Nothing typed during a registration is swallowed (real core, real SQLite file).
+
+While the bot waits for a field: a command runs and the question is asked again; a question
+is answered and the question asked again; a greeting gets the question again; only an
+answer that reads as the field fills it.  At the read-back: yes stores it, no asks which
+field, "closes 15 March" changes that field and reads it all back again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.chat import buttons
+from bot.chat.conversation import Conversation
+from bot.chat.messages import Incoming, Reply
+from bot.chat.throttle import Throttle
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.knowledge.knowledge import Knowledge
+from storage.repository import Database
+
+ME = 42  # a private chat: its id is its one user's
+GROUP, ADMIN = -700, 7
+
+
+async def _yes() -> bool:
+    return True
+
+
+@pytest.fixture
+async def conversation(
+    db: Database, knowledge: Knowledge, clock: ManualClock
+) -> AsyncIterator[Conversation]:
+    yield Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
+
+
+async def say(conv: Conversation, text: str) -> list[str]:
+    msg = Incoming(ME, ME, "Ada", text, private=True, is_admin=_yes)
+    return [r.text for r in await conv.handle_text(msg)]
+
+
+async def said(conv: Conversation, text: str) -> str:
+    return "\n".join(await say(conv, text))
+
+
+async def replies(conv: Conversation, text: str) -> list[Reply]:
+    return await conv.handle_text(Incoming(ME, ME, "Ada", text, private=True, is_admin=_yes))
+
+
+async def in_group(conv: Conversation, text: str, addressed: bool = True) -> list[str]:
+    msg = Incoming(GROUP, ADMIN, "Bo", text, private=False, is_admin=_yes, addressed=addressed)
+    return [r.text for r in await conv.handle_text(msg)]
+
+
+async def items(conv: Conversation, chat: int = ME) -> list[str]:
+    return [i.title for i in await conv.core.open_items(chat)]
+
+
+async def start(conv: Conversation) -> None:
+    await say(conv, "/compact kent-2011")
+    asked = await said(conv, "/consultation Library review")
+    assert "Which public body" in asked
+
+
+async def test_a_command_runs_and_the_question_is_asked_again(conversation: Conversation) -> None:
+    await start(conversation)
+    listed, again = await say(conversation, "/list")
+    assert "No open items" in listed
+    assert again.startswith("Still registering a consultation.") and "Which public body" in again
+    # The registration waited: the next answer fills the field it asked for.
+    assert "When does it open?" in await said(conversation, "KCC")
+    [draft] = await conversation.core.drafts(conversation.core.now().replace(year=2000))
+    assert draft.state["fields"]["body"] == "KCC"
+
+
+async def test_a_question_is_answered_and_does_not_fill_the_field(
+    conversation: Conversation,
+) -> None:
+    await start(conversation)
+    answer, again = await say(conversation, "how long must a consultation be?")
+    assert "12 weeks" in answer
+    assert "Which public body" in again
+    assert "Public body" not in answer
+    # The field is still empty: the next answer fills it, then the open date is asked.
+    assert "When does it open?" in await said(conversation, "Sevenoaks DC")
+
+
+@pytest.mark.parametrize("text", ["hi", "thanks", "confirm", "yes", "ok"])
+async def test_a_greeting_or_a_yes_is_not_a_public_body(
+    conversation: Conversation, text: str
+) -> None:
+    await start(conversation)
+    [again] = await say(conversation, text)
+    assert "Which public body" in again and "I don't know" not in again
+    assert "When does it open?" in await said(conversation, "KCC")
+    readback = await said(conversation, "1 Dec")
+    assert "When does it close?" in readback
+
+
+async def test_only_a_date_fills_a_date(conversation: Conversation) -> None:
+    await start(conversation)
+    await say(conversation, "KCC")
+    bad = await said(conversation, "soonish")
+    assert "couldn't read 'soonish'" in bad and "When does it open?" in bad
+    answer, again = await say(conversation, "when must they give feedback?")
+    assert "When does it open?" in again and "couldn't read" not in answer
+    assert "When does it close?" in await said(conversation, "opens 7 Dec")
+    readback = await said(conversation, "closes in 6 weeks")
+    assert "Closes: Mon 18 January 2027 (6 weeks from opening)" in readback
+
+
+async def _at_readback(conv: Conversation) -> str:
+    await say(conv, "/compact kent-2011")
+    readback = await said(conv, "/consultation Library review by KCC, opens 7 Dec, for 12 weeks")
+    assert "Is this right?" in readback and "Closes: Mon 1 March 2027" in readback
+    return readback
+
+
+@pytest.mark.parametrize("yes", ["yes", "ok", "Confirm", "yes please", "that's right"])
+async def test_yes_at_the_read_back_stores_it(conversation: Conversation, yes: str) -> None:
+    await _at_readback(conversation)
+    done = await said(conversation, yes)
+    assert "Registered as item #1: Library review" in done
+    assert await items(conversation) == ["Library review"]
+    # The registration is over: another yes is just a message.
+    assert "Registered" not in await said(conversation, yes)
+    assert await items(conversation) == ["Library review"]
+
+
+@pytest.mark.parametrize("no", ["no", "change", "wrong"])
+async def test_no_at_the_read_back_asks_which_field(conversation: Conversation, no: str) -> None:
+    await _at_readback(conversation)
+    asked = await said(conversation, no)
+    assert "What should change?" in asked and "closes 15 March" in asked
+    again = await said(conversation, "closes 15 March")
+    assert "Is this right?" in again and "Closes: Mon 15 March 2027" in again
+    assert await items(conversation) == []
+    assert "Registered as item #1" in await said(conversation, "yes")
+
+
+async def test_a_field_and_value_at_the_read_back_changes_it(conversation: Conversation) -> None:
+    first = await replies(conversation, "/compact kent-2011")
+    assert first
+    [readback] = await replies(
+        conversation, "/consultation Library review by KCC, opens 7 Dec, for 12 weeks"
+    )
+    again = await said(conversation, "opens 4 January")
+    # The close was a length from the opening: it moves with the opening.
+    assert "Opens: Mon 4 January 2027" in again and "Closes: Mon 29 March 2027" in again
+    # The first read-back's Confirm no longer stores anything: it showed other dates.
+    confirm = buttons.decode(readback.buttons[0][0].data)
+    stale = await conversation.handle_button(ME, ME, buttons.encode(confirm), _yes)
+    assert stale.notice and await items(conversation) == []
+    named_only = await said(conversation, "title")
+    assert "What is it called?" in named_only
+    third = await said(conversation, "Library and archives review")
+    assert "Title: Library and archives review" in third and "Is this right?" in third
+    assert "Registered as item #1: Library and archives review" in await said(conversation, "ok")
+
+
+async def test_the_change_button_keeps_the_registration(conversation: Conversation) -> None:
+    [readback] = await replies(
+        conversation, "/consultation Library review by KCC, opens 7 Dec, closes 23 Feb"
+    )
+    change = buttons.encode(buttons.decode(readback.buttons[0][1].data))
+    pressed = await conversation.handle_button(ME, ME, change, _yes)
+    assert "What should change?" in pressed.text and "Opens: Mon 7 December 2026" in pressed.text
+    again = await said(conversation, "body Sevenoaks DC")
+    assert "Public body: Sevenoaks DC" in again
+    confirm = buttons.encode(buttons.decode(pressed.buttons[0][0].data))
+    # The Confirm kept under "What should change?" is the old read-back's: refused too.
+    assert (await conversation.handle_button(ME, ME, confirm, _yes)).notice
+    assert "Registered" in await said(conversation, "confirm")
+
+
+async def test_stop_and_a_bare_cancel_abandon_it(conversation: Conversation) -> None:
+    await _at_readback(conversation)
+    assert "abandoned" in await said(conversation, "/cancel")
+    assert await items(conversation) == []
+    await say(conversation, "/consultation Parks review")
+    assert "abandoned" in await said(conversation, "stop")
+    assert await conversation.core.drafts(conversation.core.now().replace(year=2000)) == []
+
+
+async def test_a_new_registration_replaces_the_one_under_way(conversation: Conversation) -> None:
+    await start(conversation)
+    [asked] = await say(conversation, "/funding KCC youth grant")
+    assert "last day funded" in asked and "Still registering" not in asked
+
+
+async def test_in_a_group_talk_not_meant_for_the_bot_is_left_alone(
+    conversation: Conversation,
+) -> None:
+    await in_group(conversation, "/compact kent-2011")
+    [asked] = await in_group(conversation, "/consultation Library review")
+    assert "Which public body" in asked
+    # Someone's remark, not a reply to the bot: no answer, no prompt, nothing filled.
+    assert await in_group(conversation, "hi all, back in 5", addressed=False) == []
+    assert await in_group(conversation, "what time is the meeting?", addressed=False) == []
+    assert await in_group(conversation, "KCC", addressed=False) == []
+    # An answer is a reply to the bot's question (Telegram asks for one in groups).
+    assert "When does it open?" in "\n".join(await in_group(conversation, "KCC"))
