@@ -477,7 +477,7 @@ async def test_thousands_due_at_once_wait_their_turn_and_none_is_called_late(
         await clock.drive(notifier.all_sent.wait())
     finally:
         await scheduler.stop()
-    # 30 a second, each slot 5% longer than Telegram's for network jitter (rate_limit.GUARD).
+    # 30 a second, each slot 10% longer than Telegram's for jitter (rate_limit.GUARD).
     assert clock.monotonic() == pytest.approx((many - 1) / 30 * (1 + GUARD), abs=0.1)
     assert not [m.text for m in notifier.sent if "(late)" in m.text]
     assert await db.count_reminders("sent") == many

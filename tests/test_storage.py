@@ -437,3 +437,30 @@ def test_instants_round_trip_and_sort(instants: list[datetime]) -> None:
     encoded = [to_db(i) for i in instants]
     assert [from_db(e) for e in encoded] == instants
     assert sorted(encoded) == [to_db(i) for i in sorted(instants)]
+
+
+async def test_a_gone_workers_claims_are_free_at_once_on_postgresql_by_lease_on_sqlite(
+    databases: Databases,
+) -> None:
+    target = await databases.new("workers")
+    dying, living = await Database.open(target), await Database.open(target)
+    try:
+        await dying.register_worker("dying-worker")
+        await living.register_worker("living-worker")
+        await one_shot(living).add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+        [mine] = await one_shot(living).claim_due(T0, 1, "living-worker", LEASE)
+        [theirs] = await one_shot(dying).claim_due(T0, 1, "dying-worker", LEASE)
+        # A worker alive keeps its claims, lease or not.
+        assert await one_shot(living).recover_expired(T0 + timedelta(seconds=1)) == 0
+        await dying.close()  # killed: its connections, and on PostgreSQL its lock, go with it
+        freed = await one_shot(living).recover_expired(T0 + timedelta(seconds=1))
+        if living.shared:
+            assert freed == 1  # seen gone at once, long before its lease runs out
+            assert await living.workers() == ["living-worker"]
+        else:
+            assert freed == 0  # one file, no locks to see: the lease decides
+            assert await one_shot(living).recover_expired(T0 + timedelta(seconds=LEASE)) == 2
+        assert (await living.reminder(2, theirs.id)).status == "pending"  # type: ignore[union-attr]
+        assert mine.chat_id == 1
+    finally:
+        await living.close()

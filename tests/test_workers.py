@@ -48,7 +48,7 @@ CHATS = 200
 BUSY = 3
 """Groups that also ask ``BUSY_EXTRA`` more questions: more replies than a minute's quota."""
 BUSY_EXTRA = 20
-POSTS_PER_SECOND = 60
+POSTS_PER_SECOND = 40
 """How fast the fake Telegram hands updates to the workers (all chats together)."""
 
 

@@ -9,10 +9,10 @@ so no 60 seconds ever hold more than 20 of its messages (Telegram counts any min
 minutes on the clock); a message that must wait gives up its slot and books another when the
 chat has room.  Counting what was sent, not what was booked, matters: a message that queued
 seconds for the bot's slot must not leave room for a 21st in its chat's minute.  Both windows
-are ``GUARD`` (5%) longer than the limit, so a message that reaches Telegram a few
-milliseconds later than the next one cannot make a second hold 31.  A ``DeliveryRetryLater``
-with ``retry_after`` from the notifier holds *all* sending for that long: Telegram's flood
-control is per bot, not per chat.
+are ``GUARD`` (10%) longer than the limit, so messages that reach Telegram some tens of
+milliseconds out of step (a busy machine, the network) cannot make a second hold 31.  A
+``DeliveryRetryLater`` with ``retry_after`` from the notifier holds *all* sending for that
+long: Telegram's flood control is per bot, not per chat.
 
 Where the slots are booked is a ``SlotBook``: in memory (``MemoryBook``: one process, the
 SQLite default) or in the database (``DatabaseBook``: every worker on one PostgreSQL books
@@ -30,8 +30,9 @@ from bot.clock import Clock, SystemClock
 from bot.delivery.notifier import DeliveryRetryLater, Notifier
 from storage.repository import Database
 
-GUARD = 0.05
-"""Each window is this much longer than Telegram's, for network jitter."""
+GUARD = 0.10
+"""Each window is this much longer than Telegram's, for jitter between booking a slot and
+the message reaching Telegram (27 messages a second at most, not 30)."""
 
 BOT = "bot"
 """The key of the bot-wide limit."""
