@@ -271,10 +271,12 @@ class Core:
         return datetime.combine(day, time(self.reminder_hour), tzinfo=tz).astimezone(UTC)
 
     @asynccontextmanager
-    async def _unit(self, name: str) -> AsyncIterator[Tx]:
-        """A unit of work, applied once per update (see ``handling_update``)."""
+    async def _unit(self, name: str, chat_id: int) -> AsyncIterator[Tx]:
+        """A unit of work on a chat, applied once per update (see ``handling_update``); no
+        other unit on the chat interleaves with it, from this worker or another."""
         key = _UPDATE_KEY.get()
         async with self.db.transaction() as tx:
+            await tx.lock_chat(chat_id)
             if key is not None and not await tx.claim_key(f"{key}:{name}"):
                 raise AlreadyApplied(name)
             yield tx
@@ -293,7 +295,7 @@ class Core:
         ``draft_of``, the user whose draft it was) drop the draft: one unit of work."""
         assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
         chat_id = event.chat_id
-        async with self._unit("register") as tx:
+        async with self._unit("register", chat_id) as tx:
             settings = await tx.chat_settings(chat_id)
             tz = self._zone(settings)
             now = self.now()
@@ -318,7 +320,7 @@ class Core:
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
         """A one-off reminder (/remind): the item, its reminder and the log entry, one unit."""
-        async with self._unit("remind") as tx:
+        async with self._unit("remind", chat_id) as tx:
             item_id = await tx.add_item(
                 chat_id, "reminder", text, {"when": when.isoformat()}, user_id, self.now()
             )
@@ -336,7 +338,7 @@ class Core:
         outcome: Literal["resolved", "unresolved"] | None = None,
     ) -> bool:
         """Mark an open item done or cancelled; its pending reminders are cancelled with it."""
-        async with self._unit("close") as tx:
+        async with self._unit("close", chat_id) as tx:
             closed = await self._close(tx, chat_id, item_id, status, actor, outcome)
         if closed:
             _note_stored(f"item #{item_id} marked {status}")
@@ -368,13 +370,13 @@ class Core:
     async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
         """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
         unique = list(dict.fromkeys(codes))
-        async with self._unit("compacts") as tx:
+        async with self._unit("compacts", chat_id) as tx:
             await tx.set_compacts(chat_id, unique)
             await self._append(tx, chat_id, None, actor, CompactsChosen(compacts=unique))
         _note_stored("the chat's Compacts chosen")
 
     async def set_timezone(self, chat_id: int, tz: str) -> None:
-        async with self._unit("timezone") as tx:
+        async with self._unit("timezone", chat_id) as tx:
             await tx.set_timezone(chat_id, tz)
         _note_stored(f"time zone set to {tz}")
 
@@ -385,16 +387,16 @@ class Core:
         return {o.user_id for o in await self.db.officers(chat_id)}
 
     async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
-        async with self._unit("officer") as tx:
+        async with self._unit("officer", chat_id) as tx:
             await tx.add_officer(chat_id, user_id, name)
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
-        async with self._unit("officer-off") as tx:
+        async with self._unit("officer-off", chat_id) as tx:
             return await tx.remove_officer(chat_id, user_id)
 
     async def forget(self, chat_id: int) -> None:
         """Erase everything stored about the chat, and leave none of it in the WAL file."""
-        async with self._unit("forget") as tx:
+        async with self._unit("forget", chat_id) as tx:
             await tx.forget_chat(chat_id)
         _note_stored("everything about this chat erased")
         await self.db.checkpoint()
@@ -435,7 +437,7 @@ class Core:
         return await self.db.reminder(chat_id, reminder_id)
 
     async def snooze_reminder(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
-        async with self._unit("snooze") as tx:
+        async with self._unit("snooze", chat_id) as tx:
             snoozed = await tx.snooze(chat_id, reminder_id, until)
         if snoozed:
             _note_stored(f"reminder #{reminder_id} snoozed")
@@ -443,7 +445,7 @@ class Core:
 
     async def stop_reminders(self, chat_id: int, reminder_id: int) -> int:
         """Cancel a reminder and the other unsent reminders of its item."""
-        async with self._unit("stop") as tx:
+        async with self._unit("stop", chat_id) as tx:
             return await tx.stop_reminder(chat_id, reminder_id)
 
     # ------------------------------------------------------------------ drafts
@@ -455,11 +457,11 @@ class Core:
             return await tx.drafts(since)
 
     async def save_draft(self, chat_id: int, user_id: int, state: dict[str, Any]) -> None:
-        async with self._unit("draft") as tx:
+        async with self._unit("draft", chat_id) as tx:
             await tx.save_draft(chat_id, user_id, state, self.now())
 
     async def delete_draft(self, chat_id: int, user_id: int) -> None:
-        async with self._unit("draft-drop") as tx:
+        async with self._unit("draft-drop", chat_id) as tx:
             await tx.delete_draft(chat_id, user_id)
 
     # ------------------------------------------------------------------ the log
@@ -566,7 +568,7 @@ class Core:
                     f"letter-item-{item_id}{suffix}.docx",
                 )
             )
-        async with self._unit("letter") as tx:
+        async with self._unit("letter", chat_id) as tx:
             for w in written:
                 entry = LetterDrafted(
                     recipient=w.letter.recipient,
@@ -630,7 +632,7 @@ class Core:
 
         The notice reminders (and those for the consultation that must precede notice)
         have nothing left to remind of, so they go in the same unit."""
-        async with self._unit("notice") as tx:
+        async with self._unit("notice", chat_id) as tx:
             record, today = await self._follow_up_target(tx, chat_id, item_id, "funding", given_on)
             results = self._recheck_funding(record, today, notice_given_on=given_on)
             entry = NoticeGiven(given_on=given_on, results=results)
@@ -643,7 +645,7 @@ class Core:
         self, chat_id: int, item_id: int, started_on: date, actor: int | None
     ) -> FollowUp:
         """The consultation on a funding change started: re-check it; its reminders stop."""
-        async with self._unit("consulted") as tx:
+        async with self._unit("consulted", chat_id) as tx:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "funding", started_on
             )
@@ -658,7 +660,7 @@ class Core:
         self, chat_id: int, item_id: int, received_on: date, actor: int | None
     ) -> FollowUp:
         """Feedback on a consultation arrived: log it and close the item (nothing more is owed)."""
-        async with self._unit("feedback") as tx:
+        async with self._unit("feedback", chat_id) as tx:
             record, _ = await self._follow_up_target(
                 tx, chat_id, item_id, "consultation", received_on
             )
@@ -678,7 +680,7 @@ class Core:
         self, chat_id: int, item_id: int, step: int, completed_on: date, actor: int | None
     ) -> FollowUp:
         """A step of a complaint's procedure was completed: say what comes next and plan it."""
-        async with self._unit("step") as tx:
+        async with self._unit("step", chat_id) as tx:
             record, today = await self._follow_up_target(
                 tx, chat_id, item_id, "complaint", completed_on
             )
@@ -720,7 +722,7 @@ class Core:
         re-check it under the Compacts it was registered with, plan its reminders anew and
         log what it was and is, in one unit. Raises FollowUpError if the change does not
         fit (a close before the opening, an item that is closed)."""
-        async with self._unit("change") as tx:
+        async with self._unit("change", chat_id) as tx:
             record, _ = await self._history(tx, chat_id, item_id)
             if record.status != "open":
                 raise FollowUpError(
@@ -769,7 +771,7 @@ class Core:
 
     async def reopen_item(self, chat_id: int, item_id: int, actor: int | None) -> Changed:
         """Open a closed item again (closed by mistake): re-checked, its reminders planned."""
-        async with self._unit("reopen") as tx:
+        async with self._unit("reopen", chat_id) as tx:
             record, _ = await self._history(tx, chat_id, item_id)
             if record.status == "open":
                 raise FollowUpError(f"Item #{item_id} is open already")

@@ -12,7 +12,7 @@ from bot.chat.conversation import Conversation
 from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.delivery.notifier import Notifier
-from bot.delivery.rate_limit import OutgoingQueue
+from bot.delivery.rate_limit import DatabaseBook, OutgoingQueue
 from bot.delivery.scheduler import ReminderScheduler
 from bot.knowledge.knowledge import Knowledge
 from bot.settings import Settings
@@ -47,13 +47,16 @@ async def running_core(
     # of Compacts in memory.
     gc.freeze()
     clock = clock or settings.clock()
-    db = await Database.open(settings.db, clock=clock)
-    # Telegram's limits are in real seconds, whatever day the clock says it is.
+    db = await Database.open(settings.db, clock=clock, pool_size=settings.db_pool_size)
+    # Telegram's limits are in real seconds, whatever day the clock says it is. Workers
+    # sharing a database share one limiter: their slots are booked in it.
+    real = SystemClock()
     outgoing = OutgoingQueue(
         notifier,
         global_per_second=settings.global_per_second,
         per_chat_per_minute=settings.per_chat_per_minute,
-        clock=SystemClock(),
+        clock=real,
+        book=DatabaseBook(db, real) if db.shared else None,
     )
     scheduler = ReminderScheduler(db, notifier, outgoing=outgoing, clock=clock)
     core = Core(

@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
     api_url: str | None = Field(default=None, validation_alias="COMPACTBOT_API_URL")
     """Bot API base URL; the library appends the token (e.g. http://127.0.0.1:8081/bot)."""
-    db: Path = Field(default=Path("compactbot.db"), validation_alias="COMPACTBOT_DB")
+    db: str = Field(default="compactbot.db", min_length=1, validation_alias="COMPACTBOT_DB")
+    """The database: a file path or ``sqlite:///path`` (embedded, one process), or
+    ``postgresql://user:password@host/name`` (a server: several workers, backups, replicas)."""
+    db_pool_size: int = Field(default=10, ge=1, le=200, validation_alias="COMPACTBOT_DB_POOL")
+    """PostgreSQL: connections per worker (each worker also keeps one for its locks)."""
     files_dir: Path = Field(default=Path("compactbot-files"), validation_alias="COMPACTBOT_FILES")
     """Where the terminal chat saves the files a reply carries (reports, calendars)."""
     timezone: str = Field(default="Europe/London", validation_alias="COMPACTBOT_TIMEZONE")
@@ -52,6 +56,15 @@ class Settings(BaseSettings):
     """Seconds to wait for the Bot API to answer a call (Telegram under load is slow)."""
     log_level: str = Field(default="INFO", validation_alias="COMPACTBOT_LOG_LEVEL")
     """DEBUG, INFO, WARNING, ERROR or CRITICAL (the bot token is never logged at any level)."""
+    health_port: int | None = Field(
+        default=None, ge=1, le=65535, validation_alias="COMPACTBOT_HEALTH_PORT"
+    )
+    """Serve ``/healthz`` on this port (at ``webhook_listen``): database, scheduler, lag."""
+    inbox_sweep_seconds: float = Field(
+        default=5.0, gt=0, le=3600, validation_alias="COMPACTBOT_INBOX_SWEEP"
+    )
+    """Several workers: an update kept by a worker that died before handling it is taken
+    up by another once it has waited this long."""
     letter_templates: DirectoryPath | None = Field(
         default=None, validation_alias="COMPACTBOT_LETTER_TEMPLATES"
     )
@@ -59,6 +72,11 @@ class Settings(BaseSettings):
     a network can adapt a letter's wording."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
     """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _path_or_url(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
 
     @field_validator("log_level")
     @classmethod

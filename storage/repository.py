@@ -1,8 +1,11 @@
-"""Durable storage for compactbot: every SQL statement of the project lives here.
+"""Durable storage for compactbot: the repository every part of the bot reads and writes.
 
-One aiosqlite connection in WAL mode. Instants are stored as INTEGER microseconds since the
-Unix epoch (UTC), so they sort numerically and compare exactly. Multi-statement operations hold
-an asyncio lock so coroutines sharing the connection never interleave inside a transaction.
+All SQL of the project lives in ``storage/``: this module's statements (written once for both
+databases, with ``?`` placeholders), ``dialects.py`` (the words SQLite and PostgreSQL say
+differently), ``migrations.py`` (the schema, both dialects side by side) and the two backends,
+``sqlite.py`` (one file, the embedded default) and ``postgres.py`` (a server, several workers).
+Instants are stored as integer microseconds since the Unix epoch (UTC), so they sort
+numerically and compare exactly.
 """
 
 from __future__ import annotations
@@ -10,16 +13,29 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
+from storage.dialects import LOCK_CHAT_TURN, LOCK_CHAT_UNIT, LOCK_WORKER, Dialect, lock_key
+from storage.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Database",
+    "DatabaseUnavailable",
+    "Migration",
+    "NewReminder",
+    "Reader",
+    "Reminder",
+    "Tx",
+]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -33,166 +49,6 @@ ITEM_STATUSES = ("open", "done", "cancelled")
 # (retry, or the lease ran out: its owner died);
 # pending/sending -> held (chat paused) -> pending (resumed); -> cancelled | undeliverable.
 REMINDER_STATUSES = ("pending", "sending", "sent", "held", "cancelled", "undeliverable")
-
-# Forward-only migrations; index + 1 is the schema version recorded in schema_migrations.
-MIGRATIONS: list[str] = [
-    # 1: initial schema.
-    """
-    CREATE TABLE chats (
-        chat_id     INTEGER PRIMARY KEY,
-        title       TEXT,
-        compacts    TEXT NOT NULL DEFAULT '[]',
-        timezone    TEXT NOT NULL DEFAULT 'Europe/London',
-        created_at  INTEGER NOT NULL
-    );
-    CREATE TABLE officers (
-        chat_id   INTEGER NOT NULL REFERENCES chats(chat_id),
-        user_id   INTEGER NOT NULL,
-        name      TEXT NOT NULL,
-        added_at  INTEGER NOT NULL,
-        PRIMARY KEY (chat_id, user_id)
-    );
-    CREATE TABLE items (
-        id             INTEGER PRIMARY KEY,
-        chat_id        INTEGER NOT NULL REFERENCES chats(chat_id),
-        kind           TEXT NOT NULL,
-        title          TEXT NOT NULL,
-        data           TEXT NOT NULL DEFAULT '{}',
-        status         TEXT NOT NULL DEFAULT 'open'
-                       CHECK (status IN ('open', 'done', 'cancelled')),
-        registered_by  INTEGER,
-        registered_at  INTEGER NOT NULL,
-        status_at      INTEGER
-    );
-    CREATE INDEX items_chat_status ON items(chat_id, status);
-    CREATE TABLE events (
-        id       INTEGER PRIMARY KEY,
-        chat_id  INTEGER NOT NULL REFERENCES chats(chat_id),
-        item_id  INTEGER REFERENCES items(id),
-        kind     TEXT NOT NULL,
-        actor    INTEGER,
-        payload  TEXT NOT NULL DEFAULT '{}',
-        at       INTEGER NOT NULL
-    );
-    CREATE INDEX events_chat_at ON events(chat_id, at);
-    CREATE TABLE reminders (
-        id          INTEGER PRIMARY KEY,
-        chat_id     INTEGER NOT NULL REFERENCES chats(chat_id),
-        item_id     INTEGER REFERENCES items(id),
-        key         TEXT NOT NULL,
-        text        TEXT NOT NULL,
-        due_at      INTEGER NOT NULL,
-        status      TEXT NOT NULL DEFAULT 'pending',
-        created_at  INTEGER NOT NULL
-    );
-    -- item ids are global; ad-hoc reminders (no item) are unique per chat and key.
-    CREATE UNIQUE INDEX reminders_key ON reminders(chat_id, ifnull(item_id, 0), key);
-    CREATE INDEX reminders_item ON reminders(item_id);
-    CREATE INDEX reminders_chat_status ON reminders(chat_id, status);
-    """,
-    # 2: delivery bookkeeping (retries, lateness, paused chats) and an append-only event log.
-    """
-    ALTER TABLE reminders ADD COLUMN planned_at INTEGER;
-    UPDATE reminders SET planned_at = due_at;
-    ALTER TABLE reminders ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE reminders ADD COLUMN last_error TEXT;
-    ALTER TABLE reminders ADD COLUMN claimed_at INTEGER;
-    ALTER TABLE reminders ADD COLUMN sent_at INTEGER;
-    ALTER TABLE reminders ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
-    -- Partial index: the scheduler's hot path only ever looks at pending rows by due time.
-    CREATE INDEX reminders_pending_due ON reminders(due_at, id) WHERE status = 'pending';
-    CREATE INDEX reminders_sending ON reminders(id) WHERE status = 'sending';
-    ALTER TABLE chats ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE chats ADD COLUMN paused_reason TEXT;
-    CREATE TRIGGER events_append_only BEFORE UPDATE ON events
-    BEGIN
-        SELECT RAISE(ABORT, 'events are append-only');
-    END;
-    """,
-    # 3: a chat's Compacts become rows (ordered) instead of a JSON column.
-    """
-    CREATE TABLE chat_compacts (
-        chat_id   INTEGER NOT NULL REFERENCES chats(chat_id),
-        position  INTEGER NOT NULL,
-        code      TEXT NOT NULL,
-        PRIMARY KEY (chat_id, position)
-    );
-    INSERT INTO chat_compacts (chat_id, position, code)
-        SELECT chats.chat_id, CAST(j.key AS INTEGER), j.value
-        FROM chats, json_each(chats.compacts) AS j
-        WHERE json_valid(chats.compacts);
-    ALTER TABLE chats DROP COLUMN compacts;
-    """,
-    # 4: an item's history is read on every follow-up (notice given, feedback, step).
-    """
-    CREATE INDEX events_item ON events(item_id, at);
-    """,
-    # 5: registrations being put together survive a restart.
-    """
-    CREATE TABLE drafts (
-        chat_id     INTEGER NOT NULL REFERENCES chats(chat_id),
-        user_id     INTEGER NOT NULL,
-        state       TEXT NOT NULL,
-        updated_at  INTEGER NOT NULL,
-        PRIMARY KEY (chat_id, user_id)
-    );
-    """,
-    # 6: the event log is the typed compliance log; clause texts are stored once, by hash.
-    """
-    ALTER TABLE events RENAME TO log_entries;
-    DROP INDEX events_chat_at;
-    DROP INDEX events_item;
-    DROP TRIGGER events_append_only;
-    CREATE INDEX log_entries_chat_at ON log_entries(chat_id, at);
-    CREATE INDEX log_entries_item ON log_entries(item_id, at);
-    CREATE TRIGGER log_entries_append_only BEFORE UPDATE ON log_entries
-    BEGIN
-        SELECT RAISE(ABORT, 'the log is append-only');
-    END;
-    -- A citation (Compact, commitment, section, verbatim quote) as JSON, by content hash.
-    CREATE TABLE clauses (
-        ref   TEXT PRIMARY KEY,
-        text  TEXT NOT NULL
-    ) WITHOUT ROWID;
-    """,
-    # 7: a claimed reminder carries its owner and a lease, so only expired claims are retried
-    # and two processes on one database never deliver the same reminder twice.
-    """
-    ALTER TABLE reminders ADD COLUMN claimed_by TEXT;
-    ALTER TABLE reminders ADD COLUMN lease_until INTEGER;
-    UPDATE reminders SET status = 'pending' WHERE status = 'sending';
-    DROP INDEX reminders_sending;
-    CREATE INDEX reminders_sending ON reminders(lease_until) WHERE status = 'sending';
-    """,
-    # 8: a group upgraded to a supergroup takes its log along: entries may change chat,
-    # never what they say.
-    """
-    DROP TRIGGER log_entries_append_only;
-    CREATE TRIGGER log_entries_append_only
-    BEFORE UPDATE OF id, item_id, kind, actor, payload, at ON log_entries
-    BEGIN
-        SELECT RAISE(ABORT, 'the log is append-only');
-    END;
-    """,
-    # 9: updates are stored before Telegram is told they arrived (the inbox), and each unit
-    # of work an update causes is applied once (its key in ``applied``).
-    """
-    CREATE TABLE inbox (
-        update_id    INTEGER PRIMARY KEY,
-        chat_id      INTEGER,
-        payload      TEXT NOT NULL,
-        received_at  INTEGER NOT NULL,
-        done_at      INTEGER
-    );
-    CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL;
-    CREATE TABLE applied (
-        key  TEXT PRIMARY KEY,
-        at   INTEGER NOT NULL
-    ) WITHOUT ROWID;
-    """,
-]
-
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def to_db(at: datetime) -> int:
@@ -213,11 +69,6 @@ def _opt_from_db(value: int | None) -> datetime | None:
 
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _ids_json(ids: Iterable[int]) -> str:
-    # A JSON array bound as one parameter avoids SQLite's variable limit for large id lists.
-    return json.dumps([int(i) for i in ids])
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +203,7 @@ def _item(row: Sequence[Any]) -> Item:
     )
 
 
-# Rows per multi-row INSERT: 6 parameters each stays well under SQLite's 32766 variable limit.
+# Rows per multi-row INSERT: 8 parameters each stays under SQLite's 32766 variable limit.
 _INSERT_CHUNK = 4000
 
 
@@ -360,16 +211,30 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened, migrated or written; the message says which and why."""
 
 
+class IntegrityError(Exception):
+    """A write broke a rule of the schema (a foreign key, a unique key, the append-only log)."""
+
+
 FaultHook = Callable[[str], None]
 """Called with each write statement inside a transaction, before it runs; raising aborts
 the transaction. Only tests set one (``Database.faults``), to prove units are atomic."""
 
 
-class Reader:
-    """Every read of the database. ``Database`` reads under its lock; a ``Tx`` reads inside
-    its transaction (so a unit of work sees its own writes)."""
+class Session(Protocol):
+    """Statements inside one transaction (a backend's)."""
 
-    _conn: aiosqlite.Connection
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+class Reader:
+    """Every read of the database. ``Database`` reads on its own; a ``Tx`` reads inside its
+    transaction (so a unit of work sees its own writes)."""
+
+    _d: Dialect
     _clock: Clock
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -454,8 +319,8 @@ class Reader:
     async def clause_texts(self, refs: Iterable[str]) -> dict[str, str]:
         """The stored citations of clause references (see ``bot.records.log.clause_ref``)."""
         rows = await self._all(
-            "SELECT ref, text FROM clauses WHERE ref IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(set(refs))),),
+            f"SELECT ref, text FROM clauses WHERE ref{self._d.in_list}",
+            (self._d.texts(sorted(set(refs))),),
         )
         return {r[0]: r[1] for r in rows}
 
@@ -484,7 +349,16 @@ class Reader:
         lease to expire (paused chats' reminders are 'held', so not counted)."""
         row = await self._one(
             "SELECT min(t) FROM (SELECT min(due_at) AS t FROM reminders WHERE status = 'pending'"
-            " UNION ALL SELECT min(lease_until) FROM reminders WHERE status = 'sending')"
+            " UNION ALL SELECT min(lease_until) FROM reminders WHERE status = 'sending') AS n"
+        )
+        return None if row is None or row[0] is None else from_db(row[0])
+
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        """The due time of the oldest reminder that is due and not yet claimed (``/healthz``
+        reports how far behind that is)."""
+        row = await self._one(
+            "SELECT min(due_at) FROM reminders WHERE status = 'pending' AND due_at <= ?",
+            (to_db(now),),
         )
         return None if row is None or row[0] is None else from_db(row[0])
 
@@ -505,20 +379,48 @@ class Reader:
             row = await self._one("SELECT count(*) FROM reminders WHERE status = ?", (status,))
         return int(row[0])
 
-    async def pending_updates(self) -> list[tuple[int, str]]:
-        """Updates stored but not yet handled (a crash came in between), oldest first."""
+    # ---------------------------------------------------------------- inbox
+
+    async def pending_updates(
+        self, received_before: datetime | None = None
+    ) -> list[tuple[int, str]]:
+        """Updates stored but not yet handled (a crash came in between), oldest first; only
+        those received before ``received_before``, if given."""
         rows = await self._all(
-            "SELECT update_id, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+            "SELECT update_id, payload FROM inbox WHERE done_at IS NULL AND received_at < ?"
+            " ORDER BY update_id",
+            (to_db(received_before) if received_before is not None else 2**62,),
         )
         return [(r[0], r[1]) for r in rows]
 
+    async def pending_updates_of(self, chat_id: int, before: int) -> list[tuple[int, str]]:
+        """The chat's stored updates not yet handled that came before update ``before``."""
+        rows = await self._all(
+            "SELECT update_id, payload FROM inbox WHERE chat_id = ? AND done_at IS NULL"
+            " AND update_id < ? ORDER BY update_id",
+            (chat_id, before),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def update_handled(self, update_id: int) -> bool:
+        """Whether a stored update was handled (by this worker or another)."""
+        row = await self._one("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,))
+        return row is not None and row[0] is not None
+
     async def table_names(self) -> list[str]:
         """All user tables (for audits such as forget_chat's)."""
-        rows = await self._all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name"
-        )
-        return [r[0] for r in rows]
+        return [r[0] for r in await self._all(self._d.table_names)]
+
+    # ---------------------------------------------------------------- workers
+
+    async def send_hold(self, key: str) -> int:
+        """Until when (microseconds) sends under ``key`` are held after a retry_after."""
+        row = await self._one("SELECT hold_until FROM send_slots WHERE key = ?", (key,))
+        return 0 if row is None else int(row[0])
+
+    async def workers(self) -> list[str]:
+        """Workers that registered and have not been forgotten (see ``prune_workers``)."""
+        return [r[0] for r in await self._all("SELECT owner FROM workers ORDER BY owner")]
 
 
 class Tx(Reader):
@@ -528,30 +430,45 @@ class Tx(Reader):
     if anything in it raises, so a unit of work is stored whole or not at all.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, session: Session) -> None:
         self._db = db
-        self._conn = db._conn
+        self._s = session
+        self._d = db._d
         self._clock = db._clock
         self.reminders_changed = False
         """Set by writes that may change when the scheduler next has work."""
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        cur = await self._conn.execute(sql, params)
-        return list(await cur.fetchall())
+        return await self._s.fetch(sql, params)
 
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+    async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """A write; returns how many rows it changed."""
         if self._db.faults is not None:
             self._db.faults(sql)
-        return await self._conn.execute(sql, params)
+        return await self._s.execute(sql, params)
+
+    async def _returning(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """A write with RETURNING; returns its rows."""
+        if self._db.faults is not None:
+            self._db.faults(sql)
+        return await self._s.fetch(sql, params)
 
     async def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             if self._db.faults is not None:
                 self._db.faults(sql)
-            await self._conn.executemany(sql, rows)
+            await self._s.executemany(sql, rows)
 
     def _now(self) -> int:
         return to_db(self._clock.now())
+
+    async def lock_chat(self, *chat_ids: int) -> None:
+        """Take the chats for the rest of this unit: no other unit on them interleaves with it
+        (PostgreSQL: an advisory lock per chat until commit; SQLite's write transaction
+        already excludes every other)."""
+        if self._d.postgres:
+            for key in sorted({lock_key(c) for c in chat_ids}):
+                await self._s.fetch(f"SELECT pg_advisory_xact_lock({LOCK_CHAT_UNIT}, ?)", (key,))
 
     # ---------------------------------------------------------------- chats
 
@@ -566,7 +483,7 @@ class Tx(Reader):
         """Create the chat if new; refresh its title when one is given."""
         await self._run(
             "INSERT INTO chats (chat_id, title, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (chat_id) DO UPDATE SET title = coalesce(excluded.title, title)",
+            " ON CONFLICT (chat_id) DO UPDATE SET title = coalesce(excluded.title, chats.title)",
             (chat_id, title, self._now()),
         )
 
@@ -596,39 +513,42 @@ class Tx(Reader):
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
         """Remove an officer; False if they were not one."""
-        cur = await self._run(
+        count = await self._run(
             "DELETE FROM officers WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
         )
-        return cur.rowcount > 0
+        return count > 0
 
     async def pause_chat(self, chat_id: int, reason: str) -> int:
         """Stop delivering to a chat (e.g. bot blocked); returns reminders put on hold."""
+        await self.lock_chat(chat_id)
         await self._ensure_chats([chat_id])
         await self._run(
             "UPDATE chats SET paused = 1, paused_reason = ? WHERE chat_id = ?", (reason, chat_id)
         )
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET status = 'held', claimed_by = NULL, lease_until = NULL"
             " WHERE chat_id = ? AND status IN ('pending', 'sending')",
             (chat_id,),
         )
         self.reminders_changed = True
-        return cur.rowcount
+        return count
 
     async def resume_chat(self, chat_id: int) -> int:
         """Deliver to the chat again; returns reminders released from hold."""
+        await self.lock_chat(chat_id)
         await self._run(
             "UPDATE chats SET paused = 0, paused_reason = NULL WHERE chat_id = ?", (chat_id,)
         )
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET status = 'pending' WHERE chat_id = ? AND status = 'held'",
             (chat_id,),
         )
         self.reminders_changed = True
-        return cur.rowcount
+        return count
 
     async def forget_chat(self, chat_id: int) -> None:
         """Delete everything stored about a chat."""
+        await self.lock_chat(chat_id)
         # Children before parents so foreign keys hold at every step.
         for table in _CHAT_TABLES:
             await self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
@@ -641,6 +561,7 @@ class Tx(Reader):
         """Move everything of chat ``old`` to ``new`` (a group upgraded to a supergroup).
 
         False, changing nothing, when ``old`` is unknown or ``new`` already has a history."""
+        await self.lock_chat(old, new)
         if await self._one("SELECT 1 FROM chats WHERE chat_id = ?", (old,)) is None:
             return False
         for table in ("items", "log_entries", "drafts", "officers"):
@@ -650,7 +571,8 @@ class Tx(Reader):
         await self._run("DELETE FROM chats WHERE chat_id = ?", (new,))
         await self._run(
             "INSERT INTO chats (chat_id, title, timezone, created_at, paused, paused_reason)"
-            " SELECT ?, title, timezone, created_at, 0, NULL FROM chats WHERE chat_id = ?",
+            " SELECT CAST(? AS BIGINT), title, timezone, created_at, 0, NULL FROM chats"
+            " WHERE chat_id = ?",
             (new, old),
         )
         # Parents first (the new chat row exists), then every child, then the old row.
@@ -678,23 +600,22 @@ class Tx(Reader):
     ) -> int:
         """Register an item; returns its id."""
         await self._ensure_chats([chat_id])
-        cur = await self._run(
+        [row] = await self._returning(
             "INSERT INTO items (chat_id, kind, title, data, registered_by, registered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (chat_id, kind, title, _json(data), registered_by, to_db(at)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return int(row[0])
 
     async def set_item_status(self, chat_id: int, item_id: int, status: str, at: datetime) -> bool:
         """Change an item's status; done/cancelled also cancels its unsent reminders."""
         if status not in ITEM_STATUSES:
             raise ValueError(f"unknown item status {status!r}")
-        cur = await self._run(
+        count = await self._run(
             "UPDATE items SET status = ?, status_at = ? WHERE id = ? AND chat_id = ?",
             (status, to_db(at), item_id, chat_id),
         )
-        if cur.rowcount == 0:
+        if count == 0:
             return False
         if status != "open":
             await self.cancel_reminders(chat_id, item_id)
@@ -724,13 +645,12 @@ class Tx(Reader):
                 "INSERT INTO clauses (ref, text) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 sorted(clauses.items()),
             )
-        cur = await self._run(
+        [row] = await self._returning(
             "INSERT INTO log_entries (chat_id, item_id, kind, actor, payload, at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (chat_id, item_id, kind, actor, _json(payload), to_db(at)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return int(row[0])
 
     # ---------------------------------------------------------------- drafts
 
@@ -751,8 +671,7 @@ class Tx(Reader):
 
     async def expire_drafts(self, before: datetime) -> int:
         """Drop drafts untouched since ``before`` (abandoned)."""
-        cur = await self._run("DELETE FROM drafts WHERE updated_at < ?", (to_db(before),))
-        return cur.rowcount
+        return await self._run("DELETE FROM drafts WHERE updated_at < ?", (to_db(before),))
 
     # ---------------------------------------------------------------- reminders
 
@@ -765,34 +684,60 @@ class Tx(Reader):
         ids: dict[tuple[int, int, str], int] = {}
         await self._ensure_chats(r.chat_id for r in reminders)
         rows = await self._all(
-            "SELECT chat_id FROM chats WHERE paused = 1 AND chat_id IN"
-            " (SELECT value FROM json_each(?))",
-            (_ids_json({r.chat_id for r in reminders}),),
+            f"SELECT chat_id FROM chats WHERE paused = 1 AND chat_id{self._d.in_list}",
+            (self._d.ids({r.chat_id for r in reminders}),),
         )
         paused = {row[0] for row in rows}
-        for start in range(0, len(reminders), _INSERT_CHUNK):
-            chunk = reminders[start : start + _INSERT_CHUNK]
-            params: list[Any] = []
-            for r in chunk:
-                due = to_db(r.due_at)
-                status = "held" if r.chat_id in paused else "pending"
-                params += (r.chat_id, r.item_id, r.key, r.text, due, due, status, now)
-            values = ",".join(["(?,?,?,?,?,?,?,?)"] * len(chunk))
-            # RETURNING yields only rows actually inserted; conflicts are looked up below.
-            cur = await self._run(
-                "INSERT INTO reminders"
-                " (chat_id, item_id, key, text, due_at, planned_at, status, created_at)"
-                f" VALUES {values} ON CONFLICT DO NOTHING"
-                " RETURNING id, chat_id, ifnull(item_id, 0), key",
-                params,
-            )
-            for rid, chat_id, item_id, key in await cur.fetchall():
+        planned = [
+            (r.chat_id, r.item_id, r.key, r.text, to_db(r.due_at)) for r in reminders
+        ]  # to_db first: a naive datetime is refused before anything is written
+        if self._d.postgres:
+            # One statement whatever the number: the rows as arrays, unnested.
+            chunks = [planned]
+        else:
+            chunks = [
+                planned[start : start + _INSERT_CHUNK]
+                for start in range(0, len(planned), _INSERT_CHUNK)
+            ]
+        for chunk in chunks:
+            if self._d.postgres:
+                sql = (
+                    "INSERT INTO reminders"
+                    " (chat_id, item_id, key, text, due_at, planned_at, status, created_at)"
+                    " SELECT c, i, k, t, d, d, s, CAST(? AS BIGINT)"
+                    " FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],"
+                    " ?::text[]) AS r(c, i, k, t, d, s)"
+                    " ON CONFLICT DO NOTHING RETURNING id, chat_id, coalesce(item_id, 0), key"
+                )
+                params: list[Any] = [
+                    now,
+                    [p[0] for p in chunk],
+                    [p[1] for p in chunk],
+                    [p[2] for p in chunk],
+                    [p[3] for p in chunk],
+                    [p[4] for p in chunk],
+                    ["held" if p[0] in paused else "pending" for p in chunk],
+                ]
+            else:
+                params = []
+                for chat_id, item_id, key, text, due in chunk:
+                    status = "held" if chat_id in paused else "pending"
+                    params += (chat_id, item_id, key, text, due, due, status, now)
+                values = ",".join(["(?,?,?,?,?,?,?,?)"] * len(chunk))
+                # RETURNING yields only rows actually inserted; conflicts are looked up below.
+                sql = (
+                    "INSERT INTO reminders"
+                    " (chat_id, item_id, key, text, due_at, planned_at, status, created_at)"
+                    f" VALUES {values} ON CONFLICT DO NOTHING"
+                    " RETURNING id, chat_id, ifnull(item_id, 0), key"
+                )
+            for rid, chat_id, item_id, key in await self._returning(sql, params):
                 ids[(chat_id, item_id, key)] = rid
         for r in reminders:
             k = (r.chat_id, r.item_id or 0, r.key)
             if k not in ids:
                 row = await self._one(
-                    "SELECT id FROM reminders WHERE chat_id = ? AND ifnull(item_id, 0) = ?"
+                    "SELECT id FROM reminders WHERE chat_id = ? AND coalesce(item_id, 0) = ?"
                     " AND key = ?",
                     k,
                 )
@@ -804,16 +749,16 @@ class Tx(Reader):
     async def snooze(self, chat_id: int, reminder_id: int, until: datetime) -> bool:
         """Re-arm a pending, held or already-sent reminder for ``until``."""
         stamp = to_db(until)
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET due_at = ?, planned_at = ?, attempts = 0, sent_at = NULL,"
             " late = 0, last_error = NULL,"
-            " status = CASE WHEN (SELECT paused FROM chats WHERE chats.chat_id = reminders.chat_id)"
-            " THEN 'held' ELSE 'pending' END"
+            " status = CASE WHEN (SELECT paused FROM chats"
+            " WHERE chats.chat_id = reminders.chat_id) = 1 THEN 'held' ELSE 'pending' END"
             " WHERE id = ? AND chat_id = ? AND status IN ('pending', 'held', 'sent')",
             (stamp, stamp, reminder_id, chat_id),
         )
         self.reminders_changed = True
-        return cur.rowcount > 0
+        return count > 0
 
     async def stop_reminder(self, chat_id: int, reminder_id: int) -> int:
         """Cancel a reminder and every other unsent reminder of its item; returns how many."""
@@ -822,49 +767,50 @@ class Tx(Reader):
         )
         if row is None:
             return 0
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ?"
             " AND status IN ('pending', 'held') AND (id = ? OR (item_id IS NOT NULL"
             " AND item_id = ?))",
             (chat_id, reminder_id, row[0]),
         )
         self.reminders_changed = True
-        return cur.rowcount
+        return count
 
     async def delete_unsent_reminders(self, chat_id: int, item_id: int) -> int:
         """Drop an item's reminders that never went out (it changed or was reopened: they
         are planned anew); those sent stay, as a record."""
-        cur = await self._run(
+        count = await self._run(
             "DELETE FROM reminders WHERE chat_id = ? AND item_id = ?"
             " AND status IN ('pending', 'held', 'cancelled')",
             (chat_id, item_id),
         )
         self.reminders_changed = True
-        return cur.rowcount
+        return count
 
     async def cancel_reminders(
         self, chat_id: int, item_id: int, key_contains: str | None = None
     ) -> int:
         """Cancel the unsent reminders of an item (only those whose key contains
         ``key_contains``, if given); returns how many."""
-        cur = await self._run(
+        contains = self._d.contains.format(col="key")
+        count = await self._run(
             "UPDATE reminders SET status = 'cancelled' WHERE chat_id = ? AND item_id = ?"
-            " AND status IN ('pending', 'held') AND instr(key, ?) > 0",
+            f" AND status IN ('pending', 'held') AND {contains}",
             (chat_id, item_id, key_contains or ""),
         )
         self.reminders_changed = True
-        return cur.rowcount
+        return count
 
     # ---------------------------------------------------------------- inbox
 
     async def store_update(self, update_id: int, chat_id: int | None, payload: str) -> bool:
         """Keep an update before it is acknowledged; False if it was already stored."""
-        cur = await self._run(
+        count = await self._run(
             "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
             (update_id, chat_id, payload, self._now()),
         )
-        return cur.rowcount > 0
+        return count > 0
 
     async def update_done(self, update_id: int) -> None:
         await self._run(
@@ -874,20 +820,20 @@ class Tx(Reader):
 
     async def claim_key(self, key: str) -> bool:
         """Record that the unit of work ``key`` is applied; False if it already was."""
-        cur = await self._run(
+        count = await self._run(
             "INSERT INTO applied (key, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (key, self._now()),
         )
-        return cur.rowcount > 0
+        return count > 0
 
     async def prune_inbox(self, before: datetime) -> int:
         """Forget handled updates and applied keys older than ``before``."""
         stamp = to_db(before)
-        cur = await self._run(
+        count = await self._run(
             "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (stamp,)
         )
         await self._run("DELETE FROM applied WHERE at < ?", (stamp,))
-        return cur.rowcount
+        return count
 
     # ---------------------------------------------------------------- delivery (leases)
 
@@ -896,19 +842,13 @@ class Tx(Reader):
     ) -> list[Reminder]:
         """Claim up to ``limit`` due reminders for ``owner`` until ``now + lease`` seconds;
         returned in due order. Pending rows only: another owner's claim is never taken
-        while its lease runs (``recover_expired`` frees it once it has run out)."""
+        while its lease runs (``recover_expired`` frees it once it has run out), and on
+        PostgreSQL workers claiming at once skip each other's rows."""
         stamp = to_db(now)
         until = to_db(now + timedelta(seconds=lease))
-        cur = await self._run(
-            "UPDATE reminders SET status = 'sending', claimed_at = ?, claimed_by = ?,"
-            " lease_until = ?"
-            " WHERE id IN (SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ?"
-            " ORDER BY due_at, id LIMIT ?)"
-            f" RETURNING {_REMINDER_COLS}",
-            (stamp, owner, until, stamp, limit),
-        )
-        claimed = [_reminder(r) for r in await cur.fetchall()]
-        # RETURNING order is unspecified by SQLite.
+        rows = await self._returning(self._d.claim_due, (stamp, owner, until, stamp, limit))
+        claimed = [_reminder(r) for r in rows]
+        # RETURNING order is unspecified.
         claimed.sort(key=lambda r: (r.due_at, r.id))
         return claimed
 
@@ -916,39 +856,36 @@ class Tx(Reader):
         """Extend ``owner``'s claim on reminders still being delivered."""
         if not ids:
             return 0
-        cur = await self._run(
+        return await self._run(
             "UPDATE reminders SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?"
-            " AND id IN (SELECT value FROM json_each(?))",
-            (to_db(until), owner, _ids_json(ids)),
+            f" AND id{self._d.in_list}",
+            (to_db(until), owner, self._d.ids(ids)),
         )
-        return cur.rowcount
 
     async def recover_expired(self, now: datetime) -> int:
         """Claims whose lease ran out (their owner died or stalled) go back to pending (or held
-        if the chat is paused); returns how many. Live leases are left alone."""
-        cur = await self._run(
-            "UPDATE reminders SET status = CASE WHEN (SELECT paused FROM chats"
-            " WHERE chats.chat_id = reminders.chat_id) THEN 'held' ELSE 'pending' END,"
-            " claimed_at = NULL, claimed_by = NULL, lease_until = NULL"
-            " WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?)",
-            (to_db(now),),
-        )
-        if cur.rowcount:
+        if the chat is paused); returns how many. Live leases are left alone.  On PostgreSQL
+        a worker that is gone (its connection, and so its advisory lock, went with it) loses
+        its claims at once, lease or not."""
+        count = await self._run(self._d.recover_expired, (to_db(now),))
+        if count:
             self.reminders_changed = True
-        return cur.rowcount
+        if self._d.postgres:  # forget workers that are gone and hold nothing
+            await self._run(self._d.prune_workers)
+        return count
 
     async def release(self, owner: str) -> int:
         """Give back every claim of ``owner`` (a graceful shutdown), for others to take."""
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET status = CASE WHEN (SELECT paused FROM chats"
-            " WHERE chats.chat_id = reminders.chat_id) THEN 'held' ELSE 'pending' END,"
+            " WHERE chats.chat_id = reminders.chat_id) = 1 THEN 'held' ELSE 'pending' END,"
             " claimed_at = NULL, claimed_by = NULL, lease_until = NULL"
             " WHERE status = 'sending' AND claimed_by = ?",
             (owner,),
         )
-        if cur.rowcount:
+        if count:
             self.reminders_changed = True
-        return cur.rowcount
+        return count
 
     async def mark_sent(
         self, ids: Sequence[int], at: datetime, owner: str, note: str | None = None
@@ -957,47 +894,121 @@ class Tx(Reader):
         delivery could not be confirmed."""
         if not ids:
             return 0
-        cur = await self._run(
+        return await self._run(
             "UPDATE reminders SET status = 'sent', sent_at = ?, claimed_by = NULL,"
-            " lease_until = NULL, last_error = coalesce(?, last_error)"
-            " WHERE status = 'sending' AND claimed_by = ?"
-            " AND id IN (SELECT value FROM json_each(?))",
-            (to_db(at), note, owner, _ids_json(ids)),
+            " lease_until = NULL, last_error = coalesce(CAST(? AS TEXT), last_error)"
+            f" WHERE status = 'sending' AND claimed_by = ? AND id{self._d.in_list}",
+            (to_db(at), note, owner, self._d.ids(ids)),
         )
-        return cur.rowcount
 
     async def mark_late(self, ids: Sequence[int]) -> int:
         """Record that these reminders went out late (the bot was down or failing)."""
         if not ids:
             return 0
-        cur = await self._run(
-            "UPDATE reminders SET late = 1 WHERE id IN (SELECT value FROM json_each(?))",
-            (_ids_json(ids),),
+        return await self._run(
+            f"UPDATE reminders SET late = 1 WHERE id{self._d.in_list}", (self._d.ids(ids),)
         )
-        return cur.rowcount
 
     async def mark_retry(
         self, reminder_id: int, reason: str, retry_at: datetime, owner: str
     ) -> bool:
         """Return ``owner``'s in-flight reminder to pending at ``retry_at`` after a failure."""
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET status = 'pending', attempts = attempts + 1, due_at = ?,"
             " last_error = ?, claimed_by = NULL, lease_until = NULL"
             " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
             (to_db(retry_at), reason, reminder_id, owner),
         )
         self.reminders_changed = True
-        return cur.rowcount > 0
+        return count > 0
 
     async def mark_undeliverable(self, reminder_id: int, reason: str) -> bool:
         """Give up on a reminder, recording why."""
-        cur = await self._run(
+        count = await self._run(
             "UPDATE reminders SET status = 'undeliverable', attempts = attempts + 1,"
             " last_error = ?, claimed_by = NULL, lease_until = NULL"
             " WHERE id = ? AND status IN ('sending', 'pending', 'held')",
             (reason, reminder_id),
         )
-        return cur.rowcount > 0
+        return count > 0
+
+    # ---------------------------------------------------------------- workers and limits
+
+    async def register_worker(self, owner: str) -> None:
+        """Record a worker (its advisory lock key on PostgreSQL: ``Database.register_worker``)."""
+        await self._run(
+            "INSERT INTO workers (owner, lock_key, started_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (owner) DO UPDATE SET lock_key = excluded.lock_key,"
+            " started_at = excluded.started_at",
+            (owner, lock_key(owner), self._now()),
+        )
+
+    async def forget_worker(self, owner: str) -> None:
+        await self._run("DELETE FROM workers WHERE owner = ?", (owner,))
+
+    async def book_send(self, key: str, now: int, count: int, window: int) -> int:
+        """Book the next send under ``key`` (a chat, or the whole bot): at most ``count`` in
+        any ``window`` microseconds, none before a hold, none before the last booked; returns
+        the instant (microseconds) to send at.  Workers booking at once queue on the row."""
+        if self._d.postgres:
+            [row] = await self._returning("SELECT book_send(?, ?, ?, ?)", (key, now, count, window))
+            return int(row[0])
+        await self._run("INSERT INTO send_slots (key) VALUES (?) ON CONFLICT DO NOTHING", (key,))
+        row = await self._one("SELECT slots, hold_until FROM send_slots WHERE key = ?", (key,))
+        booked: list[int] = json.loads(row[0])
+        slot = max(now, int(row[1]))
+        if booked:
+            slot = max(slot, booked[-1])
+        if len(booked) >= count:
+            slot = max(slot, booked[-count] + window)
+        booked = [*booked, slot][-count:]
+        await self._run("UPDATE send_slots SET slots = ? WHERE key = ?", (json.dumps(booked), key))
+        return slot
+
+    async def admit_send(self, key: str, now: int, count: int, window: int) -> int | None:
+        """Send under ``key`` (a chat) at ``now`` (microseconds) if its last ``count`` sends
+        leave room in any ``window`` and no hold forbids it: recorded, None.  Otherwise
+        nothing is recorded and the answer is when to ask again."""
+        if self._d.postgres:
+            [row] = await self._returning(
+                "SELECT admit_send(?, ?, ?, ?)", (key, now, count, window)
+            )
+            return None if row[0] is None else int(row[0])
+        await self._run("INSERT INTO send_slots (key) VALUES (?) ON CONFLICT DO NOTHING", (key,))
+        row = await self._one("SELECT slots, hold_until FROM send_slots WHERE key = ?", (key,))
+        sent: list[int] = json.loads(row[0])
+        if now < int(row[1]):
+            return int(row[1])
+        if len(sent) >= count and now < sent[-count] + window:
+            return sent[-count] + window
+        await self._run(
+            "UPDATE send_slots SET slots = ? WHERE key = ?",
+            (json.dumps([*sent, now][-count:]), key),
+        )
+        return None
+
+    async def hold_sends(self, keys: Sequence[str], until: int) -> None:
+        """Nothing under ``keys`` goes out before ``until`` (Telegram said retry_after)."""
+        greatest = self._d.greatest
+        await self._run_many(
+            "INSERT INTO send_slots (key, hold_until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+            f" SET hold_until = {greatest}(send_slots.hold_until, excluded.hold_until)",
+            [(key, until) for key in keys],
+        )
+
+    async def prune_send_slots(self, before: int) -> int:
+        """Forget chats' bookings that all lie before ``before`` (they limit nothing now)."""
+        if self._d.postgres:
+            return await self._run(
+                "DELETE FROM send_slots WHERE key LIKE 'chat:%' AND hold_until < ?"
+                " AND coalesce(slots[array_length(slots, 1)], 0) < ?",
+                (before, before),
+            )
+        return await self._run(
+            "DELETE FROM send_slots WHERE key LIKE 'chat:%' AND hold_until < ?"
+            " AND coalesce(json_extract(slots, '$[#-1]'), 0) < ?",
+            (before, before),
+        )
 
 
 _CHAT_TABLES = (
@@ -1012,8 +1023,46 @@ _CHAT_TABLES = (
 """Every table with a chat_id, children before parents (``chats`` last)."""
 
 
+class Backend(Protocol):
+    """What a database server offers the repository (``storage/sqlite.py``,
+    ``storage/postgres.py``)."""
+
+    dialect: Dialect
+    shared: bool
+    display: str
+
+    async def read_all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+
+    def transaction(self) -> Any: ...
+
+    async def schema_version(self) -> int: ...
+
+    async def migrate(self, target: int, stamp: Callable[[], int]) -> None: ...
+
+    async def check_writable(self) -> None: ...
+
+    async def checkpoint(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(target: str | Path) -> str:
+    """The file a target names: a path, or ``sqlite:///relative`` / ``sqlite:////absolute``."""
+    text = str(target)
+    if text.startswith("sqlite:///"):
+        return text.removeprefix("sqlite:///")
+    if text.startswith("sqlite:"):
+        raise ValueError(f"not an SQLite URL (sqlite:///path): {text}")
+    return text
+
+
 class Database(Reader):
-    """Async repository over one SQLite file. Create with ``await Database.open(path)``.
+    """The repository over one database: an SQLite file or a PostgreSQL server.
+    Create with ``await Database.open(path_or_url)``.
 
     Reads go straight to the database; every write happens in a unit of work::
 
@@ -1022,114 +1071,90 @@ class Database(Reader):
             await tx.add_reminders(...)
             await tx.append_log(...)
 
-    which commits as a whole or not at all.  One connection serves both, so a lock keeps
-    coroutines from interleaving inside a transaction.
+    which commits as a whole or not at all.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: str, clock: Clock) -> None:
-        self._conn = conn
+    def __init__(self, backend: Backend, clock: Clock) -> None:
+        self._backend = backend
+        self._d = backend.dialect
         self._clock = clock
-        self._lock = asyncio.Lock()
-        self._holder: asyncio.Task[Any] | None = None
+        self._holders: set[asyncio.Task[Any]] = set()
         self._reminder_listeners: list[Callable[[], None]] = []
-        self.path = path
+        self.path = backend.display
+        """The file, or the server's URL without its password."""
         self.faults: FaultHook | None = None
         """Tests only: see ``FaultHook``."""
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._d.name
+
+    @property
+    def shared(self) -> bool:
+        """Whether several workers may run the bot on this database at once (PostgreSQL)."""
+        return self._backend.shared
 
     # ---------------------------------------------------------------- lifecycle
 
     @classmethod
     async def open(
         cls,
-        path: str | Path,
+        target: str | Path,
         *,
         migrate_to: int | None = None,
         clock: Clock | None = None,
         busy_timeout: float = 5.0,
+        pool_size: int = 10,
     ) -> Database:
-        """Open (creating if needed) and migrate to ``migrate_to`` (default: latest), and make
-        sure it can be written; raises DatabaseUnavailable saying why not.
+        """Open ``target`` (a file path, ``sqlite:///path`` or ``postgresql://…``), create
+        and migrate it to ``migrate_to`` (default: latest), and make sure it can be written;
+        raises DatabaseUnavailable saying why not.
 
         ``clock`` stamps rows the caller gives no time for (a chat's creation, a migration)."""
+        errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+        shown = str(target)
+        backend: Backend
         try:
-            return await cls._open(path, migrate_to, clock, busy_timeout)
-        except (sqlite3.Error, OSError) as exc:
-            raise DatabaseUnavailable(f"cannot use the database {path}: {exc}") from exc
+            if is_postgres_url(target):
+                from storage import postgres
 
-    @classmethod
-    async def _open(
-        cls, path: str | Path, migrate_to: int | None, clock: Clock | None, busy_timeout: float
-    ) -> Database:
-        if await asyncio.to_thread(Path(path).is_dir):
-            raise DatabaseUnavailable(f"cannot use the database {path}: it is a directory")
+                errors = (*errors, *postgres.ERRORS)
+                shown = postgres.redacted(str(target))
+                backend = await postgres.PostgresBackend.open(
+                    str(target), pool_size, connect_seconds=max(busy_timeout, 5.0)
+                )
+            else:
+                from storage.sqlite import SqliteBackend
+
+                shown = sqlite_path(target)
+                backend = await SqliteBackend.open(shown, busy_timeout)
+        except (*errors, ValueError) as exc:  # type: ignore[misc]
+            raise DatabaseUnavailable(f"cannot use the database {shown}: {_reason(exc)}") from exc
+        db = cls(backend, clock or SystemClock())
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
-            conn = await aiosqlite.connect(str(path), isolation_level=None)
-        except BaseException:
-            # aiosqlite stops its thread after a failed connect without awaiting it; give it
-            # a moment, or it reports into a closed event loop as the process exits.
-            await asyncio.sleep(0.05)
-            raise
-        try:
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            # How long a write waits for another connection's lock before it fails.
-            await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-            # forget_chat must really forget: overwrite freed content instead of leaving it.
-            await conn.execute("PRAGMA secure_delete=ON")
-            db = cls(conn, str(path), clock or SystemClock())
             await db._migrate(SCHEMA_VERSION if migrate_to is None else migrate_to)
-            # A read-only file opens and reads fine; find out now, not at the first write.
-            await conn.execute("BEGIN IMMEDIATE")
-            await conn.execute("ROLLBACK")
+            await backend.check_writable()
+        except errors as exc:
+            await backend.close()
+            raise DatabaseUnavailable(f"cannot use the database {shown}: {_reason(exc)}") from exc
         except BaseException:
-            await conn.close()
+            await backend.close()
             raise
         return db
 
     async def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
-        async with self._lock:
-            await self._conn.close()
+        """Close the connection(s) (checkpointing SQLite's WAL)."""
+        await self._backend.close()
 
     async def schema_version(self) -> int:
         """Highest applied migration."""
-        async with self._lock:
-            return await self._schema_version()
-
-    async def _schema_version(self) -> int:
-        cur = await self._conn.execute("SELECT max(version) FROM schema_migrations")
-        row = await cur.fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        return await self._backend.schema_version()
 
     async def _migrate(self, target: int) -> None:
         if not 0 <= target <= SCHEMA_VERSION:
             raise ValueError(f"unknown schema version {target}")
-        async with self._lock:
-            await self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
-            )
-            current = await self._schema_version()
-            if current > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"database schema {current} is newer than this code ({SCHEMA_VERSION})"
-                )
-            for version in range(current + 1, target + 1):
-                stamp = to_db(self._clock.now())
-                script = (
-                    "BEGIN IMMEDIATE;\n"
-                    + MIGRATIONS[version - 1]
-                    + f"\nINSERT INTO schema_migrations (version, applied_at)"
-                    f" VALUES ({version}, {stamp});\nCOMMIT;"
-                )
-                try:
-                    await self._conn.executescript(script)
-                except BaseException:
-                    if self._conn.in_transaction:
-                        await self._conn.execute("ROLLBACK")
-                    raise
+        await self._backend.migrate(target, lambda: to_db(self._clock.now()))
 
     # ---------------------------------------------------------------- units of work
 
@@ -1140,38 +1165,98 @@ class Database(Reader):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """One unit of work: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any error."""
+        """One unit of work: begun, then committed, or rolled back on any error."""
         self._not_inside_own_transaction()
-        async with self._lock:
-            self._holder = asyncio.current_task()
-            tx = Tx(self)
-            try:
-                await self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield tx
-                except BaseException:
-                    await self._conn.execute("ROLLBACK")
-                    raise
-                await self._conn.execute("COMMIT")
-            finally:
-                self._holder = None
+        task = asyncio.current_task()
+        try:
+            async with self._backend.transaction() as session:
+                if task is not None:
+                    self._holders.add(task)
+                tx = Tx(self, session)
+                yield tx
+        except Exception as exc:
+            if _is_integrity_error(exc):
+                raise IntegrityError(str(exc)) from exc
+            raise
+        finally:
+            if task is not None:
+                self._holders.discard(task)
         if tx.reminders_changed:
             for listener in self._reminder_listeners:
                 listener()
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         self._not_inside_own_transaction()
-        async with self._lock:
-            cur = await self._conn.execute(sql, params)
-            return list(await cur.fetchall())
+        return await self._backend.read_all(sql, params)
 
     def _not_inside_own_transaction(self) -> None:
-        # The lock is not re-entrant: inside a unit of work, use the Tx's own reads.
-        if self._holder is not None and self._holder is asyncio.current_task():
+        # Inside a unit of work, read through its Tx (SQLite's lock is not re-entrant; on
+        # PostgreSQL another connection would not see the unit's own writes).
+        if self._holders and asyncio.current_task() in self._holders:
             raise RuntimeError("inside a transaction: read and write through its Tx")
 
     async def checkpoint(self) -> None:
-        """Fold the WAL into the database file and truncate it (after erasing data, so the
-        erased text is not left in the -wal file)."""
-        async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Fold SQLite's WAL into the database file and truncate it (after erasing data, so
+        the erased text is not left in the -wal file); nothing on PostgreSQL."""
+        await self._backend.checkpoint()
+
+    # ---------------------------------------------------------------- several workers
+
+    async def register_worker(self, owner: str) -> None:
+        """This process delivers as ``owner``: on PostgreSQL it holds ``owner``'s advisory
+        lock for as long as its connection lives, so the others know when it is gone."""
+        locks = self._locks()
+        if locks is not None:
+            key = lock_key(owner)
+            if not await locks.try_lock(LOCK_WORKER, key, keep=True):
+                raise RuntimeError(f"another live worker is registered as {owner}")
+            async with self.transaction() as tx:
+                await tx.register_worker(owner)
+
+    async def unregister_worker(self, owner: str) -> None:
+        locks = self._locks()
+        if locks is not None:
+            async with self.transaction() as tx:
+                await tx.forget_worker(owner)
+            await locks.unlock(LOCK_WORKER, lock_key(owner))
+
+    @asynccontextmanager
+    async def chat_turn(self, chat_id: int, poll: float = 0.01) -> AsyncIterator[None]:
+        """This worker's turn to handle the chat's updates: no other worker handles the same
+        chat meanwhile (PostgreSQL: a session advisory lock, dropped with a dead worker's
+        connection).  SQLite has one worker, so its turn is always now."""
+        locks = self._locks()
+        if locks is None:
+            yield
+            return
+        key = lock_key(chat_id)
+        wait = poll
+        # Waiting on another process, not on the bot's clock: real time.
+        while not await locks.try_lock(LOCK_CHAT_TURN, key):
+            await asyncio.sleep(wait)
+            wait = min(0.2, wait * 1.5)
+        try:
+            yield
+        finally:
+            await locks.unlock(LOCK_CHAT_TURN, key)
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be read."""
+        await self._all("SELECT 1")
+
+    def _locks(self) -> Any:
+        return getattr(self._backend, "locks", None)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory"
+    return text
+
+
+def _is_integrity_error(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    asyncpg = sys.modules.get("asyncpg")  # loaded only by the PostgreSQL backend
+    return asyncpg is not None and isinstance(exc, asyncpg.IntegrityConstraintViolationError)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import copy
 import html
 import itertools
@@ -268,6 +269,8 @@ class SentMessage:
     plain_text: str | None = None
     document: UploadedFile | None = None
     seq: int = 0
+    #: When the fake received it (``time.monotonic()``): to check the bot's rate limits.
+    at: float = 0.0
 
     @property
     def buttons(self) -> list[tuple[str, str | None]]:
@@ -320,6 +323,11 @@ class _Request:
     query: str
     headers: dict[str, str]
     body: bytes
+    received: float = 0.0
+    """``time.monotonic()`` when its first line had arrived."""
+
+
+_RECEIVED: contextvars.ContextVar[float | None] = contextvars.ContextVar("received", default=None)
 
 
 def _utf16_len(text: str) -> int:
@@ -950,6 +958,7 @@ class FakeBotApi:
     async def _read_request(self, reader: asyncio.StreamReader) -> _Request | None:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
+            received = time.monotonic()
         except asyncio.IncompleteReadError as exc:
             if exc.partial.strip():
                 raise
@@ -978,9 +987,12 @@ class FakeBotApi:
                 raise ConnectionError("request body too large")
             body = await reader.readexactly(length) if length else b""
         path, _, query = target.partition("?")
-        return _Request(method=method, path=path, query=query, headers=headers, body=body)
+        return _Request(
+            method=method, path=path, query=query, headers=headers, body=body, received=received
+        )
 
     async def _handle(self, request: _Request) -> tuple[int, str, bytes]:
+        _RECEIVED.set(request.received)
         if (file_match := _FILE_PATH_RE.match(request.path)) is not None:
             content = self._file_paths.get(urllib.parse.unquote(file_match["path"]))
             if content is None or not self._token_ok(file_match["token"]):
@@ -1342,6 +1354,7 @@ class FakeBotApi:
                 params=params,
                 plain_text=message.get("text", message.get("caption")),
                 seq=len(self.sent),
+                at=_RECEIVED.get() or time.monotonic(),
                 **extra,
             )
         )

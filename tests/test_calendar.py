@@ -10,6 +10,7 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
+from conftest import Databases
 from yearly_items import (
     CHAT,
     OFFICER,
@@ -26,10 +27,12 @@ from bot.knowledge.knowledge import Knowledge
 
 SCOTTISH_CHAT = -3001
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-async def core(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Core]:
-    async with stored_core(tmp_path / "cal.db", knowledge) as c:
+async def core(databases: Databases, knowledge: Knowledge) -> AsyncIterator[Core]:
+    async with stored_core(await databases.new("cal"), knowledge) as c:
         yield c
 
 
@@ -184,9 +187,9 @@ def run_cli(
 
 
 async def test_cli_export_and_report(
-    tmp_path: Path, knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, databases: Databases, knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "cli.db"
+    db = await databases.new("cli")
     async with stored_core(db, knowledge) as c:
         ids = await register_year(c)
     ics = tmp_path / "out.ics"

@@ -1,4 +1,5 @@
-"""The conversation over a real core and SQLite file: commands as declared, buttons, rights."""
+"""The conversation over a real core and database (SQLite and PostgreSQL): commands as
+declared, buttons, rights."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
 
 GROUP, ADMIN, MEMBER = -500, 1, 2
+
+pytestmark = pytest.mark.both_backends
 
 
 async def _yes() -> bool:

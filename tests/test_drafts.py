@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+
+import pytest
+from conftest import Databases
 
 from bot.chat.conversation import Conversation, Incoming, Reply
 from bot.clock import ManualClock
@@ -12,6 +14,8 @@ from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
 
 CHAT, USER = 55, 9
+
+pytestmark = pytest.mark.both_backends
 
 
 async def _yes() -> bool:
@@ -24,10 +28,11 @@ async def say(conversation: Conversation, text: str) -> list[Reply]:
 
 
 async def test_a_half_typed_registration_survives_a_restart(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 10, tzinfo=UTC))
-    db = await Database.open(tmp_path / "drafts.db")
+    path = await databases.new("drafts")
+    db = await Database.open(path)
     first = Conversation(Core(knowledge, db, clock=clock))
     await say(first, "/compact rbkc")
     replies = await say(first, "/consultation Parks review by KCC, opens 1 Dec 2026")
@@ -35,7 +40,7 @@ async def test_a_half_typed_registration_survives_a_restart(
     await db.close()
 
     # A new process: new database connection, core and conversation.
-    db = await Database.open(tmp_path / "drafts.db")
+    db = await Database.open(path)
     try:
         second = Conversation(Core(knowledge, db, clock=clock))
         readback = (await say(second, "23/2/27"))[-1]
@@ -54,9 +59,10 @@ async def test_a_half_typed_registration_survives_a_restart(
         await db.close()
 
 
-async def test_an_abandoned_draft_expires(tmp_path: Path, knowledge: Knowledge) -> None:
+async def test_an_abandoned_draft_expires(databases: Databases, knowledge: Knowledge) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 10, tzinfo=UTC))
-    db = await Database.open(tmp_path / "drafts.db")
+    path = await databases.new("drafts")
+    db = await Database.open(path)
     try:
         conversation = Conversation(Core(knowledge, db, clock=clock))
         await say(conversation, "/compact rbkc")
@@ -72,10 +78,11 @@ async def test_an_abandoned_draft_expires(tmp_path: Path, knowledge: Knowledge) 
 
 
 async def test_a_stopped_draft_is_deleted_and_a_bad_answer_keeps_it(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 10, tzinfo=UTC))
-    db = await Database.open(tmp_path / "drafts.db")
+    path = await databases.new("drafts")
+    db = await Database.open(path)
     try:
         conversation = Conversation(Core(knowledge, db, clock=clock))
         await say(conversation, "/consultation Parks review by KCC, opens 1 Dec 2026")

@@ -1,4 +1,5 @@
-"""The compliance log and yearly report, from a known year of items in a real SQLite file."""
+"""The compliance log and yearly report, from a known year of items in a real database
+(SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
+import raw_sql
+from conftest import Databases
 from yearly_items import CHAT, NOW, OFFICER, consultation, register, register_year, stored_core
 
 from bot.clock import ManualClock
@@ -21,10 +23,14 @@ from bot.records.log import ItemRegistered, NoticeGiven
 from bot.records.report import NO_BODY, LogRow, Report
 from bot.records.report_formats import render_csv, render_html, render_markdown, render_text
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-async def year(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[tuple[Core, dict[str, int]]]:
-    async with stored_core(tmp_path / "year.db", knowledge) as core:
+async def year(
+    databases: Databases, knowledge: Knowledge
+) -> AsyncIterator[tuple[Core, dict[str, int]]]:
+    async with stored_core(await databases.new("year"), knowledge) as core:
         ids = await register_year(core)
         yield core, ids
 
@@ -178,9 +184,9 @@ async def test_follow_ups_refuse_what_does_not_fit_and_change_nothing(
 
 
 async def test_report_of_a_chat_with_nothing_registered(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
-    async with stored_core(tmp_path / "empty.db", knowledge) as core:
+    async with stored_core(await databases.new("empty"), knowledge) as core:
         report = await core.report(-5, 2026)
         names = knowledge.registry.display_name
         assert report.rows == [] and report.cancelled == []
@@ -192,11 +198,11 @@ async def test_report_of_a_chat_with_nothing_registered(
 
 
 async def test_html_page_has_a_chart_links_and_escapes_names(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     from yearly_items import consultation, register
 
-    async with stored_core(tmp_path / "html.db", knowledge) as core:
+    async with stored_core(await databases.new("html"), knowledge) as core:
         await core.choose_compacts(CHAT, ["kent-2011"], None)
         item = await register(
             core,
@@ -331,7 +337,7 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
 
 
 async def test_an_empty_new_year_points_to_last_years_report(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     from datetime import UTC, datetime
 
@@ -341,7 +347,7 @@ async def test_an_empty_new_year_points_to_last_years_report(
         return True
 
     clock = ManualClock(NOW)
-    async with stored_core(tmp_path / "jan.db", knowledge, clock) as core:
+    async with stored_core(await databases.new("jan"), knowledge, clock) as core:
         await register_year(core)
         clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))  # a new year begins
         conversation = Conversation(core)
@@ -356,20 +362,18 @@ async def test_an_empty_new_year_points_to_last_years_report(
 
 
 async def test_log_stores_each_clause_once_and_reads_it_back(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     import json
-    import sqlite3
 
-    async with stored_core(tmp_path / "log.db", knowledge) as core:
+    path = await databases.new("log")
+    async with stored_core(path, knowledge) as core:
         ids = await register_year(core)
         record, _ = await core.item_history(CHAT, ids["advice"])
     quotes = {c.quote for view in record.compacts.values() for c in view.citations}
     assert quotes
-    with sqlite3.connect(tmp_path / "log.db") as conn:
-        payloads = " ".join(r[0] for r in conn.execute("SELECT payload FROM log_entries"))
-        stored = [r[0] for r in conn.execute("SELECT text FROM clauses")]
-    conn.close()
+    payloads = " ".join(r[0] for r in await raw_sql.fetch(path, "SELECT payload FROM log_entries"))
+    stored = [r[0] for r in await raw_sql.fetch(path, "SELECT text FROM clauses")]
     assert not any(q in payloads for q in quotes)  # only references in the entries
     stored_quotes = [json.loads(text)["quote"] for text in stored]
     assert quotes <= set(stored_quotes)
@@ -377,15 +381,14 @@ async def test_log_stores_each_clause_once_and_reads_it_back(
 
 
 async def test_log_entries_of_the_first_format_are_still_read(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     """A database written before the typed log (schema 5) keeps its history readable."""
     import json
-    import sqlite3
 
     from storage.repository import Database, to_db
 
-    path = tmp_path / "old.db"
+    path = await databases.new("old")
     old = await Database.open(path, migrate_to=5)
     await old.close()
     quote = knowledge.registry.get("kent-2011").commitment("funding.joint.4").quote
@@ -424,20 +427,23 @@ async def test_log_entries_of_the_first_format_are_still_read(
         ("update:notice", {"given_on": "2026-10-12", "results": [result]}),
         ("status:done", {"outcome": "resolved"}),
     ]
-    with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO chats (chat_id, created_at) VALUES (?, 0)", (CHAT,))
-        conn.execute(
+    await raw_sql.execute(
+        path,
+        ("INSERT INTO chats (chat_id, created_at) VALUES (?, 0)", (CHAT,)),
+        (
             "INSERT INTO items (id, chat_id, kind, title, registered_at) VALUES (5, ?, 'funding',"
             " 'Advice grant', 0)",
             (CHAT,),
-        )
-        for n, (kind, payload) in enumerate(rows):
-            conn.execute(
+        ),
+        *[
+            (
                 "INSERT INTO events (chat_id, item_id, kind, actor, payload, at)"
                 " VALUES (?, 5, ?, ?, ?, ?)",
                 (CHAT, kind, OFFICER, json.dumps(payload), to_db(NOW) + n),
             )
-    conn.close()
+            for n, (kind, payload) in enumerate(rows)
+        ],
+    )
 
     async with stored_core(path, knowledge) as core:
         record, history = await core.item_history(CHAT, 5)
@@ -465,11 +471,11 @@ FORMULAS = [
 
 
 async def test_csv_cells_a_spreadsheet_would_run_are_neutralised(
-    tmp_path: Path, knowledge: Knowledge
+    databases: Databases, knowledge: Knowledge
 ) -> None:
     """Titles and public bodies starting with = + - @ tab or CR get a leading ' (OWASP's
     advice for CSV injection); numbers stay numbers."""
-    async with stored_core(tmp_path / "formulas.db", knowledge) as core:
+    async with stored_core(await databases.new("formulas"), knowledge) as core:
         await core.ensure_chat(CHAT, "=cmd|' /C calc'!A0")
         await core.choose_compacts(CHAT, ["kent-2011"], None)
         for n, formula in enumerate(FORMULAS):

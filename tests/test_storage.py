@@ -1,13 +1,12 @@
-"""storage.repository against a real SQLite file."""
+"""storage.repository against a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from conftest import one_shot
+import raw_sql
+from conftest import Databases, one_shot
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,10 +14,13 @@ from storage.repository import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Database,
+    IntegrityError,
     NewReminder,
     from_db,
     to_db,
 )
+
+pytestmark = pytest.mark.both_backends
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 ME, LEASE = "this-process", 300.0
@@ -31,34 +33,29 @@ def rem(chat: int, key: str, due: datetime, item: int | None = None, text: str =
 # ---------------------------------------------------------------- migrations
 
 
-async def test_upgrade_from_first_schema_keeps_and_converts_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+async def test_upgrade_from_first_schema_keeps_and_converts_data(databases: Databases) -> None:
+    path = await databases.new("old")
     old = await Database.open(path, migrate_to=1)
     assert await old.schema_version() == 1
     await old.close()
 
     # Write rows the way version-1 code did (compacts as a JSON column, no delivery columns).
     due = to_db(T0 + timedelta(days=3))
-    with sqlite3.connect(path) as conn:
-        conn.execute(
-            "INSERT INTO chats (chat_id, title, compacts, timezone, created_at)"
-            " VALUES (-100, 'Friends of the Park', '[\"kent-2011\", \"west-kent\"]',"
-            " 'Europe/London', 0)"
-        )
-        conn.execute(
-            "INSERT INTO items (id, chat_id, kind, title, data, registered_by, registered_at)"
-            " VALUES (7, -100, 'consultation', 'Parks budget', '{\"weeks\": 12}', 42, 5)"
-        )
-        conn.execute(
-            "INSERT INTO events (chat_id, item_id, kind, actor, payload, at)"
-            " VALUES (-100, 7, 'registered', 42, '{}', 5)"
-        )
-        conn.execute(
+    await raw_sql.execute(
+        path,
+        "INSERT INTO chats (chat_id, title, compacts, timezone, created_at)"
+        " VALUES (-100, 'Friends of the Park', '[\"kent-2011\", \"west-kent\"]',"
+        " 'Europe/London', 0)",
+        "INSERT INTO items (id, chat_id, kind, title, data, registered_by, registered_at)"
+        " VALUES (7, -100, 'consultation', 'Parks budget', '{\"weeks\": 12}', 42, 5)",
+        "INSERT INTO events (chat_id, item_id, kind, actor, payload, at)"
+        " VALUES (-100, 7, 'registered', 42, '{}', 5)",
+        (
             "INSERT INTO reminders (chat_id, item_id, key, text, due_at, created_at)"
             " VALUES (-100, 7, 'close-1w', 'Consultation closes in a week', ?, 5)",
             (due,),
-        )
-    conn.close()
+        ),
+    )
 
     db = await Database.open(path)
     try:
@@ -86,28 +83,49 @@ async def test_upgrade_from_first_schema_keeps_and_converts_data(tmp_path: Path)
         assert (await again.chat_settings(-100)).compacts == ["kent-2011", "west-kent"]
     finally:
         await again.close()
-    with sqlite3.connect(path) as conn:
-        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
-    conn.close()
-    assert versions == list(range(1, SCHEMA_VERSION + 1))
+    rows = await raw_sql.fetch(path, "SELECT version FROM schema_migrations ORDER BY version")
+    assert [r[0] for r in rows] == list(range(1, SCHEMA_VERSION + 1))
 
 
-async def test_refuses_database_from_newer_code(tmp_path: Path) -> None:
-    path = tmp_path / "new.db"
+async def test_refuses_database_from_newer_code(databases: Databases) -> None:
+    path = await databases.new("new")
     db = await Database.open(path)
     await db.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO schema_migrations VALUES (?, 0)", (SCHEMA_VERSION + 1,))
-    conn.close()
+    await raw_sql.execute(
+        path, ("INSERT INTO schema_migrations VALUES (?, 0)", (SCHEMA_VERSION + 1,))
+    )
     with pytest.raises(RuntimeError, match="newer"):
         await Database.open(path)
 
 
-async def test_wal_and_foreign_keys(db: Database, tmp_path: Path) -> None:
-    with sqlite3.connect(tmp_path / "bot.db") as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    conn.close()
-    with pytest.raises(sqlite3.IntegrityError):
+async def test_both_dialects_build_the_same_schema(databases: Databases) -> None:
+    path = await databases.new("schema")
+    db = await Database.open(path)
+    await db.close()
+    tables = await raw_sql.tables(path)
+    assert tables == sorted(
+        ["applied", "chat_compacts", "chats", "clauses", "drafts", "inbox", "items",
+         "log_entries", "officers", "reminders", "schema_migrations", "send_slots", "workers"]
+    )  # fmt: skip
+    assert await raw_sql.columns(path, "reminders") == [
+        "id", "chat_id", "item_id", "key", "text", "due_at", "status", "created_at",
+        "planned_at", "attempts", "last_error", "claimed_at", "sent_at", "late", "claimed_by",
+        "lease_until",
+    ]  # fmt: skip
+    assert await raw_sql.columns(path, "chats") == [
+        "chat_id",
+        "title",
+        "timezone",
+        "created_at",
+        "paused",
+        "paused_reason",
+    ]
+
+
+async def test_foreign_keys_hold(db: Database) -> None:
+    if db.dialect == "sqlite":
+        assert (await raw_sql.fetch(db.path, "PRAGMA journal_mode"))[0][0] == "wal"
+    with pytest.raises(IntegrityError):
         await one_shot(db).add_reminders([rem(1, "k", T0, item=999)])  # no such item
     assert await db.count_reminders() == 0  # the failed batch left nothing behind
 
@@ -186,7 +204,7 @@ async def test_closing_item_cancels_its_reminders_only(db: Database) -> None:
     assert await db.next_due_at() is None
 
 
-async def test_the_log_is_append_only(db: Database, tmp_path: Path) -> None:
+async def test_the_log_is_append_only(db: Database) -> None:
     e1 = await one_shot(db).append_log(1, None, "joined", 7, {"by": "x"}, T0)
     later = T0 + timedelta(hours=1)
     e2 = await one_shot(db).append_log(1, None, "compacts_chosen", 7, {"compacts": ["rbkc"]}, later)
@@ -194,9 +212,10 @@ async def test_the_log_is_append_only(db: Database, tmp_path: Path) -> None:
     assert [e.id for e in await db.log(1)] == [e1, e2]
     [late] = await db.log(1, since=T0 + timedelta(minutes=30))
     assert (late.id, late.payload, late.at) == (e2, {"compacts": ["rbkc"]}, later)
-    with sqlite3.connect(tmp_path / "bot.db") as conn, pytest.raises(sqlite3.DatabaseError):
-        conn.execute("UPDATE log_entries SET kind = 'edited' WHERE id = ?", (e1,))
-    conn.close()
+    with pytest.raises(raw_sql.ERRORS, match="append-only"):
+        await raw_sql.execute(
+            db.path, ("UPDATE log_entries SET kind = 'edited' WHERE id = ?", (e1,))
+        )
 
 
 async def test_clause_texts_are_stored_once(db: Database) -> None:
@@ -350,7 +369,7 @@ async def test_release_gives_back_every_claim_of_its_owner(db: Database) -> None
     assert len(await one_shot(db).claim_due(T0, 10, "other", LEASE)) == 2
 
 
-async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
+async def test_forget_chat_leaves_nothing_behind(db: Database) -> None:
     gone, kept = -1009876543210, 424242
     for chat, title in ((gone, "Forgettable Allotment Society"), (kept, "Keep Me Club")):
         await one_shot(db).ensure_chat(chat, title)
@@ -380,29 +399,19 @@ async def test_forget_chat_leaves_nothing_behind(db: Database, tmp_path: Path) -
         "chat_compacts",
         "drafts",
     } <= set(tables)
-    with sqlite3.connect(tmp_path / "bot.db") as conn:
-        for table in tables:
-            cols = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
-            for col in cols:
-                hits = conn.execute(
-                    f"SELECT count(*) FROM {table} WHERE {col} = ? OR CAST({col} AS TEXT)"
-                    f" LIKE ? OR CAST({col} AS TEXT) LIKE '%Forgettable%'",
-                    (gone, f"%{gone}%"),
-                ).fetchone()[0]
-                assert hits == 0, f"{table}.{col} still mentions the forgotten chat"
-        kept_rows = sum(
-            conn.execute(f"SELECT count(*) FROM {t} WHERE chat_id = ?", (kept,)).fetchone()[0]
-            for t in (
-                "chats",
-                "officers",
-                "items",
-                "log_entries",
-                "reminders",
-                "chat_compacts",
-                "drafts",
+    for table in tables:
+        for col in await raw_sql.columns(db.path, table):
+            hits = await raw_sql.fetch(
+                db.path,
+                f"SELECT count(*) FROM {table} WHERE CAST({col} AS TEXT) = ? OR CAST({col} AS TEXT)"
+                f" LIKE ? OR CAST({col} AS TEXT) LIKE '%Forgettable%'",
+                (str(gone), f"%{gone}%"),
             )
-        )
-    conn.close()
+            assert hits[0][0] == 0, f"{table}.{col} still mentions the forgotten chat"
+    kept_rows = 0
+    for t in ("chats", "officers", "items", "log_entries", "reminders", "chat_compacts", "drafts"):
+        rows = await raw_sql.fetch(db.path, f"SELECT count(*) FROM {t} WHERE chat_id = ?", (kept,))
+        kept_rows += rows[0][0]
     assert kept_rows == 1 + 1 + 1 + 1 + 2 + 1 + 1
     assert len(ids) == 2
     assert (await db.chat_settings(gone)).compacts == []
@@ -428,3 +437,30 @@ def test_instants_round_trip_and_sort(instants: list[datetime]) -> None:
     encoded = [to_db(i) for i in instants]
     assert [from_db(e) for e in encoded] == instants
     assert sorted(encoded) == [to_db(i) for i in sorted(instants)]
+
+
+async def test_a_gone_workers_claims_are_free_at_once_on_postgresql_by_lease_on_sqlite(
+    databases: Databases,
+) -> None:
+    target = await databases.new("workers")
+    dying, living = await Database.open(target), await Database.open(target)
+    try:
+        await dying.register_worker("dying-worker")
+        await living.register_worker("living-worker")
+        await one_shot(living).add_reminders([rem(1, "a", T0), rem(2, "b", T0)])
+        [mine] = await one_shot(living).claim_due(T0, 1, "living-worker", LEASE)
+        [theirs] = await one_shot(dying).claim_due(T0, 1, "dying-worker", LEASE)
+        # A worker alive keeps its claims, lease or not.
+        assert await one_shot(living).recover_expired(T0 + timedelta(seconds=1)) == 0
+        await dying.close()  # killed: its connections, and on PostgreSQL its lock, go with it
+        freed = await one_shot(living).recover_expired(T0 + timedelta(seconds=1))
+        if living.shared:
+            assert freed == 1  # seen gone at once, long before its lease runs out
+            assert await living.workers() == ["living-worker"]
+        else:
+            assert freed == 0  # one file, no locks to see: the lease decides
+            assert await one_shot(living).recover_expired(T0 + timedelta(seconds=LEASE)) == 2
+        assert (await living.reminder(2, theirs.id)).status == "pending"  # type: ignore[union-attr]
+        assert mine.chat_id == 1
+    finally:
+        await living.close()

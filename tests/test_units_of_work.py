@@ -7,13 +7,13 @@ Each failed run must leave every table exactly as it was before the unit began.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from conftest import Databases
+from raw_sql import snapshot
 
 from bot.clock import ManualClock
 from bot.core import Core
@@ -23,6 +23,8 @@ from storage.repository import Database
 
 CHAT, OTHER, ADMIN = -700, -701, 5
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+pytestmark = pytest.mark.both_backends
 
 
 class InjectedFault(Exception):
@@ -38,19 +40,6 @@ class Faults:
         if self.fail_at is not None and self.writes == self.fail_at:
             raise InjectedFault(sql)
         self.writes += 1
-
-
-def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        state = {t: sorted(conn.execute(f"SELECT * FROM {t}"), key=repr) for t in tables}
-    conn.close()
-    return state
 
 
 async def prepare(core: Core) -> dict[str, int]:
@@ -143,7 +132,7 @@ UNITS: dict[str, Unit] = {
 }
 
 
-async def _fresh(path: Path, knowledge: Knowledge) -> tuple[Database, Core, dict[str, int]]:
+async def _fresh(path: str, knowledge: Knowledge) -> tuple[Database, Core, dict[str, int]]:
     clock = ManualClock(NOW)
     db = await Database.open(path, clock=clock)
     core = Core(knowledge, db, clock=clock)
@@ -152,25 +141,26 @@ async def _fresh(path: Path, knowledge: Knowledge) -> tuple[Database, Core, dict
 
 @pytest.mark.parametrize("name", list(UNITS))
 async def test_a_unit_of_work_is_all_or_nothing(
-    name: str, tmp_path: Path, knowledge: Knowledge
+    name: str, databases: Databases, knowledge: Knowledge
 ) -> None:
     unit = UNITS[name]
     counting = Faults()
-    db, core, ids = await _fresh(tmp_path / "count.db", knowledge)
-    before = snapshot(tmp_path / "count.db")
+    path = await databases.new("count")
+    db, core, ids = await _fresh(path, knowledge)
+    before = await snapshot(path)
     db.faults = counting
     await unit(core, ids)
     await db.close()
-    assert snapshot(tmp_path / "count.db") != before, "the unit changed nothing"
+    assert await snapshot(path) != before, "the unit changed nothing"
     assert counting.writes >= 1
 
     for k in range(counting.writes):
-        path = tmp_path / f"fail-{k}.db"
+        path = await databases.new(f"fail-{k}")
         db, core, ids = await _fresh(path, knowledge)
-        before = snapshot(path)
+        before = await snapshot(path)
         db.faults = Faults(fail_at=k)
         with pytest.raises(InjectedFault):
             await unit(core, ids)
         db.faults = None
         await db.close()
-        assert snapshot(path) == before, f"{name}: failing before write {k + 1} kept a part"
+        assert await snapshot(path) == before, f"{name}: failing before write {k + 1} kept a part"

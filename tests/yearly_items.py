@@ -1,8 +1,8 @@
 """A known year of registered items for the report and calendar tests.
 
-Registered through the real core into a real SQLite file, with the clock fixed at
-25 November 2026 (noon UTC), by a group that follows the Kent Compact 2011 and the
-Kent 2007 draft.  The figures the tests expect are worked out by hand in the comments.
+Registered through the real core into a real database (an SQLite file or PostgreSQL), with
+the clock fixed at 25 November 2026 (noon UTC), by a group that follows the Kent Compact 2011
+and the Kent 2007 draft.  The figures the tests expect are worked out by hand in the comments.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ COMPACTS = ["kent-2011", "kent-2007-draft"]
 
 @asynccontextmanager
 async def stored_core(
-    path: Path, knowledge: Knowledge, clock: ManualClock | None = None
+    path: str | Path, knowledge: Knowledge, clock: ManualClock | None = None
 ) -> AsyncIterator[Core]:
-    """A core over a real SQLite file at ``path``, its clock at ``NOW`` unless one is given."""
+    """A core over the real database at ``path``, its clock at ``NOW`` unless one is given."""
     clock = clock or ManualClock(NOW)
     db = await Database.open(path, clock=clock)
     try:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -94,7 +96,7 @@ class ReminderScheduler:
         retry_cap: float = 3600.0,
         late_grace: float = LATE_GRACE_SECONDS,
         digest_max_items: int = 20,
-        max_sleep: float = 60.0,
+        max_sleep: float | None = None,
         error_pause: float = 1.0,
         error_pause_cap: float = 60.0,
     ) -> None:
@@ -102,7 +104,7 @@ class ReminderScheduler:
         self._clock = clock or SystemClock()
         self._batch = batch
         self._out = outgoing if outgoing is not None else OutgoingQueue(notifier, clock=clock)
-        self.owner = owner or f"scheduler-{uuid.uuid4().hex[:12]}"
+        self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         """Who holds this scheduler's claims (one per process)."""
         self._lease = lease
         self._max_attempts = max_attempts
@@ -110,8 +112,9 @@ class ReminderScheduler:
         self._retry_cap = retry_cap
         self._late_grace = late_grace
         self._digest_max = digest_max_items
-        # Re-check the database at least this often (another process may have added rows).
-        self._max_sleep = max_sleep
+        # Re-check the database at least this often: another process may have added rows or
+        # died (on a shared database, a dead worker's claims are free at once, lease or not).
+        self._max_sleep = max_sleep if max_sleep is not None else (2.0 if db.shared else 60.0)
         self._error_pause = error_pause
         self._error_pause_cap = error_pause_cap
         self.on_chat_moved: Callable[[int, int], Awaitable[bool]] | None = None
@@ -171,6 +174,8 @@ class ReminderScheduler:
         with contextlib.suppress(Exception):  # a lease that runs out frees them anyway
             async with self._db.transaction() as tx:
                 await tx.release(self.owner)
+        with contextlib.suppress(Exception):
+            await self._db.unregister_worker(self.owner)
 
     @property
     def running(self) -> bool:
@@ -223,6 +228,9 @@ class ReminderScheduler:
                 pause = min(self._error_pause_cap, pause * 2)
 
     async def _run(self) -> None:
+        # On a shared database the others see from this that we are alive (and, once it
+        # is gone with our connection, that our claims are free).
+        await self._db.register_worker(self.owner)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             recovered = await tx.recover_expired(now)

@@ -12,6 +12,8 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot run [--token T] [--api-url URL] [--db PATH]
   compactbot report --db PATH --chat ID [--year Y] [--format md|csv|html] [--body B] [--out FILE]
   compactbot export --chat ID --ics FILE [--db PATH]
+  compactbot migrate-db --from DB --to DB [--chat ID]
+A database (--db, --from, --to) is a file path, sqlite:///PATH or postgresql://…
   compactbot letter --db PATH --chat ID --item ID [--out FILE]
 Bad input exits 2 with one clear line on stderr, never a traceback: that includes a --db
 that cannot be opened (missing directory, not an SQLite file), a --chat outside SQLite's
@@ -154,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", help="database file (default: $COMPACTBOT_DB or ./compactbot.db)")
     export.add_argument("--today", type=_iso_day, help="as of this day (default: today)")
 
+    move = sub.add_parser(
+        "migrate-db", help="copy chats' whole history to another database, and verify it"
+    )
+    move.add_argument("--from", dest="source", required=True, help="database to copy from")
+    move.add_argument("--to", dest="target", required=True, help="database to copy into")
+    move.add_argument("--chat", type=_chat_id, help="only this chat (default: every chat)")
+
     letter = sub.add_parser(
         "letter", help="a letter citing the Compact, for an item below it (logged in its history)"
     )
@@ -280,29 +289,51 @@ def cmd_show(knowledge: Knowledge, args: argparse.Namespace) -> int:
     return 0
 
 
-def _existing_db(path: str | Path) -> Path:
-    if not Path(path).is_file():
-        raise UsageError(f"no database at {path}")
-    return Path(path)
+def _is_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
 
 
-async def _open_db(path: Path, clock: Clock) -> Database:
-    """The database at ``path`` (created if missing), or a UsageError saying why not."""
+def _file_of(target: str) -> Path:
+    """The file an SQLite target names (a path or sqlite:///path)."""
+    if target.startswith("sqlite:///"):
+        return Path(target.removeprefix("sqlite:///"))
+    if "://" in target or target.startswith("sqlite:"):
+        scheme = target.split(":", 1)[0]
+        raise UsageError(
+            f"'{scheme}:' is not a database this bot knows: give a file path, sqlite:///PATH"
+            " or postgresql://…"
+        )
+    return Path(target)
+
+
+def _existing_db(target: str | Path) -> str:
+    target = str(target)
+    if not _is_url(target) and not _file_of(target).is_file():
+        raise UsageError(f"no database at {target}")
+    return target
+
+
+async def _open_db(target: str | Path, clock: Clock) -> Database:
+    """The database ``target`` names (a file is created if missing), or a UsageError
+    saying why not."""
     from storage.repository import Database, DatabaseUnavailable
 
-    if not path.parent.is_dir():
-        raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
+    target = str(target)
+    if not _is_url(target):
+        path = _file_of(target)
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot open the database {path}: no directory {path.parent}")
     try:
-        return await Database.open(path, clock=clock)
-    except DatabaseUnavailable as exc:  # not a database, unreadable, read-only, locked …
+        return await Database.open(target, clock=clock)
+    except DatabaseUnavailable as exc:  # not a database, unreachable, read-only, locked …
         raise UsageError(str(exc)) from None
 
 
-async def _check_db(path: Path) -> None:
+async def _check_db(target: str) -> None:
     """Open and close the database before a long-running command starts on it."""
     from bot.clock import SystemClock
 
-    db = await _open_db(path, SystemClock())
+    db = await _open_db(target, SystemClock())
     await db.close()
 
 
@@ -321,7 +352,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 async def _with_core(
-    db_path: Path,
+    db_path: str,
     knowledge: Knowledge,
     work: Callable[[Core], Awaitable[T]],
     today: date | None = None,
@@ -388,6 +419,42 @@ def cmd_export(knowledge: Knowledge, args: argparse.Namespace) -> int:
     return 0
 
 
+def _same_database(a: str, b: str) -> bool:
+    if _is_url(a) or _is_url(b):
+        return a.rstrip("/") == b.rstrip("/")
+    return _file_of(a).resolve() == _file_of(b).resolve()
+
+
+async def _migrate_db(source_target: str, to: str, chat: int | None) -> Any:
+    from bot.clock import SystemClock
+    from storage.transfer import TransferRefused, copy_history
+
+    source = await _open_db(source_target, SystemClock())
+    try:
+        target = await _open_db(to, SystemClock())
+        try:
+            return await copy_history(source, target, chat)
+        except TransferRefused as exc:
+            raise UsageError(f"nothing copied: {exc}") from None
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+
+
+def cmd_migrate_db(args: argparse.Namespace) -> int:
+    import asyncio
+
+    source = _existing_db(args.source)
+    if _same_database(source, args.target):
+        raise UsageError("--from and --to name the same database")
+    copied = asyncio.run(_migrate_db(source, args.target, args.chat))
+    print(f"Copied {copied.chats} chat(s); read back from the target and verified:")
+    for table, (rows, checksum) in copied.tables.items():
+        print(f"  {table:<14} {rows:>8} rows  sha256 {checksum[:16]}")
+    return 0
+
+
 class _NoLetter(Exception):
     """The item needs no letter (it meets its Compact, has no rule ...): exit status 1."""
 
@@ -446,7 +513,7 @@ def cmd_run(args: argparse.Namespace, *, terminal: bool) -> int:
         if v
     }
     settings = _settings(**overrides)
-    asyncio.run(_check_db(Path(settings.db)))
+    asyncio.run(_check_db(settings.db))
     if settings.telegram_bot_token and not terminal:
         from telegram.error import InvalidToken, NetworkError
 
@@ -473,6 +540,8 @@ def main(argv: Sequence[str] | None = None, *, knowledge: Knowledge | None = Non
         args = build_parser().parse_args(argv)
         if args.command in ("run", "chat"):
             return cmd_run(args, terminal=args.command == "chat")
+        if args.command == "migrate-db":
+            return cmd_migrate_db(args)
         if knowledge is None:
             from bot.knowledge.knowledge import Knowledge
 

@@ -9,6 +9,7 @@ them through ``TelegramNotifier``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
@@ -47,7 +48,8 @@ from bot.chat.messages import after_failure, anonymous_admin_id
 from bot.clock import Clock, SystemClock
 from bot.core import Core, stored_in_this_update
 from bot.frontends import logs
-from bot.frontends.telegram_inbox import ChatOrderedProcessor, Inbox, InboxQueue
+from bot.frontends.health import HealthServer
+from bot.frontends.telegram_inbox import ChatOrderedProcessor, Inbox, InboxQueue, sweep
 from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard, retry_seconds
 from bot.lifecycle import Running, running_core
 from bot.settings import Settings
@@ -60,7 +62,9 @@ CONVERSATION = "conversation"
 CORE = "core"
 RUNNING = "running"
 INBOX = "inbox"
+HEALTH = "health"
 _CORE_CONTEXT = "core_context"
+_SWEEP = "inbox_sweep"
 
 
 class AdminCache:
@@ -165,6 +169,7 @@ async def start_core(
     ``run_polling`` calls this through ``post_init``; code that drives the
     Application's lifecycle itself calls it after ``initialize()``.
     """
+    clock = clock or settings.clock()
     ctx = running_core(settings, TelegramNotifier(app.bot), clock=clock)
     running = await ctx.__aenter__()
     app.bot_data[_CORE_CONTEXT] = ctx
@@ -173,17 +178,38 @@ async def start_core(
     app.bot_data[CONVERSATION] = running.conversation
     inbox: Inbox = app.bot_data[INBOX]
     inbox.attach(running.core.db)
-    # Updates kept but not handled when the bot last stopped (or was killed) go first.
-    unfinished = await inbox.unfinished(app.bot)
-    if unfinished:
-        log.warning("handling %d updates left unfinished by the last run", len(unfinished))
     assert isinstance(app.update_queue, InboxQueue)
-    app.update_queue.replay(unfinished)
+    if inbox.shared:
+        # Other workers share the inbox: what they kept is theirs to handle, unless they
+        # died before handling it (the sweep takes those up once they have waited).
+        app.bot_data[_SWEEP] = asyncio.create_task(
+            sweep(inbox, app.update_queue, app.bot, clock, settings.inbox_sweep_seconds),
+            name="inbox-sweep",
+        )
+    else:
+        # Updates kept but not handled when the bot last stopped (or was killed) go first.
+        unfinished = await inbox.unfinished(app.bot)
+        if unfinished:
+            log.warning("handling %d updates left unfinished by the last run", len(unfinished))
+        app.update_queue.replay(unfinished)
+    if settings.health_port is not None:
+        server = HealthServer(running.core, clock)
+        await server.start(settings.webhook_listen, settings.health_port)
+        app.bot_data[HEALTH] = server
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in menu()])
 
 
 async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop the scheduler and close the database (``post_shutdown``)."""
+    """Stop the scheduler (its claims given back) and close the database
+    (``post_shutdown``)."""
+    sweeper = app.bot_data.pop(_SWEEP, None)
+    if sweeper is not None:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+    server = app.bot_data.pop(HEALTH, None)
+    if server is not None:
+        await server.close()
     ctx = app.bot_data.pop(_CORE_CONTEXT, None)
     if ctx is not None:
         app.bot_data[INBOX].detach()
@@ -201,12 +227,13 @@ def build_application(
     No PTB rate limiter: replies and reminders share our one limiter (``OutgoingQueue``),
     so Telegram's limits hold for the bot as a whole and a ``retry_after`` pauses both."""
     inbox = Inbox()
+    processor = ChatOrderedProcessor(inbox)
     timeout = settings.api_timeout
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token or "")
         .update_queue(InboxQueue(inbox))
-        .concurrent_updates(ChatOrderedProcessor(inbox))
+        .concurrent_updates(processor)
         # Telegram under load answers slowly; a short read timeout re-sends what arrived.
         .read_timeout(timeout)
         .write_timeout(timeout)
@@ -224,6 +251,7 @@ def build_application(
 
     application = builder.post_init(post_init).post_shutdown(stop_core).build()
     application.bot_data[INBOX] = inbox
+    processor.application = application
 
     def checker(
         update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -358,7 +386,7 @@ async def limited(running: Running, chat_id: int, call: Callable[[], Awaitable[T
         try:
             return await call()
         except RetryAfter as exc:
-            running.outgoing.flood_wait(retry_seconds(exc), chat_id)
+            await running.outgoing.flood_wait(retry_seconds(exc), chat_id)
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")

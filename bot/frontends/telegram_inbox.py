@@ -8,19 +8,32 @@ crash after the acknowledgement finds it in the ``inbox`` table, handled on the 
 ``ChatOrderedProcessor`` runs updates of different chats concurrently and each chat's in
 arrival order, gives each update its key for the core (a unit of work it causes is applied
 once, even if the update is handled again after a crash), and marks it done.
+
+Several workers on one PostgreSQL database (webhook mode behind a reverse proxy that hands
+each update to any of them) share the inbox.  A worker handles a chat's update only in the
+chat's turn (``Database.chat_turn``: one worker per chat at a time, dropped with a dead
+worker's connection), and first handles any earlier update of the chat still waiting in the
+inbox, whichever worker kept it; an update another worker handled meanwhile is not handled
+again.  So each chat's updates are applied in the order the inbox received them, and once.
+An update kept by a worker that died before handling it is taken up by another after
+``COMPACTBOT_INBOX_SWEEP`` seconds (``sweep``), or sooner by the chat's next update.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import json
 import logging
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 
+from bot.clock import Clock
 from bot.core import handling_update
 from storage.repository import Database
 
@@ -39,6 +52,17 @@ class Inbox:
     def __init__(self) -> None:
         self._db: Database | None = None
         self._ready = asyncio.Event()
+        self.local: set[int] = set()
+        """Updates this worker has queued or is handling (the sweep leaves them alone)."""
+
+    @property
+    def db(self) -> Database | None:
+        return self._db
+
+    @property
+    def shared(self) -> bool:
+        """Whether other workers share this inbox (a PostgreSQL database)."""
+        return self._db is not None and self._db.shared
 
     def attach(self, db: Database) -> None:
         """The database is open: updates waiting to be kept can go in."""
@@ -63,11 +87,14 @@ class Inbox:
         async with self._db.transaction() as tx:
             await tx.update_done(update_id)
 
-    async def unfinished(self, bot: Bot) -> list[Update]:
-        """Updates kept but not handled before the last stop (or crash), oldest first."""
+    async def unfinished(self, bot: Bot, received_before: Any = None) -> list[Update]:
+        """Updates kept but not handled before the last stop (or crash), oldest first; only
+        those received before ``received_before``, if given, and none this worker has."""
         assert self._db is not None
         found = []
-        for _, payload in await self._db.pending_updates():
+        for update_id, payload in await self._db.pending_updates(received_before):
+            if update_id in self.local:
+                continue
             update = Update.de_json(json.loads(payload), bot)
             if update is not None:
                 found.append(update)
@@ -82,14 +109,17 @@ class InboxQueue(asyncio.Queue[Any]):
         self.inbox = inbox
 
     async def put(self, item: Any) -> None:
-        if isinstance(item, Update) and not await self.inbox.keep(item):
-            log.info("update %s arrived again; it was already kept", item.update_id)
-            return
+        if isinstance(item, Update):
+            if not await self.inbox.keep(item):
+                log.info("update %s arrived again; it was already kept", item.update_id)
+                return
+            self.inbox.local.add(item.update_id)
         await super().put(item)
 
     def replay(self, updates: list[Update]) -> None:
         """Queue updates already kept (unfinished at the last stop) without keeping them again."""
         for update in updates:
+            self.inbox.local.add(update.update_id)
             self.put_nowait(update)
 
 
@@ -99,6 +129,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     def __init__(self, inbox: Inbox, max_concurrent_updates: int = 4096) -> None:
         super().__init__(max_concurrent_updates)
         self.inbox = inbox
+        self.application: Application | None = None  # type: ignore[type-arg]
+        """Handles earlier updates of a chat that another worker kept (shared inbox)."""
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._waiting: dict[int | None, int] = {}
 
@@ -108,12 +140,17 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting[chat] = self._waiting.get(chat, 0) + 1
         try:
             async with lock:
+                db = self.inbox.db
+                if isinstance(update, Update) and chat is not None and db is not None and db.shared:
+                    await self._in_turn(db, chat, update, coroutine)
+                    return
                 if isinstance(update, Update):
                     handling_update(f"u{update.update_id}")
                 try:
                     await coroutine
                 finally:
                     if isinstance(update, Update):
+                        self.inbox.local.discard(update.update_id)
                         await self.inbox.done(update.update_id)
         finally:
             self._waiting[chat] -= 1
@@ -121,8 +158,52 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 del self._waiting[chat]
                 del self._locks[chat]
 
+    async def _in_turn(
+        self, db: Database, chat: int, update: Update, coroutine: Awaitable[Any]
+    ) -> None:
+        """Handle ``update`` in the chat's turn, after the chat's earlier ones still waiting
+        in the shared inbox; not at all if another worker has handled it meanwhile."""
+        try:
+            async with db.chat_turn(chat):
+                for update_id, payload in await db.pending_updates_of(chat, update.update_id):
+                    earlier = Update.de_json(json.loads(payload), update.get_bot())
+                    if earlier is None or self.application is None:
+                        continue
+                    handling_update(f"u{update_id}")
+                    try:
+                        await self.application.process_update(earlier)
+                    finally:
+                        await self.inbox.done(update_id)
+                if await db.update_handled(update.update_id):
+                    log.info("update %s was handled by another worker", update.update_id)
+                    return
+                handling_update(f"u{update.update_id}")
+                try:
+                    await coroutine
+                    coroutine = None  # type: ignore[assignment]
+                finally:
+                    await self.inbox.done(update.update_id)
+        finally:
+            self.inbox.local.discard(update.update_id)
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never started: handled by another worker, or failed
+
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
         pass
+
+
+async def sweep(inbox: Inbox, queue: InboxQueue, bot: Bot, clock: Clock, every: float) -> None:
+    """Several workers: take up updates kept by a worker that died before handling them
+    (waiting ``every`` seconds or more, and not this worker's own), until cancelled."""
+    while True:
+        with contextlib.suppress(Exception):  # the database may be away; try again later
+            if inbox.db is not None:
+                before = clock.now() - timedelta(seconds=every)
+                orphans = await inbox.unfinished(bot, before)
+                if orphans:
+                    log.warning("taking up %d updates left by another worker", len(orphans))
+                    queue.replay(orphans)
+        await clock.sleep(every)

@@ -1,0 +1,109 @@
+"""One outbound limiter for several workers: slots booked in the database they share.
+
+Two ``OutgoingQueue``s on two connections to one database stand for two worker processes
+(the three-process run over HTTP is ``test_workers.py``).  On a test clock: a slot is an
+instant of ``clock.now()``, and waiting moves the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+import pytest
+from conftest import Databases
+from test_sending import most_in_any
+
+from bot.clock import ManualClock
+from bot.delivery.notifier import DeliveryRetryLater, RecordingNotifier
+from bot.delivery.rate_limit import GUARD, DatabaseBook, OutgoingQueue
+from storage.repository import Database
+
+pytestmark = pytest.mark.both_backends
+
+
+async def settle_and_drive(clock: ManualClock, work: Awaitable[Any]) -> None:
+    """Like ``clock.drive``, but time moves to the next wake-up only once nothing has
+    changed for a while in real time: here every booking is a database round trip, and a
+    task still talking to the database must book at the time it is, not at a later one."""
+    task = asyncio.ensure_future(work)
+    quiet = 0
+    last = -1
+    while not task.done():
+        await asyncio.sleep(0.005)
+        now_waiting = clock.sleepers
+        quiet = quiet + 1 if now_waiting == last else 0
+        last = now_waiting
+        if quiet >= 3 and now_waiting:
+            wakes = [at for at, _, f in clock._sleepers if not f.done()]
+            clock.set(min(wakes))
+            quiet = 0
+    task.result()
+
+
+@pytest.fixture
+async def two_workers(
+    databases: Databases, clock: ManualClock
+) -> AsyncIterator[tuple[RecordingNotifier, list[OutgoingQueue]]]:
+    target = await databases.new("limits")
+    first = await Database.open(target, clock=clock)
+    second = await Database.open(target, clock=clock)
+    notifier = RecordingNotifier(clock)  # "Telegram": sees every worker's messages
+    queues = [
+        OutgoingQueue(
+            notifier,
+            global_per_second=30,
+            per_chat_per_minute=20,
+            clock=clock,
+            # Forgetting old bookings at every one must never forget a live minute's.
+            book=DatabaseBook(db, clock, prune_every=1),
+        )
+        for db in (first, second)
+    ]
+    try:
+        yield notifier, queues
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_limits_hold_for_the_bot_as_a_whole_not_per_worker(
+    clock: ManualClock, two_workers: tuple[RecordingNotifier, list[OutgoingQueue]]
+) -> None:
+    notifier, (a, b) = two_workers
+    assert a.shared and b.shared
+    sends = [
+        (a if n % 2 else b).send(chat, f"m{n}", [n])
+        for n, chat in enumerate([1] * 20 + list(range(100, 140)))
+    ]
+
+    await settle_and_drive(clock, asyncio.gather(*sends))
+    clock.advance(2.0)
+    await settle_and_drive(clock, b.send(999, "another chat meanwhile", [0]))
+    # Then five more for chat 1, within the minute of its first twenty.
+    more = [(a if n % 2 else b).send(1, f"late{n}", [n]) for n in range(5)]
+    await settle_and_drive(clock, asyncio.gather(*more))
+    at = sorted(m.at for m in notifier.sent)
+    assert len(at) == 66
+    # Each worker alone would send 30 a second; both together still do.
+    assert most_in_any(at, 1.0) <= 30
+    gaps = [y - x for x, y in itertools.pairwise(at)]
+    assert min(gaps) >= (1 + GUARD) / 30 - 1e-6
+    # Chat 1 had 25: 20 in its first minute (from both workers together), 5 after it.
+    chat1 = sorted(m.at for m in notifier.sent if m.chat_id == 1)
+    assert most_in_any(chat1, 60.0) == 20
+    assert chat1[20] - chat1[0] > 60
+
+
+async def test_retry_after_given_to_one_worker_holds_back_the_other(
+    clock: ManualClock, two_workers: tuple[RecordingNotifier, list[OutgoingQueue]]
+) -> None:
+    notifier, (a, b) = two_workers
+    notifier.fail(DeliveryRetryLater(5.0, "flood control: retry in 5"), chat_id=1)
+    with pytest.raises(DeliveryRetryLater):
+        await settle_and_drive(clock, a.send(1, "hi", [1]))
+    told = clock.monotonic()
+    await settle_and_drive(clock, b.send(2, "other chat, other worker", [2]))
+    assert notifier.sent[0].at - told == pytest.approx(5.0, abs=0.01)
