@@ -22,7 +22,10 @@ import pytest
 from fake_bot_api import FakeBotApi, running_fake_api
 from pg_server import PgServer, PostgresMissing
 
+from bot.chat.conversation import Conversation
+from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
+from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
 
@@ -159,6 +162,13 @@ async def db(databases: Databases, clock: ManualClock) -> AsyncIterator[Database
     database = await Database.open(await databases.new("bot"), clock=clock)
     yield database
     await database.close()
+
+
+@pytest.fixture
+def conversation(db: Database, knowledge: Knowledge, clock: ManualClock) -> Conversation:
+    """The conversation over a real core and database, on the test's clock. Its throttle
+    never slows a test down: commands sent in one moment here are a script, not a flood."""
+    return Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
 
 
 class OneShot:

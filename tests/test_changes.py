@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
 
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
-from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
-from bot.core import Core
-from bot.knowledge.knowledge import Knowledge
 from bot.records.report_formats import render_csv
 from storage.repository import Database
 
@@ -31,12 +27,9 @@ async def _no() -> bool:
 
 
 @pytest.fixture
-async def chat(
-    db: Database, knowledge: Knowledge, clock: ManualClock
-) -> AsyncIterator[Conversation]:
-    conversation = Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
+async def chat(conversation: Conversation) -> Conversation:
     await say(conversation, "/compact kent-2011")
-    yield conversation
+    return conversation
 
 
 async def say(conv: Conversation, text: str, user: int = ADMIN) -> list[Reply]:

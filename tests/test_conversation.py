@@ -3,15 +3,12 @@ declared, buttons, rights."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.chat import buttons
 from bot.chat.commands import COMMANDS, find, help_text, menu
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
-from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
@@ -28,14 +25,6 @@ async def _yes() -> bool:
 
 async def _no() -> bool:
     return False
-
-
-@pytest.fixture
-async def conversation(
-    db: Database, knowledge: Knowledge, clock: ManualClock
-) -> AsyncIterator[Conversation]:
-    # Every command from one admin in one moment: not the flood the throttle is for.
-    yield Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
 
 
 async def say(conv: Conversation, text: str, user: int = ADMIN) -> list[Reply]:

@@ -8,18 +8,11 @@ field, "closes 15 March" changes that field and reads it all back again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.chat import buttons
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
-from bot.chat.throttle import Throttle
-from bot.clock import ManualClock
-from bot.core import Core
-from bot.knowledge.knowledge import Knowledge
-from storage.repository import Database
 
 ME = 42  # a private chat: its id is its one user's
 GROUP, ADMIN = -700, 7
@@ -27,13 +20,6 @@ GROUP, ADMIN = -700, 7
 
 async def _yes() -> bool:
     return True
-
-
-@pytest.fixture
-async def conversation(
-    db: Database, knowledge: Knowledge, clock: ManualClock
-) -> AsyncIterator[Conversation]:
-    yield Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
 
 
 async def say(conv: Conversation, text: str) -> list[str]:

@@ -11,23 +11,14 @@ from bot.chat import buttons
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming
 from bot.chat.replies import key_sentence, section_name
-from bot.chat.throttle import Throttle
-from bot.clock import ManualClock
-from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.rule_answers import RULE_TOPICS, answer_rule
-from storage.repository import Database
 
 CHAT = 321
 
 
 async def _yes() -> bool:
     return True
-
-
-@pytest.fixture
-def conversation(db: Database, knowledge: Knowledge, clock: ManualClock) -> Conversation:
-    return Conversation(Core(knowledge, db, clock=clock), Throttle(clock, limit=10**6))
 
 
 async def ask(conversation: Conversation, text: str) -> tuple[str, list[buttons.Action]]:
