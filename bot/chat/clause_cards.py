@@ -9,9 +9,11 @@ registration under way, or did anything the group's log records (registered, fol
 chose the Compacts, drafted a letter).  Telegram does not say which groups someone is merely
 in, so a member who has only asked questions in a group gets all the Compacts.
 
-Each card is one clause an answer quotes, best answer first: its title is the answer's figure
-with its Compact, its description the clause's key sentence and section; chosen, it sends the
-figure, the clause word for word and where it stands (section, Compact).  An empty query gets
+Each card is one clause an answer quotes, best answer first, each clause once.  The clause an
+answer's figure comes from is titled with that figure and its Compact, and sends the figure,
+the clause word for word and where it stands (section, Compact); a clause quoted beside it is
+titled with its Compact and section, and sends the clause and where it stands, with no figure
+it does not say.  The description is the clause's key sentence.  An empty query gets
 a card saying how to use it; a query is read up to Telegram's own 256 characters; one that
 cannot be asked gets no cards.
 """
@@ -71,19 +73,31 @@ async def clause_cards(
     except BadQuestion:
         return []
     cards: list[Card] = []
+    seen: set[str] = set()
     for answer in result.answers:
         if answer.kind == "unknown":
             continue
         compact = knowledge.registry.get(answer.compact)
-        for citation in answer.citations:
-            key = f"{compact.code}/{citation.commitment}".encode()
+        for n, citation in enumerate(answer.citations):
+            key = f"{compact.code}/{citation.commitment}"
+            # Telegram refuses an answer whose results share an id: a clause two answers
+            # quote is offered once, with the better answer's figure.
+            if key in seen:
+                continue
+            seen.add(key)
             clause = key_sentence(citation.quote, answer.text)
+            section = section_name(citation.section)
+            # The answer's figure goes with the clause it comes from (the first); the clauses
+            # quoted beside it are offered as themselves, so no card puts a figure on a clause
+            # that does not say it.
+            main = n == 0
+            title = figure_of(answer, compact) if main else f"{compact.short_name}: {section}"
             cards.append(
                 Card(
-                    id=hashlib.sha256(key).hexdigest()[:40],
-                    title=_cut(figure_of(answer, compact), TITLE),
-                    description=_cut(f"“{clause}” ({section_name(citation.section)})", DESCRIPTION),
-                    text=format_clause(answer, citation, compact),
+                    id=hashlib.sha256(key.encode()).hexdigest()[:40],
+                    title=_cut(title, TITLE),
+                    description=_cut(f"“{clause}” ({section})", DESCRIPTION),
+                    text=format_clause(answer, citation, compact, with_figure=main),
                 )
             )
             if len(cards) == MAX_CARDS:

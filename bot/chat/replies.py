@@ -127,20 +127,24 @@ def figure_of(answer: Answer, compact: Compact) -> str:
     return text if compact.short_name in text else f"{compact.short_name}: {text}"
 
 
-def format_clause(answer: Answer, citation: Citation, compact: Compact) -> str:
-    """One clause an answer quotes, to send on its own: the answer's figure, the clause word
+def format_clause(
+    answer: Answer, citation: Citation, compact: Compact, *, with_figure: bool = True
+) -> str:
+    """One clause an answer quotes, to send on its own: the answer's figure (unless
+    ``with_figure`` is False: a clause the answer quotes beside its main one), the clause word
     for word, its section and Compact; within ``MAX_SENT`` (the figure is shortened first; a
     clause too long even alone is quoted by its key sentence, "…" marking what is left out)."""
     where = f"({section_name(citation.section)}, {compact.title})"
     quote = citation.quote
-    figure = figure_of(answer, compact)
+    figure = figure_of(answer, compact) if with_figure else ""
     room = MAX_SENT - len(where) - len(quote) - 6
     if room < 80:
         quote = key_sentence(quote, answer.text)
         room = MAX_SENT - len(where) - len(quote) - 6
     if len(figure) > room:
         figure = figure[: max(room - 1, 0)].rstrip() + "…"
-    return f"{figure}\n\n“{quote}”\n{where}"[:MAX_SENT]
+    clause = f"“{quote}”\n{where}"
+    return (f"{figure}\n\n{clause}" if figure else clause)[:MAX_SENT]
 
 
 def abridged(result: AskResult, limit: int = 5) -> list[tuple[str, list[str]]]:
