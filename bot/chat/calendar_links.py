@@ -29,7 +29,9 @@ HOW_TO_SUBSCRIBE = (
 )
 
 NO_SERVER = (
-    "This bot serves no calendar feed (whoever runs it has not set COMPACTBOT_HTTP). "
+    "This bot serves no calendar feed: whoever runs it has not given it an address calendar "
+    "apps can reach (COMPACTBOT_HTTP, and COMPACTBOT_PUBLIC_URL when it listens on every "
+    "address). "
     "/calendar sends the deadlines as a file instead. Nothing was changed."
 )
 
