@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -34,6 +35,16 @@ from bot.domain.events import (
 from bot.domain.verdicts import CheckResult
 from bot.knowledge.knowledge import Knowledge
 from bot.records.calendar_export import CalendarFile, build_calendar
+from bot.records.calendar_feed import (
+    Conditions,
+    body_etag,
+    fingerprint,
+    new_token,
+    next_modified,
+    not_modified,
+    shown_modified,
+    token_hash,
+)
 from bot.records.compliance import ItemRecord, compliance_log
 from bot.records.letter_text import LetterTemplates
 from bot.records.letters import Letter, build_letters
@@ -89,6 +100,32 @@ class WrittenLetter:
     text: str
     docx: bytes
     filename: str
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A chat's calendar feed address: ``token`` only when it was just made (afterwards only
+    its hash is kept)."""
+
+    token: str | None
+    created_at: datetime
+    created_by: int | None
+    revoked: bool = False
+    """Whether making it revoked an earlier address."""
+
+
+@dataclass(frozen=True)
+class ServedFeed:
+    """What the feed answers: its validators, and its body (None: the client has it)."""
+
+    etag: str
+    modified: datetime
+    """Last-Modified, as the header shows it."""
+    ics: bytes | None
+
+
+FEEDS_REMEMBERED = 4096
+"""Chats whose feed fingerprint and ETag a process keeps (the oldest asked about go first)."""
 
 
 class FollowUpError(ValueError):
@@ -204,6 +241,8 @@ class Core:
         self.letter_templates = LetterTemplates(letter_templates)
         # Clause texts by reference: content-addressed, so never stale.
         self._clauses: dict[str, str] = {}
+        # Calendar feeds by chat: the fingerprint and ETag of the body last built.
+        self._feeds: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
     # ------------------------------------------------------------------ time and settings
 
@@ -380,6 +419,12 @@ class Core:
             await tx.set_timezone(chat_id, tz)
         _note_stored(f"time zone set to {tz}")
 
+    async def compacts_of_person(self, user_id: int) -> list[str]:
+        """The Compacts followed by the chats a person is part of, as far as the bot knows
+        (``Reader.compacts_of_person``), leaving out any this bot no longer has."""
+        known = self.knowledge.registry.compacts
+        return [c for c in await self.db.compacts_of_person(user_id) if c in known]
+
     async def officers(self, chat_id: int) -> list[Officer]:
         return await self.db.officers(chat_id)
 
@@ -508,19 +553,98 @@ class Core:
         )
 
     async def calendar(self, chat_id: int) -> CalendarFile:
-        """The chat's open deadlines and pending reminders as an iCalendar file."""
+        """The chat's open deadlines and pending reminders as an iCalendar file, stamped with
+        when its data last changed (so an unchanged chat gives the same file, and the feed
+        the same bytes)."""
         settings = await self.db.chat_settings(chat_id)
-        tz = self._zone(settings)
+        changes = await self.db.calendar_changes(chat_id)
+        reminders = await self.db.pending_reminders(chat_id)
+        today = self.now().astimezone(self._zone(settings)).date()
+        return await self._calendar(settings, reminders, today, changes.at or self.now())
+
+    async def _calendar(
+        self, settings: ChatSettings, reminders: list[Reminder], today: date, stamp: datetime
+    ) -> CalendarFile:
         name = f"Compact deadlines – {settings.title}" if settings.title else "Compact deadlines"
         return build_calendar(
-            await self.compliance(chat_id),
-            await self.db.pending_reminders(chat_id),
+            await self.compliance(settings.chat_id),
+            reminders,
             registry=self.knowledge.registry,
-            tz=tz,
-            today=self.now().astimezone(tz).date(),
-            stamp=self.now(),
+            tz=self._zone(settings),
+            today=today,
+            stamp=stamp,
             name=name,
         )
+
+    # ------------------------------------------------------------------ the calendar feed
+
+    async def calendar_link(self, chat_id: int, actor: int | None) -> FeedLink:
+        """A secret address for the chat's calendar feed, if it has none yet; otherwise when
+        and by whom its feed was made (only a hash of its token is kept, so the address
+        cannot be shown again: ``reset_calendar_link`` gives a new one)."""
+        token = new_token()
+        async with self._unit("calendar-link", chat_id) as tx:
+            if await tx.add_calendar_feed(chat_id, token_hash(token), actor, self.now()):
+                made = FeedLink(token, self.now(), actor)
+            else:
+                feed = await tx.calendar_feed_of(chat_id)
+                assert feed is not None
+                return FeedLink(None, feed.created_at, feed.created_by)
+        _note_stored("a calendar feed address made")
+        return made
+
+    async def reset_calendar_link(self, chat_id: int, actor: int | None) -> FeedLink:
+        """Revoke the chat's feed address (its subscribers get 404 from now on) and make a
+        new one, in one unit."""
+        token = new_token()
+        async with self._unit("calendar-reset", chat_id) as tx:
+            revoked = await tx.replace_calendar_feed(chat_id, token_hash(token), actor, self.now())
+        _note_stored("the calendar feed address replaced")
+        return FeedLink(token, self.now(), actor, revoked=revoked)
+
+    async def calendar_feed(self, token: str, conditions: Conditions) -> ServedFeed | None:
+        """The feed ``token`` opens (None: unknown or revoked): its ETag and Last-Modified,
+        and its body unless ``conditions`` show the client has it.
+
+        A client that has the body, asking again about a chat that has not changed, is
+        answered from this process's memory of the chat's fingerprint without building the
+        calendar; everything else builds it (as ``/calendar`` does), and a body unlike the one
+        last served moves the feed's Last-Modified (``bot.records.calendar_feed``)."""
+        feed = await self.db.calendar_feed(token_hash(token))
+        if feed is None:
+            return None
+        chat_id = feed.chat_id
+        # Read what the calendar is built from before the log: a write in between can only
+        # make the body newer than the fingerprint says (a rebuild next time), never older.
+        settings = await self.db.chat_settings(chat_id)
+        changes = await self.db.calendar_changes(chat_id)
+        reminders = await self.db.pending_reminders(chat_id)
+        tz = self._zone(settings)
+        now = self.now()
+        today = now.astimezone(tz).date()
+        seen = fingerprint(settings, changes, reminders, today)
+        known = self._feeds.get(chat_id)
+        if (
+            known == (seen, feed.etag)
+            and feed.etag is not None
+            and not_modified(conditions, feed.etag, feed.modified_at)
+        ):
+            self._feeds.move_to_end(chat_id)
+            return ServedFeed(feed.etag, shown_modified(feed.modified_at or now, now), None)
+        cal = await self._calendar(settings, reminders, today, changes.at or feed.created_at)
+        etag = body_etag(cal.ics)
+        modified = feed.modified_at
+        if etag != feed.etag or modified is None:
+            day_start = datetime.combine(today, time(0), tzinfo=tz)
+            modified = next_modified(feed.modified_at, changes.at, day_start, now)
+            async with self.db.transaction() as tx:
+                await tx.calendar_feed_served(feed.token_hash, etag, modified)
+        self._feeds[chat_id] = (seen, etag)
+        self._feeds.move_to_end(chat_id)
+        while len(self._feeds) > FEEDS_REMEMBERED:
+            self._feeds.popitem(last=False)
+        body = None if not_modified(conditions, etag, modified) else cal.ics
+        return ServedFeed(etag, shown_modified(modified, now), body)
 
     async def item_history(self, chat_id: int, item_id: int) -> tuple[ItemRecord, list[Logged]]:
         """An item's record and the log entries it was built from."""

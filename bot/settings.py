@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import DirectoryPath, Field, field_validator
+from pydantic import DirectoryPath, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ShiftedClock, SystemClock
@@ -56,10 +57,17 @@ class Settings(BaseSettings):
     """Seconds to wait for the Bot API to answer a call (Telegram under load is slow)."""
     log_level: str = Field(default="INFO", validation_alias="COMPACTBOT_LOG_LEVEL")
     """DEBUG, INFO, WARNING, ERROR or CRITICAL (the bot token is never logged at any level)."""
+    http: str | None = Field(default=None, validation_alias="COMPACTBOT_HTTP")
+    """``host:port`` (``[::1]:8080`` for IPv6; port 0: any free one) of the bot's own HTTP
+    server: ``/healthz`` and the chats' calendar feeds, beside polling or the webhook."""
     health_port: int | None = Field(
         default=None, ge=1, le=65535, validation_alias="COMPACTBOT_HEALTH_PORT"
     )
-    """Serve ``/healthz`` on this port (at ``webhook_listen``): database, scheduler, lag."""
+    """The older way to start that server: on this port, at ``webhook_listen``."""
+    public_url: str | None = Field(default=None, validation_alias="COMPACTBOT_PUBLIC_URL")
+    """Where calendar apps reach that server (``https://bot.example.org``, a path prefix
+    allowed): the start of every feed address.  Unset: the webhook URL's scheme and host
+    in webhook mode, else ``http://`` and ``COMPACTBOT_HTTP``."""
     inbox_sweep_seconds: float = Field(
         default=5.0, gt=0, le=3600, validation_alias="COMPACTBOT_INBOX_SWEEP"
     )
@@ -78,6 +86,59 @@ class Settings(BaseSettings):
     def _path_or_url(cls, value: object) -> object:
         return str(value) if isinstance(value, Path) else value
 
+    @field_validator("http")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_address(value)
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urllib.parse.urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError("must be an http:// or https:// address without a query")
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+    @model_validator(mode="after")
+    def _one_http_server(self) -> Settings:
+        if self.http is not None and self.health_port is not None:
+            raise ValueError(
+                "COMPACTBOT_HTTP and COMPACTBOT_HEALTH_PORT both start the HTTP server: set one"
+            )
+        address = self.http_address()
+        if self.webhook_url and address is not None and address[1] == self.webhook_port:
+            raise ValueError(
+                f"the HTTP server and the webhook cannot share port {self.webhook_port}"
+            )
+        return self
+
+    def http_address(self) -> tuple[str, int] | None:
+        """Where the bot's HTTP server listens, if it runs at all."""
+        if self.http is not None:
+            return split_address(self.http)
+        if self.health_port is not None:
+            return self.webhook_listen, self.health_port
+        return None
+
+    def feed_base(self, port: int) -> str | None:
+        """The start of every feed address, for the HTTP server listening on ``port``; None
+        when calendar apps could not reach it (listening on every address, with no public
+        URL to say which is theirs)."""
+        if self.public_url:
+            return self.public_url
+        if self.webhook_url:
+            parts = urllib.parse.urlsplit(self.webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        address = self.http_address()
+        if address is None or address[0] in ("", "0.0.0.0", "::"):
+            return None
+        host = f"[{address[0]}]" if ":" in address[0] else address[0]
+        return f"http://{host}:{port}"
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -91,3 +152,12 @@ class Settings(BaseSettings):
         if self.today is None:
             return SystemClock()
         return ShiftedClock(self.today, ZoneInfo(self.timezone))
+
+
+def split_address(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:8080`` for IPv6) as (host, port); ValueError saying what is wrong."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"must be host:port, e.g. 127.0.0.1:8080 (not {value[:60]!r})")
+    return host, int(port)

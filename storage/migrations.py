@@ -417,6 +417,37 @@ MIGRATIONS: list[Migration] = [
     END $$;
     """,
     ),
+    # 11: a chat's calendar feed (``/calendar link``): only a SHA-256 of its secret token is
+    # kept, with the ETag and Last-Modified last served, so Last-Modified moves only when the
+    # feed's body does.
+    Migration(
+        sqlite="""
+    CREATE TABLE calendar_feeds (
+        chat_id      INTEGER PRIMARY KEY REFERENCES chats(chat_id),
+        token_hash   TEXT NOT NULL UNIQUE,
+        created_by   INTEGER,
+        created_at   INTEGER NOT NULL,
+        etag         TEXT,
+        modified_at  INTEGER
+    );
+    """,
+        postgres="""
+    CREATE TABLE calendar_feeds (
+        chat_id      BIGINT PRIMARY KEY REFERENCES chats(chat_id),
+        token_hash   TEXT NOT NULL UNIQUE,
+        created_by   BIGINT,
+        created_at   BIGINT NOT NULL,
+        etag         TEXT,
+        modified_at  BIGINT
+    );
+    """,
+    ),
+    # 12: the chats a person has acted in (inline mode answers from their Compacts), found by
+    # the log's actor without reading the whole log.
+    Migration(
+        sqlite="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
+        postgres="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

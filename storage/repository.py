@@ -121,6 +121,30 @@ class StoredEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarFeed:
+    """A chat's calendar feed: the SHA-256 of its secret token (the token itself is never
+    stored), who made it, and the ETag and Last-Modified it last served."""
+
+    chat_id: int
+    token_hash: str
+    created_by: int | None
+    created_at: datetime
+    etag: str | None
+    modified_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarChanges:
+    """What says whether a chat's calendar may have changed: its log (append-only, so its
+    size and last id change with every entry) and the latest instant its log or reminders
+    record (an entry, a reminder planned or sent)."""
+
+    entries: int
+    last_entry: int | None
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredDraft:
     """A registration someone is putting together (its state is the conversation's JSON)."""
 
@@ -200,6 +224,20 @@ def _item(row: Sequence[Any]) -> Item:
         status=row[5],
         registered_by=row[6],
         registered_at=from_db(row[7]),
+    )
+
+
+_FEED_COLS = "chat_id, token_hash, created_by, created_at, etag, modified_at"
+
+
+def _feed(row: Sequence[Any]) -> CalendarFeed:
+    return CalendarFeed(
+        chat_id=row[0],
+        token_hash=row[1],
+        created_by=row[2],
+        created_at=from_db(row[3]),
+        etag=row[4],
+        modified_at=_opt_from_db(row[5]),
     )
 
 
@@ -323,6 +361,52 @@ class Reader:
             (self._d.texts(sorted(set(refs))),),
         )
         return {r[0]: r[1] for r in rows}
+
+    async def compacts_of_person(self, user_id: int) -> list[str]:
+        """The Compacts the chats a person is part of follow, as far as the bot knows it:
+        their private chat with the bot (its id is theirs), and the groups where they are
+        an officer, have a registration under way, or did anything that was logged; the
+        private chat's first, each code once."""
+        rows = await self._all(
+            "SELECT code FROM chat_compacts WHERE chat_id IN ("
+            " SELECT CAST(? AS BIGINT)"
+            " UNION SELECT chat_id FROM officers WHERE user_id = ?"
+            " UNION SELECT chat_id FROM drafts WHERE user_id = ?"
+            " UNION SELECT chat_id FROM log_entries WHERE actor = ?)"
+            " ORDER BY CASE WHEN chat_id = ? THEN 0 ELSE 1 END, chat_id, position",
+            (user_id, user_id, user_id, user_id, user_id),
+        )
+        return list(dict.fromkeys(r[0] for r in rows))
+
+    # ---------------------------------------------------------------- calendar feeds
+
+    async def calendar_feed(self, token_hash: str) -> CalendarFeed | None:
+        """The feed whose token hashes to ``token_hash`` (None: unknown, or revoked)."""
+        row = await self._one(
+            f"SELECT {_FEED_COLS} FROM calendar_feeds WHERE token_hash = ?", (token_hash,)
+        )
+        return None if row is None else _feed(row)
+
+    async def calendar_feed_of(self, chat_id: int) -> CalendarFeed | None:
+        """The chat's feed, if it has one."""
+        row = await self._one(
+            f"SELECT {_FEED_COLS} FROM calendar_feeds WHERE chat_id = ?", (chat_id,)
+        )
+        return None if row is None else _feed(row)
+
+    async def calendar_changes(self, chat_id: int) -> CalendarChanges:
+        """See ``CalendarChanges``: read before the calendar itself, so a write in between
+        can only make the calendar newer than what this says, never older."""
+        row = await self._one(
+            "SELECT (SELECT count(*) FROM log_entries WHERE chat_id = ?),"
+            " (SELECT max(id) FROM log_entries WHERE chat_id = ?),"
+            " (SELECT max(at) FROM log_entries WHERE chat_id = ?),"
+            " (SELECT max(created_at) FROM reminders WHERE chat_id = ?),"
+            " (SELECT max(sent_at) FROM reminders WHERE chat_id = ?)",
+            (chat_id,) * 5,
+        )
+        stamps = [v for v in row[2:] if v is not None]
+        return CalendarChanges(int(row[0]), row[1], from_db(max(stamps)) if stamps else None)
 
     # ---------------------------------------------------------------- drafts
 
@@ -567,6 +651,14 @@ class Tx(Reader):
         for table in ("items", "log_entries", "drafts", "officers"):
             if await self._one(f"SELECT 1 FROM {table} WHERE chat_id = ? LIMIT 1", (new,)):
                 return False
+        # A feed made in the new chat before the move gives way to the old chat's; kept if
+        # the old chat has none (parked on the old chat, it moves back with everything).
+        await self._run(
+            "DELETE FROM calendar_feeds WHERE chat_id = ?"
+            " AND EXISTS (SELECT 1 FROM calendar_feeds WHERE chat_id = ?)",
+            (new, old),
+        )
+        await self._run("UPDATE calendar_feeds SET chat_id = ? WHERE chat_id = ?", (old, new))
         await self._run("DELETE FROM chat_compacts WHERE chat_id = ?", (new,))
         await self._run("DELETE FROM chats WHERE chat_id = ?", (new,))
         await self._run(
@@ -651,6 +743,36 @@ class Tx(Reader):
             (chat_id, item_id, kind, actor, _json(payload), to_db(at)),
         )
         return int(row[0])
+
+    # ---------------------------------------------------------------- calendar feeds
+
+    async def add_calendar_feed(
+        self, chat_id: int, token_hash: str, created_by: int | None, at: datetime
+    ) -> bool:
+        """Give the chat a feed; False, changing nothing, if it has one already."""
+        await self._ensure_chats([chat_id])
+        count = await self._run(
+            "INSERT INTO calendar_feeds (chat_id, token_hash, created_by, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
+            (chat_id, token_hash, created_by, to_db(at)),
+        )
+        return count > 0
+
+    async def replace_calendar_feed(
+        self, chat_id: int, token_hash: str, created_by: int | None, at: datetime
+    ) -> bool:
+        """Revoke the chat's feed (if any) and give it a new one; True if one was revoked."""
+        revoked = await self._run("DELETE FROM calendar_feeds WHERE chat_id = ?", (chat_id,))
+        await self.add_calendar_feed(chat_id, token_hash, created_by, at)
+        return revoked > 0
+
+    async def calendar_feed_served(self, token_hash: str, etag: str, modified_at: datetime) -> None:
+        """The feed now serves a body with ``etag``, changed at ``modified_at`` (a feed
+        revoked meanwhile stays revoked)."""
+        await self._run(
+            "UPDATE calendar_feeds SET etag = ?, modified_at = ? WHERE token_hash = ?",
+            (etag, to_db(modified_at), token_hash),
+        )
 
     # ---------------------------------------------------------------- drafts
 
@@ -1012,6 +1134,7 @@ class Tx(Reader):
 
 
 _CHAT_TABLES = (
+    "calendar_feeds",
     "log_entries",
     "reminders",
     "items",

@@ -1,7 +1,8 @@
 """Moving house: a chat's (or every chat's) whole history from one database to another.
 
-``copy_history`` copies settings, Compacts, officers, items, the log, the clause texts it
-quotes, reminders and drafts, chat by chat in one transaction of the target, keeping every id
+``copy_history`` copies settings, Compacts, the calendar feed (its token's hash: the
+subscribed address keeps working), officers, items, the log, the clause texts it quotes,
+reminders and drafts, chat by chat in one transaction of the target, keeping every id
 (an item is ``#5`` in both), then reads the target back and compares each table's row count
 and checksum (SHA-256 over the rows in key order) with what it meant to write.  It refuses a
 target that already holds data (or, for one chat, that chat's data or one of its ids), and
@@ -39,6 +40,11 @@ TABLES: tuple[Table, ...] = (
         ("chat_id",),
     ),
     Table("chat_compacts", ("chat_id", "position", "code"), ("chat_id", "position")),
+    Table(
+        "calendar_feeds",
+        ("chat_id", "token_hash", "created_by", "created_at", "etag", "modified_at"),
+        ("chat_id",),
+    ),
     Table("officers", ("chat_id", "user_id", "name", "added_at"), ("chat_id", "user_id")),
     Table(
         "items",

@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_TOKEN",
     "ApiCall",
     "FakeBotApi",
+    "InlineAnswer",
     "SentMessage",
     "UploadedFile",
     "WebhookDelivery",
@@ -104,12 +105,14 @@ _STRING_FIELDS = frozenset(
         "file_id",
         "first_name",
         "inline_message_id",
+        "inline_query_id",
         "invite_link",
         "ip_address",
         "language_code",
         "last_name",
         "message_effect_id",
         "name",
+        "next_offset",
         "parse_mode",
         "payload",
         "phone_number",
@@ -293,6 +296,27 @@ class WebhookRegistration:
 
 
 @dataclass
+class InlineAnswer:
+    """The bot's ``answerInlineQuery`` to one inline query (``send_inline_query``)."""
+
+    inline_query_id: str
+    #: The results as sent (decoded JSON): for an article, ``title``, ``description`` and
+    #: ``input_message_content`` with the ``message_text`` a user sends by choosing it.
+    results: list[JSONDict]
+    cache_time: int | None
+    is_personal: bool
+    next_offset: str | None
+
+    @property
+    def texts(self) -> list[str]:
+        """The text each result sends when chosen, in order."""
+        return [
+            str((r.get("input_message_content") or {}).get("message_text", ""))
+            for r in self.results
+        ]
+
+
+@dataclass
 class WebhookDelivery:
     """One update the fake POSTed to the webhook, and the HTTP status it got back."""
 
@@ -442,6 +466,10 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._open_callbacks: set[str] = set()
         self._callback_ids = itertools.count(7_000_000_001)
+        self._open_inline_queries: set[str] = set()
+        self._inline_ids = itertools.count(8_000_000_001)
+        #: Every accepted ``answerInlineQuery``, in order.
+        self.inline_answers: list[InlineAnswer] = []
         self._file_ids = itertools.count(1)
         self._files: dict[str, tuple[JSONDict, bytes]] = {}
         self._file_paths: dict[str, bytes] = {}
@@ -483,6 +511,7 @@ class FakeBotApi:
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
+            "answerinlinequery": self._answer_inline_query,
             "getchat": self._get_chat,
             "getchatadministrators": self._get_chat_administrators,
             "getchatmember": self._get_chat_member,
@@ -785,6 +814,44 @@ class FakeBotApi:
             "data": callback_data,
         }
         return await self._queue_update("callback_query", query)
+
+    async def send_inline_query(
+        self, from_user_id: int, query: str, *, offset: str = "", chat_type: str = "sender"
+    ) -> str:
+        """Queue an ``inline_query`` update, as when ``from_user_id`` types ``@bot QUERY`` in
+        a chat (``chat_type``: "sender" for their chat with the bot, "private", "group",
+        "supergroup" or "channel"); returns the query's id, for ``wait_for_inline_answer``."""
+        query_id = str(next(self._inline_ids))
+        self._open_inline_queries.add(query_id)
+        payload: JSONDict = {
+            "id": query_id,
+            "from": self._user_json(from_user_id),
+            "query": query,
+            "offset": offset,
+            "chat_type": chat_type,
+        }
+        await self._queue_update("inline_query", payload)
+        return query_id
+
+    async def wait_for_inline_answer(
+        self,
+        inline_query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - mirrors wait_for_message
+    ) -> InlineAnswer:
+        """The bot's accepted answer to the inline query ``inline_query_id``."""
+
+        def find() -> InlineAnswer | None:
+            return next(
+                (a for a in self.inline_answers if a.inline_query_id == inline_query_id), None
+            )
+
+        async with self._calls_cond:
+            try:
+                return await asyncio.wait_for(self._calls_cond.wait_for(find), timeout)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"no answer to inline query {inline_query_id} within {timeout}s"
+                ) from None
 
     async def migrate_group(
         self, chat_id: int, new_chat_id: int, by_user_id: int = 1, *, announce: bool = True
@@ -1602,6 +1669,50 @@ class FakeBotApi:
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
         self._open_callbacks.discard(query_id)  # a query can be answered once
+        return True
+
+    async def _answer_inline_query(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self._open_inline_queries:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            result_id = str(result.get("id", ""))
+            if not 1 <= len(result_id.encode("utf-8")) <= 64:
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            if result_id in seen:
+                raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            if result.get("type") == "article":
+                if not str(result.get("title", "")).strip():
+                    raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+                content = result.get("input_message_content") or {}
+                text = str(content.get("message_text", ""))
+                if not text.strip():
+                    raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+                if len(text) > _MAX_MESSAGE_LENGTH:
+                    raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._open_inline_queries.discard(query_id)  # a query can be answered once
+        cache_time = params.get("cache_time")
+        self.inline_answers.append(
+            InlineAnswer(
+                inline_query_id=query_id,
+                results=copy.deepcopy(results),
+                cache_time=None if cache_time is None else int(cache_time),
+                is_personal=bool(params.get("is_personal", False)),
+                next_offset=None
+                if params.get("next_offset") is None
+                else str(params["next_offset"]),
+            )
+        )
         return True
 
     async def _get_chat(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:

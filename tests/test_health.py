@@ -7,6 +7,7 @@ import asyncio
 import json
 from datetime import timedelta
 
+import httpx
 import pytest
 from conftest import T0, Databases, one_shot
 
@@ -15,7 +16,8 @@ from bot.core import Core
 from bot.delivery.notifier import RecordingNotifier
 from bot.delivery.rate_limit import OutgoingQueue
 from bot.delivery.scheduler import ReminderScheduler
-from bot.frontends.health import HealthServer, health
+from bot.frontends.health import health
+from bot.frontends.http_server import HttpServer
 from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database, NewReminder
 
@@ -23,13 +25,12 @@ pytestmark = pytest.mark.both_backends
 
 
 async def get(port: int, path: str) -> tuple[int, dict[str, object]]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-    await writer.drain()
-    raw = await reader.read()
-    writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    return int(head.split()[1]), json.loads(body)
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"http://127.0.0.1:{port}{path}")
+    if response.status_code == 404:
+        return 404, {}
+    assert response.headers["content-type"] == "application/json"
+    return response.status_code, json.loads(response.content)
 
 
 async def test_healthy_only_while_the_scheduler_runs_and_says_how_late_reminders_are(
@@ -45,7 +46,7 @@ async def test_healthy_only_while_the_scheduler_runs_and_says_how_late_reminders
     assert status == 503 and body["scheduler"] == "stopped" and body["database"] == "ok"
     assert body["lag_seconds"] == 60.0 and body["backend"] == db.dialect
 
-    server = HealthServer(core, clock)
+    server = HttpServer(core, clock)
     await server.start("127.0.0.1", 0)
     scheduler.start()
     try:
@@ -68,3 +69,28 @@ async def test_a_database_that_does_not_answer_is_unhealthy(
     await db.close()
     status, body = await health(core, clock)
     assert status == 503 and str(body["database"]).startswith("unavailable")
+
+
+async def test_over_http_a_stopped_scheduler_is_503_and_head_and_other_paths_answer_plainly(
+    db: Database, clock: ManualClock, knowledge: Knowledge
+) -> None:
+    core = Core(knowledge, db, clock=clock)  # no scheduler: unhealthy
+    server = HttpServer(core, clock)
+    await server.start("127.0.0.1", 0)
+    try:
+        assert await get(server.port, "/healthz?from=monitor") == (
+            503,
+            {"database": "ok", "lag_seconds": 0.0, "scheduler": "stopped", "backend": db.dialect},
+        )
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+            head = await client.head("/healthz")
+            assert head.status_code == 503 and head.content == b""
+            assert int(head.headers["content-length"]) > 0
+            for path in ("/", "/elsewhere", "/healthz/more", "/calendar"):
+                missing = await client.get(path)
+                assert (missing.status_code, missing.content) == (404, b"Not found\n"), path
+                assert "server" not in missing.headers
+            refused = await client.post("/healthz", content=b"x")
+            assert refused.status_code == 405 and b"Traceback" not in refused.content
+    finally:
+        await server.close()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.chat import (
     answers,
+    calendar_links,
     changes,
     chat_settings,
     evidence,
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 Handler = Callable[["Conversation", Incoming, str], Awaitable[list[Reply]]]
 
 Who = Literal["anyone", "admins", "anyone to view"]
-"""``anyone to view``: anyone may run it bare (to see a setting); changing it needs rights."""
+"""``anyone to view``: anyone may run it bare (to see a setting, to get the calendar file);
+with arguments (changing the setting, making a feed address) it needs rights."""
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "calendar",
-        "/calendar",
-        "Every open deadline and reminder as a calendar file",
-        "anyone",
+        "/calendar [link|reset]",
+        "Open deadlines and reminders as a calendar file, or a feed to subscribe to",
+        "anyone to view",
         evidence.calendar,
+        calendar_links.USAGE,
     ),
     Command(
         "letter",

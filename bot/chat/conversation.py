@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import secrets
 
-from bot.chat import answers, buttons, chat_settings, registration, reminding
+from bot.chat import answers, buttons, chat_settings, clause_cards, registration, reminding
 from bot.chat.commands import Command, find
 from bot.chat.forms import FORMS
 from bot.chat.messages import (
     ALREADY_DONE,
     OLD_BUTTON,
     AdminCheck,
+    Card,
     Incoming,
     Press,
     Reply,
@@ -34,8 +35,13 @@ MAX_MESSAGE = 4000
 class Conversation:
     """Routes every chat's messages and presses; holds what lives between messages."""
 
-    def __init__(self, core: Core, throttle: Throttle | None = None) -> None:
+    def __init__(
+        self, core: Core, throttle: Throttle | None = None, *, feed_base: str | None = None
+    ) -> None:
         self.core = core
+        self.feed_base = feed_base
+        """Where the bot's HTTP server serves calendar feeds (``https://host``), once it runs;
+        None: no feeds (``/calendar link`` says so)."""
         self.registrations = registration.Registrations(core)
         self.forget_tokens: dict[int, str] = {}
         # Chats (and titles) already stored: spares a database write on every message.
@@ -91,6 +97,11 @@ class Conversation:
             return await self._handle_button(press)
         except AlreadyApplied:
             return Reply(ALREADY_DONE, notice=True)
+
+    async def handle_inline(self, user_id: int, query: str, bot_username: str) -> list[Card]:
+        """An inline query (``@bot 12 weeks`` typed in any chat): clause cards to choose from.
+        Nothing is stored."""
+        return await clause_cards.clause_cards(self, user_id, valid_text(query), bot_username)
 
     async def _handle_button(self, press: Press) -> Reply:
         data = press.data

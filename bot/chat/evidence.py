@@ -1,11 +1,12 @@
-"""What the group has on record: /list, /item, /report and /calendar."""
+"""What the group has on record: /list, /item, /report and /calendar (its feed address:
+``bot.chat.calendar_links``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.chat import arguments
+from bot.chat import arguments, calendar_links
 from bot.chat.messages import Attachment, Incoming, Reply
 from bot.core import FollowUpError
 from bot.records.report import body_name, item_rows
@@ -87,6 +88,8 @@ async def report(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
 
 
 async def calendar(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
+    if args:
+        return await calendar_links.command(conv, msg, args)
     cal = await conv.core.calendar(msg.chat_id)
     if not cal.deadlines and not cal.reminders:
         return [
@@ -99,6 +102,7 @@ async def calendar(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     text = (
         f"{cal.deadlines} deadline(s) and {cal.reminders} reminder(s), times in {tz.key}. "
         "Open the file to add them to Outlook, Google, Apple or any calendar; importing "
-        "a newer file updates the same events."
+        "a newer file updates the same events. To have them kept up to date, subscribe "
+        "to a feed instead: /calendar link"
     )
     return [Reply(text, files=[Attachment("compact-deadlines.ics", cal.ics)])]

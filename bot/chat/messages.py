@@ -52,6 +52,19 @@ class Reply:
     notice: bool = False
     """For a button press that changed nothing (a stale or second press, no rights): a short
     notice on the button for the presser, leaving the pressed message as it is."""
+    link_preview: bool = True
+    """False: no preview of a link in the text (Telegram would fetch the address)."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """Something offered to send from any chat (Telegram's inline mode): shown as its title
+    and description, sent as its text."""
+
+    id: str
+    title: str
+    description: str
+    text: str
 
 
 def valid_text(text: str) -> str:

@@ -17,7 +17,7 @@ from bot.domain.verdicts import (
 from compacts.models import TOPICS, Compact, Strength
 
 if TYPE_CHECKING:  # annotations only: printing a check's verdict needs no answerer
-    from bot.knowledge.ask import AskResult
+    from bot.knowledge.ask import Answer, AskResult
     from bot.knowledge.registry import CompactRegistry
 
 __all__ = ["VERDICT_LABEL", "format_ask", "format_result", "format_results", "strictest_line"]
@@ -114,6 +114,37 @@ def format_ask(
     if more > 0:
         lines.append(f"(and {more} more Compact{'s' if more > 1 else ''})")
     return "\n".join(lines)
+
+
+MAX_SENT = 4096
+"""Telegram's limit on a message's length."""
+
+
+def figure_of(answer: Answer, compact: Compact) -> str:
+    """What an answer says, naming its Compact: "West Kent Compact — the public bodies'
+    duty: consultations should run 12 weeks wherever possible ..."."""
+    text = _plain(answer.text)
+    return text if compact.short_name in text else f"{compact.short_name}: {text}"
+
+
+def format_clause(
+    answer: Answer, citation: Citation, compact: Compact, *, with_figure: bool = True
+) -> str:
+    """One clause an answer quotes, to send on its own: the answer's figure (unless
+    ``with_figure`` is False: a clause the answer quotes beside its main one), the clause word
+    for word, its section and Compact; within ``MAX_SENT`` (the figure is shortened first; a
+    clause too long even alone is quoted by its key sentence, "…" marking what is left out)."""
+    where = f"({section_name(citation.section)}, {compact.title})"
+    quote = citation.quote
+    figure = figure_of(answer, compact) if with_figure else ""
+    room = MAX_SENT - len(where) - len(quote) - 6
+    if room < 80:
+        quote = key_sentence(quote, answer.text)
+        room = MAX_SENT - len(where) - len(quote) - 6
+    if len(figure) > room:
+        figure = figure[: max(room - 1, 0)].rstrip() + "…"
+    clause = f"“{quote}”\n{where}"
+    return (f"{figure}\n\n{clause}" if figure else clause)[:MAX_SENT]
 
 
 def abridged(result: AskResult, limit: int = 5) -> list[tuple[str, list[str]]]:

@@ -26,7 +26,10 @@ from telegram import (
     CallbackQuery,
     ForceReply,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
     InputFile,
+    InputTextMessageContent,
+    LinkPreviewOptions,
     Message,
     Update,
 )
@@ -38,17 +41,18 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
 from bot.chat.commands import menu
 from bot.chat.conversation import Conversation, Incoming, Reply
-from bot.chat.messages import after_failure, anonymous_admin_id
+from bot.chat.messages import Card, after_failure, anonymous_admin_id
 from bot.clock import Clock, SystemClock
 from bot.core import Core, stored_in_this_update
 from bot.frontends import logs
-from bot.frontends.health import HealthServer
+from bot.frontends.http_server import http_serving
 from bot.frontends.telegram_inbox import ChatOrderedProcessor, Inbox, InboxQueue, sweep
 from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard, retry_seconds
 from bot.lifecycle import Running, running_core
@@ -62,7 +66,7 @@ CONVERSATION = "conversation"
 CORE = "core"
 RUNNING = "running"
 INBOX = "inbox"
-HEALTH = "health"
+HTTP = "http"
 _CORE_CONTEXT = "core_context"
 _SWEEP = "inbox_sweep"
 
@@ -120,6 +124,9 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         text = text[cut:].lstrip("\n")
     parts.append(text)
     return parts
+
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
@@ -192,10 +199,9 @@ async def start_core(
         if unfinished:
             log.warning("handling %d updates left unfinished by the last run", len(unfinished))
         app.update_queue.replay(unfinished)
-    if settings.health_port is not None:
-        server = HealthServer(running.core, clock)
-        await server.start(settings.webhook_listen, settings.health_port)
-        app.bot_data[HEALTH] = server
+    serving = http_serving(settings, running.core, running.conversation, clock)
+    await serving.__aenter__()
+    app.bot_data[HTTP] = serving
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in menu()])
 
 
@@ -207,9 +213,9 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
-    server = app.bot_data.pop(HEALTH, None)
-    if server is not None:
-        await server.close()
+    serving = app.bot_data.pop(HTTP, None)
+    if serving is not None:
+        await serving.__aexit__(None, None, None)
     ctx = app.bot_data.pop(_CORE_CONTEXT, None)
     if ctx is not None:
         app.bot_data[INBOX].detach()
@@ -340,6 +346,24 @@ def build_application(
         except Exception:
             await report_failure(running, update)
 
+    async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``@bot 12 weeks`` typed in any chat: clause cards, for this user alone."""
+        query = update.inline_query
+        if query is None:
+            return
+        conversation: Conversation = context.bot_data[CONVERSATION]
+        try:
+            cards = await conversation.handle_inline(
+                query.from_user.id, query.query, context.bot.username
+            )
+            await query.answer(
+                [inline_result(card) for card in cards],
+                cache_time=INLINE_CACHE_SECONDS,
+                is_personal=True,
+            )
+        except Exception:  # nobody to tell: the query expires unanswered
+            log.exception("error answering inline query %s", update.update_id)
+
     async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group upgraded to a supergroup: Telegram says so in both chats."""
         message = update.effective_message
@@ -373,6 +397,7 @@ def build_application(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, on_edit)
     )
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(InlineQueryHandler(on_inline))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
     return application
@@ -390,6 +415,21 @@ async def limited(running: Running, chat_id: int, call: Callable[[], Awaitable[T
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+INLINE_CACHE_SECONDS = 300
+"""How long Telegram may keep one user's cards for the same query (is_personal): a change
+of their chats' Compacts shows within five minutes."""
+
+
+def inline_result(card: Card) -> InlineQueryResultArticle:
+    """A card as Telegram's article result: chosen, its text is sent as a plain message."""
+    return InlineQueryResultArticle(
+        id=card.id,
+        title=card.title,
+        description=card.description,
+        input_message_content=InputTextMessageContent(card.text, link_preview_options=NO_PREVIEW),
+    )
 
 
 NOTICE_LIMIT = 200
@@ -421,10 +461,19 @@ async def edit_reply(running: Running, query: CallbackQuery, reply: Reply) -> No
 async def send_reply(running: Running, message: Message, reply: Reply) -> None:
     """A reply in as many messages as Telegram's length limit needs, then its files."""
     chat_id = message.chat.id
+    preview = None if reply.link_preview else NO_PREVIEW
     *first, last = split_message(reply.text)
     for part in first:
-        await limited(running, chat_id, partial(message.reply_text, part))
-    await limited(running, chat_id, partial(message.reply_text, last, reply_markup=_markup(reply)))
+        await limited(
+            running, chat_id, partial(message.reply_text, part, link_preview_options=preview)
+        )
+    await limited(
+        running,
+        chat_id,
+        partial(
+            message.reply_text, last, reply_markup=_markup(reply), link_preview_options=preview
+        ),
+    )
     for attachment in reply.files:
         document = InputFile(attachment.content, filename=attachment.filename)
         caption = attachment.caption or None

@@ -6,7 +6,8 @@ for that to finish before acknowledging, so ``InboxQueue.put`` stores the update
 crash after the acknowledgement finds it in the ``inbox`` table, handled on the next start.
 
 ``ChatOrderedProcessor`` runs updates of different chats concurrently and each chat's in
-arrival order, gives each update its key for the core (a unit of work it causes is applied
+arrival order (inline queries, which change nothing and expire in seconds, at once and
+unkept), gives each update its key for the core (a unit of work it causes is applied
 once, even if the update is handled again after a crash), and marks it done.
 
 Several workers on one PostgreSQL database (webhook mode behind a reverse proxy that hands
@@ -38,6 +39,13 @@ from bot.core import handling_update
 from storage.repository import Database
 
 log = logging.getLogger(__name__)
+
+
+def passing(update: object) -> bool:
+    """An update that changes nothing and is stale in seconds (an inline query: Telegram
+    takes no answer to it after that): neither kept in the inbox nor put in any chat's turn,
+    and never replayed."""
+    return isinstance(update, Update) and update.inline_query is not None
 
 
 def chat_of(update: object) -> int | None:
@@ -109,7 +117,7 @@ class InboxQueue(asyncio.Queue[Any]):
         self.inbox = inbox
 
     async def put(self, item: Any) -> None:
-        if isinstance(item, Update):
+        if isinstance(item, Update) and not passing(item):
             if not await self.inbox.keep(item):
                 log.info("update %s arrived again; it was already kept", item.update_id)
                 return
@@ -135,6 +143,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting: dict[int | None, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if passing(update):
+            await coroutine
+            return
         chat = chat_of(update)
         lock = self._locks.setdefault(chat, asyncio.Lock())
         self._waiting[chat] = self._waiting.get(chat, 0) + 1

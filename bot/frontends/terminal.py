@@ -106,5 +106,13 @@ async def run_terminal(settings: Settings, stdin: TextIO, out: TextIO) -> int:
     async with running_core(settings, TerminalNotifier(out)) as running:
         if stdin.isatty():
             out.write("compactbot terminal chat – type /help, or a question. Ctrl-D to quit.\n")
-        await chat_loop(running.conversation, stdin, out, settings.files_dir)
+        if settings.http_address() is None:
+            await chat_loop(running.conversation, stdin, out, settings.files_dir)
+            return 0
+        # COMPACTBOT_HTTP: /healthz and the calendar feeds, for as long as the chat runs.
+        from bot.frontends.http_server import http_serving
+
+        core = running.core
+        async with http_serving(settings, core, running.conversation, core.clock):
+            await chat_loop(running.conversation, stdin, out, settings.files_dir)
     return 0

@@ -1,0 +1,90 @@
+"""``GET /calendar/<token>.ics``: a chat's calendar feed, for calendar apps that subscribe.
+
+The body is what ``/calendar`` sends as a file (``Core.calendar_feed``), as
+``text/calendar; charset=utf-8``, with a strong ETag (a hash of the body) and Last-Modified;
+a request that already has it (If-None-Match, or else If-Modified-Since) gets 304.  It is
+private data at a secret address: ``Cache-Control: private, no-cache`` lets only the
+subscriber's own client keep it, and makes it ask again each time; search engines are asked
+not to index it.  An unknown token, a revoked one and a malformed path all get the same 404
+after the same lookup (``BotHandler.not_found``); a failure gets 503 and one plain line.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+from datetime import UTC, datetime
+
+from tornado.httputil import HTTPHeaders, format_timestamp
+
+from bot.chat.calendar_links import FEED_SUFFIX
+from bot.clock import Clock
+from bot.core import Core
+from bot.frontends.http_handler import BotHandler
+from bot.records.calendar_feed import Conditions
+
+log = logging.getLogger(__name__)
+
+MAX_TOKEN = 200
+"""Longer "tokens" are not hashed as given (ours are 43 characters): looked up as nothing."""
+
+
+def conditions(headers: HTTPHeaders, now: datetime) -> Conditions:
+    """What the request says it has: If-None-Match's tags (weak or strong alike, as RFC 9110
+    compares them for this header), or else a valid If-Modified-Since no later than now."""
+    match = headers.get("If-None-Match")
+    if match is not None:
+        tags = (t.strip().removeprefix("W/").strip('"') for t in match.split(","))
+        return Conditions(etags=tuple(t for t in tags if t))
+    since = headers.get("If-Modified-Since")
+    if since is None:
+        return Conditions()
+    try:
+        when = email.utils.parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return Conditions()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return Conditions(modified_since=when) if when <= now else Conditions()
+
+
+class CalendarFeedHandler(BotHandler):
+    """A chat's feed, by the token in its path."""
+
+    route = "/calendar/…"
+
+    def initialize(self, core: Core, clock: Clock) -> None:
+        self._core = core
+        self._clock = clock
+
+    async def get(self, name: str) -> None:
+        token = name[: -len(FEED_SUFFIX)] if name.endswith(FEED_SUFFIX) else ""
+        if len(token) > MAX_TOKEN:
+            token = ""
+        try:
+            asked = conditions(self.request.headers, self._clock.now())
+            served = await self._core.calendar_feed(token, asked)
+        except Exception:  # the database is away, or a bug: logged, never shown
+            log.exception("could not serve a calendar feed")
+            self.set_status(503)
+            self.set_header("Retry-After", "300")
+            self.write_error(503)
+            return
+        if served is None:
+            self.not_found()
+            return
+        self.set_header("ETag", f'"{served.etag}"')
+        self.set_header("Last-Modified", format_timestamp(served.modified))
+        self.set_header("Cache-Control", "private, no-cache")
+        self.set_header("X-Robots-Tag", "noindex, nofollow")
+        if served.ics is None:
+            self.set_status(304)
+            self.finish()
+            return
+        self.set_header("Content-Type", "text/calendar; charset=utf-8")
+        self.set_header("Content-Disposition", 'inline; filename="compact-deadlines.ics"')
+        self.finish(served.ics)
+
+    async def head(self, name: str) -> None:
+        # The same headers as GET; tornado sends no body for HEAD, keeping its length.
+        await self.get(name)

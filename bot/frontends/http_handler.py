@@ -1,0 +1,76 @@
+"""What every answer of the bot's HTTP server shares (its handlers derive from ``BotHandler``).
+
+No traceback and no server banner ever reach a client: an error is its status and one plain
+line.  No request's path reaches a log line either, since a calendar feed's path is its
+secret: handlers are logged by the name of their route.  Unknown paths get the very answer an
+unknown feed gets (``not_found``), so a path says nothing about what is served.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from tornado.web import HTTPError, RequestHandler
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = b"Not found\n"
+
+
+class BotHandler(RequestHandler):
+    """A handler of the bot's HTTP server."""
+
+    route = "?"
+    """How log lines name what was asked for (never the path itself)."""
+
+    def set_default_headers(self) -> None:
+        self.clear_header("Server")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def compute_etag(self) -> str | None:
+        # Handlers that have an entity tag set it themselves; none is guessed from a body.
+        return None
+
+    def not_found(self) -> None:
+        """The one 404 the server gives, whatever was asked for."""
+        self.set_status(404)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(NOT_FOUND)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code == 404:
+            self.not_found()
+            return
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        try:
+            reason = HTTPStatus(status_code).phrase
+        except ValueError:
+            reason = "Error"
+        self.finish(f"{reason}\n".encode())
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, HTTPError):  # a refusal (bad method, bad request): not a failure
+            log.debug("%s: %s", self.route, value.status_code)
+            return
+        log.error("error serving %s", self.route, exc_info=(typ, value, tb))
+
+
+class NotFoundHandler(BotHandler):
+    """Every path the server does not serve."""
+
+    route = "unknown path"
+
+    def prepare(self) -> None:
+        self.not_found()
+
+
+def log_request(handler: RequestHandler) -> None:
+    """The server's access log: status, method, route and time; never the path."""
+    route = getattr(handler, "route", "?")
+    status = handler.get_status()
+    took = 1000.0 * handler.request.request_time()
+    log.debug("%d %s %s %.1f ms", status, handler.request.method, route, took)
