@@ -1,0 +1,95 @@
+"""A chat's calendar feed (``/calendar link``): its address, made and revoked, and what it
+serves (``bot.records.calendar_feed`` decides; this reads and stores)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from bot.core.records import Records
+from bot.core.results import FeedLink, ServedFeed
+from bot.core.units import note_stored
+from bot.records.calendar_feed import (
+    Conditions,
+    body_etag,
+    fingerprint,
+    new_token,
+    next_modified,
+    not_modified,
+    shown_modified,
+    token_hash,
+)
+
+FEEDS_REMEMBERED = 4096
+"""Chats whose feed fingerprint and ETag a process keeps (the oldest asked about go first)."""
+
+
+class Feeds(Records):
+    """A chat's calendar feed: its secret address and what it serves."""
+
+    async def calendar_link(self, chat_id: int, actor: int | None) -> FeedLink:
+        """A secret address for the chat's calendar feed, if it has none yet; otherwise when
+        and by whom its feed was made (only a hash of its token is kept, so the address
+        cannot be shown again: ``reset_calendar_link`` gives a new one)."""
+        token = new_token()
+        async with self._unit("calendar-link", chat_id) as tx:
+            if await tx.add_calendar_feed(chat_id, token_hash(token), actor, self.now()):
+                made = FeedLink(token, self.now(), actor)
+            else:
+                feed = await tx.calendar_feed_of(chat_id)
+                assert feed is not None
+                return FeedLink(None, feed.created_at, feed.created_by)
+        note_stored("a calendar feed address made")
+        return made
+
+    async def reset_calendar_link(self, chat_id: int, actor: int | None) -> FeedLink:
+        """Revoke the chat's feed address (its subscribers get 404 from now on) and make a
+        new one, in one unit."""
+        token = new_token()
+        async with self._unit("calendar-reset", chat_id) as tx:
+            revoked = await tx.replace_calendar_feed(chat_id, token_hash(token), actor, self.now())
+        note_stored("the calendar feed address replaced")
+        return FeedLink(token, self.now(), actor, revoked=revoked)
+
+    async def calendar_feed(self, token: str, conditions: Conditions) -> ServedFeed | None:
+        """The feed ``token`` opens (None: unknown or revoked): its ETag and Last-Modified,
+        and its body unless ``conditions`` show the client has it.
+
+        A client that has the body, asking again about a chat that has not changed, is
+        answered from this process's memory of the chat's fingerprint without building the
+        calendar; everything else builds it (as ``/calendar`` does), and a body unlike the one
+        last served moves the feed's Last-Modified (``bot.records.calendar_feed``)."""
+        feed = await self.db.calendar_feed(token_hash(token))
+        if feed is None:
+            return None
+        chat_id = feed.chat_id
+        # Read what the calendar is built from before the log: a write in between can only
+        # make the body newer than the fingerprint says (a rebuild next time), never older.
+        settings = await self.db.chat_settings(chat_id)
+        changes = await self.db.calendar_changes(chat_id)
+        reminders = await self.db.pending_reminders(chat_id)
+        tz = self._zone(settings)
+        now = self.now()
+        today = now.astimezone(tz).date()
+        seen = fingerprint(settings, changes, reminders, today)
+        known = self._feeds.get(chat_id)
+        if (
+            known == (seen, feed.etag)
+            and feed.etag is not None
+            and not_modified(conditions, feed.etag, feed.modified_at)
+        ):
+            self._feeds.move_to_end(chat_id)
+            return ServedFeed(feed.etag, shown_modified(feed.modified_at or now, now), None)
+        cal = await self._calendar(settings, reminders, today, changes.at or feed.created_at)
+        etag = body_etag(cal.ics)
+        modified = feed.modified_at
+        if etag != feed.etag or modified is None:
+            day_start = datetime.combine(today, time(0), tzinfo=tz)
+            modified = next_modified(feed.modified_at, changes.at, day_start, now)
+            async with self.db.transaction() as tx:
+                await tx.calendar_feed_served(feed.token_hash, etag, modified)
+        self._feeds[chat_id] = (seen, etag)
+        self._feeds.move_to_end(chat_id)
+        while len(self._feeds) > FEEDS_REMEMBERED:
+            self._feeds.popitem(last=False)
+        body = None if not_modified(conditions, etag, modified) else cal.ics
+        return ServedFeed(etag, shown_modified(modified, now), body)
