@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 import raw_sql
-from conftest import ALICE, GROUP, TOKEN
-from fake_bot_api import FakeBotApi, polling_application
+from conftest import ALICE, GROUP
+from fake_bot_api import FakeBotApi
+from test_telegram_e2e import running_bot
 
 from bot.chat.clause_cards import MAX_CARDS
 from bot.chat.conversation import Conversation
@@ -19,9 +20,8 @@ from bot.chat.messages import Card, Incoming
 from bot.chat.replies import MAX_SENT
 from bot.clock import ManualClock
 from bot.core import Core
-from bot.frontends.telegram import INLINE_CACHE_SECONDS, build_application, start_core, stop_core
+from bot.frontends.telegram import INLINE_CACHE_SECONDS
 from bot.knowledge.knowledge import Knowledge
-from bot.settings import Settings
 from storage.repository import Database
 
 STRANGER = 4242  # has never used the bot
@@ -119,19 +119,13 @@ async def test_empty_query_explains_nonsense_or_huge_offers_nothing_and_nothing_
 async def test_over_telegram_an_inline_query_is_answered_with_article_cards(
     api: FakeBotApi, tmp_path: Path, clock: ManualClock
 ) -> None:
-    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=tmp_path / "bot.db")
-    app = build_application(settings, clock=clock)
-    async with polling_application(app, poll_timeout=0.5):
-        await start_core(app, settings, clock)
-        try:
-            await api.send_text(ALICE, ALICE, "/compact west-kent")
-            await api.wait_for_message(ALICE, lambda m: "now follows" in (m.text or ""))
-            query = await api.send_inline_query(ALICE, "12 weeks", chat_type="group")
-            answer = await api.wait_for_inline_answer(query, timeout=10)
-            empty = await api.send_inline_query(ALICE, "")
-            help_answer = await api.wait_for_inline_answer(empty, timeout=10)
-        finally:
-            await stop_core(app)
+    async with running_bot(api, tmp_path / "bot.db", clock):
+        await api.send_text(ALICE, ALICE, "/compact west-kent")
+        await api.wait_for_message(ALICE, lambda m: "now follows" in (m.text or ""))
+        query = await api.send_inline_query(ALICE, "12 weeks", chat_type="group")
+        answer = await api.wait_for_inline_answer(query, timeout=10)
+        empty = await api.send_inline_query(ALICE, "")
+        help_answer = await api.wait_for_inline_answer(empty, timeout=10)
     assert answer.is_personal and answer.cache_time == INLINE_CACHE_SECONDS
     assert answer.results and all(r["type"] == "article" for r in answer.results)
     assert all(t.endswith("West Kent Compact)") or "West Kent" in t for t in answer.texts)

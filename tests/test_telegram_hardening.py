@@ -10,15 +10,14 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ADMIN, GROUP, MEMBER, TOKEN
-from fake_bot_api import FakeBotApi, polling_application, running_fake_api
-from test_telegram_e2e import has, notice
+from fake_bot_api import FakeBotApi, running_fake_api
+from test_telegram_e2e import has, notice, running_bot
 
 from bot.clock import ManualClock
 from bot.core import Core
@@ -26,9 +25,6 @@ from bot.frontends import logs
 from bot.frontends.telegram import (
     CORE,
     Webhook,
-    build_application,
-    start_core,
-    stop_core,
     webhook_running,
 )
 from bot.settings import Settings
@@ -216,18 +212,6 @@ def test_webhook_settings_listen_on_loopback_with_a_fresh_secret_unless_told() -
 
 
 # --- 3. an edited message never runs a command again ------------------------------------------
-
-
-@asynccontextmanager
-async def running_bot(api: FakeBotApi, db: Path, clock: ManualClock) -> AsyncIterator[Any]:
-    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db)
-    app = build_application(settings, clock=clock)
-    async with polling_application(app, poll_timeout=0.5):
-        await start_core(app, settings, clock)
-        try:
-            yield app
-        finally:
-            await stop_core(app)
 
 
 async def test_an_edited_command_is_not_run_again(
