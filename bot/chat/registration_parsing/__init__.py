@@ -38,18 +38,11 @@ The modules, each importing only those above it:
 - ``lengths``: a consultation's length ("for 6 weeks"), counted from the opening day
 - ``names``: public bodies and titles (step 3); public or voluntary
 - ``drafts``: ``Draft``, ``parse_consultation``, ``parse_funding``, ``parse_complaint``, ``settle``
-- ``answers``: the guided conversation's answers: ``apply_answer``, ``read_date`` and the rest
+- ``field_answers``: the guided conversation's answers: ``apply_answer``, ``read_date`` and the rest
 """
 
 from __future__ import annotations
 
-from bot.chat.registration_parsing.answers import (
-    apply_answer,
-    classify_against,
-    read_date,
-    read_days,
-    read_yes_no,
-)
 from bot.chat.registration_parsing.drafts import (
     ALL_FIELDS,
     REQUIRED,
@@ -57,6 +50,13 @@ from bot.chat.registration_parsing.drafts import (
     parse_complaint,
     parse_consultation,
     parse_funding,
+)
+from bot.chat.registration_parsing.field_answers import (
+    apply_answer,
+    classify_against,
+    read_date,
+    read_days,
+    read_yes_no,
 )
 from bot.chat.registration_parsing.lengths import length_from
 

@@ -77,7 +77,8 @@ def _said(m: re.Match[str]) -> str:
 
 
 def length_from(opens: date, said: str) -> date | None:
-    """The day a length said from the opening day ends on (``said`` as ``_Length.said``)."""
+    """The day a length said from the opening day ends on (``said``: a phrase
+    ``parse_length`` reads, "6 weeks")."""
     length = parse_length(said)
     return None if length is None else opens + length
 

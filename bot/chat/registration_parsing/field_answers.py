@@ -58,7 +58,7 @@ class DateAnswer:
 
     day: date | None
     length: str | None = None
-    """As ``_Length.said``: "6 weeks"."""
+    """A length as a phrase ``parse_length`` reads: "6 weeks"."""
     yearless: bool = False
 
 
@@ -148,7 +148,7 @@ def read_yes_no(text: str) -> str:
 def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     """Fill in one field from the user's answer and return a new draft.
 
-    Dates go through `parse_day` (for funding ``ends``, "from 1 April" means 31 March).
+    Dates go through ``read_date`` (for funding ``ends``, "from 1 April" means 31 March).
     ``errors`` on the result describe this answer only; a field whose answer can't be used
     stays in ``missing``. Raises ``ValueError`` if ``field`` isn't a field of this kind.
     """
