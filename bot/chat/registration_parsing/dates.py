@@ -1,0 +1,391 @@
+"""Dates in a message: runs of tokens that read as dates (spans), the keyword just before
+each that gives its role ("opens", "last funded day" ...), ranges, and the date fields they
+fill (steps 1 and 2 in the package's docstring)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import Literal
+
+from bot.chat.dateparsing import (
+    DateParseError,
+    Hint,
+    ParsedDay,
+    UnreadableDateError,
+    parse_day_info,
+)
+from bot.chat.registration_parsing.tokens import Tok
+
+Role = str  # consultation: opens/closes; funding: ends/stop/notice/consultation_start/period
+
+
+def _table(spec: dict[Role, str]) -> list[tuple[tuple[str, ...], Role]]:
+    """{"opens": "opens|opening date|..."} -> [(("opening", "date"), "opens"), ...]."""
+    rows = [(tuple(p.split()), role) for role, alts in spec.items() for p in alts.split("|")]
+    return sorted(rows, key=lambda row: -len(row[0]))  # longest phrase wins
+
+
+CONSULTATION_TABLE = _table(
+    {
+        "opens": "open|opens|opened|opening|start|starts|started|starting|from|launched|"
+        "launches|launch|begins|began|begin|beginning|commences|commenced|commencing|"
+        "went live|goes live|live|between|runs from|running from",
+        "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
+        "ending|by|due|respond by|responses by|submit by|finishes|finishing",
+    }
+)
+_FUNDING_TABLE = _table(
+    {
+        "ends": "ends|end|ended|ending|until|till|til|to|expires|expire|expired|expiring|"
+        "finishes|finish|finished|finishing|last day|last funded day|last funding day|"
+        "last day of funding|last day of the grant|runs out|run out|through|thru|funded until",
+        "stop": "from|stops|stop|stopping|stopped|ceases|cease|ceased|ceasing|effective|"
+        "as of|cut|cuts|withdrawn|starting|no funding from|with effect from",
+        "notice": "notice|notice given|given notice|given|notified|notified us|told|told us|"
+        "informed|informed us|letter|letter dated|dated|wrote|wrote to us|written notice|"
+        "notice received|received notice|received",
+        "consultation_start": "consultation|consultation started|consultation starts|"
+        "consultation start|consultation began|consultation opened|consultation opens|"
+        "consultation launched|consultation from|consulted|consulted us|consulting",
+        "period": "between|grant started|funding started|started|funded from",
+    }
+)
+_FILLERS = frozenset(
+    "on the of is was were will be been at : date it its it's has have are".split()
+)
+_PAST_TENSE = frozenset(
+    "opened started began launched closed ended given notified told informed received wrote "
+    "consulted commenced stopped ceased expired dated".split()
+)
+_RANGE_CONNECTORS = frozenset({"to", "until", "till", "til", "and", "through", "thru"})
+_AMBIGUOUS_KEYWORDS = frozenset(
+    "to by from until till til due end cut cuts given letter received told starting live "
+    "consultation started".split()
+)
+_SPAN_START = frozenset(
+    "in today tomorrow tmrw yesterday next last this coming end the a an one two three four "
+    "five six seven eight nine ten eleven twelve".split()
+)
+_WEEKDAY_WORDS = frozenset(
+    w
+    for name in "monday tuesday wednesday thursday friday saturday sunday".split()
+    for w in (name, name[:3])
+) | {"tues", "weds", "thur", "thurs"}
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH_WORDS = frozenset({*_MONTH_NAMES, *(name[:3] for name in _MONTH_NAMES), "sept"})
+_MAX_SPAN_TOKENS = 7
+
+
+@dataclass
+class _Span:
+    first: int  # token indices, inclusive
+    last: int
+    parsed: ParsedDay | None  # None: a date, but a wrong one (see ``problem``)
+    has_digit: bool
+    problem: str | None = None  # e.g. "23 Feb 2027 is a Tuesday, not a Monday"
+    role: Role | None = None
+    keyword_first: int | None = None  # first token of the role keyword phrase
+    keyword_word: str = ""
+
+
+def _span_start_ok(tok: Tok) -> bool:
+    low = tok.low
+    return (
+        low[:1].isdigit()
+        or low in _SPAN_START
+        or low in _WEEKDAY_WORDS
+        or low.rstrip(".") in _MONTH_WORDS
+    )
+
+
+def _find_spans(
+    text: str, toks: list[Tok], today: date, blocked: frozenset[int] = frozenset()
+) -> list[_Span]:
+    """Runs of tokens that read as dates; ``blocked`` tokens (a length) are never in one."""
+    spans: list[_Span] = []
+    i = 0
+    while i < len(toks):
+        if toks[i].kind != "word" or not _span_start_ok(toks[i]) or i in blocked:
+            i += 1
+            continue
+        found: _Span | None = None
+        last = i
+        # Widest reach: words, plus an abbreviation's "." or an apostrophe ("6 weeks' time").
+        while (
+            last + 1 < len(toks)
+            and last + 1 - i < _MAX_SPAN_TOKENS
+            and last + 1 not in blocked
+            and (toks[last + 1].kind == "word" or toks[last + 1].text in (".", "'", "’"))
+        ):
+            last += 1
+        for j in range(last, i - 1, -1):
+            if toks[j].kind != "word":
+                continue
+            if j > i and toks[j].text.isdigit() and j + 1 < len(toks):
+                if toks[j + 1].low.rstrip(".") in _MONTH_WORDS:
+                    continue  # "1 Dec 23 Feb": 23 is the next date's day, not a year
+            snippet = text[toks[i].start : toks[j].end]
+            has_digit = any(c.isdigit() for c in snippet)
+            try:
+                parsed = parse_day_info(snippet, today)
+            except UnreadableDateError:
+                continue
+            except DateParseError as exc:
+                # Readable but wrong ("Monday 23 Feb 2027", "29 Feb"): report, don't guess.
+                found = _Span(i, j, None, has_digit, problem=str(exc))
+                break
+            found = _Span(i, j, parsed, has_digit)
+            break
+        if found is None:
+            i += 1
+        else:
+            spans.append(found)
+            i = found.last + 1
+    return spans
+
+
+def preceding_words(toks: list[Tok], start: int, floor: int) -> list[tuple[int, str]]:
+    words: list[tuple[int, str]] = []
+    k = start - 1
+    while k >= floor and len(words) < 6:
+        tok = toks[k]
+        if tok.kind == "word" or tok.text == ":":
+            words.insert(0, (k, tok.low))
+            k -= 1
+        else:
+            break
+    return words
+
+
+def match_keyword(
+    words: list[tuple[int, str]], table: list[tuple[tuple[str, ...], Role]]
+) -> tuple[Role, int, str] | None:
+    """Longest keyword phrase ending just before the date, allowing trailing fillers."""
+    trimmed = list(words)
+    while True:
+        texts = tuple(w for _, w in trimmed)
+        for phrase, role in table:
+            if len(phrase) <= len(texts) and texts[-len(phrase) :] == phrase:
+                return role, trimmed[-len(phrase)][0], phrase[-1]
+        if trimmed and trimmed[-1][1] in _FILLERS:
+            trimmed.pop()
+            continue
+        return None
+
+
+_FORWARD_ROLES = frozenset({"closes", "ends", "stop"})
+"""Roles of dates that look ahead: without a year, the next such day, never a past one."""
+
+
+def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) -> None:
+    snippet = text[toks[span.first].start : toks[span.last].end]
+    span.parsed = parse_day_info(snippet, today, hint=hint)
+
+
+def _assign_roles(
+    text: str,
+    toks: list[Tok],
+    spans: list[_Span],
+    table: list[tuple[tuple[str, ...], Role]],
+    today: date,
+) -> None:
+    floor = 0
+    for span in spans:
+        hit = match_keyword(preceding_words(toks, span.first, floor), table)
+        if hit is not None:
+            span.role, span.keyword_first, span.keyword_word = hit
+            if span.keyword_word in _PAST_TENSE and not span.has_digit and span.parsed:
+                _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
+            elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
+                _reread(text, toks, span, today, "future")  # "ends 30 June": next June
+        floor = span.last + 1
+
+
+def _between_is_range(toks: list[Tok], prev: _Span, span: _Span) -> bool:
+    """True if only a dash or "to"/"until"/"and" (plus fillers) separates two dates."""
+    end = span.keyword_first if span.keyword_first is not None else span.first
+    between = [t for t in toks[prev.last + 1 : end] if t.low not in _FILLERS]
+    if span.keyword_first is not None:
+        between.append(toks[span.keyword_first])
+    if len(between) != 1:
+        return False
+    tok = between[0]
+    return tok.kind == "dash" or tok.low in _RANGE_CONNECTORS
+
+
+def _keyword_words(table: list[tuple[tuple[str, ...], Role]]) -> frozenset[str]:
+    return frozenset(phrase[-1] for phrase, _ in table)
+
+
+_CONSULTATION_KEYWORDS = _keyword_words(CONSULTATION_TABLE)
+_FUNDING_KEYWORDS = _keyword_words(_FUNDING_TABLE)
+
+
+def _looks_like_date(toks: list[Tok], ambiguous: bool) -> bool:
+    lows = [t.low.rstrip(".") for t in toks]
+    has_month = any(w in _MONTH_WORDS and w != "may" for w in lows)
+    numeric = any(re.fullmatch(r"\d+[/.-]\d+(?:[/.-]\d+)?", w) for w in lows)
+    ordinal = any(re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", w) for w in lows)
+    day_number = any(re.fullmatch(r"\d{1,2}", w) for w in lows)
+    if ambiguous:
+        return numeric or ordinal or (day_number and has_month)
+    return numeric or ordinal or day_number or has_month
+
+
+@dataclass
+class Reading:
+    """The dates found in a message, by field, plus tokens used up and errors."""
+
+    values: dict[str, list[ParsedDay]] = field(default_factory=dict)
+    consumed: set[int] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)  # field -> error message
+
+
+def _unreadable_dates(
+    text: str,
+    toks: list[Tok],
+    spans: list[_Span],
+    table: list[tuple[tuple[str, ...], Role]],
+    keywords: frozenset[str],
+    role_field: dict[Role, str | None],
+    reading: Reading,
+) -> None:
+    """Report "opens 31 Feb": a date keyword followed by something date-like we can't read."""
+    span_starts = {s.first for s in spans}
+    keyword_starts = {s.keyword_first for s in spans if s.keyword_first is not None}
+    for k, tok in enumerate(toks):
+        if k in reading.consumed or tok.kind != "word" or tok.low not in keywords:
+            continue
+        if any(s.keyword_first is not None and s.keyword_first <= k < s.first for s in spans):
+            continue
+        hit = match_keyword(preceding_words(toks, k + 1, 0), table)
+        if hit is None:
+            continue
+        role, kw_first, kw_word = hit
+        nxt = k + 1
+        while nxt < len(toks) and toks[nxt].low in _FILLERS:
+            nxt += 1
+        if nxt in span_starts or nxt >= len(toks):
+            continue
+        ahead: list[int] = []
+        j = nxt
+        while (
+            j < len(toks)
+            and len(ahead) < 4
+            and toks[j].kind in ("word", "punct")
+            and j not in span_starts
+            and j not in keyword_starts
+            and toks[j].low not in keywords
+        ):
+            ahead.append(j)
+            j += 1
+        if not ahead or not _looks_like_date(
+            [toks[a] for a in ahead], kw_word in _AMBIGUOUS_KEYWORDS
+        ):
+            continue
+        target = role_field.get(role)
+        if target is None or target in reading.failed:
+            continue
+        snippet = text[toks[kw_first].start : toks[ahead[-1]].end]
+        reading.failed[target] = f"I couldn't read '{snippet}' as a date — try e.g. 23 Feb 2027."
+        reading.consumed.update(range(kw_first, ahead[-1] + 1))
+
+
+def read_dates(
+    text: str,
+    toks: list[Tok],
+    today: date,
+    kind: Literal["consultation", "funding"],
+    blocked: frozenset[int] = frozenset(),
+) -> Reading:
+    table = CONSULTATION_TABLE if kind == "consultation" else _FUNDING_TABLE
+    spans = _find_spans(text, toks, today, blocked)
+    _assign_roles(text, toks, spans, table, today)
+
+    # Ranges: "1/12/26 - 23/2/27", "from 3 March to 12 May", "funded from 1 April to 31 March".
+    for prev, span in pairwise(spans):
+        if not _between_is_range(toks, prev, span):
+            continue
+        if (
+            kind == "consultation"
+            and prev.role in (None, "opens")
+            and span.role in (None, "closes")
+        ):
+            prev.role, span.role = "opens", "closes"
+        elif (
+            kind == "funding"
+            and prev.role in (None, "stop", "period")
+            and span.role
+            in (
+                None,
+                "ends",
+            )
+        ):
+            prev.role, span.role = "period", "ends"
+
+    reading = Reading(consumed=set(blocked))
+    role_field: dict[Role, str | None]
+    if kind == "consultation":
+        role_field = {"opens": "opens", "closes": "closes"}
+        order = ["opens", "closes"]
+    else:
+        role_field = {
+            "ends": "ends",
+            "stop": "ends",
+            "notice": "notice",
+            "consultation_start": "consultation_start",
+            "period": None,
+        }
+        order = ["ends"]
+
+    unlabeled: list[_Span] = []
+    for span in spans:
+        if span.role is None and not span.has_digit:
+            continue  # "Sunday opening hours": a weekday with no keyword isn't a date
+        reading.consumed.update(range(span.first, span.last + 1))
+        if span.keyword_first is not None:
+            reading.consumed.update(range(span.keyword_first, span.first))
+        if span.role is None:
+            unlabeled.append(span)
+            continue
+        target = role_field.get(span.role)
+        if target is None:
+            continue
+        parsed = span.parsed
+        if parsed is None:
+            reading.failed.setdefault(target, span.problem or "Please check that date.")
+            continue
+        if span.role == "stop":
+            # "from 1 April" names the first unfunded day; store the last funded day.
+            parsed = ParsedDay(parsed.day - timedelta(days=1), parsed.year_inferred)
+        reading.values.setdefault(target, []).append(parsed)
+
+    # Dates with no keyword fill the date fields still empty, in order; a lone one is the
+    # deadline (closes / last funded day), the date that matters most.
+    free = [f for f in order if f not in reading.values]
+    if kind == "consultation" and len(unlabeled) == 1 and free == ["opens", "closes"]:
+        free = ["closes"]
+    for name, span in zip(free, unlabeled, strict=False):
+        if span.parsed is None:
+            reading.failed.setdefault(name, span.problem or "Please check that date.")
+            continue
+        if name in ("closes", "ends") and span.parsed.year_inferred:
+            _reread(text, toks, span, today, "future")
+        assert span.parsed is not None
+        reading.values[name] = [span.parsed]
+
+    # Dash/connector tokens between two dates of a range are used up too.
+    for prev, span in pairwise(spans):
+        if prev.first in reading.consumed and span.first in reading.consumed:
+            for k in range(prev.last + 1, span.first):
+                if toks[k].kind == "dash" or toks[k].low in _RANGE_CONNECTORS | _FILLERS:
+                    reading.consumed.add(k)
+
+    keywords = _CONSULTATION_KEYWORDS if kind == "consultation" else _FUNDING_KEYWORDS
+    _unreadable_dates(text, toks, spans, table, keywords, role_field, reading)
+    return reading

@@ -1,0 +1,268 @@
+"""Drafts: a registration being put together (``Draft``), as read from one message by
+``parse_consultation``, ``parse_funding`` and ``parse_complaint``, with the dates that
+follow from others filled in (``settle``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from bot.chat.dateparsing import ParsedDay, on_or_after
+from bot.chat.forms import FORMS, FieldValue, Kind
+from bot.chat.registration_parsing.dates import Reading, read_dates
+from bot.chat.registration_parsing.lengths import find_lengths, length_from
+from bot.chat.registration_parsing.names import (
+    cap,
+    classify,
+    public_body_in,
+    sentence_case,
+    title_and_body,
+)
+from bot.chat.registration_parsing.tokens import tokenize
+
+MAX_LENGTH = 4000
+
+# Derived from the forms (bot.chat.forms), where each field is declared once.
+REQUIRED: dict[str, tuple[str, ...]] = {kind: form.required for kind, form in FORMS.items()}
+"""Required fields, in the order a guided conversation should ask for them."""
+ALL_FIELDS: dict[str, tuple[str, ...]] = {kind: form.names for kind, form in FORMS.items()}
+DATE_FIELDS = frozenset(name for form in FORMS.values() for name in form.date_fields)
+_LABELS = {
+    f.name: f.phrase for form in FORMS.values() for f in form.fields if f.name in DATE_FIELDS
+}
+
+
+@dataclass
+class Draft:
+    """A registration being put together: what we know, what to ask, what went wrong."""
+
+    kind: Kind
+    fields: dict[str, FieldValue]
+    missing: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lengths: dict[str, str] = field(default_factory=dict)
+    """Date fields given as a length from the opening day ("closes": "6 weeks"): the date
+    follows the opening day, now and whenever it changes."""
+    yearless: set[str] = field(default_factory=set)
+    """Forward date fields given without a year: the first such day on or after the opening
+    day (or today, while the opening day is unknown)."""
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing needs asking (errors always leave their field in ``missing``)."""
+        return not self.missing
+
+
+def _fmt(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _too_long(kind: Kind, text: str) -> Draft | None:
+    if len(text) <= MAX_LENGTH:
+        return None
+    return Draft(
+        kind,
+        {name: None for name in ALL_FIELDS[kind]},
+        list(REQUIRED[kind]),
+        [f"That message is too long ({len(text):,} characters); please keep it under 4,000."],
+    )
+
+
+def ordered_missing(kind: Kind, names: set[str]) -> list[str]:
+    return [name for name in ALL_FIELDS[kind] if name in names]
+
+
+def _finish(kind: Kind, values: dict[str, FieldValue], errors: list[str], bad: set[str]) -> Draft:
+    fields: dict[str, FieldValue] = {name: values.get(name) for name in ALL_FIELDS[kind]}
+    for name in bad:
+        fields[name] = None
+    missing = {name for name in REQUIRED[kind] if fields[name] is None} | bad
+    return Draft(kind, fields, ordered_missing(kind, missing), errors)
+
+
+def _single(reading: Reading, name: str, errors: list[str], bad: set[str]) -> ParsedDay | None:
+    if name in reading.failed:
+        errors.append(reading.failed[name])
+        bad.add(name)
+        return None
+    found = reading.values.get(name, [])
+    distinct = sorted({p.day for p in found})
+    if len(distinct) > 1:
+        shown = " and ".join(_fmt(d) for d in distinct[:3])
+        errors.append(f"I found more than one date for {_LABELS[name]} ({shown}) — which is it?")
+        bad.add(name)
+        return None
+    return found[0] if found else None
+
+
+def order_consultation(
+    opens: ParsedDay | None, closes: ParsedDay | None
+) -> tuple[ParsedDay | None, ParsedDay | None, str | None]:
+    """Move a yearless date by whole years when that makes opens <= closes; else report it.
+
+    Only moves that leave the consultation at most a year long count, so a genuine mistake
+    ("opens 23 Feb 2027, closes 1 Dec 2026") is still reported.
+    """
+    if opens is None or closes is None or closes.day >= opens.day:
+        return opens, closes, None
+    if closes.year_inferred:
+        for years in (1, 2):
+            moved = closes.day + relativedelta(years=years)
+            if opens.day <= moved <= opens.day + relativedelta(years=1):
+                return opens, ParsedDay(moved, True), None
+    if opens.year_inferred:
+        for years in (1, 2):
+            moved = opens.day - relativedelta(years=years)
+            if closes.day - relativedelta(years=1) <= moved <= closes.day:
+                return ParsedDay(moved, True), closes, None
+    return opens, closes, f"closes ({_fmt(closes.day)}) is before opens ({_fmt(opens.day)})"
+
+
+def settle(draft: Draft) -> Draft:
+    """Fill the dates that follow from others, in place: a close given as a length counts
+    from the opening day; a close given without a year is the first such day on or after
+    the opening day. Until the opening day is known, a length waits (it is not asked for)."""
+    if draft.kind != "consultation":
+        return draft
+    opens = draft.fields.get("opens")
+    length = draft.lengths.get("closes")
+    if length is not None:
+        if isinstance(opens, date):
+            draft.fields["closes"] = length_from(opens, length)
+        draft.missing = [name for name in draft.missing if name != "closes"]
+    elif "closes" in draft.yearless and isinstance(opens, date):
+        closes = draft.fields.get("closes")
+        if isinstance(closes, date):
+            draft.fields["closes"] = on_or_after(closes, opens)
+    return draft
+
+
+def parse_consultation(text: str, today: date) -> Draft:
+    """Read a consultation registration: title, body (the public body), opens, closes.
+
+    E.g. "Library services review, opens 1 Dec, closes 23 Feb, by Sevenoaks DC" or
+    "Budget consultation, Tonbridge & Malling BC, 1/12/26 - 23/2/27". Never raises.
+    """
+    if (draft := _too_long("consultation", text)) is not None:
+        return draft
+    toks = tokenize(text)
+    lengths = find_lengths(text, toks)
+    in_lengths = frozenset(k for length in lengths for k in length.tokens)
+    reading = read_dates(text, toks, today, "consultation", in_lengths)
+    errors: list[str] = []
+    bad: set[str] = set()
+    opens = _single(reading, "opens", errors, bad)
+    closes = _single(reading, "closes", errors, bad)
+    said = sorted({length.said for length in lengths})
+    if len(said) > 1:
+        errors.append(f"I found more than one length ({' and '.join(said)}) — which is it?")
+        bad.add("closes")
+    elif said and closes is not None:
+        counted = length_from(opens.day, said[0]) if opens else None
+        if counted != closes.day:
+            errors.append(f"It says both closes {_fmt(closes.day)} and {said[0]} — which is it?")
+            bad.add("closes")
+        said = []  # the same day twice: the date stands
+    if not said:
+        opens, closes, problem = order_consultation(opens, closes)
+        if problem is not None:
+            errors.append(problem)
+            bad.add("closes")
+    title, body = title_and_body(text, toks, reading.consumed, body_first=False)
+    values: dict[str, FieldValue] = {
+        "title": sentence_case(title),
+        "body": body,
+        "opens": opens.day if opens else None,
+        "closes": closes.day if closes and not said else None,
+    }
+    draft = _finish("consultation", values, errors, bad)
+    if said and "closes" not in bad:
+        draft.lengths["closes"] = said[0]
+    if closes is not None and closes.year_inferred and draft.fields["closes"] is not None:
+        draft.yearless.add("closes")
+    return settle(draft)
+
+
+def parse_funding(text: str, today: date) -> Draft:
+    """Read a funding change: funder, title, ends (last funded day), notice, consultation_start.
+
+    "ends 31 March" / "until 31 March" -> ends 31 March; "from 1 April" / "stops on 1 April"
+    -> ends 31 March (the day before the first unfunded day). Never raises.
+    """
+    if (draft := _too_long("funding", text)) is not None:
+        return draft
+    toks = tokenize(text)
+    reading = read_dates(text, toks, today, "funding")
+    errors: list[str] = []
+    bad: set[str] = set()
+    ends = _single(reading, "ends", errors, bad)
+    notice = _single(reading, "notice", errors, bad)
+    consultation_start = _single(reading, "consultation_start", errors, bad)
+    title, funder = title_and_body(text, toks, reading.consumed, body_first=True)
+    values: dict[str, FieldValue] = {
+        "funder": funder,
+        "title": sentence_case(title),
+        "ends": ends.day if ends else None,
+        "notice": notice.day if notice else None,
+        "consultation_start": consultation_start.day if consultation_start else None,
+    }
+    return _finish("funding", values, errors, bad)
+
+
+_AGAINST_RE = re.compile(
+    r"^\s*(?:(?:a\s+)?complaint\s+)?against\s+(?P<target>.+?)\s*(?::|,|\s[-–—]\s|\s[–—]|\n)\s*"
+    r"(?P<summary>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_AGAINST_OPEN_RE = re.compile(
+    r"^\s*(?:(?:a\s+)?complaint\s+)?against\s+(?P<rest>.+)$", re.IGNORECASE | re.DOTALL
+)
+_COMPLAINT_PREFIX_RE = re.compile(r"^\s*complaint\s*[:\-–—]\s*", re.IGNORECASE)
+_GENERIC_TARGETS = frozenset(
+    "public|public body|a public body|public sector|the public sector|statutory|"
+    "vcs|the vcs|vcse|the vcse|voluntary sector|the voluntary sector|a charity|charity|"
+    "a voluntary group|voluntary|community sector|the community sector".split("|")
+)
+
+
+def parse_complaint(text: str, today: date) -> Draft:
+    """Read a complaint: against ("public" | "vcs"), body, summary.
+
+    "against the council: they cut the consultation to 3 weeks" -> against "public", body "the
+    council", summary "they cut ...". Without "against X:", the summary is the whole message
+    and the body is any public body named in it. ``today`` is unused but kept so all parsers
+    share one signature. Never raises.
+    """
+    del today
+    if (draft := _too_long("complaint", text)) is not None:
+        return draft
+    target: str | None = None
+    summary = _COMPLAINT_PREFIX_RE.sub("", text).strip()
+    if m := _AGAINST_RE.match(text):
+        target, summary = m.group("target").strip(), m.group("summary").strip()
+    elif m := _AGAINST_OPEN_RE.match(text):
+        # "against KCC for cutting..." - take the body's name, keep the whole text.
+        rest = m.group("rest")
+        target = public_body_in(rest)
+        if target is None:
+            target = rest.split()[0] if rest.split() else None
+        summary = text.strip()
+
+    against: str | None = None
+    body: str | None = None
+    if target is not None:
+        against = classify(target)
+        if target.lower() not in _GENERIC_TARGETS:
+            body = cap(target)
+    else:
+        body = public_body_in(text)
+        against = classify(body) if body else classify(text)
+    values: dict[str, FieldValue] = {
+        "against": against,
+        "body": body,
+        "summary": summary or None,
+    }
+    return _finish("complaint", values, [], set())

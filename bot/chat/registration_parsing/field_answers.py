@@ -1,0 +1,230 @@
+"""The guided conversation's answers, one field at a time (``apply_answer``): a date or a
+length, a number of days, yes or no, who a complaint is against."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.chat.dateparsing import DateParseError, Hint, ParsedDay, parse_day_info
+from bot.chat.forms import FORMS, YES_NO, FieldValue, Kind
+from bot.chat.registration_parsing.drafts import (
+    ALL_FIELDS,
+    DATE_FIELDS,
+    MAX_LENGTH,
+    Draft,
+    order_consultation,
+    ordered_missing,
+    settle,
+)
+from bot.chat.registration_parsing.lengths import length_from, length_said
+from bot.chat.registration_parsing.names import cap, classify
+
+_STOP_ANSWER_RE = re.compile(
+    r"^(?:from|stops?|stopping|ceases?|ceasing|cut|effective|as of|starting|"
+    r"with effect from)\s+(?:on\s+)?(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_END_ANSWER_RE = re.compile(
+    r"^(?:ends?|ending|until|till|to|last funded day|last day)\s+(?:on\s+|is\s+)?(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_PUBLIC_ANSWERS = frozenset(
+    "public|p|public body|public sector|statutory|council|the council|nhs|government".split("|")
+)
+_VCS_ANSWERS = frozenset(
+    "vcs|v|vcse|voluntary|voluntary sector|charity|community|community group|voluntary group".split(
+        "|"
+    )
+)
+
+
+def classify_against(text: str) -> str | None:
+    """Who a complaint is against, from an answer ("public", "the council", "vcs", "a
+    charity"): "public", "vcs", or None when it does not say."""
+    low = text.lower().strip(" .!")
+    if low in _PUBLIC_ANSWERS:
+        return "public"
+    if low in _VCS_ANSWERS:
+        return "vcs"
+    return classify(text)
+
+
+@dataclass(frozen=True)
+class DateAnswer:
+    """A date field's answer: a day, or (for a consultation's close) a length that counts
+    from the opening day."""
+
+    day: date | None
+    length: str | None = None
+    """A length as a phrase ``parse_length`` reads: "6 weeks"."""
+    yearless: bool = False
+
+
+_FROM_OPENING = re.compile(
+    r"(?:it\s+opens|it\s+starts|(?:the\s+)?opening(?:\s+day|\s+date)?|the\s+start)",
+    re.IGNORECASE,
+)
+_LENGTH_FROM = re.compile(r"^(?P<length>.+?)\s+(?:from|after)\s+(?P<day>.+)$", re.IGNORECASE)
+
+
+def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
+    """What a date field's answer means. A consultation's close may be a length from the
+    opening day ("in 6 weeks", "6 weeks after it opens") or from a day ("6 weeks from 4
+    January"); a forward field without a year (close, last funded day) is the next such
+    day. For funding, "from 1 April" names the first unfunded day: the last funded day is
+    31 March. Raises ``DateParseError`` with the message to show."""
+    forward = any(f.name == name and f.forward for f in FORMS[kind].fields)
+    hint: Hint = "future" if forward else "nearest"
+    if kind == "consultation" and name == "closes":
+        if (said := length_said(text)) is not None:
+            return DateAnswer(None, said)
+        if m := _LENGTH_FROM.match(text.strip()):
+            said = length_said(m.group("length"))
+            if said is not None and _FROM_OPENING.fullmatch(m.group("day").strip()):
+                return DateAnswer(None, said)
+            if said is not None:
+                start = parse_day_info(m.group("day"), today)
+                return DateAnswer(length_from(start.day, said))
+    if kind == "funding" and name == "ends":
+        if m := _STOP_ANSWER_RE.match(text):
+            parsed = parse_day_info(m.group("rest"), today, hint=hint)
+            return DateAnswer(parsed.day - timedelta(days=1), yearless=parsed.year_inferred)
+        if m := _END_ANSWER_RE.match(text):
+            text = m.group("rest")
+    parsed = parse_day_info(text, today, hint=hint)
+    return DateAnswer(parsed.day, yearless=parsed.year_inferred)
+
+
+_NONE_ANSWERS = frozenset("none|no|nope|0|skip|n/a|na|nothing|no rounds|not sure".split("|"))
+_SPAN_NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
+_DURATION_PART = re.compile(
+    r"(\d{1,4}|" + "|".join(_SPAN_NUMBERS) + r")\s*(days?|weeks?|wks?|d|w)\b"
+)
+_YES = frozenset("yes|y|yeah|yep|it is|statutory|required by statute|yes it is".split("|"))
+_NO = frozenset("no|n|nope|it isn't|it is not|not statutory|no it isn't".split("|"))
+_SKIP = frozenset("skip|don't know|dont know|not sure|unknown|?|pass|no idea".split("|"))
+
+
+def read_days(text: str) -> int:
+    """How long earlier rounds ran, in days: "4 weeks" 28, "3 weeks 2 days" 23, "none" 0.
+
+    Raises ValueError (with the message to show) for anything else; months are refused
+    rather than guessed in days."""
+    low = text.lower().strip(" .!")
+    if low in _NONE_ANSWERS:
+        return 0
+    if "month" in low:
+        raise ValueError("Please give the earlier rounds in weeks or days (e.g. 4 weeks).")
+    parts = _DURATION_PART.findall(low)
+    rest = _DURATION_PART.sub("", low).replace("and", "").replace(",", "").strip()
+    if not parts or rest:
+        raise ValueError(
+            "Please say how long the earlier rounds ran in all, e.g. 4 weeks or 28 days "
+            "(or 'none')."
+        )
+    days = 0
+    for amount, unit in parts:
+        n = int(amount) if amount.isdigit() else _SPAN_NUMBERS.index(amount) + 1
+        days += n * (7 if unit.startswith("w") else 1)
+    if days > 36_500:
+        raise ValueError("That is more than a hundred years of earlier rounds; please check it.")
+    return days
+
+
+def read_yes_no(text: str) -> str:
+    """'yes', 'no' or 'not said' (skipped: never taken as yes)."""
+    low = text.lower().strip(" .!")
+    if low in _YES:
+        return YES_NO[0]
+    if low in _NO:
+        return YES_NO[1]
+    if low in _SKIP:
+        return YES_NO[2]
+    raise ValueError("Please answer yes or no (or 'skip' if you don't know).")
+
+
+def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
+    """Fill in one field from the user's answer and return a new draft.
+
+    Dates go through ``read_date`` (for funding ``ends``, "from 1 April" means 31 March).
+    ``errors`` on the result describe this answer only; a field whose answer can't be used
+    stays in ``missing``. Raises ``ValueError`` if ``field`` isn't a field of this kind.
+    """
+    kind = draft.kind
+    extra = {f.name: f.kind for f in FORMS[kind].extra}
+    if field not in ALL_FIELDS[kind] and field not in extra:
+        raise ValueError(f"{field!r} is not a field of a {kind} registration")
+    fields = dict(draft.fields)
+    missing = set(draft.missing)
+    lengths = dict(draft.lengths)
+    yearless = set(draft.yearless)
+    answer = text.strip()
+
+    def failed(message: str) -> Draft:
+        fields[field] = None
+        lengths.pop(field, None)
+        yearless.discard(field)
+        return Draft(
+            kind, fields, ordered_missing(kind, missing | {field}), [message], lengths, yearless
+        )
+
+    if len(answer) > MAX_LENGTH:
+        return failed(
+            f"That message is too long ({len(answer):,} characters); please keep it under 4,000."
+        )
+    if not answer:
+        return failed("Please type an answer (or /cancel).")
+
+    value: FieldValue
+    if field in extra:
+        read = read_days if extra[field] == "days" else read_yes_no
+        try:
+            value = read(answer)
+        except ValueError as exc:
+            return failed(str(exc))
+    elif field in DATE_FIELDS:
+        try:
+            said = read_date(kind, field, answer, today)
+        except DateParseError as exc:
+            return failed(str(exc))
+        lengths.pop(field, None)
+        yearless.discard(field)
+        if said.length is not None:
+            lengths[field] = said.length
+            value = None
+        else:
+            assert said.day is not None
+            value = said.day
+            if said.yearless:
+                yearless.add(field)
+        length_closes = field == "opens" and "closes" in lengths
+        if kind == "consultation" and value is not None and not length_closes:
+            parsed = ParsedDay(value, said.yearless)
+            other_name = "closes" if field == "opens" else "opens"
+            other = fields.get(other_name)
+            if isinstance(other, date):
+                other_parsed = ParsedDay(other, other_name in yearless)
+                pair = (parsed, other_parsed) if field == "opens" else (other_parsed, parsed)
+                opens, closes, problem = order_consultation(*pair)
+                chosen = opens if field == "opens" else closes
+                if problem is not None or chosen is None:
+                    return failed(problem or "Please give a date.")
+                value = chosen.day  # a yearless answer may have moved a year (see the package doc)
+    elif field == "against":
+        guessed = classify_against(answer)
+        if guessed is None:
+            return failed(
+                "Please answer 'public' (a council, NHS or other public body) or 'vcs' "
+                "(a voluntary or community organisation)."
+            )
+        value = guessed
+    elif field == "summary":
+        value = answer
+    else:
+        value = cap(answer)
+
+    fields[field] = value
+    missing.discard(field)
+    return settle(Draft(kind, fields, ordered_missing(kind, missing), [], lengths, yearless))

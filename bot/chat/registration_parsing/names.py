@@ -1,0 +1,200 @@
+"""Names in a message: the public body ("by Sevenoaks DC", "Tonbridge & Malling BC"), the
+title, and whether a name is a public body or a voluntary one (step 3 in the package's
+docstring)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.chat.registration_parsing.tokens import Tok
+
+_MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
+
+_NAME_WORD = (
+    r"(?!(?:Consultation|Review|Strategy|Grant|Funding|Plan|Proposals?|Budget|Services?"
+    r"|Library|Youth|Parks?|Our|The|We|They|A|An|Against|Complaint)\b)[A-Z][\w'’-]*"
+)
+_PUBLIC_SUFFIX = (
+    r"(?:(?:District|Borough|County|City|Town|Parish|Metropolitan|Royal|Unitary|Combined|"
+    r"Fire and Rescue|Fire|Health)\s+)*"
+    r"(?:Council|DC|BC|CC|MBC|UA|Authority|Trust|ICB|ICS|CCG|PCT|Police|Constabulary|Service)"
+)
+_PUBLIC_BODY_RE = re.compile(
+    rf"(?:(?:{_NAME_WORD}|&)\s+(?:(?:{_NAME_WORD}|&|and|of|upon|on)\s+){{0,4}})?{_PUBLIC_SUFFIX}\b"
+    r"|\b[A-Z]{1,5}(?:CC|DC|BC)\b"
+    r"|\bNHS(?:\s+(?:[A-Z][\w'’-]*|and))*"
+    r"|\b(?:DWP|DfE|DHSC|MHCLG|DCMS|HMRC|GLA|Home Office|Cabinet Office|Government|the government)"
+    r"\b"
+    r"|\b(?:the\s+)?(?:(?:local|county|district|borough|city|town|parish)\s+)?council\b",
+)
+_PUBLIC_HINT_RE = re.compile(
+    r"\b(?:council|nhs|ccg|pct|icb|borough|district|county|trust|authority|government|"
+    r"department|police|[a-z]{0,4}(?:cc|dc|bc)|mbc)\b",
+    re.IGNORECASE,
+)
+_VCS_HINT_RE = re.compile(
+    r"\b(?:vcs|vcse|cvs|voluntary|charity|charities|community group|community organisation|"
+    r"third sector|infrastructure organisation|social enterprise)\b",
+    re.IGNORECASE,
+)
+_TOPIC_WORDS = frozenset("on about into for regarding re of to".split())
+_LEAD_STRIP = frozenset("and but also then so".split())
+_TRAIL_STRIP = frozenset(
+    "and but also which that it is was will be has have been on at the by from run led "
+    "published issued".split()
+)
+
+
+def _runs(toks: list[Tok], consumed: set[int]) -> list[list[int]]:
+    """Pieces of leftover text: split at separators, spaced dashes and used-up tokens."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for k, tok in enumerate(toks):
+        breaks = k in consumed or tok.kind == "sep" or (tok.kind == "dash" and tok.spaced)
+        if breaks:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(k)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _clean(toks: list[Tok], run: list[int]) -> list[int]:
+    run = list(run)
+    while run and (toks[run[0]].low in _LEAD_STRIP or toks[run[0]].kind != "word"):
+        if toks[run[0]].text in ("&", "(", "'", '"', "£"):
+            break
+        run.pop(0)
+    while run and (toks[run[-1]].low in _TRAIL_STRIP or toks[run[-1]].kind == "dash"):
+        run.pop()
+    while run and toks[run[-1]].kind == "punct" and toks[run[-1]].text not in (")", "'", '"', "%"):
+        run.pop()
+    return run
+
+
+def _slice(text: str, toks: list[Tok], run: list[int]) -> str:
+    """The original text of some tokens; gaps (tokens taken out) become a single space."""
+    parts: list[str] = []
+    start = 0
+    for pos in range(1, len(run) + 1):
+        if pos == len(run) or run[pos] != run[pos - 1] + 1:
+            parts.append(text[toks[run[start]].start : toks[run[pos - 1]].end])
+            start = pos
+    return cap(" ".join(parts))
+
+
+def sentence_case(title: str | None) -> str | None:
+    """ "consultation on the library" -> "Consultation on the library"; "iPad scheme" and
+    "KCC review" stay as written."""
+    if not title or not title[:1].islower() or any(c.isupper() for c in title.split()[0]):
+        return title
+    return title[0].upper() + title[1:]
+
+
+def cap(value: str) -> str:
+    value = re.sub(r"\s+", " ", value).strip()
+    return value if len(value) <= _MAX_TEXT_FIELD else value[: _MAX_TEXT_FIELD - 1] + "…"
+
+
+def public_body_in(value: str) -> str | None:
+    m = _PUBLIC_BODY_RE.search(value)
+    if m is None:
+        return None
+    found = re.sub(r"^(?:and|of|&)\s+", "", m.group(0).strip())
+    return found or None
+
+
+def _split_by_from(
+    text: str, toks: list[Tok], run: list[int]
+) -> tuple[list[int], list[int]] | None:
+    """Split "X by Sevenoaks DC" into (X, Sevenoaks DC); None if there's no such phrase."""
+    for pos, k in enumerate(run):
+        word = toks[k].low
+        if word not in ("by", "from") or pos + 1 >= len(run):
+            continue
+        after = _clean(toks, run[pos + 1 :])
+        if not after:
+            continue
+        first = toks[after[0]].text
+        if first[:1].isdigit() or first in ("£", "%"):
+            continue  # "cut by 50%"
+        # Only a name counts: "stand by me", "feedback from residents" aren't bodies.
+        if not (first[:1].isupper() or public_body_in(_slice(text, toks, after))):
+            continue
+        return _clean(toks, run[:pos]), after
+    return None
+
+
+def title_and_body(
+    text: str, toks: list[Tok], consumed: set[int], body_first: bool
+) -> tuple[str | None, str | None]:
+    runs = [r for r in (_clean(toks, r) for r in _runs(toks, consumed)) if r]
+    runs = [r for r in runs if any(c.isalpha() for k in r for c in toks[k].text)]
+    title: str | None = None
+    body: str | None = None
+
+    for idx, run in enumerate(runs):
+        # "NHS Kent and Medway: hospital transport review" - a body, a colon, the title.
+        colon = next((pos for pos, k in enumerate(run) if toks[k].text == ":"), None)
+        if colon is None or colon == 0 or colon == len(run) - 1:
+            continue
+        piece = _slice(text, toks, run[:colon])
+        found = public_body_in(piece)
+        if found and len(found) >= len(piece) - 4:
+            body = found
+            runs = [*runs[:idx], _clean(toks, run[colon + 1 :]), *runs[idx + 1 :]]
+            break
+
+    if body is None and body_first:
+        # Funding: "cut by 50%" makes "by" unreliable, so a named public body comes first.
+        for run in runs:
+            found = public_body_in(_slice(text, toks, run))
+            if found:
+                body = found
+                break
+
+    if body is None:
+        for idx, run in enumerate(runs):
+            split = _split_by_from(text, toks, run)
+            if split is None:
+                continue
+            before, after = split
+            # "by KCC on youth services": the body is "KCC", the rest belongs to the title.
+            after_start = toks[after[0]].start
+            named = _PUBLIC_BODY_RE.match(text, after_start, toks[after[-1]].end)
+            rest = [k for k in after if named is not None and toks[k].start >= named.end()]
+            if named is not None and rest and toks[rest[0]].low in _TOPIC_WORDS:
+                after = [k for k in after if toks[k].start < named.end()]
+                before = _clean(toks, before + rest)
+            body = _slice(text, toks, after)
+            runs = runs[:idx] + ([before] if before else []) + runs[idx + 1 :]
+            break
+
+    if body is None and len(runs) > 1:
+        # "Budget consultation, Tonbridge & Malling BC, ..." - a piece that is just a body.
+        for idx, run in enumerate(runs):
+            piece = _slice(text, toks, run)
+            found = public_body_in(piece)
+            if found and len(found) >= len(piece) - 4:
+                body = found
+                runs = runs[:idx] + runs[idx + 1 :]
+                break
+
+    if runs:
+        title = _slice(text, toks, runs[0]) or None
+    if body is None and title is not None:
+        body = public_body_in(title)  # "Sevenoaks DC grant ends ..."
+    if body is not None and title is not None and body == title and len(runs) > 1:
+        title = _slice(text, toks, runs[1]) or None
+    return title, (cap(body) if body else None)
+
+
+def classify(value: str) -> str | None:
+    if _VCS_HINT_RE.search(value):
+        return "vcs"
+    if _PUBLIC_HINT_RE.search(value) or _PUBLIC_BODY_RE.search(value):
+        return "public"
+    return None
