@@ -23,7 +23,7 @@ SYNONYMS: dict[str, str] = {
     r"\bfall(en)? out\b|\bfell out\b": "dispute resolve",
     r"\bmediat\w*\b": "mediation",
     r"\b(cut|cuts|cutting|pull|pulling|stop\w*|ending|end|ends|axed?)\b": (
-        "ending reduce withdraw"
+        "ending reduce withdraw ceases"
     ),
     r"\bwarn\w*\b": "notice early",
     r"\btender\w*\b": "bid tendering procurement",
@@ -33,7 +33,20 @@ SYNONYMS: dict[str, str] = {
     r"\blobby\w*\b": "campaign advocating",
     r"\bin charge\b": "overseen responsible",
     r"\bgets? used\b": "implementation",
-    r"\bsmall grants?\b": "proportionate",
+    r"\b(small|tiny|little) grants?\b": "proportionate",
+    r"\bpay(s|ing)? for\b": "funded fund",
+    r"\b(shut|left|kept|locked|frozen) out\b": "exclude",
+    r"\bschemes?\b": "programmes regimes",
+    r"\bturn(ed|s|ing)? (us |it |them |our \w+ )?down\b|\breject\w*\b|\brefus\w*\b"
+    r"|\bunsuccessful\b": "decisions",
+    r"\bstruggl\w*\b|\bdifficult(y|ies)\b": "problems",
+    r"\btargets?\b": "outcomes performance",
+    r"\bsort(ed|ing)? (\w+ )?out\b|\bsettl\w*\b": "resolve resolved",
+    r"\bget out of (it|volunteering)\b|\bin return\b": "benefits return",
+    r"\bpart of (the|this) compact\b|\bbelong to (the|this) compact\b": "signatories",
+    r"\b(drawn|put together|drafted) up\b|\bput together\b|\bdrafted\b": (
+        "process developed consultation"
+    ),
     r"\bfinal (say|decision)\b": "final decision arbiter",
     r"\bthree years?|3 years?|multi[- ]?year\b": "multi-year longer term",
     r"\bwhy\b": "rationale reasons explain",
@@ -52,6 +65,8 @@ _COMPILED = [(re.compile(p), extra) for p, extra in SYNONYMS.items()]
 REWRITES: dict[str, str] = {
     # "does it apply to us?" asks what it covers; "apply for a grant" is an application.
     r"\bappl(y|ies|ied) to\b": "covers",
+    # "does it have legal force?" asks whether it is legally binding.
+    r"\blegal (force|standing|status|weight)\b": "legally binding",
 }
 """Phrases whose everyday sense is another word's, put in its place before searching."""
 _REWRITTEN = [(re.compile(p), new) for p, new in REWRITES.items()]
@@ -134,9 +149,10 @@ def _neighbours(text: str) -> dict[str, frozenset[str]]:
 
 _PUBLIC_ACTOR = re.compile(
     r"\b(they|them|their|council|councils|nhs|pct|ccg|kcc|borough|funder|funders|"
-    r"public body|public sector|police)\b"
+    r"public body|public bodies|public sector|police|statutory|authorit\w*)\b"
 )
-_VCS_ACTOR = re.compile(r"\b(do|must|should|can) we\b|\bwe (have|need) to\b")
+# "can we ...?" asks what the group may do: usually what the public bodies must allow.
+_VCS_ACTOR = re.compile(r"\b(do|must|should) we\b|\bwe (have|need) to\b")
 
 
 def party_preference(question: str) -> str:

@@ -77,6 +77,8 @@ STOPWORDS = frozenset(
     who's where's here's
     gave given told ago put stick sure look looks looking happen happens happened find
     instead rather several exactly tho bit bits expect expects try tried trying
+    mention mentions mentioned supposed suppose massive huge tiny enormous completely
+    totally soon quickly
     """.split()
 )
 """Words too common in questions to tell one clause from another."""
@@ -89,9 +91,13 @@ _FAMILY = {
     "represent": "repres",
     "proportion": "proport",
     "strategi": "strateg",
+    "safeti": "safe",
+    "info": "inform",
+    "unpaid": "paid",
 }
 """Stems of one word family that Porter's stemmer leaves apart ("response" and "respond",
-"decision" and "decide"), to one."""
+"decision" and "decide"), to one; and a few a question shortens or negates ("info",
+"unpaid")."""
 
 
 def _families(found: list[str]) -> list[str]:
@@ -270,6 +276,9 @@ class CompactSearch:
         title = frozenset(content_stems(f"{compact.title} {compact.short_name}"))
         self.title_stems = title - self.place_stems
         self.name_stems = self.place_stems | {s for s in self.title_stems if s not in self._df}
+        if compact.is_draft:
+            # "does the draft mention ...?": a draft is what its readers call it.
+            self.name_stems |= {"draft"}
 
     def idf(self, s: str) -> float:
         """Rarity of a stem in this Compact (BM25's idf)."""
