@@ -364,7 +364,11 @@ class Answerer:
         duty = reading.asks_duty
         # "who do we contact?" (not a complaint's first step, not a letter unanswered)
         contact = reading.asks_contact and topic not in ("disputes", "correspondence")
-        for m in search.rank(terms):
+        matches = search.rank(terms)
+        if defining and defining[0] not in {m.commitment for m in matches}:
+            # A common word ("compact") leaves the clause defining it out of the best few.
+            matches += search.rank(terms, only=defining[:1])
+        for m in matches:
             c = compact.commitment(m.commitment)
             score = m.score
             tagged = topic is not None and topic in c.topics

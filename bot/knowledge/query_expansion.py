@@ -27,6 +27,7 @@ SYNONYMS: dict[str, str] = {
     ),
     r"\bwarn\w*\b": "notice early",
     r"\btender\w*\b": "bid tendering procurement",
+    r"\bbids?\b": "applications applying",
     r"\benough\b": "sufficient",
     r"\boffice space\b": "premises office",
     r"\bcritici[sz]\w*\b": "campaign challenge",
@@ -71,6 +72,18 @@ REWRITES: dict[str, str] = {
 """Phrases whose everyday sense is another word's, put in its place before searching."""
 _REWRITTEN = [(re.compile(p), new) for p, new in REWRITES.items()]
 
+CONCEPTS: dict[str, tuple[str, str]] = {
+    # "they didn't say why": the reasons are the point, though "why" is too common to search.
+    r"\b(say|said|says|saying|tell|told|explain\w*|give|gave|giving|no|any) (us |a )?"
+    r"(why|reasons?)\b|\bwithout (a |any )?(reason|explanation)\b": (
+        "reasons",
+        "rationale reasons explain",
+    ),
+}
+"""Phrases that ask about something no one word of them names: a term that counts towards
+coverage, found as any of the Compact words given."""
+_CONCEPTS = [(re.compile(p), name, words) for p, (name, words) in CONCEPTS.items()]
+
 
 def expand(question: str) -> str:
     """``question`` with the Compact words for its everyday words appended."""
@@ -111,6 +124,10 @@ def question_terms(question: str) -> list[Term]:
         counts = not any(ch.isdigit() for ch in s)
         found = frozenset({s} | extra_for.get(s, set()))
         terms.append(Term(s, found, counts=counts, beside=beside.get(s, frozenset())))
+    for rx, name, extra in _CONCEPTS:
+        if rx.search(text) and stem(name) not in seen:
+            seen.add(stem(name))
+            terms.append(Term(stem(name), frozenset(stems(extra)) | {stem(name)}))
     terms += [Term(s, frozenset({s}), weight=0.6, counts=False) for s in loose if s not in seen]
     if _COMPACT.search(text):
         # "what is the compact for?": the Compact itself is what is asked about.

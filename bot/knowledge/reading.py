@@ -84,13 +84,15 @@ _ASKS_FIGURE = re.compile(
     r"|\bby when\b|\bwhat (time limit|deadline|notice period)\b|\btime ?limit\b"
     r"|\bdeadline\b|\bwithin a set time\b|\bminimum (consultation )?(period|time|notice)\b"
     r"|\bwhen (will|should|must|do|does) .{0,40}\b(feedback|reply|respond|answer|hear)\b"
-    r"|\b(weeks?|months?|days?) notice\b|\bnotice period\b|\bmeant to be\b"
+    r"|\b(weeks?|months?|days?) notice\b|\bnotice period\b"
+    r"|\b(long|short|quick|soon|notice|period|time|weeks?|months?|days?)\b.{0,30}\bmeant to be\b"
     r"|\b(give|get|gives|giving) (us )?(longer|more (time|notice|warning))\b"
     r"|\b(enough|more|longer) (notice|warning)\b|\bnumber of (weeks|days|months|years)\b"
     r"|^(minimum|maximum) \w+ (period|time)\b"
 )
 _SCOPE = re.compile(
-    r"\b(apply|applies|cover|covers|count|counts|include|includes|exclude\w*|exempt)\b"
+    r"\b(apply|applies)\b(?! for)"
+    r"|\b(cover|covers|count|counts|include|includes|exclude\w*|exempt)\b"
     r"|\b(absolute|legal|legally|binding|guaranteed?|enforceable|mandatory|compulsory|"
     r"optional|strict|hard and fast)\b|\b(minimum|maximum)\s*\?"
     r"|\ba (minimum|maximum)\b(?! (number|period|time|length|of))"
@@ -115,10 +117,16 @@ _FOCUS = [
         r"(?P<f>[\w'& -]+?)(?: for| about| exactly| actually| all about)?\s*\??$"
     ),
     re.compile(
-        r"\bwhat (?:do|does|did) (?:the compact|it|they|you) mean by (?:a |an |the )?"
+        r"\bwhat (?:do|does|did) (?:the |this )?(?:compact|draft|document|agreement|it|they|you)"
+        r" mean by (?:a |an |the )?"
         r"['\"]?(?P<f>[\w'& -]+?)['\"]?\s*\??$"
     ),
     re.compile(r"\bwhat (?:do|does) ['\"]?(?P<f>[\w'& -]+?)['\"]? (?:mean|stand for)\b"),
+    re.compile(
+        r"\bwhat (?:do|does|did) (?:the |this )?(?:compact|draft|document|agreement|it|they) say"
+        r" (?:a |an |the )?['\"]?(?P<f>[\w'& -]+?)['\"]?(?: actually| exactly| really)?"
+        r" (?:is|are|means)\s*\??$"
+    ),
     re.compile(
         r"\b(?:define|definition of|meaning of|what counts as|who counts as) (?:a |an |the )?"
         r"['\"]?(?P<f>[\w'& -]+?)['\"]?(?: in the compact| under the compact)?\s*\??$"
@@ -135,7 +143,7 @@ _COUNT = re.compile(
 _CONTACT = re.compile(
     r"\b(contact|contacts|get in touch|in touch with|phone|telephone|ring|e-?mail address|"
     r"postal address|address|website|web site|web page|who (do|should|can) (we|i) (ask|speak|"
-    r"talk|write to)|who to (ask|speak|talk))\b"
+    r"talk|write to)|who to (ask|speak|talk)|where (can|do|could|should) (we|i) (find|get|look))\b"
 )
 _NEXT_STEP = re.compile(
     r"\bwhat(('?s| is)? next| now| then| do we do next)\b|\bgot nowhere\b|\bdidn'?t work\b"

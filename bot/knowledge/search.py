@@ -370,11 +370,19 @@ class CompactSearch:
             self._openings = [_opening(c.quote)[:_OPENING] for c in self.compact.commitments]
         acronym = f"({focus.strip().lower()})"
         n = len(wanted)
-        return [
-            c.id
+        found = [
+            c
             for c, opening in zip(self.compact.commitments, self._openings, strict=True)
             if opening[:n] == wanted or (n == 1 and acronym in c.quote[:_OPENING_CHARS].lower())
         ]
+        # The clause that defines just what was named ("Compact - a written agreement")
+        # before one naming something longer that starts with it ("Compact Compliance - ").
+        words = _WORD.findall(focus.lower())
+        exact = re.compile(
+            r"\W*(the\s+)?" + r"(?:'s)?\W+".join(map(re.escape, words)) + r"(?:'s|')?\s*"
+            r"(?:[-–:(]|(?:is|are|means|refers)\b)"
+        )
+        return [c.id for c in sorted(found, key=lambda c: not exact.match(c.quote.lower()))]
 
     def _without_names(self, terms: Sequence[Term]) -> list[Term]:
         """``terms`` less the words that name this Compact: its places, and words of its
