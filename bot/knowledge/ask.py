@@ -34,6 +34,7 @@ import pluggy
 from bot.knowledge.commitment_index import CommitmentIndex
 from bot.knowledge.query_expansion import party_preference, question_terms
 from bot.knowledge.reading import Reading, read
+from bot.knowledge.reading import tried as tried_before
 from bot.knowledge.registry import CompactRegistry
 from bot.knowledge.rule_answers import (
     RULE_TOPICS,
@@ -69,9 +70,13 @@ _OWN_BOOST = 2.0
 _ANSWERS = 0.45
 """Share of the question a clause must contain to answer it on its own..."""
 _ANSWERS_WITH_SUPPORT = 0.28
-"""...or with the question's topic to back it..."""
+"""...or with the question's topic to back it, or its being the group's own commitment when
+the group asks about its own duty..."""
 _ANSWERS_WITH_TWO = 0.24
-"""...or two of its words."""
+"""...or two of its words..."""
+_OWN_ON_RULE = 0.15
+"""Coverage at which the group's own commitment on a rule topic (what it must do when its
+funding ends) answers "what must we do?" in place of the public bodies' rule."""
 _ALL_BUT = 0.75
 """Coverage at which a clause answers a question in place of a rule that sets nothing."""
 _PROMOTE = 1.25
@@ -123,6 +128,13 @@ _NUMBER = re.compile(
 )
 """A count or amount in a clause ("84 Voluntary and Community Organisations", "over 2,300
 members"), not a telephone number, postcode or year."""
+
+_DATE = re.compile(
+    r"\b(1[89]|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\b",
+    re.IGNORECASE,
+)
+"""A year or month in a clause, for "when was ...?"."""
 
 _FIGURE_WORD = [
     (re.compile(r"\bhow often\b|\bfrequen"), "frequency"),
@@ -198,6 +210,8 @@ class _Ranked:
     defines: bool = False
     """It opens with what the question asks to be defined or named ("Full Cost Recovery -
     ...", "The Kent Partners' Compact is ...")."""
+    own: bool = False
+    """The group's own commitment, and the question asks about the group's own duty."""
 
     @property
     def commitment(self) -> str:
@@ -210,12 +224,18 @@ class _Ranked:
         if self.defines:
             return True
         coverage = self.match.coverage
-        if self.untopical and len(self.match.covered) < 2 and coverage < _ALL_BUT:
-            # With no topic to go on, one shared word ("colour") answers nothing.
+        if (
+            self.untopical
+            and not self.own
+            and len(self.match.covered) < 2
+            and coverage < _ALL_BUT
+        ):
+            # With no topic to go on, one shared word ("colour") answers nothing, unless the
+            # group asks what it must do and this is its own commitment.
             return False
         if coverage >= _ANSWERS:
             return True
-        if self.tagged and coverage >= _ANSWERS_WITH_SUPPORT:
+        if (self.tagged or self.own) and coverage >= _ANSWERS_WITH_SUPPORT:
             return True
         return len(self.match.covered) >= 2 and coverage >= _ANSWERS_WITH_TWO
 
@@ -240,6 +260,8 @@ def _states(compact: Compact, commitment_id: str, reading: Reading) -> bool:
     """Whether a clause states the kind of figure the question asks for: a number for
     "how many ...?", otherwise a period or frequency."""
     quote = compact.commitment(commitment_id).quote
+    if reading.asks_when:
+        return bool(_DATE.search(quote))
     return bool(_NUMBER.search(quote)) if reading.asks_count else states_figure(quote)
 
 
@@ -382,10 +404,13 @@ class Answerer:
                 score *= _CONTACT
             if reading.asks_count and _NUMBER.search(c.quote):
                 score *= _COUNT
+            if reading.asks_when and _DATE.search(c.quote):
+                score *= _COUNT
             defines = m.commitment in defining
             if defines:
                 score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN
-            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines))
+            own = reading.own_duty and c.party == "vcs" and not c.statement
+            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own))
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
@@ -487,9 +512,11 @@ class Answerer:
             return []
         search = self.search(compact)
         if topic == "disputes" and reading.next_step and ids:
+            # Only what the question says was tried, not where it asks to go next.
+            before = question_terms(tried_before(reading.text)) or terms
             tried = [
                 ids.index(m.commitment)
-                for m in search.rank(terms, only=ids)
+                for m in search.rank(before, only=ids)
                 if m.coverage > 0 and m.commitment in ids
             ]
             if tried and max(tried) + 1 < len(ids):
@@ -530,7 +557,15 @@ class Answerer:
             and r.match.coverage > 0
             and not compact.commitment(r.commitment).statement
         ]
-        best = own[0] if own and own[0].answers else None
+        best = (
+            own[0]
+            if own
+            and (
+                own[0].answers
+                or (own[0].own and own[0].tagged and own[0].match.coverage >= _OWN_ON_RULE)
+            )
+            else None
+        )
         if best is not None and best.commitment in rule_ids and best.party == "joint":
             return None
         if best is None and rule.party == "joint":
@@ -578,18 +613,23 @@ class Answerer:
             good = [r for r in ranked[:_FALLBACK] if r.answers]
             best = good[0] if good else None
         asks = reading.asks_figure or reading.proposed is not None
+        # "how long should our funding be?" off the rule topics: a clause on the question's
+        # topic that states a period answers it (on a rule topic, the rule's own does).
+        period = reading.asks_figure and topic is not None and topic not in RULE_TOPICS
         if (
             best is not None
-            and reading.asks_count
+            and (reading.asks_count or reading.asks_when or period)
             and not _states(compact, best.commitment, reading)
         ):
-            # "how many organisations signed?": a close clause that states a number answers
-            # (a period is the rules' business: no clause's figure stands in for one).
+            # "how many organisations signed?", "when was it formed?": a close clause that
+            # states a number or a date answers.
             best = next(
                 (
                     r
                     for r in ranked[:_STATING]
-                    if r.answers and _states(compact, r.commitment, reading)
+                    if r.answers
+                    and (r.tagged or not period)
+                    and _states(compact, r.commitment, reading)
                 ),
                 best,
             )

@@ -35,6 +35,11 @@ SYNONYMS: dict[str, str] = {
     r"\bin charge\b": "overseen responsible",
     r"\bgets? used\b": "implementation",
     r"\b(small|tiny|little) grants?\b": "proportionate",
+    r"\bset up\b|\bestablish\w*\b|\bstarted\b|\bfounded\b|\bcreated\b": (
+        "formed established launched"
+    ),
+    # "how long should our grant be?": the funding's term, not a period to wait.
+    r"\bhow long\b(?=.{0,40}\b(fund\w*|grants?|contracts?|agreements?)\b)": "longer term years",
     r"\bpay(s|ing)? for\b": "funded fund",
     r"\b(shut|left|kept|locked|frozen) out\b": "exclude",
     r"\bschemes?\b": "programmes regimes",

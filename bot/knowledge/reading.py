@@ -140,6 +140,11 @@ _COUNT = re.compile(
     r"\bhow (many|much)\b(?! (time|notice|warning|longer|more time|weeks?|months?|days?|years?|"
     r"times?|often|in advance|ahead|before|after|later|sooner)\b)"
 )
+# "when was it set up?", "what year did ...": a date in the past, not a deadline.
+_WHEN = re.compile(
+    r"^(so |and )?when (did|was|were|had)\b|\bwhat (year|date|month)\b|\bhow long ago\b"
+    r"|\bin what year\b"
+)
 _CONTACT = re.compile(
     r"\b(contact|contacts|get in touch|in touch with|phone|telephone|ring|e-?mail address|"
     r"postal address|address|website|web site|web page|who (do|should|can) (we|i) (ask|speak|"
@@ -187,6 +192,9 @@ class Reading:
     ...?"): a commitment answers it, a statement about the Compact does not."""
     asks_count: bool = False
     """Its figure is a count or amount ("how many organisations"), not a length of time."""
+    asks_when: bool = False
+    """It asks when something happened or was set up ("when was the partnership formed?"):
+    a date or year answers it."""
     asks_contact: bool = False
     """It asks whom to contact, or for a telephone number, address or website."""
     focus: str | None = None
@@ -238,9 +246,17 @@ def read(question: str) -> Reading:
         ending_relationship=bool(_ENDING.search(text)),
         asks_duty=bool(_DUTY.search(text)),
         asks_count=bool(_COUNT.search(text)) and not periods,
+        asks_when=bool(_WHEN.search(text)),
         asks_contact=bool(_CONTACT.search(text)),
         focus=_focus(text),
     )
+
+
+def tried(text: str) -> str:
+    """What a question says was already tried: its words before it says that did not work
+    ("we tried talking to them *but got nowhere*, who now?"), else the whole question."""
+    m = _NEXT_STEP.search(text)
+    return text[: m.start()] if m and m.start() > 0 else text
 
 
 def _focus(text: str) -> str | None:
