@@ -42,14 +42,14 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\bnotice\b", 2.5),
         (
             r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stops|stopped|stopping|withdraw\w*|pull|"
-            r"reduc\w*|going down|changing|change)\b",
+            r"reduc\w*|going down|changing|change|drop|drops|dropping|dropped|decreas\w*)\b",
             1.5,
         ),
         (r"\bwarn\w*\b", 1.0),
         (r"\byear[- ]end\b|\bend of the (financial )?year\b", -1.5),
         (
-            r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
-            r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
+            r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull|drop)"
+            r"|\b(cut|end|stop|chang|reduc|withdraw|pull|drop)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
             2.0,
         ),
         (r"\b(why they|say why|rationale)\b", 1.0),

@@ -25,6 +25,9 @@ SYNONYMS: dict[str, str] = {
     r"\b(cut|cuts|cutting|pull|pulling|stop\w*|ending|end|ends|axed?)\b": (
         "ending reduce withdraw ceases"
     ),
+    r"\b(drop|drops|dropping|dropped|decreas\w*|shrink\w*|going down|go down)\b": (
+        "reduce reduced changes levels"
+    ),
     r"\bwarn\w*\b": "notice early",
     r"\btender\w*\b": "bid tendering procurement",
     r"\bbids?\b": "applications applying",
@@ -35,6 +38,14 @@ SYNONYMS: dict[str, str] = {
     r"\bin charge\b": "overseen responsible",
     r"\bgets? used\b": "implementation",
     r"\b(small|tiny|little) grants?\b": "proportionate",
+    r"\b(get|getting|keep|keeping|be) in touch\b|\bin touch with\b": "contact",
+    r"\btrying to (achieve|do)\b|\bthe point of\b|\bgoals?\b": "aims purpose objectives",
+    r"\bwho does what\b|\bwho'?s who\b": "organisational structure contact list",
+    r"\bopen to (everyone|everybody|all|anyone)\b": "accessible all",
+    r"\bkeep us (informed|in the loop|posted)\b|\btell us (things|stuff)\b": "share information",
+    r"\baffect\w*\b": "impact",
+    r"\bsurvey\w*\b|\bquestionnaires?\b": "engagement",
+    r"\bfinished\b|\bfinal version\b": "initial ongoing process",
     r"\bset up\b|\bestablish\w*\b|\bstarted\b|\bfounded\b|\bcreated\b": (
         "formed established launched"
     ),

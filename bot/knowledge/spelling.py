@@ -10,7 +10,8 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge.search import STOPWORDS, stem
 
-_WORD = re.compile(r"[a-z][a-z'-]+")
+_WORD = re.compile(r"[a-z](?:[a-z'-]*[a-z])?")
+"""A word, without a quote mark or hyphen at its end ("'commitment'" is "commitment")."""
 
 # Words people write that the Compacts do not, so they are never "corrected" away.
 EVERYDAY = frozenset(
