@@ -136,6 +136,12 @@ _DATE = re.compile(
 )
 """A year or month in a clause, for "when was ...?"."""
 
+_ASKS_TIME = re.compile(
+    r"\bhow (long|quickly|soon|fast)\b|\bdeadline\b|\btime ?limits?\b|\bwithin\b|\bby when\b"
+    r"|\b(days?|weeks?|months?)\b"
+)
+"""A question asking for a length of time (not how many steps or how much)."""
+
 _FIGURE_WORD = [
     (re.compile(r"\bhow often\b|\bfrequen"), "frequency"),
     (re.compile(r"\bnotice\b|\bwarning\b"), "notice period"),
@@ -388,8 +394,11 @@ class Answerer:
         contact = reading.asks_contact and topic not in ("disputes", "correspondence")
         matches = search.rank(terms)
         if defining and defining[0] not in {m.commitment for m in matches}:
-            # A common word ("compact") leaves the clause defining it out of the best few.
-            matches += search.rank(terms, only=defining[:1])
+            # A common word ("compact") leaves the clause defining it out of the best few, and
+            # a name of stop words and places ("Kent CAN") leaves nothing to search for.
+            matches += search.rank(terms, only=defining[:1]) or [
+                Match(defining[0], 1.0, 1.0, frozenset())
+            ]
         for m in matches:
             c = compact.commitment(m.commitment)
             score = m.score
@@ -400,6 +409,9 @@ class Answerer:
                 score *= _STATEMENT_FOR_DUTY if duty else _STATEMENT
             if c.party == party:
                 score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
+            elif reading.own_duty and c.party == "joint" and not c.statement:
+                # What both sides commit to binds the group too.
+                score *= _PARTY_BOOST
             if contact and m.commitment in search.gives_contact:
                 score *= _CONTACT
             if reading.asks_count and _NUMBER.search(c.quote):
@@ -483,7 +495,16 @@ class Answerer:
             text += f" {rule.note}"
         asks = reading.asks_figure or reading.proposed is not None
         kind: AnswerKind
-        if rule.has_number or (topic == "disputes" and rule.commitments):
+        if (
+            topic == "disputes"
+            and reading.asks_figure
+            and _ASKS_TIME.search(reading.text)
+            and not states_figure(rule.text)
+        ):
+            # "how quickly must they deal with a complaint?": the procedure sets no time.
+            text = f"{compact.short_name} sets no time limit for dealing with this. {text}"
+            kind = "no_number"
+        elif rule.has_number or (topic == "disputes" and rule.commitments):
             kind = "rule"
         else:
             kind = "no_number" if asks or not rule.duty else "clause"

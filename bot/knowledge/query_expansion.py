@@ -82,6 +82,9 @@ _COMPILED = [(re.compile(p), extra) for p, extra in SYNONYMS.items()]
 REWRITES: dict[str, str] = {
     # "does it apply to us?" asks what it covers; "apply for a grant" is an application.
     r"\bappl(y|ies|ied) to\b": "covers",
+    # "do we need to ...?" asks about a duty, as "do we have to" does: not about needs.
+    r"\b(do|does|did|will|would) (we|they|you|i|it|the council) (really |actually |still )?"
+    r"need to\b|\bwe need to\b": "",
     # "does it have legal force?" asks whether it is legally binding.
     r"\blegal (force|standing|status|weight)\b": "legally binding",
 }

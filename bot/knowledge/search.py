@@ -364,8 +364,18 @@ class CompactSearch:
         document ..."): the ones that define or name it, in the text's order.  A focus of
         place names alone ("Kent") names too much to say."""
         wanted = _opening(focus)
-        if not wanted or set(wanted) <= self.place_stems:
+        words = _WORD.findall(focus.lower())
+        if not words:
             return []
+        # The clause that defines just what was named ("Compact - a written agreement", "Kent
+        # CAN - the Kent Community Action Network"), word for word.
+        exact = re.compile(
+            r"\W*(the\s+)?" + r"(?:'s)?\W+".join(map(re.escape, words)) + r"(?:'s|')?\s*"
+            r"(?:[-–:(]|(?:is|are|means|refers)\b)"
+        )
+        if not wanted or set(wanted) <= self.place_stems:
+            # Places alone ("Kent") name too much, unless word for word ("Kent CAN - ...").
+            return [c.id for c in self.compact.commitments if exact.match(c.quote.lower())]
         if self._openings is None:
             self._openings = [_opening(c.quote)[:_OPENING] for c in self.compact.commitments]
         acronym = f"({focus.strip().lower()})"
@@ -375,13 +385,7 @@ class CompactSearch:
             for c, opening in zip(self.compact.commitments, self._openings, strict=True)
             if opening[:n] == wanted or (n == 1 and acronym in c.quote[:_OPENING_CHARS].lower())
         ]
-        # The clause that defines just what was named ("Compact - a written agreement")
-        # before one naming something longer that starts with it ("Compact Compliance - ").
-        words = _WORD.findall(focus.lower())
-        exact = re.compile(
-            r"\W*(the\s+)?" + r"(?:'s)?\W+".join(map(re.escape, words)) + r"(?:'s|')?\s*"
-            r"(?:[-–:(]|(?:is|are|means|refers)\b)"
-        )
+        # Then before one naming something longer that starts with it ("Compact Compliance").
         return [c.id for c in sorted(found, key=lambda c: not exact.match(c.quote.lower()))]
 
     def _without_names(self, terms: Sequence[Term]) -> list[Term]:
