@@ -639,6 +639,18 @@ class Answerer:
         period = reading.asks_figure and topic is not None and topic not in RULE_TOPICS
         if (
             best is not None
+            and (reading.asks_figure or reading.asks_count)
+            and topic not in RULE_TOPICS
+            and best.match.misses_point
+            and best.match.coverage < _ALL_BUT
+            and not best.defines
+        ):
+            # "how much can the council charge for hall hire?": a figure for something the
+            # Compact never mentions, and the closest clause holds only the question's
+            # everyday words.
+            best = None
+        if (
+            best is not None
             and (reading.asks_count or reading.asks_when or period)
             and not _states(compact, best.commitment, reading)
         ):

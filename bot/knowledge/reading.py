@@ -135,10 +135,11 @@ _FOCUS = [
 _FOCUS_WORDS = 6
 """A longer "what is ..." asks about more than a name ("what is the council meant to do")."""
 
-# "how many organisations signed?", "how much money": a count or an amount, not a period.
+# "how many organisations signed?", "how much money", "how big": a count, an amount or a size,
+# not a period.
 _COUNT = re.compile(
-    r"\bhow (many|much)\b(?! (time|notice|warning|longer|more time|weeks?|months?|days?|years?|"
-    r"times?|often|in advance|ahead|before|after|later|sooner)\b)"
+    r"\bhow (many|much|big|large)\b(?! (time|notice|warning|longer|more time|weeks?|months?|"
+    r"days?|years?|times?|often|in advance|ahead|before|after|later|sooner)\b)"
 )
 # "when was it set up?", "what year did ...": a date in the past, not a deadline.
 _WHEN = re.compile(

@@ -52,6 +52,9 @@ _COVERED = 25
 _UNKNOWN = 1.5
 """How much more than the rarest word of a Compact a word it never uses counts towards
 coverage."""
+_POINT = 1.5
+"""How much more a word the Compact never uses must count than every word a clause holds for
+the clause to miss the point of the question."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -204,6 +207,9 @@ class Match:
     """Share (0-1) of the question's idf-weighted words this commitment contains."""
     covered: frozenset[str]
     """The question's words it contains."""
+    misses_point: bool = False
+    """It leaves out a word of the question that the Compact never uses and that counts far
+    more than any it holds ("insurance", while it holds only "council" and "contract")."""
 
 
 @dataclass
@@ -351,11 +357,16 @@ class CompactSearch:
         # out; the rest cover nothing of the question.
         order = heapq.nsmallest(_COVERED, ((-score, doc) for doc, score in scores.items()))
         checks = [(t.word, tuple(sorted(t.alternatives - {t.word}))) for t in terms if t.counts]
+        counted = [t.word for t in terms if t.counts]
+        unknown = [w for w in counted if w not in known]
         found: list[Match] = []
         for negative, doc in order:
             covered = self._covered(checks, self._tf[doc])
             weight = sum(weights[t.word] for t in terms if t.word in covered)
-            found.append(Match(self.ids[doc], -negative, weight / total, covered))
+            held = max((weights[w] for w in counted if w in covered), default=0.0)
+            left = max((weights[w] for w in unknown if w not in covered), default=0.0)
+            misses = left >= _POINT * held
+            found.append(Match(self.ids[doc], -negative, weight / total, covered, misses))
         return found
 
     def defining(self, focus: str) -> list[str]:
