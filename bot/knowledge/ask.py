@@ -103,6 +103,9 @@ _STATEMENT = 0.8
 """Score factor for a statement about the Compact (a definition, a contact, its status)
 when the question is on one of the Compact's topics, unless it asks what something is:
 where a glossary repeats a clause, the clause answers..."""
+_ASKING = 0.5
+"""Score factor for a clause that is itself a question to the reader (a consultation draft's
+"Would you like to see a foreword?")."""
 _STATEMENT_FOR_DUTY = 0.5
 """...and where the question asks what someone must or should do, a statement commits
 nobody."""
@@ -405,6 +408,10 @@ class Answerer:
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
+            if c.quote.rstrip().endswith("?"):
+                # A question the Compact puts to its readers (a draft's "Are there any
+                # others we have missed here?") answers nothing.
+                score *= _ASKING
             if c.statement and not reading.focus and (duty or topic is not None):
                 score *= _STATEMENT_FOR_DUTY if duty else _STATEMENT
             if c.party == party:

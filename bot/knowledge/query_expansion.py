@@ -61,9 +61,7 @@ SYNONYMS: dict[str, str] = {
     r"\bsort(ed|ing)? (\w+ )?out\b|\bsettl\w*\b": "resolve resolved",
     r"\bget out of (it|volunteering)\b|\bin return\b": "benefits return",
     r"\bpart of (the|this) compact\b|\bbelong to (the|this) compact\b": "signatories",
-    r"\b(drawn|put together|drafted) up\b|\bput together\b|\bdrafted\b": (
-        "process developed consultation"
-    ),
+    r"\b(council|public|their|any|no) (money|cash)\b": "funded funding",
     r"\bfinal (say|decision)\b": "final decision arbiter",
     r"\bthree years?|3 years?|multi[- ]?year\b": "multi-year longer term",
     r"\bwhy\b": "rationale reasons explain",
@@ -85,6 +83,10 @@ REWRITES: dict[str, str] = {
     # "do we need to ...?" asks about a duty, as "do we have to" does: not about needs.
     r"\b(do|does|did|will|would) (we|they|you|i|it|the council) (really |actually |still )?"
     r"need to\b|\bwe need to\b": "",
+    # "how was it put together?": how it was developed, not working together.
+    r"\b(drawn up|put together|drafted)\b": "developed process",
+    # "an underspend at year end": when, not funding that ends.
+    r"\b(the )?(financial )?year[- ]end\b|\bend of the (financial )?year\b": "",
     # "does it have legal force?" asks whether it is legally binding.
     r"\blegal (force|standing|status|weight)\b": "legally binding",
 }

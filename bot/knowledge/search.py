@@ -97,6 +97,7 @@ _FAMILY = {
     "safeti": "safe",
     "info": "inform",
     "unpaid": "paid",
+    "built": "build",
 }
 """Stems of one word family that Porter's stemmer leaves apart ("response" and "respond",
 "decision" and "decide"), to one; and a few a question shortens or negates ("info",
