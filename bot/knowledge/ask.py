@@ -221,6 +221,9 @@ class _Ranked:
     ...", "The Kent Partners' Compact is ...")."""
     own: bool = False
     """The group's own commitment, and the question asks about the group's own duty."""
+    ruled: bool = False
+    """The question's topic is one the Compact sets a rule on (its own-duty answer is
+    ``Answerer._own_duty``'s)."""
 
     @property
     def commitment(self) -> str:
@@ -244,7 +247,7 @@ class _Ranked:
             return False
         if coverage >= _ANSWERS:
             return True
-        if (self.tagged or self.own) and coverage >= _ANSWERS_WITH_SUPPORT:
+        if (self.tagged or (self.own and not self.ruled)) and coverage >= _ANSWERS_WITH_SUPPORT:
             return True
         return len(self.match.covered) >= 2 and coverage >= _ANSWERS_WITH_TWO
 
@@ -429,7 +432,8 @@ class Answerer:
             if defines:
                 score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN
             own = reading.own_duty and c.party == "vcs" and not c.statement
-            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own))
+            ruled = topic in RULE_TOPICS
+            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own, ruled))
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
@@ -486,7 +490,9 @@ class Answerer:
         if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
             return True
         rule = answer_rule(compact, topic, reading.text, reading)
-        best = next((r for r in ranked if r.answers), None)
+        # The clause that would answer in the rule's place: only one ranked near the top, as
+        # in ``_clause`` (one further down would be no answer at all).
+        best = next((r for r in ranked[:_FALLBACK] if r.answers), None)
         rule_ids = self._rule_ids(compact, topic)
         if not rule.has_number and topic != "disputes":
             # The rule is that there is none (no feedback promised, no length set), unless

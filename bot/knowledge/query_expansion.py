@@ -35,6 +35,7 @@ SYNONYMS: dict[str, str] = {
     r"\boffice space\b": "premises office",
     r"\bcritici[sz]\w*\b": "campaign challenge",
     r"\blobby\w*\b": "campaign advocating",
+    r"\bcampaign\w*\b": "advocating advocacy lobby",
     r"\bin charge\b": "overseen responsible",
     r"\bgets? used\b": "implementation",
     r"\b(small|tiny|little) grants?\b": "proportionate",
@@ -95,7 +96,7 @@ _REWRITTEN = [(re.compile(p), new) for p, new in REWRITES.items()]
 
 CONCEPTS: dict[str, tuple[str, str]] = {
     # "they didn't say why": the reasons are the point, though "why" is too common to search.
-    r"\b(say|said|says|saying|tell|told|explain\w*|give|gave|giving|no|any) (us |a )?"
+    r"\b(say\w*|said|tell\w*|told|explain\w*|give|gave|giving|no|any) (us |a |them )?"
     r"(why|reasons?)\b|\bwithout (a |any )?(reason|explanation)\b": (
         "reasons",
         "rationale reasons explain",

@@ -114,7 +114,7 @@ _FOCUS = [
     re.compile(
         r"\b(?:what|who)(?: actually| exactly| really)?(?:'s|s| is| are| was| were)"
         r"(?: meant by)?(?: actually| exactly| really)? (?:a |an |the |this |these |our )?"
-        r"(?P<f>[\w'& -]+?)(?: for| about| exactly| actually| all about)?\s*\??$"
+        r"(?P<f>[\w'& -]+?)(?: for| about| exactly| actually| all about| anyway| then)?\s*\??$"
     ),
     re.compile(
         r"\bwhat (?:do|does|did) (?:the |this )?(?:compact|draft|document|agreement|it|they|you)"

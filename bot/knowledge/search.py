@@ -382,8 +382,8 @@ class CompactSearch:
         # The clause that defines just what was named ("Compact - a written agreement", "Kent
         # CAN - the Kent Community Action Network"), word for word.
         exact = re.compile(
-            r"\W*(the\s+)?" + r"(?:'s)?\W+".join(map(re.escape, words)) + r"(?:'s|')?\s*"
-            r"(?:[-–:(]|(?:is|are|means|refers)\b)"
+            r"\W*((the|a|an)\s+)?" + r"(?:'s)?\W+".join(map(re.escape, words)) + r"(?:'s|')?\s*"
+            r"(?:[-–:(]|(?:is|are)\s+(?:a|an|the)\b|(?:means|refers)\b)"
         )
         if not wanted or set(wanted) <= self.place_stems:
             # Places alone ("Kent") name too much, unless word for word ("Kent CAN - ...").
