@@ -19,20 +19,23 @@ from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
-BLIND_FLOOR = 162
+BLIND_FLOOR = 163
 """Blind questions answered correctly (of 166): 153 when blind-2 was written, 162 after the
-Compacts' own statements were quoted and keywords written for every commitment."""
+Compacts' own statements were quoted and keywords written for every commitment, 163 after
+the engine changes judged on dev-2."""
 EXISTING_FLOOR = 94
 """Existing questions answered correctly (of 94) before the blind set was used."""
-DEV_FLOOR = 122
+DEV_FLOOR = 137
 """Development questions answered correctly (of 150; written by the developer who then
-worked on the data and engine, so not blind): 64 before that work."""
+worked on the data and engine, so not blind): 64 before that work, 122 after it, 137 after
+the engine changes judged on dev-2."""
 BLIND_2_FLOOR = 145
 """Second blind set (216, written after the engine was tuned on the first): 128 as it was
 written; 145 after data and engine changes made without looking at it (never tuned on)."""
-DEV_2_FLOOR = 102
+DEV_2_FLOOR = 128
 """Second development questions answered correctly (of 136; written like ``dev``, by a
-developer who had read the engine, before the changes they judged): 102 when written."""
+developer who had read the engine, before the changes they judged): 102 when written, 128
+after generic engine changes (ranking, word readings, synonyms; no data changes)."""
 
 
 def test_question_sets_are_large_and_cover_every_compact(knowledge: Knowledge) -> None:

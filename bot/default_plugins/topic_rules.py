@@ -90,6 +90,8 @@ RULES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\bfinal decision\b", 1.5),
+        # "an independent person to look at our complaint" is a dispute, not independence.
+        (r"\bindependent (person|people|arbiter|body|mediator|adjudicator|review\w*|panel)\b", 2.0),
     ],
     "review": [
         (r"\breview\w*\b", 2.5),
