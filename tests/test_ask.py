@@ -19,16 +19,16 @@ from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
-BLIND_FLOOR = 163
+BLIND_FLOOR = 164
 """Blind questions answered correctly (of 166): 153 when blind-2 was written, 162 after the
-Compacts' own statements were quoted and keywords written for every commitment, 163 after
+Compacts' own statements were quoted and keywords written for every commitment, 164 after
 the engine changes judged on dev-2."""
 EXISTING_FLOOR = 94
 """Existing questions answered correctly (of 94) before the blind set was used."""
 DEV_FLOOR = 137
 """Development questions answered correctly (of 150; written by the developer who then
 worked on the data and engine, so not blind): 64 before that work, 122 after it, 137 after
-the engine changes judged on dev-2."""
+the engine changes judged on dev-2 (164 with the last of them)."""
 BLIND_2_FLOOR = 145
 """Second blind set (216, written after the engine was tuned on the first): 128 as it was
 written; 145 after data and engine changes made without looking at it (never tuned on)."""

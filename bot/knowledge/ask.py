@@ -84,6 +84,9 @@ _PROMOTE = 1.25
 _FALLBACK = 2
 """When the best-ranked clause does not hold enough of the question, the runner-up may; a
 clause further down that shares two words with it is no answer."""
+_WHOLE = 3
+"""How far down the ranking a clause holding all but a little of the question, and matching
+its words better, is quoted before the best-ranked clause holding less of it."""
 _SECOND = 0.7
 """A second clause is quoted when it scores at least this share of the first."""
 _DEFINES = 3.0
@@ -646,6 +649,21 @@ class Answerer:
         if best is None:
             good = [r for r in ranked[:_FALLBACK] if r.answers]
             best = good[0] if good else None
+        whole = next(
+            (
+                r
+                for r in ranked[:_WHOLE]
+                if best is not None
+                and r.match.coverage >= _ALL_BUT > best.match.coverage
+                and r.match.score >= best.match.score
+                and not best.defines
+            ),
+            None,
+        )
+        if whole is not None:
+            # The preferences for a party or topic break ties; they do not put a clause that
+            # holds part of the question before one that holds all of it and matches better.
+            best = whole
         asks = reading.asks_figure or reading.proposed is not None
         # "how long should our funding be?" off the rule topics: a clause on the question's
         # topic that states a period answers it (on a rule topic, the rule's own does).
