@@ -209,7 +209,7 @@ class AskResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Ranked:
     match: Match
     score: float
@@ -401,6 +401,7 @@ class Answerer:
         duty = reading.asks_duty
         # "who do we contact?" (not a complaint's first step, not a letter unanswered)
         contact = reading.asks_contact and topic not in ("disputes", "correspondence")
+        ruled = topic in RULE_TOPICS
         matches = search.rank(terms)
         if defining and defining[0] not in {m.commitment for m in matches}:
             # A common word ("compact") leaves the clause defining it out of the best few, and
@@ -408,34 +409,39 @@ class Answerer:
             matches += search.rank(terms, only=defining[:1]) or [
                 Match(defining[0], 1.0, 1.0, frozenset())
             ]
+        own_duty, counting, dating = reading.own_duty, reading.asks_count, reading.asks_when
+        statement_factor = 1.0
+        if not reading.focus and (duty or topic is not None):
+            statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
+        party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
         for m in matches:
             c = compact.commitment(m.commitment)
+            cid = m.commitment
             score = m.score
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
-            if c.quote.rstrip().endswith("?"):
+            if cid in search.asking:
                 # A question the Compact puts to its readers (a draft's "Are there any
                 # others we have missed here?") answers nothing.
                 score *= _ASKING
-            if c.statement and not reading.focus and (duty or topic is not None):
-                score *= _STATEMENT_FOR_DUTY if duty else _STATEMENT
+            if c.statement:
+                score *= statement_factor
             if c.party == party:
-                score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
-            elif reading.own_duty and c.party == "joint" and not c.statement:
+                score *= party_factor
+            elif own_duty and c.party == "joint" and not c.statement:
                 # What both sides commit to binds the group too.
                 score *= _PARTY_BOOST
-            if contact and m.commitment in search.gives_contact:
+            if contact and cid in search.gives_contact:
                 score *= _CONTACT
-            if reading.asks_count and _NUMBER.search(c.quote):
+            if counting and _NUMBER.search(c.quote):
                 score *= _COUNT
-            if reading.asks_when and _DATE.search(c.quote):
+            if dating and _DATE.search(c.quote):
                 score *= _COUNT
-            defines = m.commitment in defining
+            defines = cid in defining
             if defines:
-                score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN
-            own = reading.own_duty and c.party == "vcs" and not c.statement
-            ruled = topic in RULE_TOPICS
+                score *= _DEFINES if cid == defining[0] else _DEFINES_AGAIN
+            own = own_duty and c.party == "vcs" and not c.statement
             ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own, ruled))
         ranked.sort(key=lambda r: -r.score)
         return ranked
@@ -453,7 +459,7 @@ class Answerer:
                     return own
             if self._about_rule(compact, rule_topic, reading, ranked):
                 return self._rule(compact, rule_topic, reading, terms)
-        return self._clause(compact, topic, reading, ranked)
+        return self._clause(compact, topic, reading, ranked, terms)
 
     @staticmethod
     def _rule_topic(compact: Compact, topic: str | None, reading: Reading) -> str | None:
@@ -643,7 +649,12 @@ class Answerer:
         )
 
     def _clause(
-        self, compact: Compact, topic: str | None, reading: Reading, ranked: list[_Ranked]
+        self,
+        compact: Compact,
+        topic: str | None,
+        reading: Reading,
+        ranked: list[_Ranked],
+        terms: list[Term],
     ) -> Answer:
         best = ranked[0] if ranked and ranked[0].answers else None
         if best is None:
@@ -672,7 +683,7 @@ class Answerer:
             best is not None
             and (reading.asks_figure or reading.asks_count)
             and topic not in RULE_TOPICS
-            and best.match.misses_point
+            and self.search(compact).misses_point(terms, best.match)
             and best.match.coverage < _ALL_BUT
             and not best.defines
         ):

@@ -77,6 +77,8 @@ SYNONYMS: dict[str, str] = {
     r"\bappl(y|ying|ied|ies)\b": "applications application",
 }
 _COMPILED = [(re.compile(p), extra) for p, extra in SYNONYMS.items()]
+_EXTRA_STEMS = [stems(extra) for extra in SYNONYMS.values()]
+"""Each synonym's Compact words as stems, worked out once."""
 
 REWRITES: dict[str, str] = {
     # "does it apply to us?" asks what it covers; "apply for a grant" is an application.
@@ -104,7 +106,10 @@ CONCEPTS: dict[str, tuple[str, str]] = {
 }
 """Phrases that ask about something no one word of them names: a term that counts towards
 coverage, found as any of the Compact words given."""
-_CONCEPTS = [(re.compile(p), name, words) for p, (name, words) in CONCEPTS.items()]
+_CONCEPTS = [
+    (re.compile(p), stem(name), frozenset(stems(words)) | {stem(name)})
+    for p, (name, words) in CONCEPTS.items()
+]
 
 
 def expand(question: str) -> str:
@@ -126,15 +131,14 @@ def question_terms(question: str) -> list[Term]:
     words = content_stems(text)
     extra_for: dict[str, set[str]] = {}
     loose: list[str] = []
-    for rx, extra in _COMPILED:
+    for (rx, _extra), extra_stems in zip(_COMPILED, _EXTRA_STEMS, strict=True):
         for m in rx.finditer(text):
             inside = content_stems(m.group(0))
-            alternatives = set(stems(extra))
             if inside:
                 for s in inside:
-                    extra_for.setdefault(s, set()).update(alternatives)
+                    extra_for.setdefault(s, set()).update(extra_stems)
             else:
-                loose += [a for a in stems(extra) if a not in loose]
+                loose += [a for a in extra_stems if a not in loose]
     beside = _neighbours(text)
     terms: list[Term] = []
     seen: set[str] = set()
@@ -146,10 +150,10 @@ def question_terms(question: str) -> list[Term]:
         counts = not any(ch.isdigit() for ch in s)
         found = frozenset({s} | extra_for.get(s, set()))
         terms.append(Term(s, found, counts=counts, beside=beside.get(s, frozenset())))
-    for rx, name, extra in _CONCEPTS:
-        if rx.search(text) and stem(name) not in seen:
-            seen.add(stem(name))
-            terms.append(Term(stem(name), frozenset(stems(extra)) | {stem(name)}))
+    for rx, name, alternatives in _CONCEPTS:
+        if name not in seen and rx.search(text):
+            seen.add(name)
+            terms.append(Term(name, alternatives))
     terms += [Term(s, frozenset({s}), weight=0.6, counts=False) for s in loose if s not in seen]
     if _COMPACT.search(text):
         # "what is the compact for?": the Compact itself is what is asked about.

@@ -208,9 +208,6 @@ class Match:
     """Share (0-1) of the question's idf-weighted words this commitment contains."""
     covered: frozenset[str]
     """The question's words it contains."""
-    misses_point: bool = False
-    """It leaves out a word of the question that the Compact never uses and that counts far
-    more than any it holds ("insurance", while it holds only "council" and "contract")."""
 
 
 @dataclass
@@ -269,6 +266,11 @@ class CompactSearch:
             c.id for c in self.compact.commitments if _CONTACT_DETAILS.search(c.quote)
         )
         """Commitments that give an e-mail address, a telephone number or a web address."""
+        self.asking = frozenset(
+            c.id for c in self.compact.commitments if c.quote.rstrip().endswith("?")
+        )
+        """Commitments that are themselves questions to the reader (a draft's "Are there any
+        others we have missed here?")."""
         self._avg = sum(lengths) / max(1, len(lengths))
         self._norm = [_K1 * (1 - _B + _B * n / self._avg) for n in lengths]
         self._rare_idf = math.log(1 + (self._n - 0.5) / 1.5)
@@ -358,17 +360,24 @@ class CompactSearch:
         # out; the rest cover nothing of the question.
         order = heapq.nsmallest(_COVERED, ((-score, doc) for doc, score in scores.items()))
         checks = [(t.word, tuple(sorted(t.alternatives - {t.word}))) for t in terms if t.counts]
-        counted = [t.word for t in terms if t.counts]
-        unknown = [w for w in counted if w not in known]
         found: list[Match] = []
         for negative, doc in order:
             covered = self._covered(checks, self._tf[doc])
             weight = sum(weights[t.word] for t in terms if t.word in covered)
-            held = max((weights[w] for w in counted if w in covered), default=0.0)
-            left = max((weights[w] for w in unknown if w not in covered), default=0.0)
-            misses = left >= _POINT * held
-            found.append(Match(self.ids[doc], -negative, weight / total, covered, misses))
+            found.append(Match(self.ids[doc], -negative, weight / total, covered))
         return found
+
+    def misses_point(self, terms: Sequence[Term], match: Match) -> bool:
+        """Whether ``match`` leaves out a word of the question that this Compact never uses
+        and that counts far more than any word it holds ("insurance", while it holds only
+        "council" and "contract"): that word is likelier what was asked."""
+        counted = self.counted(terms)
+        held = max((self.weight(t) for t in counted if t.word in match.covered), default=0.0)
+        left = max(
+            (self.weight(t) for t in counted if t.word not in match.covered and not self.knows(t)),
+            default=0.0,
+        )
+        return left >= _POINT * held
 
     def defining(self, focus: str) -> list[str]:
         """The commitments whose quote opens with ``focus`` ("Full Cost Recovery - Under
