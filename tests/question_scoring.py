@@ -19,11 +19,12 @@ What counts as correct on the blind set (see ``tests/questions/blind/README.md``
 ``blind-2`` is judged the same way; it was written after the engine was tuned on
 ``blind``, so its score is the one nobody tuned for.  ``dev`` (also judged the same way)
 was written by the developer who then worked on the data and engine: a working measure,
-not a blind one.
+not a blind one.  ``dev-2`` is a second such set, written the same way (by a developer
+who had read the engine) before the changes it was used to judge.
 
 Run it directly to list every miss:
 
-    .venv/bin/python tests/question_scoring.py [--all] [--text] [--dev] [--blind-2]
+    .venv/bin/python tests/question_scoring.py [--all] [--text] [--dev] [--dev-2] [--blind-2]
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ BLIND_2 = QUESTIONS / "blind-2"
 DEV = QUESTIONS / "dev"
 """Written from the source texts by the developer who then worked on the data and engine
 (not blind): more signal while working, judged like ``blind``."""
+DEV_2 = QUESTIONS / "dev-2"
+"""A second development set, written like ``dev`` (not blind) before the changes it judged."""
 
 # A period of time as an answer would state one ("12 weeks", "three months", "6-week").
 _PERIOD = re.compile(
@@ -161,6 +164,8 @@ def main(argv: list[str]) -> int:
     sets = [("blind", score_blind(answerer)), ("existing", score_existing(answerer))]
     if "--dev" in argv:
         sets.append(("dev", score_blind(answerer, DEV)))
+    if "--dev-2" in argv:
+        sets.append(("dev-2", score_blind(answerer, DEV_2)))
     if "--blind-2" in argv:  # the untuned set: look at its misses only to report them
         sets.append(("blind-2", score_blind(answerer, BLIND_2)))
     for name, scored in sets:

@@ -7,6 +7,7 @@ from question_scoring import (
     BLIND,
     BLIND_2,
     DEV,
+    DEV_2,
     QUESTIONS,
     load,
     score_blind,
@@ -18,31 +19,39 @@ from bot.knowledge.ask import BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
-BLIND_FLOOR = 162
+BLIND_FLOOR = 164
 """Blind questions answered correctly (of 166): 153 when blind-2 was written, 162 after the
-Compacts' own statements were quoted and keywords written for every commitment."""
+Compacts' own statements were quoted and keywords written for every commitment, 164 after
+the engine changes judged on dev-2."""
 EXISTING_FLOOR = 94
 """Existing questions answered correctly (of 94) before the blind set was used."""
-DEV_FLOOR = 122
+DEV_FLOOR = 137
 """Development questions answered correctly (of 150; written by the developer who then
-worked on the data and engine, so not blind): 64 before that work."""
+worked on the data and engine, so not blind): 64 before that work, 122 after it, 137 after
+the engine changes judged on dev-2 (164 with the last of them)."""
 BLIND_2_FLOOR = 145
 """Second blind set (216, written after the engine was tuned on the first): 128 as it was
 written; 145 after data and engine changes made without looking at it (never tuned on)."""
+DEV_2_FLOOR = 128
+"""Second development questions answered correctly (of 136; written like ``dev``, by a
+developer who had read the engine, before the changes they judged): 102 when written, 128
+after generic engine changes (ranking, word readings, synonyms; no data changes)."""
 
 
 def test_question_sets_are_large_and_cover_every_compact(knowledge: Knowledge) -> None:
     existing, blind, blind_2, dev = load(QUESTIONS), load(BLIND), load(BLIND_2), load(DEV)
+    dev_2 = load(DEV_2)
     assert len(existing) >= 40 and len(blind) >= 100 and len(blind_2) >= 200 and len(dev) >= 100
-    for questions in (existing, blind, blind_2, dev):
+    assert len(dev_2) >= 100
+    for questions in (existing, blind, blind_2, dev, dev_2):
         assert {code for code, _ in questions} == set(knowledge.registry.codes)
 
 
 def test_blind_and_existing_scores(
     knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """One test, every score: the two blind sets (frozen), the existing set and the
-    development set.
+    """One test, every score: the two blind sets (frozen), the existing set and the two
+    development sets.
 
     ``tests/question_scoring.py`` says what counts as correct; run it directly to list
     the misses.
@@ -51,6 +60,7 @@ def test_blind_and_existing_scores(
     blind_2 = score_blind(knowledge.answerer, BLIND_2)
     existing = score_existing(knowledge.answerer)
     dev = score_blind(knowledge.answerer, DEV)
+    dev_2 = score_blind(knowledge.answerer, DEV_2)
     with capsys.disabled():
         print(
             "\n"
@@ -61,6 +71,7 @@ def test_blind_and_existing_scores(
                     ("blind-2", blind_2),
                     ("existing", existing),
                     ("dev", dev),
+                    ("dev-2", dev_2),
                 )
             )
         )
@@ -68,6 +79,7 @@ def test_blind_and_existing_scores(
     assert sum(s.ok for s in blind_2) >= BLIND_2_FLOOR
     assert sum(s.ok for s in existing) >= EXISTING_FLOOR, [s.question for s in existing if not s.ok]
     assert sum(s.ok for s in dev) >= DEV_FLOOR, [s.question for s in dev if not s.ok]
+    assert sum(s.ok for s in dev_2) >= DEV_2_FLOOR, [s.question for s in dev_2 if not s.ok]
 
 
 def test_rbkc_notice_cites_three_months_written_notice(knowledge: Knowledge) -> None:

@@ -42,14 +42,14 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\bnotice\b", 2.5),
         (
             r"\b(cut|cuts|cutting|ending|ends|ended|end|stop|stops|stopped|stopping|withdraw\w*|pull|"
-            r"reduc\w*|going down|changing|change)\b",
+            r"reduc\w*|going down|changing|change|drop|drops|dropping|dropped|decreas\w*)\b",
             1.5,
         ),
         (r"\bwarn\w*\b", 1.0),
         (r"\byear[- ]end\b|\bend of the (financial )?year\b", -1.5),
         (
-            r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull)"
-            r"|\b(cut|end|stop|chang|reduc|withdraw|pull)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
+            r"\b(fund\w*|grants?|contracts?)\b.{0,40}\b(cut|end|stop|chang|reduc|withdraw|pull|drop)"
+            r"|\b(cut|end|stop|chang|reduc|withdraw|pull|drop)\w*\b.{0,40}\b(fund\w*|grants?|contracts?)\b",
             2.0,
         ),
         (r"\b(why they|say why|rationale)\b", 1.0),
@@ -83,7 +83,15 @@ RULES: dict[str, list[tuple[str, float]]] = {
         (r"\bis (that|this|it) a breach\b", -2.5),
         (r"\bgot nowhere\b|\bwhat('?s| is)? next\b|\bredress\b|\bescalate\b", 2.0),
         (r"\bfall(en)? out\b|\bdoesn'?t (stick|keep) to\b|\bnot (stick|keep)\w* to\b", 2.5),
+        (
+            r"\b(not|isn'?t|aren'?t|wasn'?t|weren'?t|never|stopped|keeps? not) (following|"
+            r"complying with|abiding by|honou?ring|respecting|keeping to|sticking to|living up to|"
+            r"acting within) (the|this|our|its|their)? ?compact\b",
+            2.5,
+        ),
         (r"\bfinal decision\b", 1.5),
+        # "an independent person to look at our complaint" is a dispute, not independence.
+        (r"\bindependent (person|people|arbiter|body|mediator|adjudicator|review\w*|panel)\b", 2.0),
     ],
     "review": [
         (r"\breview\w*\b", 2.5),
@@ -116,6 +124,8 @@ RULES: dict[str, list[tuple[str, float]]] = {
     ],
     "governance": [(r"\bgovernance\b|\btrustees?\b|\baccountab\w*\b|\bprobity\b", 2.0)],
 }
+
+_FUNDING_CHANGE_AT_LEAST = 2.0
 
 _COMPILED = {topic: [(re.compile(p), w) for p, w in rules] for topic, rules in RULES.items()}
 
@@ -161,6 +171,10 @@ def topic_scores(question: str) -> dict[str, float]:
     # A duration question about funding ("2 months notice") is about notice, not funding in general.
     if "funding_change" in scores and "funding" in scores:
         scores["funding"] -= 1.0
+    # One weak cue ("say why", "in writing", "stop") does not make a question about ending
+    # funding: it takes notice, or a word for ending with one for funding, or two cues.
+    if scores.get("funding_change", 0.0) < _FUNDING_CHANGE_AT_LEAST:
+        scores.pop("funding_change", None)
     return {t: s for t, s in scores.items() if s > 0}
 
 

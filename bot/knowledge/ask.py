@@ -34,6 +34,7 @@ import pluggy
 from bot.knowledge.commitment_index import CommitmentIndex
 from bot.knowledge.query_expansion import party_preference, question_terms
 from bot.knowledge.reading import Reading, read
+from bot.knowledge.reading import tried as tried_before
 from bot.knowledge.registry import CompactRegistry
 from bot.knowledge.rule_answers import (
     RULE_TOPICS,
@@ -69,9 +70,13 @@ _OWN_BOOST = 2.0
 _ANSWERS = 0.45
 """Share of the question a clause must contain to answer it on its own..."""
 _ANSWERS_WITH_SUPPORT = 0.28
-"""...or with the question's topic to back it..."""
+"""...or with the question's topic to back it, or its being the group's own commitment when
+the group asks about its own duty..."""
 _ANSWERS_WITH_TWO = 0.24
-"""...or two of its words."""
+"""...or two of its words..."""
+_OWN_ON_RULE = 0.15
+"""Coverage at which the group's own commitment on a rule topic (what it must do when its
+funding ends) answers "what must we do?" in place of the public bodies' rule."""
 _ALL_BUT = 0.75
 """Coverage at which a clause answers a question in place of a rule that sets nothing."""
 _PROMOTE = 1.25
@@ -79,6 +84,9 @@ _PROMOTE = 1.25
 _FALLBACK = 2
 """When the best-ranked clause does not hold enough of the question, the runner-up may; a
 clause further down that shares two words with it is no answer."""
+_WHOLE = 3
+"""How far down the ranking a clause holding all but a little of the question, and matching
+its words better, is quoted before the best-ranked clause holding less of it."""
 _SECOND = 0.7
 """A second clause is quoted when it scores at least this share of the first."""
 _DEFINES = 3.0
@@ -98,6 +106,9 @@ _STATEMENT = 0.8
 """Score factor for a statement about the Compact (a definition, a contact, its status)
 when the question is on one of the Compact's topics, unless it asks what something is:
 where a glossary repeats a clause, the clause answers..."""
+_ASKING = 0.5
+"""Score factor for a clause that is itself a question to the reader (a consultation draft's
+"Would you like to see a foreword?")."""
 _STATEMENT_FOR_DUTY = 0.5
 """...and where the question asks what someone must or should do, a statement commits
 nobody."""
@@ -123,6 +134,19 @@ _NUMBER = re.compile(
 )
 """A count or amount in a clause ("84 Voluntary and Community Organisations", "over 2,300
 members"), not a telephone number, postcode or year."""
+
+_DATE = re.compile(
+    r"\b(1[89]|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\b",
+    re.IGNORECASE,
+)
+"""A year or month in a clause, for "when was ...?"."""
+
+_ASKS_TIME = re.compile(
+    r"\bhow (long|quickly|soon|fast)\b|\bdeadline\b|\btime ?limits?\b|\bwithin\b|\bby when\b"
+    r"|\b(days?|weeks?|months?)\b"
+)
+"""A question asking for a length of time (not how many steps or how much)."""
 
 _FIGURE_WORD = [
     (re.compile(r"\bhow often\b|\bfrequen"), "frequency"),
@@ -185,7 +209,7 @@ class AskResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Ranked:
     match: Match
     score: float
@@ -198,6 +222,11 @@ class _Ranked:
     defines: bool = False
     """It opens with what the question asks to be defined or named ("Full Cost Recovery -
     ...", "The Kent Partners' Compact is ...")."""
+    own: bool = False
+    """The group's own commitment, and the question asks about the group's own duty."""
+    ruled: bool = False
+    """The question's topic is one the Compact sets a rule on (its own-duty answer is
+    ``Answerer._own_duty``'s)."""
 
     @property
     def commitment(self) -> str:
@@ -210,12 +239,18 @@ class _Ranked:
         if self.defines:
             return True
         coverage = self.match.coverage
-        if self.untopical and len(self.match.covered) < 2 and coverage < _ALL_BUT:
-            # With no topic to go on, one shared word ("colour") answers nothing.
+        if (
+            self.untopical
+            and not self.own
+            and len(self.match.covered) < 2
+            and coverage < _ALL_BUT
+        ):
+            # With no topic to go on, one shared word ("colour") answers nothing, unless the
+            # group asks what it must do and this is its own commitment.
             return False
         if coverage >= _ANSWERS:
             return True
-        if self.tagged and coverage >= _ANSWERS_WITH_SUPPORT:
+        if (self.tagged or (self.own and not self.ruled)) and coverage >= _ANSWERS_WITH_SUPPORT:
             return True
         return len(self.match.covered) >= 2 and coverage >= _ANSWERS_WITH_TWO
 
@@ -240,6 +275,8 @@ def _states(compact: Compact, commitment_id: str, reading: Reading) -> bool:
     """Whether a clause states the kind of figure the question asks for: a number for
     "how many ...?", otherwise a period or frequency."""
     quote = compact.commitment(commitment_id).quote
+    if reading.asks_when:
+        return bool(_DATE.search(quote))
     return bool(_NUMBER.search(quote)) if reading.asks_count else states_figure(quote)
 
 
@@ -364,24 +401,48 @@ class Answerer:
         duty = reading.asks_duty
         # "who do we contact?" (not a complaint's first step, not a letter unanswered)
         contact = reading.asks_contact and topic not in ("disputes", "correspondence")
-        for m in search.rank(terms):
+        ruled = topic in RULE_TOPICS
+        matches = search.rank(terms)
+        if defining and defining[0] not in {m.commitment for m in matches}:
+            # A common word ("compact") leaves the clause defining it out of the best few, and
+            # a name of stop words and places ("Kent CAN") leaves nothing to search for.
+            matches += search.rank(terms, only=defining[:1]) or [
+                Match(defining[0], 1.0, 1.0, frozenset())
+            ]
+        own_duty, counting, dating = reading.own_duty, reading.asks_count, reading.asks_when
+        statement_factor = 1.0
+        if not reading.focus and (duty or topic is not None):
+            statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
+        party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
+        for m in matches:
             c = compact.commitment(m.commitment)
+            cid = m.commitment
             score = m.score
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
-            if c.statement and not reading.focus and (duty or topic is not None):
-                score *= _STATEMENT_FOR_DUTY if duty else _STATEMENT
+            if cid in search.asking:
+                # A question the Compact puts to its readers (a draft's "Are there any
+                # others we have missed here?") answers nothing.
+                score *= _ASKING
+            if c.statement:
+                score *= statement_factor
             if c.party == party:
-                score *= _OWN_BOOST if party == "vcs" else _PARTY_BOOST
-            if contact and m.commitment in search.gives_contact:
+                score *= party_factor
+            elif own_duty and c.party == "joint" and not c.statement:
+                # What both sides commit to binds the group too.
+                score *= _PARTY_BOOST
+            if contact and cid in search.gives_contact:
                 score *= _CONTACT
-            if reading.asks_count and _NUMBER.search(c.quote):
+            if counting and _NUMBER.search(c.quote):
                 score *= _COUNT
-            defines = m.commitment in defining
+            if dating and _DATE.search(c.quote):
+                score *= _COUNT
+            defines = cid in defining
             if defines:
-                score *= _DEFINES if m.commitment == defining[0] else _DEFINES_AGAIN
-            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines))
+                score *= _DEFINES if cid == defining[0] else _DEFINES_AGAIN
+            own = own_duty and c.party == "vcs" and not c.statement
+            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own, ruled))
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
@@ -398,7 +459,7 @@ class Answerer:
                     return own
             if self._about_rule(compact, rule_topic, reading, ranked):
                 return self._rule(compact, rule_topic, reading, terms)
-        return self._clause(compact, topic, reading, ranked)
+        return self._clause(compact, topic, reading, ranked, terms)
 
     @staticmethod
     def _rule_topic(compact: Compact, topic: str | None, reading: Reading) -> str | None:
@@ -438,7 +499,9 @@ class Answerer:
         if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
             return True
         rule = answer_rule(compact, topic, reading.text, reading)
-        best = next((r for r in ranked if r.answers), None)
+        # The clause that would answer in the rule's place: only one ranked near the top, as
+        # in ``_clause`` (one further down would be no answer at all).
+        best = next((r for r in ranked[:_FALLBACK] if r.answers), None)
         rule_ids = self._rule_ids(compact, topic)
         if not rule.has_number and topic != "disputes":
             # The rule is that there is none (no feedback promised, no length set), unless
@@ -454,7 +517,16 @@ class Answerer:
             text += f" {rule.note}"
         asks = reading.asks_figure or reading.proposed is not None
         kind: AnswerKind
-        if rule.has_number or (topic == "disputes" and rule.commitments):
+        if (
+            topic == "disputes"
+            and reading.asks_figure
+            and _ASKS_TIME.search(reading.text)
+            and not states_figure(rule.text)
+        ):
+            # "how quickly must they deal with a complaint?": the procedure sets no time.
+            text = f"{compact.short_name} sets no time limit for dealing with this. {text}"
+            kind = "no_number"
+        elif rule.has_number or (topic == "disputes" and rule.commitments):
             kind = "rule"
         else:
             kind = "no_number" if asks or not rule.duty else "clause"
@@ -483,9 +555,11 @@ class Answerer:
             return []
         search = self.search(compact)
         if topic == "disputes" and reading.next_step and ids:
+            # Only what the question says was tried, not where it asks to go next.
+            before = question_terms(tried_before(reading.text)) or terms
             tried = [
                 ids.index(m.commitment)
-                for m in search.rank(terms, only=ids)
+                for m in search.rank(before, only=ids)
                 if m.coverage > 0 and m.commitment in ids
             ]
             if tried and max(tried) + 1 < len(ids):
@@ -526,7 +600,15 @@ class Answerer:
             and r.match.coverage > 0
             and not compact.commitment(r.commitment).statement
         ]
-        best = own[0] if own and own[0].answers else None
+        best = (
+            own[0]
+            if own
+            and (
+                own[0].answers
+                or (own[0].own and own[0].tagged and own[0].match.coverage >= _OWN_ON_RULE)
+            )
+            else None
+        )
         if best is not None and best.commitment in rule_ids and best.party == "joint":
             return None
         if best is None and rule.party == "joint":
@@ -567,25 +649,62 @@ class Answerer:
         )
 
     def _clause(
-        self, compact: Compact, topic: str | None, reading: Reading, ranked: list[_Ranked]
+        self,
+        compact: Compact,
+        topic: str | None,
+        reading: Reading,
+        ranked: list[_Ranked],
+        terms: list[Term],
     ) -> Answer:
         best = ranked[0] if ranked and ranked[0].answers else None
         if best is None:
             good = [r for r in ranked[:_FALLBACK] if r.answers]
             best = good[0] if good else None
+        whole = next(
+            (
+                r
+                for r in ranked[:_WHOLE]
+                if best is not None
+                and r.match.coverage >= _ALL_BUT > best.match.coverage
+                and r.match.score >= best.match.score
+                and not best.defines
+            ),
+            None,
+        )
+        if whole is not None:
+            # The preferences for a party or topic break ties; they do not put a clause that
+            # holds part of the question before one that holds all of it and matches better.
+            best = whole
         asks = reading.asks_figure or reading.proposed is not None
+        # "how long should our funding be?" off the rule topics: a clause on the question's
+        # topic that states a period answers it (on a rule topic, the rule's own does).
+        period = reading.asks_figure and topic is not None and topic not in RULE_TOPICS
         if (
             best is not None
-            and reading.asks_count
+            and (reading.asks_figure or reading.asks_count)
+            and topic not in RULE_TOPICS
+            and self.search(compact).misses_point(terms, best.match)
+            and best.match.coverage < _ALL_BUT
+            and not best.defines
+        ):
+            # "how much can the council charge for hall hire?": a figure for something the
+            # Compact never mentions, and the closest clause holds only the question's
+            # everyday words.
+            best = None
+        if (
+            best is not None
+            and (reading.asks_count or reading.asks_when or period)
             and not _states(compact, best.commitment, reading)
         ):
-            # "how many organisations signed?": a close clause that states a number answers
-            # (a period is the rules' business: no clause's figure stands in for one).
+            # "how many organisations signed?", "when was it formed?": a close clause that
+            # states a number or a date answers.
             best = next(
                 (
                     r
                     for r in ranked[:_STATING]
-                    if r.answers and _states(compact, r.commitment, reading)
+                    if r.answers
+                    and (r.tagged or not period)
+                    and _states(compact, r.commitment, reading)
                 ),
                 best,
             )

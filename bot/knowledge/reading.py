@@ -84,13 +84,15 @@ _ASKS_FIGURE = re.compile(
     r"|\bby when\b|\bwhat (time limit|deadline|notice period)\b|\btime ?limit\b"
     r"|\bdeadline\b|\bwithin a set time\b|\bminimum (consultation )?(period|time|notice)\b"
     r"|\bwhen (will|should|must|do|does) .{0,40}\b(feedback|reply|respond|answer|hear)\b"
-    r"|\b(weeks?|months?|days?) notice\b|\bnotice period\b|\bmeant to be\b"
+    r"|\b(weeks?|months?|days?) notice\b|\bnotice period\b"
+    r"|\b(long|short|quick|soon|notice|period|time|weeks?|months?|days?)\b.{0,30}\bmeant to be\b"
     r"|\b(give|get|gives|giving) (us )?(longer|more (time|notice|warning))\b"
     r"|\b(enough|more|longer) (notice|warning)\b|\bnumber of (weeks|days|months|years)\b"
     r"|^(minimum|maximum) \w+ (period|time)\b"
 )
 _SCOPE = re.compile(
-    r"\b(apply|applies|cover|covers|count|counts|include|includes|exclude\w*|exempt)\b"
+    r"\b(apply|applies)\b(?! for)"
+    r"|\b(cover|covers|count|counts|include|includes|exclude\w*|exempt)\b"
     r"|\b(absolute|legal|legally|binding|guaranteed?|enforceable|mandatory|compulsory|"
     r"optional|strict|hard and fast)\b|\b(minimum|maximum)\s*\?"
     r"|\ba (minimum|maximum)\b(?! (number|period|time|length|of))"
@@ -112,13 +114,19 @@ _FOCUS = [
     re.compile(
         r"\b(?:what|who)(?: actually| exactly| really)?(?:'s|s| is| are| was| were)"
         r"(?: meant by)?(?: actually| exactly| really)? (?:a |an |the |this |these |our )?"
-        r"(?P<f>[\w'& -]+?)(?: for| about| exactly| actually| all about)?\s*\??$"
+        r"(?P<f>[\w'& -]+?)(?: for| about| exactly| actually| all about| anyway| then)?\s*\??$"
     ),
     re.compile(
-        r"\bwhat (?:do|does|did) (?:the compact|it|they|you) mean by (?:a |an |the )?"
+        r"\bwhat (?:do|does|did) (?:the |this )?(?:compact|draft|document|agreement|it|they|you)"
+        r" mean by (?:a |an |the )?"
         r"['\"]?(?P<f>[\w'& -]+?)['\"]?\s*\??$"
     ),
     re.compile(r"\bwhat (?:do|does) ['\"]?(?P<f>[\w'& -]+?)['\"]? (?:mean|stand for)\b"),
+    re.compile(
+        r"\bwhat (?:do|does|did) (?:the |this )?(?:compact|draft|document|agreement|it|they) say"
+        r" (?:a |an |the )?['\"]?(?P<f>[\w'& -]+?)['\"]?(?: actually| exactly| really)?"
+        r" (?:is|are|means)\s*\??$"
+    ),
     re.compile(
         r"\b(?:define|definition of|meaning of|what counts as|who counts as) (?:a |an |the )?"
         r"['\"]?(?P<f>[\w'& -]+?)['\"]?(?: in the compact| under the compact)?\s*\??$"
@@ -127,15 +135,21 @@ _FOCUS = [
 _FOCUS_WORDS = 6
 """A longer "what is ..." asks about more than a name ("what is the council meant to do")."""
 
-# "how many organisations signed?", "how much money": a count or an amount, not a period.
+# "how many organisations signed?", "how much money", "how big": a count, an amount or a size,
+# not a period.
 _COUNT = re.compile(
-    r"\bhow (many|much)\b(?! (time|notice|warning|longer|more time|weeks?|months?|days?|years?|"
-    r"times?|often|in advance|ahead|before|after|later|sooner)\b)"
+    r"\bhow (many|much|big|large)\b(?! (time|notice|warning|longer|more time|weeks?|months?|"
+    r"days?|years?|times?|often|in advance|ahead|before|after|later|sooner)\b)"
+)
+# "when was it set up?", "what year did ...": a date in the past, not a deadline.
+_WHEN = re.compile(
+    r"^(so |and )?when (did|was|were|had)\b|\bwhat (year|date|month)\b|\bhow long ago\b"
+    r"|\bin what year\b"
 )
 _CONTACT = re.compile(
     r"\b(contact|contacts|get in touch|in touch with|phone|telephone|ring|e-?mail address|"
     r"postal address|address|website|web site|web page|who (do|should|can) (we|i) (ask|speak|"
-    r"talk|write to)|who to (ask|speak|talk))\b"
+    r"talk|write to)|who to (ask|speak|talk)|where (can|do|could|should) (we|i) (find|get|look))\b"
 )
 _NEXT_STEP = re.compile(
     r"\bwhat(('?s| is)? next| now| then| do we do next)\b|\bgot nowhere\b|\bdidn'?t work\b"
@@ -179,6 +193,9 @@ class Reading:
     ...?"): a commitment answers it, a statement about the Compact does not."""
     asks_count: bool = False
     """Its figure is a count or amount ("how many organisations"), not a length of time."""
+    asks_when: bool = False
+    """It asks when something happened or was set up ("when was the partnership formed?"):
+    a date or year answers it."""
     asks_contact: bool = False
     """It asks whom to contact, or for a telephone number, address or website."""
     focus: str | None = None
@@ -230,9 +247,17 @@ def read(question: str) -> Reading:
         ending_relationship=bool(_ENDING.search(text)),
         asks_duty=bool(_DUTY.search(text)),
         asks_count=bool(_COUNT.search(text)) and not periods,
+        asks_when=bool(_WHEN.search(text)),
         asks_contact=bool(_CONTACT.search(text)),
         focus=_focus(text),
     )
+
+
+def tried(text: str) -> str:
+    """What a question says was already tried: its words before it says that did not work
+    ("we tried talking to them *but got nowhere*, who now?"), else the whole question."""
+    m = _NEXT_STEP.search(text)
+    return text[: m.start()] if m and m.start() > 0 else text
 
 
 def _focus(text: str) -> str | None:

@@ -52,6 +52,9 @@ _COVERED = 25
 _UNKNOWN = 1.5
 """How much more than the rarest word of a Compact a word it never uses counts towards
 coverage."""
+_POINT = 1.5
+"""How much more a word the Compact never uses must count than every word a clause holds for
+the clause to miss the point of the question."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -77,6 +80,8 @@ STOPWORDS = frozenset(
     who's where's here's
     gave given told ago put stick sure look looks looking happen happens happened find
     instead rather several exactly tho bit bits expect expects try tried trying
+    mention mentions mentioned supposed suppose massive huge tiny enormous completely
+    totally soon quickly
     """.split()
 )
 """Words too common in questions to tell one clause from another."""
@@ -89,9 +94,14 @@ _FAMILY = {
     "represent": "repres",
     "proportion": "proport",
     "strategi": "strateg",
+    "safeti": "safe",
+    "info": "inform",
+    "unpaid": "paid",
+    "built": "build",
 }
 """Stems of one word family that Porter's stemmer leaves apart ("response" and "respond",
-"decision" and "decide"), to one."""
+"decision" and "decide"), to one; and a few a question shortens or negates ("info",
+"unpaid")."""
 
 
 def _families(found: list[str]) -> list[str]:
@@ -256,6 +266,11 @@ class CompactSearch:
             c.id for c in self.compact.commitments if _CONTACT_DETAILS.search(c.quote)
         )
         """Commitments that give an e-mail address, a telephone number or a web address."""
+        self.asking = frozenset(
+            c.id for c in self.compact.commitments if c.quote.rstrip().endswith("?")
+        )
+        """Commitments that are themselves questions to the reader (a draft's "Are there any
+        others we have missed here?")."""
         self._avg = sum(lengths) / max(1, len(lengths))
         self._norm = [_K1 * (1 - _B + _B * n / self._avg) for n in lengths]
         self._rare_idf = math.log(1 + (self._n - 0.5) / 1.5)
@@ -270,6 +285,9 @@ class CompactSearch:
         title = frozenset(content_stems(f"{compact.title} {compact.short_name}"))
         self.title_stems = title - self.place_stems
         self.name_stems = self.place_stems | {s for s in self.title_stems if s not in self._df}
+        if compact.is_draft:
+            # "does the draft mention ...?": a draft is what its readers call it.
+            self.name_stems |= {"draft"}
 
     def idf(self, s: str) -> float:
         """Rarity of a stem in this Compact (BM25's idf)."""
@@ -349,23 +367,47 @@ class CompactSearch:
             found.append(Match(self.ids[doc], -negative, weight / total, covered))
         return found
 
+    def misses_point(self, terms: Sequence[Term], match: Match) -> bool:
+        """Whether ``match`` leaves out a word of the question that this Compact never uses
+        and that counts far more than any word it holds ("insurance", while it holds only
+        "council" and "contract"): that word is likelier what was asked."""
+        counted = self.counted(terms)
+        held = max((self.weight(t) for t in counted if t.word in match.covered), default=0.0)
+        left = max(
+            (self.weight(t) for t in counted if t.word not in match.covered and not self.knows(t)),
+            default=0.0,
+        )
+        return left >= _POINT * held
+
     def defining(self, focus: str) -> list[str]:
         """The commitments whose quote opens with ``focus`` ("Full Cost Recovery - Under
         ...", "The Kent Partners' Compact is ...", "Service Level Agreement (SLA) A
         document ..."): the ones that define or name it, in the text's order.  A focus of
         place names alone ("Kent") names too much to say."""
         wanted = _opening(focus)
-        if not wanted or set(wanted) <= self.place_stems:
+        words = _WORD.findall(focus.lower())
+        if not words:
             return []
+        # The clause that defines just what was named ("Compact - a written agreement", "Kent
+        # CAN - the Kent Community Action Network"), word for word.
+        exact = re.compile(
+            r"\W*((the|a|an)\s+)?" + r"(?:'s)?\W+".join(map(re.escape, words)) + r"(?:'s|')?\s*"
+            r"(?:[-–:(]|(?:is|are)\s+(?:a|an|the)\b|(?:means|refers)\b)"
+        )
+        if not wanted or set(wanted) <= self.place_stems:
+            # Places alone ("Kent") name too much, unless word for word ("Kent CAN - ...").
+            return [c.id for c in self.compact.commitments if exact.match(c.quote.lower())]
         if self._openings is None:
             self._openings = [_opening(c.quote)[:_OPENING] for c in self.compact.commitments]
         acronym = f"({focus.strip().lower()})"
         n = len(wanted)
-        return [
-            c.id
+        found = [
+            c
             for c, opening in zip(self.compact.commitments, self._openings, strict=True)
             if opening[:n] == wanted or (n == 1 and acronym in c.quote[:_OPENING_CHARS].lower())
         ]
+        # Then before one naming something longer that starts with it ("Compact Compliance").
+        return [c.id for c in sorted(found, key=lambda c: not exact.match(c.quote.lower()))]
 
     def _without_names(self, terms: Sequence[Term]) -> list[Term]:
         """``terms`` less the words that name this Compact: its places, and words of its

@@ -10,7 +10,8 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge.search import STOPWORDS, stem
 
-_WORD = re.compile(r"[a-z][a-z'-]+")
+_WORD = re.compile(r"[a-z](?:[a-z'-]*[a-z])?")
+"""A word, without a quote mark or hyphen at its end ("'commitment'" is "commitment")."""
 
 # Words people write that the Compacts do not, so they are never "corrected" away.
 EVERYDAY = frozenset(
@@ -29,6 +30,8 @@ _MISTYPED = 2
 """Letters a word of ``_LONG`` letters or more may have wrong (a shorter one: one); more,
 and it is another word ("sessions" is not "sections")."""
 _LONG = 10
+_SWAPPED = 4
+"""Words this long are corrected only where two neighbouring letters are swapped."""
 
 
 class Speller:
@@ -39,6 +42,18 @@ class Speller:
         self._stems = frozenset(stem(w) for w in self._known)
         self._choices = sorted(w for w in self._known if len(w) >= 4)
         self._fix = lru_cache(maxsize=4096)(self._closest)
+        # Four-letter words are corrected only for two letters swapped ("lnog": "long").
+        self._anagrams: dict[str, list[str]] = {}
+        for w in sorted(self._known):
+            if len(w) == _SWAPPED:
+                self._anagrams.setdefault("".join(sorted(w)), []).append(w)
+
+    def _swapped(self, word: str) -> str:
+        """The known word ``word`` is with two neighbouring letters swapped, or ``word``."""
+        for candidate in self._anagrams.get("".join(sorted(word)), []):
+            if candidate[0] == word[0] and OSA.distance(word, candidate) == 1:
+                return candidate
+        return word
 
     def _closest(self, word: str) -> str:
         """The known word ``word`` is most likely a mistyping of, or ``word`` itself.
@@ -64,7 +79,11 @@ class Speller:
     def correct(self, text: str) -> str:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
-            if len(word) < 5 or word in self._known:
+            if word in self._known:
+                return word
+            if len(word) == _SWAPPED:
+                return self._swapped(word)
+            if len(word) < 5:
                 return word
             return str(self._fix(word))
 
