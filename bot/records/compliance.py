@@ -93,13 +93,14 @@ def compliance_log(entries: Iterable[Logged]) -> list[ItemRecord]:
         if isinstance(entry, ItemRegistered):
             if logged.item_id is None:
                 continue
+            funding = entry.event if isinstance(entry.event, FundingEnding) else None
             records[logged.item_id] = ItemRecord(
                 item_id=logged.item_id,
                 event=entry.event,
                 registered_at=logged.at,
                 compacts={r.compact: r for r in entry.results},
-                notice_given_on=getattr(entry.event, "notice_given_on", None),
-                consultation_started_on=getattr(entry.event, "consultation_started_on", None),
+                notice_given_on=funding.notice_given_on if funding else None,
+                consultation_started_on=funding.consultation_started_on if funding else None,
                 entry_ids=[logged.id],
                 # Entries written before the list was kept: the Compacts that gave a verdict.
                 followed=entry.compacts or [r.compact for r in entry.results],
