@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -17,11 +18,21 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from icalendar.parser import Contentline, Parameters
 from ics_reference import build_calendar_icalendar
-from yearly_items import CHAT, NOW, consultation, funding, register, register_year, stored_core
+from yearly_items import (
+    CHAT,
+    NOW,
+    OFFICER,
+    consultation,
+    funding,
+    register,
+    register_year,
+    stored_core,
+)
 
 from bot.knowledge.knowledge import Knowledge
 from bot.records.calendar_export import _escape, _fold, build_calendar
-from storage.repository import Reminder
+from bot.records.log import Logged, _upgrade_legacy, entry_kind
+from storage.repository import Reminder, StoredEntry
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = NOW.date()
@@ -110,6 +121,76 @@ def test_reminders_alone_and_no_reminder_at_all(knowledge: Knowledge) -> None:
             for build in (build_calendar, build_calendar_icalendar)
         )
         assert new == old, _diff(old.ics, new.ics)
+
+
+async def test_the_calendar_decodes_only_what_it_shows_and_shows_what_the_whole_log_says(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    """``Core.calendar`` decodes only the entries of open items and of items a reminder to
+    come names; its file is the one built, as before, from every record of the whole log."""
+    async with stored_core(tmp_path / "cal.db", knowledge) as core:
+        ids = await register_year(core)
+        closed = ids["advice"]
+        await core.close_item(CHAT, closed, "done", OFFICER)
+        await core.close_item(CHAT, ids["parking"], "cancelled", OFFICER)
+        await core.reopen_item(CHAT, ids["parking"], OFFICER)
+        reminders = await core.db.pending_reminders(CHAT)
+        calendar = await core.calendar(CHAT)
+        decoded: list[int | None] = []
+        read = core._read
+
+        async def counting(reader: Any, rows: list[StoredEntry]) -> list[Logged]:
+            decoded.extend(r.item_id for r in rows)
+            return await read(reader, rows)
+
+        core._read = counting  # type: ignore[method-assign]
+        assert await core.calendar(CHAT) == calendar
+        del core._read
+        records = await core.compliance(CHAT)
+        settings = await core.db.chat_settings(CHAT)
+        changes = await core.db.calendar_changes(CHAT)
+    whole = build_calendar_icalendar(
+        records,
+        reminders,
+        registry=knowledge.registry,
+        tz=LONDON,
+        today=TODAY,
+        stamp=changes.at or NOW,
+        name=f"Compact deadlines – {settings.title}",
+    )
+    assert calendar == whole, _diff(whole.ics, calendar.ics)
+    shown = {r.item_id for r in records if r.status == "open"} | {
+        r.item_id for r in reminders if r.item_id is not None
+    }
+    assert set(decoded) == shown and closed not in shown
+    assert len(records) > len(shown)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "registered:consultation",
+        "registered:funding",
+        "registered:complaint",
+        "registered:reminder",
+        "status:done",
+        "status:cancelled",
+        "compacts",
+        "update:notice",
+        "update:consultation_start",
+        "update:feedback",
+        "update:step",
+    ],
+)
+def test_a_legacy_kind_is_named_as_it_is_read(stored: str) -> None:
+    assert entry_kind(stored) == _upgrade_legacy(stored, {})[0]
+
+
+def test_kinds_nobody_wrote_are_refused_unread() -> None:
+    assert entry_kind("item_closed") == "item_closed"
+    for bogus in ("item_exploded", "update:weather", "registered", "status"):
+        with pytest.raises(ValueError):
+            entry_kind(bogus)
 
 
 def _diff(a: bytes, b: bytes) -> str:  # debugging aid

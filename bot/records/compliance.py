@@ -26,6 +26,7 @@ from bot.records.log import (
     NoticeGiven,
     RegisteredEvent,
     StepCompleted,
+    entry_kind,
 )
 
 
@@ -83,6 +84,23 @@ class ItemRecord:
     @property
     def closes(self) -> date | None:
         return self.event.closes if isinstance(self.event, ConsultationLaunched) else None
+
+
+def open_item_ids(entries: Iterable[tuple[int | None, str]]) -> set[int]:
+    """The items ``compliance_log`` would leave open, from each entry's item id and stored
+    kind alone (``bot.records.log.entry_kind``), without decoding any entry: a registration
+    or a reopening opens an item, a closing closes it.  May name an item the log never
+    registered (it then has no record), never leaves out one it leaves open."""
+    status: dict[int, bool] = {}
+    for item_id, stored_kind in entries:
+        if item_id is None:
+            continue
+        kind = entry_kind(stored_kind)
+        if kind in ("item_registered", "item_reopened"):
+            status[item_id] = True
+        elif kind == "item_closed":
+            status[item_id] = False
+    return {item_id for item_id, is_open in status.items() if is_open}
 
 
 def compliance_log(entries: Iterable[Logged]) -> list[ItemRecord]:

@@ -169,6 +169,23 @@ LogEntry = Annotated[
 """Every kind of log entry."""
 
 _ENTRY: TypeAdapter[LogEntry] = TypeAdapter(LogEntry)
+_KINDS = frozenset(
+    model.model_fields["kind"].default
+    for model in (
+        ItemRegistered,
+        ReminderSet,
+        CompactsChosen,
+        NoticeGiven,
+        ConsultationStarted,
+        FeedbackReceived,
+        StepCompleted,
+        ItemClosed,
+        ItemChanged,
+        ItemReopened,
+        ChatMoved,
+        LetterDrafted,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +305,34 @@ def _results(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def entry_kind(kind: str) -> str:
+    """The kind an entry stored as ``kind`` is read as (an entry of the first format: the
+    kind ``_upgrade_legacy`` makes it), without reading the entry; raises ValueError for a
+    kind nobody wrote."""
+    if ":" not in kind and kind != "compacts":
+        if kind not in _KINDS:
+            raise ValueError(f"unknown log entry kind {kind!r}")
+        return kind
+    prefix, _, rest = kind.partition(":")
+    if prefix == "registered":
+        return "reminder_set" if rest == "reminder" else "item_registered"
+    if prefix == "status":
+        return "item_closed"
+    if kind == "compacts":
+        return "compacts_chosen"
+    if kind in _LEGACY_UPDATES:
+        return _LEGACY_UPDATES[kind]
+    raise ValueError(f"unknown log entry kind {kind!r}")
+
+
+_LEGACY_UPDATES = {
+    "update:notice": "notice_given",
+    "update:consultation_start": "consultation_started",
+    "update:feedback": "feedback_received",
+    "update:step": "step_completed",
+}
+
+
 def _upgrade_legacy(kind: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Entries of the first log format, as the entries above."""
     prefix, _, rest = kind.partition(":")
@@ -299,14 +344,8 @@ def _upgrade_legacy(kind: str, data: dict[str, Any]) -> tuple[str, dict[str, Any
         return "item_closed", {"status": rest, "outcome": data.get("outcome")}
     if kind == "compacts":
         return "compacts_chosen", data
-    updates = {
-        "update:notice": "notice_given",
-        "update:consultation_start": "consultation_started",
-        "update:feedback": "feedback_received",
-        "update:step": "step_completed",
-    }
-    if kind in updates:
+    if kind in _LEGACY_UPDATES:
         if "results" in data:
             data = {**data, "results": _results(data["results"])}
-        return updates[kind], data
+        return _LEGACY_UPDATES[kind], data
     raise ValueError(f"unknown log entry kind {kind!r}")
