@@ -10,6 +10,10 @@ Compact 2011 and the West Kent Compact), gives the chat a feed address
 the server, so each figure is client and server together), median and p99 of ``--repeat``
 runs after one warm-up:
   * ``/calendar``'s file, built by ``Core.calendar`` (no HTTP), its peer;
+  * the same file the way ``Core.calendar`` built it before (``calendar_before``: every
+    quoted clause's JSON parsed and validated again in every entry quoting it, and the file
+    made with icalendar's component model, ``tests/ics_reference.py``), its peer in turn,
+    checked to give the same bytes;
   * a full GET of the feed: 200 and the body (the calendar built again, as for any GET
     without validators);
   * a conditional GET with If-None-Match of the current ETag, the chat unchanged: 304 from
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -36,11 +41,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "benchmarks"):
+for path in (ROOT, ROOT / "benchmarks", ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
 import httpx  # noqa: E402
+from ics_reference import build_calendar_icalendar  # noqa: E402
 from report import CHAT, NOW, fill  # noqa: E402
 
 from bot.chat.calendar_links import feed_url  # noqa: E402
@@ -51,7 +57,10 @@ from bot.core import Core  # noqa: E402
 from bot.domain.events import ConsultationLaunched  # noqa: E402
 from bot.frontends.http_server import HttpServer  # noqa: E402
 from bot.knowledge.knowledge import Knowledge  # noqa: E402
+from bot.records.calendar_export import CalendarFile  # noqa: E402
 from bot.records.calendar_feed import new_token  # noqa: E402
+from bot.records.compliance import compliance_log  # noqa: E402
+from bot.records.log import _ENTRY, LogEntry, Logged, _upgrade_legacy  # noqa: E402
 from storage.repository import Database  # noqa: E402
 
 OFFICER, STRANGER = 7, 8
@@ -79,6 +88,75 @@ async def timed(
         if i:
             runs.append(time.perf_counter() - t0)
     return statistics.median(runs) * 1000, pct(runs, 0.99) * 1000
+
+
+def decode_before(kind: str, payload: dict[str, Any], clauses: dict[str, str]) -> LogEntry:
+    """``bot.records.log.decode`` as it was: each clause reference replaced by its JSON,
+    parsed, and validated with the entry."""
+
+    def unswap(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("clause")
+            if isinstance(ref, str) and len(node) == 1:
+                return json.loads(clauses[ref])
+            return {k: unswap(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [unswap(v) for v in node]
+        return node
+
+    data = unswap(payload)
+    if ":" in kind or kind == "compacts":
+        kind, data = _upgrade_legacy(kind, data)
+    return _ENTRY.validate_python({**data, "kind": kind})
+
+
+def clause_refs_before(payload: dict[str, Any]) -> set[str]:
+    refs: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("clause"), str):
+                refs.add(node["clause"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(payload)
+    return refs
+
+
+async def calendar_before(core: Core, chat_id: int, texts: dict[str, str]) -> CalendarFile:
+    """``Core.calendar`` as it was before (clause texts kept in ``texts``, as the core kept
+    them): the same queries, the old decoding, the icalendar build."""
+    db = core.db
+    settings = await db.chat_settings(chat_id)
+    changes = await db.calendar_changes(chat_id)
+    reminders = await db.pending_reminders(chat_id)
+    tz = core._zone(settings)
+    today = core.now().astimezone(tz).date()
+    rows = await db.log(chat_id)
+    wanted: set[str] = set()
+    for row in rows:
+        wanted |= clause_refs_before(row.payload)
+    missing = wanted - texts.keys()
+    if missing:
+        texts.update(await db.clause_texts(missing))
+    logged = [
+        Logged(r.id, r.chat_id, r.item_id, r.actor, r.at, decode_before(r.kind, r.payload, texts))
+        for r in rows
+    ]
+    name = f"Compact deadlines – {settings.title}" if settings.title else "Compact deadlines"
+    return build_calendar_icalendar(
+        compliance_log(logged),
+        reminders,
+        registry=core.knowledge.registry,
+        tz=tz,
+        today=today,
+        stamp=changes.at or core.now(),
+        name=name,
+    )
 
 
 def expect(response: httpx.Response, status: int) -> httpx.Response:
@@ -114,8 +192,14 @@ async def bench(n: int, repeat: int, knowledge: Knowledge) -> dict[str, Any]:
                 if calendar != body:
                     raise SystemExit("the feed's body is not /calendar's file")
 
+                texts: dict[str, str] = {}
+                if (await calendar_before(core, CHAT, texts)).ics != calendar:
+                    raise SystemExit("the calendar as built before differs from Core.calendar's")
                 rows["/calendar file (Core.calendar)"] = await timed(
                     lambda: core.calendar(CHAT), repeat
+                )
+                rows["/calendar file as built before (peer)"] = await timed(
+                    lambda: calendar_before(core, CHAT, texts), repeat
                 )
 
                 async def full() -> None:

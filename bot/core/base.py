@@ -16,11 +16,20 @@ from bot.core.results import FollowUpError
 from bot.core.units import AlreadyApplied, update_key
 from bot.delivery.scheduler import ReminderScheduler
 from bot.domain.events import AnyEvent
-from bot.domain.verdicts import CheckResult
+from bot.domain.verdicts import CheckResult, Citation
 from bot.knowledge.knowledge import Knowledge
 from bot.records.compliance import ItemRecord, compliance_log
 from bot.records.letter_text import LetterTemplates
-from bot.records.log import ItemClosed, LogEntry, Logged, clause_refs, decode, encode
+from bot.records.log import (
+    ItemClosed,
+    LogEntry,
+    Logged,
+    UnknownClause,
+    citation,
+    clause_refs,
+    decode,
+    encode,
+)
 from storage.repository import ChatSettings, Database, NewReminder, Reader, StoredEntry, Tx
 
 
@@ -46,8 +55,9 @@ class CoreBase:
         self.reminder_hour = reminder_hour
         self.clock = clock or SystemClock()
         self.letter_templates = LetterTemplates(letter_templates)
-        # Clause texts by reference: content-addressed, so never stale.
-        self._clauses: dict[str, str] = {}
+        # Clauses by reference, read once: content-addressed, so never stale; immutable, so
+        # shared by every entry that quotes them.
+        self._clauses: dict[str, Citation] = {}
         # Calendar feeds by chat: the fingerprint and ETag of the body last built.
         self._feeds: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
@@ -154,14 +164,24 @@ class CoreBase:
         )
 
     async def _read(self, reader: Reader, rows: list[StoredEntry]) -> list[Logged]:
-        """Stored log rows as typed entries, their clause texts fetched once and kept
-        (a clause reference always means the same text)."""
+        """Stored log rows as typed entries, their clauses fetched and read once and kept
+        (a clause reference always means the same text): the rows are decoded with the
+        clauses kept, and only when one is new are their references gathered, the new ones
+        fetched in one query, and the rows decoded again."""
+        try:
+            return self._decoded(rows)
+        except UnknownClause:
+            pass
         wanted: set[str] = set()
         for row in rows:
             wanted |= clause_refs(row.payload)
         missing = wanted - self._clauses.keys()
         if missing:
-            self._clauses.update(await reader.clause_texts(missing))
+            texts = await reader.clause_texts(missing)
+            self._clauses.update({ref: citation(text) for ref, text in texts.items()})
+        return self._decoded(rows)
+
+    def _decoded(self, rows: list[StoredEntry]) -> list[Logged]:
         clauses = self._clauses
         return [
             Logged(r.id, r.chat_id, r.item_id, r.actor, r.at, decode(r.kind, r.payload, clauses))

@@ -9,6 +9,7 @@ from bot.core.base import CoreBase
 from bot.core.results import WrittenLetter
 from bot.core.units import note_stored
 from bot.records.calendar_export import CalendarFile, build_calendar
+from bot.records.compliance import compliance_log, open_item_ids
 from bot.records.letters import build_letters
 from bot.records.log import LetterDrafted
 from bot.records.report import Report, build_report
@@ -46,8 +47,17 @@ class Records(CoreBase):
         self, settings: ChatSettings, reminders: list[Reminder], today: date, stamp: datetime
     ) -> CalendarFile:
         name = f"Compact deadlines – {settings.title}" if settings.title else "Compact deadlines"
+        # Only open items have deadlines, and only items with a reminder to come are named
+        # by one: the entries of any other item are not decoded (each item's record is
+        # replayed from its own entries alone, so these come out as in the whole log).
+        rows = await self.db.log(settings.chat_id)
+        wanted = open_item_ids((r.item_id, r.kind) for r in rows)
+        wanted.update(r.item_id for r in reminders if r.item_id is not None)
+        records = compliance_log(
+            await self._read(self.db, [r for r in rows if r.item_id in wanted])
+        )
         return build_calendar(
-            await self.compliance(settings.chat_id),
+            records,
             reminders,
             registry=self.knowledge.registry,
             tz=self._zone(settings),

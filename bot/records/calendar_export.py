@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
+from icalendar.timezone import tzp
 
 from bot.domain.duty import qualifier_note
 from bot.domain.verdicts import deadline_label
@@ -141,14 +143,23 @@ def build_calendar(
     stamp: datetime,
     name: str = "Compact deadlines",
 ) -> CalendarFile:
-    """The .ics bytes for a chat's open deadlines and its reminders still to come."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", tz.key)
+    """The .ics bytes for a chat's open deadlines and its reminders still to come.
+
+    Written line by line (``_Lines``), byte for byte what icalendar's component model gives
+    for the same properties (its order, TEXT escaping and folding; ``tests/ics_reference.py``
+    keeps that build as the reference), in a tenth of the time; icalendar still makes the
+    VTIMEZONE and says how a zone's times are written."""
+    out = _Lines()
+    out.add("BEGIN", "VCALENDAR")
+    out.text("VERSION", "2.0")
+    out.text("PRODID", PRODID)
+    out.text("CALSCALE", "GREGORIAN")
+    out.text("METHOD", "PUBLISH")
+    # icalendar knows no type for these two, so writes them as given (unescaped).
+    out.verbatim("X-WR-CALNAME", name)
+    out.verbatim("X-WR-TIMEZONE", tz.key)
+    zones_at = len(out.lines)
+    utc_stamp = tzp.localize_utc(stamp)  # as icalendar stores a DTSTAMP
 
     deadlines = open_deadlines(records, today)
     for d in deadlines:
@@ -156,12 +167,6 @@ def build_calendar(
             registry.display_name(c) + _qualified(d.item, c, d.key) for c in d.compacts
         )
         label = deadline_label(d.key)
-        event = icalendar.Event()
-        event.add("uid", d.uid)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", d.day)
-        event.add("dtend", d.day + timedelta(days=1))
-        event.add("summary", f"{label}: {d.item.title}")
         description = [
             _item_line(d.item),
             f"{label}"
@@ -170,10 +175,17 @@ def build_calendar(
             *_holiday_warnings(d.day, d.compacts, registry),
             *_clauses(d.item, d.compacts, registry),
         ]
-        event.add("description", "\n".join(description))
-        event.add("categories", ["Compact", d.item.kind])
-        event.add("transp", "TRANSPARENT")
-        cal.add_component(event)
+        # Properties in icalendar's order: its canonical ones first, then by name.
+        out.add("BEGIN", "VEVENT")
+        out.text("SUMMARY", f"{label}: {d.item.title}")
+        out.add("DTSTART;VALUE=DATE", _ical_date(d.day))
+        out.add("DTEND;VALUE=DATE", _ical_date(d.day + timedelta(days=1)))
+        out.time("DTSTAMP", utc_stamp)
+        out.text("UID", d.uid)
+        out.add("CATEGORIES", f"Compact,{_escape(d.item.kind)}")
+        out.text("DESCRIPTION", "\n".join(description))
+        out.add("TRANSP", "TRANSPARENT")
+        out.add("END", "VEVENT")
 
     by_id = {r.item_id: r for r in records}
     for reminder in reminders:
@@ -181,27 +193,140 @@ def build_calendar(
         code = reminder.key.split(":", 1)[0] if ":" in reminder.key else None
         codes = [code] if code else []
         local = reminder.due_at.astimezone(tz)
-        event = icalendar.Event()
-        event.add("uid", f"reminder-{reminder.id}@{UID_DOMAIN}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", local)
-        event.add("dtend", local + timedelta(minutes=15))
-        event.add("summary", f"Reminder: {reminder.text}"[:200])
         description = [reminder.text]
         if record is not None:
             description.append(_item_line(record))
         description += _clauses(record, codes, registry)
-        event.add("description", "\n".join(description))
-        event.add("categories", ["Compact", "reminder"])
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", reminder.text[:200])
-        alarm.add("trigger", timedelta(0))
-        event.add_component(alarm)
-        cal.add_component(event)
+        out.add("BEGIN", "VEVENT")
+        out.text("SUMMARY", f"Reminder: {reminder.text}"[:200])
+        out.time("DTSTART", local)
+        out.time("DTEND", local + timedelta(minutes=15))
+        out.time("DTSTAMP", utc_stamp)
+        out.text("UID", f"reminder-{reminder.id}@{UID_DOMAIN}")
+        out.add("CATEGORIES", "Compact,reminder")
+        out.text("DESCRIPTION", "\n".join(description))
+        out.add("BEGIN", "VALARM")
+        out.add("ACTION", "DISPLAY")
+        out.text("DESCRIPTION", reminder.text[:200])
+        out.add("TRIGGER", "P0D")
+        out.add("END", "VALARM")
+        out.add("END", "VEVENT")
+    out.add("END", "VCALENDAR")
 
     # The zone's rules only for the years the file spans keep VTIMEZONE short.
     last = max([today, *(r.due_at.date() for r in reminders)])
-    cal.add_missing_timezones(date(today.year - 1, 1, 1), date(last.year + 2, 1, 1))
-    ics: bytes = cal.to_ical()
+    first_day, last_day = date(today.year - 1, 1, 1), date(last.year + 2, 1, 1)
+    zones = (_vtimezone(tzid, first_day, last_day) for tzid in out.tzids - {"UTC"})
+    out.lines[zones_at:zones_at] = [z for z in zones if z is not None]
+    ics = b"\r\n".join(out.lines) + b"\r\n"
     return CalendarFile(ics, len(deadlines), len(reminders))
+
+
+def _escape(text: str) -> str:
+    """RFC 5545 TEXT escaping, as icalendar's (``\\N`` read as a line break, any line ending
+    as ``\\n``)."""
+    return (
+        text.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> bytes:
+    """A content line folded as icalendar folds it: at most 74 octets before each CRLF and
+    space, never inside a character, and never right after a backslash or caret (an escape
+    stays whole on the next line)."""
+    raw = line.encode("utf-8")
+    end = len(raw)
+    if end < _FOLD_AT + 1:
+        return raw
+    parts = []
+    start = 0
+    while end - start > _FOLD_AT:
+        cut = start + _FOLD_AT
+        while raw[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: mid-character
+            cut -= 1
+        if raw[cut - 1] in _ESCAPES:
+            cut -= 1
+        parts.append(raw[start:cut])
+        start = cut
+    parts.append(raw[start:])
+    return b"\r\n ".join(parts)
+
+
+_FOLD_AT = 74
+_ESCAPES = b"\\^"
+
+
+def _ical_date(day: date) -> str:
+    return f"{day.year:04}{day.month:02}{day.day:02}"
+
+
+class _Lines:
+    """Content lines, folded, and the TZIDs their times name."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.tzids: set[str] = set()
+        self._forms: dict[tuple[object, str | None, timedelta | None], tuple[str, str]] = {}
+
+    def add(self, name: str, value: str) -> None:
+        self.lines.append(_fold(f"{name}:{value}"))
+
+    def text(self, name: str, value: str) -> None:
+        self.add(name, _escape(value))
+
+    def verbatim(self, name: str, value: str) -> None:
+        if "\n" in value:
+            raise ValueError(f"{name} cannot hold a line break: {value!r}")
+        self.add(name, value)
+
+    def time(self, name: str, at: datetime) -> None:
+        """A date-time property (``DTSTART;TZID=Europe/London:20261201T090000``) as icalendar
+        writes a time in ``at``'s zone (asked once per zone and offset)."""
+        key = (at.tzinfo, at.tzname(), at.utcoffset())
+        form = self._forms.get(key)
+        if form is None:
+            form = self._forms[key] = _datetime_form(at)
+            tzid = _datetime_tzid(at)
+            if tzid is not None:
+                self.tzids.add(tzid)
+        params, utc = form
+        self.lines.append(
+            _fold(
+                f"{name}{params}{at.year:04}{at.month:02}{at.day:02}"
+                f"T{at.hour:02}{at.minute:02}{at.second:02}{utc}"
+            )
+        )
+
+
+def _datetime_form(at: datetime) -> tuple[str, str]:
+    """How icalendar writes a time in ``at``'s zone: the parameters before the value, with the
+    colon (``;TZID=Europe/London:``, or ``:``), and what follows it (``Z`` for UTC)."""
+    line = str(icalendar.Event().content_line("DTSTART", icalendar.vDDDTypes(at)))
+    value = icalendar.vDatetime(at).to_ical().decode("ascii")  # type: ignore[no-untyped-call]
+    if not line.endswith(value):
+        raise ValueError(f"unexpected icalendar form for {at!r}: {line!r}")
+    return line[len("DTSTART") : len(line) - len(value)], "Z" if value.endswith("Z") else ""
+
+
+def _datetime_tzid(at: datetime) -> str | None:
+    tzid = icalendar.vDDDTypes(at).params.get("TZID")
+    return None if tzid is None else str(tzid)
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first: date, last: date) -> bytes | None:
+    """The VTIMEZONE icalendar adds for ``tzid`` between two days (the same for every chat in
+    the zone, so made once per process and span), without the final line break; None for a
+    zone it does not know (and leaves out)."""
+    try:
+        zone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:
+        return None
+    ical: bytes = zone.to_ical()
+    return ical[: -len(b"\r\n")]

@@ -26,6 +26,7 @@ from bot.records.log import (
     NoticeGiven,
     RegisteredEvent,
     StepCompleted,
+    entry_kind,
 )
 
 
@@ -85,6 +86,23 @@ class ItemRecord:
         return self.event.closes if isinstance(self.event, ConsultationLaunched) else None
 
 
+def open_item_ids(entries: Iterable[tuple[int | None, str]]) -> set[int]:
+    """The items ``compliance_log`` would leave open, from each entry's item id and stored
+    kind alone (``bot.records.log.entry_kind``), without decoding any entry: a registration
+    or a reopening opens an item, a closing closes it.  May name an item the log never
+    registered (it then has no record), never leaves out one it leaves open."""
+    status: dict[int, bool] = {}
+    for item_id, stored_kind in entries:
+        if item_id is None:
+            continue
+        kind = entry_kind(stored_kind)
+        if kind in ("item_registered", "item_reopened"):
+            status[item_id] = True
+        elif kind == "item_closed":
+            status[item_id] = False
+    return {item_id for item_id, is_open in status.items() if is_open}
+
+
 def compliance_log(entries: Iterable[Logged]) -> list[ItemRecord]:
     """Replay a chat's log entries (in log order) into one record per registered item."""
     records: dict[int, ItemRecord] = {}
@@ -93,13 +111,14 @@ def compliance_log(entries: Iterable[Logged]) -> list[ItemRecord]:
         if isinstance(entry, ItemRegistered):
             if logged.item_id is None:
                 continue
+            funding = entry.event if isinstance(entry.event, FundingEnding) else None
             records[logged.item_id] = ItemRecord(
                 item_id=logged.item_id,
                 event=entry.event,
                 registered_at=logged.at,
                 compacts={r.compact: r for r in entry.results},
-                notice_given_on=getattr(entry.event, "notice_given_on", None),
-                consultation_started_on=getattr(entry.event, "consultation_started_on", None),
+                notice_given_on=funding.notice_given_on if funding else None,
+                consultation_started_on=funding.consultation_started_on if funding else None,
                 entry_ids=[logged.id],
                 # Entries written before the list was kept: the Compacts that gave a verdict.
                 followed=entry.compacts or [r.compact for r in entry.results],

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -168,6 +169,23 @@ LogEntry = Annotated[
 """Every kind of log entry."""
 
 _ENTRY: TypeAdapter[LogEntry] = TypeAdapter(LogEntry)
+_KINDS = frozenset(
+    model.model_fields["kind"].default
+    for model in (
+        ItemRegistered,
+        ReminderSet,
+        CompactsChosen,
+        NoticeGiven,
+        ConsultationStarted,
+        FeedbackReceived,
+        StepCompleted,
+        ItemClosed,
+        ItemChanged,
+        ItemReopened,
+        ChatMoved,
+        LetterDrafted,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,33 +246,46 @@ def encode(entry: LogEntry) -> Encoded:
 def clause_refs(payload: dict[str, Any]) -> set[str]:
     """The clause references an encoded payload holds (to fetch their texts in one query)."""
     refs: set[str] = set()
-
-    def walk(node: Any) -> None:
+    stack: list[Any] = [payload]
+    while stack:  # a walk that only ever visits dicts and lists (a payload has thousands)
+        node = stack.pop()
         if isinstance(node, dict):
-            if isinstance(node.get("clause"), str):
-                refs.add(node["clause"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(payload)
+            ref = node.get("clause")
+            if isinstance(ref, str):
+                refs.add(ref)
+            node = node.values()
+        for v in node:
+            if isinstance(v, dict | list):
+                stack.append(v)
     return refs
 
 
-def decode(kind: str, payload: dict[str, Any], clauses: dict[str, str]) -> LogEntry:
-    """An entry from its stored form; raises ValueError for a kind nobody wrote."""
+class UnknownClause(KeyError):
+    """A clause reference ``decode`` was not given the citation of."""
 
-    def unswap(node: Any) -> Any:
+
+def citation(text: str) -> Citation:
+    """A stored citation (``Encoded.clauses``' JSON) read: once per reference, as the core
+    keeps them (a reference always means the same text, and a Citation is immutable)."""
+    return Citation.model_validate_json(text)
+
+
+def decode(kind: str, payload: dict[str, Any], clauses: Mapping[str, Citation]) -> LogEntry:
+    """An entry from its stored form, its clause references replaced by the citations
+    ``clauses`` reads them as (``citation``: shared, so validated once, not once per entry
+    quoting them); raises UnknownClause for a reference ``clauses`` lacks, ValueError for a
+    kind nobody wrote."""
+
+    def unswap(node: dict[str, Any] | list[Any]) -> Any:
         if isinstance(node, dict):
             ref = node.get("clause")
             if isinstance(ref, str) and len(node) == 1:
-                return json.loads(clauses[ref])
-            return {k: unswap(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [unswap(v) for v in node]
-        return node
+                found = clauses.get(ref)
+                if found is None:
+                    raise UnknownClause(ref)
+                return found
+            return {k: unswap(v) if isinstance(v, dict | list) else v for k, v in node.items()}
+        return [unswap(v) if isinstance(v, dict | list) else v for v in node]
 
     data = unswap(payload)
     if ":" in kind or kind == "compacts":
@@ -274,6 +305,34 @@ def _results(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def entry_kind(kind: str) -> str:
+    """The kind an entry stored as ``kind`` is read as (an entry of the first format: the
+    kind ``_upgrade_legacy`` makes it), without reading the entry; raises ValueError for a
+    kind nobody wrote."""
+    if ":" not in kind and kind != "compacts":
+        if kind not in _KINDS:
+            raise ValueError(f"unknown log entry kind {kind!r}")
+        return kind
+    prefix, _, rest = kind.partition(":")
+    if prefix == "registered":
+        return "reminder_set" if rest == "reminder" else "item_registered"
+    if prefix == "status":
+        return "item_closed"
+    if kind == "compacts":
+        return "compacts_chosen"
+    if kind in _LEGACY_UPDATES:
+        return _LEGACY_UPDATES[kind]
+    raise ValueError(f"unknown log entry kind {kind!r}")
+
+
+_LEGACY_UPDATES = {
+    "update:notice": "notice_given",
+    "update:consultation_start": "consultation_started",
+    "update:feedback": "feedback_received",
+    "update:step": "step_completed",
+}
+
+
 def _upgrade_legacy(kind: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Entries of the first log format, as the entries above."""
     prefix, _, rest = kind.partition(":")
@@ -285,14 +344,8 @@ def _upgrade_legacy(kind: str, data: dict[str, Any]) -> tuple[str, dict[str, Any
         return "item_closed", {"status": rest, "outcome": data.get("outcome")}
     if kind == "compacts":
         return "compacts_chosen", data
-    updates = {
-        "update:notice": "notice_given",
-        "update:consultation_start": "consultation_started",
-        "update:feedback": "feedback_received",
-        "update:step": "step_completed",
-    }
-    if kind in updates:
+    if kind in _LEGACY_UPDATES:
         if "results" in data:
             data = {**data, "results": _results(data["results"])}
-        return updates[kind], data
+        return _LEGACY_UPDATES[kind], data
     raise ValueError(f"unknown log entry kind {kind!r}")
