@@ -116,6 +116,12 @@ async def test_calendar_round_trips_with_deadlines_reminders_and_clauses(
     assert all(e.walk("VALARM") for e in reminders)
 
 
+async def test_a_chat_title_with_a_line_break_still_gives_a_calendar(core: Core) -> None:
+    await core.ensure_chat(CHAT, "Friends of\nthe Park\r\nGroup")
+    cal = icalendar.Calendar.from_ical((await core.calendar(CHAT)).ics)
+    assert str(cal["X-WR-CALNAME"]) == "Compact deadlines – Friends of the Park Group"
+
+
 async def test_calendar_uids_are_stable_and_closed_items_drop_out(core: Core) -> None:
     await core.choose_compacts(CHAT, ["kent-2011"], None)
     grant = await register(core, funding("Arts grant", "KCC", date(2027, 6, 30)), "Arts grant")

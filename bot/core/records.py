@@ -46,7 +46,10 @@ class Records(CoreBase):
     async def _calendar(
         self, settings: ChatSettings, reminders: list[Reminder], today: date, stamp: datetime
     ) -> CalendarFile:
-        name = f"Compact deadlines – {settings.title}" if settings.title else "Compact deadlines"
+        # A calendar's name is one line; a title Telegram (or a terminal) gave with a line
+        # break is shown on one.
+        title = " ".join(settings.title.splitlines()) if settings.title else None
+        name = f"Compact deadlines – {title}" if title else "Compact deadlines"
         # Only open items have deadlines, and only items with a reminder to come are named
         # by one: the entries of any other item are not decoded (each item's record is
         # replayed from its own entries alone, so these come out as in the whole log).
