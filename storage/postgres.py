@@ -104,13 +104,25 @@ class SessionLocks:
         self._held: set[tuple[int, int]] = set()
         self._kept: set[tuple[int, int]] = set()
         """Locks taken back after the connection was lost (the worker's own)."""
+        self.generation = 0
+        """How many times the connection has been made: a lock taken under an earlier one
+        was lost with it (and another worker may have acted on that meanwhile), even if
+        it has been taken back since."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection holding the locks is (as far as this process knows) alive:
+        PostgreSQL dropped every lock of a connection that is gone."""
+        return self._conn is not None and not self._conn.is_closed()
 
     async def _connection(self) -> Any:
         if self._conn is None or self._conn.is_closed():
             # A lost connection lost every lock with it: a chat another worker may now be
             # handling is not ours any more; the worker's own lock is taken again.
             self._held.clear()
+            self._conn = None
             self._conn = await asyncpg.connect(self._url)
+            self.generation += 1
             for ns, key in sorted(self._kept):
                 if await self._conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", ns, key):
                     self._held.add((ns, key))

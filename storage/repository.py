@@ -1336,6 +1336,19 @@ class Database(Reader):
             async with self.transaction() as tx:
                 await tx.register_worker(owner)
 
+    def registration(self) -> int:
+        """A token for the registration just made (``register_worker``): on PostgreSQL, the
+        generation of the connection that holds the worker's lock."""
+        locks = self._locks()
+        return 0 if locks is None else int(locks.generation)
+
+    def still_registered(self, token: int) -> bool:
+        """Whether the worker still holds, without a break, the lock it registered with
+        (``token`` from ``registration``).  Once the connection holding it is lost, the
+        others see the worker as gone and take its claims: it must not act on them."""
+        locks = self._locks()
+        return locks is None or (locks.connected and locks.generation == token)
+
     async def unregister_worker(self, owner: str) -> None:
         locks = self._locks()
         if locks is not None:
