@@ -27,6 +27,7 @@ ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a statement on a connection the server has just cut
     asyncio.TimeoutError,
 )
 """What a database that cannot be reached or used raises."""

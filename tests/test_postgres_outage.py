@@ -304,3 +304,70 @@ async def lock_connection_pid(query: Query, owner: str) -> int:
     )
     assert len(rows) == 1, rows
     return int(rows[0]["pid"])
+
+
+async def test_a_worker_that_loses_its_lock_connection_stops_acting_on_its_claims(
+    server: PgServer, knowledge: Knowledge
+) -> None:
+    """Worker A's session-lock connection alone dies mid-batch (its pool works on): worker B
+    sees A as gone and takes its claims at once.  A must notice before its next send, stop,
+    register again and carry on; between them each reminder goes out once (only the message
+    A was sending at the very moment may go out twice, as with a killed worker)."""
+    name = server.new_name("lockloss")
+    server.create_database(name)
+    url = server.url(name)
+    query = Query(url)
+    clock = ManualClock(T0)
+    a = Bot(await Database.open(url, clock=clock, pool_size=4), clock, knowledge, "worker-a")
+    b = Bot(await Database.open(url, clock=clock, pool_size=4), clock, knowledge, "worker-b")
+    try:
+        a.scheduler.start()
+        await asyncio.wait_for(a.scheduler.ready.wait(), 30)
+        for n in range(CHATS):
+            for k in "ab":
+                handling_update(f"u{n}{k}")
+                await a.conversation.handle_text(said(-1000 - n, f"/remind in 1 minute go {n} {k}"))
+        reminders = [r["id"] for r in await query("SELECT id FROM reminders ORDER BY id")]
+        old_pid = await lock_connection_pid(query, "worker-a")
+        in_flight: list[int] = []
+        sends = 0
+        real_send = a.notifier.send
+
+        async def send(chat_id: int, text: str, reminder_ids: list[int]) -> None:
+            nonlocal sends
+            await real_send(chat_id, text, reminder_ids)
+            sends += 1
+            if sends != 3:
+                return
+            in_flight.extend(reminder_ids)
+            await query("SELECT pg_terminate_backend($1)", old_pid)
+            # B looks now: A's lock is gone, so A's claims are free, and B delivers them.
+            b.scheduler.start()
+            await asyncio.wait_for(b.scheduler.ready.wait(), 30)
+            await asyncio.wait_for(b.scheduler.idle(), 30)
+
+        a.notifier.send = send  # type: ignore[method-assign]
+        clock.advance(61)
+        await until(lambda: b.scheduler.running and a.scheduler.failures >= 1)
+        await a.recovered()
+        await b.recovered()
+        clock.advance(LEASE + 60)  # a claim left behind by either would go out again now
+        await asyncio.wait_for(a.scheduler.idle(), 60)
+        await asyncio.wait_for(b.scheduler.idle(), 60)
+        counts = Counter(a.notifier.delivered_ids + b.notifier.delivered_ids)
+        assert set(counts) == set(reminders), "a reminder was lost"
+        twice = sorted(rid for rid, n in counts.items() if n > 1)
+        assert set(twice) <= set(in_flight), f"went out twice: {twice} (in flight: {in_flight})"
+        assert max(counts.values()) <= 2
+        rows = await query("SELECT status, count(*) AS n FROM reminders GROUP BY status")
+        assert {r["status"]: r["n"] for r in rows} == {"sent": len(reminders)}
+        assert a.scheduler.running and a.scheduler.failures >= 1
+        assert await lock_connection_pid(query, "worker-a") != old_pid  # registered again
+        print(
+            f"\nA sent {len(a.notifier.delivered_ids)}, B sent {len(b.notifier.delivered_ids)},"
+            f" twice: {twice}"
+        )
+    finally:
+        for bot in (a, b):
+            await bot.scheduler.stop()
+            await bot.db.close()
