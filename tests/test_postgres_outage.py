@@ -34,6 +34,7 @@ import asyncpg
 import pytest
 from conftest import T0
 from pg_server import PgServer, PostgresMissing
+from telegram import Update
 
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, after_failure
@@ -45,10 +46,11 @@ from bot.delivery.notifier import RecordingNotifier
 from bot.delivery.rate_limit import OutgoingQueue
 from bot.delivery.scheduler import ReminderScheduler
 from bot.frontends.health import health
+from bot.frontends.telegram_inbox import ChatOrderedProcessor, Inbox
 from bot.knowledge.knowledge import Knowledge
 from storage import postgres
-from storage.dialects import LOCK_WORKER, lock_key
-from storage.repository import Database
+from storage.dialects import LOCK_CHAT_TURN, LOCK_WORKER, lock_key
+from storage.repository import Database, TurnLost
 
 CHATS = 12
 """Groups that each register two items with a reminder a minute ahead."""
@@ -370,4 +372,87 @@ async def test_a_worker_that_loses_its_lock_connection_stops_acting_on_its_claim
     finally:
         for bot in (a, b):
             await bot.scheduler.stop()
+            await bot.db.close()
+
+
+async def turn_pid(query: Query, chat_id: int) -> int:
+    rows = await query(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1"
+        " AND objid = $2 AND objsubid = 2 AND granted",
+        LOCK_CHAT_TURN,
+        lock_key(chat_id),
+    )
+    assert len(rows) == 1, rows
+    return int(rows[0]["pid"])
+
+
+async def test_a_worker_that_loses_a_chats_turn_does_not_act_in_it(
+    server: PgServer, knowledge: Knowledge
+) -> None:
+    """Worker A is handling a chat's update in the chat's turn when its lock connection dies:
+    the server drops the turn, and worker B takes it for the chat's next update and applies
+    it.  A's unit of work for the earlier update must not then be applied after it (the chat's
+    updates out of order): it finds the turn gone, is rolled back whole and raises
+    ``TurnLost``; the inbox leaves the update for the turn's holder, and nobody is told of a
+    failure."""
+    name = server.new_name("turn")
+    server.create_database(name)
+    url = server.url(name)
+    query = Query(url)
+    clock = ManualClock(T0)
+    a = Bot(await Database.open(url, clock=clock, pool_size=4), clock, knowledge, "worker-a")
+    b = Bot(await Database.open(url, clock=clock, pool_size=4), clock, knowledge, "worker-b")
+    chat = -1000
+    inbox = Inbox()
+    inbox.attach(a.db)
+    processor = ChatOrderedProcessor(inbox)
+    first = Update.de_json(
+        {
+            "update_id": 101,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": chat, "type": "supergroup", "title": "Group"},
+                "from": {"id": 7, "is_bot": False, "first_name": "Ada"},
+                "text": "/remind in 1 minute first",
+            },
+        },
+        None,
+    )
+    assert first is not None
+    try:
+        await inbox.keep(first)
+        # Another worker would also see it waiting (it is kept, not done).
+        assert [u for u, _ in await b.db.pending_updates_of(chat, 10**6)] == [101]
+        outcome: list[object] = []
+
+        async def handle_first() -> None:
+            # As PTB's handler runs it, in the chat's turn on worker A.
+            pid = await turn_pid(query, chat)
+            await query("SELECT pg_terminate_backend($1)", pid)
+            # The server dropped A's turn: B takes it and handles the chat's next update.
+            async with b.db.chat_turn(chat) as b_turn:
+                assert b_turn is not None
+                handling_update("u102")
+                await b.conversation.handle_text(said(chat, "/remind in 1 minute second"))
+            try:
+                await a.conversation.handle_text(said(chat, "/remind in 1 minute first"))
+            except TurnLost as exc:
+                outcome.append(exc)
+
+        await asyncio.wait_for(processor.do_process_update(first, handle_first()), 30)
+        assert outcome and isinstance(outcome[0], TurnLost)
+        titles = [r["title"] for r in await query("SELECT title FROM items ORDER BY id")]
+        assert titles == ["second"], titles  # and never "first" after it
+        # Left in the inbox for the worker whose turn it is now (it handles it first).
+        assert not await b.db.update_handled(101)
+        # A's next turn, on a new lock connection, works.
+        async with a.db.chat_turn(chat) as turn:
+            assert turn is not None and not turn.lost
+            handling_update("u103")
+            await a.conversation.handle_text(said(chat, "/remind in 1 minute third"))
+        assert len(await query("SELECT id FROM items")) == 2
+    finally:
+        inbox.detach()
+        for bot in (a, b):
             await bot.db.close()

@@ -36,7 +36,7 @@ from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.clock import Clock
 from bot.core import handling_update
-from storage.repository import Database
+from storage.repository import Database, Turn
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Handle ``update`` in the chat's turn, after the chat's earlier ones still waiting
         in the shared inbox; not at all if another worker has handled it meanwhile."""
         try:
-            async with db.chat_turn(chat):
+            async with db.chat_turn(chat) as turn:
                 for update_id, payload in await db.pending_updates_of(chat, update.update_id):
                     earlier = Update.de_json(json.loads(payload), update.get_bot())
                     if earlier is None or self.application is None:
@@ -184,7 +184,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     try:
                         await self.application.process_update(earlier)
                     finally:
-                        await self.inbox.done(update_id)
+                        if not _lost(turn, update_id):
+                            await self.inbox.done(update_id)
+                    if turn is not None and turn.lost:
+                        return
                 if await db.update_handled(update.update_id):
                     log.info("update %s was handled by another worker", update.update_id)
                     return
@@ -193,7 +196,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     await coroutine
                     coroutine = None  # type: ignore[assignment]
                 finally:
-                    await self.inbox.done(update.update_id)
+                    if not _lost(turn, update.update_id):
+                        await self.inbox.done(update.update_id)
         finally:
             self.inbox.local.discard(update.update_id)
             if inspect.iscoroutine(coroutine):
@@ -204,6 +208,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+def _lost(turn: Turn | None, update_id: int) -> bool:
+    """Whether the chat's turn was lost while ``update_id`` was handled: its unit of work was
+    rolled back, and the update stays in the inbox for the worker whose turn it is now (it
+    handles it first, as an earlier update of the chat; or the sweep takes it up)."""
+    if turn is None or not turn.lost:
+        return False
+    log.warning(
+        "lost the turn on chat %s; update %s is left to its holder", turn.chat_id, update_id
+    )
+    return True
 
 
 async def sweep(inbox: Inbox, queue: InboxQueue, bot: Bot, clock: Clock, every: float) -> None:
