@@ -32,9 +32,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import T0
+from conftest import ADMIN, GROUP, T0
+from fake_bot_api import FakeBotApi
 from pg_server import PgServer, PostgresMissing
 from telegram import Update
+from test_telegram_e2e import has, running_bot, say
 
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, after_failure
@@ -456,3 +458,32 @@ async def test_a_worker_that_loses_a_chats_turn_does_not_act_in_it(
         inbox.detach()
         for bot in (a, b):
             await bot.db.close()
+
+
+async def test_updates_arriving_while_the_server_is_down_are_handled_once_it_is_back(
+    server: PgServer, api: FakeBotApi
+) -> None:
+    """The Telegram bot (polling the fake Bot API) on PostgreSQL: a message sent while the
+    server is down cannot be kept in the inbox, so Telegram must not be told it arrived; it
+    is handled once the server is back, once, without a restart of the bot."""
+    name = server.new_name("polling")
+    server.create_database(name)
+    url = server.url(name)
+    query = Query(url)
+    outage = Outage(server, name, "restart")
+    clock = ManualClock(T0)
+    async with running_bot(api, url, clock):  # type: ignore[arg-type]
+        await say(api, GROUP, ADMIN, "/remind in 1 hour before the outage", "I'll remind")
+        outage.begin()
+        try:
+            await api.send_text(GROUP, ADMIN, "/remind in 1 hour while it is down")
+            await asyncio.sleep(1.0)  # the bot polls, fails to keep it; real time
+        finally:
+            await outage.end()
+        await api.wait_for_message(GROUP, has("while it is down"), timeout=30)
+        await say(api, GROUP, ADMIN, "/remind in 1 hour after the outage", "after the outage")
+    titles = [r["title"] for r in await query("SELECT title FROM items ORDER BY id")]
+    assert len(titles) == 3, titles
+    texts = [m.text or "" for m in api.messages_to(GROUP)]
+    assert len(texts) == 3, texts  # one reply each, and no "I had already handled that"
+    assert await query("SELECT update_id FROM inbox WHERE done_at IS NULL") == []

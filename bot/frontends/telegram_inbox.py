@@ -27,9 +27,9 @@ import contextlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, Update
 from telegram.ext import Application, BaseUpdateProcessor
@@ -39,6 +39,8 @@ from bot.core import handling_update
 from storage.repository import Database, Turn
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def passing(update: object) -> bool:
@@ -52,6 +54,31 @@ def chat_of(update: object) -> int | None:
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
     return None
+
+
+RETRY_PAUSE = 0.5
+RETRY_PAUSE_CAP = 10.0
+"""Seconds between attempts to write to the inbox while the database is away (real time:
+waiting on the database, not on the bot's clock)."""
+
+
+async def until_stored(
+    write: Callable[[], Awaitable[T]], what: str, give_up: Callable[[], bool] = lambda: False
+) -> T:
+    """``write()``, again and again (capped exponential pauses) until it succeeds, while the
+    database is away; its error once ``give_up()`` says so (or cancelled: the bot stopping)."""
+    pause = RETRY_PAUSE
+    while True:
+        try:
+            return await write()
+        except Exception as exc:
+            if give_up():
+                raise
+            log.warning(
+                "cannot %s (%s: %s); trying again in %.1f s", what, type(exc).__name__, exc, pause
+            )
+        await asyncio.sleep(pause)
+        pause = min(RETRY_PAUSE_CAP, pause * 2)
 
 
 class Inbox:
@@ -90,10 +117,18 @@ class Inbox:
             return await tx.store_update(update.update_id, chat_of(update), payload)
 
     async def done(self, update_id: int) -> None:
-        if self._db is None:
+        """Mark the update handled, trying again until the database takes it: left undone, it
+        would be handled again (applied once, but the chat told "I had already handled that")."""
+        db = self._db
+        if db is None:
             return
-        async with self._db.transaction() as tx:
-            await tx.update_done(update_id)
+
+        async def mark() -> None:
+            async with db.transaction() as tx:
+                await tx.update_done(update_id)
+
+        # Given up once the inbox is detached (the bot stopping): then handled again at start.
+        await until_stored(mark, f"mark update {update_id} done", lambda: self._db is not db)
 
     async def unfinished(self, bot: Bot, received_before: Any = None) -> list[Update]:
         """Updates kept but not handled before the last stop (or crash), oldest first; only
@@ -118,11 +153,20 @@ class InboxQueue(asyncio.Queue[Any]):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and not passing(item):
-            if not await self.inbox.keep(item):
+            if not await self._keep(item):
                 log.info("update %s arrived again; it was already kept", item.update_id)
                 return
             self.inbox.local.add(item.update_id)
         await super().put(item)
+
+    async def _keep(self, update: Update) -> bool:
+        """Keep ``update``, trying again until the database takes it.  Until then Telegram is
+        not told it arrived (polling asks for no further updates; a webhook call gets no
+        answer), so it is sent again rather than lost; and an error here would end PTB's
+        polling task for good."""
+        return await until_stored(
+            lambda: self.inbox.keep(update), f"keep update {update.update_id}"
+        )
 
     def replay(self, updates: list[Update]) -> None:
         """Queue updates already kept (unfinished at the last stop) without keeping them again."""
