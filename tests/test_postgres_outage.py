@@ -18,7 +18,11 @@ What must hold:
   it stops saying so once it is back, with the same pool (no restart of the bot);
 - a worker whose session-lock connection alone is lost (its others still work) stops acting
   on claims it can no longer prove it holds, registers again, and no other worker delivers
-  what it delivered.
+  what it delivered (bar the one message in flight at that moment);
+- a worker handling a chat's update when its lock connection dies does not apply it after
+  the update another worker, now in the chat's turn, applied meanwhile;
+- the Telegram bot (polling) keeps an update that arrived while the server was down once it
+  is back, handles it once, and says nothing twice.
 """
 
 from __future__ import annotations
@@ -249,8 +253,13 @@ async def test_the_server_going_away_loses_nothing_and_doubles_nothing(
     down_for = time.monotonic()
     await asyncio.sleep(0.3)  # a moment down, in real time: the pool's connections are gone
     await outage.end()
+    # Back: the same pool serves the chat at once (the scheduler is still in its pause).
+    [listing] = await bot.conversation.handle_text(said(chats[0], "/list"))
+    assert "Reminders are delayed" in listing.text and "chase 0 a" in listing.text
     await bot.recovered()
     assert bot.core.delivery_warning() is None
+    [listing] = await bot.conversation.handle_text(said(chats[0], "/list"))
+    assert "Reminders are delayed" not in listing.text
     status, body = await health(bot.core, clock)
     assert status == 200, body
     # Claims left behind by the failure would go out again once their lease ran out.
