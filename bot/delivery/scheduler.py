@@ -243,13 +243,15 @@ class ReminderScheduler:
                 pause = min(self._error_pause_cap, pause * 2)
 
     async def _run(self) -> None:
+        if self._sent:
+            # Delivered before a failure, not yet marked sent: marked first, before another
+            # worker that finds this one gone (its lock went with the failure) takes them.
+            await self._flush_sent(self._late)
         # On a shared database the others see from this that we are alive (and, once it
         # is gone with our connection, that our claims are free).
         await self._db.register_worker(self.owner)
         self._registration = self._db.registration()
         self._broken = None
-        if self._sent:  # delivered before a failure, not yet marked sent: mark them first
-            await self._flush_sent(self._late)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             # Claims of ours left by a failure mid-batch were not delivered (those that were
