@@ -27,6 +27,7 @@ ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a statement on a connection the server has just cut
     asyncio.TimeoutError,
 )
 """What a database that cannot be reached or used raises."""
@@ -104,13 +105,28 @@ class SessionLocks:
         self._held: set[tuple[int, int]] = set()
         self._kept: set[tuple[int, int]] = set()
         """Locks taken back after the connection was lost (the worker's own)."""
+        self.pid = 0
+        """The server process of the connection holding the locks (``pg_locks.pid``)."""
+        self.generation = 0
+        """How many times the connection has been made: a lock taken under an earlier one
+        was lost with it (and another worker may have acted on that meanwhile), even if
+        it has been taken back since."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection holding the locks is (as far as this process knows) alive:
+        PostgreSQL dropped every lock of a connection that is gone."""
+        return self._conn is not None and not self._conn.is_closed()
 
     async def _connection(self) -> Any:
         if self._conn is None or self._conn.is_closed():
             # A lost connection lost every lock with it: a chat another worker may now be
             # handling is not ours any more; the worker's own lock is taken again.
             self._held.clear()
+            self._conn = None
             self._conn = await asyncpg.connect(self._url)
+            self.generation += 1
+            self.pid = int(self._conn.get_server_pid())
             for ns, key in sorted(self._kept):
                 if await self._conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", ns, key):
                     self._held.add((ns, key))
@@ -138,7 +154,12 @@ class SessionLocks:
                 return
             self._held.discard((ns, key))
             if self._conn is not None and not self._conn.is_closed():
-                await self._conn.fetchval("SELECT pg_advisory_unlock($1, $2)", ns, key)
+                try:
+                    await self._conn.fetchval("SELECT pg_advisory_unlock($1, $2)", ns, key)
+                except ERRORS:
+                    # Gone, or in a state nobody can tell: dropped, and every lock with it
+                    # (the others see this worker as gone; it registers again).
+                    self._conn.terminate()
 
     async def close(self) -> None:
         async with self._lock:

@@ -16,6 +16,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,8 @@ __all__ = [
     "NewReminder",
     "Reader",
     "Reminder",
+    "Turn",
+    "TurnLost",
     "Tx",
 ]
 
@@ -247,6 +250,35 @@ _INSERT_CHUNK = 4000
 
 class DatabaseUnavailable(Exception):
     """The database cannot be opened, migrated or written; the message says which and why."""
+
+
+class TurnLost(Exception):
+    """This worker's turn on a chat (``Database.chat_turn``) went with its lock connection:
+    another worker may be handling the chat's updates now.  The unit of work that found it
+    out is rolled back; the update is left in the inbox for whoever holds the turn."""
+
+
+@dataclass
+class Turn:
+    """A worker's turn on a chat: the lock ``chat_turn`` took, and on which connection."""
+
+    chat_id: int
+    key: int
+    generation: int
+    pid: int
+    lost: bool = False
+    """Set once a unit of work found the turn gone (see ``TurnLost``)."""
+    active: bool = True
+    """False once the turn has ended (a task started in it may outlive it)."""
+
+
+_TURN: ContextVar[Turn | None] = ContextVar("compactbot_chat_turn", default=None)
+
+_TURN_HELD = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    f" AND classid = {LOCK_CHAT_TURN} AND objid = ? AND objsubid = 2 AND granted AND pid = ?)"
+)
 
 
 class IntegrityError(Exception):
@@ -551,8 +583,28 @@ class Tx(Reader):
         (PostgreSQL: an advisory lock per chat until commit; SQLite's write transaction
         already excludes every other)."""
         if self._d.postgres:
-            for key in sorted({lock_key(c) for c in chat_ids}):
+            keys = sorted({lock_key(c) for c in chat_ids})
+            for key in keys:
                 await self._s.fetch(f"SELECT pg_advisory_xact_lock({LOCK_CHAT_UNIT}, ?)", (key,))
+            turn = _TURN.get()
+            if turn is not None and turn.active and turn.key in keys:
+                await self._still_our_turn(turn)
+
+    async def _still_our_turn(self, turn: Turn) -> None:
+        """In the chat's turn, check that the turn is still ours before the unit acts: the
+        lock connection may have died (and the server dropped the turn with it) without this
+        process knowing yet.  Checked on the server, after the unit's own lock on the chat:
+        a worker that took the turn since cannot have a unit of the chat in between, since
+        its units wait for this one's lock; if the turn is gone, nothing is done."""
+        locks = self._db._locks()
+        held = (
+            locks is not None
+            and locks.generation == turn.generation
+            and bool((await self._s.fetch(_TURN_HELD, (turn.key, turn.pid)))[0][0])
+        )
+        if not held:
+            turn.lost = True
+            raise TurnLost(f"the turn on chat {turn.chat_id} was lost with the lock connection")
 
     # ---------------------------------------------------------------- chats
 
@@ -1336,6 +1388,19 @@ class Database(Reader):
             async with self.transaction() as tx:
                 await tx.register_worker(owner)
 
+    def registration(self) -> int:
+        """A token for the registration just made (``register_worker``): on PostgreSQL, the
+        generation of the connection that holds the worker's lock."""
+        locks = self._locks()
+        return 0 if locks is None else int(locks.generation)
+
+    def still_registered(self, token: int) -> bool:
+        """Whether the worker still holds, without a break, the lock it registered with
+        (``token`` from ``registration``).  Once the connection holding it is lost, the
+        others see the worker as gone and take its claims: it must not act on them."""
+        locks = self._locks()
+        return locks is None or (locks.connected and locks.generation == token)
+
     async def unregister_worker(self, owner: str) -> None:
         locks = self._locks()
         if locks is not None:
@@ -1344,13 +1409,17 @@ class Database(Reader):
             await locks.unlock(LOCK_WORKER, lock_key(owner))
 
     @asynccontextmanager
-    async def chat_turn(self, chat_id: int, poll: float = 0.01) -> AsyncIterator[None]:
+    async def chat_turn(self, chat_id: int, poll: float = 0.01) -> AsyncIterator[Turn | None]:
         """This worker's turn to handle the chat's updates: no other worker handles the same
         chat meanwhile (PostgreSQL: a session advisory lock, dropped with a dead worker's
-        connection).  SQLite has one worker, so its turn is always now."""
+        connection).  SQLite has one worker, so its turn is always now (None).
+
+        The lock is on a connection of its own, which may die while the turn lasts: each
+        unit of work on the chat in the turn checks that it still holds it (``TurnLost``
+        otherwise; ``Turn.lost`` then says so)."""
         locks = self._locks()
         if locks is None:
-            yield
+            yield None
             return
         key = lock_key(chat_id)
         wait = poll
@@ -1358,9 +1427,13 @@ class Database(Reader):
         while not await locks.try_lock(LOCK_CHAT_TURN, key):
             await asyncio.sleep(wait)
             wait = min(0.2, wait * 1.5)
+        turn = Turn(chat_id, key, locks.generation, locks.pid)
+        token = _TURN.set(turn)
         try:
-            yield
+            yield turn
         finally:
+            turn.active = False
+            _TURN.reset(token)
             await locks.unlock(LOCK_CHAT_TURN, key)
 
     async def ping(self) -> None:

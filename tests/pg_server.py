@@ -67,9 +67,13 @@ class PgServer:
         self.user = user
         """The unprivileged account the server runs as (None: the current user)."""
         self._names = itertools.count(1)
+        self._options = ""
 
     @classmethod
-    def start(cls, max_connections: int = 200) -> PgServer:
+    def start(cls, max_connections: int = 200, *, durable: bool = False) -> PgServer:
+        """``durable``: a commit is in the WAL before it returns (``synchronous_commit``), so
+        the server stopped at once (``halt``) keeps every committed transaction, as a real one
+        does; otherwise the last few may be lost (quicker, and no test needs them)."""
         bindir = find_bindir()
         user = None
         root = Path(tempfile.mkdtemp(prefix="compactbot-pg-"))
@@ -89,20 +93,29 @@ class PgServer:
                 "initdb", "-D", str(server.data), "-U", "postgres", "--auth=trust",
                 "--encoding=UTF8", "--locale=C", "-N",
             )  # fmt: skip
-            options = (
+            server._options = (
                 f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1"
                 f" -c max_connections={max_connections} -c fsync=off"
-                " -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB"
+                f" -c synchronous_commit={'on' if durable else 'off'}"
+                " -c full_page_writes=off -c shared_buffers=64MB"
                 " -c max_locks_per_transaction=256"
             )
-            server._run(
-                "pg_ctl", "-D", str(server.data), "-o", options, "-l", str(root / "server.log"),
-                "-w", "-t", "60", "start",
-            )  # fmt: skip
+            server.resume()
         except BaseException:
             server.remove()
             raise
         return server
+
+    def halt(self) -> None:
+        """Stop the server at once, as a crash or a failover would (its data stays)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again), on the same port, and wait until it takes connections."""
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", self._options, "-l",
+            str(self.root / "server.log"), "-w", "-t", "60", "start",
+        )  # fmt: skip
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(self.bindir / tool), *args]

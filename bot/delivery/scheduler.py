@@ -73,6 +73,14 @@ def digests(reminders: list[Reminder], max_items: int) -> list[list[Reminder]]:
     return chunks
 
 
+class RegistrationLost(RuntimeError):
+    """This worker no longer holds the lock it registered with (see ``still_registered``)."""
+
+
+class BatchInterrupted(RuntimeError):
+    """A batch stopped part-way because the database failed under it."""
+
+
 class ReminderScheduler:
     """Delivers due reminders as per-chat digests, with retries, pauses, leases and supervision.
 
@@ -128,6 +136,13 @@ class ReminderScheduler:
         """Delivered, not yet marked sent (see ``_flush_sent``)."""
         self._flush_lock = asyncio.Lock()
         self._in_flight: set[int] = set()
+        self._late: set[int] = set()
+        """Of the batch being delivered, the reminders that are late."""
+        self._registration = 0
+        """The database's token for this worker's registration (``Database.registration``)."""
+        self._broken: str | None = None
+        """Why the batch being delivered must stop (the database went away, or this worker's
+        registration was lost): no more sends until the scheduler has started again."""
         self._lease_until = self._clock.now()
         self._busy_since: datetime | None = None
         """Since when the scheduler has had due reminders without a break (None: idle)."""
@@ -228,12 +243,24 @@ class ReminderScheduler:
                 pause = min(self._error_pause_cap, pause * 2)
 
     async def _run(self) -> None:
+        if self._sent:
+            # Delivered before a failure, not yet marked sent: marked first, before another
+            # worker that finds this one gone (its lock went with the failure) takes them.
+            await self._flush_sent(self._late)
         # On a shared database the others see from this that we are alive (and, once it
         # is gone with our connection, that our claims are free).
         await self._db.register_worker(self.owner)
+        self._registration = self._db.registration()
+        self._broken = None
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            # Claims of ours left by a failure mid-batch were not delivered (those that were
+            # are marked sent just above): back to pending now, not once their lease runs out.
+            released = await tx.release(self.owner)
             recovered = await tx.recover_expired(now)
+        self._in_flight = set()
+        if released:
+            log.warning("re-queued %d reminders claimed before a failure", released)
         self.recovered += recovered
         if recovered:
             log.warning("re-queued %d reminders whose claim had run out", recovered)
@@ -256,6 +283,7 @@ class ReminderScheduler:
 
     async def _tick(self) -> float:
         """Deliver one batch if any is due; returns seconds to sleep (0 = go again)."""
+        self._check_registered()
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await tx.recover_expired(now)
@@ -270,6 +298,13 @@ class ReminderScheduler:
         if nxt is None:
             return self._max_sleep
         return min(self._max_sleep, max(0.0, (nxt - self._clock.now()).total_seconds()))
+
+    def _check_registered(self) -> None:
+        if not self._db.still_registered(self._registration):
+            raise RegistrationLost(
+                "this worker's lock connection to the database was lost: its claims may be"
+                " another worker's now"
+            )
 
     def _is_late(self, r: Reminder, now: datetime) -> bool:
         """Late: it fell due before the scheduler's current run of work began (the bot was
@@ -298,14 +333,16 @@ class ReminderScheduler:
                     if self._in_flight and now >= renew_at:
                         self._lease_until = now + timedelta(seconds=self._lease)
                         await tx.renew_lease(list(self._in_flight), self.owner, self._lease_until)
-            except BaseException:
-                self._sent[:0] = ids  # retried by the next flush
+            except BaseException as exc:
+                self._sent[:0] = ids  # retried by the next flush (at the latest on restart)
+                self._broken = self._broken or f"{type(exc).__name__}: {exc}"
                 raise
 
     async def _deliver(self, claimed: list[Reminder], claimed_at: datetime) -> None:
         self._in_flight = {r.id for r in claimed}
         self._lease_until = claimed_at + timedelta(seconds=self._lease)
         late = {r.id for r in claimed if self._is_late(r, claimed_at)}
+        self._late = late
         by_chat: dict[int, list[Reminder]] = {}
         for r in claimed:  # already in due order, so chats start in order of their first due
             by_chat.setdefault(r.chat_id, []).append(r)
@@ -318,11 +355,21 @@ class ReminderScheduler:
             if isinstance(res, BaseException):
                 log.error("delivery task failed", exc_info=res)
         await self._flush_sent(late)
+        if self._broken is not None:
+            # Start again (the supervisor): register anew, mark what went out, give back
+            # what did not.
+            raise BatchInterrupted(self._broken)
 
     async def _deliver_chat(self, chat_id: int, reminders: list[Reminder], late: set[int]) -> None:
         chunks = digests(reminders, self._digest_max)
         for i, chunk in enumerate(chunks):
             ids = [r.id for r in chunk]
+            if self._broken is None and not self._db.still_registered(self._registration):
+                self._broken = "this worker's lock connection to the database was lost"
+            if self._broken is not None:
+                # What went out cannot be recorded, or the claims may be another worker's
+                # now: send no more of this batch (its claims are given back on restart).
+                return
             try:
                 await self._out.send(chat_id, compose(chunk, late), ids)
             except ChatMoved as exc:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import sys
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -57,6 +58,7 @@ from bot.frontends.telegram_inbox import ChatOrderedProcessor, Inbox, InboxQueue
 from bot.frontends.telegram_notifier import TelegramNotifier, inline_keyboard, retry_seconds
 from bot.lifecycle import Running, running_core
 from bot.settings import Settings
+from storage.repository import TurnLost
 
 log = logging.getLogger(__name__)
 
@@ -481,7 +483,11 @@ async def send_reply(running: Running, message: Message, reply: Reply) -> None:
 
 
 async def report_failure(running: Running, update: Update) -> None:
-    """Tell the user, truthfully, what was stored before handling their update failed."""
+    """Tell the user, truthfully, what was stored before handling their update failed;
+    nothing when the chat's turn was lost (the worker that has it now handles the update)."""
+    if isinstance(sys.exc_info()[1], TurnLost):
+        log.warning("update %s: %s", update.update_id, sys.exc_info()[1])
+        return
     log.exception("error handling update %s", update.update_id)
     chat = update.effective_chat
     if chat is None:

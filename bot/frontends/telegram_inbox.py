@@ -27,18 +27,20 @@ import contextlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, Update
 from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.clock import Clock
 from bot.core import handling_update
-from storage.repository import Database
+from storage.repository import Database, Turn
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def passing(update: object) -> bool:
@@ -52,6 +54,31 @@ def chat_of(update: object) -> int | None:
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
     return None
+
+
+RETRY_PAUSE = 0.5
+RETRY_PAUSE_CAP = 10.0
+"""Seconds between attempts to write to the inbox while the database is away (real time:
+waiting on the database, not on the bot's clock)."""
+
+
+async def until_stored(
+    write: Callable[[], Awaitable[T]], what: str, give_up: Callable[[], bool] = lambda: False
+) -> T:
+    """``write()``, again and again (capped exponential pauses) until it succeeds, while the
+    database is away; its error once ``give_up()`` says so (or cancelled: the bot stopping)."""
+    pause = RETRY_PAUSE
+    while True:
+        try:
+            return await write()
+        except Exception as exc:
+            if give_up():
+                raise
+            log.warning(
+                "cannot %s (%s: %s); trying again in %.1f s", what, type(exc).__name__, exc, pause
+            )
+        await asyncio.sleep(pause)
+        pause = min(RETRY_PAUSE_CAP, pause * 2)
 
 
 class Inbox:
@@ -90,10 +117,18 @@ class Inbox:
             return await tx.store_update(update.update_id, chat_of(update), payload)
 
     async def done(self, update_id: int) -> None:
-        if self._db is None:
+        """Mark the update handled, trying again until the database takes it: left undone, it
+        would be handled again (applied once, but the chat told "I had already handled that")."""
+        db = self._db
+        if db is None:
             return
-        async with self._db.transaction() as tx:
-            await tx.update_done(update_id)
+
+        async def mark() -> None:
+            async with db.transaction() as tx:
+                await tx.update_done(update_id)
+
+        # Given up once the inbox is detached (the bot stopping): then handled again at start.
+        await until_stored(mark, f"mark update {update_id} done", lambda: self._db is not db)
 
     async def unfinished(self, bot: Bot, received_before: Any = None) -> list[Update]:
         """Updates kept but not handled before the last stop (or crash), oldest first; only
@@ -118,11 +153,20 @@ class InboxQueue(asyncio.Queue[Any]):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and not passing(item):
-            if not await self.inbox.keep(item):
+            if not await self._keep(item):
                 log.info("update %s arrived again; it was already kept", item.update_id)
                 return
             self.inbox.local.add(item.update_id)
         await super().put(item)
+
+    async def _keep(self, update: Update) -> bool:
+        """Keep ``update``, trying again until the database takes it.  Until then Telegram is
+        not told it arrived (polling asks for no further updates; a webhook call gets no
+        answer), so it is sent again rather than lost; and an error here would end PTB's
+        polling task for good."""
+        return await until_stored(
+            lambda: self.inbox.keep(update), f"keep update {update.update_id}"
+        )
 
     def replay(self, updates: list[Update]) -> None:
         """Queue updates already kept (unfinished at the last stop) without keeping them again."""
@@ -175,7 +219,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Handle ``update`` in the chat's turn, after the chat's earlier ones still waiting
         in the shared inbox; not at all if another worker has handled it meanwhile."""
         try:
-            async with db.chat_turn(chat):
+            async with db.chat_turn(chat) as turn:
                 for update_id, payload in await db.pending_updates_of(chat, update.update_id):
                     earlier = Update.de_json(json.loads(payload), update.get_bot())
                     if earlier is None or self.application is None:
@@ -184,7 +228,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     try:
                         await self.application.process_update(earlier)
                     finally:
-                        await self.inbox.done(update_id)
+                        if not _lost(turn, update_id):
+                            await self.inbox.done(update_id)
+                    if turn is not None and turn.lost:
+                        return
                 if await db.update_handled(update.update_id):
                     log.info("update %s was handled by another worker", update.update_id)
                     return
@@ -193,7 +240,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     await coroutine
                     coroutine = None  # type: ignore[assignment]
                 finally:
-                    await self.inbox.done(update.update_id)
+                    if not _lost(turn, update.update_id):
+                        await self.inbox.done(update.update_id)
         finally:
             self.inbox.local.discard(update.update_id)
             if inspect.iscoroutine(coroutine):
@@ -204,6 +252,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+def _lost(turn: Turn | None, update_id: int) -> bool:
+    """Whether the chat's turn was lost while ``update_id`` was handled: its unit of work was
+    rolled back, and the update stays in the inbox for the worker whose turn it is now (it
+    handles it first, as an earlier update of the chat; or the sweep takes it up)."""
+    if turn is None or not turn.lost:
+        return False
+    log.warning(
+        "lost the turn on chat %s; update %s is left to its holder", turn.chat_id, update_id
+    )
+    return True
 
 
 async def sweep(inbox: Inbox, queue: InboxQueue, bot: Bot, clock: Clock, every: float) -> None:
