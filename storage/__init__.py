@@ -1,1 +1,2 @@
-"""compactbot: storage."""
+"""All storage: the repository (every SQL statement), its two backends and the ordered
+migrations."""
