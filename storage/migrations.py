@@ -448,6 +448,12 @@ MIGRATIONS: list[Migration] = [
         sqlite="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
         postgres="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
     ),
+    # 13: when a worker was first seen without its advisory lock: its claims are taken only
+    # a grace period later (it may have lost the lock to a database restart, not died).
+    Migration(
+        sqlite="ALTER TABLE workers ADD COLUMN gone_since INTEGER;",
+        postgres="ALTER TABLE workers ADD COLUMN gone_since BIGINT;",
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
