@@ -9,6 +9,7 @@ however busy the machine, so each message goes at exactly the slot it booked.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 
