@@ -115,16 +115,23 @@ def worker_env(url: str, api: FakeBotApi, tmp: Path) -> dict[str, str]:
 
 
 async def started_workers(count: int, env: dict[str, str], tmp: Path) -> list[Worker]:
-    workers = [Worker(n, env, tmp / f"worker-{n}.log") for n in range(count)]
+    workers = [Worker(n, env, tmp / f"worker-{n}-0.log") for n in range(count)]
     async with httpx.AsyncClient(timeout=5) as client:
         deadline = time.monotonic() + 300  # a hang, not a slow start on a busy machine
-        for worker in workers:
-            while not await worker.healthy(client):
-                if worker.process.poll() is not None:
-                    raise RuntimeError(worker.log.read_text()[-3000:])
-                if time.monotonic() > deadline:
-                    raise RuntimeError("a worker did not become healthy")
-                await asyncio.sleep(0.1)
+        for n in range(count):
+            for attempt in range(1, 6):
+                worker = workers[n]
+                while not await worker.healthy(client):
+                    if worker.process.poll() is not None or time.monotonic() > deadline:
+                        break
+                    await asyncio.sleep(0.1)
+                else:
+                    break
+                log = await asyncio.to_thread(worker.log.read_text)
+                # A free port taken by someone else before the worker bound it: another.
+                if "Address already in use" not in log or attempt == 5:
+                    raise RuntimeError(f"a worker did not become healthy: {log[-3000:]}")
+                workers[n] = Worker(n, env, tmp / f"worker-{n}-{attempt}.log")
     return workers
 
 
