@@ -123,7 +123,8 @@ class ReminderScheduler:
         self._late_grace = late_grace
         self._digest_max = digest_max_items
         # Re-check the database at least this often: another process may have added rows or
-        # died (on a shared database, a dead worker's claims are free at once, lease or not).
+        # died (on a shared database, a dead worker's claims are free after the grace, lease
+        # or not).
         self._max_sleep = max_sleep if max_sleep is not None else (2.0 if db.shared else 60.0)
         self._error_pause = error_pause
         self._claim_grace = min(claim_grace, lease / 2)
@@ -132,7 +133,7 @@ class ReminderScheduler:
         # Back well within the grace after the database is: what this worker sent just
         # before an outage is marked sent before anyone else may take it again.
         self._error_pause_cap = (
-            min(error_pause_cap, claim_grace / 4) if db.shared else error_pause_cap
+            min(error_pause_cap, self._claim_grace / 4) if db.shared else error_pause_cap
         )
         self.on_chat_moved: Callable[[int, int], Awaitable[bool]] | None = None
         """Moves a chat's whole history to its new id (the core's ``chat_moved``)."""
@@ -147,9 +148,9 @@ class ReminderScheduler:
         self._in_flight: set[int] = set()
         self._chat_tasks: set[asyncio.Task[None]] = set()
         self._requesting: set[asyncio.Task[None] | None] = set()
+        """Per-chat tasks whose request to the notifier is under way (a stop lets them end)."""
         self._checking = asyncio.Lock()
         """One claim check at a time: requests start in the order their slots came."""
-        """Per-chat tasks whose request to the notifier is under way (a stop lets them end)."""
         self._late: set[int] = set()
         """Of the batch being delivered, the reminders that are late."""
         self._registration = 0
