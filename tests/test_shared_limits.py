@@ -111,9 +111,10 @@ async def test_a_worker_that_dies_leaves_at_most_a_second_of_slots_unused(
     for task in doomed:
         task.cancel()
     await asyncio.gather(*doomed, return_exceptions=True)
-    # The first slot was now (that one went); the other worker's next message waits only
-    # for the 30 booked after it: about a second, not the 200 the dead one's senders would
-    # have booked (7.3 s).
+    # The first slot was now (that one went, or died on its way); the other worker's next
+    # message waits only for the 30 booked after it: about a second, not the 200 the dead
+    # one's senders would have booked (7.3 s).
     await clock.drive_all(b.send(999, "from the living", [0]))
-    assert [m.chat_id for m in notifier.sent] == [100, 999]
-    assert notifier.sent[1].at == pytest.approx((booked_ahead + 1) * (1 + GUARD) / 30, abs=1e-3)
+    assert {m.chat_id for m in notifier.sent} <= {100, 999}
+    [living] = [m for m in notifier.sent if m.chat_id == 999]
+    assert living.at == pytest.approx((booked_ahead + 1) * (1 + GUARD) / 30, abs=1e-3)

@@ -108,9 +108,6 @@ def workers_env(pg_target: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         COMPACTBOT_LOG_LEVEL="WARNING",
         COMPACTBOT_CACHE_DIR=os.environ["COMPACTBOT_CACHE_DIR"],
         COMPACTBOT_FILES=str(tmp_path / "files"),
-        # The killed worker's claims are taken this + 5 s after it is seen gone (the grace a
-        # worker that only lost its lock to a restart has to finish its send).
-        COMPACTBOT_API_TIMEOUT="5",
     )
     yield env
 
