@@ -116,6 +116,17 @@ def worker_env(url: str, api: FakeBotApi, tmp: Path) -> dict[str, str]:
 
 async def started_workers(count: int, env: dict[str, str], tmp: Path) -> list[Worker]:
     workers = [Worker(n, env, tmp / f"worker-{n}-0.log") for n in range(count)]
+    try:
+        await _until_healthy(workers, env, tmp)
+    except BaseException:
+        for worker in workers:
+            await worker.stop()
+        raise
+    return workers
+
+
+async def _until_healthy(workers: list[Worker], env: dict[str, str], tmp: Path) -> None:
+    count = len(workers)
     async with httpx.AsyncClient(timeout=5) as client:
         deadline = time.monotonic() + 300  # a hang, not a slow start on a busy machine
         for n in range(count):
@@ -132,7 +143,6 @@ async def started_workers(count: int, env: dict[str, str], tmp: Path) -> list[Wo
                 if "Address already in use" not in log or attempt == 5:
                     raise RuntimeError(f"a worker did not become healthy: {log[-3000:]}")
                 workers[n] = Worker(n, env, tmp / f"worker-{n}-{attempt}.log")
-    return workers
 
 
 async def fetch(url: str, sql: str) -> list[asyncpg.Record]:
