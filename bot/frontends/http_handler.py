@@ -33,6 +33,22 @@ class BotHandler(RequestHandler):
         # Handlers that have an entity tag set it themselves; none is guessed from a body.
         return None
 
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        # A path that is not UTF-8 ("%ff") names nothing we serve: the same 404 as any other
+        # (tornado's own answer would be a 400 that tells it apart).
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+
+    def allowed_methods(self) -> list[str]:
+        """The methods this handler answers (for 405's ``Allow``)."""
+        return [
+            m
+            for m in self.SUPPORTED_METHODS
+            if getattr(type(self), m.lower(), None) is not getattr(RequestHandler, m.lower())
+        ]
+
     def not_found(self) -> None:
         """The one 404 the server gives, whatever was asked for."""
         self.set_status(404)
@@ -44,6 +60,8 @@ class BotHandler(RequestHandler):
         if status_code == 404:
             self.not_found()
             return
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         try:

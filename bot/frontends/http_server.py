@@ -5,7 +5,9 @@ tornado (which python-telegram-bot's webhook server already uses) on the bot's e
 the older setting.  It runs beside long polling, and in webhook mode on a port of its own:
 PTB's webhook server takes no routes but its one, so a reverse proxy sends ``/calendar/`` and
 ``/healthz`` here (``deploy/nginx-compactbot.conf``).  Idle connections are closed after a
-minute; requests carry no body worth reading.
+minute, and no more than ``max_connections`` stay open (``bot.frontends.http_connections``);
+requests carry no body worth reading, and each feed address answers a bounded number of
+requests a minute (``bot.frontends.feed_handler``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
@@ -22,8 +23,13 @@ from bot.chat.calendar_links import FEED_PREFIX
 from bot.chat.conversation import Conversation
 from bot.clock import Clock
 from bot.core import Core
-from bot.frontends.feed_handler import CalendarFeedHandler
-from bot.frontends.health import HealthHandler
+from bot.frontends.feed_handler import CalendarFeedHandler, FeedLimits
+from bot.frontends.health import HealthHandler, HealthLog
+from bot.frontends.http_connections import (
+    MAX_CONNECTIONS,
+    BoundedHTTPServer,
+    raise_open_files_limit,
+)
 from bot.frontends.http_handler import NotFoundHandler, log_request
 from bot.settings import Settings
 
@@ -33,30 +39,49 @@ IDLE_SECONDS = 60.0
 class HttpServer:
     """Serves ``/healthz`` and ``/calendar/<token>.ics`` until closed."""
 
-    def __init__(self, core: Core, clock: Clock) -> None:
-        handlers = {"core": core, "clock": clock}
+    def __init__(
+        self,
+        core: Core,
+        clock: Clock,
+        *,
+        max_connections: int = MAX_CONNECTIONS,
+        feed_limits: FeedLimits | None = None,
+    ) -> None:
+        common = {"core": core, "clock": clock}
+        self.feed_limits = feed_limits or FeedLimits(clock)
+        self._max_connections = max_connections
         self._app = Application(
             [
-                (r"/healthz", HealthHandler, handlers),
-                (rf"{FEED_PREFIX}([^/]*)", CalendarFeedHandler, handlers),
+                (r"/healthz", HealthHandler, {**common, "health_log": HealthLog()}),
+                (
+                    rf"{FEED_PREFIX}([^/]*)",
+                    CalendarFeedHandler,
+                    {**common, "limits": self.feed_limits},
+                ),
             ],
             default_handler_class=NotFoundHandler,
             log_function=log_request,
             compress_response=False,
         )
-        self._server: HTTPServer | None = None
+        self._server: BoundedHTTPServer | None = None
         self._sockets: list[socket.socket] = []
 
     async def start(self, host: str, port: int) -> None:
         """Listen on ``host:port`` (port 0: any free one, see ``port``)."""
+        raise_open_files_limit()
         self._sockets = bind_sockets(port, address=host)
-        self._server = HTTPServer(
+        self._server = BoundedHTTPServer(
             self._app,
             idle_connection_timeout=IDLE_SECONDS,
             body_timeout=10.0,
             max_body_size=64 * 1024,
         )
+        self._server.bound(self._max_connections)
         self._server.add_sockets(self._sockets)
+
+    @property
+    def open_connections(self) -> int:
+        return self._server.open_connections if self._server is not None else 0
 
     @property
     def port(self) -> int:
@@ -81,7 +106,7 @@ async def http_serving(
     if address is None:
         yield None
         return
-    server = HttpServer(core, clock)
+    server = HttpServer(core, clock, max_connections=settings.http_max_connections)
     await server.start(*address)
     conversation.feed_base = settings.feed_base(server.port)
     try:
