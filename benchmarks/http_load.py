@@ -34,13 +34,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT, ROOT / "benchmarks", ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import httpx  # noqa: E402
 from report import CHAT, fill  # noqa: E402
 
 from bot.chat.calendar_links import feed_url  # noqa: E402
@@ -80,14 +80,25 @@ async def load(port: int, url: str, idle: int, clients: int, seconds: float) -> 
     print("ready", flush=True)
     statuses: collections.Counter[str] = collections.Counter()
     deadline = time.monotonic() + seconds
+    parts = urlsplit(url)
+    request = f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
 
     async def client() -> None:
-        async with httpx.AsyncClient(timeout=30) as http:
+        # Raw HTTP/1.1 on one kept-alive connection: as little client work as can be, so
+        # the load is the server's.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
             while time.monotonic() < deadline:
-                try:
-                    statuses[str((await http.get(url)).status_code)] += 1
-                except httpx.HTTPError:
-                    statuses["error"] += 1
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = head.split(b" ", 2)[1].decode()
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                await reader.readexactly(length)
+                statuses[status] += 1
+        except (OSError, asyncio.IncompleteReadError, IndexError):
+            statuses["error"] += 1
+        finally:
+            writer.close()
 
     if clients:
         await asyncio.gather(*(client() for _ in range(clients)))
@@ -178,9 +189,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     scenarios = [("quiet", 0, 0), ("idle", args.idle, 0), *scenarios]
                 for label, idle, clients in scenarios:
                     title = f"{label}, {name}" if name else label
-                    runs.append(
-                        await run(title, conv, server, url, idle, clients, args.seconds)
-                    )
+                    runs.append(await run(title, conv, server, url, idle, clients, args.seconds))
             finally:
                 await server.close()
         await db.close()

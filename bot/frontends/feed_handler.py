@@ -28,7 +28,7 @@ from bot.chat.calendar_links import FEED_SUFFIX
 from bot.clock import Clock
 from bot.core import Core
 from bot.delivery.rate_limit import Window
-from bot.frontends.http_handler import BotHandler
+from bot.frontends.http_handler import BotHandler, MainLoop
 from bot.records.calendar_feed import Conditions, token_hash
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,10 @@ class CalendarFeedHandler(BotHandler):
 
     route = "/calendar/…"
 
-    def initialize(self, core: Core, clock: Clock, limits: FeedLimits) -> None:
+    def initialize(self, core: Core, clock: Clock, main: MainLoop, limits: FeedLimits) -> None:
         self._core = core
         self._clock = clock
+        self._main = main
         self._limits = limits
 
     async def get(self, name: str) -> None:
@@ -108,7 +109,7 @@ class CalendarFeedHandler(BotHandler):
             return
         try:
             asked = conditions(self.request.headers, self._clock.now())
-            served = await self._core.calendar_feed(token, asked)
+            served = await self._main.run(self._core.calendar_feed(token, asked))
         except Exception:  # the database is away, or a bug: logged, never shown
             log.exception("could not serve a calendar feed")
             self.set_status(503)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.core import Core
-from bot.frontends.http_handler import BotHandler
+from bot.frontends.http_handler import BotHandler, MainLoop
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,7 @@ async def health(core: Core, clock: Clock) -> Health:
         problems.append("scheduler stopped")
     elif scheduler.failing_since is not None:
         problems.append(
-            f"scheduler failing since {scheduler.failing_since.isoformat()}: "
-            f"{scheduler.last_error}"
+            f"scheduler failing since {scheduler.failing_since.isoformat()}: {scheduler.last_error}"
         )
     details = {"backend": core.db.dialect}
     if scheduler is not None:
@@ -88,13 +87,14 @@ class HealthHandler(BotHandler):
 
     route = "/healthz"
 
-    def initialize(self, core: Core, clock: Clock, health_log: HealthLog) -> None:
+    def initialize(self, core: Core, clock: Clock, main: MainLoop, health_log: HealthLog) -> None:
         self._core = core
         self._clock = clock
+        self._main = main
         self._health_log = health_log
 
     async def get(self) -> None:
-        found = await health(self._core, self._clock)
+        found = await self._main.run(health(self._core, self._clock))
         self._health_log.note(found)
         self.set_status(found.status)
         self.set_header("Content-Type", "application/json")

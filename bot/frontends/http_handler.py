@@ -8,15 +8,31 @@ unknown feed gets (``not_found``), so a path says nothing about what is served.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from tornado.web import HTTPError, RequestHandler
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND = b"Not found\n"
+
+T = TypeVar("T")
+
+
+class MainLoop:
+    """The bot's event loop, as the HTTP server's thread reaches it: ``await run(coro)``
+    runs the core's coroutine there and waits for its result."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        assert self.loop is not None, "the server is not started"
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
 
 
 class BotHandler(RequestHandler):
