@@ -4,6 +4,7 @@ register, see it; conditional requests; reset, /forget and a supergroup move."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import AsyncIterator
@@ -290,6 +291,26 @@ async def test_asked_again_about_an_unchanged_chat_it_does_not_build_the_calenda
     assert built == 2
     assert (await bot.http.get(url)).content == changed.content
     assert built == 2
+
+
+async def test_requests_arriving_together_wait_for_one_build(
+    bot: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.one("/compact kent-2011")
+    await bot.register("Library services review, opens 1 Dec 2026, closes 5 Jan 2027, by KCC")
+    url = await bot.link()
+    built = 0
+    build = bot.core._calendar
+
+    async def counting(*args: object) -> object:
+        nonlocal built
+        built += 1
+        return await build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.core, "_calendar", counting)
+    answers = await asyncio.gather(*(bot.http.get(url) for _ in range(8)))
+    assert {(a.status_code, a.content) for a in answers} == {(200, answers[0].content)}
+    assert built == 1
 
 
 async def test_only_a_hash_of_the_token_is_stored(bot: Running, db: Database) -> None:

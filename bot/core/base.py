@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,8 @@ class CoreBase:
         self._clauses: dict[str, Citation] = {}
         # Calendar feeds by chat: the fingerprint, ETag and bytes of the body last built.
         self._feeds = BuiltFeeds()
+        # Chats whose feed is being served, and how many requests wait for it.
+        self._feed_turns: dict[int, tuple[asyncio.Lock, int]] = {}
 
     # ------------------------------------------------------------------ time and settings
 

@@ -3,6 +3,9 @@ serves (``bot.records.calendar_feed`` decides; this reads and stores)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, time
 
 from bot.core.records import Records
@@ -19,6 +22,7 @@ from bot.records.calendar_feed import (
     shown_modified,
     token_hash,
 )
+from storage.repository import CalendarFeed
 
 
 class Feeds(Records):
@@ -60,6 +64,29 @@ class Feeds(Records):
         feed = await self.db.calendar_feed(token_hash(token))
         if feed is None:
             return None
+        # Requests for one chat's feed arriving together wait for one build, not one each.
+        async with self._feed_turn(feed.chat_id):
+            # As it is after any request served before this one.
+            feed = await self.db.calendar_feed(feed.token_hash)
+            if feed is None:
+                return None
+            return await self._serve_feed(feed, conditions)
+
+    @asynccontextmanager
+    async def _feed_turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._feed_turns.get(chat_id, (asyncio.Lock(), 0))
+        self._feed_turns[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._feed_turns[chat_id]
+            if users == 1:
+                del self._feed_turns[chat_id]
+            else:
+                self._feed_turns[chat_id] = (lock, users - 1)
+
+    async def _serve_feed(self, feed: CalendarFeed, conditions: Conditions) -> ServedFeed:
         chat_id = feed.chat_id
         # Read what the calendar is built from before the log: a write in between can only
         # make the body newer than the fingerprint says (a rebuild next time), never older.
