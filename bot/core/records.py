@@ -94,7 +94,7 @@ class Records(CoreBase):
                 WrittenLetter(
                     letter,
                     text,
-                    render_docx(text, title=letter.subject),
+                    render_docx(text, written_on=letter.written_on),
                     f"letter-item-{item_id}{suffix}.docx",
                 )
             )
