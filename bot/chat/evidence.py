@@ -99,8 +99,9 @@ async def calendar(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
             )
         ]
     tz = await conv.core.timezone(msg.chat_id)
+    late = f" ({cal.late} passed with nothing recorded: marked Late)" if cal.late else ""
     text = (
-        f"{cal.deadlines} deadline(s) and {cal.reminders} reminder(s), times in {tz.key}. "
+        f"{cal.deadlines} date(s){late} and {cal.reminders} reminder(s), times in {tz.key}. "
         "Open the file to add them to Outlook, Google, Apple or any calendar; importing "
         "a newer file updates the same events. To have them kept up to date, subscribe "
         "to a feed instead: /calendar link"
