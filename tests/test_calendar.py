@@ -102,6 +102,8 @@ async def test_calendar_round_trips_with_deadlines_reminders_and_clauses(
     # Notice given: its notice deadline is done with; its last funded day stays diarised.
     advice = [str(e["SUMMARY"]) for e in events if "Advice contract" in str(e["SUMMARY"])]
     assert advice == ["The last funded day: Advice contract"]
+    advice_uids = [u for u in uids if u.startswith(f"item-{ids['advice']}-")]
+    assert advice_uids == [f"item-{ids['advice']}-funding_ends-20261231@compactbot"]
 
     # Reminders are timed in the chat's zone: 09:00 local, in GMT and in BST.
     reminders = [e for e in events if str(e["SUMMARY"]).startswith("Reminder:")]
