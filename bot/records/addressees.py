@@ -48,8 +48,21 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in _key(name).split() if w not in _MINOR and w[0].isalpha())
 
 
+_NAMES: dict[tuple[str, int], dict[str, str]] = {}
+"""``_names`` per loaded Compact: read from its text once per process, not per letter."""
+
+
 def _names(compact: Compact) -> dict[str, str]:
     """Every spelling the Compact uses for a body (its key) → the one name a letter uses."""
+    key = (compact.code, id(compact))
+    if key not in _NAMES:
+        if len(_NAMES) > 64:  # Compacts reloaded many times (tests): keep it small
+            _NAMES.clear()
+        _NAMES[key] = _read_names(compact)
+    return _NAMES[key]
+
+
+def _read_names(compact: Compact) -> dict[str, str]:
     known: dict[str, str] = {}
     for party in compact.parties:
         known.setdefault(_key(party), party)
