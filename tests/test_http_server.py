@@ -41,6 +41,16 @@ async def _ask(
     return head.split(b"\r\n")[0]
 
 
+async def _accepted(server: HttpServer, count: int) -> None:
+    """Wait (a hang bound, not a speed bound) until the server's thread holds ``count``
+    connections: a client's connect returns before the server has accepted it."""
+    for _ in range(int(WAIT / 0.01)):
+        if await server.open_connections() == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the server never held {count} connections")
+
+
 @pytest.fixture
 async def capped(
     db: Database, knowledge: Knowledge, clock: ManualClock
@@ -57,13 +67,16 @@ async def test_over_the_cap_the_quietest_connections_are_closed_first(
     capped: HttpServer,
 ) -> None:
     conns = [await _connect(capped.port) for _ in range(4)]
+    await _accepted(capped, 4)
     # The first one asks for something: it is the busiest, and the last to go.
     assert await _ask(*conns[0]) == b"HTTP/1.1 503 Service Unavailable"
-    late = [await _connect(capped.port) for _ in range(2)]
-    assert await _closed_by_server(conns[1][0]) and await _closed_by_server(conns[2][0])
+    late = [await _connect(capped.port)]
+    assert await _closed_by_server(conns[1][0])
+    late.append(await _connect(capped.port))
+    assert await _closed_by_server(conns[2][0])
     assert await _ask(*conns[0]) == b"HTTP/1.1 503 Service Unavailable"
     assert await _ask(*late[1]) == b"HTTP/1.1 503 Service Unavailable"
-    assert capped.open_connections <= 4
+    assert await capped.open_connections() <= 4
     async with httpx.AsyncClient(timeout=WAIT) as client:
         answered = await client.get(f"http://127.0.0.1:{capped.port}/healthz")
     assert answered.status_code == 503  # no scheduler: answered, not refused

@@ -3,7 +3,7 @@
 Anyone who can reach the port can open connections and leave them idle.  Three defences:
 
 - **A cap.**  At most ``max_connections`` open at once; a new one over the cap closes the
-  connection that has been quiet longest (no request started on it for the longest time:
+  connection that has been quiet longest (no request arrived on it for the longest time:
   idle keep-alives and half-sent requests go first, busy ones last).
 - **Out of descriptors** (``EMFILE``): tornado's own accept loop logs a traceback and spins
   while the listening socket stays readable.  Here the quietest connection is closed to
@@ -19,10 +19,16 @@ import logging
 import resource
 import socket
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tornado.httpserver import HTTPServer
+from tornado.httputil import (
+    HTTPHeaders,
+    HTTPMessageDelegate,
+    RequestStartLine,
+    ResponseStartLine,
+)
 from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
 
@@ -62,7 +68,7 @@ class BoundedHTTPServer(HTTPServer):
         if max_connections < 1:
             raise ValueError("max_connections must be positive")
         self._max_connections = max_connections
-        self._quiet = OrderedDict()  # quietest first: by when a request last started on it
+        self._quiet = OrderedDict()  # quietest first: by when it opened or a request came
         self._paused = False
 
     @property
@@ -79,10 +85,15 @@ class BoundedHTTPServer(HTTPServer):
         super().handle_stream(stream, address)
 
     def start_request(self, server_conn: object, request_conn: Any) -> Any:
+        # Called as a connection starts waiting for its next request; a connection counts
+        # as active when a request's headers arrive on it.
+        delegate = super().start_request(server_conn, request_conn)
         stream = getattr(request_conn, "stream", None)
-        if stream is not None and stream in self._quiet:
+        return delegate if stream is None else _Active(delegate, lambda: self._touch(stream))
+
+    def _touch(self, stream: IOStream) -> None:
+        if stream in self._quiet:
             self._quiet.move_to_end(stream)
-        return super().start_request(server_conn, request_conn)
 
     def add_sockets(self, sockets: Any) -> None:
         # As TCPServer.add_sockets, with an accept loop that survives running out of
@@ -151,3 +162,28 @@ class BoundedHTTPServer(HTTPServer):
     def _forget_closed(self) -> None:
         for stream in [s for s in self._quiet if s.closed()]:
             del self._quiet[stream]
+
+
+class _Active(HTTPMessageDelegate):
+    """A request's delegate that first notes its connection is active."""
+
+    def __init__(self, inner: HTTPMessageDelegate, touch: Callable[[], None]) -> None:
+        self._inner = inner
+        self._touch = touch
+
+    def headers_received(
+        self,
+        start_line: RequestStartLine | ResponseStartLine,
+        headers: HTTPHeaders,
+    ) -> Awaitable[None] | None:
+        self._touch()
+        return self._inner.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        return self._inner.data_received(chunk)
+
+    def finish(self) -> None:
+        self._inner.finish()
+
+    def on_connection_close(self) -> None:
+        self._inner.on_connection_close()

@@ -109,9 +109,16 @@ class HttpServer:
         self._server.bound(self._max_connections)
         self._server.add_sockets(self._sockets)
 
-    @property
-    def open_connections(self) -> int:
-        return self._server.open_connections if self._server is not None else 0
+    async def open_connections(self) -> int:
+        """Connections open now (counted in the server's thread, where they change)."""
+        server = self._server
+        if server is None:
+            return 0
+
+        async def count() -> int:
+            return server.open_connections
+
+        return await self._in_thread(count())
 
     @property
     def port(self) -> int:
