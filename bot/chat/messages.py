@@ -40,6 +40,18 @@ class Attachment:
     caption: str = ""
 
 
+@dataclass(frozen=True)
+class Privately:
+    """A reply meant for the sender alone (a secret address asked for in a group): sent to
+    their private chat with the bot, and one of these lines said where they asked."""
+
+    said_here: str
+    """Once they have it."""
+    if_unreachable: str
+    """When the bot cannot message them (they never started a chat with it: Telegram
+    refuses with 403)."""
+
+
 @dataclass
 class Reply:
     text: str
@@ -54,6 +66,8 @@ class Reply:
     notice on the button for the presser, leaving the pressed message as it is."""
     link_preview: bool = True
     """False: no preview of a link in the text (Telegram would fetch the address)."""
+    privately: Privately | None = None
+    """Set: the text goes to the sender's private chat instead (see ``Privately``)."""
 
 
 @dataclass(frozen=True)
