@@ -94,8 +94,10 @@ async def test_nothing_of_an_erased_chat_is_left_in_any_table(
     async with running_bot(api, target, clock, http="127.0.0.1:0") as app:
         await say(api, CHAT, BOSS, "/compact kent-2011", "now follows")
         await register_confirmed(
-            api, CHAT, BOSS, f"/consultation {WORDS[0]}, opens today, closes in 12 weeks, "
-            f"by {WORDS[1]}",
+            api,
+            CHAT,
+            BOSS,
+            f"/consultation {WORDS[0]}, opens today, closes in 12 weeks, by {WORDS[1]}",
         )
         await say(api, CHAT, BOSS, f"/remind in 5 minutes {WORDS[2]}", "I'll remind")
         hello = await api.send_text(CHAT, HELPER, f"hello from {HELPER_NAME}")

@@ -12,7 +12,6 @@ from bot.core.units import note_stored
 from bot.records.log import ChatMoved, CompactsChosen
 from storage.repository import Item, Officer, Reminder, StoredDraft
 
-
 FORGET_QUESTION_LASTS = timedelta(minutes=15)
 """How long /forget's "Erase everything?" buttons work."""
 
@@ -65,9 +64,7 @@ class Chats(CoreBase):
         (any worker may get the press) until ``FORGET_QUESTION_LASTS`` has passed."""
         token = secrets.token_urlsafe(12)
         async with self._unit("forget-ask", chat_id) as tx:
-            await tx.ask_confirmation(
-                chat_id, "forget", token, self.now() + FORGET_QUESTION_LASTS
-            )
+            await tx.ask_confirmation(chat_id, "forget", token, self.now() + FORGET_QUESTION_LASTS)
         return token
 
     async def answer_forget(self, chat_id: int, token: str, erase: bool) -> bool:

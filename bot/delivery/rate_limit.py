@@ -23,7 +23,6 @@ was given holds back all of them).
 from __future__ import annotations
 
 import hashlib
-
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
