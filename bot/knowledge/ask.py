@@ -239,7 +239,12 @@ class _Ranked:
         if self.defines:
             return True
         coverage = self.match.coverage
-        if self.untopical and not self.own and len(self.match.covered) < 2 and coverage < _ALL_BUT:
+        if (
+            self.untopical
+            and not self.own
+            and len(self.match.covered) < 2
+            and coverage < _ALL_BUT
+        ):
             # With no topic to go on, one shared word ("colour") answers nothing, unless the
             # group asks what it must do and this is its own commitment.
             return False
