@@ -168,9 +168,11 @@ def _valid(msg: Incoming) -> Incoming:
     return dataclasses.replace(
         msg,
         text=valid_text(msg.text),
-        user_name=valid_text(msg.user_name),
-        chat_title=None if msg.chat_title is None else valid_text(msg.chat_title),
-        reply_to_user=None if replied is None else (replied[0], valid_text(replied[1])),
+        user_name=valid_text(msg.user_name, lines=False),
+        chat_title=None if msg.chat_title is None else valid_text(msg.chat_title, lines=False),
+        reply_to_user=(
+            None if replied is None else (replied[0], valid_text(replied[1], lines=False))
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.core.base import CoreBase
 from bot.core.units import note_stored
+from bot.domain.plain_text import printable
 from bot.records.log import ChatMoved, CompactsChosen
 from storage.repository import Item, Officer, Reminder, StoredDraft
 
@@ -24,7 +25,7 @@ class Chats(CoreBase):
     async def ensure_chat(self, chat_id: int, title: str | None) -> None:
         """Know the chat; keep its title up to date."""
         async with self.db.transaction() as tx:
-            await tx.ensure_chat(chat_id, title)
+            await tx.ensure_chat(chat_id, None if title is None else printable(title))
 
     async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
         """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
@@ -53,7 +54,7 @@ class Chats(CoreBase):
 
     async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
         async with self._unit("officer", chat_id) as tx:
-            await tx.add_officer(chat_id, user_id, name)
+            await tx.add_officer(chat_id, user_id, printable(name))
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
         async with self._unit("officer-off", chat_id) as tx:
@@ -96,7 +97,7 @@ class Chats(CoreBase):
     async def chat_joined(self, chat_id: int, title: str | None) -> None:
         """The bot is (back) in the chat: release its held reminders."""
         async with self.db.transaction() as tx:
-            await tx.ensure_chat(chat_id, title)
+            await tx.ensure_chat(chat_id, None if title is None else printable(title))
             await tx.resume_chat(chat_id)
 
     async def chat_moved(self, old: int, new: int) -> bool:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -20,8 +21,19 @@ from pydantic import (
 )
 
 from bot.domain.date_window import checked
+from bot.domain.plain_text import printable
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+def _one_line(value: object) -> object:
+    return printable(value) if isinstance(value, str) else value
+
+
+Text = Annotated[
+    str,
+    BeforeValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+]
+"""A title, name or summary: one line, no control characters (``bot.domain.plain_text``)."""
 Day = Annotated[date, AfterValidator(checked)]
 """A date someone gave: within the years the bot keeps (``bot.domain.date_window``)."""
 

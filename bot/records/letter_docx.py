@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 
+from bot.domain.plain_text import printable
 from bot.records.letter_text import QUOTE_MARK, SUBJECT_MARK, paragraphs
 
 PLACEHOLDER = re.compile(r"(\[[A-Z][A-Z0-9'’ ,./&-]*\])")
@@ -25,14 +26,15 @@ def render_docx(text: str, *, title: str) -> bytes:
     from docx.text.paragraph import Paragraph
 
     document = Document()
-    document.core_properties.title = title[:255]
+    document.core_properties.title = printable(title)[:255]
     document.core_properties.author = "compactbot"
 
     def fill(paragraph: Paragraph, lines: list[str], *, bold: bool = False) -> None:
         for i, line in enumerate(lines):
             if i:
                 paragraph.add_run().add_break()
-            for piece in PLACEHOLDER.split(line):
+            # XML holds no control characters (lxml refuses them): a title may have had some.
+            for piece in PLACEHOLDER.split(printable(line, lines=True)):
                 if not piece:
                     continue
                 run = paragraph.add_run(piece)
