@@ -88,3 +88,11 @@ async def test_rows_stored_before_are_cleaned_on_the_way_out(
     )
     calendar = files(await say(conversation, "/calendar", title=None))["ics"].content.decode()
     assert "old" in calendar and not UNWANTED.search(calendar)
+
+
+async def test_a_command_reads_as_if_its_control_characters_were_not_there(
+    conversation: Conversation, db: Database
+) -> None:
+    [reply] = await say(conversation, "/timezone Europe/Lon\x00don\x1b")
+    assert reply.text == "Time zone set to Europe/London."
+    assert (await db.chat_settings(CHAT)).timezone == "Europe/London"

@@ -25,6 +25,12 @@ _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85]")
 _SPACES = re.compile(r"\s+")
 
 
+def without_controls(text: str) -> str:
+    """``text`` without control characters, its tabs and line breaks as they are (a CSV cell:
+    whether it starts with one matters to ``spreadsheet_safe``)."""
+    return _UNWANTED.sub("", text)
+
+
 def printable(text: str, *, lines: bool = False) -> str:
     """``text`` without control characters; with ``lines``, its line breaks kept (as
     ``\\n``) and tabs made spaces, else all on one line with single spaces."""

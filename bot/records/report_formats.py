@@ -15,7 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.domain.events import ConsultationLaunched, FundingEnding
-from bot.domain.plain_text import printable
+from bot.domain.plain_text import printable, without_controls
 from bot.records.compliance import ItemRecord
 from bot.records.log import (
     ConsultationStarted,
@@ -273,7 +273,7 @@ def spreadsheet_safe(cell: str | int) -> str | int:
     """A text cell a spreadsheet would run as a formula, with a leading ' so it is shown as
     text (OWASP's advice); numbers, negative ones too, are left numbers."""
     if isinstance(cell, str):
-        cell = printable(cell, lines=True)  # a control character in a cell: gone
+        cell = without_controls(cell)
         if cell.startswith(FORMULA_STARTS):
             return "'" + cell
     return cell
