@@ -1238,6 +1238,8 @@ class Backend(Protocol):
 
     def transaction(self) -> Any: ...
 
+    def snapshot(self) -> Any: ...
+
     async def schema_version(self) -> int: ...
 
     async def migrate(self, target: int, stamp: Callable[[], int]) -> None: ...
@@ -1387,6 +1389,14 @@ class Database(Reader):
         if tx.reminders_changed:
             for listener in self._reminder_listeners:
                 listener()
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Reader]:
+        """Reads that all see one moment of the database, whatever is written meanwhile
+        (``migrate-db`` copying from a database the bot still writes to)."""
+        self._not_inside_own_transaction()
+        async with self._backend.snapshot() as session:
+            yield Tx(self, session)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         self._not_inside_own_transaction()

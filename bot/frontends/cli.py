@@ -437,6 +437,12 @@ async def _migrate_db(source_target: str, to: str, chat: int | None) -> Any:
             return await copy_history(source, target, chat)
         except TransferRefused as exc:
             raise UsageError(f"nothing copied: {exc}") from None
+        except Exception as exc:  # a database's refusal mid-copy: rolled back, one line
+            said = str(exc).strip().splitlines()
+            detail = f": {said[0][:200]}" if said else ""
+            raise UsageError(
+                f"nothing copied: the target refused the copy ({type(exc).__name__}{detail})"
+            ) from None
         finally:
             await target.close()
     finally:
