@@ -56,7 +56,7 @@ async def test_a_copy_that_reads_back_different_is_never_committed(
         " $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$",
         "CREATE TRIGGER shout BEFORE INSERT ON officers FOR EACH ROW EXECUTE FUNCTION shout()",
     )
-    code, out, err = await asyncio.to_thread(cli, "migrate-db", "--from", source, "--to", target)
+    code, _, err = await asyncio.to_thread(cli, "migrate-db", "--from", source, "--to", target)
     assert code == 2 and err.count("\n") == 1, err
     assert "officers: 1 rows written, 1 read back" in err and "Traceback" not in err
     assert await _empty(target)
