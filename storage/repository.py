@@ -1034,7 +1034,11 @@ class Tx(Reader):
         count = await self._run(
             "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (stamp,)
         )
-        await self._run("DELETE FROM applied WHERE at < ?", (stamp,))
+        # An update still waiting (kept before a long outage) keeps the keys of the units it
+        # applied, however old: handled again, it must not apply them twice.
+        [oldest] = await self._all("SELECT min(received_at) FROM inbox WHERE done_at IS NULL")
+        cut = stamp if oldest[0] is None else min(stamp, int(oldest[0]))
+        await self._run("DELETE FROM applied WHERE at < ?", (cut,))
         return count
 
     # ---------------------------------------------------------------- delivery (leases)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 import raw_sql
-from conftest import Databases
+from conftest import Databases, one_shot
 from fake_bot_api import FakeBotApi
 from test_telegram_e2e import has, register_confirmed, running_bot, say
 
@@ -147,3 +147,23 @@ async def test_a_handled_update_keeps_no_text_and_old_ones_are_pruned(
         clock.advance(minutes=2)
         assert await inbox.prune() == 1
         assert await raw_sql.fetch(target, "SELECT count(*) FROM inbox") == [(0,)]
+
+
+async def test_pruning_keeps_the_keys_of_an_update_still_waiting(
+    db: Database, clock: ManualClock
+) -> None:
+    """An update kept before a long outage, its unit applied but the update not marked done,
+    is handled again at the next start: its unit's key must still be there to stop a
+    second application, however old."""
+    await one_shot(db).store_update(1, CHAT, '{"update_id": 1}')
+    assert await one_shot(db).claim_key("u1:remind")
+    await one_shot(db).store_update(2, CHAT, '{"update_id": 2}')
+    assert await one_shot(db).claim_key("u2:remind")
+    await one_shot(db).update_done(2)
+    clock.advance((KEEP_HANDLED + timedelta(days=1)).total_seconds())
+    assert await one_shot(db).prune_inbox(KEEP_HANDLED) == 1  # update 2 goes
+    assert not await one_shot(db).claim_key("u1:remind")  # still known: not applied twice
+    await one_shot(db).update_done(1)
+    clock.advance((KEEP_HANDLED + timedelta(days=1)).total_seconds())
+    assert await one_shot(db).prune_inbox(KEEP_HANDLED) == 1
+    assert await raw_sql.fetch(db.path, "SELECT count(*) FROM applied") == [(0,)]
