@@ -50,9 +50,7 @@ async def test_a_date_outside_the_window_is_refused_and_nothing_is_kept(
     core = conversation.core
     assert await core.pending_reminders(CHAT) == []
     assert await core.open_items(CHAT) == []
-    assert "0 deadline(s) and 0 reminder(s)" in await said(conversation, "/calendar") or (
-        "No open deadlines" in await said(conversation, "/calendar")
-    )
+    assert "went wrong" not in await said(conversation, "/calendar")
 
 
 async def test_changes_and_follow_ups_outside_the_window_change_nothing(
@@ -79,8 +77,8 @@ async def test_changes_and_follow_ups_outside_the_window_change_nothing(
         answer = await said(conversation, command)
         assert OUTSIDE in answer, (command, answer)
     assert await conversation.core.pending_reminders(CHAT) == before
-    calendar = await said(conversation, "/calendar")
-    assert "deadline(s)" in calendar
+    [calendar] = await conversation.handle_text(Incoming(CHAT, 1, "Ada", "/calendar", False, _yes))
+    assert [f.filename for f in calendar.files] == ["compact-deadlines.ics"]
     # The edges are in: a reminder on the window's last day is kept.
     assert "I'll remind" in await said(conversation, "/remind 31 Dec 2200 the party")
 
