@@ -61,6 +61,11 @@ class ConsultationClosed(Event):
 
 
 class FundingEnding(Event):
+    """Funding ends or changes after ``last_funded_day``: what is known of it, said or
+    recorded so far.  Every state the Compacts speak to can be held, including the common one
+    the group learns of afterwards: notice that came after the funding ended, a decision taken
+    without consultation, no rationale given."""
+
     kind: Literal["funding"] = "funding"
     funder: Text | None = None
     recipient: Text | None = None
@@ -68,15 +73,19 @@ class FundingEnding(Event):
     last_funded_day: date
     """The last day funded on the current terms."""
     notice_given_on: date | None = None
+    """When notice was given (it may be after the funding ended: it was late then)."""
     consultation_started_on: date | None = None
+    consulted: bool | None = None
+    """The group's word on whether the funder started a consultation on the change: True
+    (with or without ``consultation_started_on``), False (none: a decision taken without
+    consultation), None (not known: a verdict that depends on it is conditional)."""
+    rationale_given: bool | None = None
+    """Whether the decision came with a rationale: True, False, or None (not known)."""
 
-    @model_validator(mode="after")
-    def _order(self) -> FundingEnding:
-        if self.notice_given_on and self.notice_given_on > self.last_funded_day:
-            raise ValueError("notice was given after the last funded day")
-        if self.consultation_started_on and self.consultation_started_on > self.last_funded_day:
-            raise ValueError("the consultation started after the last funded day")
-        return self
+    @property
+    def consultation_known(self) -> bool | None:
+        """Whether a consultation started, as far as anything recorded says."""
+        return True if self.consultation_started_on is not None else self.consulted
 
 
 Against = Literal["public", "vcs"]
