@@ -32,6 +32,8 @@ from storage.repository import Tx
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "not known"}[value]
     return f"{value.day} {value:%B %Y}" if isinstance(value, date) else str(value)
 
 
@@ -212,11 +214,13 @@ class FollowUps(CoreBase):
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             title = event.summary if isinstance(event, ComplaintRaised) else event.title
             await tx.rename_item(chat_id, item_id, title[:200])
-            field = ", ".join(changed)
+            # How a close was given (a length or a date) is kept, not shown as a change.
+            shown = {k: v for k, v in changed.items() if k != "closes_as_length"} or changed
+            field = ", ".join(shown)
             entry = ItemChanged(
                 field=field,
-                before=", ".join(_shown(getattr(before, k)) for k in changed),
-                after=", ".join(_shown(v) for v in changed.values()),
+                before=", ".join(_shown(getattr(before, k)) for k in shown),
+                after=", ".join(_shown(v) for v in shown.values()),
                 event=event,
                 results=results,
             )

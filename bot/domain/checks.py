@@ -575,7 +575,7 @@ def _notice_verdict(
             after = _plural(days_between(ends, given), "day")
             said.append(
                 f"{word.capitalize()} given on {_day(given)} came {after} after the funding "
-                f"ended ({_day(ends)}), {days} after {_day(notice_by)}."
+                f"ended ({_day(ends)}); it was due by {_day(notice_by)}, {days} earlier."
                 + (attached if strength in SOFT else "")
             )
         elif strength in SOFT:

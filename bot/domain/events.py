@@ -35,6 +35,9 @@ class ConsultationLaunched(Event):
     """The public body consulting."""
     opens: date
     closes: date
+    closes_as_length: Text | None = None
+    """The close as the group gave it when it was a length from the opening ("8 weeks"): a
+    later change of the opening moves the close with it."""
     earlier_rounds_days: int = Field(default=0, ge=0, le=36_500)
     """Days of earlier formal consultation rounds on the same matter (West Kent counts a total)."""
     statutory: bool = False

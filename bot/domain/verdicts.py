@@ -58,6 +58,8 @@ def verdict_label(result: CheckResult) -> str:
     """The verdict's label, said for what the result is about."""
     if result.finding == "excluded":
         return "— not covered (required by statute)"
+    if result.finding == "no_rationale" and result.verdict == "breach":
+        return "❌ not as the Compact promises: no rationale given"
     if result.strength in DRAFT and result.verdict in ("short", "explain", "breach"):
         return draft_label(result)
     if result.verdict == "no_rule" and result.kind.startswith("complaint"):

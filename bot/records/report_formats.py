@@ -54,6 +54,9 @@ _COLOURS = {
     "no_rule": "#9e9e9e",
     "excluded": "#bdbdbd",
     "not_due": "#90caf9",
+    "no_rationale": "#c62828",
+    "consultation_unknown": "#b0bec5",
+    "rationale_unknown": "#b0bec5",
     "open": "#90caf9",
 }
 """Each outcome's colour in the charts; a funding row late under a "usually" is coloured
