@@ -41,8 +41,13 @@ async def text_of(conv: Conversation, text: str, user: int = ADMIN) -> str:
     return "\n".join(r.text for r in await say(conv, text, user))
 
 
-async def register(conv: Conversation, text: str) -> int:
+async def register(conv: Conversation, text: str, *answers: str) -> int:
+    """Register an item, answering the questions Kent 2011 asks of a funding change (has a
+    consultation started? did a rationale come?) with ``answers``, or "don't know"."""
     replies = await say(conv, text)
+    pending = list(answers)
+    while not replies[-1].buttons and "(or 'stop')" in replies[-1].text:
+        replies = await say(conv, pending.pop(0) if pending else "don't know")
     confirm = replies[-1].buttons[0][0]
     assert confirm.label == "Confirm", replies[-1].text
     reply = await conv.handle_button(GROUP, ADMIN, confirm.data, _yes)

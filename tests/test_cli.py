@@ -210,7 +210,8 @@ def test_check_funding_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
         "--json",
     )
     assert data["kind"] == "funding"
-    assert data["deadlines"] == {"consultation_start_by": "2026-12-31", "notice_by": "2027-03-31"}
+    # the consultation must be over "prior to" notice, due by 31 March: started by 30 December
+    assert data["deadlines"] == {"consultation_start_by": "2026-12-30", "notice_by": "2027-03-31"}
     assert data["verdict"] == "meets"
 
 
@@ -243,6 +244,8 @@ def test_check_funding_notice_in_time_meets(capsys: pytest.CaptureFixture[str]) 
         "2027-06-30",
         "--notice",
         "2027-03-31",
+        "--rationale",
+        "yes",
         "--json",
     )
     assert data["verdict"] == "meets"
@@ -325,7 +328,8 @@ def test_check_consultation_statutory_flag(capsys: pytest.CaptureFixture[str]) -
     ]
     unsaid = run_json(capsys, *base)
     assert RESULT_FIELDS <= unsaid.keys()
-    assert unsaid["verdict"] == "breach"  # the title alone never makes it statutory
+    # the title alone never makes it statutory; below the draft's example minimum: no breach
+    assert unsaid["verdict"] == "short"
     said = run_json(capsys, *base, "--statutory")
     assert RESULT_FIELDS <= said.keys()
     assert (said["verdict"], said["finding"]) == ("no_rule", "excluded")
@@ -378,15 +382,15 @@ BAD_INPUTS: dict[str, list[str]] = {
         "2026-12-01",
         "--json",
     ],
-    "notice after the last funded day": [
+    "a consultation neither yes, no nor unknown": [
         "check",
         "funding",
         "--compact",
         "rbkc",
         "--ends",
         "2027-06-30",
-        "--notice",
-        "2027-07-01",
+        "--consulted",
+        "perhaps",
         "--json",
     ],
     "unknown compact in check": [
@@ -413,7 +417,7 @@ BAD_INPUTS: dict[str, list[str]] = {
 EXPECTED_WORDS = {
     "date that does not parse": "2026-13-01",
     "closes before opens": "before it opens",
-    "notice after the last funded day": "notice",
+    "a consultation neither yes, no nor unknown": "perhaps",
     "unknown compact in check": "atlantis",
     "unknown compact in ask": "atlantis",
     "unknown compact in show": "atlantis",

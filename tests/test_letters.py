@@ -303,6 +303,7 @@ async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core
             funder="KCC",
             last_funded_day=date(2027, 3, 31),
             notice_given_on=date(2026, 11, 20),
+            consulted=False,  # the group says none started
         ),
     )
     [written] = await core.write_letters(CHAT, item, ADMIN)
@@ -310,7 +311,7 @@ async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core
     text = check_docx(written, record)
     start_by = record.compacts["kent-2011"].deadlines["consultation_start_by"]
     assert f"it must start by {long_day(start_by)}" in text
-    assert f"We have no record of a consultation on this change, and {long_day(start_by)}" in text
+    assert f"No consultation on this change has started, and {long_day(start_by)}" in text
     assert "Please hold the 3-month consultation Kent Compact 2011 asks for before notice." in text
     # Notice itself was in time: the letter does not ask for it again.
     assert "came" not in text and "Please give us the 3 months' notice" not in text

@@ -115,7 +115,7 @@ async def test_a_title_never_makes_it_statutory_and_no_is_a_verdict(
     readback = await last(conversation, "no")
     assert "Required by statute: no" in readback.text
     done = await confirm(conversation, readback)
-    assert "Kent Partners Compact 2007 draft: ❌ below the minimum" in done
+    assert "Kent Partners Compact 2007 draft: 📝 below the draft's example minimum" in done
     assert "14 February 2027, is a Sunday" in done
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.domain.checks import notice_terms, status_caveat, weeks_and_days
 from bot.domain.deadlines import add_period, days_between
-from bot.domain.duty import SOFT, asks, modal, owed, sets, strength_of
+from bot.domain.duty import DRAFT, SOFT, asks, modal, owed, sets, strength_of
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.domain.verdicts import CheckResult, Citation, ProcedureStep, cite
 from bot.records.compliance import ItemRecord
@@ -186,6 +186,14 @@ def build_letters(record: ItemRecord, compacts: Mapping[str, Compact], today: da
             raise LetterRefused(
                 f"No Compact sets a rule for item #{n}, so there is no clause to cite."
             )
+        unknown = [(r, c) for r, c, v in verdicts if v == "conditional"]
+        if unknown:
+            names = " and ".join(c.short_name for _, c in unknown)
+            raise LetterRefused(
+                f"Item #{n}'s verdict under {names} turns on what is not yet known (see /item "
+                f"{n}): say it with /change {n} … (e.g. '/change {n} rationale no'), then ask "
+                "again."
+            )
         met = [(r, c) for r, c, v in verdicts if v == "meets"]
         names = " and ".join(c.short_name for _, c in met)
         if any(current(r, record, today)[0] == "not_due" for r, _ in met):
@@ -303,7 +311,14 @@ def _consultation_part(
                     f"This one {closes} on {_day(event.closes)}, {_plural(short, 'day')} before "
                     f"{_day(minimum_close)}."
                 )
-            found.append(f"It is below the minimum of {rule.minimum.describe()}{per_round}.")
+            if strength in DRAFT:
+                what = "example" if strength == "example" else "proposed"
+                found.append(
+                    f"It is below the draft's {what} minimum of {rule.minimum.describe()} "
+                    "(a draft's figure, not an agreed term: no breach)."
+                )
+            else:
+                found.append(f"It is below the minimum of {rule.minimum.describe()}{per_round}.")
 
     if result.verdict == "explain":
         words = f" (“{rule.shortfall_words}”)" if rule.shortfall_words else ""
@@ -423,22 +438,30 @@ def _funding_part(
             days = _plural(days_between(start_by, started), "day")
             found.append(f"The consultation started on {_day(started)}, {days} late.")
             consultation_short = True
-        elif started is None and today > start_by:
+        elif started is None and event.consulted is False and today > start_by:
             found.append(
-                f"We have no record of a consultation on this change, and {_day(start_by)} "
-                "has passed."
+                f"No consultation on this change has started, and {_day(start_by)} has passed."
             )
             consultation_short = True
-        if started is not None and given is not None and given < add_period(started, period):
-            # "Prior to", read as the check reads it: by the corresponding-date rule.
+        elif started is None and event.consulted is None and today > start_by:
+            found.append(
+                f"We have no record of a consultation on this change: if none has started, the "
+                f"timetable is already missed, since {_day(start_by)} has passed."
+            )
+            requests.append("Please tell us whether a consultation on this change has started.")
+        if started is not None and given is not None and given <= add_period(started, period):
+            # "Prior to" means before: notice on the day the consultation ends is not after it.
+            full = add_period(started, period)
             found.append(
                 f"{word.capitalize()} came on {_day(given)}, before the {period.describe()} of "
                 f"consultation that started on {_day(started)} had run: {word} could not come "
-                f"before {_day(add_period(started, period))}."
+                f"before {_day(full + timedelta(days=1))}."
             )
             consultation_short = True
     if rule.rationale_required:
         says.append(f"The decision {modal(strength)} come with a clear rationale.")
+        if event.rationale_given is False:
+            found.append("No rationale came with the decision.")
 
     if consultation_short and period is not None:
         requests.append(
@@ -450,7 +473,7 @@ def _funding_part(
             f"Please give us the {rule.notice.possessive()} {word}{written} {name} "
             f"{asks(strength)} before this funding ends or changes."
         )
-    if rule.rationale_required:
+    if rule.rationale_required and event.rationale_given is not True:
         requests.append(
             f"Please give us the clear rationale for the decision that {name} asks for."
         )

@@ -46,6 +46,7 @@ _COLOURS = {
     "late": "#f9a825",
     "closed": "#9e9e9e",
     "below_minimum": "#c62828",
+    "below_draft_example": "#fbc02d",
     "missed": "#c62828",
     "consultation_late": "#c62828",
     "consultation_missed": "#c62828",
