@@ -140,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="has the funder started a consultation on the change (default: unknown)",
     )
     f.add_argument(
-        "--rationale", choices=facts, help="did the decision come with a rationale (default: unknown)"
+        "--rationale",
+        choices=facts,
+        help="did the decision come with a rationale (default: unknown)",
     )
     f.add_argument("--title", default="Funding")
     p = kinds.add_parser("complaint")
