@@ -130,7 +130,10 @@ def _read(
             return read_days(raw), None
     except ValueError as exc:
         # the same one-line refusal as a bad date
-        raise DateParseError(str(exc) if field.kind == "days" else "Say yes or no") from None
+        said = {"days": str(exc), "fact": "Say yes, no or don't know"}.get(
+            field.kind, "Say yes or no"
+        )
+        raise DateParseError(said) from None
     if field.kind == "choice":
         against = classify_against(raw)
         if against is None:

@@ -289,7 +289,7 @@ FUNDING = Form(
             "consulted",
             "Consultation on it started",
             "Has the funder started a consultation on this change? (yes / no / don't know; "
-            "if yes, /consulted ID DATE records the day later)",
+            "the day it started can be added later with /consulted)",
             "fact",
             required=False,
             event_field="consulted",

@@ -45,7 +45,10 @@ _KIND_NOUNS = {
 
 
 def _validation_message(exc: ValidationError) -> str:
-    return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    """The first problem, as a sentence: its first letter raised, its dates left as they are
+    ("15 Mar 2027", never "15 mar 2027")."""
+    said = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    return said[:1].upper() + said[1:]
 
 
 class FollowUps(CoreBase):
@@ -92,7 +95,7 @@ class FollowUps(CoreBase):
                 {**record.event.model_dump(), **update, "item_id": record.item_id}
             )
         except ValidationError as exc:
-            raise FollowUpError(_validation_message(exc).capitalize()) from None
+            raise FollowUpError(_validation_message(exc)) from None
         return self.check(event, self._codes_of(record), today)
 
     async def record_notice(
@@ -171,7 +174,7 @@ class FollowUps(CoreBase):
                     completed_on=completed_on,
                 )
             except ValidationError as exc:
-                raise FollowUpError(_validation_message(exc).capitalize()) from None
+                raise FollowUpError(_validation_message(exc)) from None
             results = self.check(event, self._codes_of(record), today)
             most = max((len(r.steps) for r in results), default=0)
             if most and step > most:
@@ -202,7 +205,7 @@ class FollowUps(CoreBase):
             try:
                 event = type(before).model_validate({**before.model_dump(), **changes})
             except ValidationError as exc:
-                raise FollowUpError(_validation_message(exc).capitalize()) from None
+                raise FollowUpError(_validation_message(exc)) from None
             assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
             changed = {k: v for k, v in changes.items() if getattr(before, k) != v}
             if not changed:
