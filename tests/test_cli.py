@@ -784,3 +784,32 @@ def test_letter_with_a_networks_template(
     assert out == (
         "To Sevenoaks DC: Consultation: Library review (short).\n\nSigned, the Network\n"
     )
+
+
+def test_check_funding_that_already_ended(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 22, finding 1: the group learns after the fact.  The command exited 2 ("notice
+    was given after the last funded day"); it now records it and gives the verdict."""
+    argv = ["check", "funding", "--compact", "rbkc", "--ends", "2026-03-31"]
+    argv += ["--notice", "2026-04-15", "--today", "2026-04-20"]
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert "came 15 days after the funding ended (31 March 2026)" in out
+    # No rationale was said to be given or not: that part is an "if", in words.
+    assert "if none did, that falls short of Kensington and Chelsea Compact" in out
+    data = run_json(capsys, *argv, "--json")
+    assert (data["verdict"], data["finding"]) == ("breach", "late")
+    assert data["deadlines"]["notice_by"] == "2025-12-31"
+    told = run_json(capsys, *argv, "--rationale", "no", "--json")
+    assert any("You said no rationale was given" in r for r in told["reasons"])
+
+
+def test_check_funding_consultation_unknown_is_conditional(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["check", "funding", "--compact", "kent-2011", "--ends", "2027-04-30"]
+    argv += ["--today", "2026-12-07", "--json"]
+    assert run_json(capsys, *argv)["verdict"] == "conditional"
+    assert run_json(capsys, *argv, "--consulted", "unknown")["verdict"] == "conditional"
+    assert run_json(capsys, *argv, "--consulted", "no")["verdict"] == "breach"
+    started = run_json(capsys, *argv, "--consultation-start", "2026-10-01")
+    assert started["verdict"] == "meets"
