@@ -268,7 +268,11 @@ def _what_it_is(clause: Commitment, draft: bool = False) -> str:
     if clause.statement:
         return ""
     if clause.example:
-        return f"given only as an example of what {WHO[clause.party]} might do, not a commitment"
+        where = " in a consultation draft" if draft else ""
+        return (
+            f"given only as an example{where} of what {WHO[clause.party]} might do, "
+            "not a commitment"
+        )
     if draft:
         return f"put to respondents in a consultation draft for {WHO[clause.party]}, not agreed"
     return f"a commitment of {WHO[clause.party]}"
