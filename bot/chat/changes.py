@@ -130,10 +130,10 @@ def _read(
             return read_days(raw), None
     except ValueError as exc:
         # the same one-line refusal as a bad date
-        said = {"days": str(exc), "fact": "Say yes, no or don't know"}.get(
+        refusal = {"days": str(exc), "fact": "Say yes, no or don't know"}.get(
             field.kind, "Say yes or no"
         )
-        raise DateParseError(said) from None
+        raise DateParseError(refusal) from None
     if field.kind == "choice":
         against = classify_against(raw)
         if against is None:
