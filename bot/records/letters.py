@@ -419,7 +419,11 @@ def _funding_part(
         if given is not None and given > notice_by:
             days = _plural(days_between(notice_by, given), "day")
             after = "after the usual date" if strength in SOFT else "late"
-            found.append(f"{word.capitalize()} given on {_day(given)} came {days} {after}.")
+            ended = ""
+            if given > event.last_funded_day:
+                gone = _plural(days_between(event.last_funded_day, given), "day")
+                ended = f", {gone} after the funding ended"
+            found.append(f"{word.capitalize()} given on {_day(given)} came {days} {after}{ended}.")
             notice_short = True
         elif given is None and today > notice_by:
             found.append(
@@ -468,7 +472,8 @@ def _funding_part(
             f"Please hold the {period.adjective()} consultation {name} {asks(strength)} "
             f"before {word}."
         )
-    if notice_short and rule.notice is not None:
+    if notice_short and rule.notice is not None and event.last_funded_day >= today:
+        # Once the funding has ended, notice "before this funding ends" can't be asked for.
         requests.append(
             f"Please give us the {rule.notice.possessive()} {word}{written} {name} "
             f"{asks(strength)} before this funding ends or changes."
