@@ -21,7 +21,13 @@ from bot.knowledge.knowledge import Knowledge
 from bot.records.compliance import compliance_log
 from bot.records.log import ItemRegistered, NoticeGiven
 from bot.records.report import NO_BODY, LogRow, Report
-from bot.records.report_formats import render_csv, render_html, render_markdown, render_text
+from bot.records.report_formats import (
+    render_csv,
+    render_html,
+    render_markdown,
+    render_text,
+    summary_lines,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -66,8 +72,9 @@ async def test_report_figures_match_the_registered_year(
     assert outcomes(report, "KCC", "kent-2011", "consultation") == {
         "explain": [ids["bus"], ids["parking"]]
     }
+    # Below the 2007 draft's 8 weeks, given "For example:": its own outcome, never a breach.
     assert outcomes(report, "KCC", "kent-2007-draft", "consultation") == {
-        "below_minimum": [ids["bus"], ids["parking"]]
+        "below_draft_example": [ids["bus"], ids["parking"]]
     }
     assert outcomes(report, "Sevenoaks DC", "kent-2011", "consultation") == {
         "met": [ids["library"]]
@@ -76,8 +83,8 @@ async def test_report_figures_match_the_registered_year(
         "late": [ids["advice"]],
         "missed": [ids["befriending"]],
     }
-    # Notice on time, but no consultation recorded before it: Kent 2011's "three month period
-    # of consultation shall be undertaken, prior to" notice makes it a breach, as the chat said.
+    # Notice on time, but the group says no consultation came before it: Kent 2011's "three
+    # month period of consultation shall be undertaken, prior to" notice makes it a breach.
     assert outcomes(report, "KCC", "kent-2011", "funding") == {
         "consultation_missed": [ids["youth"]]
     }
@@ -96,8 +103,8 @@ async def test_report_figures_match_the_registered_year(
     assert by_item[(ids["advice"], "kent-2011")].deadline == date(2026, 9, 30)
     assert by_item[(ids["befriending"], "kent-2011")].days == 86
     youth = by_item[(ids["youth"], "kent-2011")]
-    assert youth.verdict == "breach" and youth.deadline == date(2026, 3, 31)
-    assert youth.days == (date(2026, 11, 25) - date(2026, 3, 31)).days
+    assert youth.verdict == "breach" and youth.deadline == date(2026, 3, 29)
+    assert youth.days == (date(2026, 11, 25) - date(2026, 3, 29)).days
     assert by_item[(ids["library"], "kent-2011")].feedback_on == date(2026, 4, 20)
     assert by_item[(ids["cut"], "kent-2011")].steps_done == 1
     assert (
@@ -128,8 +135,11 @@ async def test_every_figure_traces_to_registered_items(year: tuple[Core, dict[st
     )
     direct = Counter((r.body, r.compact, r.kind, r.outcome) for r in report.rows)
     assert pivot == direct
-    assert pivot[("KCC", "kent-2007-draft", "consultation", "below_minimum")] == 2
-    assert "Consultations: 2 – below a minimum: 2 (#2 – 42 days short, #3 – 63 days short)" in text
+    assert pivot[("KCC", "kent-2007-draft", "consultation", "below_draft_example")] == 2
+    assert (
+        "Consultations: 2 – below the draft's example minimum (a draft, not agreed terms): 2 "
+        "(#2 – 42 days short, #3 – 63 days short)"
+    ) in text
 
 
 async def test_report_for_another_year_and_one_body(year: tuple[Core, dict[str, int]]) -> None:
@@ -255,6 +265,7 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
     assert f"Recorded: step 1 of complaint #{ids['late_reply']} was done on 1 June 2026." in reply
     # The 2007 draft orders one step, then lists routes in no order.
     assert "it lists these routes, in no order: NCVO Compact Advocacy Programme" in reply
+    await say(f"/consulted {ids['arts']} 1 Jul 2026")  # Kent 2011's consultation came first
     reply = await say(f"/notice #{ids['arts']} 1 Nov 2026")
     assert "Notice given on 1 November 2026 was in time." in reply
     report = await core.report(CHAT, 2027)
@@ -310,7 +321,7 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     from bot.records.calendar_export import open_deadlines
 
     core, ids = year
-    arts = ids["arts"]  # ends 30 Jun 2027: consult by 31 Dec 2026, notice by 31 Mar 2027
+    arts = ids["arts"]  # ends 30 Jun 2027: consult by 30 Dec 2026, notice by 31 Mar 2027
     keys = sorted(r.key.split(":")[1] for r in await core.db.pending_reminders(CHAT))
     assert any(k.startswith("consult-") for k in keys)
     assert any(k.startswith("notice-") for k in keys)
@@ -322,7 +333,10 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     assert left and all(k.startswith("notice-") for k in left)
     record, _ = await core.item_history(CHAT, arts)
     assert record.consultation_started_on == date(2026, 11, 20)
-    assert [d.key for d in open_deadlines([record], date(2026, 11, 25))] == ["notice_by"]
+    assert [d.key for d in open_deadlines([record], date(2026, 11, 25))] == [
+        "notice_by",
+        "funding_ends",
+    ]
 
     # The later notice re-check keeps the recorded consultation start.
     after = await core.record_notice(CHAT, arts, date(2026, 11, 24), OFFICER)
@@ -336,9 +350,11 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     assert any("Notice came 1 day before the consultation started" in r for r in kent.reasons)
 
 
-async def test_an_empty_new_year_points_to_last_years_report(
+async def test_report_without_a_year_covers_twelve_months_and_all_still_open(
     databases: Databases, knowledge: Knowledge
 ) -> None:
+    """Issue 22, finding 7: /report in December used to report the calendar year only, and
+    later "Nothing registered is dated ..." while items were open."""
     from datetime import UTC, datetime
 
     from bot.chat.conversation import Conversation, Incoming
@@ -346,19 +362,58 @@ async def test_an_empty_new_year_points_to_last_years_report(
     async def yes() -> bool:
         return True
 
-    clock = ManualClock(NOW)
+    clock = ManualClock(datetime(2026, 12, 7, 12, tzinfo=UTC))
     async with stored_core(await databases.new("jan"), knowledge, clock) as core:
-        await register_year(core)
-        clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))  # a new year begins
+        ids = await register_year(core)
         conversation = Conversation(core)
         msg = Incoming(CHAT, OFFICER, "Ada", "/report", private=False, is_admin=yes)
         [reply] = await conversation.handle_text(msg)
-        assert "Nothing registered is dated 2027" not in reply.text  # the Arts grant is 2027
+        assert "7 December 2025 to 7 December 2026" in reply.text
+        # The Arts grant (last funded day in 2027) is open, so it is in; the 2025
+        # consultation is open too (no feedback recorded), so it is in with its reason.
+        for name in ("arts", "old", "advice", "library"):
+            assert f"#{ids[name]}" in reply.text, name
+        assert f"#{ids['old']} feedback not yet recorded" in reply.text
+        assert f"#{ids['arts']} no notice recorded yet" in reply.text
+        assert reply.files and reply.files[0].filename == "compact-report-2026-12-07.csv"
+
+        # Two years on nothing is dated in the last twelve months, but items are open.
         clock.set(datetime(2028, 1, 4, 12, tzinfo=UTC))
         [reply] = await conversation.handle_text(msg)
+        assert "Nothing registered" not in reply.text
+        assert f"#{ids['late_reply']} the complaint is not yet resolved" in reply.text
+        assert not re.search(rf"#{ids['library']}\b", reply.text)  # done in 2026
+        # A year asked for is that year alone, as before.
+        msg2 = Incoming(CHAT, OFFICER, "Ada", "/report 2028", private=False, is_admin=yes)
+        [reply] = await conversation.handle_text(msg2)
         assert "Nothing registered is dated 2028" in reply.text
-        assert "For last year's report: /report 2027" in reply.text
-        assert reply.files == []
+
+
+async def test_feedback_is_counted_only_where_the_compact_promises_it(
+    databases: Databases, knowledge: Knowledge
+) -> None:
+    """Issue 22, finding 7: West Kent promises no feedback, so its report does not count
+    "feedback received for 0 of 1", and an item whose duties are all settled says so."""
+    async with stored_core(await databases.new("wk"), knowledge) as core:
+        await core.choose_compacts(CHAT, ["west-kent"], None)
+        west = await register(
+            core, consultation("Parks plan", "TMBC", date(2026, 8, 3), date(2026, 10, 26)), "P"
+        )
+        await core.choose_compacts(CHAT, ["rbkc"], None)
+        rbkc = await register(
+            core, consultation("Housing plan", "RBKC", date(2026, 8, 3), date(2026, 10, 26)), "H"
+        )
+        report = await core.report(CHAT, 2026)
+    text = render_text(report, knowledge.registry.display_name)
+    by_compact = {code: rows for by in report.groups().values() for code, rows in by.items()}
+    west_lines = summary_lines(by_compact["west-kent"])
+    assert not any("Feedback" in line for line in west_lines), west_lines
+    assert any(
+        line.startswith("Feedback after closing: received for 0 of 1")
+        for line in summary_lines(by_compact["rbkc"])
+    )
+    assert f"#{west} nothing more is owed under its Compacts: /done {west} closes it" in text
+    assert f"#{rbkc} feedback not yet recorded" in text
 
 
 async def test_log_stores_each_clause_once_and_reads_it_back(

@@ -9,6 +9,7 @@ from bot.core.base import CoreBase
 from bot.core.results import Registered
 from bot.core.units import note_stored
 from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.domain.plain_text import printable
 from bot.records.compliance import ItemRecord
 from bot.records.log import ItemRegistered, RegisteredEvent, ReminderSet
 from storage.repository import NewReminder
@@ -48,9 +49,10 @@ class Registering(CoreBase):
             settings = await tx.chat_settings(chat_id)
             tz = self._zone(settings)
             now = self.now()
-            results = self.check(event, settings.compacts, now.astimezone(tz).date())
             item_id = await tx.add_item(chat_id, event.kind, title, data, event.registered_by, now)
             stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
+            # Checked as stored: what it says to do next can name the item ("/change 3 …").
+            results = self.check(stored, settings.compacts, now.astimezone(tz).date())
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             entry = ItemRegistered(
                 event=stored,
@@ -69,6 +71,7 @@ class Registering(CoreBase):
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
         """A one-off reminder (/remind): the item, its reminder and the log entry, one unit."""
+        text = printable(text)
         async with self._unit("remind", chat_id) as tx:
             item_id = await tx.add_item(
                 chat_id, "reminder", text, {"when": when.isoformat()}, user_id, self.now()

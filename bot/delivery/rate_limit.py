@@ -23,6 +23,7 @@ was given holds back all of them).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -45,7 +46,9 @@ _SWEEP_AT = 2048
 
 
 def chat_key(chat_id: int) -> str:
-    return f"chat:{chat_id}"
+    """The key of a chat's own limit: a digest, not the id, since the shared book outlives
+    the chat's erasure by minutes (the erase reply itself is booked after it)."""
+    return "chat:" + hashlib.blake2b(str(chat_id).encode(), digest_size=12).hexdigest()
 
 
 class Window:

@@ -10,9 +10,32 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+from bot.domain.date_window import checked
+from bot.domain.plain_text import printable
+
+
+def _one_line(value: object) -> object:
+    return printable(value) if isinstance(value, str) else value
+
+
+Text = Annotated[
+    str,
+    BeforeValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+]
+"""A title, name or summary: one line, no control characters (``bot.domain.plain_text``)."""
+Day = Annotated[date, AfterValidator(checked)]
+"""A date someone gave: within the years the bot keeps (``bot.domain.date_window``)."""
 
 
 class Event(BaseModel):
@@ -33,8 +56,11 @@ class ConsultationLaunched(Event):
     title: Text = "Consultation"
     body: Text | None = None
     """The public body consulting."""
-    opens: date
-    closes: date
+    opens: Day
+    closes: Day
+    closes_as_length: Text | None = None
+    """The close as the group gave it when it was a length from the opening ("8 weeks"): a
+    later change of the opening moves the close with it."""
     earlier_rounds_days: int = Field(default=0, ge=0, le=36_500)
     """Days of earlier formal consultation rounds on the same matter (West Kent counts a total)."""
     statutory: bool = False
@@ -57,26 +83,35 @@ class ConsultationClosed(Event):
 
     kind: Literal["consultation_closed"] = "consultation_closed"
     title: Text = "Consultation"
-    closed_on: date
+    closed_on: Day
 
 
 class FundingEnding(Event):
+    """Funding ends or changes after ``last_funded_day``: what is known of it, said or
+    recorded so far.  Every state the Compacts speak to can be held, including the common one
+    the group learns of afterwards: notice that came after the funding ended, a decision taken
+    without consultation, no rationale given."""
+
     kind: Literal["funding"] = "funding"
     funder: Text | None = None
     recipient: Text | None = None
     title: Text = "Funding"
-    last_funded_day: date
+    last_funded_day: Day
     """The last day funded on the current terms."""
-    notice_given_on: date | None = None
-    consultation_started_on: date | None = None
+    notice_given_on: Day | None = None
+    """When notice was given (it may be after the funding ended: it was late then)."""
+    consultation_started_on: Day | None = None
+    consulted: bool | None = None
+    """The group's word on whether the funder started a consultation on the change: True
+    (with or without ``consultation_started_on``), False (none: a decision taken without
+    consultation), None (not known: a verdict that depends on it is conditional)."""
+    rationale_given: bool | None = None
+    """Whether the decision came with a rationale: True, False, or None (not known)."""
 
-    @model_validator(mode="after")
-    def _order(self) -> FundingEnding:
-        if self.notice_given_on and self.notice_given_on > self.last_funded_day:
-            raise ValueError("notice was given after the last funded day")
-        if self.consultation_started_on and self.consultation_started_on > self.last_funded_day:
-            raise ValueError("the consultation started after the last funded day")
-        return self
+    @property
+    def consultation_known(self) -> bool | None:
+        """Whether a consultation started, as far as anything recorded says."""
+        return True if self.consultation_started_on is not None else self.consulted
 
 
 Against = Literal["public", "vcs"]
@@ -88,7 +123,7 @@ class ComplaintRaised(Event):
     """Who is said to have broken the Compact: the public sector or the VCS."""
     body: Text | None = None
     summary: Text = "Complaint"
-    raised_on: date
+    raised_on: Day
 
 
 class ComplaintStepCompleted(Event):
@@ -97,7 +132,7 @@ class ComplaintStepCompleted(Event):
     kind: Literal["complaint_step"] = "complaint_step"
     against: Against
     step: int = Field(ge=1)
-    completed_on: date
+    completed_on: Day
 
 
 AnyEvent = (

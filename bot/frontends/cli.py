@@ -7,6 +7,7 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot check consultation --compact CODE --opens D --closes D [--today D] [--statutory]
                                  --json
   compactbot check funding --compact CODE --ends D [--notice D] [--consultation-start D]
+                            [--consulted yes|no|unknown] [--rationale yes|no|unknown]
                             [--today D] --json
   compactbot check complaint --compact CODE --against public|vcs --json
   compactbot run [--token T] [--api-url URL] [--db PATH]
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain import date_window
 from bot.knowledge.registry import UnknownCompact
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
@@ -61,7 +63,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-MIN_YEAR, MAX_YEAR = 1900, 2200
+MIN_YEAR, MAX_YEAR = date_window.FIRST_YEAR, date_window.LAST_YEAR
 """Dates on the command line lie in these years: deadlines months beyond them still exist."""
 
 MIN_CHAT_ID, MAX_CHAT_ID = -(2**63), 2**63 - 1
@@ -132,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--ends", type=_iso_day, required=True, help="last day funded on current terms")
     f.add_argument("--notice", type=_iso_day)
     f.add_argument("--consultation-start", type=_iso_day)
+    facts = ("yes", "no", "unknown")
+    f.add_argument(
+        "--consulted",
+        choices=facts,
+        help="has the funder started a consultation on the change (default: unknown)",
+    )
+    f.add_argument(
+        "--rationale",
+        choices=facts,
+        help="did the decision come with a rationale (default: unknown)",
+    )
     f.add_argument("--title", default="Funding")
     p = kinds.add_parser("complaint")
     p.add_argument("--against", choices=["public", "vcs"], required=True)
@@ -144,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="a chat's yearly compliance report")
     report.add_argument("--db", required=True, help="database file")
     report.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
-    report.add_argument("--year", type=_year, help="default: this year")
+    report.add_argument(
+        "--year", type=_year, help="default: the twelve months to today, and all still open"
+    )
     report.add_argument("--format", choices=("md", "csv", "html"), default="md")
     report.add_argument("--body", help="only public bodies whose name contains this")
     report.add_argument("--out", help="write to this file instead of standard output")
@@ -201,6 +216,9 @@ def _event(args: argparse.Namespace, today: date) -> AnyEvent:
             "ends": args.ends,
             "notice": args.notice,
             "consultation_start": args.consultation_start,
+            # the chat's own words for a fact: yes, no, or "not said" (don't know)
+            "consulted": {"unknown": "not said"}.get(args.consulted, args.consulted),
+            "rationale": {"unknown": "not said"}.get(args.rationale, args.rationale),
         }
         return form.event(values, today=today)
     event = form.event({"against": args.against}, today=today)
@@ -436,6 +454,12 @@ async def _migrate_db(source_target: str, to: str, chat: int | None) -> Any:
             return await copy_history(source, target, chat)
         except TransferRefused as exc:
             raise UsageError(f"nothing copied: {exc}") from None
+        except Exception as exc:  # a database's refusal mid-copy: rolled back, one line
+            said = str(exc).strip().splitlines()
+            detail = f": {said[0][:200]}" if said else ""
+            raise UsageError(
+                f"nothing copied: the target refused the copy ({type(exc).__name__}{detail})"
+            ) from None
         finally:
             await target.close()
     finally:

@@ -15,6 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.domain.events import ConsultationLaunched, FundingEnding
+from bot.domain.plain_text import printable, without_controls
 from bot.records.compliance import ItemRecord
 from bot.records.log import (
     ConsultationStarted,
@@ -46,6 +47,7 @@ _COLOURS = {
     "late": "#f9a825",
     "closed": "#9e9e9e",
     "below_minimum": "#c62828",
+    "below_draft_example": "#fbc02d",
     "missed": "#c62828",
     "consultation_late": "#c62828",
     "consultation_missed": "#c62828",
@@ -54,6 +56,9 @@ _COLOURS = {
     "no_rule": "#9e9e9e",
     "excluded": "#bdbdbd",
     "not_due": "#90caf9",
+    "no_rationale": "#c62828",
+    "consultation_unknown": "#b0bec5",
+    "rationale_unknown": "#b0bec5",
     "open": "#90caf9",
 }
 """Each outcome's colour in the charts; a funding row late under a "usually" is coloured
@@ -89,16 +94,22 @@ def _ref(row: LogRow) -> str:
 def _title(report: Report) -> str:
     who = f" – {report.chat_title}" if report.chat_title else ""
     body = f" – public bodies matching “{report.body_filter}”" if report.body_filter else ""
-    return f"Compact compliance report {report.year}{who}{body}"
+    return f"Compact compliance report {report.period}{who}{body}"
 
 
 def _preamble(report: Report) -> list[str]:
     n = len(report.item_ids)
+    dated = (
+        f"dated {report.year}" if report.since is None else f"dated {report.period} or still open"
+    )
     lines = [
-        f"As of {_day(report.as_of)}: {_plural(n, 'item')} dated {report.year} "
+        f"As of {_day(report.as_of)}: {_plural(n, 'item')} {dated} "
         "(a consultation by its opening, a funding change by its last funded day, "
         "a complaint by the day it was raised)."
     ]
+    if report.still_open:
+        why = "; ".join(f"#{i} {reason}" for i, reason in sorted(report.still_open.items()))
+        lines.append(f"Still open: {why}.")
     if report.cancelled:
         ids = ", ".join(f"#{i}" for i in report.cancelled)
         lines.append(f"Left out as cancelled: {ids}.")
@@ -108,7 +119,9 @@ def _preamble(report: Report) -> list[str]:
 def empty_message(report: Report) -> str:
     scope = f" for public bodies matching “{report.body_filter}”" if report.body_filter else ""
     return (
-        f"Nothing registered is dated {report.year}{scope}. Register consultations "
+        f"Nothing registered is dated {report.period}{scope}"
+        + (" and nothing is open" if report.since is not None else "")
+        + ". Register consultations "
         "(/consultation), funding changes (/funding) and complaints (/complaint) as they "
         "happen, and this report fills itself."
     )
@@ -271,9 +284,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(cell: str | int) -> str | int:
     """A text cell a spreadsheet would run as a formula, with a leading ' so it is shown as
     text (OWASP's advice); numbers, negative ones too, are left numbers."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
+    if isinstance(cell, str):
+        cell = without_controls(cell)
+        if cell.startswith(FORMULA_STARTS):
+            return "'" + cell
     return cell
+
+
+def _html(text: str) -> str:
+    """``text`` for an HTML page: escaped, without control characters."""
+    return html.escape(printable(text, lines=True))
 
 
 def render_csv(report: Report, names: Names) -> str:
@@ -284,7 +304,7 @@ def render_csv(report: Report, names: Names) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["year", *_COLUMNS, "compact code", "outcome code", "verdict"])
     for row in report.rows:
-        cells = [report.year, *_cells(row, names), row.compact, row.outcome, row.verdict]
+        cells = [report.period, *_cells(row, names), row.compact, row.outcome, row.verdict]
         writer.writerow([spreadsheet_safe(c) for c in cells])
     return buffer.getvalue()
 
@@ -305,19 +325,19 @@ def _bar_chart(title: str, kind: str, report: Report, names: Names) -> str:
     label_w, bar_w, row_h = 330, 400, 26
     height = row_h * len(bars) + 4
     parts = [
-        f"<figure><figcaption>{html.escape(title)}</figcaption>"
+        f"<figure><figcaption>{_html(title)}</figcaption>"
         f'<svg role="img" width="{label_w + bar_w + 40}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (label, counts) in enumerate(bars):
         y = i * row_h
-        parts.append(f'<text x="0" y="{y + 17}" font-size="13">{html.escape(label[:48])}</text>')
+        parts.append(f'<text x="0" y="{y + 17}" font-size="13">{_html(label[:48])}</text>')
         x = float(label_w)
         for outcome, n in counts.items():
             if not n:
                 continue
             w = bar_w * n / most
-            name = html.escape(OUTCOMES[kind][outcome])
+            name = _html(OUTCOMES[kind][outcome])
             parts.append(
                 f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="18" '
                 f'fill="{_COLOURS[outcome]}"><title>{name}: {n}</title></rect>'
@@ -331,9 +351,7 @@ def _bar_chart(title: str, kind: str, report: Report, names: Names) -> str:
     # The legend is HTML, so it wraps on a narrow screen instead of overflowing the chart.
     parts.append('<ul class="legend">')
     for outcome, label in OUTCOMES[kind].items():
-        parts.append(
-            f'<li><span style="background:{_COLOURS[outcome]}"></span>{html.escape(label)}</li>'
-        )
+        parts.append(f'<li><span style="background:{_COLOURS[outcome]}"></span>{_html(label)}</li>')
     parts.append("</ul></figure>")
     return "".join(parts)
 
@@ -350,12 +368,12 @@ figcaption{font-weight:600;margin-bottom:.4rem}svg{max-width:100%;height:auto}
 
 def _linked(line: str) -> str:
     """Escape a summary line and link each #N to the item's row in the table below."""
-    return re.sub(r"#(\d+)", r'<a href="#item-\1">#\1</a>', html.escape(line))
+    return re.sub(r"#(\d+)", r'<a href="#item-\1">#\1</a>', _html(line))
 
 
 def render_html(report: Report, names: Names) -> str:
     """A self-contained page: summary, two charts, and the item table."""
-    e = html.escape
+    e = _html
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
