@@ -52,8 +52,18 @@ from compacts.models import TOPICS, Commitment, Compact, Party
 if TYPE_CHECKING:
     from bot.domain.verdicts import Citation
 
-AnswerKind = Literal["rule", "clause", "no_number", "unknown"]
-_RANK: dict[AnswerKind, int] = {"rule": 3, "clause": 2, "no_number": 1, "unknown": 0}
+AnswerKind = Literal["rule", "clause", "no_number", "unsure", "unknown"]
+_RANK: dict[AnswerKind, int] = {"rule": 4, "clause": 3, "no_number": 2, "unsure": 1, "unknown": 0}
+
+UNSURE_KEYED = 0.5
+"""A clause answer is given as unsure when its question keys match the question less than
+this share of the best-matching commitment's keys (the ranking and the keys disagree)...."""
+UNSURE_COVERAGE = 0.3
+"""...or when it holds less than this share of the question.  Both set on the dev and
+dev-2 sets only (``benchmarks/calibration.py``), counting a confidently wrong answer as
+twice as bad as a right one given as unsure."""
+_NEAREST = 3
+"""Clauses quoted in an unsure answer."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
@@ -61,6 +71,11 @@ DEFAULT_LIMIT = 10
 MAX_QUESTION = 1000
 """Questions longer than this are refused rather than searched."""
 
+KEYS = 0.0
+"""Score factor per unit of question-key match: a commitment whose keys match the question
+best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  Measured
+(``benchmarks/calibration.py``): no gain on dev and dev-2 at any weight, a loss on held-out
+keys, so the keys judge how sure an answer is rather than rank."""
 _TOPIC_BOOST = 1.6
 """Score factor for a commitment tagged with the question's topic."""
 _PARTY_BOOST = 1.3
@@ -177,6 +192,11 @@ class Answer:
     score: float = 0.0
     duty: Party | None = None
     """Whose duty the answer's figure or clause is: public, vcs or joint (None: unknown)."""
+    sure: float = 1.0
+    """How sure the engine is of the first citation (0-1): the ranking's margin over the
+    runner-up, backed by the question keys (``_sureness``)."""
+
+    signals: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -227,6 +247,8 @@ class _Ranked:
     ruled: bool = False
     """The question's topic is one the Compact sets a rule on (its own-duty answer is
     ``Answerer._own_duty``'s)."""
+    keyed: float = 0.0
+    """How well its question keys match the question (0-1, the best commitment's 1)."""
 
     @property
     def commitment(self) -> str:
@@ -239,12 +261,7 @@ class _Ranked:
         if self.defines:
             return True
         coverage = self.match.coverage
-        if (
-            self.untopical
-            and not self.own
-            and len(self.match.covered) < 2
-            and coverage < _ALL_BUT
-        ):
+        if self.untopical and not self.own and len(self.match.covered) < 2 and coverage < _ALL_BUT:
             # With no topic to go on, one shared word ("colour") answers nothing, unless the
             # group asks what it must do and this is its own commitment.
             return False
@@ -280,6 +297,51 @@ def _states(compact: Compact, commitment_id: str, reading: Reading) -> bool:
     return bool(_NUMBER.search(quote)) if reading.asks_count else states_figure(quote)
 
 
+def _doubtful(signals: dict[str, float]) -> bool:
+    """Whether a clause answer is too doubtful to give as the answer."""
+    if signals["defines"]:
+        return False
+    return signals["keyed"] < UNSURE_KEYED or signals["cov"] < UNSURE_COVERAGE
+
+
+def _unsure(compact: Compact, answer: Answer, ranked: list[_Ranked]) -> Answer:
+    """The nearest clauses, quoted as such: the chosen one first."""
+    ids = list(dict.fromkeys([c.commitment for c in answer.citations[:1]]))
+    ids += [r.commitment for r in ranked if r.commitment not in ids][: _NEAREST - len(ids)]
+    return Answer(
+        compact.code,
+        answer.topic,
+        f"I'm not sure this answers it; the nearest clauses of {compact.short_name}:",
+        [_cite(compact, cid) for cid in ids],
+        "unsure",
+        score=answer.score,
+        sure=0.0,
+        signals=answer.signals,
+    )
+
+
+def _signals(answer: Answer, ranked: list[_Ranked]) -> dict[str, float]:
+    """What the calibration reads: where the first citation ranks, how much of the question
+    it holds, how far ahead of the runner-up it is, and how well its keys match."""
+    first = answer.citations[0].commitment if answer.citations else None
+    pos = next((i for i, r in enumerate(ranked) if r.commitment == first), -1)
+    me = ranked[pos] if pos >= 0 else None
+    others = [r for r in ranked if r.commitment != first]
+    second = others[0] if others else None
+    top_key = max(ranked, key=lambda r: r.keyed).commitment if ranked else None
+    return {
+        "pos": float(pos),
+        "cov": me.match.coverage if me else 0.0,
+        "score": me.score if me else 0.0,
+        "ratio": (second.score / me.score) if me and second and me.score else 0.0,
+        "keyed": me.keyed if me else 0.0,
+        "keytop": float(top_key == first),
+        "top_cov": ranked[0].match.coverage if ranked else 0.0,
+        "defines": float(bool(me and me.defines)),
+        "tagged": float(bool(me and me.tagged)),
+    }
+
+
 def _figure_word(text: str) -> str:
     return next((word for rx, word in _FIGURE_WORD if rx.search(text)), "figure")
 
@@ -312,7 +374,11 @@ class Answerer:
     def search(self, compact: Compact) -> CompactSearch:
         found = self._searches.get(compact.code)
         if found is None:
-            found = CompactSearch(compact, self.registry.keywords(compact.code))
+            found = CompactSearch(
+                compact,
+                self.registry.keywords(compact.code),
+                self.registry.questions(compact.code),
+            )
             self._searches[compact.code] = found
         return found
 
@@ -414,10 +480,11 @@ class Answerer:
         if not reading.focus and (duty or topic is not None):
             statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
         party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
+        keyed = search.key_scores(terms)
         for m in matches:
             c = compact.commitment(m.commitment)
             cid = m.commitment
-            score = m.score
+            score = m.score * (1.0 + KEYS * keyed.get(cid, 0.0))
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
@@ -442,7 +509,19 @@ class Answerer:
             if defines:
                 score *= _DEFINES if cid == defining[0] else _DEFINES_AGAIN
             own = own_duty and c.party == "vcs" and not c.statement
-            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own, ruled))
+            ranked.append(
+                _Ranked(
+                    m,
+                    score,
+                    c.party,
+                    tagged,
+                    topic is None,
+                    defines,
+                    own,
+                    ruled,
+                    keyed.get(cid, 0.0),
+                )
+            )
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
@@ -451,6 +530,20 @@ class Answerer:
     ) -> Answer:
         party = "vcs" if reading.own_duty else party_preference(reading.text)
         ranked = self._ranked(compact, terms, topic, party, reading)
+        answer = self._chosen(compact, topic, reading, terms, ranked)
+        answer.signals = _signals(answer, ranked)
+        if answer.kind == "clause" and _doubtful(answer.signals):
+            return _unsure(compact, answer, ranked)
+        return answer
+
+    def _chosen(
+        self,
+        compact: Compact,
+        topic: str | None,
+        reading: Reading,
+        terms: list[Term],
+        ranked: list[_Ranked],
+    ) -> Answer:
         rule_topic = self._rule_topic(compact, topic, reading)
         if rule_topic is not None:
             if reading.own_duty and rule_topic in _DUTY_TOPICS:
