@@ -177,3 +177,57 @@ def test_a_drafts_example_is_called_an_example(knowledge: Knowledge) -> None:
     ).answers[0]
     assert answer.citations[0].quote == "E.g. 19 Volunteer Centres/Bureaux"
     assert "example" in answer.text and "a commitment of" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much notice should we have got?",
+        "how much notice should we have been given before they cut our grant?",
+        "should they give us notice before ending our funding?",
+        "do they have to give us notice before ending our grant?",
+    ],
+)
+def test_what_the_group_is_owed_is_the_public_bodies_duty(
+    knowledge: Knowledge, question: str
+) -> None:
+    answer = knowledge.answerer.ask(question, ["rbkc"]).answers[0]
+    assert answer.duty == "public" and answer.kind == "rule"
+    assert "3 months" in answer.text and "your group" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["do we have to consult our members?", "should we consult our users?"]
+)
+def test_do_we_have_to_asks_about_the_groups_own_duty(knowledge: Knowledge, question: str) -> None:
+    answer = knowledge.answerer.ask(question, ["rbkc"]).answers[0]
+    assert answer.duty == "vcs"
+    assert "your group" in answer.text
+
+
+def test_a_question_about_the_compact_itself_is_no_ones_duty(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.ask("is the compact legally binding?", ["west-kent"]).answers[0]
+    assert answer.duty is None
+    assert "legally binding" in answer.citations[0].quote
+
+
+def test_an_answer_the_question_keys_do_not_back_is_given_as_unsure(
+    knowledge: Knowledge,
+) -> None:
+    """The nearest clauses are quoted, said to be the nearest; the JSON says ``unsure``."""
+    result = knowledge.answerer.ask(
+        "does the compact say what insurance we need for our summer fair?", ["rbkc"]
+    )
+    answer = result.answers[0]
+    assert answer.kind == "unsure"
+    assert answer.text.startswith("I'm not sure this answers it; the nearest clauses")
+    assert 2 <= len(answer.citations) <= 3
+    assert result.as_json()["answers"][0]["kind"] == "unsure"
+
+
+def test_a_clause_the_question_keys_back_is_given_with_confidence(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.ask(
+        "can we campaign against the council and keep our funding?", ["rbkc"]
+    ).answers[0]
+    assert answer.kind == "clause"
+    assert answer.citations[0].commitment in ("partnership.public.1", "principles.joint.3")

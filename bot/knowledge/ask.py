@@ -529,6 +529,8 @@ class Answerer:
         self, compact: Compact, topic: str | None, reading: Reading, terms: list[Term]
     ) -> Answer:
         party = "vcs" if reading.own_duty else party_preference(reading.text)
+        if reading.owed:
+            party = "public"  # what the group should get is what the public bodies owe it
         ranked = self._ranked(compact, terms, topic, party, reading)
         answer = self._chosen(compact, topic, reading, terms, ranked)
         answer.signals = _signals(answer, ranked)
