@@ -15,7 +15,7 @@ from bot.chat.dateparsing import DateParseError, on_or_after
 from bot.chat.forms import FORMS, FormField, Kind
 from bot.chat.messages import Incoming, Reply
 from bot.chat.registration_parsing import classify_against, length_from, read_date
-from bot.chat.replies import format_reminders, format_results
+from bot.chat.replies import SAID_AT_REGISTRATION, format_reminders, format_results
 from bot.core import FollowUpError
 from bot.domain.events import ConsultationLaunched
 
@@ -55,7 +55,7 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
         return [Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")]
     shown = f"{value:%a} {value.day} {value:%B %Y}" if isinstance(value, date) else value
     parts = [f"Changed #{item_id}: {field.label} is now {shown}. Re-checked:"]
-    parts.append(format_results(done.results))
+    parts.append(format_results(done.results, SAID_AT_REGISTRATION))
     if done.results:
         tz = await conv.core.timezone(msg.chat_id)
         parts.append(format_reminders(done.results, conv.core.reminder_hour, tz))

@@ -228,10 +228,22 @@ def strictest_line(results: list[CheckResult]) -> str | None:
     return f"Strictest: a tie: {joined}{when}."
 
 
-def format_results(results: list[CheckResult]) -> str:
+SAID_AT_REGISTRATION = "quoted in full when it was registered"
+"""Where a change's or follow-up's reply says a Compact's "no number set" was explained."""
+
+
+def format_results(results: list[CheckResult], said: str | None = None) -> str:
+    """Every Compact's check.  Given ``said`` (where the chat was already told, e.g. "quoted
+    in full for #3"), a Compact that sets nothing here gets one line, not its explanation
+    and quotes again."""
     if not results:
         return "None of the chosen Compacts has anything to say about this."
-    parts = [format_result(r) for r in results]
+    parts = [
+        f"{r.compact_name}: {verdict_label(r)} ({said})"
+        if said and r.verdict == "no_rule"
+        else format_result(r)
+        for r in results
+    ]
     line = strictest_line(results)
     if line is not None:
         parts.append(line)
