@@ -55,15 +55,18 @@ if TYPE_CHECKING:
 AnswerKind = Literal["rule", "clause", "no_number", "unsure", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 4, "clause": 3, "no_number": 2, "unsure": 1, "unknown": 0}
 
-UNSURE_KEYED = 0.5
+UNSURE_KEYED = 0.4
 """A clause answer is given as unsure when its question keys match the question less than
 this share of the best-matching commitment's keys (the ranking and the keys disagree)...."""
 UNSURE_COVERAGE = 0.3
 """...or when it holds less than this share of the question.  Both set on the dev and
-dev-2 sets only (``benchmarks/calibration.py``), counting a confidently wrong answer as
+dev-2 sets only (``benchmarks/signals.py``), counting a confidently wrong answer as
 twice as bad as a right one given as unsure."""
 _NEAREST = 3
 """Clauses quoted in an unsure answer."""
+CALIBRATED = True
+"""Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
+``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
@@ -74,7 +77,7 @@ MAX_QUESTION = 1000
 KEYS = 0.0
 """Score factor per unit of question-key match: a commitment whose keys match the question
 best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  Measured
-(``benchmarks/calibration.py``): no gain on dev and dev-2 at any weight, a loss on held-out
+(``benchmarks/signals.py``): no gain on dev and dev-2 at any weight, a loss on held-out
 keys, so the keys judge how sure an answer is rather than rank."""
 _TOPIC_BOOST = 1.6
 """Score factor for a commitment tagged with the question's topic."""
@@ -320,25 +323,21 @@ def _unsure(compact: Compact, answer: Answer, ranked: list[_Ranked]) -> Answer:
     )
 
 
-def _signals(answer: Answer, ranked: list[_Ranked]) -> dict[str, float]:
+def _signals(answer: Answer, ranked: list[_Ranked], keyed: dict[str, float]) -> dict[str, float]:
     """What the calibration reads: where the first citation ranks, how much of the question
-    it holds, how far ahead of the runner-up it is, and how well its keys match."""
+    it holds, how far ahead of the runner-up it is, and how well its keys match (``keyed``:
+    ``CompactSearch.key_scores``)."""
     first = answer.citations[0].commitment if answer.citations else None
     pos = next((i for i, r in enumerate(ranked) if r.commitment == first), -1)
     me = ranked[pos] if pos >= 0 else None
     others = [r for r in ranked if r.commitment != first]
     second = others[0] if others else None
-    top_key = max(ranked, key=lambda r: r.keyed).commitment if ranked else None
     return {
         "pos": float(pos),
         "cov": me.match.coverage if me else 0.0,
-        "score": me.score if me else 0.0,
         "ratio": (second.score / me.score) if me and second and me.score else 0.0,
-        "keyed": me.keyed if me else 0.0,
-        "keytop": float(top_key == first),
-        "top_cov": ranked[0].match.coverage if ranked else 0.0,
+        "keyed": keyed.get(first, 0.0) if first else 0.0,
         "defines": float(bool(me and me.defines)),
-        "tagged": float(bool(me and me.tagged)),
     }
 
 
@@ -480,7 +479,8 @@ class Answerer:
         if not reading.focus and (duty or topic is not None):
             statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
         party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
-        keyed = search.key_scores(terms)
+        # As a ranking factor only when weighted (``KEYS``); the calibration reads them apart.
+        keyed = search.key_scores(terms, (m.commitment for m in matches)) if KEYS else {}
         for m in matches:
             c = compact.commitment(m.commitment)
             cid = m.commitment
@@ -533,9 +533,12 @@ class Answerer:
             party = "public"  # what the group should get is what the public bodies owe it
         ranked = self._ranked(compact, terms, topic, party, reading)
         answer = self._chosen(compact, topic, reading, terms, ranked)
-        answer.signals = _signals(answer, ranked)
-        if answer.kind == "clause" and _doubtful(answer.signals):
-            return _unsure(compact, answer, ranked)
+        if answer.kind == "clause" and CALIBRATED:
+            # Only a clause answer is judged by its keys: the key index is built on first need.
+            keyed = self.search(compact).key_scores(terms, (r.commitment for r in ranked))
+            answer.signals = _signals(answer, ranked, keyed)
+            if _doubtful(answer.signals):
+                return _unsure(compact, answer, ranked)
         return answer
 
     def _chosen(

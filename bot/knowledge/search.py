@@ -47,9 +47,6 @@ _K1 = 1.2
 _B = 0.5
 # How much each part of a commitment counts.
 _QUOTE, _KEYWORDS, _SECTION = 1.0, 0.8, 0.4
-QUESTIONS = 0.0
-"""How much a word of the questions a commitment answers (its question keys) counts in its
-own document (measured: none; they rank better apart, see ``key_scores``)."""
 _COVERED = 25
 """The best-scoring clauses ranked, and their coverage worked out (the rest cover nothing)."""
 _UNKNOWN = 1.5
@@ -58,6 +55,9 @@ coverage."""
 _POINT = 1.5
 """How much more a word the Compact never uses must count than every word a clause holds for
 the clause to miss the point of the question."""
+_KEY_LENGTH = 3.6
+"""The mean length of a question key in content words (measured over the five Compacts'
+2,187 keys), for BM25's length normalisation of keys."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -240,7 +240,6 @@ class CompactSearch:
             for text in (c.quote, self.keywords.get(c.id, ""), sections[c.section])
         ]
         stemmed = _content_stems_of(texts)
-        asked = _content_stems_of([" ".join(self.questions.get(c.id, ())) for c in commitments])
         for i, _c in enumerate(commitments):
             quote, keywords, section = stemmed[3 * i : 3 * i + 3]
             tf: dict[str, float] = {}
@@ -251,11 +250,6 @@ class CompactSearch:
                 for s in found:
                     tf[s] = tf.get(s, 0.0) + weight
                 pairs.update(f"{a} {b}" for a, b in itertools.pairwise(found))
-            if QUESTIONS:
-                # A word the clause's questions share counts once, however many ask it.
-                for s in set(asked[i]):
-                    tf[s] = tf.get(s, 0.0) + QUESTIONS
-                pairs.update(f"{a} {b}" for a, b in itertools.pairwise(asked[i]))
             # "compact" is a stop word of questions, but "what is the compact?" finds the
             # clauses that speak of it.
             parts = zip(texts[3 * i : 3 * i + 3], (_QUOTE, _KEYWORDS, _SECTION), strict=True)
@@ -273,12 +267,8 @@ class CompactSearch:
         self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
         self._n = len(self.ids)
         self._openings: list[list[str]] | None = None
-        self._key_owner: list[int] | None = None
-        """Which commitment each question key belongs to (built on first use)."""
-        self._key_norm: list[float] = []
-        self._key_tf: list[Counter[str]] = []
-        self._key_postings: dict[str, tuple[int, ...]] = {}
-        self._key_idf: dict[str, float] = {}
+        self._key_stems: dict[int, list[dict[str, int]]] = {}
+        """Each commitment's question keys, stemmed (filled on first need)."""
         self.gives_contact = frozenset(
             c.id for c in self.compact.commitments if _CONTACT_DETAILS.search(c.quote)
         )
@@ -306,59 +296,44 @@ class CompactSearch:
             # "does the draft mention ...?": a draft is what its readers call it.
             self.name_stems |= {"draft"}
 
-    def _build_keys(self) -> None:
-        """BM25 over the question keys, each question its own document."""
-        owners: list[int] = []
-        texts: list[str] = []
-        for i, cid in enumerate(self.ids):
-            for q in self.questions.get(cid, ()):
-                owners.append(i)
-                texts.append(q)
-        stemmed = _content_stems_of(texts)
-        postings: dict[str, list[int]] = {}
-        for k, found in enumerate(stemmed):
-            for s in set(found):
-                postings.setdefault(s, []).append(k)
-        n = max(1, len(texts))
-        avg = sum(len(f) for f in stemmed) / n
-        self._key_owner = owners
-        self._key_norm = [_K1 * (1 - _B + _B * len(f) / max(avg, 1.0)) for f in stemmed]
-        self._key_tf = [Counter(f) for f in stemmed]
-        self._key_postings = {s: tuple(docs) for s, docs in postings.items()}
-        self._key_idf = {
-            s: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-            for s, docs in postings.items()
-        }
+    def _keys_of(self, doc: int) -> list[dict[str, int]]:
+        """The stems of each question key of commitment ``doc`` (stemmed on first need:
+        only the clauses that compete for a question ever are)."""
+        found = self._key_stems.get(doc)
+        if found is None:
+            asked = _content_stems_of(list(self.questions.get(self.ids[doc], ())))
+            found = [dict(Counter(stems)) for stems in asked]
+            self._key_stems[doc] = found
+        return found
 
-    def key_scores(self, terms: Sequence[Term]) -> dict[str, float]:
-        """How well each commitment's question keys match the question: the best of its
-        questions' BM25, as a share (0-1] of the best commitment's; commitments whose keys
-        share no word with the question are left out."""
+    def key_scores(self, terms: Sequence[Term], among: Iterable[str]) -> dict[str, float]:
+        """How well the question keys of the commitments ``among`` (the ones competing to
+        answer) match the question: each one's best question by BM25 (the Compact's idf),
+        as a share (0-1] of the best of them; those whose keys share no word with the
+        question are left out."""
         if not self.questions:
             return {}
-        if self._key_owner is None:
-            self._build_keys()
-        owner = self._key_owner or []
         terms = [t for t in self._without_names(terms) if t.counts and not t.alone]
-        scores: dict[int, float] = {}
-        for term in terms:
-            best: dict[int, float] = {}
-            for s in term.alternatives:
-                idf = self._key_idf.get(s)
-                if idf is None:
-                    continue
-                for k in self._key_postings[s]:
-                    tf = self._key_tf[k][s]
-                    value = idf * tf * (_K1 + 1) / (tf + self._key_norm[k])
-                    if value > best.get(k, 0.0):
-                        best[k] = value
-            for k, value in best.items():
-                scores[k] = scores.get(k, 0.0) + value
+        idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
         per: dict[str, float] = {}
-        for k, value in scores.items():
-            cid = self.ids[owner[k]]
-            if value > per.get(cid, 0.0):
-                per[cid] = value
+        for cid in among:
+            doc = self._doc.get(cid)
+            if doc is None:
+                continue
+            for tf in self._keys_of(doc):
+                norm = _K1 * (1 - _B + _B * sum(tf.values()) / _KEY_LENGTH)
+                value = 0.0
+                for term in terms:
+                    value += max(
+                        (
+                            idfs[s] * tf[s] * (_K1 + 1) / (tf[s] + norm)
+                            for s in term.alternatives
+                            if s in tf
+                        ),
+                        default=0.0,
+                    )
+                if value > per.get(cid, 0.0):
+                    per[cid] = value
         top = max(per.values(), default=0.0)
         return {cid: value / top for cid, value in per.items()} if top else {}
 
