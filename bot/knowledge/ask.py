@@ -64,6 +64,10 @@ dev-2 sets only (``benchmarks/signals.py``), counting a confidently wrong answer
 twice as bad as a right one given as unsure."""
 _NEAREST = 3
 """Clauses quoted in an unsure answer."""
+RULES_JUDGED = True
+"""Whether a rule answer is judged by its clauses' keys too (measured: no change on dev,
+dev-2: their rules' keys back them; it catches a rule chosen for a question about
+something else)."""
 CALIBRATED = True
 """Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
 ``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
@@ -300,6 +304,14 @@ def _states(compact: Compact, commitment_id: str, reading: Reading) -> bool:
     return bool(_NUMBER.search(quote)) if reading.asks_count else states_figure(quote)
 
 
+def _asks_rule(topic: str | None, reading: Reading) -> bool:
+    """Whether the question asks for a rule's figure, puts a period to it, asks its scope,
+    or (on complaints) asks for the procedure: the rule answers it whatever else ranks."""
+    if reading.asks_figure or reading.periods or reading.about_scope:
+        return True
+    return topic == "disputes" and bool(_PROCEDURE.search(reading.text) or reading.next_step)
+
+
 def _doubtful(signals: dict[str, float]) -> bool:
     """Whether a clause answer is too doubtful to give as the answer."""
     if signals["defines"]:
@@ -533,6 +545,18 @@ class Answerer:
             party = "public"  # what the group should get is what the public bodies owe it
         ranked = self._ranked(compact, terms, topic, party, reading)
         answer = self._chosen(compact, topic, reading, terms, ranked)
+        if (
+            answer.kind == "rule"
+            and CALIBRATED
+            and RULES_JUDGED
+            and not _asks_rule(answer.topic, reading)
+        ):
+            # A rule given only because no other clause answered: its keys must back it.
+            cited = [c.commitment for c in answer.citations]
+            among = [*cited, *(r.commitment for r in ranked)]
+            keyed = self.search(compact).key_scores(terms, among)
+            if max((keyed.get(c, 0.0) for c in cited), default=0.0) < UNSURE_KEYED:
+                return _unsure(compact, answer, ranked)
         if answer.kind == "clause" and CALIBRATED:
             # Only a clause answer is judged by its keys: the key index is built on first need.
             keyed = self.search(compact).key_scores(terms, (r.commitment for r in ranked))
@@ -592,9 +616,7 @@ class Answerer:
         self, compact: Compact, topic: str, reading: Reading, ranked: list[_Ranked]
     ) -> bool:
         """Whether the rule answers the question, rather than some other clause."""
-        if reading.asks_figure or reading.periods or reading.about_scope:
-            return True
-        if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
+        if _asks_rule(topic, reading):
             return True
         rule = answer_rule(compact, topic, reading.text, reading)
         # The clause that would answer in the rule's place: only one ranked near the top, as
