@@ -221,7 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--signals", action="store_true", help="each ranking/calibration signal side by side"
     )
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n = 50
+        args.warmup = 5
+        args.synthetic = 20
 
     knowledge = Knowledge.load()
     real = knowledge.registry

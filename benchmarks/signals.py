@@ -1,6 +1,6 @@
 """What each answer signal contributes, measured on the development sets (issue 21).
 
-    .venv/bin/python benchmarks/signals.py [--set FOLDER ...] [--grid]
+    .venv/bin/python benchmarks/signals.py [--set FOLDER ...] [--grid] [--quick]
 
 For each setting, right / confidently wrong / unsure (``tests/question_scoring.py``'s
 definitions) on ``dev`` and ``dev-2`` (and any ``--set`` folder, e.g. a blind set: its
@@ -108,9 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--set", action="append", type=Path, dest="sets", default=[])
     parser.add_argument("--grid", action="store_true", help="the calibration thresholds")
+    parser.add_argument("--quick", action="store_true", help="dev-2 only (the CI smoke run)")
     args = parser.parse_args(argv)
     knowledge = Knowledge.load()
-    settings(knowledge, [DEV, DEV_2, *args.sets])
+    settings(knowledge, [DEV_2] if args.quick else [DEV, DEV_2, *args.sets])
     if args.grid:
         grid(knowledge)
     return 0
