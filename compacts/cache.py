@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -78,7 +79,22 @@ def _source_name(data: bytes) -> str | None:
 class Cached(NamedTuple):
     compact: Compact
     keywords: dict[str, str]
-    questions: dict[str, list[str]]
+    questions_json: str
+    """The question keys as JSON: decoded (``questions``) only when an answer is judged,
+    so a one-shot command that needs none does not pay for them."""
+
+    @property
+    def questions(self) -> dict[str, list[str]]:
+        found = json.loads(self.questions_json)
+        return {str(k): [str(q) for q in v] for k, v in found.items()}
+
+    def questions_later(self) -> Callable[[], dict[str, list[str]]]:
+        """``questions``, decoded when called."""
+        return lambda: self.questions
+
+
+def _cached(compact: Compact, keywords: dict[str, str], questions: dict[str, list[str]]) -> Cached:
+    return Cached(compact, keywords, json.dumps(questions))
 
 
 def load_cached(path: Path, directory: Path | None = None) -> tuple[Compact, dict[str, str]]:
@@ -97,7 +113,7 @@ def load_all(path: Path, directory: Path | None = None) -> Cached:
     data = _read(path)
     if data is None:
         compact = loader.load_compact(path)
-        return Cached(compact, loader.load_keywords(path), loader.load_questions(path, compact))
+        return _cached(compact, loader.load_keywords(path), loader.load_questions(path, compact))
     name = _source_name(data)
     source = _read(path.parent / "sources" / name) if name else None
     keywords_bytes = _read(loader.keywords_file(path))
@@ -107,13 +123,15 @@ def load_all(path: Path, directory: Path | None = None) -> Cached:
         stored = json.loads(entry.read_bytes())
         compact = Compact.model_validate_json(stored["compact"])
         keywords = {str(k): str(v) for k, v in stored["keywords"].items()}
-        questions = {str(k): [str(q) for q in v] for k, v in stored["questions"].items()}
+        questions = stored["questions"]
+        if not isinstance(questions, str):
+            raise TypeError("questions: not JSON text")
         if compact.source == name:
             return Cached(compact, keywords, questions)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # no entry, or one that cannot be used: read the files
     compact = loader.load_compact(path)
-    found = Cached(compact, loader.load_keywords(path), loader.load_questions(path, compact))
+    found = _cached(compact, loader.load_keywords(path), loader.load_questions(path, compact))
     if compact.source == name:
         _store(entry, found)
     return found
@@ -127,7 +145,7 @@ def _store(entry: Path, found: Cached) -> None:
         {
             "compact": found.compact.model_dump_json(),
             "keywords": found.keywords,
-            "questions": found.questions,
+            "questions": found.questions_json,
         }
     )
     tmp_name: str | None = None

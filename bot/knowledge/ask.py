@@ -65,9 +65,10 @@ twice as bad as a right one given as unsure."""
 _NEAREST = 3
 """Clauses quoted in an unsure answer."""
 RULES_JUDGED = True
-"""Whether a rule answer is judged by its clauses' keys too (measured: no change on dev,
-dev-2: their rules' keys back them; it catches a rule chosen for a question about
-something else)."""
+"""Whether a rule answer given only because no other clause answered (the question asks for
+no figure, period, scope or procedure) is judged by its clauses' keys too.  Measured: no
+change on dev and dev-2, where every such rule's keys back it (judging every rule answer
+changed nothing either); it catches a rule chosen for a question about something else."""
 CALIBRATED = True
 """Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
 ``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
@@ -365,14 +366,28 @@ class Answerer:
         self.pm = pm
         self._searches: dict[str, CompactSearch] = {}
         self._with_figures: dict[str, frozenset[str]] = {}
-        self.index = CommitmentIndex()
+        self._index: CommitmentIndex | None = None
         texts: set[str] = set()
         for compact in registry.compacts.values():
             keywords = registry.keywords(compact.code)
-            self.index.add(compact, keywords)
             texts.update(c.quote for c in compact.commitments)
             texts.update(keywords.values())
         self.speller = Speller(vocabulary_of(sorted(texts)))
+        if len(registry.compacts) > 2 * DEFAULT_LIMIT:
+            self._build_index()  # asks over this many Compacts preselect with it: build now
+
+    @property
+    def index(self) -> CommitmentIndex:
+        """The full-text index of every commitment, used to preselect among many Compacts
+        (a one-shot ``compactbot ask`` over a few never needs it: built on first use)."""
+        return self._index if self._index is not None else self._build_index()
+
+    def _build_index(self) -> CommitmentIndex:
+        index = CommitmentIndex()
+        for compact in self.registry.compacts.values():
+            index.add(compact, self.registry.keywords(compact.code))
+        self._index = index
+        return index
 
     def _figures(self, compact: Compact) -> frozenset[str]:
         """The rule topics ``compact`` sets a figure for (worked out once per Compact)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -35,6 +36,9 @@ class CompactRegistry:
     """The plugin that provided each Compact: the only Compact plugin asked about it."""
     _keywords: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _questions: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
+    _question_sources: dict[str, Callable[[], dict[str, list[str]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> CompactRegistry:
@@ -43,8 +47,10 @@ class CompactRegistry:
         for impl in pm.hook.compactbot_compact_files.get_hookimpls():
             paths = cast("list[Path]", impl.function())
             for path in paths:
-                compact, keywords, questions = load_all(Path(path))
-                registry.add(compact, Path(path), impl.plugin, keywords, questions)
+                found = load_all(Path(path))
+                registry.add(found.compact, Path(path), impl.plugin, found.keywords)
+                # Decoded on first need (a command that judges no answer never decodes them).
+                registry._question_sources[found.compact.code] = found.questions_later()
         return registry
 
     def add(
@@ -87,7 +93,8 @@ class CompactRegistry:
         is no such file."""
         found = self._questions.get(code)
         if found is None:
-            found = load_questions(self.files[code], self.get(code))
+            source = self._question_sources.pop(code, None)
+            found = source() if source else load_questions(self.files[code], self.get(code))
             self._questions[code] = found
         return found
 

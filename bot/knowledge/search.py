@@ -296,15 +296,16 @@ class CompactSearch:
             # "does the draft mention ...?": a draft is what its readers call it.
             self.name_stems |= {"draft"}
 
-    def _keys_of(self, doc: int) -> list[dict[str, int]]:
-        """The stems of each question key of commitment ``doc`` (stemmed on first need:
-        only the clauses that compete for a question ever are)."""
-        found = self._key_stems.get(doc)
-        if found is None:
-            asked = _content_stems_of(list(self.questions.get(self.ids[doc], ())))
-            found = [dict(Counter(stems)) for stems in asked]
-            self._key_stems[doc] = found
-        return found
+    def _stem_keys(self, docs: list[int]) -> None:
+        """Stem the question keys of commitments ``docs`` not stemmed yet (on first need:
+        only the clauses that compete for a question ever are), in one call."""
+        new = [d for d in dict.fromkeys(docs) if d not in self._key_stems]
+        if not new:
+            return
+        asked = [list(self.questions.get(self.ids[d], ())) for d in new]
+        stemmed = iter(_content_stems_of([q for qs in asked for q in qs]))
+        for d, qs in zip(new, asked, strict=True):
+            self._key_stems[d] = [dict(Counter(next(stemmed))) for _ in qs]
 
     def key_scores(self, terms: Sequence[Term], among: Iterable[str]) -> dict[str, float]:
         """How well the question keys of the commitments ``among`` (the ones competing to
@@ -316,11 +317,11 @@ class CompactSearch:
         terms = [t for t in self._without_names(terms) if t.counts and not t.alone]
         idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
         per: dict[str, float] = {}
-        for cid in among:
-            doc = self._doc.get(cid)
-            if doc is None:
-                continue
-            for tf in self._keys_of(doc):
+        docs = [self._doc[cid] for cid in among if cid in self._doc]
+        self._stem_keys(docs)
+        for doc in docs:
+            cid = self.ids[doc]
+            for tf in self._key_stems[doc]:
                 norm = _K1 * (1 - _B + _B * sum(tf.values()) / _KEY_LENGTH)
                 value = 0.0
                 for term in terms:
