@@ -19,6 +19,10 @@
      complain, or when its best clause is the rule's own;
    - otherwise the clause that covers most of the question;
    - nothing covers enough of it: an honest "I don't know" with the closest clauses.
+   Then how sure it is: a clause answer (or a rule given only because nothing else
+   answered) whose clause's question keys (``compacts/questions/<code>.yaml``) match the
+   question much less than a competing clause's, or a clause holding little of the
+   question, is given as ``unsure``: "I'm not sure this answers it" and the nearest clauses.
 5. Across many Compacts only the answers shown are built: rule topics are ranked from
    the obligations alone, clause topics by one bounded full-text search.
 """
@@ -200,11 +204,10 @@ class Answer:
     score: float = 0.0
     duty: Party | None = None
     """Whose duty the answer's figure or clause is: public, vcs or joint (None: unknown)."""
-    sure: float = 1.0
-    """How sure the engine is of the first citation (0-1): the ranking's margin over the
-    runner-up, backed by the question keys (``_sureness``)."""
 
     signals: dict[str, float] = field(default_factory=dict)
+    """What judged how sure the answer is (``_signals``; a clause answer's only): the kind
+    says the outcome, ``unsure`` when the signals doubt it."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -331,7 +334,6 @@ def _unsure(compact: Compact, answer: Answer, ranked: list[_Ranked]) -> Answer:
         [_cite(compact, cid) for cid in ids],
         "unsure",
         score=answer.score,
-        sure=0.0,
         signals=answer.signals,
     )
 
