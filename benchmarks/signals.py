@@ -77,13 +77,13 @@ def grid(knowledge: Knowledge) -> None:
         for folder in (DEV, DEV_2):
             for code, item in load(folder):
                 answer = knowledge.answerer.ask(str(item["q"]), [code]).answers[0]
-                if answer.kind == "clause":
+                if answer.signals.get("clause") and answer.kind in ask_module.JUDGED:
                     judged: Scored = judge_blind(knowledge.answerer, code, item)
                     cases.append((judged.ok, answer.signals))
     finally:
         ask_module.UNSURE_KEYED, ask_module.UNSURE_COVERAGE = saved
     wrong = sum(not ok for ok, _ in cases)
-    print(f"\nclause answers on dev + dev-2: {len(cases)}, of them wrong: {wrong}")
+    print(f"\njudged answers on dev + dev-2: {len(cases)}, of them wrong: {wrong}")
     print(f"{'keys <':>7} {'cover <':>8} {'caught':>7} {'lost':>5} {'cost':>5}")
     best: tuple[int, float, float] | None = None
     for keyed, coverage in itertools.product(KEYED, COVERAGE):

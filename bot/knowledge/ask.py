@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 AnswerKind = Literal["rule", "clause", "no_number", "unsure", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 4, "clause": 3, "no_number": 2, "unsure": 1, "unknown": 0}
 
-UNSURE_KEYED = 0.4
+UNSURE_KEYED = 0.6
 """A clause answer is given as unsure when its question keys match the question less than
 this share of the best-matching commitment's keys (the ranking and the keys disagree)...."""
 UNSURE_COVERAGE = 0.3
@@ -74,6 +74,11 @@ no figure, period, scope or procedure) is judged by its clauses' keys too.  Meas
 change on dev and dev-2, where every such rule's keys back it (judging every rule answer
 changed nothing either); it catches a rule chosen for a question about something else."""
 CALIBRATED = True
+JUDGED = ("clause", "no_number")
+"""The kinds of answer chosen as the clause covering most of the question (not the rule,
+not the group's own duty) that are judged by their keys: a "sets no number; what it says is
+quoted" answer claims that clause is what the Compact says on the point, as a clause answer
+does."""
 """Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
 ``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
 
@@ -348,6 +353,7 @@ def _signals(answer: Answer, ranked: list[_Ranked], keyed: dict[str, float]) -> 
     others = [r for r in ranked if r.commitment != first]
     second = others[0] if others else None
     return {
+        "clause": 1.0,  # chosen as the clause covering most of the question
         "pos": float(pos),
         "cov": me.match.coverage if me else 0.0,
         "ratio": (second.score / me.score) if me and second and me.score else 0.0,
@@ -574,8 +580,8 @@ class Answerer:
             keyed = self.search(compact).key_scores(terms, among)
             if max((keyed.get(c, 0.0) for c in cited), default=0.0) < UNSURE_KEYED:
                 return _unsure(compact, answer, ranked)
-        if answer.kind == "clause" and CALIBRATED:
-            # Only a clause answer is judged by its keys: the key index is built on first need.
+        if CALIBRATED and answer.signals.get("clause") and answer.kind in JUDGED:
+            # The keys of the competing clauses are stemmed on first need.
             keyed = self.search(compact).key_scores(terms, (r.commitment for r in ranked))
             answer.signals = _signals(answer, ranked, keyed)
             if _doubtful(answer.signals):
@@ -882,4 +888,5 @@ class Answerer:
             kind,
             score=best.score,
             duty=None if clause.statement else best.party,
+            signals={"clause": 1.0},  # chosen as the clause covering most of the question
         )
