@@ -43,15 +43,15 @@ async def test_no_number_is_explained_once_then_one_line(conversation: Conversat
         conversation, "/funding Lunch club grant, last funded 30 Jun 2027, by KCC"
     )
     assert NO_NUMBER not in again
-    assert f"West Kent Compact: — no number set (quoted in full for #{first})" in again
-    assert "Kent Partners Compact 2007 draft: — no number set (quoted in full for" in again
+    assert f"West Kent Compact: — no number set\n  (quoted in full for #{first})" in again
+    assert "Kent Partners Compact 2007 draft: — no number set\n  (quoted in full for" in again
     # The Compacts that set a figure are still checked in full.
     assert "Kensington and Chelsea Compact asks for at least 3 months' notice" in again
     assert len(again) < len(text) - 1000
 
     [changed] = await say(conversation, f"/change {second} ends 31 Jul 2027")
     assert NO_NUMBER not in changed.text
-    assert "West Kent Compact: — no number set (quoted in full when it was registered)" in (
+    assert "West Kent Compact: — no number set\n  (quoted in full when it was registered)" in (
         changed.text
     )
 

@@ -234,12 +234,12 @@ SAID_AT_REGISTRATION = "quoted in full when it was registered"
 
 def format_results(results: list[CheckResult], said: str | None = None) -> str:
     """Every Compact's check.  Given ``said`` (where the chat was already told, e.g. "quoted
-    in full for #3"), a Compact that sets nothing here gets one line, not its explanation
-    and quotes again."""
+    in full for #3"), a Compact that sets nothing here gets its verdict line and where it
+    was explained, not its explanation and quotes again."""
     if not results:
         return "None of the chosen Compacts has anything to say about this."
     parts = [
-        f"{r.compact_name}: {verdict_label(r)} ({said})"
+        f"{r.compact_name}: {verdict_label(r)}\n  ({said})"
         if said and r.verdict == "no_rule"
         else format_result(r)
         for r in results
