@@ -13,7 +13,7 @@ from question_scoring import (
     tally,
 )
 
-from bot.knowledge.ask import BadQuestion
+from bot.knowledge.ask import Answerer, BadQuestion
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import UnknownCompact
 
@@ -233,3 +233,16 @@ def test_a_clause_the_question_keys_back_is_given_with_confidence(knowledge: Kno
     ).answers[0]
     assert answer.kind == "clause"
     assert answer.citations[0].commitment in ("partnership.public.1", "principles.joint.3")
+
+
+def test_the_full_text_index_is_built_only_when_compacts_must_be_preselected(
+    knowledge: Knowledge,
+) -> None:
+    """A one-shot ask over the five Compacts never needs it; asked for fewer answers than a
+    third of them, it is built and used."""
+    answerer = Answerer(knowledge.registry, knowledge.pm)
+    answerer.ask("can we campaign against the council?", limit=5)
+    assert answerer._index is None
+    result = answerer.ask("can we campaign against the council?", limit=1)
+    assert answerer._index is not None
+    assert len(result.answers) == 1 and result.more == len(knowledge.registry.codes) - 1
