@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import question_scoring
 from question_scoring import (
     BLIND_SETS,
     QUESTIONS,
@@ -246,3 +249,15 @@ def test_the_full_text_index_is_built_only_when_compacts_must_be_preselected(
     result = answerer.ask("can we campaign against the council?", limit=1)
     assert answerer._index is not None
     assert len(result.answers) == 1 and result.more == len(knowledge.registry.codes) - 1
+
+
+def test_scoring_takes_any_folder_and_prints_right_wrong_unsure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--set`` scores a folder as it is (a blind set written later runs unchanged)."""
+    assert question_scoring.main(["--set", str(BLIND_SETS["dev-2"])]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{BLIND_SETS['dev-2']}: ")
+    right, wrong, unsure = (int(n) for n in re.findall(r"(\d+)(?:/136 =| \()", line))
+    assert right + wrong + unsure == 136
+    assert "right" in line and "confidently wrong" in line and "unsure" in line
