@@ -267,7 +267,7 @@ class CompactSearch:
         self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
         self._n = len(self.ids)
         self._openings: list[list[str]] | None = None
-        self._key_stems: dict[int, list[dict[str, int]]] = {}
+        self._key_stems: dict[int, list[tuple[dict[str, int], float]]] = {}
         """Each commitment's question keys, stemmed (filled on first need)."""
         self.gives_contact = frozenset(
             c.id for c in self.compact.commitments if _CONTACT_DETAILS.search(c.quote)
@@ -298,43 +298,53 @@ class CompactSearch:
 
     def _stem_keys(self, docs: list[int]) -> None:
         """Stem the question keys of commitments ``docs`` not stemmed yet (on first need:
-        only the clauses that compete for a question ever are), in one call."""
+        only the clauses that compete for a question ever are), in one call: each key as its
+        stems' counts and its BM25 length norm."""
         new = [d for d in dict.fromkeys(docs) if d not in self._key_stems]
         if not new:
             return
         asked = [list(self.questions.get(self.ids[d], ())) for d in new]
         stemmed = iter(_content_stems_of([q for qs in asked for q in qs]))
         for d, qs in zip(new, asked, strict=True):
-            self._key_stems[d] = [dict(Counter(next(stemmed))) for _ in qs]
+            keys = []
+            for _ in qs:
+                found = next(stemmed)
+                norm = _K1 * (1 - _B + _B * len(found) / _KEY_LENGTH)
+                keys.append((dict(Counter(found)), norm))
+            self._key_stems[d] = keys
 
     def key_scores(self, terms: Sequence[Term], among: Iterable[str]) -> dict[str, float]:
         """How well the question keys of the commitments ``among`` (the ones competing to
-        answer) match the question: each one's best question by BM25 (the Compact's idf),
-        as a share (0-1] of the best of them; those whose keys share no word with the
-        question are left out."""
+        answer) match the question: each one's best question by BM25 (the Compact's idf;
+        each of the question's words counts by its best alternative), as a share (0-1] of
+        the best of them; those whose keys share no word with the question are left out."""
         if not self.questions:
             return {}
         terms = [t for t in self._without_names(terms) if t.counts and not t.alone]
-        idfs = {s: self.idf(s) for t in terms for s in t.alternatives}
+        of_term: dict[str, list[int]] = {}
+        for i, t in enumerate(terms):
+            for s in t.alternatives:
+                of_term.setdefault(s, []).append(i)
+        idfs = {s: self.idf(s) for s in of_term}
         per: dict[str, float] = {}
         docs = [self._doc[cid] for cid in among if cid in self._doc]
         self._stem_keys(docs)
         for doc in docs:
-            cid = self.ids[doc]
-            for tf in self._key_stems[doc]:
-                norm = _K1 * (1 - _B + _B * sum(tf.values()) / _KEY_LENGTH)
-                value = 0.0
-                for term in terms:
-                    value += max(
-                        (
-                            idfs[s] * tf[s] * (_K1 + 1) / (tf[s] + norm)
-                            for s in term.alternatives
-                            if s in tf
-                        ),
-                        default=0.0,
-                    )
-                if value > per.get(cid, 0.0):
-                    per[cid] = value
+            for tf, norm in self._key_stems[doc]:
+                best: dict[int, float] = {}
+                for s, n in tf.items():
+                    found = of_term.get(s)
+                    if found is None:
+                        continue
+                    value = idfs[s] * n * (_K1 + 1) / (n + norm)
+                    for i in found:
+                        if value > best.get(i, 0.0):
+                            best[i] = value
+                if best:
+                    cid = self.ids[doc]
+                    total = sum(best.values())
+                    if total > per.get(cid, 0.0):
+                        per[cid] = total
         top = max(per.values(), default=0.0)
         return {cid: value / top for cid, value in per.items()} if top else {}
 
