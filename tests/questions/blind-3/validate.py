@@ -1,5 +1,4 @@
 """Validation of blind-3 (run from /work/main, the repository root)."""
-
 import glob
 import os
 
@@ -13,23 +12,11 @@ SRC = {
     "kent-2007-draft": "003_47e6f0bcbf5305a3.txt",
     "rbkc": "004_a60cbbdfb48d35e1.txt",
 }
-TAGS = {
-    "paraphrase",
-    "typo",
-    "own_duty",
-    "number_proposed",
-    "number_not_proposal",
-    "non_numeric",
-    "unanswerable",
-    "procedure",
-}
+TAGS = {"paraphrase", "typo", "own_duty", "number_proposed", "number_not_proposal",
+        "non_numeric", "unanswerable", "procedure"}
 KEYS = {"q", "cite", "asks_about", "tags", "no_number", "unanswerable", "missing_clause", "note"}
-
-
 def ws(s):
     return " ".join(s.split())
-
-
 # every existing question file under tests/questions/ (all sets), compared only by exact
 # case-insensitive match; their questions are neither printed nor read otherwise
 existing = set()
