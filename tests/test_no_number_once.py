@@ -20,6 +20,10 @@ async def say(conv: Conversation, text: str) -> list[Reply]:
 
 async def register(conv: Conversation, text: str) -> tuple[int, str]:
     replies = await say(conv, text)
+    # A funding change's read-back first asks what the chat's Compacts need (has a
+    # consultation started? did a rationale come?): "don't know" to each.
+    while not replies[-1].buttons and "(or 'stop')" in replies[-1].text:
+        replies = await say(conv, "don't know")
     confirm = replies[-1].buttons[0][0]
     assert confirm.label == "Confirm", replies[-1].text
     reply = await conv.handle_button(GROUP, ADMIN, confirm.data, _yes)
