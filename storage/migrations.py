@@ -448,6 +448,12 @@ MIGRATIONS: list[Migration] = [
         sqlite="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
         postgres="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
     ),
+    # 13: what the bot last offered a chat and waits a yes or no for (a Compact suggested,
+    # a situation to register), as JSON: a "yes" after a restart still answers it.
+    Migration(
+        sqlite="ALTER TABLE chats ADD COLUMN offer TEXT;",
+        postgres="ALTER TABLE chats ADD COLUMN offer TEXT;",
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from bot.chat.buttons import RegistrationAnswer, encode
+from bot.chat.corrections import corrected_field
 from bot.chat.forms import FORMS, AskedWhen, Form, FormField, Kind
-from bot.chat.intent import is_greeting, is_no, is_not_an_answer, is_question, is_stop, is_yes
+from bot.chat.intent import is_greeting, is_not_an_answer, is_question, is_stop, is_yes
 from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
     Draft,
@@ -27,6 +28,7 @@ from bot.chat.registration_parsing import (
     parse_funding,
 )
 from bot.chat.replies import format_reminders, format_results
+from bot.chat.understanding import read_intent
 from bot.core import Core
 
 if TYPE_CHECKING:
@@ -224,22 +226,33 @@ class Registrations:
     async def _at_readback(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """Typed at the read-back: yes stores it, no asks what to change, "closes 15 March"
         changes that field and reads it all back again."""
-        if is_yes(text):
+        form = FORMS[pending.draft.kind]
+        meant = read_intent(text, "readback").label
+        if meant == "yes":
             return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
-        if is_no(text):
+        if meant == "stop":
+            return await self.abandon(msg)
+        if meant == "no":
             await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
-            return [Reply(_change_prompt(FORMS[pending.draft.kind]), ask_reply=not msg.private)]
-        found = FORMS[pending.draft.kind].find_field(text, extra=True)
+            return [Reply(_change_prompt(form), ask_reply=not msg.private)]
+        found = form.find_field(text, extra=True)
+        if found is None and meant == "correction":
+            found = corrected_field(form, text)
+            if found is None:  # a new value, but for which field?
+                await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
+                lead = "I didn't see which field. "
+                return [Reply(lead + _change_prompt(form), ask_reply=not msg.private)]
         if found is None:
-            return None
+            return None  # a question, thanks, a request: the conversation handles it
         return await self._change_field(msg, pending, *found)
 
     async def _changing(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """After "no" at the read-back: waiting for a field and its new value."""
         if is_yes(text):
             return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
-        found = FORMS[pending.draft.kind].find_field(text, extra=True)
-        if found is not None:
+        form = FORMS[pending.draft.kind]
+        found = form.find_field(text, extra=True) or corrected_field(form, text)
+        if found is not None and not is_question(text):
             return await self._change_field(msg, pending, *found)
         if is_question(text):
             return None

@@ -7,6 +7,7 @@ Dates, numbers, months, bodies and places are seen as what they are ("0 ‹month
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -57,7 +58,7 @@ class Featuriser:
         feats: set[str] = set()
         padded = ["<s>", *tokens, "</s>"]
         feats.update(f"w:{t}" for t in tokens)
-        feats.update(f"b:{a} {b}" for a, b in zip(padded, padded[1:], strict=False))
+        feats.update(f"b:{a} {b}" for a, b in itertools.pairwise(padded))
         feats.update(_char_ngrams(tokens))
         if len(tokens) <= 3:
             feats.add(f"short:{len(tokens)}")  # "yes", "ok go ahead": answers are short

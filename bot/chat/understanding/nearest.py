@@ -37,15 +37,19 @@ class Nearest:
     def scores(self, text: str, context: Context) -> list[tuple[str, float]]:
         query = self._vector(self.featuriser.features(text, context))
         allowed = ALLOWED[context]
-        sims: Counter[int] = Counter()
+        sims: dict[int, float] = defaultdict(float)
         for f, w in query.items():
             for i in self.index.get(f, ()):
                 sims[i] += w * self.vectors[i][f]
-        votes: Counter[str] = Counter()
-        ranked = [i for i, _ in sims.most_common() if self.classes[i].partition(":")[0] in allowed]
+        votes: dict[str, float] = defaultdict(float)
+        ranked = [
+            i
+            for i in sorted(sims, key=lambda i: -sims[i])
+            if self.classes[i].partition(":")[0] in allowed
+        ]
         for i in ranked[:NEIGHBOURS]:
             votes[self.classes[i]] += sims[i]
         if not votes:
             return [("question", 1.0)]
         total = sum(votes.values())
-        return [(c, v / total) for c, v in votes.most_common()]
+        return sorted(((c, v / total) for c, v in votes.items()), key=lambda p: -p[1])
