@@ -44,9 +44,12 @@ def _value(raw: str) -> str:
     return _trimmed(_words(value))
 
 
-def corrected_field(form: Form, text: str) -> tuple[FormField, str] | None:
+def corrected_field(
+    form: Form, text: str, asked: FormField | None = None
+) -> tuple[FormField, str] | None:
     """The field ``text`` corrects and its new value ("" when only the field is named);
-    None when it names no field and its value could be more than one."""
+    None when it names no field and its value could be more than one.  ``asked``: the
+    field the registration asked for, which a date naming no field is for."""
     words = _words(_NOT.sub(" ", text) if _NOT.search(text) else text)
     for start in range(len(words)):
         found = form.find_field(" ".join(words[start:]), extra=True)
@@ -56,7 +59,11 @@ def corrected_field(form: Form, text: str) -> tuple[FormField, str] | None:
     value = _trimmed(words)
     if not value:
         return None
-    if _DATE_HINT.search(value):
+    hint = _DATE_HINT.search(value)
+    if hint:
+        value = value[hint.start() :]  # "closes 19/2/27" for a field called something else
+        if asked is not None and asked.kind == "date":
+            return asked, value
         dates = [f for f in form.fields if f.kind == "date" and f.required]
         return (dates[0], value) if len(dates) == 1 else None
     bodies = [f for f in form.fields if f.name in _BODY_FIELDS]

@@ -43,6 +43,14 @@ CHANGING = "?change"
 """``Pending.asking`` after "no" (or Change) at the read-back: waiting for a field and its
 new value ("closes 15 March")."""
 
+_NOT_THIS_FIELD = frozenset(
+    {"question", "remind", "letter", "calendar", "report", "list", "change", "register"}
+)
+"""What a message that does not read as the field asked for may ask instead."""
+
+_SOCIAL = frozenset({"greeting", "thanks", "yes", "no"})
+"""Said to the bot, never a title, body or summary."""
+
 _PARSERS = {
     "consultation": parse_consultation,
     "funding": parse_funding,
@@ -202,7 +210,7 @@ class Registrations:
         elif asked.kind == "text":
             if is_question(text):
                 return None
-            if is_not_an_answer(text):
+            if is_not_an_answer(text) or read_intent(text, "readback").label in _SOCIAL:
                 needed = asked.about or f"the {asked.label.lower()}"
                 lead = f"I still need {needed}. "
                 return [await self._prompt(msg.chat_id, pending, msg.private, lead)]
@@ -218,7 +226,18 @@ class Registrations:
         if draft.errors and not labelled:
             if is_question(text):
                 return None
-            if is_greeting(text):
+            meant = read_intent(text, "readback").label
+            if meant in _NOT_THIS_FIELD:
+                return None  # the conversation does what it asks, then asks again
+            if meant == "correction":  # "closes 19/2/27 actually": maybe another field's
+                other = corrected_field(form, text, asked)
+                if other is not None and other[1] and other[0] != asked:
+                    return await self._change_field(msg, pending, *other)
+                if other is not None and other[1]:
+                    retried = apply_answer(pending.draft, asked.name, other[1], today)
+                    if not retried.errors:
+                        return await self._next_step(msg, replace(pending, draft=retried))
+            if is_greeting(text) or meant in ("greeting", "thanks", "yes", "no"):
                 return [await self._prompt(msg.chat_id, pending, msg.private)]
         # A new Pending: the one in memory changes only once the new one is stored.
         return await self._next_step(msg, replace(pending, draft=draft))
