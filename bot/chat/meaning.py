@@ -97,6 +97,11 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     offer = await open_offer(conv, msg.chat_id)
     intent = read_intent(text, "suggestion" if offer else "none")
     label = intent.label
+    if offer is not None and offer.what == "compact" and label == "no":
+        # "not that one, the perth one": a no that names another place chooses that
+        named = compacts_naming(conv.core.knowledge.registry, text)
+        if {c.code for c in named} - set(offer.codes):
+            label = "choose_compact"
     if offer is not None and label in ("yes", "no", "stop"):
         await conv.core.set_offer(msg.chat_id, None)
         if label == "yes":
@@ -196,7 +201,8 @@ async def _offer_registration(
 
 async def _remind(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     """Set the reminder the message asks for, or ask for the one piece it lacks."""
-    args = _REMIND_LEAD.sub("", text.strip(), count=1).strip(" ?.!")
+    said = re.sub(r"^@\w+\s*", "", text.strip())  # "@compactbot remind us …" in a group
+    args = _REMIND_LEAD.sub("", said, count=1).strip(" ?.!")
     args = re.sub(r"^(?:on|at|for)\s+", "", args, flags=re.IGNORECASE)
     tz = await conv.core.timezone(msg.chat_id)
     try:

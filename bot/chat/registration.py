@@ -255,7 +255,7 @@ class Registrations:
             await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
             return [Reply(_change_prompt(form), ask_reply=not msg.private)]
         found = form.find_field(text, extra=True)
-        if found is None and meant == "correction":
+        if meant == "correction":
             found = corrected_field(form, text)
             if found is None:  # a new value, but for which field?
                 await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
