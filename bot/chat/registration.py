@@ -227,7 +227,9 @@ class Registrations:
             if is_question(text):
                 return None
             meant = read_intent(text, "readback").label
-            if meant in _NOT_THIS_FIELD:
+            if meant in _NOT_THIS_FIELD and len(text.split()) >= 3:
+                # A request is a sentence ("what's coming up"); a word or two that is not
+                # the field ("soonish", "two months") is a wrong answer, said so below.
                 return None  # the conversation does what it asks, then asks again
             if meant == "correction":  # "closes 19/2/27 actually": maybe another field's
                 other = corrected_field(form, text, asked)
