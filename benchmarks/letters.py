@@ -96,8 +96,8 @@ async def bench(n: int, repeat: int, knowledge: Knowledge) -> None:
             async def render(letter: Any = letter) -> None:
                 core.letter_templates.render(letter)
 
-            async def docx(text: str = text, title: str = letter.subject) -> None:
-                render_docx(text, title=title)
+            async def docx(text: str = text) -> None:
+                render_docx(text, written_on=today)
 
             async def whole(item: int = item) -> None:
                 await core.write_letters(CHAT, item, None)
@@ -117,7 +117,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.items = 20
+        args.repeat = 2
     await bench(args.items, args.repeat, Knowledge.load())
 
 
