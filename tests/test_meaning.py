@@ -50,7 +50,9 @@ def button(reply: Reply, label: str) -> str:
 async def readback(conv: Conversation) -> Reply:
     """A consultation read back and waiting for Confirm."""
     await tell(conv, "/compact kent-2011")
-    replies = await tell(conv, "/consultation Parks plan by KCC, opens 1 Dec 2026, closes 20 Jan 2027")
+    replies = await tell(
+        conv, "/consultation Parks plan by KCC, opens 1 Dec 2026, closes 20 Jan 2027"
+    )
     assert "Is this right?" in replies[-1].text
     return replies[-1]
 
@@ -121,7 +123,9 @@ async def test_a_different_place_after_a_suggestion_is_suggested_instead(
 
 async def test_a_suggestion_button_chooses_that_compact(conversation: Conversation) -> None:
     [suggestion] = await tell(conversation, "we work in kensington and chelsea")
-    pressed = await conversation.handle_button(ME, ME, button(suggestion, "Use Kensington and Chelsea Compact"), _yes)
+    pressed = await conversation.handle_button(
+        ME, ME, button(suggestion, "Use Kensington and Chelsea Compact"), _yes
+    )
     assert "now follows" in pressed.text
     assert await conversation.core.compacts_of(ME) == ["rbkc"]
 
@@ -158,7 +162,9 @@ async def test_requests_for_commands_run_them_or_say_which(conversation: Convers
     calendar = await text_of(conversation, "any deadlines coming up this month?")
     assert "No open deadlines" in calendar
     assert "/letter ITEM" in await text_of(conversation, "could you draft a letter to the council")
-    assert "/change ITEM" in await text_of(conversation, "the council extended the deadline to 3 march")
+    assert "/change ITEM" in await text_of(
+        conversation, "the council extended the deadline to 3 march"
+    )
     report = await tell(conversation, "we need a report for the trustees")
     assert report and "report" in report[0].text.lower()
 
