@@ -473,7 +473,13 @@ MIGRATIONS: list[Migration] = [
     UPDATE inbox SET payload = '', chat_id = NULL WHERE done_at IS NOT NULL;
     """,
     ),
-    # 14: when a worker was first seen without its advisory lock: its claims are taken only
+    # 14: what the bot last offered a chat and waits a yes or no for (a Compact suggested,
+    # a situation to register), as JSON: a "yes" after a restart still answers it.
+    Migration(
+        sqlite="ALTER TABLE chats ADD COLUMN offer TEXT;",
+        postgres="ALTER TABLE chats ADD COLUMN offer TEXT;",
+    ),
+    # 15: when a worker was first seen without its advisory lock: its claims are taken only
     # a grace period later (it may have lost the lock to a database restart, not died).
     Migration(
         sqlite="ALTER TABLE workers ADD COLUMN gone_since INTEGER;",
