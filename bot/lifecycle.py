@@ -58,7 +58,11 @@ async def running_core(
         clock=real,
         book=DatabaseBook(db, real) if db.shared else None,
     )
-    scheduler = ReminderScheduler(db, notifier, outgoing=outgoing, clock=clock)
+    # A claim checked before a send is safe from other workers for longer than the send
+    # may take (the Bot API timeout).
+    scheduler = ReminderScheduler(
+        db, notifier, outgoing=outgoing, clock=clock, claim_grace=settings.api_timeout + 5.0
+    )
     core = Core(
         knowledge,
         db,

@@ -45,8 +45,11 @@ class Dialect:
     PostgreSQL statement numbers its parameters itself (``$n``), in that order."""
     table_names: str
     recover_expired: str
-    """Claims whose lease ran out (and, on PostgreSQL, whose worker is gone) back to pending
-    (or held): (now,)."""
+    """Claims whose lease ran out (and, on PostgreSQL, whose worker has been gone since before
+    a grace period) back to pending (or held): (now, gone_before)."""
+    mark_gone: str
+    """Note when each registered worker was first seen without its lock (and forget that
+    once it holds it again): (now,)."""
     prune_workers: str
     """Forget workers that are gone and hold no claim."""
 
@@ -97,8 +100,10 @@ SQLITE = Dialect(
     recover_expired=(
         f"UPDATE reminders SET {_BACK_TO_PENDING}"
         " WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?)"
+        " AND ? IS NOT NULL"  # (gone_before: no locks to see here)
     ),
     # One process per SQLite file runs the bot; its workers are known by their leases only.
+    mark_gone="UPDATE workers SET gone_since = NULL WHERE ? IS NULL",
     prune_workers="DELETE FROM workers WHERE 0",
 )
 
@@ -127,10 +132,19 @@ POSTGRES = Dialect(
     table_names=(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
     ),
+    # A worker without its lock may still be finishing a send it checked its claim for
+    # (its lock went with a database restart it has not noticed yet): its claims are taken
+    # only once it has been seen gone for a grace period longer than any send takes.
     recover_expired=(
         f"UPDATE reminders SET {_BACK_TO_PENDING}"
         " WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?"
-        f" OR claimed_by IN (SELECT owner FROM workers WHERE {_GONE}))"
+        " OR claimed_by IN (SELECT owner FROM workers WHERE gone_since <= ?"
+        f" AND {_GONE}))"
+    ),
+    mark_gone=(
+        "UPDATE workers SET gone_since = CASE WHEN"
+        f" {_GONE} THEN coalesce(gone_since, ?) ELSE NULL END"
+        f" WHERE (gone_since IS NULL) = {_GONE}"
     ),
     prune_workers=(
         f"DELETE FROM workers WHERE {_GONE} AND NOT EXISTS"

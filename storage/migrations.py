@@ -479,6 +479,12 @@ MIGRATIONS: list[Migration] = [
         sqlite="ALTER TABLE chats ADD COLUMN offer TEXT;",
         postgres="ALTER TABLE chats ADD COLUMN offer TEXT;",
     ),
+    # 15: when a worker was first seen without its advisory lock: its claims are taken only
+    # a grace period later (it may have lost the lock to a database restart, not died).
+    Migration(
+        sqlite="ALTER TABLE workers ADD COLUMN gone_since INTEGER;",
+        postgres="ALTER TABLE workers ADD COLUMN gone_since BIGINT;",
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -46,6 +46,10 @@ _MICRO = timedelta(microseconds=1)
 # Seconds past its planned time after which a delivered reminder counts as late.
 LATE_GRACE_SECONDS = 60.0
 
+CLAIM_GRACE_SECONDS = 35.0
+"""How long a worker seen without its advisory lock keeps its claims: longer than a send
+it checked its claim for may take (the Bot API timeout, 30 s by default)."""
+
 ITEM_STATUSES = ("open", "done", "cancelled")
 
 # Reminder lifecycle: pending -> sending (claimed, with a lease) -> sent; sending -> pending
@@ -313,6 +317,20 @@ class Reader:
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self._all(sql, params)
         return rows[0] if rows else None
+
+    async def claim_held(self, ids: Sequence[int], owner: str, until: datetime) -> bool:
+        """Whether ``owner`` holds the claim on every one of ``ids`` with a lease that runs
+        past ``until``, and (PostgreSQL) nobody has seen it without its lock: then no other
+        worker takes them before ``until`` or the grace period (``recover_expired``)."""
+        if not ids:
+            return True
+        row = await self._one(
+            "SELECT count(*) FROM reminders WHERE status = 'sending' AND claimed_by = ?"
+            f" AND lease_until > ? AND id{self._d.in_list}"
+            " AND NOT EXISTS (SELECT 1 FROM workers WHERE owner = ? AND gone_since IS NOT NULL)",
+            (owner, to_db(until), self._d.ids(ids), owner),
+        )
+        return int(row[0]) == len(set(ids))
 
     # ---------------------------------------------------------------- chats
 
@@ -1080,12 +1098,16 @@ class Tx(Reader):
             (to_db(until), owner, self._d.ids(ids)),
         )
 
-    async def recover_expired(self, now: datetime) -> int:
+    async def recover_expired(self, now: datetime, grace: float = CLAIM_GRACE_SECONDS) -> int:
         """Claims whose lease ran out (their owner died or stalled) go back to pending (or held
         if the chat is paused); returns how many. Live leases are left alone.  On PostgreSQL
         a worker that is gone (its connection, and so its advisory lock, went with it) loses
-        its claims at once, lease or not."""
-        count = await self._run(self._d.recover_expired, (to_db(now),))
+        its claims, lease or not, once it has been seen gone for ``grace`` seconds: it may
+        only have lost its lock to a database restart and still be finishing a send."""
+        stamp = to_db(now)
+        await self._run(self._d.mark_gone, (stamp,))
+        gone_before = to_db(now - timedelta(seconds=grace))
+        count = await self._run(self._d.recover_expired, (stamp, gone_before))
         if count:
             self.reminders_changed = True
         if self._d.postgres:  # forget workers that are gone and hold nothing
@@ -1157,7 +1179,7 @@ class Tx(Reader):
         await self._run(
             "INSERT INTO workers (owner, lock_key, started_at) VALUES (?, ?, ?)"
             " ON CONFLICT (owner) DO UPDATE SET lock_key = excluded.lock_key,"
-            " started_at = excluded.started_at",
+            " started_at = excluded.started_at, gone_since = NULL",
             (owner, lock_key(owner), self._now()),
         )
 

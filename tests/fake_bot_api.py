@@ -1349,7 +1349,8 @@ class FakeBotApi:
         if secret_token is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret_token
         if self._webhook_client is None:
-            self._webhook_client = httpx.AsyncClient(timeout=10)
+            # 60 s: a hang bound (a worker on a busy machine may answer slowly).
+            self._webhook_client = httpx.AsyncClient(timeout=60)
         response = await self._webhook_client.post(
             target, content=json.dumps(update).encode("utf-8"), headers=headers
         )

@@ -9,6 +9,7 @@ however busy the machine, so each message goes at exactly the slot it booked.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 
@@ -91,3 +92,29 @@ async def test_retry_after_given_to_one_worker_holds_back_the_other(
     told = clock.monotonic()
     await clock.drive_all(b.send(2, "other chat, other worker", [2]))
     assert notifier.sent[0].at - told == pytest.approx(5.0, abs=0.01)
+
+
+async def test_a_worker_that_dies_leaves_at_most_a_second_of_slots_unused(
+    clock: ManualClock, two_workers: tuple[RecordingNotifier, list[OutgoingQueue]]
+) -> None:
+    notifier, (a, b) = two_workers
+    # Two hundred of one worker's senders queue for slots at once, then the worker dies.
+    doomed = [asyncio.ensure_future(a.send(100 + n, "queued", [n])) for n in range(200)]
+    booked_ahead = 30  # a second's worth at 30 a second
+    for _ in range(60_000):  # a hang bound in real time (ms), not a speed bound
+        # Booked and waiting for their slots, and no booking under way or to come before
+        # one of them wakes (the worker's booking permits all taken).
+        if clock.sleepers == booked_ahead and a._ahead.locked():
+            break
+        await asyncio.sleep(0.001)
+    assert clock.sleepers == booked_ahead  # booked and waiting; the rest wait to book
+    for task in doomed:
+        task.cancel()
+    await asyncio.gather(*doomed, return_exceptions=True)
+    # The first slot was now (that one went, or died on its way); the other worker's next
+    # message waits only for the 30 booked after it: about a second, not the 200 the dead
+    # one's senders would have booked (7.3 s).
+    await clock.drive_all(b.send(999, "from the living", [0]))
+    assert {m.chat_id for m in notifier.sent} <= {100, 999}
+    [living] = [m for m in notifier.sent if m.chat_id == 999]
+    assert living.at == pytest.approx((booked_ahead + 1) * (1 + GUARD) / 30, abs=1e-3)

@@ -22,8 +22,11 @@ was given holds back all of them).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import math
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -221,6 +224,12 @@ class OutgoingQueue:
         self._late = max(self._interval / 2, 0.005) if self._interval else 0.0
         self._chat_count = max(1, int(per_chat_per_minute)) if per_chat_per_minute else None
         self._chat_period = 60.0 * (1 + guard)
+        # At most a second's slots booked ahead by this worker: a worker that dies leaves
+        # at most that much of the bot's schedule unused (its slots pass within a second),
+        # however many of its senders were queueing.
+        self._ahead = asyncio.Semaphore(
+            max(1, math.ceil(global_per_second)) if global_per_second else 1
+        )
         self.stats = SendStats()
 
     @property
@@ -248,8 +257,9 @@ class OutgoingQueue:
     async def _bot_slot(self) -> None:
         while True:
             if self._interval is not None:
-                slot = await self._book.book(BOT, 1, self._interval)
-                await self._wait_until(slot)
+                async with self._ahead:
+                    slot = await self._book.book(BOT, 1, self._interval)
+                    await self._wait_until(slot)
                 if self._book.now() - slot > self._late:
                     self.stats.rebooked += 1
                     continue
@@ -268,10 +278,19 @@ class OutgoingQueue:
         keys = [BOT] if chat_id is None else [BOT, chat_key(chat_id)]
         await self._book.hold(keys, self._book.now() + seconds)
 
-    async def send(self, chat_id: int, text: str, reminder_ids: list[int]) -> None:
-        """Wait for a slot in the chat and globally, then send. Notifier errors propagate
-        (a ``retry_after`` first holds back every chat)."""
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        reminder_ids: list[int],
+        ready: Callable[[], Awaitable[bool]] | None = None,
+    ) -> bool:
+        """Wait for a slot in the chat and globally, then send; False if ``ready`` (asked
+        after the wait, immediately before the request) said not to.  Notifier errors
+        propagate (a ``retry_after`` first holds back every chat)."""
         await self.acquire(chat_id)
+        if ready is not None and not await ready():
+            return False
         try:
             await self.notifier.send(chat_id, text, reminder_ids)
         except DeliveryRetryLater as exc:
@@ -282,3 +301,4 @@ class OutgoingQueue:
             self.stats.failed += 1
             raise
         self.stats.sent += 1
+        return True

@@ -22,6 +22,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.clock import Clock, SystemClock, wait_or_timeout
 from bot.delivery.notifier import (
@@ -33,7 +34,7 @@ from bot.delivery.notifier import (
     Notifier,
 )
 from bot.delivery.rate_limit import OutgoingQueue
-from storage.repository import LATE_GRACE_SECONDS, Database, Reminder
+from storage.repository import CLAIM_GRACE_SECONDS, LATE_GRACE_SECONDS, Database, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class ReminderScheduler:
         max_sleep: float | None = None,
         error_pause: float = 1.0,
         error_pause_cap: float = 60.0,
+        claim_grace: float = CLAIM_GRACE_SECONDS,
     ) -> None:
         self._db = db
         self._clock = clock or SystemClock()
@@ -121,10 +123,18 @@ class ReminderScheduler:
         self._late_grace = late_grace
         self._digest_max = digest_max_items
         # Re-check the database at least this often: another process may have added rows or
-        # died (on a shared database, a dead worker's claims are free at once, lease or not).
+        # died (on a shared database, a dead worker's claims are free after the grace, lease
+        # or not).
         self._max_sleep = max_sleep if max_sleep is not None else (2.0 if db.shared else 60.0)
         self._error_pause = error_pause
-        self._error_pause_cap = error_pause_cap
+        self._claim_grace = min(claim_grace, lease / 2)
+        """A claim is used for a send only if nobody may take it for this long (longer than
+        a send takes); a worker seen gone keeps its claims this long (``recover_expired``)."""
+        # Back well within the grace after the database is: what this worker sent just
+        # before an outage is marked sent before anyone else may take it again.
+        self._error_pause_cap = (
+            min(error_pause_cap, self._claim_grace / 4) if db.shared else error_pause_cap
+        )
         self.on_chat_moved: Callable[[int, int], Awaitable[bool]] | None = None
         """Moves a chat's whole history to its new id (the core's ``chat_moved``)."""
         self._poke = asyncio.Event()
@@ -136,6 +146,11 @@ class ReminderScheduler:
         """Delivered, not yet marked sent (see ``_flush_sent``)."""
         self._flush_lock = asyncio.Lock()
         self._in_flight: set[int] = set()
+        self._chat_tasks: set[asyncio.Task[None]] = set()
+        self._requesting: set[asyncio.Task[None] | None] = set()
+        """Per-chat tasks whose request to the notifier is under way (a stop lets them end)."""
+        self._checking = asyncio.Lock()
+        """One claim check at a time: requests start in the order their slots came."""
         self._late: set[int] = set()
         """Of the batch being delivered, the reminders that are late."""
         self._registration = 0
@@ -177,6 +192,11 @@ class ReminderScheduler:
             return
         self._stopping = True
         self._poke.set()
+        # Senders still waiting for a slot or a check send nothing now; a request under way
+        # is let finish (and marked sent), so no message goes out twice across a restart.
+        for chat_task in list(self._chat_tasks):
+            if chat_task not in self._requesting:
+                chat_task.cancel()
         try:
             await asyncio.wait_for(asyncio.shield(task), drain_seconds)
         except TimeoutError:
@@ -257,7 +277,7 @@ class ReminderScheduler:
             # Claims of ours left by a failure mid-batch were not delivered (those that were
             # are marked sent just above): back to pending now, not once their lease runs out.
             released = await tx.release(self.owner)
-            recovered = await tx.recover_expired(now)
+            recovered = await tx.recover_expired(now, self._claim_grace)
         self._in_flight = set()
         if released:
             log.warning("re-queued %d reminders claimed before a failure", released)
@@ -286,7 +306,9 @@ class ReminderScheduler:
         self._check_registered()
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            await tx.recover_expired(now)
+            await tx.recover_expired(now, self._claim_grace)
+            if self._stopping:
+                return 0.0
             claimed = await tx.claim_due(now, self._batch, self.owner, self._lease)
         if claimed:
             if self._busy_since is None:
@@ -350,8 +372,14 @@ class ReminderScheduler:
             asyncio.create_task(self._deliver_chat(chat_id, rems, late))
             for chat_id, rems in by_chat.items()
         ]
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+        self._chat_tasks = set(tasks)
+        try:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            self._chat_tasks = set()
         for res in results:
+            if isinstance(res, asyncio.CancelledError):
+                continue  # stopped while waiting for its slot: nothing was sent
             if isinstance(res, BaseException):
                 log.error("delivery task failed", exc_info=res)
         await self._flush_sent(late)
@@ -361,17 +389,30 @@ class ReminderScheduler:
             raise BatchInterrupted(self._broken)
 
     async def _deliver_chat(self, chat_id: int, reminders: list[Reminder], late: set[int]) -> None:
+        try:
+            await self._deliver_chunks(chat_id, reminders, late)
+        finally:
+            self._requesting.discard(asyncio.current_task())
+
+    async def _deliver_chunks(
+        self, chat_id: int, reminders: list[Reminder], late: set[int]
+    ) -> None:
         chunks = digests(reminders, self._digest_max)
         for i, chunk in enumerate(chunks):
+            # Until its request is under way (``_claim_held``), a stop may cancel this task.
+            self._requesting.discard(asyncio.current_task())
             ids = [r.id for r in chunk]
-            if self._broken is None and not self._db.still_registered(self._registration):
-                self._broken = "this worker's lock connection to the database was lost"
-            if self._broken is not None:
+            if not self._may_send():
                 # What went out cannot be recorded, or the claims may be another worker's
-                # now: send no more of this batch (its claims are given back on restart).
+                # now, or the scheduler is stopping: send no more of this batch (its claims
+                # are given back on restart or stop).
                 return
             try:
-                await self._out.send(chat_id, compose(chunk, late), ids)
+                sent = await self._out.send(
+                    chat_id, compose(chunk, late), ids, ready=partial(self._claim_held, ids)
+                )
+                if not sent:
+                    return
             except ChatMoved as exc:
                 # Its reminders (this batch's too) will wait under the new id; if the move
                 # cannot be made, hold them rather than hit the old id again and again.
@@ -421,6 +462,40 @@ class ReminderScheduler:
             self._sent.extend(ids)
             self.delivered += len(ids)
             await self._flush_sent(late)
+
+    def _may_send(self) -> bool:
+        if self._broken is None and not self._db.still_registered(self._registration):
+            self._broken = "this worker's lock connection to the database was lost"
+        return self._broken is None and not self._stopping
+
+    async def _claim_held(self, ids: list[int]) -> bool:
+        """Asked after the wait for a send slot, immediately before the request: this worker
+        still holds the claim on ``ids``, and nobody may take it for longer than the send
+        takes (``claim_grace``).  Marks the task as sending (a stop lets it finish)."""
+        async with self._checking:
+            return await self._check_claim(ids)
+
+    async def _check_claim(self, ids: list[int]) -> bool:
+        if not self._may_send():
+            return False
+        now = self._clock.now()
+        until = now + timedelta(seconds=self._claim_grace)
+        try:
+            if self._lease_until <= until:  # a long wait for the slot: renew first
+                self._lease_until = now + timedelta(seconds=self._lease)
+                async with self._db.transaction() as tx:
+                    await tx.renew_lease(list(self._in_flight), self.owner, self._lease_until)
+            held = await self._db.claim_held(ids, self.owner, until)
+        except Exception as exc:
+            self._broken = self._broken or f"{type(exc).__name__}: {exc}"
+            return False
+        if not held:
+            self._broken = self._broken or "a claim being delivered is no longer this worker's"
+            return False
+        if not self._may_send():  # the lock went, or a stop came, during the check
+            return False
+        self._requesting.add(asyncio.current_task())
+        return True
 
     def backoff(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1`` (capped exponential)."""

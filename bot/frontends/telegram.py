@@ -236,6 +236,16 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
         await ctx.__aexit__(None, None, None)
 
 
+async def stop_delivery(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop sending reminders while the HTTP client to Telegram is still open
+    (``post_stop``, before PTB's shutdown closes it): no new claims, sends under way finish
+    and are marked sent, the rest are given back.  A request cut off by closing the client
+    might have been delivered and would go out again from another worker."""
+    core = app.bot_data.get(CORE)
+    if core is not None and core.scheduler is not None:
+        await core.scheduler.stop()
+
+
 def build_application(
     settings: Settings,
     admin_cache: AdminCache | None = None,
@@ -269,7 +279,9 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await start_core(app, settings, clock)
 
-    application = builder.post_init(post_init).post_shutdown(stop_core).build()
+    application = (
+        builder.post_init(post_init).post_stop(stop_delivery).post_shutdown(stop_core).build()
+    )
     application.bot_data[INBOX] = inbox
     processor.application = application
 
