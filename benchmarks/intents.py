@@ -141,11 +141,13 @@ def accuracy(read: Reader, cases: list[Case]) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description="The intent classifiers side by side.")
     parser.add_argument("--no-blind", action="store_true")
+    parser.add_argument("--set", type=Path, default=BLIND, help="the blind folder to total")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: dev set only")
     args = parser.parse_args()
     dev = load(DEV)
-    blind = [] if args.no_blind else load(BLIND)
+    blind = [] if args.no_blind or args.quick else load(args.set)
     methods: list[tuple[str, Callable[[], Reader]]] = [
         ("rules (main)", rules),
         ("naive Bayes", naive_bayes),
