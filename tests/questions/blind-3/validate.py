@@ -21,6 +21,8 @@ def ws(s):
 # case-insensitive match; their questions are neither printed nor read otherwise
 existing = set()
 for f in glob.glob("tests/questions/**/*.yaml", recursive=True):
+    if "/blind-3/" in f:  # itself, now that it sits beside the other sets
+        continue
     for e in yaml.safe_load(open(f)) or []:
         if isinstance(e, dict) and "q" in e:
             existing.add(str(e["q"]).strip().lower())
