@@ -68,7 +68,28 @@ def load_compact(path: Path) -> Compact:
         raise CompactFileError(
             f"{path}: commitments.quote: not verbatim in {source.name}: {', '.join(missing)}"
         )
+    unnamed = unnamed_bodies(compact, source)
+    if unnamed:
+        raise CompactFileError(
+            f"{path}: bodies.name: not in {source.name} (say named_in_text: false if the text "
+            f"does not name it): {', '.join(unnamed)}"
+        )
     return compact
+
+
+def unnamed_bodies(compact: Compact, source: Path) -> list[str]:
+    """Bodies said to be named in the text whose name is not in it (case and layout aside)."""
+    text = _normalised_source(source, *_stamp(source)).casefold()
+    return [
+        b.name
+        for b in compact.bodies
+        if b.named_in_text and normalise(b.name).casefold() not in text
+    ]
+
+
+def _stamp(source: Path) -> tuple[int, int]:
+    stat = source.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def keywords_file(path: Path) -> Path:
