@@ -98,7 +98,8 @@ def _routing_line(registry: CompactRegistry, named: dict[str, Mention], followed
     the West Kent Compact (/compact west-kent to follow it)."""
     said = list(
         dict.fromkeys(
-            m.said if m.what != "body" or m.name.casefold() == m.said.casefold()
+            m.said
+            if m.what != "body" or m.name.casefold() == m.said.casefold()
             else f"{m.said} ({m.name})"
             for m in named.values()
         )

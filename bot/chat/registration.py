@@ -134,7 +134,9 @@ class Registrations:
     # ---------------------------------------------------------------- the conversation
 
     async def begin(self, msg: Incoming, kind: Kind, args: str, token: str) -> list[Reply]:
-        draft = _PARSERS[kind](args, await self.core.today(msg.chat_id))
+        draft = _PARSERS[kind](
+            args, await self.core.today(msg.chat_id), self.core.knowledge.gazetteer
+        )
         if draft.errors and not any(draft.fields.values()):
             from bot.chat.commands import find  # the command table imports this module
 

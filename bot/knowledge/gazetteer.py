@@ -262,7 +262,8 @@ class Gazetteer:
         for n in range(min(_FUZZY_WORDS, len(words) - i), longer_than, -1):
             run = words[i : i + n]
             if (
-                run[0] in _GLUE
+                not all(any(ch.isalpha() for ch in w) for w in run)
+                or run[0] in _GLUE
                 or run[-1] in _GLUE
                 or all(w in _SMALL for w in run)
                 or all(w in self._everyday for w in run)
@@ -274,9 +275,7 @@ class Gazetteer:
                 continue
             # One slip (a letter missed, doubled or swapped) in a short name, two in a long one.
             most = 1 if len(said_words) < 9 else 2
-            best = process.extractOne(
-                said_words, choices, scorer=OSA.distance, score_cutoff=most
-            )
+            best = process.extractOne(said_words, choices, scorer=OSA.distance, score_cutoff=most)
             if best is None or best[0][0] != said_words[0]:
                 continue
             entries = self._index[self._fuzzy_key[best[0]]]
