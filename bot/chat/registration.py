@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from bot.chat.buttons import RegistrationAnswer, encode
-from bot.chat.forms import FORMS, AskedWhen, Form, FormField, Kind
+from bot.chat.forms import FORMS, AskedWhen, FieldValue, Form, FormField, Kind
 from bot.chat.intent import is_greeting, is_no, is_not_an_answer, is_question, is_stop, is_yes
 from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
@@ -326,17 +326,14 @@ class Registrations:
         return replies, True
 
     async def _extra_question(self, chat_id: int, pending: Pending) -> FormField | None:
-        """The first extra question (earlier rounds, statutory) that a Compact the chat
-        follows needs and the draft has no answer to yet."""
+        """The first extra question (earlier rounds, statutory) that a Compact the draft
+        is checked against needs and the draft has no answer to yet."""
         form = FORMS[pending.draft.kind]
         if not form.extra:
             return None
         known = self.core.knowledge.registry.compacts
-        rules = [
-            known[code].obligations.consultation
-            for code in await self.core.compacts_of(chat_id)
-            if code in known
-        ]
+        codes, _ = self._routed(pending.draft.fields, await self.core.compacts_of(chat_id))
+        rules = [known[code].obligations.consultation for code in codes if code in known]
         needs: set[AskedWhen] = set()
         if any(rule.standard_is_total for rule in rules):
             needs.add("rounds_counted")
@@ -392,6 +389,17 @@ class Registrations:
             return theirs, anonymous
         return None
 
+    def _routed(self, fields: dict[str, FieldValue], followed: list[str]) -> tuple[list[str], str]:
+        """The Compacts to check a registration against: those of the body or place it
+        names, whatever the chat follows (with one line saying so), else the chat's."""
+        named = self.core.knowledge.gazetteer.named(_named_in(fields), followed)
+        if not named or set(named) == set(followed):
+            return followed, ""
+        registry = self.core.knowledge.registry
+        said = " and ".join(dict.fromkeys(m.said for m in named.values()))
+        whose = " and ".join(f"the {registry.get(code).short_name}" for code in named)
+        return list(named), f"You named {said}: checked against {whose}."
+
     async def _register(self, chat_id: int, user_id: int, pending: Pending, owner: int) -> Reply:
         """Store the read-back draft of ``owner`` as an item, registered by ``user_id``."""
         form = FORMS[pending.draft.kind]
@@ -404,11 +412,12 @@ class Registrations:
         )
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}
+        followed = await self.core.compacts_of(chat_id)
+        codes, routed = self._routed(fields, followed)
         # The draft goes in the same unit of work as the item: never one without the other.
-        done = await self.core.register(event, title, data, draft_of=owner)
+        done = await self.core.register(event, title, data, draft_of=owner, compacts=codes)
         self._drafts.pop((chat_id, owner), None)
-        codes = await self.core.compacts_of(chat_id)
-        head = f"Registered as item #{done.item_id}: {title}"
+        head = f"Registered as item #{done.item_id}: {title}" + (f"\n{routed}" if routed else "")
         if not codes:
             return Reply(
                 head + "\nThis chat follows no Compact yet, so I can't check it. "
@@ -417,6 +426,13 @@ class Registrations:
         tz = await self.core.timezone(chat_id)
         schedule = format_reminders(done.results, self.core.reminder_hour, tz)
         return Reply("\n\n".join([head, format_results(done.results), schedule]))
+
+
+def _named_in(fields: dict[str, FieldValue]) -> str:
+    """The words of a registration that may name a body or place: who, then what."""
+    return " ; ".join(
+        str(fields[f]) for f in ("body", "funder", "title") if isinstance(fields.get(f), str)
+    )
 
 
 def _notes(draft: Draft) -> dict[str, str]:

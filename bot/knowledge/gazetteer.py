@@ -40,8 +40,6 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _APOSTROPHE = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")
 
-_LONGEST = 8
-"""The most words a name is matched over (longer names are matched by their first 8)."""
 _FUZZY_MIN = 5
 """Names shorter than this (letters and spaces) are matched exactly only: "PKC" is not "KCC"."""
 _FUZZY_WORDS = 4
@@ -61,6 +59,10 @@ _DOCUMENT = frozenset(
     "compact compacts version document text draft edition refresh one agreement".split()
 )
 """Words that make a year beside them name a Compact ("the 2007 version")."""
+
+
+_FIRST: dict[What, int] = {"body": 0, "place": 1, "compact": 2}
+"""Which a name means when it names more than one kind of thing."""
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
@@ -133,6 +135,7 @@ class Gazetteer:
         self.compacts: dict[str, Compact] = {}
         self._index: dict[tuple[str, ...], list[_Entry]] = {}
         self._known: dict[tuple[What, tuple[str, ...]], Known] = {}
+        self._longest = 1
         for compact in compacts:
             self.compacts[compact.code] = compact
             self._add_compact(compact)
@@ -164,7 +167,8 @@ class Gazetteer:
         key = normal(words)
         if not key:
             return
-        entries = self._index.setdefault(key[:_LONGEST], [])
+        self._longest = max(self._longest, len(key))
+        entries = self._index.setdefault(key, [])
         if entry not in entries:
             entries.append(entry)
 
@@ -231,7 +235,7 @@ class Gazetteer:
         i: int,
         follows: Sequence[str],
     ) -> tuple[Mention, int] | None:
-        for n in range(min(_LONGEST, len(words) - i), 0, -1):
+        for n in range(min(self._longest, len(words) - i), 0, -1):
             entries = self._index.get(tuple(words[i : i + n]))
             if not entries:
                 continue
@@ -247,7 +251,8 @@ class Gazetteer:
                 # "the council" in a chat following two Compacts with a council each.
                 fits = [e for e in fits if e.local_to is None]
             if fits:
-                known = fits[0].known
+                # "RBKC" is the council before it is the Compact's code.
+                known = min(fits, key=lambda e: _FIRST[e.known.what]).known
                 return Mention(known, said, start, end, True, tuple(known.compacts)), n
         return None
 
