@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import process
@@ -74,13 +75,17 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
         if word == "&":
             norm = "and"
         else:
-            norm = _APOSTROPHE.sub("", _POSSESSIVE.sub("", word.casefold()))
+            norm = word.casefold()
+            if "'" in norm or "’" in norm:
+                norm = _APOSTROPHE.sub("", _POSSESSIVE.sub("", norm))
         if norm:
             out.append((norm, m.start(), m.end()))
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def normal(text: str) -> tuple[str, ...]:
+    """The normal forms of ``text``'s words (kept: many Compacts name the same bodies)."""
     return tuple(t for t, _, _ in tokens(text))
 
 
