@@ -94,16 +94,22 @@ async def test_with_no_compact_and_no_place_each_compact_answers_in_one_line(
 async def test_a_registration_naming_a_body_is_checked_against_its_compact(
     conversation: Conversation,
 ) -> None:
-    await one(conversation, "/compact west-kent")
+    await one(conversation, "/compact rbkc")
     readback = await one(
         conversation, "/consultation PKC library closures, opens 1 Dec closes 10 Dec"
     )
     assert "Public body: PKC" in readback.text and "Title: Library closures" in readback.text
     done = await one(conversation, "yes")
-    assert "You named PKC: checked against the Perth & Kinross Compact." in done.text
-    assert "Perth & Kinross Compact: " in done.text and "West Kent" not in done.text
+    # Checked against the body's Compact, and still against the one the chat chose.
+    assert "You named PKC: checked against the Perth & Kinross Compact as well." in done.text
+    assert "Perth & Kinross Compact: " in done.text
+    assert "Kensington and Chelsea Compact: " in done.text
     [record] = await conversation.core.compliance(ME)
-    assert record.followed == ["perth-kinross"] and record.body == "PKC"  # as typed
+    assert record.followed == ["perth-kinross", "rbkc"] and record.body == "PKC"  # as typed
+    # A body of a Compact the chat follows is checked against what it follows only.
+    await one(conversation, "/consultation Parks plan by RBKC, opens 1 Dec closes 10 Dec")
+    done = await one(conversation, "yes")
+    assert "You named" not in done.text and "Perth & Kinross" not in done.text
 
 
 async def test_one_name_per_body_in_the_report_the_csv_and_letters(

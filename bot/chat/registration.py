@@ -390,15 +390,17 @@ class Registrations:
         return None
 
     def _routed(self, fields: dict[str, FieldValue], followed: list[str]) -> tuple[list[str], str]:
-        """The Compacts to check a registration against: those of the body or place it
-        names, whatever the chat follows (with one line saying so), else the chat's."""
-        named = self.core.knowledge.gazetteer.named(_named_in(fields), followed)
-        if not named or set(named) == set(followed):
+        """The Compacts to check a registration against: the chat's, and the Compact of the
+        body or place it names when the chat does not follow it (with one line saying so)."""
+        named = self.core.knowledge.gazetteer.named(_named_in(fields), followed, keep_followed=True)
+        added = {code: m for code, m in named.items() if code not in followed}
+        if not added:
             return followed, ""
         registry = self.core.knowledge.registry
-        said = " and ".join(dict.fromkeys(m.said for m in named.values()))
-        whose = " and ".join(f"the {registry.get(code).short_name}" for code in named)
-        return list(named), f"You named {said}: checked against {whose}."
+        said = " and ".join(dict.fromkeys(m.said for m in added.values()))
+        whose = " and ".join(f"the {registry.get(code).short_name}" for code in added)
+        also = " as well" if followed else ""
+        return [*added, *followed], f"You named {said}: checked against {whose}{also}."
 
     async def _register(self, chat_id: int, user_id: int, pending: Pending, owner: int) -> Reply:
         """Store the read-back draft of ``owner`` as an item, registered by ``user_id``."""

@@ -297,15 +297,20 @@ class Gazetteer:
 
     # --- what a text names ----------------------------------------------------------------
 
-    def named(self, text: str, follows: Sequence[str] = ()) -> dict[str, Mention]:
+    def named(
+        self, text: str, follows: Sequence[str] = (), *, keep_followed: bool = False
+    ) -> dict[str, Mention]:
         """The Compacts ``text`` is about, in the order it names them, each with the first
         mention that named it: the Compacts it names by name if any, else those of the
-        bodies and places it names; empty when it names none."""
+        bodies and places it names; empty when it names none.  ``keep_followed``: a body or
+        place that a Compact the chat follows names is that Compact's (a registration is
+        checked against the Compacts the group chose, when they cover the body)."""
         found = self.mentions(text, follows)
         by_name = [m for m in found if m.what == "compact"] or self._by_date_or_draft(text)
         codes: dict[str, Mention] = {}
         for m in by_name or found:
-            for code in self._resolve(m.codes, follows):
+            followed = [c for c in m.codes if c in follows] if keep_followed else []
+            for code in followed or self._resolve(m.codes, follows):
                 codes.setdefault(code, m)
         return codes
 

@@ -52,10 +52,13 @@ _GREETING = frozenset(
     "dear bot compactbot guys yall y'all lovely people friends".split()
 )
 """Words of a greeting ("Hi everyone", "Good morning all"): a piece made of them is no title."""
+_HELLO = frozenset("hi hello hey hiya morning afternoon evening dear greetings good".split())
+"""Words a greeting opens with."""
 _SUBJECT_LEAD = frozenset(
     "has have had is are was were will would just now have've 've also "
     "launched launching launch sent sending send started starting start opened opening open "
     "published publishing issued running run ending ended end cutting cut stopping stopped "
+    "stop stops cease ceases ceasing going plans planning decided "
     "reducing reduced withdrawing withdrew consulting consult consulted asking asked want "
     "wants wanted told tell given give gave us we our a an the their its on about over "
     "to that".split()
@@ -206,10 +209,22 @@ def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list
                 rest = _clean(toks, rest[1:])
         if sum(toks[k].kind == "word" for k in rest) == 1 and at == 0:
             # "KCC grant": a word alone is no title; the body names it.
-            rest = _clean(toks, run[: after + 1]) if after < len(run) else rest
+            body_toks = [k for k in run if body.start <= toks[k].start < body.end]
+            rest = sorted(body_toks + rest)
         if rest:
             out.append(rest)
     return out
+
+
+def _after_greeting(toks: list[Tok], run: list[int]) -> list[int]:
+    """A piece less the greeting it opens with ("Hi everyone! Kensington and Chelsea council
+    have opened ..." -> "Kensington and Chelsea council have opened ...")."""
+    if not run or toks[run[0]].low not in _HELLO:
+        return run
+    k = 0
+    while k < len(run) and (toks[run[k]].low in _GREETING or toks[run[k]].kind != "word"):
+        k += 1
+    return _clean(toks, run[k:]) or run
 
 
 def _greeting(toks: list[Tok], run: list[int]) -> bool:
@@ -226,6 +241,7 @@ def title_and_body(
     runs = [r for r in (_clean(toks, r) for r in _runs(toks, consumed)) if r]
     runs = [r for r in runs if any(c.isalpha() for k in r for c in toks[k].text)]
     runs = [r for r in runs if not _greeting(toks, r)] or runs
+    runs = [_after_greeting(toks, r) for r in runs]
     title: str | None = None
     body: str | None = None
 
