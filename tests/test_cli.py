@@ -707,7 +707,9 @@ def test_letter_out_writes_the_word_file(
         *("--item", str(ids["short"]), "--out", str(target)),
     )
     assert (code, err) == (0, "")
-    assert out == f"Wrote {target}: a letter for item #{ids['short']} to Sevenoaks District Council.\n"
+    assert (
+        out == f"Wrote {target}: a letter for item #{ids['short']} to Sevenoaks District Council.\n"
+    )
     document = Document(io.BytesIO(target.read_bytes()))
     quotes = [p.text for p in document.paragraphs if p.style and p.style.name == "Quote"]
     assert len(quotes) == 1 and "Conduct 12 week written consultations" in quotes[0]
@@ -778,5 +780,6 @@ def test_letter_with_a_networks_template(
     code, out, err = run(capsys, *argv)
     assert (code, err) == (0, "")
     assert out == (
-        "To Sevenoaks District Council: Your consultation closing on 5 January 2027.\n\nSigned, the Network\n"
+        "To Sevenoaks District Council: Your consultation closing on 5 January 2027.\n\n"
+        "Signed, the Network\n"
     )

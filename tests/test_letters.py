@@ -517,7 +517,9 @@ async def test_west_kent_first_discussion_with_the_body_then_its_steering_group(
         ),
     )
     [first] = await core.write_letters(CHAT, item, ADMIN)
-    assert first.letter.recipient == "Sevenoaks District Council"  # the text names no one but the other party; by its one name
+    assert (
+        first.letter.recipient == "Sevenoaks District Council"
+    )  # names no one but the other party
     await core.record_step(CHAT, item, 1, date(2026, 11, 20), ADMIN)
     [second] = await core.write_letters(CHAT, item, ADMIN)
     record, _ = await core.item_history(CHAT, item)

@@ -87,12 +87,16 @@ async def test_report_figures_match_the_registered_year(
     assert outcomes(report, "Kent County Council", "kent-2011", "funding") == {
         "consultation_missed": [ids["youth"]]
     }
-    assert outcomes(report, "Kent County Council", "kent-2007-draft", "funding") == {"no_rule": [ids["youth"]]}
+    assert outcomes(report, "Kent County Council", "kent-2007-draft", "funding") == {
+        "no_rule": [ids["youth"]]
+    }
     assert outcomes(report, "Sevenoaks District Council", "kent-2011", "complaint") == {
         "open": [ids["late_reply"]],
         "unresolved": [ids["grant_terms"]],
     }
-    assert outcomes(report, "Kent County Council", "kent-2011", "complaint") == {"resolved": [ids["cut"]]}
+    assert outcomes(report, "Kent County Council", "kent-2011", "complaint") == {
+        "resolved": [ids["cut"]]
+    }
 
     by_item = {(r.item_id, r.compact): r for r in report.rows}
     assert by_item[(ids["bus"], "kent-2011")].days == 42
@@ -142,7 +146,9 @@ async def test_report_for_another_year_and_one_body(year: tuple[Core, dict[str, 
     core, ids = year
     next_year = await core.report(CHAT, 2027)
     assert next_year.item_ids == [ids["arts"]]
-    assert outcomes(next_year, "Kent County Council", "kent-2011", "funding") == {"not_due": [ids["arts"]]}
+    assert outcomes(next_year, "Kent County Council", "kent-2011", "funding") == {
+        "not_due": [ids["arts"]]
+    }
     only = await core.report(CHAT, 2026, "sevenoaks")
     assert list(only.groups()) == ["Sevenoaks District Council"]
     assert "Kent County Council" not in render_markdown(only, core.knowledge.registry.display_name)
