@@ -8,12 +8,19 @@ from typing import TYPE_CHECKING
 from bot.chat.buttons import MoreClauses, encode
 from bot.chat.intent import is_greeting
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
-from bot.chat.replies import abridged, figure_of, format_ask, format_show, section_name
-from bot.knowledge.ask import AskResult, BadQuestion
+from bot.chat.replies import (
+    abridged,
+    figure_of,
+    format_ask,
+    format_show,
+    key_sentence,
+    section_name,
+)
+from bot.knowledge.ask import Answer, AskResult, BadQuestion
 from bot.knowledge.gazetteer import Mention
 from bot.knowledge.places import find_compacts
 from bot.knowledge.registry import CompactRegistry
-from compacts.models import TOPICS
+from compacts.models import TOPICS, Compact
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -118,12 +125,16 @@ def _short_answers(result: AskResult, registry: CompactRegistry) -> Reply:
     head = "Your chat follows no Compact yet, so here is each one in short:"
     foot = "Choose yours with /compact (a name or your town will do)."
     answers = result.answers
-    room = (SHORT_ALL - len(head) - len(foot) - 4 * (len(answers) + 1)) // max(1, len(answers))
+    figures = [_in_short(a, registry.get(a.compact)) for a in answers]
+    rooms = _shares(
+        [len(" ".join(f.split())) for f in figures],
+        SHORT_ALL - len(head) - len(foot) - 3 * len(answers) - len(answers) - 1,
+    )
     lines = [head]
     buttons: list[list[Button]] = []
-    for a in answers:
+    for a, figure, room in zip(answers, figures, rooms, strict=True):
         compact = registry.get(a.compact)
-        lines.append(f"• {_shortened(figure_of(a, compact), room)}")
+        lines.append(f"• {_shortened(figure, room)}")
         ids = tuple(c.commitment for c in a.citations)
         if ids:
             buttons.append(
@@ -131,6 +142,31 @@ def _short_answers(result: AskResult, registry: CompactRegistry) -> Reply:
             )
     lines.append(foot)
     return Reply("\n".join(lines), buttons)
+
+
+def _in_short(answer: Answer, compact: Compact) -> str:
+    """An answer in one line: its figure, and the key sentence of its clause where the
+    clause is the answer."""
+    if answer.kind == "unknown":
+        return f"{compact.short_name}: nothing I can find answers this."
+    text = figure_of(answer, compact).rstrip()
+    quoted = text.endswith(":") or text.endswith("quoted below.")
+    if quoted and answer.citations:
+        text = re.sub(r",? quoted below\.$", ":", text)
+        text += f" “{key_sentence(answer.citations[0].quote, answer.text)}”"
+    return text
+
+
+def _shares(lengths: list[int], room: int) -> list[int]:
+    """Room for each line: a fair share each, what a short line leaves over going to the
+    longer ones."""
+    shares = [0] * len(lengths)
+    left = room
+    order = sorted(range(len(lengths)), key=lambda k: lengths[k])
+    for n, k in enumerate(order):
+        shares[k] = min(lengths[k], left // (len(lengths) - n))
+        left -= shares[k]
+    return shares
 
 
 def _shortened(text: str, room: int) -> str:
