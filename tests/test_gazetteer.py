@@ -93,6 +93,12 @@ def test_everyday_words_name_nothing_they_should_not(gazetteer: Gazetteer, text:
         assert [m.said for m in gazetteer.mentions(text)] == ["Sevenoaks DC"]
 
 
+def test_an_everyday_word_is_a_place_with_its_capital_or_after_in(gazetteer: Gazetteer) -> None:
+    assert gazetteer.compacts_named("our lunch club in deal") == ["kent-2011"]
+    assert gazetteer.compacts_named("a lunch club, Deal") == ["kent-2011"]
+    assert gazetteer.compacts_named("what a deal that was") == []
+
+
 def test_the_council_is_the_one_council_of_the_compact_a_chat_follows(
     gazetteer: Gazetteer,
 ) -> None:

@@ -62,6 +62,9 @@ _DOCUMENT = frozenset(
 """Words that make a year beside them name a Compact ("the 2007 version")."""
 
 
+_AT = frozenset("in at near around from based".split())
+"""Words after which an everyday word that is also a place is the place ("a group in deal")."""
+
 _FIRST: dict[What, int] = {"body": 0, "place": 1, "compact": 2}
 """Which a name means when it names more than one kind of thing."""
 
@@ -246,10 +249,15 @@ class Gazetteer:
                 continue
             start, end = toks[i][1], toks[i + n - 1][2]
             said = text[start:end]
+            placed = i > 0 and words[i - 1] in _AT
             fits = [
                 e
                 for e in entries
-                if (e.cased is None or " ".join(said.split()) == e.cased)
+                if (
+                    e.cased is None
+                    or " ".join(said.split()) == e.cased
+                    or (placed and e.known.what == "place")
+                )
                 and (e.local_to is None or e.local_to in follows)
             ]
             if len({id(e.known) for e in fits if e.local_to is not None}) > 1:
