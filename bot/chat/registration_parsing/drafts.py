@@ -22,6 +22,7 @@ from bot.chat.registration_parsing.names import (
     public_body_in,
     sentence_case,
     title_and_body,
+    vcs_body_in,
 )
 from bot.chat.registration_parsing.tokens import tokenize
 
@@ -266,7 +267,7 @@ def parse_complaint(text: str, today: date, bodies: Gazetteer | None = None) -> 
     else:
         # A body the data names (a council, or a named VCS organisation: its side is known).
         named = known_body(text, bodies, public_first=False)
-        body = named.said if named is not None else public_body_in(text)
+        body = named.said if named is not None else public_body_in(text) or vcs_body_in(text)
         against = classify(body, bodies) if body else classify(text, bodies)
     values: dict[str, FieldValue] = {
         "against": against,

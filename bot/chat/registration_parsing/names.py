@@ -47,6 +47,22 @@ _VCS_HINT_RE = re.compile(
     r"third sector|infrastructure organisation|social enterprise)\b",
     re.IGNORECASE,
 )
+_VCS_ORG = (
+    r"Age UK|Age Concern|Citizens'? Advice(?: Bureau)?|CAB|Mencap|Mind|Scouts|Guides|"
+    r"Red Cross|Salvation Army|YMCA|YWCA|Barnardo'?s|Volunteer Centre|Volunteer Bureau|"
+    r"Housing Association|Foundation|Association|Society|Club|Playgroup|Pre-School|"
+    r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity"
+)
+"""Words that name a voluntary organisation ("Age UK", "... Association", "... Society")."""
+_VCS_BODY_RE = re.compile(
+    rf"(?:(?:[A-Z][\w'’-]*|&|and|of|the)\s+){{0,4}}(?:{_VCS_ORG})\b"
+    r"(?:\s+(?:[A-Z][\w'’-]*|&|and|of)){0,4}"
+)
+_NHS_OR_COUNCIL_RE = re.compile(
+    r"\b(?:nhs|council|police|constabulary|fire and rescue|authority|government|department|"
+    r"ccg|pct|icb|primary care trust|health board)\b",
+    re.IGNORECASE,
+)
 _GREETING = frozenset(
     "hi hello hey hiya morning afternoon evening good all everyone everybody team folks there "
     "dear bot compactbot guys yall y'all lovely people friends".split()
@@ -316,6 +332,21 @@ def classify(value: str, bodies: Gazetteer | None = None) -> str | None:
         return known.known.kind
     if _VCS_HINT_RE.search(value):
         return "vcs"
+    if _NHS_OR_COUNCIL_RE.search(value):
+        return "public"
+    if vcs_body_in(value):
+        return "vcs"
     if _PUBLIC_HINT_RE.search(value) or _PUBLIC_BODY_RE.search(value):
         return "public"
+    return None
+
+
+def vcs_body_in(value: str) -> str | None:
+    """A voluntary organisation named in ``value`` by the words such names are made of
+    ("Age UK Sevenoaks", "Tonbridge Cricket Association"), or None."""
+    for m in _VCS_BODY_RE.finditer(value):
+        found = re.sub(r"^(?:(?:and|of|&|the)\s+)+", "", m.group(0).strip())
+        found = re.sub(r"(?:\s+(?:and|of|&))+$", "", found)
+        if found and not _NHS_OR_COUNCIL_RE.search(found):
+            return found
     return None
