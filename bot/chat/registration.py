@@ -333,12 +333,19 @@ class Registrations:
             return None
         known = self.core.knowledge.registry.compacts
         codes, _ = self._routed(pending.draft.fields, await self.core.compacts_of(chat_id))
-        rules = [known[code].obligations.consultation for code in codes if code in known]
+        followed = [known[code] for code in codes if code in known]
+        rules = [c.obligations.consultation for c in followed]
+        funding = [c.obligations.funding_change for c in followed]
         needs: set[AskedWhen] = set()
         if any(rule.standard_is_total for rule in rules):
             needs.add("rounds_counted")
         if any(rule.statutory_exclusion is not None for rule in rules):
             needs.add("statutory_excluded")
+        if any(rule.consultation_before_notice is not None for rule in funding):
+            if pending.draft.fields.get("consultation_start") is None:
+                needs.add("consultation_first")  # a start day given says it started
+        if any(rule.rationale_required for rule in funding):
+            needs.add("rationale")
         for question in form.extra_for(needs):
             if pending.draft.fields.get(question.name) is None:
                 return question
@@ -406,11 +413,13 @@ class Registrations:
         """Store the read-back draft of ``owner`` as an item, registered by ``user_id``."""
         form = FORMS[pending.draft.kind]
         fields = pending.draft.fields
+        given_as = pending.draft.lengths.get("closes") if form.kind == "consultation" else None
         event = form.event(
             fields,
             today=await self.core.today(chat_id),
             chat_id=chat_id,
             registered_by=user_id,
+            **({"closes_as_length": given_as} if given_as else {}),
         )
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}

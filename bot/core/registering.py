@@ -53,9 +53,10 @@ class Registering(CoreBase):
             tz = self._zone(settings)
             now = self.now()
             codes = settings.compacts if compacts is None else compacts
-            results = self.check(event, codes, now.astimezone(tz).date())
             item_id = await tx.add_item(chat_id, event.kind, title, data, event.registered_by, now)
             stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
+            # Checked as stored: what it says to do next can name the item ("/change 3 …").
+            results = self.check(stored, codes, now.astimezone(tz).date())
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             entry = ItemRegistered(
                 event=stored,
