@@ -1,6 +1,6 @@
 """Latency of ``Answerer.ask`` in-process, over the five Compacts and over 500 synthetic ones.
 
-    .venv/bin/python benchmarks/ask.py [--n 2000] [--synthetic 500] [--profile]
+    .venv/bin/python benchmarks/ask.py [--n 2000] [--synthetic 500] [--profile] [--signals]
 
 The synthetic Compacts are copies of the real ones under new codes ("rbkc-17"),
 registered straight into a ``CompactRegistry`` with the real files' paths (so each
@@ -12,6 +12,13 @@ answerer's default of ten (a chat shows five of them); the rest are counted.
 The five real Compacts, all answered, are the floor beside them.
 
 The aim (issue 14): p50 under 5 ms and p99 under 20 ms at 500 Compacts.
+
+``--signals`` (issue 21) adds a table side by side with and without each ranking or
+calibration signal: lexical ranking alone (no calibration), with the question keys judging
+how sure a clause answer is (the default), and with the keys also weighting the ranking
+(``KEYS``, off by default: it measured no gain); each on the five Compacts and at the
+synthetic scale, plus the cold first ask (building the searches and, when judged, the key
+indexes) that a one-shot ``compactbot ask`` pays.  No embedding model is used.
 Start-up from 500 real files on disk is ``benchmarks/startup.py``.
 """
 
@@ -33,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import bot.knowledge.ask as ask_module  # noqa: E402
 from bot.knowledge.ask import DEFAULT_LIMIT, Answerer  # noqa: E402
 from bot.knowledge.knowledge import Knowledge  # noqa: E402
 from bot.knowledge.registry import CompactRegistry  # noqa: E402
@@ -95,7 +103,9 @@ def synthetic_registry(real: CompactRegistry, count: int) -> CompactRegistry:
                 "title": f"{compact.title} #{i}",
             }
         )
-        registry.add(copy, real.files[code], keywords=real.keywords(code))
+        registry.add(
+            copy, real.files[code], keywords=real.keywords(code), questions=real.questions(code)
+        )
     return registry
 
 
@@ -145,6 +155,47 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
+SIGNALS: list[tuple[str, bool, float]] = [
+    ("lexical only", False, 0.0),
+    ("+ keys judge (default)", True, 0.0),
+    ("+ keys judge + keys rank", True, 1.0),
+]
+"""(setting, calibrated, keys weight in the ranking)."""
+
+_COLD_QUESTION = "what does the compact say about volunteers expenses?"
+"""A clause question: its answers are judged by their keys, so a cold ask builds them."""
+
+
+def signal_rows(knowledge: Knowledge, big_registry: CompactRegistry, n: int, warmup: int) -> None:
+    """Each signal setting side by side, warm and cold."""
+    real = knowledge.registry
+    k, s = len(real.compacts), len(big_registry.compacts)
+    rows: list[Row] = []
+    cold: list[str] = []
+    saved = ask_module.CALIBRATED, ask_module.KEYS
+    try:
+        for name, calibrated, keys in SIGNALS:
+            ask_module.CALIBRATED, ask_module.KEYS = calibrated, keys
+            firsts = []
+            for _ in range(5):
+                fresh = Answerer(real, knowledge.pm)
+                start = time.perf_counter_ns()
+                fresh.ask(_COLD_QUESTION, limit=5)
+                firsts.append((time.perf_counter_ns() - start) / 1e6)
+            cold.append(f"{name}: {min(firsts):.1f} ms")
+            small = Answerer(real, knowledge.pm)
+            rows.append(measure(f"{name}: {k} Compacts, all", small, lambda i: None, k, n, warmup))
+            big = Answerer(big_registry, knowledge.pm)
+            rows.append(
+                measure(f"{name}: {s} Compacts, 5 shown", big, lambda i: None, 5, n, warmup, 5)
+            )
+    finally:
+        ask_module.CALIBRATED, ask_module.KEYS = saved
+    print("\nSignals side by side (issue 21):\n")
+    print_table(rows)
+    print(f"\nCold first ask over the {k} Compacts (best of 5): " + "; ".join(cold))
+
+
 def profile_ask(answerer: Answerer, asks: int, top: int = 10) -> None:
     questions = itertools.cycle(QUESTIONS)
     profiler = cProfile.Profile()
@@ -166,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synthetic", type=int, default=500, help="synthetic Compacts")
     parser.add_argument(
         "--profile", action="store_true", help="profile the synthetic all-Compacts case"
+    )
+    parser.add_argument(
+        "--signals", action="store_true", help="each ranking/calibration signal side by side"
     )
     parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args(argv)
@@ -229,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     misses = [r.setting for r in rows[2:] if r.p50_ms >= AIM_P50_MS or r.p99_ms >= AIM_P99_MS]
     print("Aim missed by: " + "; ".join(misses) if misses else "Aim met.")
+    if args.signals:
+        signal_rows(knowledge, big_registry, args.n, args.warmup)
     if args.profile:
         profile_ask(big, min(args.n, 200))
     return 0

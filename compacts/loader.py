@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import ValidationError
+from pydantic import Field, RootModel, ValidationError
 
 from compacts.models import Compact
 
@@ -146,6 +147,47 @@ def load_keywords(path: Path) -> dict[str, str]:
     ):
         raise CompactFileError(f"{file}: expected commitment id: keywords (text) on each line")
     return raw
+
+
+def questions_file(path: Path) -> Path:
+    """Where the question keys of the Compact file ``path`` live: ``questions/<name>.yaml``
+    beside it."""
+    return path.parent / "questions" / path.name
+
+
+class QuestionKeys(
+    RootModel[dict[str, Annotated[list[Annotated[str, Field(min_length=3)]], Field(min_length=1)]]]
+):
+    """A question-keys file: commitment id -> the questions that commitment answers."""
+
+
+def load_questions(path: Path, compact: Compact) -> dict[str, list[str]]:
+    """The question keys beside the Compact file ``path`` (doc2query: questions people
+    would ask that each commitment answers), by commitment id.  They only help ranking;
+    nothing is quoted from them.  No file, no keys.  Raises CompactFileError for a file
+    that is not a mapping of id -> questions, or that names an id ``compact`` lacks."""
+    file = questions_file(path)
+    try:
+        raw = _parse_yaml(file)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise CompactFileError(f"{file}: cannot read: {exc}") from exc
+    if raw is None:
+        return {}
+    try:
+        keys = QuestionKeys.model_validate(raw).root
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise CompactFileError(f"{file}: {where}: {first['msg']}") from exc
+    ids = {c.id for c in compact.commitments}
+    unknown = sorted(k for k in keys if k not in ids)
+    if unknown:
+        raise CompactFileError(
+            f"{file}: no such commitment in {compact.code}: {', '.join(unknown)}"
+        )
+    return keys
 
 
 def unquoted_commitments(compact: Compact, source: Path) -> list[str]:

@@ -22,9 +22,25 @@ was written by the developer who then worked on the data and engine: a working m
 not a blind one.  ``dev-2`` is a second such set, written the same way (by a developer
 who had read the engine) before the changes it was used to judge.
 
-Run it directly to list every miss:
+Every judged answer is also put in one of three kinds (issue 21):
 
-    .venv/bin/python tests/question_scoring.py [--all] [--text] [--dev] [--dev-2] [--blind-2]
+- **right**: judged correct as above;
+- **confidently wrong**: a miss given with confidence, an answer of kind ``rule``,
+  ``clause`` or ``no_number`` (a statement of what the Compact says or does not say);
+- **unsure**: a miss that says so, an answer of kind ``unsure`` (the nearest clauses,
+  quoted as such) or ``unknown`` ("I don't know").
+
+An ``unsure`` answer is never counted right, even with the accepted clause quoted first: the
+point is to be right and sure.
+
+Run it directly for the totals of every set (right / confidently wrong / unsure):
+
+    .venv/bin/python tests/question_scoring.py [--set FOLDER ...] [--misses] [--all] [--text]
+
+``--set`` (repeatable) scores only the given folders (e.g. ``--set tests/questions/blind-4``,
+any folder of YAML files in the blind format); without it every set here is scored.
+``--misses`` lists each miss (never use it on a blind set while working on the engine: its
+totals are all one may look at); ``--all`` lists every question, ``--text`` each answer.
 """
 
 from __future__ import annotations
@@ -53,6 +69,14 @@ DEV = QUESTIONS / "dev"
 (not blind): more signal while working, judged like ``blind``."""
 DEV_2 = QUESTIONS / "dev-2"
 """A second development set, written like ``dev`` (not blind) before the changes it judged."""
+BLIND_3 = QUESTIONS / "blind-3"
+"""Written blind before issue 21's work (calibration, question keys): while working on the
+engine only its totals are looked at."""
+BLIND_SETS = {"blind": BLIND, "blind-2": BLIND_2, "blind-3": BLIND_3, "dev": DEV, "dev-2": DEV_2}
+"""Every set judged by ``judge_blind``, by name."""
+
+CONFIDENT = frozenset({"rule", "clause", "no_number"})
+"""Answer kinds that state what the Compact says (or that it sets nothing) with confidence."""
 
 # A period of time as an answer would state one ("12 weeks", "three months", "6-week").
 _PERIOD = re.compile(
@@ -70,6 +94,15 @@ class Scored:
     why: str
     """What was wrong (empty when right)."""
     answer: str
+    kind: str = ""
+    """The answer's kind (``rule``, ``clause``, ``no_number``, ``unsure``, ``unknown``)."""
+
+    @property
+    def verdict(self) -> str:
+        """``right``, ``confidently wrong`` or ``unsure``."""
+        if self.ok:
+            return "right"
+        return "confidently wrong" if self.kind in CONFIDENT else "unsure"
 
 
 def load(folder: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -93,7 +126,12 @@ def judge_blind(answerer: Answerer, code: str, item: dict[str, Any]) -> Scored:
     cited = [c.commitment for c in answer.citations]
     first = cited[0] if cited else None
     why = ""
-    if item.get("unanswerable"):
+    if answer.kind == "unsure":
+        # Honest, but not an answer: never counted right, whatever it quotes first.
+        why = f"unsure (nearest first: {first}), wanted " + (
+            "an I don't know" if item.get("unanswerable") else f"one of {cite}"
+        )
+    elif item.get("unanswerable"):
         if answer.kind != "unknown":
             why = f"should say it does not know; answered ({answer.kind}) citing {first}"
     elif item.get("missing_clause"):
@@ -117,7 +155,7 @@ def judge_blind(answerer: Answerer, code: str, item: dict[str, Any]) -> Scored:
             why = f"says no number, but the Compact answers it ({cite})"
         elif first not in cite:
             why = f"cited {first} first, wanted one of {cite}"
-    return Scored(code, question, not why, why, answer.text)
+    return Scored(code, question, not why, why, answer.text, answer.kind)
 
 
 def judge_existing(answerer: Answerer, code: str, item: dict[str, Any]) -> Scored:
@@ -128,14 +166,16 @@ def judge_existing(answerer: Answerer, code: str, item: dict[str, Any]) -> Score
     cited = [c.commitment for c in answer.citations]
     wanted: list[str] = list(item.get("cite") or [])
     why = ""
-    if result.topic != item["topic"]:
+    if answer.kind == "unsure":
+        why = f"unsure (nearest first: {cited[:1]})"
+    elif result.topic != item["topic"]:
         why = f"topic {result.topic}, wanted {item['topic']}"
     elif item.get("no_number"):
         if answer.kind not in ("no_number", "unknown"):
             why = f"should say no number; kind {answer.kind}"
     elif wanted and not (cited and cited[0] in wanted):
         why = f"cited {cited[:1]} first, wanted one of {wanted}"
-    return Scored(code, question, not why, why, answer.text)
+    return Scored(code, question, not why, why, answer.text, answer.kind)
 
 
 def score_blind(answerer: Answerer, folder: Path = BLIND) -> list[Scored]:
@@ -146,35 +186,56 @@ def score_existing(answerer: Answerer) -> list[Scored]:
     return [judge_existing(answerer, code, item) for code, item in load(QUESTIONS)]
 
 
+def tally(scored: list[Scored]) -> tuple[int, int, int]:
+    """(right, confidently wrong, unsure)."""
+    verdicts = [s.verdict for s in scored]
+    return (
+        verdicts.count("right"),
+        verdicts.count("confidently wrong"),
+        verdicts.count("unsure"),
+    )
+
+
 def summary(name: str, scored: list[Scored]) -> str:
-    right = sum(s.ok for s in scored)
+    right, wrong, unsure = tally(scored)
     per: dict[str, list[int]] = {}
     for s in scored:
-        tally = per.setdefault(s.code, [0, 0])
-        tally[0] += s.ok
-        tally[1] += 1
+        counts = per.setdefault(s.code, [0, 0])
+        counts[0] += s.ok
+        counts[1] += 1
     parts = ", ".join(f"{code} {r}/{n}" for code, (r, n) in sorted(per.items()))
-    return f"{name}: {right}/{len(scored)} = {right / len(scored):.1%} ({parts})"
+    n = len(scored)
+    return (
+        f"{name}: {right}/{n} = {right / n:.1%} right, {wrong} ({wrong / n:.1%}) confidently"
+        f" wrong, {unsure} ({unsure / n:.1%}) unsure ({parts})"
+    )
 
 
 def main(argv: list[str]) -> int:
+    import argparse
+
     from bot.knowledge.knowledge import Knowledge
 
+    parser = argparse.ArgumentParser(description="Score the question answerer.")
+    parser.add_argument("--set", action="append", type=Path, dest="sets", metavar="FOLDER")
+    parser.add_argument("--misses", action="store_true", help="list each miss")
+    parser.add_argument("--all", action="store_true", help="list every question")
+    parser.add_argument("--text", action="store_true", help="show each listed answer")
+    args = parser.parse_args(argv)
     answerer = Knowledge.load().answerer
-    sets = [("blind", score_blind(answerer)), ("existing", score_existing(answerer))]
-    if "--dev" in argv:
-        sets.append(("dev", score_blind(answerer, DEV)))
-    if "--dev-2" in argv:
-        sets.append(("dev-2", score_blind(answerer, DEV_2)))
-    if "--blind-2" in argv:  # the untuned set: look at its misses only to report them
-        sets.append(("blind-2", score_blind(answerer, BLIND_2)))
+    sets: list[tuple[str, list[Scored]]]
+    if args.sets:
+        sets = [(str(folder), score_blind(answerer, folder)) for folder in args.sets]
+    else:
+        sets = [(name, score_blind(answerer, folder)) for name, folder in BLIND_SETS.items()]
+        sets.append(("existing", score_existing(answerer)))
     for name, scored in sets:
         print(summary(name, scored))
         for s in scored:
-            if not s.ok or "--all" in argv:
+            if (not s.ok and args.misses) or args.all:
                 mark = "ok  " if s.ok else "MISS"
-                print(f"  {mark} [{s.code}] {s.question}\n       {s.why or ''}")
-                if "--text" in argv:
+                print(f"  {mark} [{s.code}] {s.question}\n       {s.kind}: {s.why or ''}")
+                if args.text:
                     print(f"       -> {s.answer}")
     return 0
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from compacts import cache
-from compacts.loader import COMPACTS_DIR, CompactFileError, load_compact, load_keywords
+from compacts.loader import (
+    COMPACTS_DIR,
+    CompactFileError,
+    load_compact,
+    load_keywords,
+    load_questions,
+)
 
 
 @pytest.fixture
@@ -20,7 +26,9 @@ def copy(tmp_path: Path) -> Path:
     folder = tmp_path / "compacts"
     (folder / "sources").mkdir(parents=True)
     (folder / "search").mkdir()
+    (folder / "questions").mkdir()
     shutil.copy(COMPACTS_DIR / "rbkc.yaml", folder / "rbkc.yaml")
+    shutil.copy(COMPACTS_DIR / "questions" / "rbkc.yaml", folder / "questions" / "rbkc.yaml")
     shutil.copy(COMPACTS_DIR / "sources" / "rbkc.txt", folder / "sources" / "rbkc.txt")
     shutil.copy(COMPACTS_DIR / "search" / "rbkc.yaml", folder / "search" / "rbkc.yaml")
     return folder / "rbkc.yaml"
@@ -52,6 +60,44 @@ def test_a_changed_file_source_or_keywords_is_read_again(copy: Path, tmp_path: P
     with pytest.raises(CompactFileError, match="not verbatim"):
         cache.load_cached(copy, store)
     assert len(list(store.glob("*.json"))) == 3
+
+
+def test_question_keys_come_from_the_cache_and_a_changed_file_is_read_again(
+    copy: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "cache"
+    first = cache.load_all(copy, store)
+    assert first.questions == load_questions(copy, first.compact)
+    assert sum(map(len, first.questions.values())) >= 2 * len(first.compact.commitments)
+    assert cache.load_all(copy, store) == first
+    keys = copy.parent / "questions" / "rbkc.yaml"
+    keys.write_text(keys.read_text() + "annexe.extra.1:\n  - what is this?\n")
+    with pytest.raises(CompactFileError, match=r"questions/rbkc.yaml: no such commitment.*annexe"):
+        cache.load_all(copy, store)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("principles.joint.1: just words\n", "principles.joint.1"),
+        ("principles.joint.1: []\n", "principles.joint.1"),
+        ("- a list\n", "top level"),
+    ],
+)
+def test_a_bad_question_keys_file_is_refused_by_name(
+    copy: Path, tmp_path: Path, text: str, message: str
+) -> None:
+    (copy.parent / "questions" / "rbkc.yaml").write_text(text)
+    with pytest.raises(CompactFileError, match=message):
+        cache.load_all(copy, tmp_path / "cache")
+
+
+def test_every_shipped_question_key_names_a_commitment_of_its_compact() -> None:
+    for path in sorted(COMPACTS_DIR.glob("*.yaml")):
+        compact = load_compact(path)
+        keys = load_questions(path, compact)
+        # Every commitment has questions written for it (the loader refuses unknown ids).
+        assert set(keys) == {c.id for c in compact.commitments}, path.name
 
 
 def test_a_damaged_entry_is_not_used(copy: Path, tmp_path: Path) -> None:

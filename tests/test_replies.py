@@ -40,6 +40,49 @@ def test_key_sentence_is_verbatim_and_carries_the_figure() -> None:
     assert key_sentence("Short clause.", "anything") == "Short clause."
 
 
+def test_key_sentence_is_the_one_that_answers_the_question() -> None:
+    """The question's words choose the sentence, not only the answer's figure."""
+    quote = (
+        "Give early notice of forthcoming consultations allowing sufficient time for the VCS "
+        "to involve service users, beneficiaries, members and trustees in responding. Conduct "
+        "12 week written consultations with clear explanations and rationale for shorter "
+        "time-frames. Give feedback to those who took part, explaining how their views were "
+        "taken into account."
+    )
+    about = "consultations should run 12 weeks"
+    feedback = "the public bodies' duty: feedback on a consultation is owed, but sets no time"
+    shown = key_sentence(quote, feedback, "will we get feedback after a consultation?")
+    assert shown == (
+        "… Give feedback to those who took part, explaining how their views were taken into "
+        "account."
+    )
+    notice = key_sentence(quote, about, "do they have to give us early notice of consultations?")
+    assert notice.startswith("Give early notice of forthcoming consultations")
+    assert notice.endswith(" …")
+    # With no question, the answer's figure still chooses.
+    assert key_sentence(quote, about).startswith("… Conduct 12 week written consultations")
+
+
+def test_key_sentence_never_cuts_off_a_negation() -> None:
+    quote = (
+        "The Compact sets out principles and commitments for partnership working between the "
+        "public bodies and the voluntary and community sector across the district. It is not a "
+        "legally binding document. It will be reviewed every year by the Compact working group, "
+        "which reports to the local strategic partnership."
+    )
+    shown = key_sentence(quote, "", "how often is it reviewed?")
+    assert shown == (
+        "… It is not a legally binding document. It will be reviewed every year by the Compact "
+        "working group, which reports to the local strategic partnership."
+    )
+    first = key_sentence(quote, "", "what principles does it set out?")
+    assert first == (
+        "The Compact sets out principles and commitments for partnership working between the "
+        "public bodies and the voluntary and community sector across the district. It is not a "
+        "legally binding document. …"
+    )
+
+
 def test_section_names_lose_their_numbering() -> None:
     assert section_name("1) Working in partnership") == "Working in partnership"
     assert section_name("2. Funding") == "Funding"

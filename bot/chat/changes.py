@@ -21,7 +21,7 @@ from bot.chat.registration_parsing import (
     read_days,
     read_yes_no,
 )
-from bot.chat.replies import format_reminders, format_results
+from bot.chat.replies import SAID_AT_REGISTRATION, format_reminders, format_results
 from bot.core import FollowUpError
 from bot.domain.events import ConsultationLaunched
 
@@ -61,7 +61,7 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     except (DateParseError, FollowUpError) as exc:
         return [Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")]
     parts = [f"Changed #{item_id}: {field.label} is now {_shown(field, value)}.{moved} Re-checked:"]
-    parts.append(format_results(done.results))
+    parts.append(format_results(done.results, SAID_AT_REGISTRATION))
     if done.results:
         tz = await conv.core.timezone(msg.chat_id)
         parts.append(format_reminders(done.results, conv.core.reminder_hour, tz))

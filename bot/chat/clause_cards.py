@@ -87,7 +87,7 @@ async def clause_cards(
             if key in seen:
                 continue
             seen.add(key)
-            clause = key_sentence(citation.quote, answer.text)
+            clause = key_sentence(citation.quote, answer.text, question)
             section = section_name(citation.section)
             # The answer's figure goes with the clause it comes from (the first); the clauses
             # quoted beside it are offered as themselves, so no card puts a figure on a clause
@@ -99,7 +99,9 @@ async def clause_cards(
                     id=hashlib.sha256(key.encode()).hexdigest()[:40],
                     title=_cut(title, TITLE),
                     description=_cut(f"“{clause}” ({section})", DESCRIPTION),
-                    text=format_clause(answer, citation, compact, with_figure=main),
+                    text=format_clause(
+                        answer, citation, compact, with_figure=main, question=question
+                    ),
                 )
             )
             if len(cards) == MAX_CARDS:

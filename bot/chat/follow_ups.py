@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.chat import arguments
 from bot.chat.dateparsing import DateParseError, parse_day
 from bot.chat.messages import Incoming, Reply
-from bot.chat.replies import format_reminders, format_results
+from bot.chat.replies import SAID_AT_REGISTRATION, format_reminders, format_results
 from bot.core import Core, FollowUp, FollowUpError
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ async def _follow_up(conv: Conversation, msg: Incoming, args: str, spec: _Follow
     head = spec.said(item_id, n, on, done)
     if not spec.shows_results:
         return Reply(head)
-    parts = [head, format_results(done.results)]
+    parts = [head, format_results(done.results, SAID_AT_REGISTRATION)]
     if done.reminders_planned:
         tz = await conv.core.timezone(msg.chat_id)
         parts.append(format_reminders(done.results, conv.core.reminder_hour, tz))

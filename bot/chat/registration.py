@@ -436,7 +436,15 @@ class Registrations:
             )
         tz = await self.core.timezone(chat_id)
         schedule = format_reminders(done.results, self.core.reminder_hour, tz)
-        return Reply("\n\n".join([head, format_results(done.results), schedule]))
+        # What a Compact does not set was said in full when the chat's first open item of
+        # this kind was registered: once is enough.
+        earlier = [
+            i.id
+            for i in await self.core.open_items(chat_id)
+            if i.kind == event.kind and i.id < done.item_id
+        ]
+        said = f"quoted in full for #{min(earlier)}" if earlier else None
+        return Reply("\n\n".join([head, format_results(done.results, said), schedule]))
 
 
 def _named_in(fields: dict[str, FieldValue]) -> str:

@@ -49,24 +49,46 @@ _SHORT_QUOTE = 220
 """A clause this short is quoted whole; a longer one by its key sentence."""
 
 
-def key_sentence(quote: str, about: str) -> str:
-    """The sentence of ``quote`` that carries ``about`` (the answer's figure or words),
-    verbatim; "…" marks what is left out.  A short clause is returned whole."""
+_NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|cannot)\b|n't\b", re.IGNORECASE)
+"""A sentence that says what something is not ("not legally binding"): never cut off."""
+_FIGURE = re.compile(r"\d+|\b(one|two|three|four|five|six|eight|twelve)\b")
+
+
+def key_sentence(quote: str, about: str, question: str = "") -> str:
+    """The sentence of ``quote`` that answers ``question``: the one holding most of the
+    question's words and the answer's figure (``about`` is the answer's text; its words
+    break ties), verbatim; "…" marks what is left out.  A sentence saying what something is
+    *not* is kept beside it, never cut off.  A short clause is returned whole."""
     if len(quote) <= _SHORT_QUOTE:
         return quote
     sentences = _SENTENCE_END.split(quote)
     if len(sentences) == 1:
         return quote
-    wanted = set(_words(about))
-    figures = set(re.findall(r"\d+|one|two|three|four|five|six|twelve", about.lower()))
+    from bot.knowledge.search import content_stems
 
-    def weight(n: int) -> tuple[int, int, int]:
+    stemmed = [set(content_stems(s)) for s in sentences]
+    # A question word in every sentence of the clause tells none apart: each counts by how
+    # few sentences hold it.
+    asked = {w: 1 / n for w in content_stems(question) if (n := sum(w in s for s in stemmed))}
+    wanted = set(_words(about))
+    figures = {m.group(0) for m in _FIGURE.finditer(about.lower())}
+
+    def weight(n: int) -> tuple[float, int, int]:
         said = set(_words(sentences[n]))
-        return (len(said & figures), len(said & wanted), -n)
+        found = sum(v for w, v in asked.items() if w in stemmed[n]) + len(said & figures)
+        return (found, len(said & wanted), -n)
 
     best = max(range(len(sentences)), key=weight)
-    shown = sentences[best]
-    return ("… " if best > 0 else "") + shown + (" …" if best < len(sentences) - 1 else "")
+    # What the answer's own text quotes already is not cut off.
+    kept = sorted(
+        {best} | {n for n, s in enumerate(sentences) if _NEGATION.search(s) and s not in about}
+    )
+    out = "… " if kept[0] > 0 else ""
+    for i, n in enumerate(kept):
+        if i and n != kept[i - 1] + 1:
+            out += " …"
+        out += (" " if i else "") + sentences[n]
+    return out + (" …" if kept[-1] < len(sentences) - 1 else "")
 
 
 def _words(text: str) -> list[str]:
@@ -104,11 +126,12 @@ def format_ask(
             text = f"{compact.short_name}: {text}"
         lines.append(f"• {text}")
         quoted: set[str] = set()
-        for c in answer.citations[: None if full else 1]:
+        # An unsure answer quotes each of the nearest clauses, as it says.
+        for c in answer.citations[: None if full or answer.kind == "unsure" else 1]:
             if c.quote in quoted:
                 continue
             quoted.add(c.quote)
-            shown = c.quote if full else key_sentence(c.quote, answer.text)
+            shown = c.quote if full else key_sentence(c.quote, answer.text, result.question)
             lines.append(f"   “{shown}” ({section_name(c.section)})")
     more = len(result.answers) - limit + result.more
     if more > 0:
@@ -128,7 +151,12 @@ def figure_of(answer: Answer, compact: Compact) -> str:
 
 
 def format_clause(
-    answer: Answer, citation: Citation, compact: Compact, *, with_figure: bool = True
+    answer: Answer,
+    citation: Citation,
+    compact: Compact,
+    *,
+    with_figure: bool = True,
+    question: str = "",
 ) -> str:
     """One clause an answer quotes, to send on its own: the answer's figure (unless
     ``with_figure`` is False: a clause the answer quotes beside its main one), the clause word
@@ -139,7 +167,7 @@ def format_clause(
     figure = figure_of(answer, compact) if with_figure else ""
     room = MAX_SENT - len(where) - len(quote) - 6
     if room < 80:
-        quote = key_sentence(quote, answer.text)
+        quote = key_sentence(quote, answer.text, question)
         room = MAX_SENT - len(where) - len(quote) - 6
     if len(figure) > room:
         figure = figure[: max(room - 1, 0)].rstrip() + "…"
@@ -154,7 +182,7 @@ def abridged(result: AskResult, limit: int = 5) -> list[tuple[str, list[str]]]:
     for answer in result.answers[:limit]:
         cited = answer.citations
         if len(cited) > 1 or (
-            cited and key_sentence(cited[0].quote, answer.text) != cited[0].quote
+            cited and key_sentence(cited[0].quote, answer.text, result.question) != cited[0].quote
         ):
             out.append((answer.compact, [c.commitment for c in cited]))
     return out
@@ -200,10 +228,22 @@ def strictest_line(results: list[CheckResult]) -> str | None:
     return f"Strictest: a tie: {joined}{when}."
 
 
-def format_results(results: list[CheckResult]) -> str:
+SAID_AT_REGISTRATION = "quoted in full when it was registered"
+"""Where a change's or follow-up's reply says a Compact's "no number set" was explained."""
+
+
+def format_results(results: list[CheckResult], said: str | None = None) -> str:
+    """Every Compact's check.  Given ``said`` (where the chat was already told, e.g. "quoted
+    in full for #3"), a Compact that sets nothing here gets its verdict line and where it
+    was explained, not its explanation and quotes again."""
     if not results:
         return "None of the chosen Compacts has anything to say about this."
-    parts = [format_result(r) for r in results]
+    parts = [
+        f"{r.compact_name}: {verdict_label(r)}\n  ({said})"
+        if said and r.verdict == "no_rule"
+        else format_result(r)
+        for r in results
+    ]
     line = strictest_line(results)
     if line is not None:
         parts.append(line)

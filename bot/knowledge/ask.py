@@ -19,6 +19,10 @@
      complain, or when its best clause is the rule's own;
    - otherwise the clause that covers most of the question;
    - nothing covers enough of it: an honest "I don't know" with the closest clauses.
+   Then how sure it is: a clause answer (or a rule given only because nothing else
+   answered) whose clause's question keys (``compacts/questions/<code>.yaml``) match the
+   question much less than a competing clause's, or a clause holding little of the
+   question, is given as ``unsure``: "I'm not sure this answers it" and the nearest clauses.
 5. Across many Compacts only the answers shown are built: rule topics are ranked from
    the obligations alone, clause topics by one bounded full-text search.
 """
@@ -52,8 +56,31 @@ from compacts.models import TOPICS, Commitment, Compact, Party
 if TYPE_CHECKING:
     from bot.domain.verdicts import Citation
 
-AnswerKind = Literal["rule", "clause", "no_number", "unknown"]
-_RANK: dict[AnswerKind, int] = {"rule": 3, "clause": 2, "no_number": 1, "unknown": 0}
+AnswerKind = Literal["rule", "clause", "no_number", "unsure", "unknown"]
+_RANK: dict[AnswerKind, int] = {"rule": 4, "clause": 3, "no_number": 2, "unsure": 1, "unknown": 0}
+
+UNSURE_KEYED = 0.6
+"""A clause answer is given as unsure when its question keys match the question less than
+this share of the best-matching commitment's keys (the ranking and the keys disagree)...."""
+UNSURE_COVERAGE = 0.3
+"""...or when it holds less than this share of the question.  Both set on the dev and
+dev-2 sets only (``benchmarks/signals.py``), counting a confidently wrong answer as
+twice as bad as a right one given as unsure."""
+_NEAREST = 3
+"""Clauses quoted in an unsure answer."""
+RULES_JUDGED = True
+"""Whether a rule answer given only because no other clause answered (the question asks for
+no figure, period, scope or procedure) is judged by its clauses' keys too.  Measured: no
+change on dev and dev-2, where every such rule's keys back it (judging every rule answer
+changed nothing either); it catches a rule chosen for a question about something else."""
+CALIBRATED = True
+JUDGED = ("clause", "no_number")
+"""The kinds of answer chosen as the clause covering most of the question (not the rule,
+not the group's own duty) that are judged by their keys: a "sets no number; what it says is
+quoted" answer claims that clause is what the Compact says on the point, as a clause answer
+does."""
+"""Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
+``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
@@ -61,6 +88,11 @@ DEFAULT_LIMIT = 10
 MAX_QUESTION = 1000
 """Questions longer than this are refused rather than searched."""
 
+KEYS = 0.0
+"""Score factor per unit of question-key match: a commitment whose keys match the question
+best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  Measured
+(``benchmarks/signals.py``): no gain on dev and dev-2 at any weight, a loss on held-out
+keys, so the keys judge how sure an answer is rather than rank."""
 _TOPIC_BOOST = 1.6
 """Score factor for a commitment tagged with the question's topic."""
 _PARTY_BOOST = 1.3
@@ -178,6 +210,10 @@ class Answer:
     duty: Party | None = None
     """Whose duty the answer's figure or clause is: public, vcs or joint (None: unknown)."""
 
+    signals: dict[str, float] = field(default_factory=dict)
+    """What judged how sure the answer is (``_signals``; a clause answer's only): the kind
+    says the outcome, ``unsure`` when the signals doubt it."""
+
     def as_json(self) -> dict[str, Any]:
         return {
             "compact": self.compact,
@@ -227,6 +263,8 @@ class _Ranked:
     ruled: bool = False
     """The question's topic is one the Compact sets a rule on (its own-duty answer is
     ``Answerer._own_duty``'s)."""
+    keyed: float = 0.0
+    """How well its question keys match the question (0-1, the best commitment's 1)."""
 
     @property
     def commitment(self) -> str:
@@ -239,12 +277,7 @@ class _Ranked:
         if self.defines:
             return True
         coverage = self.match.coverage
-        if (
-            self.untopical
-            and not self.own
-            and len(self.match.covered) < 2
-            and coverage < _ALL_BUT
-        ):
+        if self.untopical and not self.own and len(self.match.covered) < 2 and coverage < _ALL_BUT:
             # With no topic to go on, one shared word ("colour") answers nothing, unless the
             # group asks what it must do and this is its own commitment.
             return False
@@ -287,6 +320,55 @@ def _states(compact: Compact, commitment_id: str, reading: Reading) -> bool:
     return bool(_NUMBER.search(quote)) if reading.asks_count else states_figure(quote)
 
 
+def _asks_rule(topic: str | None, reading: Reading) -> bool:
+    """Whether the question asks for a rule's figure, puts a period to it, asks its scope,
+    or (on complaints) asks for the procedure: the rule answers it whatever else ranks."""
+    if reading.asks_figure or reading.periods or reading.about_scope:
+        return True
+    return topic == "disputes" and bool(_PROCEDURE.search(reading.text) or reading.next_step)
+
+
+def _doubtful(signals: dict[str, float]) -> bool:
+    """Whether a clause answer is too doubtful to give as the answer."""
+    if signals["defines"]:
+        return False
+    return signals["keyed"] < UNSURE_KEYED or signals["cov"] < UNSURE_COVERAGE
+
+
+def _unsure(compact: Compact, answer: Answer, ranked: list[_Ranked]) -> Answer:
+    """The nearest clauses, quoted as such: the chosen one first."""
+    ids = list(dict.fromkeys([c.commitment for c in answer.citations[:1]]))
+    ids += [r.commitment for r in ranked if r.commitment not in ids][: _NEAREST - len(ids)]
+    return Answer(
+        compact.code,
+        answer.topic,
+        f"I'm not sure this answers it; the nearest clauses of {compact.short_name}:",
+        [_cite(compact, cid) for cid in ids],
+        "unsure",
+        score=answer.score,
+        signals=answer.signals,
+    )
+
+
+def _signals(answer: Answer, ranked: list[_Ranked], keyed: dict[str, float]) -> dict[str, float]:
+    """What the calibration reads: where the first citation ranks, how much of the question
+    it holds, how far ahead of the runner-up it is, and how well its keys match (``keyed``:
+    ``CompactSearch.key_scores``)."""
+    first = answer.citations[0].commitment if answer.citations else None
+    pos = next((i for i, r in enumerate(ranked) if r.commitment == first), -1)
+    me = ranked[pos] if pos >= 0 else None
+    others = [r for r in ranked if r.commitment != first]
+    second = others[0] if others else None
+    return {
+        "clause": 1.0,  # chosen as the clause covering most of the question
+        "pos": float(pos),
+        "cov": me.match.coverage if me else 0.0,
+        "ratio": (second.score / me.score) if me and second and me.score else 0.0,
+        "keyed": keyed.get(first, 0.0) if first else 0.0,
+        "defines": float(bool(me and me.defines)),
+    }
+
+
 def _figure_word(text: str) -> str:
     return next((word for rx, word in _FIGURE_WORD if rx.search(text)), "figure")
 
@@ -299,14 +381,28 @@ class Answerer:
         self.pm = pm
         self._searches: dict[str, CompactSearch] = {}
         self._with_figures: dict[str, frozenset[str]] = {}
-        self.index = CommitmentIndex()
+        self._index: CommitmentIndex | None = None
         texts: set[str] = set()
         for compact in registry.compacts.values():
             keywords = registry.keywords(compact.code)
-            self.index.add(compact, keywords)
             texts.update(c.quote for c in compact.commitments)
             texts.update(keywords.values())
         self.speller = Speller(vocabulary_of(sorted(texts)))
+        if len(registry.compacts) > 2 * DEFAULT_LIMIT:
+            self._build_index()  # asks over this many Compacts preselect with it: build now
+
+    @property
+    def index(self) -> CommitmentIndex:
+        """The full-text index of every commitment, used to preselect among many Compacts
+        (a one-shot ``compactbot ask`` over a few never needs it: built on first use)."""
+        return self._index if self._index is not None else self._build_index()
+
+    def _build_index(self) -> CommitmentIndex:
+        index = CommitmentIndex()
+        for compact in self.registry.compacts.values():
+            index.add(compact, self.registry.keywords(compact.code))
+        self._index = index
+        return index
 
     def _figures(self, compact: Compact) -> frozenset[str]:
         """The rule topics ``compact`` sets a figure for (worked out once per Compact)."""
@@ -319,7 +415,11 @@ class Answerer:
     def search(self, compact: Compact) -> CompactSearch:
         found = self._searches.get(compact.code)
         if found is None:
-            found = CompactSearch(compact, self.registry.keywords(compact.code))
+            found = CompactSearch(
+                compact,
+                self.registry.keywords(compact.code),
+                self.registry.questions(compact.code),
+            )
             self._searches[compact.code] = found
         return found
 
@@ -421,10 +521,12 @@ class Answerer:
         if not reading.focus and (duty or topic is not None):
             statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
         party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
+        # As a ranking factor only when weighted (``KEYS``); the calibration reads them apart.
+        keyed = search.key_scores(terms, (m.commitment for m in matches)) if KEYS else {}
         for m in matches:
             c = compact.commitment(m.commitment)
             cid = m.commitment
-            score = m.score
+            score = m.score * (1.0 + KEYS * keyed.get(cid, 0.0))
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
@@ -449,7 +551,19 @@ class Answerer:
             if defines:
                 score *= _DEFINES if cid == defining[0] else _DEFINES_AGAIN
             own = own_duty and c.party == "vcs" and not c.statement
-            ranked.append(_Ranked(m, score, c.party, tagged, topic is None, defines, own, ruled))
+            ranked.append(
+                _Ranked(
+                    m,
+                    score,
+                    c.party,
+                    tagged,
+                    topic is None,
+                    defines,
+                    own,
+                    ruled,
+                    keyed.get(cid, 0.0),
+                )
+            )
         ranked.sort(key=lambda r: -r.score)
         return ranked
 
@@ -457,7 +571,38 @@ class Answerer:
         self, compact: Compact, topic: str | None, reading: Reading, terms: list[Term]
     ) -> Answer:
         party = "vcs" if reading.own_duty else party_preference(reading.text)
+        if reading.owed:
+            party = "public"  # what the group should get is what the public bodies owe it
         ranked = self._ranked(compact, terms, topic, party, reading)
+        answer = self._chosen(compact, topic, reading, terms, ranked)
+        if (
+            answer.kind == "rule"
+            and CALIBRATED
+            and RULES_JUDGED
+            and not _asks_rule(answer.topic, reading)
+        ):
+            # A rule given only because no other clause answered: its keys must back it.
+            cited = [c.commitment for c in answer.citations]
+            among = [*cited, *(r.commitment for r in ranked)]
+            keyed = self.search(compact).key_scores(terms, among)
+            if max((keyed.get(c, 0.0) for c in cited), default=0.0) < UNSURE_KEYED:
+                return _unsure(compact, answer, ranked)
+        if CALIBRATED and answer.signals.get("clause") and answer.kind in JUDGED:
+            # The keys of the competing clauses are stemmed on first need.
+            keyed = self.search(compact).key_scores(terms, (r.commitment for r in ranked))
+            answer.signals = _signals(answer, ranked, keyed)
+            if _doubtful(answer.signals):
+                return _unsure(compact, answer, ranked)
+        return answer
+
+    def _chosen(
+        self,
+        compact: Compact,
+        topic: str | None,
+        reading: Reading,
+        terms: list[Term],
+        ranked: list[_Ranked],
+    ) -> Answer:
         rule_topic = self._rule_topic(compact, topic, reading)
         if rule_topic is not None:
             if reading.own_duty and rule_topic in _DUTY_TOPICS:
@@ -501,9 +646,7 @@ class Answerer:
         self, compact: Compact, topic: str, reading: Reading, ranked: list[_Ranked]
     ) -> bool:
         """Whether the rule answers the question, rather than some other clause."""
-        if reading.asks_figure or reading.periods or reading.about_scope:
-            return True
-        if topic == "disputes" and (_PROCEDURE.search(reading.text) or reading.next_step):
+        if _asks_rule(topic, reading):
             return True
         rule = answer_rule(compact, topic, reading.text, reading)
         # The clause that would answer in the rule's place: only one ranked near the top, as
@@ -752,4 +895,5 @@ class Answerer:
             kind,
             score=best.score,
             duty=None if clause.statement else best.party,
+            signals={"clause": 1.0},  # chosen as the clause covering most of the question
         )

@@ -74,9 +74,15 @@ _OWN_DUTY = re.compile(
     r"|\b(what|how much) (would|do|does|must|should) we\b.{0,40}\b(sign\w* up|commit\w*"
     r"|give|do)\b|\bmust we give\b|\bwe as (a|the) \w+"
 )
-# "do we get", "can we", "do we have a right": the group's rights are the public bodies' duties.
+# "do we get", "can we", "do we have a right", "should we have got", "must we be told": what
+# the group is owed is the public bodies' duty, not its own.
 _RIGHTS = re.compile(
-    r"\b(do|will|would|can|could|should|shall) we (get|receive|have a right|expect|be given)\b"
+    r"\b(do|will|would|can|could|should|shall|must|ought) we (get|receive|have a right|expect"
+    r"|be given)\b"
+    r"|\b(should|would|must|ought|could|shall|will|do) (we|i|our \w+)( not)? (to )?(have |not )?"
+    r"(got|gotten|had|received|heard|been (given|told|sent|consulted|notified|informed|warned|"
+    r"offered|paid)|be (given|told|sent|consulted|notified|informed|warned|offered|paid))\b"
+    r"|\bwe should have (got|had|received|heard|been)\b"
 )
 
 _ASKS_FIGURE = re.compile(
@@ -188,6 +194,9 @@ class Reading:
     """Something has been tried already ("got nowhere", "what's next?")."""
     ending_relationship: bool = False
     """The group itself ends a funding relationship ("hand our contract back")."""
+    owed: bool = False
+    """It asks what the group is owed ("should we have got", "must we be told"): the public
+    bodies' duty."""
     asks_duty: bool = False
     """It asks what someone must, should or will do ("do they have to ...?", "should we
     ...?"): a commitment answers it, a statement about the Compact does not."""
@@ -235,11 +244,13 @@ def periods_in(text: str) -> list[Said]:
 def read(question: str) -> Reading:
     """What ``question`` (spell-corrected, any case) asks."""
     text = " ".join(question.lower().replace("’", "'").split())
-    own = bool(_OWN_DUTY.search(text)) and not _RIGHTS.search(text)
+    owed = bool(_RIGHTS.search(text))
+    own = bool(_OWN_DUTY.search(text)) and not owed
     periods = periods_in(text)
     return Reading(
         text=text,
         own_duty=own,
+        owed=owed,
         periods=periods,
         asks_figure=bool(_ASKS_FIGURE.search(text)),
         about_scope=bool(_SCOPE.search(text)),

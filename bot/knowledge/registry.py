@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 import pluggy
 
-from compacts.cache import load_cached
-from compacts.loader import CompactFileError, load_keywords
+from compacts.cache import load_all
+from compacts.loader import CompactFileError, load_keywords, load_questions
 from compacts.models import Compact
 
 
@@ -34,6 +35,10 @@ class CompactRegistry:
     providers: dict[str, object] = field(default_factory=dict)
     """The plugin that provided each Compact: the only Compact plugin asked about it."""
     _keywords: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _questions: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
+    _question_sources: dict[str, Callable[[], dict[str, list[str]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> CompactRegistry:
@@ -42,8 +47,10 @@ class CompactRegistry:
         for impl in pm.hook.compactbot_compact_files.get_hookimpls():
             paths = cast("list[Path]", impl.function())
             for path in paths:
-                compact, keywords = load_cached(Path(path))
-                registry.add(compact, Path(path), impl.plugin, keywords)
+                found = load_all(Path(path))
+                registry.add(found.compact, Path(path), impl.plugin, found.keywords)
+                # Decoded on first need (a command that judges no answer never decodes them).
+                registry._question_sources[found.compact.code] = found.questions_later()
         return registry
 
     def add(
@@ -52,9 +59,10 @@ class CompactRegistry:
         path: Path,
         provider: object = None,
         keywords: dict[str, str] | None = None,
+        questions: dict[str, list[str]] | None = None,
     ) -> None:
-        """Add ``compact``, read from ``path``; its keywords are read beside ``path`` on
-        first use unless given."""
+        """Add ``compact``, read from ``path``; its keywords and question keys are read
+        beside ``path`` on first use unless given."""
         if compact.code in self.compacts:
             raise CompactFileError(
                 f"{path}: code: '{compact.code}' is already provided by {self.files[compact.code]}"
@@ -65,6 +73,8 @@ class CompactRegistry:
         if keywords is not None:
             ids = {c.id for c in compact.commitments}
             self._keywords[compact.code] = {k: v for k, v in keywords.items() if k in ids}
+        if questions is not None:
+            self._questions[compact.code] = questions
 
     def keywords(self, code: str) -> dict[str, str]:
         """The paraphrase keywords for ``code``'s commitments (``search/<file>.yaml`` beside
@@ -75,6 +85,17 @@ class CompactRegistry:
             ids = {c.id for c in self.get(code).commitments}
             found = {k: v for k, v in load_keywords(self.files[code]).items() if k in ids}
             self._keywords[code] = found
+        return found
+
+    def questions(self, code: str) -> dict[str, list[str]]:
+        """The question keys for ``code``'s commitments (``questions/<file>.yaml`` beside its
+        data file: questions each commitment answers), by commitment id; empty when there
+        is no such file."""
+        found = self._questions.get(code)
+        if found is None:
+            source = self._question_sources.pop(code, None)
+            found = source() if source else load_questions(self.files[code], self.get(code))
+            self._questions[code] = found
         return found
 
     def stale_keywords(self, code: str) -> list[str]:

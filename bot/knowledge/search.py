@@ -55,6 +55,9 @@ coverage."""
 _POINT = 1.5
 """How much more a word the Compact never uses must count than every word a clause holds for
 the clause to miss the point of the question."""
+_KEY_LENGTH = 3.6
+"""The mean length of a question key in content words (measured over the five Compacts'
+2,187 keys), for BM25's length normalisation of keys."""
 _PAIR_BONUS = 0.35
 """Share of a pair's idf added when a clause has two of the question's words side by side."""
 
@@ -216,6 +219,8 @@ class CompactSearch:
 
     compact: Compact
     keywords: Mapping[str, str] = field(default_factory=dict)
+    questions: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Question keys: the questions each commitment answers, by id."""
 
     def __post_init__(self) -> None:
         sections = {s.id: s.title for s in self.compact.sections}
@@ -262,6 +267,8 @@ class CompactSearch:
         self._pair_docs = {pair: tuple(docs) for pair, docs in pair_docs.items()}
         self._n = len(self.ids)
         self._openings: list[list[str]] | None = None
+        self._key_stems: dict[int, list[tuple[dict[str, int], float]]] = {}
+        """Each commitment's question keys, stemmed (filled on first need)."""
         self.gives_contact = frozenset(
             c.id for c in self.compact.commitments if _CONTACT_DETAILS.search(c.quote)
         )
@@ -288,6 +295,58 @@ class CompactSearch:
         if compact.is_draft:
             # "does the draft mention ...?": a draft is what its readers call it.
             self.name_stems |= {"draft"}
+
+    def _stem_keys(self, docs: list[int]) -> None:
+        """Stem the question keys of commitments ``docs`` not stemmed yet (on first need:
+        only the clauses that compete for a question ever are), in one call: each key as its
+        stems' counts and its BM25 length norm."""
+        new = [d for d in dict.fromkeys(docs) if d not in self._key_stems]
+        if not new:
+            return
+        asked = [list(self.questions.get(self.ids[d], ())) for d in new]
+        stemmed = iter(_content_stems_of([q for qs in asked for q in qs]))
+        for d, qs in zip(new, asked, strict=True):
+            keys = []
+            for _ in qs:
+                found = next(stemmed)
+                norm = _K1 * (1 - _B + _B * len(found) / _KEY_LENGTH)
+                keys.append((dict(Counter(found)), norm))
+            self._key_stems[d] = keys
+
+    def key_scores(self, terms: Sequence[Term], among: Iterable[str]) -> dict[str, float]:
+        """How well the question keys of the commitments ``among`` (the ones competing to
+        answer) match the question: each one's best question by BM25 (the Compact's idf;
+        each of the question's words counts by its best alternative), as a share (0-1] of
+        the best of them; those whose keys share no word with the question are left out."""
+        if not self.questions:
+            return {}
+        terms = [t for t in self._without_names(terms) if t.counts and not t.alone]
+        of_term: dict[str, list[int]] = {}
+        for i, t in enumerate(terms):
+            for s in t.alternatives:
+                of_term.setdefault(s, []).append(i)
+        idfs = {s: self.idf(s) for s in of_term}
+        per: dict[str, float] = {}
+        docs = [self._doc[cid] for cid in among if cid in self._doc]
+        self._stem_keys(docs)
+        for doc in docs:
+            for tf, norm in self._key_stems[doc]:
+                best: dict[int, float] = {}
+                for s, n in tf.items():
+                    found = of_term.get(s)
+                    if found is None:
+                        continue
+                    value = idfs[s] * n * (_K1 + 1) / (n + norm)
+                    for i in found:
+                        if value > best.get(i, 0.0):
+                            best[i] = value
+                if best:
+                    cid = self.ids[doc]
+                    total = sum(best.values())
+                    if total > per.get(cid, 0.0):
+                        per[cid] = total
+        top = max(per.values(), default=0.0)
+        return {cid: value / top for cid, value in per.items()} if top else {}
 
     def idf(self, s: str) -> float:
         """Rarity of a stem in this Compact (BM25's idf)."""
