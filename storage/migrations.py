@@ -473,6 +473,12 @@ MIGRATIONS: list[Migration] = [
     UPDATE inbox SET payload = '', chat_id = NULL WHERE done_at IS NOT NULL;
     """,
     ),
+    # 14: what the bot last offered a chat and waits a yes or no for (a Compact suggested,
+    # a situation to register), as JSON: a "yes" after a restart still answers it.
+    Migration(
+        sqlite="ALTER TABLE chats ADD COLUMN offer TEXT;",
+        postgres="ALTER TABLE chats ADD COLUMN offer TEXT;",
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

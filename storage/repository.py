@@ -633,6 +633,18 @@ class Tx(Reader):
             [(chat_id, i, code) for i, code in enumerate(unique)],
         )
 
+    async def offer(self, chat_id: int) -> dict[str, Any] | None:
+        """What the bot last offered the chat and waits an answer to (None: nothing)."""
+        row = await self._one("SELECT offer FROM chats WHERE chat_id = ?", (chat_id,))
+        return None if row is None or row[0] is None else dict(json.loads(row[0]))
+
+    async def set_offer(self, chat_id: int, offer: dict[str, Any] | None) -> None:
+        await self._ensure_chats([chat_id])
+        await self._run(
+            "UPDATE chats SET offer = ? WHERE chat_id = ?",
+            (None if offer is None else _json(offer), chat_id),
+        )
+
     async def set_timezone(self, chat_id: int, tz: str) -> None:
         """Set the chat's IANA timezone name (validated by the caller)."""
         await self._ensure_chats([chat_id])

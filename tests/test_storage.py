@@ -123,6 +123,7 @@ async def test_both_dialects_build_the_same_schema(databases: Databases) -> None
         "created_at",
         "paused",
         "paused_reason",
+        "offer",
     ]
 
 

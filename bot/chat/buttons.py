@@ -45,7 +45,16 @@ class MoreClauses:
     commitments: tuple[str, ...]
 
 
-Action = RegistrationAnswer | ReminderAction | ForgetAnswer | MoreClauses
+@dataclass(frozen=True)
+class OfferAnswer:
+    """A button under something the bot offered (``bot.chat.meaning``): the Compact to
+    choose, or register the situation read (``choice`` 0); None: No."""
+
+    token: str
+    choice: int | None
+
+
+Action = RegistrationAnswer | ReminderAction | ForgetAnswer | MoreClauses | OfferAnswer
 
 _CALLBACK_BYTES = 64
 """Telegram's limit on a button's data."""
@@ -58,6 +67,8 @@ def encode(action: Action) -> str:
         return f"reg:{action.action}:{action.token}"
     if isinstance(action, ReminderAction):
         return f"rem:{action.action}:{action.reminder_id}"
+    if isinstance(action, OfferAnswer):
+        return f"offer:{'no' if action.choice is None else action.choice}:{action.token}"
     if isinstance(action, MoreClauses):
         data = f"more:{action.code}:"
         kept: list[str] = []
@@ -81,6 +92,8 @@ def decode(data: str) -> Action | None:
         return None
     if prefix == "forget" and verb in ("yes", "no") and tail:
         return ForgetAnswer(verb == "yes", tail)
+    if prefix == "offer" and tail and (verb == "no" or (verb.isascii() and verb.isdigit())):
+        return OfferAnswer(tail, None if verb == "no" else int(verb[:3]))
     if prefix == "more" and verb and tail:
         return MoreClauses(verb, tuple(c for c in tail.split(",") if c))
     return None

@@ -3,7 +3,8 @@
 Telegram and the terminal chat feed messages and presses here; replies are data the front
 end sends.  This module only routes: commands to their handlers (declared in
 ``bot.chat.commands``), answers to a pending registration's question, everything else to
-the question answerer; each handler module does one job.  Nothing here touches the
+what it means (``bot.chat.meaning``: questions to the answerer); each handler module does
+one job.  Nothing here touches the
 database: handlers ask the core.
 """
 
@@ -12,7 +13,15 @@ from __future__ import annotations
 import dataclasses
 import secrets
 
-from bot.chat import answers, buttons, chat_settings, clause_cards, registration, reminding
+from bot.chat import (
+    buttons,
+    chat_settings,
+    clause_cards,
+    meaning,
+    registration,
+    reminding,
+)
+from bot.chat.answers import more as more_clauses
 from bot.chat.commands import Command, find
 from bot.chat.forms import FORMS
 from bot.chat.messages import (
@@ -84,7 +93,7 @@ class Conversation:
                 return taken
         if not (msg.private or msg.addressed):
             return []
-        replies = await answers.answer(self, msg, text)
+        replies = await meaning.act(self, msg, text)
         # A question asked while registering is answered; then the registration asks again.
         return replies + (await self.registrations.reprompt(msg) if registering else [])
 
@@ -126,7 +135,9 @@ class Conversation:
         if isinstance(action, buttons.ReminderAction):
             return await reminding.press(self, press, action)
         if isinstance(action, buttons.MoreClauses):
-            return await answers.more(self, press, action)
+            return await more_clauses(self, press, action)
+        if isinstance(action, buttons.OfferAnswer):
+            return await meaning.press(self, press, action)
         if isinstance(action, buttons.ForgetAnswer):
             return await chat_settings.forget_press(self, press, action)
         return Reply(OLD_BUTTON, notice=True)
@@ -136,12 +147,12 @@ class Conversation:
         registering = await self.registrations.waiting(msg.chat_id, msg.user_id)
         if registering and name in ("cancel", "stop") and not args:
             return await self.registrations.abandon(msg)  # "/cancel" alone: this registration
-        replies = await self._run_command(msg, name, args)
+        replies = await self.run_command(msg, name, args)
         if not registering or name in FORMS:  # a new registration replaces the old one
             return replies
         return replies + await self.registrations.reprompt(msg)
 
-    async def _run_command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
+    async def run_command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
         command = find(name)
         if command is None:
             return [Reply(f"I don't know /{name}. Try /help.")]

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from bot.chat.buttons import RegistrationAnswer, encode
+from bot.chat.corrections import corrected_field
 from bot.chat.forms import FORMS, AskedWhen, FieldValue, Form, FormField, Kind
-from bot.chat.intent import is_greeting, is_no, is_not_an_answer, is_question, is_stop, is_yes
+from bot.chat.intent import is_greeting, is_not_an_answer, is_question, is_stop, is_yes
 from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
     Draft,
@@ -27,6 +28,7 @@ from bot.chat.registration_parsing import (
     parse_funding,
 )
 from bot.chat.replies import format_reminders, format_results
+from bot.chat.understanding import read_intent
 from bot.core import Core
 
 if TYPE_CHECKING:
@@ -40,6 +42,14 @@ read as a message, not as the answer to an old question)."""
 CHANGING = "?change"
 """``Pending.asking`` after "no" (or Change) at the read-back: waiting for a field and its
 new value ("closes 15 March")."""
+
+_NOT_THIS_FIELD = frozenset(
+    {"question", "remind", "letter", "calendar", "report", "list", "change", "register"}
+)
+"""What a message that does not read as the field asked for may ask instead."""
+
+_SOCIAL = frozenset({"greeting", "thanks", "yes", "no"})
+"""Said to the bot, never a title, body or summary."""
 
 _PARSERS = {
     "consultation": parse_consultation,
@@ -202,7 +212,7 @@ class Registrations:
         elif asked.kind == "text":
             if is_question(text):
                 return None
-            if is_not_an_answer(text):
+            if is_not_an_answer(text) or read_intent(text, "readback").label in _SOCIAL:
                 needed = asked.about or f"the {asked.label.lower()}"
                 lead = f"I still need {needed}. "
                 return [await self._prompt(msg.chat_id, pending, msg.private, lead)]
@@ -218,7 +228,20 @@ class Registrations:
         if draft.errors and not labelled:
             if is_question(text):
                 return None
-            if is_greeting(text):
+            meant = read_intent(text, "readback").label
+            if meant in _NOT_THIS_FIELD and len(text.split()) >= 3:
+                # A request is a sentence ("what's coming up"); a word or two that is not
+                # the field ("soonish", "two months") is a wrong answer, said so below.
+                return None  # the conversation does what it asks, then asks again
+            if meant == "correction":  # "closes 19/2/27 actually": maybe another field's
+                other = corrected_field(form, text, asked)
+                if other is not None and other[1] and other[0] != asked:
+                    return await self._change_field(msg, pending, *other)
+                if other is not None and other[1]:
+                    retried = apply_answer(pending.draft, asked.name, other[1], today)
+                    if not retried.errors:
+                        return await self._next_step(msg, replace(pending, draft=retried))
+            if is_greeting(text) or meant in ("greeting", "thanks", "yes", "no"):
                 return [await self._prompt(msg.chat_id, pending, msg.private)]
         # A new Pending: the one in memory changes only once the new one is stored.
         return await self._next_step(msg, replace(pending, draft=draft))
@@ -226,22 +249,33 @@ class Registrations:
     async def _at_readback(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """Typed at the read-back: yes stores it, no asks what to change, "closes 15 March"
         changes that field and reads it all back again."""
-        if is_yes(text):
+        form = FORMS[pending.draft.kind]
+        meant = read_intent(text, "readback").label
+        if meant == "yes":
             return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
-        if is_no(text):
+        if meant == "stop":
+            return await self.abandon(msg)
+        if meant == "no":
             await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
-            return [Reply(_change_prompt(FORMS[pending.draft.kind]), ask_reply=not msg.private)]
-        found = FORMS[pending.draft.kind].find_field(text, extra=True)
+            return [Reply(_change_prompt(form), ask_reply=not msg.private)]
+        found = form.find_field(text, extra=True)
+        if meant == "correction":
+            found = corrected_field(form, text)
+            if found is None:  # a new value, but for which field?
+                await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
+                lead = "I didn't see which field. "
+                return [Reply(lead + _change_prompt(form), ask_reply=not msg.private)]
         if found is None:
-            return None
+            return None  # a question, thanks, a request: the conversation handles it
         return await self._change_field(msg, pending, *found)
 
     async def _changing(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """After "no" at the read-back: waiting for a field and its new value."""
         if is_yes(text):
             return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
-        found = FORMS[pending.draft.kind].find_field(text, extra=True)
-        if found is not None:
+        form = FORMS[pending.draft.kind]
+        found = form.find_field(text, extra=True) or corrected_field(form, text)
+        if found is not None and not is_question(text):
             return await self._change_field(msg, pending, *found)
         if is_question(text):
             return None

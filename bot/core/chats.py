@@ -35,6 +35,16 @@ class Chats(CoreBase):
             await self._append(tx, chat_id, None, actor, CompactsChosen(compacts=unique))
         note_stored("the chat's Compacts chosen")
 
+    async def offer(self, chat_id: int) -> dict[str, Any] | None:
+        """What the bot last offered the chat (a Compact, a registration) and waits a yes or
+        no for; kept in the database, so an answer after a restart still finds it."""
+        async with self.db.transaction() as tx:
+            return await tx.offer(chat_id)
+
+    async def set_offer(self, chat_id: int, offer: dict[str, Any] | None) -> None:
+        async with self._unit("offer", chat_id) as tx:
+            await tx.set_offer(chat_id, offer)
+
     async def set_timezone(self, chat_id: int, tz: str) -> None:
         async with self._unit("timezone", chat_id) as tx:
             await tx.set_timezone(chat_id, tz)
