@@ -141,8 +141,10 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
                 f"{CHANGE_USAGE} (/list shows the numbers)."
             )
         ]
-    if label == "choose_compact" or (label == "question" and not offer):
-        suggested = await _suggest_compact(conv, msg, text, label == "choose_compact")
+    if label == "choose_compact":
+        # A question naming a place is answered from its Compact (``answers.answer`` says
+        # which, and how to follow it); only "which Compact is ours?" gets the suggestion.
+        suggested = await _suggest_compact(conv, msg, text, True)
         if suggested is not None:
             return suggested
     return await answers.answer(conv, msg, text)
@@ -192,6 +194,14 @@ async def _offer_registration(
     offer = Offer("register", token, conv.core.now(), kind=kind, text=text)
     await conv.core.set_offer(msg.chat_id, offer.to_json())
     so_far = f"So far I read:\n{read}" if read else "I couldn't read its details yet."
+    followed = await conv.core.compacts_of(msg.chat_id)
+    named = conv.core.knowledge.gazetteer.named(text, followed, keep_followed=True)
+    added = [conv.core.knowledge.registry.get(c) for c in named if c not in followed]
+    if added:
+        # Which Compact it goes to, as for a registration: the named body's.
+        whose = " and ".join(f"the {c.short_name}" for c in added)
+        said = " and ".join(dict.fromkeys(m.said for m in named.values()))
+        so_far = f"You named {said}: {whose} would check it. {so_far}"
     return [
         Reply(
             f"That sounds like {form.noun} to register. {so_far}\n"
