@@ -15,6 +15,11 @@ A third-party Compact is a module with hook implementations, registered under th
         result = compactbot.default_check(compact, event, today)
         return result.model_copy(update={"notes": [*result.notes, "Ask our Compact officer."]})
 
+Who and where are data too: a Compact file's ``bodies`` (``compactbot.Body``: one name, its
+kind, public or vcs, and the ways people write it), ``places`` (``compactbot.Place``),
+``names`` and ``within`` make a message naming them ("STC", "Sampleton") go to that Compact
+and read its body; see README, "Adding a Compact".
+
 The core calls a Compact's plugin only for the Compact(s) that plugin provides, so a
 plugin never checks ``compact.code``.  A plugin that adds a sentence about a duty takes its
 words from the rule's recorded strength (``modal``, ``asks``, ``owed``, ``strength_of``), so a
@@ -48,7 +53,7 @@ if TYPE_CHECKING:
         ReminderPlan,
         cite,
     )
-    from compacts.models import Commitment, Compact, Obligations, Period
+    from compacts.models import Body, Commitment, Compact, Obligations, Period, Place
 
 _LAZY = {
     "default_check": "bot.domain.checks",
@@ -71,6 +76,8 @@ _LAZY = {
     "ProcedureStep": "bot.domain.verdicts",
     "ReminderPlan": "bot.domain.verdicts",
     "cite": "bot.domain.verdicts",
+    "Body": "compacts.models",
+    "Place": "compacts.models",
     "Commitment": "compacts.models",
     "Compact": "compacts.models",
     "Obligations": "compacts.models",
@@ -91,6 +98,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AnyEvent",
+    "Body",
     "CheckResult",
     "Citation",
     "Commitment",
@@ -103,6 +111,7 @@ __all__ = [
     "Lapse",
     "Obligations",
     "Period",
+    "Place",
     "ProcedureStep",
     "ReminderPlan",
     "add_period",

@@ -69,6 +69,12 @@ def load_compact(path: Path) -> Compact:
         raise CompactFileError(
             f"{path}: commitments.quote: not verbatim in {source.name}: {', '.join(missing)}"
         )
+    unnamed = unnamed_bodies(compact, source)
+    if unnamed:
+        raise CompactFileError(
+            f"{path}: bodies.name: not in {source.name} (say named_in_text: false if the text "
+            f"does not name it): {', '.join(unnamed)}"
+        )
     return numbered(compact, source.read_text(encoding="utf-8"))
 
 
@@ -98,6 +104,21 @@ def numbered(compact: Compact, text: str) -> Compact:
     data = compact.model_dump()
     data["commitments"] = [c.model_dump() for c in commitments]
     return Compact.model_validate(data)
+
+
+def unnamed_bodies(compact: Compact, source: Path) -> list[str]:
+    """Bodies said to be named in the text whose name is not in it (case and layout aside)."""
+    text = _normalised_source(source, *_stamp(source)).casefold()
+    return [
+        b.name
+        for b in compact.bodies
+        if b.named_in_text and normalise(b.name).casefold() not in text
+    ]
+
+
+def _stamp(source: Path) -> tuple[int, int]:
+    stat = source.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def keywords_file(path: Path) -> Path:

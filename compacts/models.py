@@ -315,6 +315,38 @@ class Obligations(_Strict):
     review: ReviewRule
 
 
+BodyKind = Literal["public", "vcs"]
+"""A public body (council, NHS, police, fire, college) or a voluntary one."""
+
+
+class _Named(_Strict):
+    name: str = Field(min_length=2)
+    """The one name it is shown by (in reports, letters, the CSV)."""
+    also: list[str] = Field(default_factory=list)
+    """Other ways people write it, in any case and spacing: short names, abbreviations,
+    past or later names ("PKC", "T&M", "the Royal Borough", "Eastern & Coastal Kent PCT")."""
+    cased: list[str] = Field(default_factory=list)
+    """Ways of writing it that name it only in these capitals, being everyday words
+    otherwise ("Deal", "Kent CAN")."""
+
+
+class Body(_Named):
+    """A body the Compact signed with or names: the name stands in the source text."""
+
+    kind: BodyKind
+    named_in_text: bool = True
+    """Whether the Compact's text names it (its ``name`` is then proved to stand there);
+    false for a body of its area the text leaves unnamed or that came later (NHS Kent and
+    Medway, the hospital trust behind "relevant hospital trusts")."""
+    locally: list[str] = Field(default_factory=list)
+    """Words that name it only in a chat following this Compact ("the council" where the
+    Compact has one council, "the county council")."""
+
+
+class Place(_Named):
+    """A place the Compact covers (a district, a town, a neighbourhood)."""
+
+
 class Compact(_Strict):
     """A whole Compact data file."""
 
@@ -335,6 +367,15 @@ class Compact(_Strict):
     sections: list[Section] = Field(min_length=1)
     commitments: list[Commitment] = Field(min_length=1)
     obligations: Obligations
+    names: list[str] = Field(default_factory=list)
+    """Other names people call the Compact itself by ("the 2007 draft", "Working Together")."""
+    bodies: list[Body] = Field(default_factory=list)
+    """The public bodies and voluntary organisations it is signed by or names."""
+    places: list[Place] = Field(default_factory=list)
+    """The places its area covers, its own area first."""
+    within: list[str] = Field(default_factory=list)
+    """Codes of Compacts whose area holds this one's: a place or body both name is this
+    one's, the more local Compact (West Kent within Kent)."""
 
     @field_validator("code")
     @classmethod

@@ -685,7 +685,7 @@ def test_letter_prints_the_letter_and_logs_it(
     code, out, err = run(capsys, *argv)
     assert (code, err) == (0, "")
     assert out.splitlines()[3] == "25 November 2026"
-    assert "Sevenoaks DC" in out and "[YOUR GROUP'S NAME]" in out
+    assert "Sevenoaks District Council" in out and "[YOUR GROUP'S NAME]" in out
     assert (
         "“Give early notice of forthcoming consultations allowing sufficient time for the VCS to "
         "involve service users, beneficiaries, members and trustees in responding. Conduct 12 "
@@ -711,7 +711,9 @@ def test_letter_out_writes_the_word_file(
         *("--item", str(ids["short"]), "--out", str(target)),
     )
     assert (code, err) == (0, "")
-    assert out == f"Wrote {target}: a letter for item #{ids['short']} to Sevenoaks DC.\n"
+    assert (
+        out == f"Wrote {target}: a letter for item #{ids['short']} to Sevenoaks District Council.\n"
+    )
     document = Document(io.BytesIO(target.read_bytes()))
     quotes = [p.text for p in document.paragraphs if p.style and p.style.name == "Quote"]
     assert len(quotes) == 1 and "Conduct 12 week written consultations" in quotes[0]
@@ -782,7 +784,8 @@ def test_letter_with_a_networks_template(
     code, out, err = run(capsys, *argv)
     assert (code, err) == (0, "")
     assert out == (
-        "To Sevenoaks DC: Your consultation closing on 5 January 2027.\n\nSigned, the Network\n"
+        "To Sevenoaks District Council: Your consultation closing on 5 January 2027.\n\n"
+        "Signed, the Network\n"
     )
 
 

@@ -92,6 +92,14 @@ async def test_cards_come_from_the_compacts_the_askers_chats_follow(
     assert len(compacts_named(others, knowledge)) >= 3
 
 
+async def test_a_place_or_body_in_the_query_picks_its_compact(
+    conv: Conversation, knowledge: Knowledge
+) -> None:
+    assert "now follows" in await say(conv, ALICE, ALICE, "/compact rbkc")
+    cards = await conv.handle_inline(ALICE, "pkc notice before a grant ends", "CompactTestBot")
+    assert cards and compacts_named(cards, knowledge) == {"perth-kinross"}
+
+
 async def test_a_clause_quoted_beside_the_figure_does_not_carry_the_figure(
     conv: Conversation,
 ) -> None:

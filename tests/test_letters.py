@@ -260,7 +260,7 @@ async def test_a_short_consultation_under_kent_2011_and_west_kent(core: Core) ->
     text = check_docx(written, record)
     letter = written.letter
 
-    assert letter.recipient == "Sevenoaks DC"
+    assert letter.recipient == "Sevenoaks District Council"
     assert [p.code for p in letter.parts] == ["kent-2011", "west-kent"]
     assert "“Library services review”" in text and "5 January 2027" in text
     # Each Compact's close dates, as its check computed them, with its own duty word.
@@ -545,7 +545,9 @@ async def test_west_kent_first_discussion_with_the_body_then_its_steering_group(
         ),
     )
     [first] = await core.write_letters(CHAT, item, ADMIN)
-    assert first.letter.recipient == "Sevenoaks DC"  # the text names no one but the other party
+    assert (
+        first.letter.recipient == "Sevenoaks District Council"
+    )  # names no one but the other party
     await core.record_step(CHAT, item, 1, date(2026, 11, 20), ADMIN)
     [second] = await core.write_letters(CHAT, item, ADMIN)
     record, _ = await core.item_history(CHAT, item)
@@ -664,13 +666,13 @@ async def test_letter_in_the_chat_is_a_message_and_a_word_file_in_the_history(
     [reply] = await say(conversation, f"/letter {item}")
     [attachment] = reply.files
     assert attachment.filename == f"letter-item-{item}.docx"
-    assert f"A letter for item #{item} to Sevenoaks DC" in reply.text
+    assert f"A letter for item #{item} to Sevenoaks District Council" in reply.text
     quotes = [t for style, t in paragraphs(attachment.content) if style == "Quote"]
     for block in quotes:
         # The message quotes the same clause, indented as the bot's replies quote.
         assert f"   {block.splitlines()[0]}" in reply.text
     [history] = await say(conversation, f"/item {item}")
-    assert "letter drafted to Sevenoaks DC" in history.text
+    assert "letter drafted to Sevenoaks District Council" in history.text
     [logged] = await letters_logged(core, item)
     assert logged.compacts == ["kent-2011"]
     assert [c.commitment for c in logged.citations] == ["comms.public.6"]
@@ -736,7 +738,7 @@ async def test_a_networks_template_changes_the_wording_not_the_facts(
     [written] = await core.write_letters(CHAT, item, ADMIN)
     text = "\n".join(t for _, t in paragraphs(written.docx))
     assert "Kind regards from the network," in text
-    assert "To Sevenoaks DC, on 25 November 2026" in text
+    assert "To Sevenoaks District Council, on 25 November 2026" in text
     assert "Yours sincerely" not in text
     [block] = [t for style, t in paragraphs(written.docx) if style == "Quote"]
     assert (

@@ -234,5 +234,8 @@ async def test_a_situation_registered_from_plain_words_over_telegram(
         )
         if "Who is the funder?" in (step.text or ""):  # the funder read from the words or asked
             step = await say(api, ALICE, ALICE, "KCC", "Is this right?")
+        if "started a consultation" in (step.text or ""):  # KCC's Compact (Kent 2011) asks
+            await say(api, ALICE, ALICE, "no", "rationale")
+            step = await say(api, ALICE, ALICE, "no", "Is this right?")
         assert "Last funded day: Wed 31 March 2027" in (step.text or "")
         await say(api, ALICE, ALICE, "yes pls", "Registered as item #1")

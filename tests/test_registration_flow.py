@@ -153,7 +153,9 @@ async def test_the_change_button_keeps_the_registration(conversation: Conversati
     change = buttons.encode(buttons.decode(readback.buttons[0][1].data))
     pressed = await conversation.handle_button(ME, ME, change, _yes)
     assert "What should change?" in pressed.text and "Opens: Mon 7 December 2026" in pressed.text
-    again = await said(conversation, "body Sevenoaks DC")
+    # Sevenoaks DC is West Kent's: its question on earlier rounds comes first.
+    assert "earlier formal consultation rounds" in await said(conversation, "body Sevenoaks DC")
+    again = await said(conversation, "none")
     assert "Public body: Sevenoaks DC" in again
     confirm = buttons.encode(buttons.decode(pressed.buttons[0][0].data))
     # The Confirm kept under "What should change?" is the old read-back's: refused too.

@@ -120,14 +120,17 @@ async def test_a_title_never_makes_it_statutory_and_no_is_a_verdict(
 
 
 async def test_a_chat_that_needs_neither_is_asked_neither(conversation: Conversation) -> None:
+    kcc = ISSUE_EXAMPLE.replace("TMBC", "KCC")
     await say(conversation, "/compact kent-2011 rbkc")
-    readback = await last(conversation, ISSUE_EXAMPLE)
+    readback = await last(conversation, kcc)
     assert "Is this right?" in readback.text
     assert "Earlier rounds" not in readback.text and "statute" not in readback.text
-    # Nor a chat that follows no Compact.
+    # Nor a chat that follows no Compact, registering a body of a Compact that needs neither.
     other = CHAT - 1
-    readback = await last(conversation, ISSUE_EXAMPLE, other)
+    readback = await last(conversation, kcc, other)
     assert "Is this right?" in readback.text and "Earlier rounds" not in readback.text
+    # A body of West Kent (TMBC) is checked against West Kent as well, so it asks.
+    assert ROUNDS_QUESTION in (await last(conversation, ISSUE_EXAMPLE, other - 1)).text
 
 
 @pytest.mark.parametrize(

@@ -66,34 +66,38 @@ async def test_report_figures_match_the_registered_year(
             *("cut", "late_reply", "grant_terms"),
         )
     )
-    # "KCC" and "kcc " are one body, shown as first registered.
-    assert list(report.groups()) == ["Sevenoaks DC", "KCC"]
+    # "KCC" and "kcc " are one body, shown by its one name, as is "Sevenoaks DC".
+    assert list(report.groups()) == ["Sevenoaks District Council", "Kent County Council"]
 
-    assert outcomes(report, "KCC", "kent-2011", "consultation") == {
+    assert outcomes(report, "Kent County Council", "kent-2011", "consultation") == {
         "explain": [ids["bus"], ids["parking"]]
     }
     # Below the 2007 draft's 8 weeks, given "For example:": its own outcome, never a breach.
-    assert outcomes(report, "KCC", "kent-2007-draft", "consultation") == {
+    assert outcomes(report, "Kent County Council", "kent-2007-draft", "consultation") == {
         "below_draft_example": [ids["bus"], ids["parking"]]
     }
-    assert outcomes(report, "Sevenoaks DC", "kent-2011", "consultation") == {
+    assert outcomes(report, "Sevenoaks District Council", "kent-2011", "consultation") == {
         "met": [ids["library"]]
     }
-    assert outcomes(report, "Sevenoaks DC", "kent-2011", "funding") == {
+    assert outcomes(report, "Sevenoaks District Council", "kent-2011", "funding") == {
         "late": [ids["advice"]],
         "missed": [ids["befriending"]],
     }
     # Notice on time, but the group says no consultation came before it: Kent 2011's "three
     # month period of consultation shall be undertaken, prior to" notice makes it a breach.
-    assert outcomes(report, "KCC", "kent-2011", "funding") == {
+    assert outcomes(report, "Kent County Council", "kent-2011", "funding") == {
         "consultation_missed": [ids["youth"]]
     }
-    assert outcomes(report, "KCC", "kent-2007-draft", "funding") == {"no_rule": [ids["youth"]]}
-    assert outcomes(report, "Sevenoaks DC", "kent-2011", "complaint") == {
+    assert outcomes(report, "Kent County Council", "kent-2007-draft", "funding") == {
+        "no_rule": [ids["youth"]]
+    }
+    assert outcomes(report, "Sevenoaks District Council", "kent-2011", "complaint") == {
         "open": [ids["late_reply"]],
         "unresolved": [ids["grant_terms"]],
     }
-    assert outcomes(report, "KCC", "kent-2011", "complaint") == {"resolved": [ids["cut"]]}
+    assert outcomes(report, "Kent County Council", "kent-2011", "complaint") == {
+        "resolved": [ids["cut"]]
+    }
 
     by_item = {(r.item_id, r.compact): r for r in report.rows}
     assert by_item[(ids["bus"], "kent-2011")].days == 42
@@ -135,7 +139,10 @@ async def test_every_figure_traces_to_registered_items(year: tuple[Core, dict[st
     )
     direct = Counter((r.body, r.compact, r.kind, r.outcome) for r in report.rows)
     assert pivot == direct
-    assert pivot[("KCC", "kent-2007-draft", "consultation", "below_draft_example")] == 2
+    assert (
+        pivot[("Kent County Council", "kent-2007-draft", "consultation", "below_draft_example")]
+        == 2
+    )
     assert (
         "Consultations: 2 – below the draft's example minimum (a draft, not agreed terms): 2 "
         "(#2 – 42 days short, #3 – 63 days short)"
@@ -146,10 +153,12 @@ async def test_report_for_another_year_and_one_body(year: tuple[Core, dict[str, 
     core, ids = year
     next_year = await core.report(CHAT, 2027)
     assert next_year.item_ids == [ids["arts"]]
-    assert outcomes(next_year, "KCC", "kent-2011", "funding") == {"not_due": [ids["arts"]]}
+    assert outcomes(next_year, "Kent County Council", "kent-2011", "funding") == {
+        "not_due": [ids["arts"]]
+    }
     only = await core.report(CHAT, 2026, "sevenoaks")
-    assert list(only.groups()) == ["Sevenoaks DC"]
-    assert "KCC" not in render_markdown(only, core.knowledge.registry.display_name)
+    assert list(only.groups()) == ["Sevenoaks District Council"]
+    assert "Kent County Council" not in render_markdown(only, core.knowledge.registry.display_name)
     last_year = await core.report(CHAT, 2025)
     assert last_year.item_ids == [ids["old"]]
 
@@ -309,7 +318,7 @@ async def test_a_funding_change_closed_without_notice_is_not_counted_as_missed(
     # The grant went on after all: the group closes the item; no notice was owed.
     await core.close_item(CHAT, ids["befriending"], "done", OFFICER)
     report = await core.report(CHAT, 2026)
-    assert outcomes(report, "Sevenoaks DC", "kent-2011", "funding") == {
+    assert outcomes(report, "Sevenoaks District Council", "kent-2011", "funding") == {
         "late": [ids["advice"]],
         "closed": [ids["befriending"]],
     }

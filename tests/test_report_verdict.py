@@ -285,7 +285,7 @@ async def test_a_consultation_short_of_a_soft_standard(group: Group) -> None:
 
 async def test_a_chat_following_no_compact_gets_no_recheck_from_any(group: Group) -> None:
     item, registered = await group.register(
-        "/funding Youth grant from KCC, last funded day 30 June 2027"
+        "/funding Youth grant from Anytown Council, last funded day 30 June 2027"
     )
     assert "This chat follows no Compact yet, so I can't check it." in registered
     recheck = await group.text(f"/notice {item} 20 Nov 2026")

@@ -168,6 +168,34 @@ def test_every_compact_answers_including_the_sample(sample_knowledge: Knowledge)
 
 
 @pytest.mark.parametrize(
+    ("said", "name", "kind"),
+    [
+        ("stc wants our views by friday", "Sample Town Council", "body"),
+        ("we're a lunch club in sampleton", "Sample Town", "place"),
+        ("LITTLE SAMPLNG youth club", "Little Sampling", "place"),  # misspelt, in capitals
+    ],
+)
+def test_its_bodies_and_places_are_read_and_route_questions_to_it(
+    sample_knowledge: Knowledge, said: str, name: str, kind: str
+) -> None:
+    gazetteer = sample_knowledge.gazetteer
+    [found] = gazetteer.mentions(said)
+    assert (found.name, found.what) == (name, kind)
+    # Named, it wins over what the chat follows.
+    assert gazetteer.compacts_named(said, follows=["west-kent"]) == [CODE]
+
+
+def test_its_council_is_the_council_only_in_a_chat_following_it(
+    sample_knowledge: Knowledge,
+) -> None:
+    gazetteer = sample_knowledge.gazetteer
+    assert gazetteer.compacts_named("the council ignored us", follows=[CODE]) == [CODE]
+    assert gazetteer.compacts_named("the council ignored us", follows=["west-kent"]) == []
+    assert gazetteer.canonical("S.T.C.".replace(".", "")) == "Sample Town Council"
+    assert gazetteer.kind_of("Sample Town Borough Council") == "public"
+
+
+@pytest.mark.parametrize(
     ("closes", "verdict"),
     [
         (date(2026, 3, 16), "meets"),  # 10 weeks

@@ -45,6 +45,13 @@ async def compact(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
             )
         ]
     chosen = _choose(registry, args)
+    if (
+        isinstance(chosen, str)
+        and chosen.startswith(UNKNOWN)
+        and (named := conv.core.knowledge.gazetteer.compacts_named(args))
+    ):
+        # A town or body the Compacts' data names ("/compact pitlochry", "/compact TWBC").
+        chosen = [registry.get(code) for code in named]
     if isinstance(chosen, str):
         return [Reply(chosen)]
     unique = list(dict.fromkeys(c.code for c in chosen))
@@ -52,6 +59,8 @@ async def compact(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     names = ", ".join(registry.get(c).short_name for c in unique)
     return [Reply(f"This chat now follows: {names}.")]
 
+
+UNKNOWN = "I don't know the Compact"
 
 FILLERS = frozenset({"and", "&", "+", "the", "compact", "compacts"})
 
@@ -83,7 +92,7 @@ def _choose(registry: CompactRegistry, args: str) -> list[Compact] | str:
                     options = ", ".join(f"{c.short_name} ({c.code})" for c in found)
                     return f"'{said}' could be {options}: say which. Nothing was changed."
                 known = ", ".join(registry.codes)
-                return f"I don't know the Compact '{said}'. Known: {known}. Nothing was changed."
+                return f"{UNKNOWN} '{said}'. Known: {known}. Nothing was changed."
     if not chosen:
         return "Say which Compact, e.g. /compact west kent. Nothing was changed."
     return chosen

@@ -68,6 +68,8 @@ async def clause_cards(
         return [help_card(bot_username)]
     codes = await conv.core.compacts_of_person(user_id)
     knowledge = conv.core.knowledge
+    # A place or body the query names picks its Compact, as in a chat.
+    codes = knowledge.gazetteer.compacts_named(question, codes) or codes
     try:
         result = knowledge.answerer.ask(question, codes or None, limit=ANSWERS)
     except BadQuestion:

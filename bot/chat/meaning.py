@@ -26,10 +26,17 @@ from bot.chat.letters import EXAMPLE as LETTER_EXAMPLE
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
 from bot.chat.registration_parsing import parse_complaint, parse_consultation, parse_funding
 from bot.chat.understanding import Intent, read_intent
-from bot.knowledge.places import compacts_naming
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
+    from compacts.models import Compact
+
+
+def _naming(conv: Conversation, text: str) -> list[Compact]:
+    """The Compacts of the places and bodies ``text`` names (the gazetteer's)."""
+    knowledge = conv.core.knowledge
+    return [knowledge.registry.get(code) for code in knowledge.gazetteer.compacts_named(text)]
+
 
 OFFER_TTL = timedelta(days=1)
 """An offer left unanswered this long is forgotten: a later "yes" is not taken as its answer."""
@@ -99,7 +106,7 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     label = intent.label
     if offer is not None and offer.what == "compact" and label == "no":
         # "not that one, the perth one": a no that names another place chooses that
-        named = compacts_naming(conv.core.knowledge.registry, text)
+        named = _naming(conv, text)
         if {c.code for c in named} - set(offer.codes):
             label = "choose_compact"
     if offer is not None and label in ("yes", "no", "stop"):
@@ -134,8 +141,10 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
                 f"{CHANGE_USAGE} (/list shows the numbers)."
             )
         ]
-    if label == "choose_compact" or (label == "question" and not offer):
-        suggested = await _suggest_compact(conv, msg, text, label == "choose_compact")
+    if label == "choose_compact":
+        # A question naming a place is answered from its Compact (``answers.answer`` says
+        # which, and how to follow it); only "which Compact is ours?" gets the suggestion.
+        suggested = await _suggest_compact(conv, msg, text, True)
         if suggested is not None:
             return suggested
     return await answers.answer(conv, msg, text)
@@ -148,7 +157,7 @@ async def _suggest_compact(
     when the chat follows none (or the message says which it follows)."""
     if not asked and await conv.core.compacts_of(msg.chat_id):
         return None
-    local = compacts_naming(conv.core.knowledge.registry, text)
+    local = _naming(conv, text)
     if not local:
         if not asked:
             return None
@@ -179,12 +188,20 @@ async def _offer_registration(
     register it (the guided registration asks for the rest)."""
     kind: Kind = intent.kind or "consultation"
     form = FORMS[kind]
-    draft = _PARSERS[kind](text, await conv.core.today(msg.chat_id))
+    draft = _PARSERS[kind](text, await conv.core.today(msg.chat_id), conv.core.knowledge.gazetteer)
     read = form.readback({k: v for k, v in draft.fields.items() if v is not None})
     token = secrets.token_hex(4)
     offer = Offer("register", token, conv.core.now(), kind=kind, text=text)
     await conv.core.set_offer(msg.chat_id, offer.to_json())
     so_far = f"So far I read:\n{read}" if read else "I couldn't read its details yet."
+    followed = await conv.core.compacts_of(msg.chat_id)
+    named = conv.core.knowledge.gazetteer.named(text, followed, keep_followed=True)
+    added = [conv.core.knowledge.registry.get(c) for c in named if c not in followed]
+    if added:
+        # Which Compact it goes to, as for a registration: the named body's.
+        whose = " and ".join(f"the {c.short_name}" for c in added)
+        said = " and ".join(dict.fromkeys(m.said for m in named.values()))
+        so_far = f"You named {said}: {whose} would check it. {so_far}"
     return [
         Reply(
             f"That sounds like {form.noun} to register. {so_far}\n"

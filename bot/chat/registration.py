@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from bot.chat.buttons import RegistrationAnswer, encode
 from bot.chat.corrections import corrected_field
-from bot.chat.forms import FORMS, AskedWhen, Form, FormField, Kind
+from bot.chat.forms import FORMS, AskedWhen, FieldValue, Form, FormField, Kind
 from bot.chat.intent import is_greeting, is_not_an_answer, is_question, is_stop, is_yes
 from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
@@ -144,7 +144,9 @@ class Registrations:
     # ---------------------------------------------------------------- the conversation
 
     async def begin(self, msg: Incoming, kind: Kind, args: str, token: str) -> list[Reply]:
-        draft = _PARSERS[kind](args, await self.core.today(msg.chat_id))
+        draft = _PARSERS[kind](
+            args, await self.core.today(msg.chat_id), self.core.knowledge.gazetteer
+        )
         if draft.errors and not any(draft.fields.values()):
             from bot.chat.commands import find  # the command table imports this module
 
@@ -358,13 +360,14 @@ class Registrations:
         return replies, True
 
     async def _extra_question(self, chat_id: int, pending: Pending) -> FormField | None:
-        """The first extra question (earlier rounds, statutory) that a Compact the chat
-        follows needs and the draft has no answer to yet."""
+        """The first extra question (earlier rounds, statutory) that a Compact the draft
+        is checked against needs and the draft has no answer to yet."""
         form = FORMS[pending.draft.kind]
         if not form.extra:
             return None
         known = self.core.knowledge.registry.compacts
-        followed = [known[code] for code in await self.core.compacts_of(chat_id) if code in known]
+        codes, _ = self._routed(pending.draft.fields, await self.core.compacts_of(chat_id))
+        followed = [known[code] for code in codes if code in known]
         rules = [c.obligations.consultation for c in followed]
         funding = [c.obligations.funding_change for c in followed]
         needs: set[AskedWhen] = set()
@@ -427,6 +430,19 @@ class Registrations:
             return theirs, anonymous
         return None
 
+    def _routed(self, fields: dict[str, FieldValue], followed: list[str]) -> tuple[list[str], str]:
+        """The Compacts to check a registration against: the chat's, and the Compact of the
+        body or place it names when the chat does not follow it (with one line saying so)."""
+        named = self.core.knowledge.gazetteer.named(_named_in(fields), followed, keep_followed=True)
+        added = {code: m for code, m in named.items() if code not in followed}
+        if not added:
+            return followed, ""
+        registry = self.core.knowledge.registry
+        said = " and ".join(dict.fromkeys(m.said for m in added.values()))
+        whose = " and ".join(f"the {registry.get(code).short_name}" for code in added)
+        also = " as well" if followed else ""
+        return [*added, *followed], f"You named {said}: checked against {whose}{also}."
+
     async def _register(self, chat_id: int, user_id: int, pending: Pending, owner: int) -> Reply:
         """Store the read-back draft of ``owner`` as an item, registered by ``user_id``."""
         form = FORMS[pending.draft.kind]
@@ -441,11 +457,12 @@ class Registrations:
         )
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}
+        followed = await self.core.compacts_of(chat_id)
+        codes, routed = self._routed(fields, followed)
         # The draft goes in the same unit of work as the item: never one without the other.
-        done = await self.core.register(event, title, data, draft_of=owner)
+        done = await self.core.register(event, title, data, draft_of=owner, compacts=codes)
         self._drafts.pop((chat_id, owner), None)
-        codes = await self.core.compacts_of(chat_id)
-        head = f"Registered as item #{done.item_id}: {title}"
+        head = f"Registered as item #{done.item_id}: {title}" + (f"\n{routed}" if routed else "")
         if not codes:
             return Reply(
                 head + "\nThis chat follows no Compact yet, so I can't check it. "
@@ -462,6 +479,13 @@ class Registrations:
         ]
         said = f"quoted in full for #{min(earlier)}" if earlier else None
         return Reply("\n\n".join([head, format_results(done.results, said), schedule]))
+
+
+def _named_in(fields: dict[str, FieldValue]) -> str:
+    """The words of a registration that may name a body or place: who, then what."""
+    return " ; ".join(
+        str(fields[f]) for f in ("body", "funder", "title") if isinstance(fields.get(f), str)
+    )
 
 
 def _notes(draft: Draft) -> dict[str, str]:

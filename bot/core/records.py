@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, datetime
 
 from bot.core.base import CoreBase
 from bot.core.results import WrittenLetter
 from bot.core.units import note_stored
+from bot.domain.events import FundingEnding
 from bot.records.calendar_export import CalendarFile, build_calendar
-from bot.records.compliance import compliance_log, open_item_ids
+from bot.records.compliance import ItemRecord, compliance_log, open_item_ids
 from bot.records.letters import build_letters
 from bot.records.log import LetterDrafted
 from bot.records.report import Report, build_report
@@ -27,11 +29,12 @@ class Records(CoreBase):
         settings = await self.db.chat_settings(chat_id)
         today = self.now().astimezone(self._zone(settings)).date()
         compacts = self.knowledge.registry.compacts
+        records = [self._named(r, settings.compacts) for r in await self.compliance(chat_id)]
         return build_report(
-            await self.compliance(chat_id),
+            records,
             year=year,
             as_of=today,
-            body=body,
+            body=self.knowledge.gazetteer.canonical(body, settings.compacts) if body else None,
             chat_title=settings.title,
             promises_feedback=frozenset(
                 code
@@ -39,6 +42,19 @@ class Records(CoreBase):
                 if compact.obligations.consultation_feedback.required
             ),
         )
+
+    def _named(self, record: ItemRecord, follows: list[str]) -> ItemRecord:
+        """``record`` with its body by the one name the Compacts' data gives it ("PKC" and
+        "Perth & Kinross Council" are one body in a report, the CSV and letters); the log
+        keeps what the user wrote."""
+        said = record.body
+        if not said:
+            return record
+        name = self.knowledge.gazetteer.canonical(said, follows)
+        if name == said:
+            return record
+        field = "funder" if isinstance(record.event, FundingEnding) else "body"
+        return replace(record, event=record.event.model_copy(update={field: name}))
 
     async def calendar(self, chat_id: int) -> CalendarFile:
         """The chat's open deadlines and pending reminders as an iCalendar file, stamped with
@@ -91,6 +107,7 @@ class Records(CoreBase):
         from bot.records.letter_docx import render_docx  # python-docx only when writing one
 
         record, _ = await self.item_history(chat_id, item_id)
+        record = self._named(record, await self.compacts_of(chat_id))
         today = await self.today(chat_id)
         letters = build_letters(record, self.knowledge.registry.compacts, today)
         written: list[WrittenLetter] = []

@@ -40,25 +40,29 @@ class Registering(CoreBase):
         data: dict[str, Any],
         *,
         draft_of: int | None = None,
+        compacts: list[str] | None = None,
     ) -> Registered:
         """Store ``event`` as an item, check it, plan its reminders, log it and (given
-        ``draft_of``, the user whose draft it was) drop the draft: one unit of work."""
+        ``draft_of``, the user whose draft it was) drop the draft: one unit of work.
+        ``compacts``: check it against these (the Compact of the body it names) rather
+        than the chat's."""
         assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
         chat_id = event.chat_id
         async with self._unit("register", chat_id) as tx:
             settings = await tx.chat_settings(chat_id)
             tz = self._zone(settings)
             now = self.now()
+            codes = settings.compacts if compacts is None else compacts
             item_id = await tx.add_item(chat_id, event.kind, title, data, event.registered_by, now)
             stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
             # Checked as stored: what it says to do next can name the item ("/change 3 …").
-            results = self.check(stored, settings.compacts, now.astimezone(tz).date())
+            results = self.check(stored, codes, now.astimezone(tz).date())
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             entry = ItemRegistered(
                 event=stored,
                 results=results,
                 reminders=len(ids),
-                compacts=settings.compacts,
+                compacts=codes,
             )
             await self._append(tx, chat_id, item_id, event.registered_by, entry)
             if draft_of is not None:

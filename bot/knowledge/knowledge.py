@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.domain.events import AnyEvent
     from bot.domain.verdicts import CheckResult
     from bot.knowledge.ask import Answerer
+    from bot.knowledge.gazetteer import Gazetteer
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ class Knowledge:
         from bot.knowledge.ask import Answerer  # checking an event does not need it
 
         return Answerer(self.registry, self.pm)
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """The bodies and places the Compacts name, for finding them in messages."""
+        from bot.knowledge.gazetteer import Gazetteer
+
+        return Gazetteer(self.registry.compacts.values())
 
     def check(self, event: AnyEvent, compacts: list[Compact], today: date) -> list[CheckResult]:
         """Each Compact's verdict on ``event``, with every plugin's notes added."""

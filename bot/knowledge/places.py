@@ -49,12 +49,6 @@ def name_words(compact: Compact) -> frozenset[str]:
 _FILLERS = frozenset({"and", "the", "of", "a", "compact"})
 
 
-def compacts_naming(registry: CompactRegistry, text: str) -> list[Compact]:
-    """The Compacts whose places ``text`` mentions (a place in a question or a greeting)."""
-    said = set(words_of(text))
-    return [c for c in registry.compacts.values() if place_words(c) & said]
-
-
 def find_compacts(registry: CompactRegistry, text: str) -> list[Compact]:
     """The Compacts ``text`` names, best first: its code ("kent-2011", "RBKC"), every word of
     it in the Compact's name ("west kent", "Kent 2011"), or a place it covers ("Kensington").

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
@@ -17,11 +18,16 @@ from bot.chat.registration_parsing.lengths import find_lengths, length_from
 from bot.chat.registration_parsing.names import (
     cap,
     classify,
+    known_body,
     public_body_in,
     sentence_case,
     title_and_body,
+    vcs_body_in,
 )
 from bot.chat.registration_parsing.tokens import tokenize
+
+if TYPE_CHECKING:
+    from bot.knowledge.gazetteer import Gazetteer
 
 MAX_LENGTH = 4000
 
@@ -140,7 +146,7 @@ def settle(draft: Draft) -> Draft:
     return draft
 
 
-def parse_consultation(text: str, today: date) -> Draft:
+def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a consultation registration: title, body (the public body), opens, closes.
 
     E.g. "Library services review, opens 1 Dec, closes 23 Feb, by Sevenoaks DC" or
@@ -171,7 +177,7 @@ def parse_consultation(text: str, today: date) -> Draft:
         if problem is not None:
             errors.append(problem)
             bad.add("closes")
-    title, body = title_and_body(text, toks, reading.consumed, body_first=False)
+    title, body = title_and_body(text, toks, reading.consumed, body_first=False, bodies=bodies)
     values: dict[str, FieldValue] = {
         "title": sentence_case(title),
         "body": body,
@@ -186,7 +192,7 @@ def parse_consultation(text: str, today: date) -> Draft:
     return settle(draft)
 
 
-def parse_funding(text: str, today: date) -> Draft:
+def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a funding change: funder, title, ends (last funded day), notice, consultation_start.
 
     "ends 31 March" / "until 31 March" -> ends 31 March; "from 1 April" / "stops on 1 April"
@@ -201,7 +207,7 @@ def parse_funding(text: str, today: date) -> Draft:
     ends = _single(reading, "ends", errors, bad)
     notice = _single(reading, "notice", errors, bad)
     consultation_start = _single(reading, "consultation_start", errors, bad)
-    title, funder = title_and_body(text, toks, reading.consumed, body_first=True)
+    title, funder = title_and_body(text, toks, reading.consumed, body_first=True, bodies=bodies)
     values: dict[str, FieldValue] = {
         "funder": funder,
         "title": sentence_case(title),
@@ -228,7 +234,7 @@ _GENERIC_TARGETS = frozenset(
 )
 
 
-def parse_complaint(text: str, today: date) -> Draft:
+def parse_complaint(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a complaint: against ("public" | "vcs"), body, summary.
 
     "against the council: they cut the consultation to 3 weeks" -> against "public", body "the
@@ -246,7 +252,8 @@ def parse_complaint(text: str, today: date) -> Draft:
     elif m := _AGAINST_OPEN_RE.match(text):
         # "against KCC for cutting..." - take the body's name, keep the whole text.
         rest = m.group("rest")
-        target = public_body_in(rest)
+        named = known_body(rest, bodies, public_first=False)
+        target = named.said if named is not None else public_body_in(rest)
         if target is None:
             target = rest.split()[0] if rest.split() else None
         summary = text.strip()
@@ -254,12 +261,14 @@ def parse_complaint(text: str, today: date) -> Draft:
     against: str | None = None
     body: str | None = None
     if target is not None:
-        against = classify(target)
+        against = classify(target, bodies)
         if target.lower() not in _GENERIC_TARGETS:
             body = cap(target)
     else:
-        body = public_body_in(text)
-        against = classify(body) if body else classify(text)
+        # A body the data names (a council, or a named VCS organisation: its side is known).
+        named = known_body(text, bodies, public_first=False)
+        body = named.said if named is not None else public_body_in(text) or vcs_body_in(text)
+        against = classify(body, bodies) if body else classify(text, bodies)
     values: dict[str, FieldValue] = {
         "against": against,
         "body": body,

@@ -1,12 +1,22 @@
 """Names in a message: the public body ("by Sevenoaks DC", "Tonbridge & Malling BC"), the
 title, and whether a name is a public body or a voluntary one (step 3 in the package's
-docstring)."""
+docstring).
+
+A body the Compacts' data names (``bot.knowledge.gazetteer``) is found wherever it stands
+and however it is written ("pkc", "the Royal Borough", "KCC ending our grant"), and its side
+(public or vcs) is the data's; a body no Compact names is read by the patterns below
+("Dover DC", "the council", "NHS Somewhere")."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.chat.registration_parsing.tokens import Tok
+
+if TYPE_CHECKING:
+    from bot.knowledge.gazetteer import Gazetteer, Mention
 
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
 
@@ -37,6 +47,40 @@ _VCS_HINT_RE = re.compile(
     r"third sector|infrastructure organisation|social enterprise)\b",
     re.IGNORECASE,
 )
+_VCS_ORG = (
+    r"Age UK|Age Concern|Citizens'? Advice(?: Bureau)?|CAB|Mencap|Mind|Scouts|Guides|"
+    r"Red Cross|Salvation Army|YMCA|YWCA|Barnardo'?s|Volunteer Centre|Volunteer Bureau|"
+    r"Housing Association|Foundation|Association|Society|Club|Playgroup|Pre-School|"
+    r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity"
+)
+"""Words that name a voluntary organisation ("Age UK", "... Association", "... Society")."""
+_VCS_BODY_RE = re.compile(
+    rf"(?:(?:[A-Z][\w'’-]*|&|and|of|the)\s+){{0,4}}(?:{_VCS_ORG})\b"
+    r"(?:\s+(?:[A-Z][\w'’-]*|&|and|of)){0,4}"
+)
+_NHS_OR_COUNCIL_RE = re.compile(
+    r"\b(?:nhs|council|police|constabulary|fire and rescue|authority|government|department|"
+    r"ccg|pct|icb|primary care trust|health board)\b",
+    re.IGNORECASE,
+)
+_GREETING = frozenset(
+    "hi hello hey hiya morning afternoon evening good all everyone everybody team folks there "
+    "dear bot compactbot guys yall y'all lovely people friends".split()
+)
+"""Words of a greeting ("Hi everyone", "Good morning all"): a piece made of them is no title."""
+_HELLO = frozenset("hi hello hey hiya morning afternoon evening dear greetings good".split())
+"""Words a greeting opens with."""
+_SUBJECT_LEAD = frozenset(
+    "has have had is are was were will would just now have've 've also "
+    "launched launching launch sent sending send started starting start opened opening open "
+    "published publishing issued running run ending ended end cutting cut stopping stopped "
+    "stop stops cease ceases ceasing going plans planning decided "
+    "reducing reduced withdrawing withdrew consulting consult consulted asking asked want "
+    "wants wanted told tell given give gave us we our a an the their its on about over "
+    "to that".split()
+)
+"""What follows a body that is the subject of its sentence, before the thing it did it to
+("has launched a", "are ending our", "sent us a survey on")."""
 _TOPIC_WORDS = frozenset("on about into for regarding re of to".split())
 _LEAD_STRIP = frozenset("and but also then so".split())
 _TRAIL_STRIP = frozenset(
@@ -128,13 +172,101 @@ def _split_by_from(
     return None
 
 
+@cache
+def builtin_bodies() -> Gazetteer:
+    """The bodies and places of the built-in Compacts, for a reading not given a chat's
+    (a parser called on its own)."""
+    from bot.knowledge.knowledge import Knowledge
+
+    return Knowledge.load().gazetteer
+
+
+def known_body(text: str, bodies: Gazetteer | None, public_first: bool) -> Mention | None:
+    """The body the Compacts' data names in ``text``: the first public one when
+    ``public_first`` (a consultation is launched by a public body), else the first."""
+    found = [m for m in (bodies or builtin_bodies()).mentions(text) if m.what == "body"]
+    if public_first:
+        found = [m for m in found if m.known.kind == "public"] or found
+    return found[0] if found else None
+
+
+def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list[list[int]]:
+    """The pieces of text less the body's words, and a "by"/"from"/"at" just before them
+    ("Consultation by KCC on youth services" -> "Consultation on youth services"); where
+    the body was the sentence's subject, what it did is no title either ("KCC are ending
+    our youth grant" -> "youth grant")."""
+    out: list[list[int]] = []
+    for run in runs:
+        inside = [k for k in run if toks[k].start >= body.start and toks[k].end <= body.end]
+        if not inside:
+            out.append(run)
+            continue
+        at = run.index(inside[0])
+        after = run.index(inside[-1]) + 1
+        if at > 0 and toks[run[at - 1]].low in ("by", "from", "at", "with", "of"):
+            inside.append(run[at - 1])
+            # "by SDC and partners on ...": up to the topic, it all says who.
+            while after < len(run) and toks[run[after]].low not in _TOPIC_WORDS:
+                inside.append(run[after])
+                after += 1
+        if (
+            at > 0
+            and after < len(run)
+            and (toks[run[at - 1]].text, toks[run[after]].text)
+            == (
+                "(",
+                ")",
+            )
+        ):
+            inside += [run[at - 1], run[after]]
+        rest = _clean(toks, [k for k in run if k not in inside])
+        if at == 0:
+            while len(rest) > 1 and toks[rest[0]].low in _SUBJECT_LEAD:
+                rest = _clean(toks, rest[1:])
+        if sum(toks[k].kind == "word" for k in rest) == 1 and at == 0:
+            # "KCC grant": a word alone is no title; the body names it.
+            body_toks = [k for k in run if body.start <= toks[k].start < body.end]
+            rest = sorted(body_toks + rest)
+        if rest:
+            out.append(rest)
+    return out
+
+
+def _after_greeting(toks: list[Tok], run: list[int]) -> list[int]:
+    """A piece less the greeting it opens with ("Hi everyone! Kensington and Chelsea council
+    have opened ..." -> "Kensington and Chelsea council have opened ...")."""
+    if not run or toks[run[0]].low not in _HELLO:
+        return run
+    k = 0
+    while k < len(run) and (toks[run[k]].low in _GREETING or toks[run[k]].kind != "word"):
+        k += 1
+    return _clean(toks, run[k:]) or run
+
+
+def _greeting(toks: list[Tok], run: list[int]) -> bool:
+    return all(toks[k].low in _GREETING for k in run if toks[k].kind == "word")
+
+
 def title_and_body(
-    text: str, toks: list[Tok], consumed: set[int], body_first: bool
+    text: str,
+    toks: list[Tok],
+    consumed: set[int],
+    body_first: bool,
+    bodies: Gazetteer | None = None,
 ) -> tuple[str | None, str | None]:
     runs = [r for r in (_clean(toks, r) for r in _runs(toks, consumed)) if r]
     runs = [r for r in runs if any(c.isalpha() for k in r for c in toks[k].text)]
+    runs = [r for r in runs if not _greeting(toks, r)] or runs
+    runs = [_after_greeting(toks, r) for r in runs]
     title: str | None = None
     body: str | None = None
+
+    known = known_body(text, bodies, public_first=not body_first)
+    if known is not None:
+        # A body the data names, however written and wherever it stands, kept as written.
+        runs = _without_body(toks, runs, known)
+        title = _slice(text, toks, runs[0]) if runs else None
+        return title or None, cap(known.said)
 
     for idx, run in enumerate(runs):
         # "NHS Kent and Medway: hospital transport review" - a body, a colon, the title.
@@ -192,9 +324,29 @@ def title_and_body(
     return title, (cap(body) if body else None)
 
 
-def classify(value: str) -> str | None:
+def classify(value: str, bodies: Gazetteer | None = None) -> str | None:
+    """Public or vcs: a body the data names is what the data says it is; otherwise words
+    that say it ("charity", "council", "NHS")."""
+    known = known_body(value, bodies, public_first=False)
+    if known is not None and known.known.kind is not None:
+        return known.known.kind
     if _VCS_HINT_RE.search(value):
+        return "vcs"
+    if _NHS_OR_COUNCIL_RE.search(value):
+        return "public"
+    if vcs_body_in(value):
         return "vcs"
     if _PUBLIC_HINT_RE.search(value) or _PUBLIC_BODY_RE.search(value):
         return "public"
+    return None
+
+
+def vcs_body_in(value: str) -> str | None:
+    """A voluntary organisation named in ``value`` by the words such names are made of
+    ("Age UK Sevenoaks", "Tonbridge Cricket Association"), or None."""
+    for m in _VCS_BODY_RE.finditer(value):
+        found = re.sub(r"^(?:(?:and|of|&|the)\s+)+", "", m.group(0).strip())
+        found = re.sub(r"(?:\s+(?:and|of|&))+$", "", found)
+        if found and not _NHS_OR_COUNCIL_RE.search(found):
+            return found
     return None
