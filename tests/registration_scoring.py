@@ -224,8 +224,17 @@ class Bench:
         asked = list(missing)
         if asking and not asking.startswith("?"):
             asked.append(asking)
-        # Refused: a reply, but neither a read-back nor a question for a missing field.
-        refused = not readback and not items and not asked and any(r.text for r in replies)
+        # Refused: a reply, but no read-back, nothing stored, and no field asked for: the
+        # draft (if kept) waits for a change ("That doesn't add up … What should change?").
+        waits_for_change = bool(stored) and asking is not None and asking.startswith("?")
+        refused = (
+            not readback
+            and not items
+            and (waits_for_change or not stored)
+            and any(r.text for r in replies)
+        )
+        if waits_for_change:
+            asked = []
         return judge(case, read, asked, refused, readback)
 
 

@@ -13,6 +13,7 @@ from bot.chat.registration_parsing import (
     REQUIRED,
     Draft,
     apply_answer,
+    contradiction,
     parse_complaint,
     parse_consultation,
     parse_funding,
@@ -203,27 +204,34 @@ def test_consultation_partial(text: str, missing: list[str], fields: dict[str, o
 
 
 def test_consultation_closing_rolls_into_next_year() -> None:
-    # Nearest 30 June is June 2026, but a consultation can't close before it opens.
+    # A close is a deadline: the next 30 June, so a consultation opened 1 Dec runs to it.
     draft = parse_consultation("Library review by KCC opens 1 Dec closes 30 June", TODAY)
     assert draft.fields["opens"] == D(2026, 12, 1)
     assert draft.fields["closes"] == D(2027, 6, 30)
     assert draft.complete
 
 
-def test_consultation_opening_rolls_back_a_year() -> None:
+def test_a_yearless_opening_is_the_nearest_and_never_moved_to_fit() -> None:
     draft = parse_consultation("Library review by KCC opens 1 June, closes 1/1/2027", TODAY)
     assert draft.fields["opens"] == D(2026, 6, 1)
-    # The nearest 20 May is May 2027; it moves back as far as it must (2025) to fit.
+    # The nearest 20 May is May 2027: after the close, so it doesn't add up (not moved back).
     draft = parse_consultation("Library review by KCC opens 20 May, closes 10/1/2026", TODAY)
-    assert draft.fields["opens"] == D(2025, 5, 20)
+    assert draft.fields["opens"] == D(2027, 5, 20)
+    assert contradiction(draft) == "closes (10 Jan 2026) is before opens (20 May 2027)"
 
 
-def test_consultation_closes_before_opens_is_an_error() -> None:
-    draft = parse_consultation("Library review opens 23 Feb 2027 closes 1 Dec 2026 by KCC", TODAY)
-    assert draft.errors == ["closes (1 Dec 2026) is before opens (23 Feb 2027)"]
-    assert draft.fields["opens"] == D(2027, 2, 23)
-    assert draft.fields["closes"] is None
-    assert draft.missing == ["closes"]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Library review opens 23 Feb 2027 closes 1 Dec 2026 by KCC",
+        "Library review by KCC opens 5 March, closes 1 March",  # not 1 March 2028
+    ],
+)
+def test_consultation_closes_before_opens_is_refused(text: str) -> None:
+    draft = parse_consultation(text, TODAY)
+    problem = contradiction(draft)
+    assert problem is not None and problem.startswith("closes (1 ")
+    assert "is before opens" in problem
 
 
 @pytest.mark.parametrize(
@@ -310,17 +318,17 @@ def test_exactly_4000_characters_is_parsed() -> None:
         (
             "Sevenoaks DC grant ends 31 March, notice given 2 Jan",
             {"funder": "Sevenoaks DC", "title": "Sevenoaks DC grant", "ends": D(2027, 3, 31),
-             "notice": D(2027, 1, 2), "consultation_start": None},
+             "notice": D(2026, 1, 2), "consultation_start": None},  # happened: the last 2 Jan
         ),
         (
             "council cutting our funding from 1 April, consultation started 5 Dec, notice 2 Jan",
             {"funder": "council", "title": "Council cutting our funding", "ends": D(2027, 3, 31),
-             "notice": D(2027, 1, 2), "consultation_start": D(2026, 12, 5)},
+             "notice": D(2026, 1, 2), "consultation_start": D(2025, 12, 5)},  # the last ones
         ),
         (
             "Our youth grant stops on 1 April, told us 2 Jan, funded by Sevenoaks Town Council",
             {"funder": "Sevenoaks Town Council", "title": "Our youth grant",
-             "ends": D(2027, 3, 31), "notice": D(2027, 1, 2), "consultation_start": None},
+             "ends": D(2027, 3, 31), "notice": D(2026, 1, 2), "consultation_start": None},
         ),
         (
             "Grant from Kent Community Foundation funded from 1 April 2024 to 31 March 2027",
@@ -335,7 +343,7 @@ def test_exactly_4000_characters_is_parsed() -> None:
         (
             "Youth grant, KCC, funded until 31/3/27; letter dated 2/1/27; consultation from 1 Dec",
             {"funder": "KCC", "title": "Youth grant", "ends": D(2027, 3, 31),
-             "notice": D(2027, 1, 2), "consultation_start": D(2026, 12, 1)},
+             "notice": D(2027, 1, 2), "consultation_start": D(2025, 12, 1)},  # the last 1 Dec
         ),
         (
             "Dartford BC: advice service grant, 1 April 2024 - 31 March 2027",

@@ -75,7 +75,9 @@ class Conversation:
             await self.core.ensure_chat(msg.chat_id, msg.chat_title)
             self._known_chats[msg.chat_id] = msg.chat_title
         if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+            # The command ends at the first space or new line: "/consultation" alone on the
+            # first line, its fields on the next ones, is one registration.
+            name, args = [*text[1:].split(maxsplit=1), ""][:2]
             return await self._command(msg, name.split("@", 1)[0].lower(), args.strip())
         registering = await self.registrations.waiting(msg.chat_id, msg.user_id)
         if registering:

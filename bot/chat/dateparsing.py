@@ -17,6 +17,13 @@ Rules (the ones users will ask about):
   and years are calendar arithmetic by the corresponding-date rule (31 Jan + 1 month = 28/29
   Feb), via ``dateutil.relativedelta``.
 * ``end of March`` is 31 March (year inferred as above).
+* ``the 20th`` (a day of the month alone, with its ordinal) is the 20th of this month or the
+  next (the next one for a deadline, the latest one for something that happened).
+* ``hint`` says what a field's date is: ``future`` (a deadline: the next such day on or
+  after today), ``past`` (something that happened: the latest such day not after today) or
+  ``nearest`` (an opening: the nearest, within six months).
+* Months and weekdays misspelt the common ways ("Febuary", "Janaury", "Wendesday") are read
+  (``spell_date_words``: an edit or a swap of two letters away from the name).
 
 Why dateparser is not used: measured on dateparser 1.5, ``in 3 months`` from 25 Nov gives
 1 Feb (PREFER_DAY_OF_MONTH leaks into relative dates), ``23 Feb`` resolves to the past year,
@@ -46,6 +53,7 @@ __all__ = [
     "parse_day_info",
     "parse_length",
     "parse_when",
+    "spell_date_words",
     "split_when_and_text",
 ]
 
@@ -121,6 +129,9 @@ _RELATIVE_RE = re.compile(
 _END_OF_RE = re.compile(
     rf"(?:the\s+)?end\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month)"
 )
+_ORDINAL_RE = re.compile(
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
+)
 _SIMPLE: dict[str, int] = {
     "today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomoz": 1, "yesterday": -1,
     "day after tomorrow": 2, "the day after tomorrow": 2, "day before yesterday": -2,
@@ -170,6 +181,12 @@ def _infer_year(day: int, month: int, today: date, hint: Hint, original: str) ->
         for year in range(today.year, today.year + 9):
             found = _make_date(year, month, day)
             if found is not None and found >= today:
+                return found
+        raise _cannot_read(original)
+    if hint == "past":
+        for year in range(today.year, today.year - 9, -1):
+            found = _make_date(year, month, day)
+            if found is not None and found <= today:
                 return found
         raise _cannot_read(original)
     candidates = [
@@ -297,6 +314,81 @@ def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> P
     return ParsedDay(first + relativedelta(day=31), year_inferred=True)
 
 
+def _day_of_month(day: int, today: date, hint: Hint, original: str) -> date:
+    """ "the 20th": the next 20th (on or after today), the latest for ``past``, else the
+    nearest of the two; a month without that day (the 31st) is skipped."""
+    if not 1 <= day <= 31:
+        raise _cannot_read(original)
+    first = today.replace(day=1)
+    after = next(
+        d
+        for k in range(0, 4)
+        if (
+            d := _make_date(
+                (first + relativedelta(months=k)).year, (first + relativedelta(months=k)).month, day
+            )
+        )
+        is not None
+        and d >= today
+    )
+    before = next(
+        d
+        for k in range(0, 4)
+        if (
+            d := _make_date(
+                (first - relativedelta(months=k)).year, (first - relativedelta(months=k)).month, day
+            )
+        )
+        is not None
+        and d <= today
+    )
+    if hint == "future":
+        return after
+    if hint == "past":
+        return before
+    return min((after, before), key=lambda d: (abs((d - today).days), d < today))
+
+
+_DATE_NAMES = (*_MONTH_NAMES, *_WEEKDAY_NAMES)
+_WORD_RE = re.compile(r"[A-Za-z]{5,}")
+
+
+def _spelt(word: str) -> str | None:
+    """The month or weekday ``word`` misspells ("febuary", "wendesday"), or None: same
+    first letter, one edit or swap away (two for names of seven letters or more)."""
+    from rapidfuzz.distance import OSA
+
+    low = word.lower()
+    if low in _DATE_NAMES or (low[:3] in MONTHS and len(low) <= 4):
+        return None
+    for name in _DATE_NAMES:
+        if name[0] != low[0] or abs(len(name) - len(low)) > 2:
+            continue
+        allowed = 2 if len(name) >= 7 and len(low) >= 6 else 1
+        if OSA.distance(low, name, score_cutoff=allowed) <= allowed:
+            return name
+    return None
+
+
+def spell_date_words(text: str) -> str:
+    """``text`` with months and weekdays misspelt the common ways put right ("Febuary" ->
+    "february"); other words are left alone. A five-letter word ("marsh", "match") is
+    only taken for a month next to a number."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        name = _spelt(word)
+        if name is None:
+            return word
+        if len(word) == 5:
+            near = text[max(0, m.start() - 6) : m.end() + 6]
+            if not re.search(r"\d", near):
+                return word
+        return name
+
+    return _WORD_RE.sub(fix, text)
+
+
 def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedDay:
     """Like `parse_day`, but also says whether the year was guessed.
 
@@ -305,7 +397,7 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
     occurrence on or after today) or "past" (as nearest, but a bare weekday means the most
     recent one on or before today - "opened Monday").
     """
-    s = _norm(text)
+    s = _norm(spell_date_words(text))
     if not s:
         raise _cannot_read(text)
     try:
@@ -331,6 +423,8 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
             return ParsedDay(found)
         if m := _END_OF_RE.fullmatch(s):
             return _parse_end_of(m, today, hint, text)
+        if m := _ORDINAL_RE.fullmatch(s):
+            return ParsedDay(_day_of_month(int(m.group("d")), today, hint, text), True)
     except DateParseError:
         raise
     except (OverflowError, ValueError):  # date arithmetic past year 9999

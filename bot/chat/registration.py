@@ -22,9 +22,8 @@ from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
     Draft,
     apply_answer,
-    parse_complaint,
-    parse_consultation,
-    parse_funding,
+    contradiction,
+    read_message,
 )
 from bot.chat.replies import format_reminders, format_results
 from bot.core import Core
@@ -40,12 +39,6 @@ read as a message, not as the answer to an old question)."""
 CHANGING = "?change"
 """``Pending.asking`` after "no" (or Change) at the read-back: waiting for a field and its
 new value ("closes 15 March")."""
-
-_PARSERS = {
-    "consultation": parse_consultation,
-    "funding": parse_funding,
-    "complaint": parse_complaint,
-}
 
 
 @dataclass
@@ -67,6 +60,7 @@ class Pending:
             "missing": self.draft.missing,
             "lengths": self.draft.lengths,
             "yearless": sorted(self.draft.yearless),
+            "day_before": self.draft.day_before,
             "asking": self.asking,
             "token": self.token,
         }
@@ -83,6 +77,7 @@ class Pending:
             list(state["missing"]),
             lengths=dict(state.get("lengths", {})),  # drafts stored before lengths had none
             yearless=set(state.get("yearless", [])),
+            day_before=dict(state.get("day_before", {})),
         )
         return cls(draft, state["token"], state["asking"])
 
@@ -134,7 +129,7 @@ class Registrations:
     # ---------------------------------------------------------------- the conversation
 
     async def begin(self, msg: Incoming, kind: Kind, args: str, token: str) -> list[Reply]:
-        draft = _PARSERS[kind](args, await self.core.today(msg.chat_id))
+        draft = read_message(kind, args, await self.core.today(msg.chat_id))
         if draft.errors and not any(draft.fields.values()):
             from bot.chat.commands import find  # the command table imports this module
 
@@ -278,6 +273,17 @@ class Registrations:
         if draft.errors:
             replies.append(Reply("\n".join(draft.errors)))
             draft.errors = []
+        problem = contradiction(draft)
+        if problem is not None:
+            # Refused in one line, before anything else is asked; never moved to fit.
+            pending.asking = CHANGING
+            replies.append(
+                Reply(
+                    f"That doesn't add up: {problem}. Nothing is stored. " + _change_prompt(form),
+                    ask_reply=not private,
+                )
+            )
+            return replies, True
         if draft.missing:
             pending.asking = draft.missing[0]
             question = form.field(pending.asking).asked(await self.core.today(chat_id))
@@ -418,8 +424,12 @@ class Registrations:
 
 
 def _notes(draft: Draft) -> dict[str, str]:
-    """Where read-back values came from: a close given as a length."""
-    return {name: f"{said} from opening" for name, said in draft.lengths.items()}
+    """Where read-back values came from: a close given as a length; a last funded day that
+    is the day before the date the message gave ("from 1 April")."""
+    notes = {name: f"{said} from opening" for name, said in draft.lengths.items()}
+    for name, said in draft.day_before.items():
+        notes[name] = f"the day before {said}, the first day it no longer covers"
+    return notes
 
 
 def _answered_by(pending: Pending | None, answer: RegistrationAnswer) -> bool:

@@ -41,9 +41,13 @@ _FUNDING_TABLE = _table(
     {
         "ends": "ends|end|ended|ending|until|till|til|to|expires|expire|expired|expiring|"
         "finishes|finish|finished|finishing|last day|last funded day|last funding day|"
-        "last day of funding|last day of the grant|runs out|run out|through|thru|funded until",
+        "last day of funding|last day of the grant|runs out|run out|through|thru|funded until|"
+        "up to|after|funded after|covers|covering|last payment|final payment",
         "stop": "from|stops|stop|stopping|stopped|ceases|cease|ceased|ceasing|effective|"
-        "as of|cut|cuts|withdrawn|starting|no funding from|with effect from",
+        "as of|cut|cuts|withdrawn|starting|no funding from|with effect from|takes effect|"
+        "take effect|taking effect|took effect|comes into effect|come into effect|"
+        "in effect from|effect from|effective from|changes|changing|change|changed|"
+        "reduced|reduces|reducing|halved|replaced|ceasing from|stopping from",
         "notice": "notice|notice given|given notice|given|notified|notified us|told|told us|"
         "informed|informed us|letter|letter dated|dated|wrote|wrote to us|written notice|"
         "notice received|received notice|received",
@@ -180,6 +184,18 @@ def match_keyword(
 
 _FORWARD_ROLES = frozenset({"closes", "ends", "stop"})
 """Roles of dates that look ahead: without a year, the next such day, never a past one."""
+_PAST_ROLES = frozenset({"notice", "consultation_start"})
+"""Roles of dates of something that has happened: the latest such day not after today."""
+
+
+def end_of_period(text: str) -> bool:
+    """ "the end of June", "end of the month": the last day itself, never the day after a
+    funded period (so "stops at the end of June" is funded to 30 June)."""
+    return bool(re.match(r"\s*(?:the\s+)?end\s+of\b", text, re.IGNORECASE))
+
+
+def _span_text(text: str, toks: list[Tok], span: _Span) -> str:
+    return text[toks[span.first].start : toks[span.last].end]
 
 
 def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) -> None:
@@ -199,7 +215,9 @@ def _assign_roles(
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
-            if span.keyword_word in _PAST_TENSE and not span.has_digit and span.parsed:
+            guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
+            past_weekday = span.keyword_word in _PAST_TENSE and not span.has_digit
+            if guessed and (past_weekday or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
                 _reread(text, toks, span, today, "future")  # "ends 30 June": next June
@@ -244,6 +262,9 @@ class Reading:
     values: dict[str, list[ParsedDay]] = field(default_factory=dict)
     consumed: set[int] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)  # field -> error message
+    day_before: dict[str, str] = field(default_factory=dict)
+    """Fields read as the day before a date the message gives ("from 1 April"): field ->
+    that date as written, for the read-back to say so."""
 
 
 def _unreadable_dates(
@@ -360,9 +381,10 @@ def read_dates(
         if parsed is None:
             reading.failed.setdefault(target, span.problem or "Please check that date.")
             continue
-        if span.role == "stop":
+        if span.role == "stop" and not end_of_period(_span_text(text, toks, span)):
             # "from 1 April" names the first unfunded day; store the last funded day.
             parsed = ParsedDay(parsed.day - timedelta(days=1), parsed.year_inferred)
+            reading.day_before[target] = _span_text(text, toks, span)
         reading.values.setdefault(target, []).append(parsed)
 
     # Dates with no keyword fill the date fields still empty, in order; a lone one is the

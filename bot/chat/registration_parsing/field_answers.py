@@ -4,26 +4,35 @@ length, a number of days, yes or no, who a complaint is against."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from bot.chat.dateparsing import DateParseError, Hint, ParsedDay, parse_day_info
+from bot.chat.dateparsing import DateParseError, Hint, parse_day_info
 from bot.chat.forms import FORMS, YES_NO, FieldValue, Kind
+from bot.chat.registration_parsing.dates import end_of_period
 from bot.chat.registration_parsing.drafts import (
     ALL_FIELDS,
     DATE_FIELDS,
     MAX_LENGTH,
     Draft,
-    order_consultation,
+    contradiction,
     ordered_missing,
+    parse_complaint,
+    parse_consultation,
+    parse_funding,
     settle,
 )
 from bot.chat.registration_parsing.lengths import length_from, length_said
 from bot.chat.registration_parsing.names import cap, classify
 
+HAPPENED = frozenset({"notice", "consultation_start"})
+"""Date fields of something that has happened: a yearless day is the latest not after
+today (said in December, "notice given 10 Jan" is last January)."""
+
 _STOP_ANSWER_RE = re.compile(
-    r"^(?:from|stops?|stopping|ceases?|ceasing|cut|effective|as of|starting|"
-    r"with effect from)\s+(?:on\s+)?(?P<rest>.+)$",
+    r"^(?:(?:it\s+|the\s+change\s+|funding\s+)?(?:from|stops?|stopping|ceases?|ceasing|cut"
+    r"|effective(?:\s+from)?|as of|starting|with effect from|takes? effect(?:\s+from)?"
+    r"|changes?(?:\s+from)?|changing(?:\s+from)?))\s+(?:on\s+|at\s+)?(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _END_ANSWER_RE = re.compile(
@@ -60,6 +69,8 @@ class DateAnswer:
     length: str | None = None
     """A length as a phrase ``parse_length`` reads: "6 weeks"."""
     yearless: bool = False
+    day_before: str | None = None
+    """The date as said when the answer names the first unfunded day ("from 1 April")."""
 
 
 _FROM_OPENING = re.compile(
@@ -76,7 +87,7 @@ def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
     day. For funding, "from 1 April" names the first unfunded day: the last funded day is
     31 March. Raises ``DateParseError`` with the message to show."""
     forward = any(f.name == name and f.forward for f in FORMS[kind].fields)
-    hint: Hint = "future" if forward else "nearest"
+    hint: Hint = "future" if forward else "past" if name in HAPPENED else "nearest"
     if kind == "consultation" and name == "closes":
         if (said := length_said(text)) is not None:
             return DateAnswer(None, said)
@@ -88,9 +99,15 @@ def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
                 start = parse_day_info(m.group("day"), today)
                 return DateAnswer(length_from(start.day, said))
     if kind == "funding" and name == "ends":
-        if m := _STOP_ANSWER_RE.match(text):
+        if (m := _STOP_ANSWER_RE.match(text)) and not end_of_period(m.group("rest")):
             parsed = parse_day_info(m.group("rest"), today, hint=hint)
-            return DateAnswer(parsed.day - timedelta(days=1), yearless=parsed.year_inferred)
+            return DateAnswer(
+                parsed.day - timedelta(days=1),
+                yearless=parsed.year_inferred,
+                day_before=m.group("rest").strip(),
+            )
+        if m:
+            text = m.group("rest")
         if m := _END_ANSWER_RE.match(text):
             text = m.group("rest")
     parsed = parse_day_info(text, today, hint=hint)
@@ -160,6 +177,8 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     missing = set(draft.missing)
     lengths = dict(draft.lengths)
     yearless = set(draft.yearless)
+    day_before = dict(draft.day_before)
+    day_before.pop(field, None)
     answer = text.strip()
 
     def failed(message: str) -> Draft:
@@ -167,7 +186,13 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
         lengths.pop(field, None)
         yearless.discard(field)
         return Draft(
-            kind, fields, ordered_missing(kind, missing | {field}), [message], lengths, yearless
+            kind,
+            fields,
+            ordered_missing(kind, missing | {field}),
+            [message],
+            lengths,
+            yearless,
+            day_before,
         )
 
     if len(answer) > MAX_LENGTH:
@@ -199,19 +224,12 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
             value = said.day
             if said.yearless:
                 yearless.add(field)
-        length_closes = field == "opens" and "closes" in lengths
-        if kind == "consultation" and value is not None and not length_closes:
-            parsed = ParsedDay(value, said.yearless)
-            other_name = "closes" if field == "opens" else "opens"
-            other = fields.get(other_name)
-            if isinstance(other, date):
-                other_parsed = ParsedDay(other, other_name in yearless)
-                pair = (parsed, other_parsed) if field == "opens" else (other_parsed, parsed)
-                opens, closes, problem = order_consultation(*pair)
-                chosen = opens if field == "opens" else closes
-                if problem is not None or chosen is None:
-                    return failed(problem or "Please give a date.")
-                value = chosen.day  # a yearless answer may have moved a year (see the package doc)
+            if said.day_before is not None:
+                day_before[field] = said.day_before
+            # An answer that contradicts a date already given is asked again, never moved.
+            problem = contradiction(replace(draft, fields={**fields, field: value}))
+            if problem is not None:
+                return failed(problem)
     elif field == "against":
         guessed = classify_against(answer)
         if guessed is None:
@@ -227,4 +245,44 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
 
     fields[field] = value
     missing.discard(field)
-    return settle(Draft(kind, fields, ordered_missing(kind, missing), [], lengths, yearless))
+    return settle(
+        Draft(kind, fields, ordered_missing(kind, missing), [], lengths, yearless, day_before)
+    )
+
+
+_LABELLED_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(?P<value>.*\S)\s*$")
+_PARSERS = {
+    "consultation": parse_consultation,
+    "funding": parse_funding,
+    "complaint": parse_complaint,
+}
+
+
+def read_message(kind: Kind, text: str, today: date) -> Draft:
+    """A whole registration message: lines labelled with a field ("Title: …", "By: …",
+    "Closes: 26 Feb") fill that field as its answer would; the other lines are read as
+    free text (``parse_consultation`` …). Never raises."""
+    form = FORMS[kind]
+    labelled: list[tuple[str, str]] = []
+    rest: list[str] = []
+    for line in text.splitlines():
+        m = _LABELLED_LINE.match(line)
+        found = form.find_field(m.group("label")) if m else None
+        if m is None or found is None or found[1]:
+            rest.append(line)
+            continue
+        labelled.append((found[0].name, m.group("value")))
+    if not labelled:
+        return _PARSERS[kind](text, today)
+    draft = _PARSERS[kind]("\n".join(rest), today)
+    if not any(line.strip() for line in rest):
+        draft.errors = []
+    given = {name for name, _ in labelled}
+    # What the free lines guessed for a labelled field gives way to the label.
+    draft.errors = [e for e in draft.errors if not any(n in e for n in given)]
+    errors = list(draft.errors)
+    for name, value in labelled:
+        draft = apply_answer(draft, name, value, today)
+        errors.extend(draft.errors)
+    draft.errors = errors
+    return draft
