@@ -270,6 +270,18 @@ def main(argv: list[str]) -> int:
         share = f"{100 * right / of:.0f}%" if of else "-"
         label = "cases asking for a field the message gave" if name == "asked again" else name
         print(f"{label}: {right}/{of} ({share})")
+    # Aggregates only: how many cases miss on each field (never which).
+    by_field: dict[str, int] = {}
+    for s in scored:
+        for why in s.why:
+            name = why.split()[0] if not why.startswith("asked") else "asked again"
+            if name in DATE_FIELDS:
+                got = why.split()[1]
+                name += " " + (
+                    "invented" if got == "invented:" else "none" if got == "None" else "wrong"
+                )
+            by_field[name] = by_field.get(name, 0) + 1
+    print("misses by field: " + ", ".join(f"{k} {v}" for k, v in sorted(by_field.items())))
     if "--cases" in argv:
         if folder.resolve().name.startswith("blind"):
             print("(cases of a blind set are not listed)")

@@ -133,6 +133,7 @@ _ORDINAL_RE = re.compile(
     r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
 )
 _SIMPLE: dict[str, int] = {
+    "now": 0, "right now": 0,
     "today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomoz": 1, "yesterday": -1,
     "day after tomorrow": 2, "the day after tomorrow": 2, "day before yesterday": -2,
     "the day before yesterday": -2,

@@ -32,7 +32,8 @@ CONSULTATION_TABLE = _table(
     {
         "opens": "open|opens|opened|opening|start|starts|started|starting|from|launched|"
         "launches|launch|begins|began|begin|beginning|commences|commenced|commencing|"
-        "went live|goes live|live|between|runs from|running from",
+        "went live|goes live|live|between|runs from|running from|published|issued|"
+        "went out|sent out|sent|came out|announced|out",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
     }
@@ -47,10 +48,15 @@ _FUNDING_TABLE = _table(
         "as of|cut|cuts|withdrawn|starting|no funding from|with effect from|takes effect|"
         "take effect|taking effect|took effect|comes into effect|come into effect|"
         "in effect from|effect from|effective from|changes|changing|change|changed|"
-        "reduced|reduces|reducing|halved|replaced|ceasing from|stopping from",
+        "reduced|reduces|reducing|halved|replaced|ceasing from|stopping from|no longer funded from|"
+        "not funded from|unfunded from|no longer from|nothing from|no money from",
         "notice": "notice|notice given|given notice|given|notified|notified us|told|told us|"
         "informed|informed us|letter|letter dated|dated|wrote|wrote to us|written notice|"
-        "notice received|received notice|received",
+        "notice received|received notice|received|heard|heard on|found out|learned|learnt|"
+        "email|emailed|emailed us|email dated|announced|announced it|decided|decision|"
+        "decision made|decision taken|confirmed|came|arrived|sent|phoned|rang|called|said|"
+        "warned|warned us|advised|advised us|let us know|contacted|contacted us|got|"
+        "got notice|had notice|had a letter|got a letter|notice came|letter came",
         "consultation_start": "consultation|consultation started|consultation starts|"
         "consultation start|consultation began|consultation opened|consultation opens|"
         "consultation launched|consultation from|consulted|consulted us|consulting",
@@ -70,7 +76,7 @@ _AMBIGUOUS_KEYWORDS = frozenset(
     "consultation started".split()
 )
 _SPAN_START = frozenset(
-    "in today tomorrow tmrw yesterday next last this coming end the a an one two three four "
+    "in today tomorrow tmrw yesterday now next last this coming end the a an one two three four "
     "five six seven eight nine ten eleven twelve".split()
 )
 _WEEKDAY_WORDS = frozenset(
@@ -203,6 +209,46 @@ def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) ->
     span.parsed = parse_day_info(snippet, today, hint=hint)
 
 
+_CONSULTING = re.compile(r"consult")
+_START_WORDS = frozenset(
+    "from started starts start began begins begin opened opens open launched launches "
+    "commenced began running runs".split()
+)
+_AFTER_ROLES: dict[Role, frozenset[str]] = {
+    "notice": frozenset(
+        "told informed notified wrote emailed announced decided confirmed warned advised "
+        "contacted rang phoned called said let sent".split()
+    ),
+    "opens": frozenset("launched opened started began published issued went sent".split()),
+}
+"""A date before the words that give its role, in the same clause: "on 20 Nov KCC told
+us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
+
+
+def _clause_before(toks: list[Tok], start: int) -> list[str]:
+    """The words of the clause before token ``start`` (back to a separator)."""
+    words: list[str] = []
+    k = start - 1
+    while k >= 0 and toks[k].kind != "sep":
+        if toks[k].kind == "word":
+            words.insert(0, toks[k].low)
+        k -= 1
+    return words
+
+
+def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]]) -> Role | None:
+    k = span.last + 1
+    seen = 0
+    while k < len(toks) and toks[k].kind != "sep" and seen < 5:
+        if toks[k].kind == "word":
+            seen += 1
+            for role, words in roles.items():
+                if toks[k].low in words:
+                    return role
+        k += 1
+    return None
+
+
 def _assign_roles(
     text: str,
     toks: list[Tok],
@@ -210,9 +256,22 @@ def _assign_roles(
     table: list[tuple[tuple[str, ...], Role]],
     today: date,
 ) -> None:
+    funding = table is _FUNDING_TABLE
+    roles_after = {
+        role: words for role, words in _AFTER_ROLES.items() if (role == "notice") == funding
+    }
     floor = 0
     for span in spans:
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
+        if funding and hit is not None and hit[2] in _START_WORDS | {"consulted", "us", "it"}:
+            clause = _clause_before(toks, span.first)
+            if any(_CONSULTING.match(w) for w in clause):
+                # "they consulted us from 20 Nov", "consultation on the cut started 1 Nov"
+                hit = ("consultation_start", hit[1], hit[2])
+        if hit is None and span.parsed is not None:
+            after = _role_after(toks, span, roles_after)
+            if after is not None:
+                hit = (after, span.first, "")
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
