@@ -127,7 +127,8 @@ _RELATIVE_RE = re.compile(
     r"(?P<tail>\s+from\s+(?:now|today)|\s+ago)?"
 )
 _END_OF_RE = re.compile(
-    rf"(?:the\s+)?end\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month)"
+    rf"(?:the\s+)?end\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
+    r"|(?P<fy>(?:the|this)\s+financial\s+year))"
 )
 _ORDINAL_RE = re.compile(
     r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
@@ -302,6 +303,8 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
 
 
 def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
+    if m.group("fy") is not None:  # the UK financial year ends on 31 March
+        return ParsedDay(_infer_year(31, 3, today, "future", original), year_inferred=True)
     rel = m.group("rel")
     if rel is not None:
         first = today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0)

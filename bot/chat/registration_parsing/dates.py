@@ -225,11 +225,21 @@ _AFTER_ROLES: dict[Role, frozenset[str]] = {
 us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
 
 
-def _clause_before(toks: list[Tok], start: int) -> list[str]:
-    """The words of the clause before token ``start`` (back to a separator)."""
+_CLAUSE_ROLES: dict[str, Role] = {
+    **dict.fromkeys(
+        "opened launched started began published issued commenced opens launches starts".split(),
+        "opens",
+    ),
+    **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
+}
+"""Verbs that give a consultation date its role from further back in the clause."""
+
+
+def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
+    """The words of the clause before token ``start`` (back to a separator or ``floor``)."""
     words: list[str] = []
     k = start - 1
-    while k >= 0 and toks[k].kind != "sep":
+    while k >= floor and toks[k].kind != "sep":
         if toks[k].kind == "word":
             words.insert(0, toks[k].low)
         k -= 1
@@ -263,11 +273,20 @@ def _assign_roles(
     floor = 0
     for span in spans:
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
-        if funding and hit is not None and hit[2] in _START_WORDS | {"consulted", "us", "it"}:
-            clause = _clause_before(toks, span.first)
-            if any(_CONSULTING.match(w) for w in clause):
-                # "they consulted us from 20 Nov", "consultation on the cut started 1 Nov"
-                hit = ("consultation_start", hit[1], hit[2])
+        clause = _clause_before(toks, span.first, floor)
+        if funding and (hit is None or hit[2] in _START_WORDS | {"consulted", "us", "it"}):
+            if any(_CONSULTING.match(w) for w in clause) and (
+                hit is not None or any(w in _START_WORDS for w in clause)
+            ):
+                # "they consulted us from 20 Nov", "consultation on the cut began 1 Nov"
+                hit = ("consultation_start", span.first, hit[2] if hit else "")
+        if hit is None:
+            # "opened a consultation on Friday": the role word earlier in the clause.
+            for word in reversed(clause):
+                role = _CLAUSE_ROLES.get(word) if not funding else None
+                if role is not None:
+                    hit = (role, span.first, word)
+                    break
         if hit is None and span.parsed is not None:
             after = _role_after(toks, span, roles_after)
             if after is not None:
@@ -397,6 +416,10 @@ def read_dates(
             and span.role in (None, "closes")
         ):
             prev.role, span.role = "opens", "closes"
+        elif (
+            kind == "funding" and prev.role == "consultation_start" and span.role in (None, "ends")
+        ):
+            span.role = "consultation_end"  # "a consultation from 1 Nov to 30 Nov": not a field
         elif (
             kind == "funding"
             and prev.role in (None, "stop", "period")
