@@ -173,12 +173,7 @@ async def _yes() -> bool:
 
 def _fields(state: dict[str, Any]) -> tuple[dict[str, Any], list[str], str | None]:
     """The fields, the fields still to ask, and the one asked now, of a stored draft (the
-    first of the chat's drafts, where one person may keep several)."""
-    if "drafts" in state:  # several drafts kept: the one this message started
-        drafts = state["drafts"]
-        if not drafts:
-            return {}, [], None
-        state = drafts[0]
+    current one, where a person keeps several)."""
     fields = {
         k: date.fromisoformat(v["date"]) if isinstance(v, dict) and "date" in v else v
         for k, v in state.get("fields", {}).items()

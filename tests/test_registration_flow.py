@@ -170,10 +170,21 @@ async def test_stop_and_a_bare_cancel_abandon_it(conversation: Conversation) -> 
     assert await conversation.core.drafts(conversation.core.now().replace(year=2000)) == []
 
 
-async def test_a_new_registration_replaces_the_one_under_way(conversation: Conversation) -> None:
+async def test_a_new_registration_keeps_the_one_under_way_as_a_draft(
+    conversation: Conversation,
+) -> None:
     await start(conversation)
-    [asked] = await say(conversation, "/funding KCC youth grant")
-    assert "last day funded" in asked and "Still registering" not in asked
+    kept, asked = await say(conversation, "/funding KCC youth grant")
+    assert "Kept as a draft: Library review" in kept
+    assert asked.startswith("Draft 2 of 2 (KCC youth grant): ") and "last day funded" in asked
+    # Answered and confirmed, the first one is taken up again, never dropped.
+    readback = await said(conversation, "31 March 2027")
+    assert readback.startswith("Draft 2 of 2 (KCC youth grant): Is this right?")
+    registered, waiting, again = await say(conversation, "yes")
+    assert registered.startswith("Registered as item #1: KCC youth grant")
+    assert "Still waiting: 1 draft (Library review)" in waiting
+    assert "Which public body" in again
+    assert await items(conversation) == ["KCC youth grant"]
 
 
 async def test_in_a_group_talk_not_meant_for_the_bot_is_left_alone(

@@ -124,7 +124,7 @@ class Conversation:
         if registering and name in ("cancel", "stop") and not args:
             return await self.registrations.abandon(msg)  # "/cancel" alone: this registration
         replies = await self._run_command(msg, name, args)
-        if not registering or name in FORMS:  # a new registration replaces the old one
+        if not registering or name in FORMS:  # a new registration keeps the old one as a draft
             return replies
         return replies + await self.registrations.reprompt(msg)
 

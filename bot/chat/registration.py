@@ -4,10 +4,18 @@ back with Confirm / Change, and only then register the item.
 Each kind's fields come from its form (``bot.chat.forms``).  A registration being put
 together is a draft, kept per chat and person; drafts are stored through the core at every
 step, so a restart half-way loses nothing, and abandoned after a day.
+
+Nothing is dropped: a person may have several drafts at once (several registrations in one
+message, or a second one started before the first is confirmed).  One is *current*: typed
+answers, "yes" and changes go to it; each keeps its own Confirm button.  While there are
+several, every question and read-back says which draft it is ("Draft 2 of 3, Parks
+review"), and confirming or abandoning one says which are still waiting and moves on to
+the next.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -83,38 +91,111 @@ class Pending:
 
 
 @dataclass
+class Drafts:
+    """One person's drafts in one chat, in the order they were started; ``at`` is the
+    current one's place. Stored as the current draft's state with the others beside it
+    (``others``, ``at``), so a row written before there could be several still reads."""
+
+    items: list[Pending]
+    at: int = 0
+
+    @property
+    def current(self) -> Pending:
+        return self.items[self.at]
+
+    def to_json(self) -> dict[str, Any]:
+        others = [p.to_json() for i, p in enumerate(self.items) if i != self.at]
+        return {**self.current.to_json(), "others": others, "at": self.at}
+
+    @classmethod
+    def from_json(cls, state: dict[str, Any]) -> Drafts:
+        others = [Pending.from_json(o) for o in state.get("others", [])]
+        at = min(int(state.get("at", 0)), len(others))
+        return cls([*others[:at], Pending.from_json(state), *others[at:]], at)
+
+    def find(self, token: str) -> int | None:
+        for i, pending in enumerate(self.items):
+            if pending.token == token:
+                return i
+        return None
+
+    def label(self, pending: Pending) -> str:
+        """ "Draft 2 of 3 (Parks review): " while there are several; else nothing."""
+        index = self.find(pending.token)
+        if len(self.items) < 2 or index is None:
+            return ""
+        return f"Draft {index + 1} of {len(self.items)} ({_name(pending)}): "
+
+
+def _name(pending: Pending) -> str:
+    form = FORMS[pending.draft.kind]
+    value = pending.draft.fields.get(form.title_field)
+    return str(value)[:60] if value else form.noun
+
+
+@dataclass
 class Registrations:
     """The drafts of every chat: read from memory, written through to the core."""
 
     core: Core
-    _drafts: dict[tuple[int, int], tuple[Pending, datetime]] = field(default_factory=dict)
+    _drafts: dict[tuple[int, int], tuple[Drafts, datetime]] = field(default_factory=dict)
     _loaded: bool = False
 
     # ---------------------------------------------------------------- drafts
 
-    async def _get(self, chat_id: int, user_id: int) -> Pending | None:
+    async def _all(self, chat_id: int, user_id: int) -> Drafts | None:
         if not self._loaded:
             since = self.core.now() - DRAFT_TTL
             for d in await self.core.drafts(since):
-                self._drafts[(d.chat_id, d.user_id)] = (Pending.from_json(d.state), d.updated_at)
+                self._drafts[(d.chat_id, d.user_id)] = (Drafts.from_json(d.state), d.updated_at)
             self._loaded = True
         found = self._drafts.get((chat_id, user_id))
         if found is None:
             return None
-        pending, touched = found
+        drafts, touched = found
         if touched < self.core.now() - DRAFT_TTL:
-            await self._drop(chat_id, user_id)
+            self._drafts.pop((chat_id, user_id), None)
+            await self.core.delete_draft(chat_id, user_id)
             return None
-        return pending
+        return drafts
+
+    async def _get(self, chat_id: int, user_id: int) -> Pending | None:
+        drafts = await self._all(chat_id, user_id)
+        return drafts.current if drafts is not None else None
+
+    async def _store(self, chat_id: int, user_id: int, drafts: Drafts) -> None:
+        now = self.core.now()
+        await self.core.save_draft(chat_id, user_id, drafts.to_json())
+        self._drafts[(chat_id, user_id)] = (drafts, now)
 
     async def _save(self, chat_id: int, user_id: int, pending: Pending) -> None:
-        now = self.core.now()
-        await self.core.save_draft(chat_id, user_id, pending.to_json())
-        self._drafts[(chat_id, user_id)] = (pending, now)
+        """Store ``pending`` as the current draft (replacing the one it was made from)."""
+        drafts = await self._all(chat_id, user_id)
+        if drafts is None:
+            drafts = Drafts([pending])
+        else:
+            drafts = Drafts(list(drafts.items), drafts.at)
+            drafts.items[drafts.at] = pending
+        await self._store(chat_id, user_id, drafts)
 
-    async def _drop(self, chat_id: int, user_id: int) -> None:
-        if self._drafts.pop((chat_id, user_id), None) is not None:
+    async def _add(self, chat_id: int, user_id: int, new: list[Pending]) -> Drafts:
+        """Start ``new`` drafts beside any kept ones; the first of them becomes current."""
+        drafts = await self._all(chat_id, user_id)
+        items = [*(drafts.items if drafts is not None else []), *new]
+        return Drafts(items, len(items) - len(new))
+
+    async def _drop(self, chat_id: int, user_id: int) -> Drafts | None:
+        """Drop the current draft; the drafts left (current: the next one), or None."""
+        drafts = await self._all(chat_id, user_id)
+        if drafts is None:
+            return None
+        left = _without(drafts, drafts.at)
+        if left is None:
+            self._drafts.pop((chat_id, user_id), None)
             await self.core.delete_draft(chat_id, user_id)
+        else:
+            await self._store(chat_id, user_id, left)
+        return left
 
     def forget_chat(self, chat_id: int) -> None:
         """Drop the chat's drafts from memory (erased, or moved to a new chat id: they are
@@ -129,18 +210,68 @@ class Registrations:
     # ---------------------------------------------------------------- the conversation
 
     async def begin(self, msg: Incoming, kind: Kind, args: str, token: str) -> list[Reply]:
-        draft = read_message(kind, args, await self.core.today(msg.chat_id))
-        if draft.errors and not any(draft.fields.values()):
-            from bot.chat.commands import find  # the command table imports this module
+        """Start a registration from a command's text; lines starting with another
+        registration command ("/consultation …" three times in one paste) start one each.
+        Drafts already under way are kept."""
+        today = await self.core.today(msg.chat_id)
+        new: list[Pending] = []
+        refused: list[Reply] = []
+        for i, (each_kind, text) in enumerate(_split_commands(kind, args)):
+            draft = read_message(each_kind, text, today)
+            if draft.errors and not any(draft.fields.values()):
+                from bot.chat.commands import find  # the command table imports this module
 
-            command = find(kind)
-            example = f"\nFor example: {command.example}" if command else ""
-            return [Reply("\n".join(draft.errors) + f"{example}\nNothing was changed.")]
-        return await self._next_step(msg, Pending(draft, token))
+                command = find(each_kind)
+                example = f"\nFor example: {command.example}" if command else ""
+                refused.append(Reply("\n".join(draft.errors) + f"{example}\nNothing was changed."))
+                continue
+            new.append(Pending(draft, token if i == 0 else _new_token()))
+        if not new:
+            return refused
+        kept = await self._all(msg.chat_id, msg.user_id)
+        drafts = await self._add(msg.chat_id, msg.user_id, new)
+        replies: list[Reply] = []
+        if kept is not None:
+            waiting = ", ".join(_name(p) for p in kept.items)
+            replies.append(
+                Reply(
+                    f"Kept as a draft{'s' if len(kept.items) > 1 else ''}: {waiting} "
+                    "(nothing is lost; I'll come back to it)."
+                )
+            )
+        # Each new draft: its read-back, or the first one's question (the rest wait).
+        asking: int | None = None
+        for offset, pending in enumerate(new):
+            drafts.at = len(drafts.items) - len(new) + offset
+            step, _ = await self._step_replies(msg.chat_id, drafts, pending, msg.private)
+            if pending.asking not in (None,) and asking is not None:
+                replies.append(Reply(drafts.label(pending) + "kept; I'll ask about it next."))
+                continue
+            if pending.asking is not None and asking is None:
+                asking = drafts.at
+            replies.extend(step)
+        drafts.at = asking if asking is not None else len(drafts.items) - len(new)
+        await self._store(msg.chat_id, msg.user_id, drafts)
+        return refused + replies
 
     async def abandon(self, msg: Incoming) -> list[Reply]:
-        await self._drop(msg.chat_id, msg.user_id)
-        return [Reply("Registration abandoned. Nothing was stored.")]
+        dropped = await self._get(msg.chat_id, msg.user_id)
+        left = await self._drop(msg.chat_id, msg.user_id)
+        what = f" ({_name(dropped)})" if dropped is not None and left is not None else ""
+        replies = [Reply(f"Registration abandoned{what}. Nothing was stored.")]
+        return replies + await self._next_waiting(msg.chat_id, left, msg.private)
+
+    async def _next_waiting(self, chat_id: int, left: Drafts | None, private: bool) -> list[Reply]:
+        """After one draft is confirmed or abandoned: which are still waiting, and the next
+        one's question or read-back."""
+        if left is None:
+            return []
+        names = ", ".join(_name(p) for p in left.items)
+        head = Reply(
+            f"Still waiting: {len(left.items)} draft{'s' if len(left.items) > 1 else ''} ({names})."
+        )
+        step, _ = await self._step_replies(chat_id, left, left.current, private)
+        return [head, *step]
 
     async def answer(self, msg: Incoming, text: str) -> list[Reply] | None:
         """A message from someone whose registration is under way: the answer it waits for,
@@ -169,10 +300,23 @@ class Registrations:
             return []
         noun = FORMS[pending.draft.kind].noun
         lead = f"Still registering {noun}. "
-        return [await self._prompt(msg.chat_id, pending, msg.private, lead)]
+        return [await self._prompt(msg.chat_id, pending, msg.private, lead, user_id=msg.user_id)]
 
-    async def _prompt(self, chat_id: int, pending: Pending, private: bool, lead: str = "") -> Reply:
+    async def _prompt(
+        self,
+        chat_id: int,
+        pending: Pending,
+        private: bool,
+        lead: str = "",
+        *,
+        user_id: int | None = None,
+    ) -> Reply:
         form = FORMS[pending.draft.kind]
+        if user_id is None and private:
+            user_id = chat_id  # a private chat's id is its one user's
+        drafts = await self._all(chat_id, user_id) if user_id is not None else None
+        if drafts is not None:
+            lead = drafts.label(pending) + lead
         if pending.asking is None:
             return Reply(
                 f"{lead}It waits for Confirm under the read-back, or say yes; to change a "
@@ -198,7 +342,9 @@ class Registrations:
             if is_not_an_answer(text):
                 needed = asked.about or f"the {asked.label.lower()}"
                 lead = f"I still need {needed}. "
-                return [await self._prompt(msg.chat_id, pending, msg.private, lead)]
+                return [
+                    await self._prompt(msg.chat_id, pending, msg.private, lead, user_id=msg.user_id)
+                ]
         today = await self.core.today(msg.chat_id)
         draft = apply_answer(pending.draft, pending.asking, text, today)
         if draft.errors and not labelled:
@@ -212,7 +358,7 @@ class Registrations:
             if is_question(text):
                 return None
             if is_greeting(text):
-                return [await self._prompt(msg.chat_id, pending, msg.private)]
+                return [await self._prompt(msg.chat_id, pending, msg.private, user_id=msg.user_id)]
         # A new Pending: the one in memory changes only once the new one is stored.
         return await self._next_step(msg, replace(pending, draft=draft))
 
@@ -220,7 +366,9 @@ class Registrations:
         """Typed at the read-back: yes stores it, no asks what to change, "closes 15 March"
         changes that field and reads it all back again."""
         if is_yes(text):
-            return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
+            return await self._register(
+                msg.chat_id, msg.user_id, pending, msg.user_id, private=msg.private
+            )
         if is_no(text):
             await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
             return [Reply(_change_prompt(FORMS[pending.draft.kind]), ask_reply=not msg.private)]
@@ -232,13 +380,19 @@ class Registrations:
     async def _changing(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """After "no" at the read-back: waiting for a field and its new value."""
         if is_yes(text):
-            return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
+            return await self._register(
+                msg.chat_id, msg.user_id, pending, msg.user_id, private=msg.private
+            )
         found = FORMS[pending.draft.kind].find_field(text, extra=True)
         if found is not None:
             return await self._change_field(msg, pending, *found)
         if is_question(text):
             return None
-        return [await self._prompt(msg.chat_id, pending, msg.private, "I didn't see which field. ")]
+        return [
+            await self._prompt(
+                msg.chat_id, pending, msg.private, "I didn't see which field. ", user_id=msg.user_id
+            )
+        ]
 
     async def _change_field(
         self, msg: Incoming, pending: Pending, changed: FormField, value: str
@@ -248,7 +402,7 @@ class Registrations:
         if not value:
             asking = replace(pending, asking=changed.name)
             await self._save(msg.chat_id, msg.user_id, asking)
-            return [await self._prompt(msg.chat_id, asking, msg.private)]
+            return [await self._prompt(msg.chat_id, asking, msg.private, user_id=msg.user_id)]
         today = await self.core.today(msg.chat_id)
         draft = apply_answer(pending.draft, changed.name, value, today)
         # A fresh token: the old read-back's Confirm must not store the changed values.
@@ -256,22 +410,24 @@ class Registrations:
 
     async def _next_step(self, msg: Incoming, pending: Pending) -> list[Reply]:
         """Ask for what is missing, or read the draft back for confirmation."""
-        replies, keep = await self._step_replies(msg.chat_id, pending, msg.private)
-        if keep:
-            await self._save(msg.chat_id, msg.user_id, pending)
-        else:
-            await self._drop(msg.chat_id, msg.user_id)
+        drafts = await self._all(msg.chat_id, msg.user_id)
+        drafts = Drafts([pending]) if drafts is None else Drafts(list(drafts.items), drafts.at)
+        drafts.items[drafts.at] = pending
+        replies, _ = await self._step_replies(msg.chat_id, drafts, pending, msg.private)
+        await self._store(msg.chat_id, msg.user_id, drafts)
         return replies
 
     async def _step_replies(
-        self, chat_id: int, pending: Pending, private: bool
+        self, chat_id: int, drafts: Drafts, pending: Pending, private: bool
     ) -> tuple[list[Reply], bool]:
-        """The replies for the draft's next step, and whether the draft lives on."""
+        """The replies for the draft's next step, and whether the draft lives on. While
+        there are several drafts, each reply names its draft."""
         draft = pending.draft
         form = FORMS[draft.kind]
+        label = drafts.label(pending)
         replies: list[Reply] = []
         if draft.errors:
-            replies.append(Reply("\n".join(draft.errors)))
+            replies.append(Reply(label + "\n".join(draft.errors)))
             draft.errors = []
         problem = contradiction(draft)
         if problem is not None:
@@ -279,7 +435,8 @@ class Registrations:
             pending.asking = CHANGING
             replies.append(
                 Reply(
-                    f"That doesn't add up: {problem}. Nothing is stored. " + _change_prompt(form),
+                    f"{label}That doesn't add up: {problem}. Nothing is stored. "
+                    + _change_prompt(form),
                     ask_reply=not private,
                 )
             )
@@ -287,13 +444,13 @@ class Registrations:
         if draft.missing:
             pending.asking = draft.missing[0]
             question = form.field(pending.asking).asked(await self.core.today(chat_id))
-            replies.append(Reply(question + " (or 'stop')", ask_reply=not private))
+            replies.append(Reply(label + question + " (or 'stop')", ask_reply=not private))
             return replies, True
         extra = await self._extra_question(chat_id, pending)
         if extra is not None:
             pending.asking = extra.name
             asked = extra.asked(await self.core.today(chat_id))
-            replies.append(Reply(asked + " (or 'stop')", ask_reply=not private))
+            replies.append(Reply(label + asked + " (or 'stop')", ask_reply=not private))
             return replies, True
         pending.asking = None
         try:
@@ -303,7 +460,7 @@ class Registrations:
             pending.asking = CHANGING
             replies.append(
                 Reply(
-                    f"That doesn't add up: {problem}. Nothing is stored yet. "
+                    f"{label}That doesn't add up: {problem}. Nothing is stored yet. "
                     + _change_prompt(form),
                     ask_reply=not private,
                 )
@@ -318,7 +475,7 @@ class Registrations:
         )
         replies.append(
             Reply(
-                "Is this right?\n" + form.readback(draft.fields, _notes(draft)) + warning,
+                f"{label}Is this right?\n" + form.readback(draft.fields, _notes(draft)) + warning,
                 [
                     [
                         Button("Confirm", encode(RegistrationAnswer("confirm", pending.token))),
@@ -361,43 +518,60 @@ class Registrations:
                 notice=True,
             )
         pending, owner = found
+        drafts = await self._all(press.chat_id, owner)
+        assert drafts is not None
+        index = drafts.find(pending.token)
+        assert index is not None
+        drafts = Drafts(list(drafts.items), index)  # the pressed draft becomes current
         if answer.action == "change":
             form = FORMS[pending.draft.kind]
-            await self._save(press.chat_id, owner, replace(pending, asking=CHANGING))
+            changing = replace(pending, asking=CHANGING)
+            drafts.items[index] = changing
+            await self._store(press.chat_id, owner, drafts)
             # The read-back stays (with Confirm, in case all was right after all); a reply
             # to it in a group reaches the bot.
             return Reply(
-                "Is this right?\n"
+                drafts.label(changing)
+                + "Is this right?\n"
                 + form.readback(pending.draft.fields, _notes(pending.draft))
                 + "\n\n"
                 + _change_prompt(form, reply=press.chat_id < 0),  # a group's id is negative
                 [[Button("Confirm", encode(RegistrationAnswer("confirm", pending.token)))]],
             )
-        return await self._register(press.chat_id, press.user_id, pending, owner)
+        self._drafts[(press.chat_id, owner)] = (drafts, self.core.now())
+        [done, *more] = await self._register(
+            press.chat_id, press.user_id, pending, owner, private=press.chat_id > 0
+        )
+        if more:
+            # The press edits the read-back; what is still waiting goes beside the result.
+            return replace(done, text="\n\n".join([done.text, *(r.text for r in more)]))
+        return done
 
     async def _pressed(
         self, press: Press, answer: RegistrationAnswer
     ) -> tuple[Pending, int] | None:
         """The draft a Confirm/Change press answers, and whose it is.
 
-        The presser's own; or, for an admin of the chat, one an anonymous admin started (the
-        press reveals a person, the message that started it did not).
+        The presser's own (any of their drafts); or, for an admin of the chat, one an
+        anonymous admin started (the press reveals a person, the message that started it
+        did not).
         """
-        own = await self._get(press.chat_id, press.user_id)
-        if _answered_by(own, answer):
-            assert own is not None
+        own = _answered_by(await self._all(press.chat_id, press.user_id), answer)
+        if own is not None:
             return own, press.user_id
         anonymous = anonymous_admin_id(press.chat_id)
         if anonymous == press.user_id:
             return None
-        theirs = await self._get(press.chat_id, anonymous)
-        if _answered_by(theirs, answer) and await press.is_admin():
-            assert theirs is not None
+        theirs = _answered_by(await self._all(press.chat_id, anonymous), answer)
+        if theirs is not None and await press.is_admin():
             return theirs, anonymous
         return None
 
-    async def _register(self, chat_id: int, user_id: int, pending: Pending, owner: int) -> Reply:
-        """Store the read-back draft of ``owner`` as an item, registered by ``user_id``."""
+    async def _register(
+        self, chat_id: int, user_id: int, pending: Pending, owner: int, *, private: bool
+    ) -> list[Reply]:
+        """Store the read-back draft of ``owner`` as an item, registered by ``user_id``;
+        then say which of the owner's other drafts are still waiting, and go on to the next."""
         form = FORMS[pending.draft.kind]
         fields = pending.draft.fields
         event = form.event(
@@ -408,19 +582,38 @@ class Registrations:
         )
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}
-        # The draft goes in the same unit of work as the item: never one without the other.
-        done = await self.core.register(event, title, data, draft_of=owner)
-        self._drafts.pop((chat_id, owner), None)
+        drafts = await self._all(chat_id, owner)
+        index = drafts.find(pending.token) if drafts is not None else None
+        left = _without(drafts, index) if drafts is not None and index is not None else None
+        # The draft goes in the same unit of work as the item: never one without the other;
+        # the owner's other drafts stay, stored in the same unit.
+        done = await self.core.register(
+            event, title, data, draft_of=owner, drafts_left=left.to_json() if left else None
+        )
+        if left is None:
+            self._drafts.pop((chat_id, owner), None)
+        else:
+            self._drafts[(chat_id, owner)] = (left, self.core.now())
         codes = await self.core.compacts_of(chat_id)
         head = f"Registered as item #{done.item_id}: {title}"
         if not codes:
-            return Reply(
+            result = Reply(
                 head + "\nThis chat follows no Compact yet, so I can't check it. "
                 "Choose one with /compact CODE."
             )
-        tz = await self.core.timezone(chat_id)
-        schedule = format_reminders(done.results, self.core.reminder_hour, tz)
-        return Reply("\n\n".join([head, format_results(done.results), schedule]))
+        else:
+            tz = await self.core.timezone(chat_id)
+            schedule = format_reminders(done.results, self.core.reminder_hour, tz)
+            result = Reply("\n\n".join([head, format_results(done.results), schedule]))
+        return [result, *await self._next_waiting(chat_id, left, private)]
+
+
+def _without(drafts: Drafts, index: int) -> Drafts | None:
+    """The drafts but the one at ``index`` (the next one current), or None if none is left."""
+    items = [p for i, p in enumerate(drafts.items) if i != index]
+    if not items:
+        return None
+    return Drafts(items, index if index < len(items) else 0)
 
 
 def _notes(draft: Draft) -> dict[str, str]:
@@ -432,11 +625,15 @@ def _notes(draft: Draft) -> dict[str, str]:
     return notes
 
 
-def _answered_by(pending: Pending | None, answer: RegistrationAnswer) -> bool:
-    """Whether ``answer`` is a press under ``pending``'s read-back."""
-    return (
-        pending is not None and pending.token == answer.token and pending.asking in (None, CHANGING)
-    )
+def _answered_by(drafts: Drafts | None, answer: RegistrationAnswer) -> Pending | None:
+    """The draft whose read-back ``answer`` was pressed under, if it is still there."""
+    if drafts is None:
+        return None
+    index = drafts.find(answer.token)
+    if index is None:
+        return None
+    pending = drafts.items[index]
+    return pending if pending.asking in (None, CHANGING) else None
 
 
 def _change_prompt(form: Form, reply: bool = False) -> str:
@@ -446,6 +643,26 @@ def _change_prompt(form: Form, reply: bool = False) -> str:
         f"What should change? {how} the field and its new value, e.g. "
         f"'{form.change_example}' ({names}). Or 'stop'."
     )
+
+
+_COMMAND_LINE = re.compile(
+    r"^\s*/(?P<kind>consultation|funding|complaint)(?:@\w+)?(?:\s+|$)", re.IGNORECASE
+)
+
+
+def _split_commands(kind: Kind, args: str) -> list[tuple[Kind, str]]:
+    """A command's text split where another line starts a registration command: three
+    "/consultation …" lines pasted as one message are three registrations."""
+    parts: list[tuple[Kind, list[str]]] = [(kind, [])]
+    for line in args.splitlines():
+        m = _COMMAND_LINE.match(line)
+        if m is None:
+            parts[-1][1].append(line)
+            continue
+        named = m.group("kind").lower()
+        assert named in FORMS
+        parts.append((named, [line[m.end() :]]))
+    return [(k, "\n".join(lines).strip()) for k, lines in parts]
 
 
 def _new_token() -> str:
