@@ -145,8 +145,9 @@ def _norm(text: str) -> str:
     s = text.strip().lower().replace("’", "'").replace("‘", "'")
     s = re.sub(r"\s+", " ", s)
     s = s.strip(" .,;:!")
-    # "on 3 March" / "on the 3rd": the preposition carries no information.
-    return re.sub(r"^on\s+", "", s)
+    # "on 3 March" / "at the end of June" / "by 3 March": the preposition carries no
+    # information.
+    return re.sub(r"^(?:on|at|by)\s+", "", s)
 
 
 def _cannot_read(text: str) -> UnreadableDateError:

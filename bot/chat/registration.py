@@ -31,6 +31,7 @@ from bot.chat.registration_parsing import (
     Draft,
     apply_answer,
     contradiction,
+    read_correction,
     read_message,
 )
 from bot.chat.replies import format_reminders, format_results
@@ -372,10 +373,22 @@ class Registrations:
         if is_no(text):
             await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
             return [Reply(_change_prompt(FORMS[pending.draft.kind]), ask_reply=not msg.private)]
-        found = FORMS[pending.draft.kind].find_field(text, extra=True)
+        found = await self._correction(msg.chat_id, pending, text)
         if found is None:
             return None
         return await self._change_field(msg, pending, *found)
+
+    async def _correction(
+        self, chat_id: int, pending: Pending, text: str
+    ) -> tuple[FormField, str] | None:
+        """The field a message at the read-back changes and its new value: "closes 15
+        March", "closes 19/2/27 actually", "no, it's PKC"; or "closes" alone (asked for)."""
+        form = FORMS[pending.draft.kind]
+        found = read_correction(pending.draft.kind, text, await self.core.today(chat_id))
+        if found is not None:
+            return form.field(found[0]), found[1]
+        named = form.find_field(text, extra=True)
+        return named if named is not None and not named[1] else None
 
     async def _changing(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """After "no" at the read-back: waiting for a field and its new value."""
@@ -383,7 +396,7 @@ class Registrations:
             return await self._register(
                 msg.chat_id, msg.user_id, pending, msg.user_id, private=msg.private
             )
-        found = FORMS[pending.draft.kind].find_field(text, extra=True)
+        found = await self._correction(msg.chat_id, pending, text)
         if found is not None:
             return await self._change_field(msg, pending, *found)
         if is_question(text):

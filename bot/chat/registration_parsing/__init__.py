@@ -58,6 +58,7 @@ from bot.chat.registration_parsing.drafts import (
 from bot.chat.registration_parsing.field_answers import (
     apply_answer,
     classify_against,
+    read_correction,
     read_date,
     read_days,
     read_message,
@@ -76,6 +77,7 @@ __all__ = [
     "parse_complaint",
     "parse_consultation",
     "parse_funding",
+    "read_correction",
     "read_date",
     "read_days",
     "read_message",

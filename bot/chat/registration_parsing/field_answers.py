@@ -286,3 +286,60 @@ def read_message(kind: Kind, text: str, today: date) -> Draft:
         errors.extend(draft.errors)
     draft.errors = errors
     return draft
+
+
+_CORRECTION_LEAD = re.compile(
+    r"^(?:(?:no|nope|nah|sorry|oops|actually|correction|wait|ah|oh|erm|um|sorry)\b[\s,.:;!-]*)+",
+    re.IGNORECASE,
+)
+_CORRECTION_TAIL = re.compile(
+    r"(?:[\s,.!;-]*\b(?:actually|sorry|please|pls|thanks|instead|my mistake|my bad|not that)\b)*"
+    r"[\s,.!;-]*$",
+    re.IGNORECASE,
+)
+_IT_IS = re.compile(
+    r"^(?:it'?s|it\s+is|its|it\s+should\s+be|should\s+be|make\s+(?:it|that)|that\s+should\s+be"
+    r"|i\s+meant|meant|it\s+was|the\s+right\s+one\s+is|change\s+(?:it\s+)?to|it)\s+",
+    re.IGNORECASE,
+)
+_VALUE_LEAD = re.compile(r"^(?:is|was|should\s+be|=|to|to\s+be|now)\s+", re.IGNORECASE)
+_NAME_FIELDS = ("body", "funder")
+
+
+def read_correction(kind: Kind, text: str, today: date) -> tuple[str, str] | None:
+    """A correction typed at a read-back, as (field, new value): "closes 19/2/27 actually"
+    -> ("closes", "19/2/27"); "no, it's PKC" -> ("body", "PKC"); "the funder should be KCC"
+    -> ("funder", "KCC"). A bare value is taken for the one field it can be (a date where
+    the form has one date field to change, a name for the body or funder); None when it is
+    not a correction or its field is unclear."""
+    form = FORMS[kind]
+    said = _CORRECTION_TAIL.sub("", _CORRECTION_LEAD.sub("", text.strip())).strip()
+    if not said:
+        return None
+    for candidate in (
+        said,
+        re.sub(r"^the\s+", "", said, flags=re.IGNORECASE),
+        _IT_IS.sub("", said),
+    ):
+        found = form.find_field(candidate, extra=True)
+        if found is not None and found[1]:
+            return found[0].name, _VALUE_LEAD.sub("", found[1]).strip()
+    value = _IT_IS.sub("", said).strip()
+    if not value or (value == said and not _CORRECTION_LEAD.match(text.strip())):
+        return None  # a bare value counts only after "no", "actually", "it's" …
+    dates = [f.name for f in form.fields if f.kind == "date" and f.required]
+    readable = []
+    for name in dates:
+        try:
+            read_date(kind, name, value, today)
+        except DateParseError:
+            continue
+        readable.append(name)
+    if readable:
+        return (readable[0], value) if len(dates) == 1 else None
+    if re.search(r"\d", value):
+        return None  # a date we can't place, not a name
+    names = [f.name for f in form.fields if f.name in _NAME_FIELDS]
+    if names and len(value.split()) <= 6:
+        return names[0], value
+    return None
