@@ -41,6 +41,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from rapidfuzz.distance import OSA
 
 __all__ = [
     "DateParseError",
@@ -361,8 +362,6 @@ _WORD_RE = re.compile(r"[A-Za-z]{5,}")
 def _spelt(word: str) -> str | None:
     """The month or weekday ``word`` misspells ("febuary", "wendesday"), or None: same
     first letter, one edit or swap away (two for names of seven letters or more)."""
-    from rapidfuzz.distance import OSA
-
     low = word.lower()
     if low in _DATE_NAMES or (low[:3] in MONTHS and len(low) <= 4):
         return None
@@ -402,7 +401,16 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
     occurrence on or after today) or "past" (as nearest, but a bare weekday means the most
     recent one on or before today - "opened Monday").
     """
-    s = _norm(spell_date_words(text))
+    try:
+        return _day_info(_norm(text), text, today, hint)
+    except UnreadableDateError:
+        spelt = spell_date_words(text)  # only then: most dates are spelt right
+        if spelt == text:
+            raise
+        return _day_info(_norm(spelt), text, today, hint)
+
+
+def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
     if not s:
         raise _cannot_read(text)
     try:
