@@ -167,7 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="profile the synthetic all-Compacts case"
     )
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n = 50
+        args.warmup = 5
+        args.synthetic = 20
 
     knowledge = Knowledge.load()
     real = knowledge.registry

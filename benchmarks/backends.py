@@ -259,7 +259,7 @@ async def new_pg(server: PgServer, name: str) -> str:
     return server.url(name)
 
 
-def main(n: int, count: int) -> None:
+def main(n: int, count: int, claims: int) -> None:
     server = PgServer.start()
     results: dict[str, dict[str, Any]] = {}
     try:
@@ -276,8 +276,8 @@ def main(n: int, count: int) -> None:
                 row: dict[str, Any] = {}
                 confirm = asyncio.run(confirm_latency(target("confirm"), n))
                 row["confirm"] = (statistics.median(confirm) / 1000, pct(confirm, 0.99) / 1000)
-                row["claims1"] = asyncio.run(claim_rate(target("claims1"), 20_000, 1))
-                row["claims3"] = asyncio.run(claim_rate(target("claims3"), 20_000, 3))
+                row["claims1"] = asyncio.run(claim_rate(target("claims1"), claims, 1))
+                row["claims3"] = asyncio.run(claim_rate(target("claims3"), claims, 3))
                 late = asyncio.run(lateness(target("burst"), count))
                 row["late"] = (statistics.median(late), pct(late, 0.99))
                 failover_dir = tmp / f"failover-{backend}"
@@ -313,5 +313,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=200, help="Confirm presses timed")
     parser.add_argument("--reminders", type=int, default=10_000, help="due at once")
+    parser.add_argument("--claims", type=int, default=20_000, help="claimed and marked sent")
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args()
-    main(args.n, args.reminders)
+    if args.quick:
+        args.n = 10
+        args.reminders = 200
+        args.claims = 1000
+    main(args.n, args.reminders, args.claims)

@@ -272,7 +272,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, nargs="+", default=[1000])
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.items = [20]
+        args.repeat = 2
     knowledge = Knowledge.load()
     results = []
     for n in args.items:

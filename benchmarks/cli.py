@@ -97,7 +97,10 @@ def chat_first_reply(env: dict[str, str], db: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = 1
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "COMPACTBOT_CACHE_DIR": str(Path(tmp) / "cache")}
         env.pop("TELEGRAM_BOT_TOKEN", None)

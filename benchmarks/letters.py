@@ -117,7 +117,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.items = 20
+        args.repeat = 2
     await bench(args.items, args.repeat, Knowledge.load())
 
 

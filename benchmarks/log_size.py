@@ -66,7 +66,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--compacts", nargs="+", default=["kent-2011", "west-kent"])
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.items = 20
     figures = await bench(args.items, args.compacts, Knowledge.load())
     print(f"{args.items} items, Compacts: {' '.join(args.compacts)}")
     for key, value in figures.items():

@@ -133,7 +133,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.items = [100]
+        args.repeat = 1
     knowledge = Knowledge.load()
     rows = [await bench(n, args.repeat, knowledge) for n in args.items]
     keys = list(rows[0])

@@ -118,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--compacts", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3, help="warm runs (median shown)")
+    parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.compacts = 20
+        args.runs = 1
     with tempfile.TemporaryDirectory() as tmp:
         folder, cache = Path(tmp) / "compacts", Path(tmp) / "cache"
         write_variants(folder, args.compacts)

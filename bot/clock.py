@@ -95,6 +95,8 @@ class ManualClock:
         self._now = now.astimezone(UTC)
         self._start = self._now
         self._sleepers: list[tuple[datetime, int, asyncio.Future[None]]] = []
+        self._sleeping: dict[asyncio.Future[None], asyncio.Task[object] | None] = {}
+        """Which task each pending wait belongs to (``drive_all`` knows who waits on time)."""
         self._order = itertools.count()
 
     def now(self) -> datetime:
@@ -110,7 +112,11 @@ class ManualClock:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         wake_at = self._now + timedelta(seconds=seconds)
         heapq.heappush(self._sleepers, (wake_at, next(self._order), future))
-        await future
+        self._sleeping[future] = asyncio.current_task()
+        try:
+            await future
+        finally:
+            self._sleeping.pop(future, None)
 
     def advance(self, seconds: float = 0.0, **delta: float) -> None:
         """Move time forward (``advance(5)``, ``advance(days=1)``) and wake due sleepers."""
@@ -152,6 +158,39 @@ class ManualClock:
                 raise RuntimeError("drive(): the task waits on something other than the clock")
             await asyncio.sleep(0.001)  # something real is under way (a thread, I/O)
         return task.result()
+
+    async def drive_all(self, *work: Awaitable[T], patience: float = 60.0) -> list[T]:
+        """Run each of ``work`` as a task of its own, moving time to the next wake-up only when
+        every one still running waits on this clock.
+
+        A task doing anything else (a database round trip, in a thread or on a socket) holds
+        time still until it waits on the clock or ends, however long that takes in real time:
+        on a busy machine too, each acts at the instant it would have.  ``patience`` is only
+        how long (real seconds) nothing may happen before the test is told it hangs."""
+        tasks = [asyncio.ensure_future(w) for w in work]
+        loop = asyncio.get_running_loop()
+        last: tuple[int, frozenset[asyncio.Task[object] | None]] | None = None
+        changed_at = loop.time()
+        try:
+            while not all(t.done() for t in tasks):
+                running = [t for t in tasks if not t.done()]
+                waiting = frozenset(
+                    task for future, task in self._sleeping.items() if not future.done()
+                )
+                if all(t in waiting for t in running):
+                    self.set(min(at for at, _, f in self._sleepers if not f.done()))
+                    last = None
+                elif (len(running), waiting) != last:
+                    last, changed_at = (len(running), waiting), loop.time()
+                elif loop.time() - changed_at > patience:
+                    raise RuntimeError("drive_all(): a task waits on something other than time")
+                # Lets the woken run; a task waiting on a thread or a socket needs real time.
+                await asyncio.wait(running, timeout=0.001)
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            raise
+        return [t.result() for t in tasks]
 
     @property
     def sleepers(self) -> int:

@@ -836,7 +836,7 @@ class FakeBotApi:
     async def wait_for_inline_answer(
         self,
         inline_query_id: str,
-        timeout: float = 5.0,  # noqa: ASYNC109 - mirrors wait_for_message
+        timeout: float = 30.0,  # noqa: ASYNC109 - mirrors wait_for_message
     ) -> InlineAnswer:
         """The bot's accepted answer to the inline query ``inline_query_id``."""
 
@@ -930,7 +930,7 @@ class FakeBotApi:
         self,
         chat_id: int,
         predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the agreed test-side API
+        timeout: float = 30.0,  # noqa: ASYNC109 - part of the agreed test-side API
     ) -> SentMessage:
         """Return the earliest not-yet-returned bot message to ``chat_id`` matching ``predicate``.
 
@@ -965,7 +965,7 @@ class FakeBotApi:
         self,
         method: str,
         predicate: Callable[[ApiCall], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - mirrors wait_for_message
+        timeout: float = 30.0,  # noqa: ASYNC109 - mirrors wait_for_message
     ) -> ApiCall:
         """Return the earliest not-yet-returned call of ``method`` matching ``predicate``."""
 

@@ -163,7 +163,7 @@ async def test_get_updates_long_polls_and_honours_offset() -> None:
         api.add_chat(ALICE)
         started = time.monotonic()
         assert await bot.get_updates(timeout=0) == ()
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 10  # however busy the machine: not a long poll
 
         async def later() -> None:
             await asyncio.sleep(0.1)
@@ -171,8 +171,9 @@ async def test_get_updates_long_polls_and_honours_offset() -> None:
 
         task = asyncio.create_task(later())
         started = time.monotonic()
-        updates = await bot.get_updates(timeout=5)
-        assert time.monotonic() - started < 2  # returned on arrival, not after the timeout
+        updates = await bot.get_updates(timeout=60, read_timeout=90)
+        # Returned on arrival, not after the timeout (with room for a busy machine).
+        assert time.monotonic() - started < 30
         await task
         assert [u.message.text for u in updates if u.message] == ["wake up"]
 

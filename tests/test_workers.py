@@ -13,7 +13,11 @@ the worker holding the most claims is killed with SIGKILL.  Then:
 - every reminder reached Telegram, once (at most one message twice: the one in flight when
   the worker died);
 - Telegram never saw more than 30 messages in any second from the bot, nor more than 20 in
-  any minute in one group: the three workers share one limiter.
+  any minute in one group: the three workers share one limiter.  Arrival times are real
+  time on a machine that may be busy: the bot books a slot every 1.1/30 s and a minute of
+  66 s (``rate_limit.GUARD``) so that messages reaching Telegram out of step stay inside the
+  limits, and the arrivals are checked with that margin; that the booked slots themselves
+  are spaced so is checked exactly in ``test_shared_limits.py``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from conftest import Databases
 from fake_bot_api import FakeBotApi, running_fake_api
 from pg_server import free_port
 from test_sending import most_in_any
+
+from bot.delivery.rate_limit import GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123:ABC"
@@ -114,7 +120,7 @@ async def running_workers(
     workers = [Worker(n, env, logs / f"worker-{n}.log") for n in range(WORKERS)]
     try:
         async with httpx.AsyncClient(timeout=2) as client:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300  # a hang, not a slow start on a busy machine
             for worker in workers:
                 while not await worker.healthy(client):
                     assert worker.process.poll() is None, worker.log.read_text()[-3000:]
@@ -189,7 +195,8 @@ async def test_three_workers_one_killed_mid_delivery_apply_and_deliver_everythin
                 return [m for m in api.sent if (m.text or "").startswith("⏰")]
 
             while len(reminder_messages()) < 20:
-                assert time.monotonic() - started < 150, "no reminder went out"
+                # Bounds only for a hang: reminders fall due a minute (real time) in.
+                assert time.monotonic() - started < 600, "no reminder went out"
                 await asyncio.sleep(0.05)
             claims = await raw_sql.fetch(
                 pg_target,
@@ -213,7 +220,7 @@ async def test_three_workers_one_killed_mid_delivery_apply_and_deliver_everythin
                 )
                 if left[0] == (0, 0, every_reminder):
                     break
-                assert time.monotonic() - started < 170, f"not finished: {left}"
+                assert time.monotonic() - started < 900, f"not finished: {left}"
                 await asyncio.sleep(0.1)
             finished = time.monotonic()
             survivors = [w for w in workers if w is not victim]
@@ -248,12 +255,14 @@ async def test_three_workers_one_killed_mid_delivery_apply_and_deliver_everythin
     # Telegram's limits held for the bot as a whole.
     sends = [m for m in api.sent if m.method == "sendMessage"]
     at = sorted(m.at for m in sends)
+    # 31 booked slots span 1.1 s: 31 arrivals within 1 s would take more than the guard's
+    # 0.1 s of jitter; within 0.9 s, more than the guard plus as much again.
     crowded = [
         [round(1000 * (y - x)) for x, y in itertools.pairwise(at[i : i + 31])]
         for i in range(len(at) - 30)
-        if at[i + 30] - at[i] <= 1.0
+        if at[i + 30] - at[i] <= 1.0 - GUARD
     ]
-    assert not crowded, f"31 messages within a second; gaps (ms): {crowded[0]}"
+    assert not crowded, f"31 messages within {1 - GUARD:g} s; gaps (ms): {crowded[0]}"
     for chat in chats:
         assert most_in_any([m.at for m in sends if m.chat_id == chat], 60.0) <= 20
 
