@@ -12,7 +12,9 @@ the words around it; only the function that reads a run as a day is swapped:
 Each set is scored end to end by ``tests/registration_scoring.py`` (totals only: a blind
 set's cases are never listed), and the time per read is measured.
 
-    .venv/bin/python benchmarks/registration_dates.py [FOLDER ...]
+    .venv/bin/python benchmarks/registration_dates.py [--quick] [FOLDER ...]
+
+(``--quick``: the dev set only, as CI's smoke run does.)
 
 ``dateparser`` is a development dependency only (for this measurement); the bot reads dates
 with its own reader, which scored better (README, "Dependencies, and why").
@@ -90,7 +92,12 @@ def _per_read(reader: Reader) -> float:
 
 
 def main(argv: list[str]) -> int:
-    folders = [Path(a) for a in argv] or [registration_scoring.DEV, registration_scoring.BLIND]
+    quick = "--quick" in argv
+    folders = [Path(a).resolve() for a in argv if not a.startswith("--")] or (
+        [registration_scoring.DEV]
+        if quick
+        else [registration_scoring.DEV, registration_scoring.BLIND]
+    )
     readers: dict[str, Reader] = {
         "ours": dateparsing.parse_day_info,
         "dateparser": dateparser_day_info,
