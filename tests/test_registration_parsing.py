@@ -17,7 +17,9 @@ from bot.chat.registration_parsing import (
     parse_complaint,
     parse_consultation,
     parse_funding,
+    read_message,
 )
+from bot.chat.registration_parsing.chatter import without_chatter
 
 TODAY = date(2026, 11, 25)
 D = date
@@ -619,3 +621,26 @@ def test_property_explicit_range_round_trips(opens: date, length: int) -> None:
     draft = parse_consultation(text, TODAY)
     assert (draft.fields["opens"], draft.fields["closes"]) == (opens, closes)
     assert draft.complete
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("Hi everyone, KCC library review closes 18 Jan", "KCC library review closes 18 Jan"),
+        ("Morning all - TWBC parks plan", "TWBC parks plan"),
+        ("Hello! Just to let you know that KCC are cutting our grant", "KCC are cutting our grant"),
+        ("FYI: RBKC consultation on halls. Thanks!", "RBKC consultation on halls"),
+        ("Can you register this please: PKC bus review", "PKC bus review"),
+        ("Hiking club grant ends 31 March", "Hiking club grant ends 31 March"),  # not "Hi"
+        ("Update on the Heads Up project", "Update on the Heads Up project"),  # no lead-in
+        ("Hi all", "Hi all"),  # nothing else: left as it is
+    ],
+)
+def test_greetings_and_lead_ins_are_not_read_as_the_title(text: str, left: str) -> None:
+    assert without_chatter(text) == left
+
+
+def test_a_greeting_is_never_the_title() -> None:
+    draft = read_message("funding", "Hi, KCC are ending our youth work grant on 31 March", TODAY)
+    assert draft.fields["title"] == "KCC are ending our youth work grant"
+    assert draft.fields["funder"] == "KCC" and draft.fields["ends"] == D(2027, 3, 31)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from bot.chat.dateparsing import DateParseError, Hint, parse_day_info
 from bot.chat.forms import FORMS, YES_NO, FieldValue, Kind
+from bot.chat.registration_parsing.chatter import without_chatter
 from bot.chat.registration_parsing.dates import end_of_period
 from bot.chat.registration_parsing.drafts import (
     ALL_FIELDS,
@@ -265,6 +266,7 @@ def read_message(kind: Kind, text: str, today: date) -> Draft:
     form = FORMS[kind]
     labelled: list[tuple[str, str]] = []
     rest: list[str] = []
+    text = without_chatter(text)
     for line in text.splitlines():
         m = _LABELLED_LINE.match(line)
         found = form.find_field(m.group("label")) if m else None
