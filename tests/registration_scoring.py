@@ -96,25 +96,33 @@ def _bare(name: str) -> str:
     return plain.removeprefix("the ")
 
 
-def _canonical() -> Callable[[str], str | None] | None:
-    """The bot's own reader of a body's one name, where it has one (``i20-who``)."""
-    try:
-        from bot.knowledge import bodies  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    found = getattr(bodies, "canonical_body", None)
-    return found if callable(found) else None
-
-
-def _same_body(read: str, wanted: Iterable[str]) -> bool:
+def _same_body(
+    read: str, wanted: Iterable[str], canonical: Callable[[str], str | None] | None = None
+) -> bool:
+    """Whether the body read is the one wanted: the same words as written or in full (case,
+    spacing and a leading "the" aside), or the same body by the bot's own one name for it."""
     names = [w for w in wanted if w]
     if _bare(read) in {_bare(w) for w in names}:
         return True
-    canonical = _canonical()
     if canonical is None:
         return False
     mine = canonical(read)
-    return mine is not None and any(canonical(w) == mine for w in names)
+    return mine is not None and any(_bare(canonical(w) or w) == _bare(mine) for w in names)
+
+
+def _canonical(knowledge: Knowledge, follows: list[str]) -> Callable[[str], str | None] | None:
+    """The bot's one name for a body it knows (``Knowledge.gazetteer``, where it has one);
+    None for a name it does not know."""
+    gazetteer = getattr(knowledge, "gazetteer", None)
+    whole = getattr(gazetteer, "whole_body", None)
+    if whole is None:
+        return None
+
+    def one_name(name: str) -> str | None:
+        found = whole(name, follows)
+        return str(found.name) if found is not None else None
+
+    return one_name
 
 
 def _has_words(text: Any, words: list[str]) -> bool:
@@ -123,7 +131,12 @@ def _has_words(text: Any, words: list[str]) -> bool:
 
 
 def judge(
-    case: dict[str, Any], read: dict[str, Any], asked: list[str], refused: bool, readback: bool
+    case: dict[str, Any],
+    read: dict[str, Any],
+    asked: list[str],
+    refused: bool,
+    readback: bool,
+    canonical: Callable[[str], str | None] | None = None,
 ) -> Scored:
     """Whether the bot read ``case`` right: ``read`` its fields, ``asked`` the fields it
     asks for (now or in turn), ``refused`` it said the message did not add up."""
@@ -155,7 +168,8 @@ def judge(
             if got and not (kind == "complaint" and name == "body"):
                 why.append(f"{name} invented: {got}")
             continue
-        if not got or not _same_body(str(got), [want, expect.get(f"{name}_full", "")]):
+        wanted = [want, expect.get(f"{name}_full", "")]
+        if not got or not _same_body(str(got), wanted, canonical):
             why.append(f"{name} {got!r} (want {want!r})")
     for words, name in (("title_words", "title"), ("summary_words", "summary")):
         if words in expect and not _has_words(read.get(name), expect[words]):
@@ -230,7 +244,8 @@ class Bench:
         )
         if waits_for_change:
             asked = []
-        return judge(case, read, asked, refused, readback)
+        canonical = _canonical(core.knowledge, list(case.get("follows") or []))
+        return judge(case, read, asked, refused, readback, canonical)
 
 
 async def score(folder: Path) -> list[Scored]:
