@@ -644,3 +644,45 @@ def test_a_greeting_is_never_the_title() -> None:
     draft = read_message("funding", "Hi, KCC are ending our youth work grant on 31 March", TODAY)
     assert draft.fields["title"] == "KCC are ending our youth work grant"
     assert draft.fields["funder"] == "KCC" and draft.fields["ends"] == D(2027, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("KCC youth grant, stops at the end of June", D(2027, 6, 30)),
+        ("KCC youth grant will be stopped at the end of June", D(2027, 6, 30)),
+        ("KCC youth grant ceases on 30 June 2027", D(2027, 6, 30)),  # a month's end: that day
+        ("KCC youth grant ceases 1 July 2027", D(2027, 6, 30)),  # a month's start: the day before
+        ("KCC youth grant, the change takes effect 1 July", D(2027, 6, 30)),
+        ("KCC youth grant no longer funded from April 1st", D(2027, 3, 31)),
+        ("KCC youth grant ends on the last day of March", D(2027, 3, 31)),
+        ("KCC youth grant finishes at the end of the financial year", D(2027, 3, 31)),
+        ("KCC youth grant: no money after 30 June", D(2027, 6, 30)),
+        ("KCC youth grant ending the 20th", D(2026, 12, 20)),
+    ],
+)
+def test_the_last_funded_day_as_people_say_it(text: str, ends: date) -> None:
+    assert parse_funding(text, date(2026, 12, 7)).fields["ends"] == ends
+
+
+@pytest.mark.parametrize(
+    ("text", "notice", "started"),
+    [
+        ("KCC grant ends 31 March, we were told on 10 Jan", D(2026, 1, 10), None),
+        ("On 20 Nov KCC told us our grant ends 31 March", D(2026, 11, 20), None),
+        ("KCC grant ends 31 March. We heard on 20 Nov", D(2026, 11, 20), None),
+        ("KCC grant ends 31 March, they consulted us from 2 Nov", None, D(2026, 11, 2)),
+        (
+            "KCC grant ends 31 March, consultation on the cut began 2 weeks ago",
+            None,
+            D(2026, 11, 23),
+        ),
+        ("KCC grant ends 31 March, a consultation ran from 1 Nov to 30 Nov", None, D(2026, 11, 1)),
+    ],
+)
+def test_days_that_have_happened_are_the_latest_not_after_today(
+    text: str, notice: date | None, started: date | None
+) -> None:
+    draft = parse_funding(text, date(2026, 12, 7))
+    assert draft.fields["ends"] == D(2027, 3, 31)
+    assert (draft.fields["notice"], draft.fields["consultation_start"]) == (notice, started)

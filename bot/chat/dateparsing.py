@@ -128,7 +128,7 @@ _RELATIVE_RE = re.compile(
     r"(?P<tail>\s+from\s+(?:now|today)|\s+ago)?"
 )
 _END_OF_RE = re.compile(
-    rf"(?:the\s+)?end\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
+    rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
     r"|(?P<fy>(?:the|this)\s+financial\s+year))"
 )
 _ORDINAL_RE = re.compile(

@@ -200,6 +200,23 @@ def end_of_period(text: str) -> bool:
     return bool(re.match(r"\s*(?:the\s+)?end\s+of\b", text, re.IGNORECASE))
 
 
+_FIRST_DAY_WORDS = frozenset("from effect effective as starting commencing beginning".split())
+"""Words that make a date the first day of something ("from 1 April", "with effect from",
+"takes effect", "as of"): for funding, the first day no longer funded."""
+
+
+def _last_funded(text: str, toks: list[Tok], span: _Span, day: date) -> bool:
+    """Whether a stop-date ("stops …", "ceases …", "cut …") is itself the last funded day:
+    "the end of June"; or a month's last day after a verb without "from" ("ceases on 30
+    June 2027"), since funding runs in whole months and stops after, not on, a month's end.
+    "stops from 1 April", "ceases 1 April" name the first day no longer funded."""
+    if end_of_period(_span_text(text, toks, span)):
+        return True
+    first = span.keyword_first if span.keyword_first is not None else span.first
+    said = {t.low for t in toks[first : span.first]}
+    return not (said & _FIRST_DAY_WORDS) and (day + timedelta(days=1)).day == 1
+
+
 def _span_text(text: str, toks: list[Tok], span: _Span) -> str:
     return text[toks[span.first].start : toks[span.last].end]
 
@@ -294,7 +311,11 @@ def _assign_roles(
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
-            past_weekday = span.keyword_word in _PAST_TENSE and not span.has_digit
+            past_weekday = (
+                span.keyword_word in _PAST_TENSE
+                and not span.has_digit
+                and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
+            )
             if guessed and (past_weekday or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
@@ -463,7 +484,7 @@ def read_dates(
         if parsed is None:
             reading.failed.setdefault(target, span.problem or "Please check that date.")
             continue
-        if span.role == "stop" and not end_of_period(_span_text(text, toks, span)):
+        if span.role == "stop" and not _last_funded(text, toks, span, parsed.day):
             # "from 1 April" names the first unfunded day; store the last funded day.
             parsed = ParsedDay(parsed.day - timedelta(days=1), parsed.year_inferred)
             reading.day_before[target] = _span_text(text, toks, span)

@@ -102,6 +102,10 @@ def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
     if kind == "funding" and name == "ends":
         if (m := _STOP_ANSWER_RE.match(text)) and not end_of_period(m.group("rest")):
             parsed = parse_day_info(m.group("rest"), today, hint=hint)
+            from_word = re.search(r"\b(?:from|effect|as of|starting)\b", text[: m.start("rest")])
+            if not from_word and (parsed.day + timedelta(days=1)).day == 1:
+                # "ceases on 30 June": a month's last day is itself the last funded day.
+                return DateAnswer(parsed.day, yearless=parsed.year_inferred)
             return DateAnswer(
                 parsed.day - timedelta(days=1),
                 yearless=parsed.year_inferred,
