@@ -189,3 +189,16 @@ async def test_a_bare_command_and_field_lines_over_telegram(
             )
         finally:
             await stop_core(app)
+
+
+async def test_more_than_ten_waiting_is_refused_and_nothing_changes(
+    conversation: Conversation,
+) -> None:
+    await send(conversation, "/compact kent-2011")
+    eleven = "\n".join(
+        f"/consultation Review {n} by KCC, opens 1 Dec 2026, closes 23 Feb 2027" for n in range(11)
+    )
+    [refused] = await send(conversation, eleven)
+    assert "more than 10 registrations waiting" in refused.text
+    assert "Nothing was changed" in refused.text
+    assert await drafts_kept(conversation) == 0

@@ -45,6 +45,10 @@ DRAFT_TTL = timedelta(days=1)
 """An unfinished registration untouched this long is abandoned (a later message is then
 read as a message, not as the answer to an old question)."""
 
+MAX_DRAFTS = 10
+"""Registrations one person may have waiting in a chat at once (each kept until confirmed
+or stopped); more are refused, not dropped."""
+
 CHANGING = "?change"
 """``Pending.asking`` after "no" (or Change) at the read-back: waiting for a field and its
 new value ("closes 15 March")."""
@@ -230,6 +234,13 @@ class Registrations:
         if not new:
             return refused
         kept = await self._all(msg.chat_id, msg.user_id)
+        if len(new) + (len(kept.items) if kept else 0) > MAX_DRAFTS:
+            return [
+                Reply(
+                    f"That would make more than {MAX_DRAFTS} registrations waiting for you here; "
+                    "please confirm or stop some first. Nothing was changed."
+                )
+            ]
         drafts = await self._add(msg.chat_id, msg.user_id, new)
         replies: list[Reply] = []
         if kept is not None:
