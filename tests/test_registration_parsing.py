@@ -686,3 +686,24 @@ def test_days_that_have_happened_are_the_latest_not_after_today(
     draft = parse_funding(text, date(2026, 12, 7))
     assert draft.fields["ends"] == D(2027, 3, 31)
     assert (draft.fields["notice"], draft.fields["consultation_start"]) == (notice, started)
+
+
+def test_labelled_lines_that_contradict_are_kept_for_the_read_back_to_refuse() -> None:
+    draft = read_message(
+        "funding", "Funder: KCC\nTitle: Youth grant\nEnds: 31/3/2027\nNotice: 5/4/2027", TODAY
+    )
+    assert draft.missing == [] and draft.fields["notice"] == D(2027, 4, 5)
+    assert contradiction(draft) == (
+        "the last funded day (31 Mar 2027) is before notice was given (5 Apr 2027)"
+    )
+
+
+def test_a_labelled_against_names_the_body_too() -> None:
+    draft = read_message("complaint", "Against: Sevenoaks DC\nWhat: they refused to meet us", TODAY)
+    assert draft.fields == {
+        "against": "public",
+        "body": "Sevenoaks DC",
+        "summary": "they refused to meet us",
+    }
+    draft = read_message("complaint", "Against: public\nWhat: they refused to meet us", TODAY)
+    assert draft.fields["body"] is None and draft.missing == ["body"]

@@ -167,7 +167,9 @@ def read_yes_no(text: str) -> str:
     raise ValueError("Please answer yes or no (or 'skip' if you don't know).")
 
 
-def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
+def apply_answer(
+    draft: Draft, field: str, text: str, today: date, *, refuse_contradiction: bool = True
+) -> Draft:
     """Fill in one field from the user's answer and return a new draft.
 
     Dates go through ``read_date`` (for funding ``ends``, "from 1 April" means 31 March).
@@ -233,7 +235,7 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
                 day_before[field] = said.day_before
             # An answer that contradicts a date already given is asked again, never moved.
             problem = contradiction(replace(draft, fields={**fields, field: value}))
-            if problem is not None:
+            if problem is not None and refuse_contradiction:
                 return failed(problem)
     elif field == "against":
         guessed = classify_against(answer)
@@ -255,6 +257,7 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     )
 
 
+_SIDE_WORDS = _PUBLIC_ANSWERS | _VCS_ANSWERS | {"the public sector", "the vcs", "a charity"}
 _LABELLED_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(?P<value>.*\S)\s*$")
 _PARSERS = {
     "consultation": parse_consultation,
@@ -288,8 +291,13 @@ def read_message(kind: Kind, text: str, today: date) -> Draft:
     draft.errors = [e for e in draft.errors if not any(n in e for n in given)]
     errors = list(draft.errors)
     for name, value in labelled:
-        draft = apply_answer(draft, name, value, today)
+        # Dates that contradict each other are kept: the read-back refuses them in one line.
+        draft = apply_answer(draft, name, value, today, refuse_contradiction=False)
         errors.extend(draft.errors)
+        if kind == "complaint" and name == "against" and "body" not in given:
+            # "Against: Sevenoaks DC" names the body as well as its side.
+            if value.lower().strip(" .") not in _SIDE_WORDS:
+                draft = apply_answer(draft, "body", value, today)
     draft.errors = errors
     return draft
 
