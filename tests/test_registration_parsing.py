@@ -707,3 +707,11 @@ def test_a_labelled_against_names_the_body_too() -> None:
     }
     draft = read_message("complaint", "Against: public\nWhat: they refused to meet us", TODAY)
     assert draft.fields["body"] is None and draft.missing == ["body"]
+
+
+def test_a_notice_word_earlier_in_the_clause_and_a_period_start_before_an_end() -> None:
+    today = date(2026, 12, 7)
+    draft = parse_funding("KCC grant ends 31 March, we were notified in writing on 20 Nov", today)
+    assert draft.fields["notice"] == D(2026, 11, 20)
+    draft = parse_funding("The grant KCC gave us from 1 April 2024 ends 31 March 2027", today)
+    assert draft.fields["ends"] == D(2027, 3, 31) and draft.errors == []

@@ -250,6 +250,12 @@ _CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
 }
 """Verbs that give a consultation date its role from further back in the clause."""
+_FUNDING_CLAUSE_ROLES: dict[str, Role] = dict.fromkeys(
+    "notified told informed wrote emailed notice letter announced warned advised".split(),
+    "notice",
+)
+"""Words that make a funding date the notice from further back in the clause ("we were
+notified in writing on 20 Nov")."""
 
 
 def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
@@ -300,7 +306,7 @@ def _assign_roles(
         if hit is None:
             # "opened a consultation on Friday": the role word earlier in the clause.
             for word in reversed(clause):
-                role = _CLAUSE_ROLES.get(word) if not funding else None
+                role = (_FUNDING_CLAUSE_ROLES if funding else _CLAUSE_ROLES).get(word)
                 if role is not None:
                     hit = (role, span.first, word)
                     break
@@ -451,6 +457,14 @@ def read_dates(
             )
         ):
             prev.role, span.role = "period", "ends"
+
+    if kind == "funding" and any(span.role == "ends" for span in spans):
+        # "the grant we've had from 1 April 2024 ends 31 March 2027": with an end said in
+        # so many words, a date after a bare "from" starts the funded period.
+        for span in spans:
+            if span.role == "stop" and span.keyword_word == "from" and span.parsed is not None:
+                if span.parsed.day <= today:
+                    span.role = "period"
 
     reading = Reading(consumed=set(blocked))
     role_field: dict[Role, str | None]
