@@ -96,8 +96,8 @@ async def bench(n: int, repeat: int, knowledge: Knowledge) -> None:
             async def render(letter: Any = letter) -> None:
                 core.letter_templates.render(letter)
 
-            async def docx(text: str = text, title: str = letter.subject) -> None:
-                render_docx(text, title=title)
+            async def docx(text: str = text) -> None:
+                render_docx(text, written_on=today)
 
             async def whole(item: int = item) -> None:
                 await core.write_letters(CHAT, item, None)

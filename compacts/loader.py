@@ -68,7 +68,35 @@ def load_compact(path: Path) -> Compact:
         raise CompactFileError(
             f"{path}: commitments.quote: not verbatim in {source.name}: {', '.join(missing)}"
         )
-    return compact
+    return numbered(compact, source.read_text(encoding="utf-8"))
+
+
+_NUMBERED = re.compile(r"^[ \t]*(?:[-·•*][ \t]+)?(\d{1,3})[.)][ \t]+(\S.*)$")
+
+
+def numbered(compact: Compact, text: str) -> Compact:
+    """``compact`` with each commitment the source numbers given its number and the heading
+    of its list, as the text has them (a letter cites "undertaking 13", not our id)."""
+    lines = text.splitlines()
+    starts: dict[str, tuple[str, str | None]] = {}
+    heading: str | None = None
+    for line in lines:
+        found = _NUMBERED.match(line)
+        if found is None:
+            if line.strip() and not line.lstrip().startswith(("-", "·", "•", "*")):
+                heading = line.strip().rstrip(":").strip() if line.rstrip().endswith(":") else None
+            continue
+        # Keyed by the item's first words: a quote starts where its numbered line does.
+        starts.setdefault(normalise(found.group(2))[:60], (found.group(1), heading))
+    commitments = []
+    for c in compact.commitments:
+        hit = starts.get(normalise(c.quote)[:60])
+        if hit is not None and len(normalise(c.quote)) >= 10:
+            c = c.model_copy(update={"number": hit[0], "list_heading": hit[1]})
+        commitments.append(c)
+    data = compact.model_dump()
+    data["commitments"] = [c.model_dump() for c in commitments]
+    return Compact.model_validate(data)
 
 
 def keywords_file(path: Path) -> Path:

@@ -131,6 +131,12 @@ class Commitment(_Strict):
     who signed it, its history, a definition, a contact, how to get a copy) rather than
     committing anyone to anything: quoted so it can be found, never called anyone's duty.
     Its ``party`` is the side the text is about (``joint``: the Compact as a whole)."""
+    number: str | None = None
+    """The number the text itself gives it in a numbered list ("13" for "13) To give ..."),
+    read from the source by the loader; None where the text numbers nothing."""
+    list_heading: str | None = None
+    """The line the text puts above that numbered list ("Undertakings by the public
+    sector"), read with the number."""
 
     @field_validator("topics")
     @classmethod

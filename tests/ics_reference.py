@@ -10,16 +10,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bot.domain.verdicts import deadline_label
 from bot.knowledge.registry import CompactRegistry
 from bot.records.calendar_export import (
     PRODID,
     UID_DOMAIN,
     CalendarFile,
     _clauses,
-    _holiday_warnings,
     _item_line,
-    _qualified,
+    deadline_text,
     open_deadlines,
 )
 from bot.records.compliance import ItemRecord
@@ -47,24 +45,13 @@ def build_calendar_icalendar(
 
     deadlines = open_deadlines(records, today)
     for d in deadlines:
-        names = ", ".join(
-            registry.display_name(c) + _qualified(d.item, c, d.key) for c in d.compacts
-        )
-        label = deadline_label(d.key)
+        summary, description = deadline_text(d, registry)
         event = icalendar.Event()
         event.add("uid", d.uid)
         event.add("dtstamp", stamp)
         event.add("dtstart", d.day)
         event.add("dtend", d.day + timedelta(days=1))
-        event.add("summary", f"{label}: {d.item.title}")
-        description = [
-            _item_line(d.item),
-            f"{label}"
-            + (f" under {names}" if names else "")
-            + f": {d.day:%A} {d.day.day} {d.day:%B %Y}.",
-            *_holiday_warnings(d.day, d.compacts, registry),
-            *_clauses(d.item, d.compacts, registry),
-        ]
+        event.add("summary", summary)
         event.add("description", "\n".join(description))
         event.add("categories", ["Compact", d.item.kind])
         event.add("transp", "TRANSPARENT")
@@ -99,4 +86,4 @@ def build_calendar_icalendar(
     last = max([today, *(r.due_at.date() for r in reminders)])
     cal.add_missing_timezones(date(today.year - 1, 1, 1), date(last.year + 2, 1, 1))
     ics: bytes = cal.to_ical()
-    return CalendarFile(ics, len(deadlines), len(reminders))
+    return CalendarFile(ics, len(deadlines), len(reminders), sum(d.late for d in deadlines))

@@ -21,6 +21,7 @@ from yearly_items import (
     stored_core,
 )
 
+from bot.chat.conversation import Conversation
 from bot.core import Core
 from bot.frontends.cli import main
 from bot.knowledge.knowledge import Knowledge
@@ -98,8 +99,11 @@ async def test_calendar_round_trips_with_deadlines_reminders_and_clauses(
     assert knowledge.registry.get("kent-2011").commitment("funding.joint.4").quote in str(
         notice["DESCRIPTION"]
     )
-    assert not [e for e in events if "Advice contract" in str(e["SUMMARY"])]
-    assert ids["advice"] not in [int(u.split("-")[1]) for u in uids if u.startswith("item-")]
+    # Notice given: its notice deadline is done with; its last funded day stays diarised.
+    advice = [str(e["SUMMARY"]) for e in events if "Advice contract" in str(e["SUMMARY"])]
+    assert advice == ["The last funded day: Advice contract"]
+    advice_uids = [u for u in uids if u.startswith(f"item-{ids['advice']}-")]
+    assert advice_uids == [f"item-{ids['advice']}-funding_ends-20261231@compactbot"]
 
     # Reminders are timed in the chat's zone: 09:00 local, in GMT and in BST.
     reminders = [e for e in events if str(e["SUMMARY"]).startswith("Reminder:")]
@@ -251,3 +255,54 @@ async def test_cli_export_and_report(
     ):
         code, out, err = await asyncio.to_thread(cli, *bad)
         assert code == 2 and message in err and "Traceback" not in err, (bad, err)
+
+
+async def test_a_funding_change_its_last_day_and_late_deadlines_are_in_the_calendar(
+    conversation: Conversation,
+) -> None:
+    """Issue 22, finding 6: a funding change with notice given on time used to leave
+    /calendar with "No open deadlines"; a deadline passed with nothing recorded was left out."""
+    from bot.chat.messages import Incoming
+    from bot.domain.events import FundingEnding
+
+    async def yes() -> bool:
+        return True
+
+    chat = -77
+    core = conversation.core
+    await core.choose_compacts(chat, ["rbkc"], OFFICER)
+    on_time = FundingEnding(
+        chat_id=chat,
+        title="Lunch club grant",
+        funder="RBKC",
+        last_funded_day=date(2027, 1, 31),
+        notice_given_on=date(2026, 10, 5),
+    )
+    await core.register(on_time, on_time.title, {})
+    [reply] = await conversation.handle_text(
+        Incoming(chat, OFFICER, "Ada", "/calendar", private=False, is_admin=yes)
+    )
+    assert "No open deadlines" not in reply.text
+    [file] = reply.files
+    events = events_of(file.content)
+    ends = by_summary(events, "The last funded day: Lunch club grant")
+    assert ends.decoded("DTSTART") == date(2027, 1, 31)
+
+    # No notice recorded and its deadline (31 December 2026 − 3 months) gone by: late.
+    late = FundingEnding(
+        chat_id=chat, title="Advice grant", funder="RBKC", last_funded_day=date(2026, 12, 31)
+    )
+    await core.register(late, late.title, {})
+    [reply] = await conversation.handle_text(
+        Incoming(chat, OFFICER, "Ada", "/calendar", private=False, is_admin=yes)
+    )
+    assert "1 passed with nothing recorded" in reply.text
+    events = events_of(reply.files[0].content)
+    notice = by_summary(events, "Late – The notice deadline: Advice grant")
+    assert notice.decoded("DTSTART") == date(2026, 9, 30)
+    assert "passed and nothing is recorded" in str(notice["DESCRIPTION"])
+    assert by_summary(events, "The last funded day: Advice grant").decoded("DTSTART") == date(
+        2026, 12, 31
+    )
+    # The feed is the same calendar.
+    assert (await core.calendar(chat)).ics == reply.files[0].content

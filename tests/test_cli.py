@@ -778,5 +778,5 @@ def test_letter_with_a_networks_template(
     code, out, err = run(capsys, *argv)
     assert (code, err) == (0, "")
     assert out == (
-        "To Sevenoaks DC: Consultation: Library review (short).\n\nSigned, the Network\n"
+        "To Sevenoaks DC: Your consultation closing on 5 January 2027.\n\nSigned, the Network\n"
     )

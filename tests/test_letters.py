@@ -98,6 +98,55 @@ def verdict_dates(result: CheckResult) -> set[date]:
 # ---------------------------------------------------------------- the .docx
 
 
+@cache
+def source_lines(code: str) -> list[str]:
+    source = compact_file(code)["source"]
+    return (ROOT / "compacts" / "sources" / source).read_text(encoding="utf-8").splitlines()
+
+
+def source_number(data: dict[str, Any], quote: str) -> str:
+    """ "undertaking 13 by the public sector" when the source's line with the clause reads
+    "- 13) ..." under "Undertakings by the public sector:"; "point N" under another heading;
+    "" when the line is not numbered."""
+    start = " ".join(quote.split())[:50]
+    for k, line in enumerate(source_lines(data["code"])):
+        found = re.match(r"\s*(?:- )?(\d+)[.)] (.*)", line)
+        if found and " ".join(found[2].split()).startswith(start):
+            headings = [h for h in source_lines(data["code"])[:k] if h.strip().endswith(":")]
+            heading = headings[-1].strip().rstrip(":") if headings else ""
+            if heading.startswith("Undertakings "):
+                return f"undertaking {found[1]} {heading.split(' ', 1)[1]}"
+            return f"point {found[1]}"
+    return ""
+
+
+def check_page_and_properties(content: bytes, written_on: date) -> None:
+    """A4 with 2.54 cm margins, and no maker's name in the document's properties."""
+    document = Document(io.BytesIO(content))
+    for section in document.sections:
+        assert section.page_width is not None and section.page_height is not None
+        assert abs(section.page_width.mm - 210) < 0.1 and abs(section.page_height.mm - 297) < 0.1
+        for margin in (
+            section.left_margin,
+            section.right_margin,
+            section.top_margin,
+            section.bottom_margin,
+        ):
+            assert margin is not None and abs(margin.mm - 25.4) < 0.1
+    props = document.core_properties
+    for said in (
+        props.author,
+        props.last_modified_by,
+        props.title,
+        props.comments,
+        props.subject,
+        props.keywords,
+        props.category,
+    ):
+        assert said == "", said
+    assert props.created is not None and props.created.date() == written_on
+
+
 def paragraphs(content: bytes) -> list[tuple[str, str]]:
     """(style, text) of every paragraph of a .docx."""
     document = Document(io.BytesIO(content))
@@ -124,17 +173,30 @@ def check_docx(written: WrittenLetter, record: ItemRecord) -> str:
     for block in quoted:
         clause, attribution = block.split("\n")
         assert clause.startswith("“") and clause.endswith("”"), clause
-        section, _, name = attribution.strip("()").rpartition(", ")
+        # One pair of brackets around the whole attribution, none broken inside it.
+        assert attribution.startswith("(") and attribution.endswith(")"), attribution
+        inside = attribution[1:-1]
+        assert "(" not in inside and ")" not in inside, attribution
+        name, _, place = inside.partition(", ")
         assert name in names
         data = by_short_name(name)
-        # Word for word, and under the section the Compact file gives it.
-        assert clause_section(data, clause[1:-1]) == section
-    # Words quoted in the prose are the item's title or stand word for word in a clause.
+        place, _, number = place.partition("; ")
+        # Word for word, and under the section the Compact file gives it (its number said
+        # as a number, not with the text's bracket).
+        section = clause_section(data, clause[1:-1])
+        numbered = re.fullmatch(r"(\d+)[.)] (.+)", section)
+        assert place == (f"section {numbered[1]}: {numbered[2]}" if numbered else section)
+        # The clause's own number, where the source text numbers it.
+        assert number == source_number(data, clause[1:-1]), (number, clause)
+    # Words quoted in the prose are the item's title or stand word for word in a clause;
+    # the group's own title only ever as their reference, never as the recipient's words.
     clauses = [c["quote"] for n in names for c in by_short_name(n)["commitments"]]
     for style, t in paras:
         if style != "Quote":
             for words in CURLY.findall(t):
                 assert words == record.title or any(words in q for q in clauses), words
+            assert t.count(record.title) == t.count(f"(our reference: “{record.title}”)"), t
+    check_page_and_properties(written.docx, written.letter.written_on)
     # Every date is the item's, its verdict's, or the day the letter was written.
     allowed = event_dates(record) | {TODAY}
     for code in written.letter.compacts:
@@ -142,6 +204,13 @@ def check_docx(written: WrittenLetter, record: ItemRecord) -> str:
     assert dates_in(text) <= allowed, dates_in(text) - allowed
     # What only the group can fill in is marked, and highlighted so it is not missed.
     wanted = {v for k, v in PLACEHOLDERS.items() if k != "details"}
+    address = written.letter.recipient_address
+    if address is not None:
+        # An address only as the Compact's text gives it, word for word.
+        wanted.discard(PLACEHOLDERS["recipient_address"])
+        sources = " ".join(" ".join(source_lines(c)) for c in written.letter.compacts)
+        assert address in " ".join(sources.replace("- ", " ").split()), address
+        assert address in text
     if written.letter.kind == "complaint":
         wanted.add(PLACEHOLDERS["details"])
     assert wanted <= highlighted(written.docx)
@@ -290,7 +359,17 @@ async def test_a_late_funding_notice_under_rbkc(core: Core) -> None:
     assert f"it must be given by {long_day(notice_by)}" in text
     assert f"Notice given on 12 October 2026 came {late} days late." in text
     assert "a minimum of three months' notice in writing" in text  # in the clause, verbatim
-    assert "Please give us the clear rationale for the decision" in text
+    # The request is dated, and asks for the rationale the clause requires.
+    assert (
+        f"Under Kensington and Chelsea Compact, notice in writing by {long_day(notice_by)} "
+        "(it came on 12 October 2026) was owed; please give us your clear rationale for the "
+        "decision." in text
+    )
+    assert (
+        "As the funding has not yet ended, please keep it on its current terms until 3 months "
+        "after 12 October 2026, when notice came." in text
+    )
+    assert "before this funding ends" not in text
 
 
 async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core) -> None:
@@ -311,7 +390,12 @@ async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core
     start_by = record.compacts["kent-2011"].deadlines["consultation_start_by"]
     assert f"it must start by {long_day(start_by)}" in text
     assert f"We have no record of a consultation on this change, and {long_day(start_by)}" in text
-    assert "Please hold the 3-month consultation Kent Compact 2011 asks for before notice." in text
+    # Dated: what was owed and by when; notice already came, so no consultation "before
+    # notice" is asked for any more.
+    assert (
+        f"Under Kent Compact 2011, a 3-month consultation starting by {long_day(start_by)} was "
+        "owed; please give us your clear rationale for the decision." in text
+    )
     # Notice itself was in time: the letter does not ask for it again.
     assert "came" not in text and "Please give us the 3 months' notice" not in text
 
@@ -335,7 +419,15 @@ async def test_perth_and_kinross_usual_warning_is_never_a_must(core: Core) -> No
     assert f"it {modal(strength)} be given by {long_day(notice_by)}" in text
     assert "should usually be given by" in text
     assert "must" not in text
-    assert "Please give us the 6 months' warning Perth & Kinross Compact usually asks for" in text
+    # Dated, and with the Compact's own "usually": not "owed".
+    assert (
+        f"Perth & Kinross Compact usually asks for warning in writing by {long_day(notice_by)}; "
+        "please give us your clear rationale for the decision and that warning in writing."
+    ) in " ".join(text.split()) or (
+        f"Perth & Kinross Compact usually asks for warning by {long_day(notice_by)}; "
+        "please give us that warning." in " ".join(text.split())
+    )
+    assert "owed" not in text
 
 
 async def test_a_funding_change_whose_notice_deadline_lapses_gets_a_letter_then(
@@ -376,8 +468,14 @@ async def test_an_rbkc_complaint_goes_to_kcsc_then_follows_the_procedure(core: C
     [first] = await core.write_letters(CHAT, item, ADMIN)
     record, _ = await core.item_history(CHAT, item)
     text = check_docx(first, record)
-    assert first.letter.recipient == steps[0]["recipient"]
-    assert first.letter.recipient == "Kensington and Chelsea Social Council (KCSC)"
+    # One name per body: the name the text spells out, not its step's "(KCSC)" or "KCSC",
+    # at the address the Compact gives for it.
+    kcsc = "Kensington and Chelsea Social Council"
+    assert steps[0]["recipient"].startswith(kcsc) and steps[1]["recipient"] == "KCSC"
+    assert first.letter.recipient == kcsc
+    assert first.letter.recipient_address == (
+        "London Lighthouse 111 to 117 Lancaster Road London W11 1QT"
+    )
     # Addressed at the top, after the date.
     lines = text.splitlines()
     assert lines[lines.index(long_day(TODAY)) + 1] == first.letter.recipient
@@ -391,7 +489,8 @@ async def test_an_rbkc_complaint_goes_to_kcsc_then_follows_the_procedure(core: C
         record, _ = await core.item_history(CHAT, item)
         text = check_docx(written, record)
         assert written.letter.step == n + 1
-        assert written.letter.recipient == steps[n]["recipient"]
+        expected = kcsc if steps[n]["recipient"] == "KCSC" else steps[n]["recipient"]
+        assert written.letter.recipient == expected
         # The procedure's condition is quoted at every step, not only the first.
         assert "cannot be resolved informally" in text
     assert "is the last step Kensington and Chelsea Compact gives in order" in text
@@ -400,7 +499,7 @@ async def test_an_rbkc_complaint_goes_to_kcsc_then_follows_the_procedure(core: C
         await core.write_letters(CHAT, item, ADMIN)
     logged = await letters_logged(core, item)
     assert [e.step for e in logged] == [1, 2, 3, 4, 5]
-    assert logged[0].recipient == "Kensington and Chelsea Social Council (KCSC)"
+    assert logged[0].recipient == logged[1].recipient == kcsc
 
 
 async def test_west_kent_first_discussion_with_the_body_then_its_steering_group(
@@ -436,7 +535,7 @@ async def test_two_procedures_with_different_recipients_are_two_letters(core: Co
     )
     written = await core.write_letters(CHAT, item, ADMIN)
     assert [w.letter.recipient for w in written] == [
-        "Kensington and Chelsea Social Council (KCSC)",
+        "Kensington and Chelsea Social Council",
         "[THE PUBLIC BODY'S NAME]",  # West Kent's first step is with the body, not named here
     ]
     assert [w.filename for w in written] == [
@@ -683,3 +782,65 @@ def test_a_steps_recipient_must_stand_in_its_quote() -> None:
     data["obligations"]["complaints"]["against_public"][0]["recipient"] = "the Town Clerk"
     with pytest.raises(ValidationError, match=r"the recipient of 'complaints\.against_public\.1'"):
         Compact.model_validate(data)
+
+
+async def test_a_letter_a_group_would_send_as_it_is(core: Core) -> None:
+    """Issue 22, finding 5: A4 and no maker in its properties (``check_docx``), the group's
+    title only as its reference, the body as the Compact names it at the address it gives,
+    the clause cited with its section and undertaking number in one pair of brackets, the
+    request dated, and a complaint letter proposing the step its procedure names."""
+    item = await registered(
+        core,
+        ["rbkc"],
+        FundingEnding(
+            chat_id=CHAT,
+            title="RBKC ending the lunch club grant",
+            funder="rbkc",
+            last_funded_day=date(2027, 1, 31),
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    flat = " ".join(text.split())
+    assert "Our funding “" not in flat
+    assert "(our reference: “RBKC ending the lunch club grant”)" in flat
+    # "rbkc" as typed is the Royal Borough the Compact names, at its own contact address.
+    assert written.letter.recipient == "Royal Borough of Kensington and Chelsea"
+    assert "rbkc" not in flat.replace("RBKC ending", "")
+    assert written.letter.recipient_address == (
+        "Community Engagement Team Town Hall Hornton Street London W8 7NX"
+    )
+    assert (
+        "(Kensington and Chelsea Compact, section 2: Well managed programmes and services; "
+        "undertaking 13 by the public sector)" in flat
+    )
+    notice_by = record.compacts["rbkc"].deadlines["notice_by"]
+    assert notice_by == date(2026, 10, 31)
+    assert (
+        "Under Kensington and Chelsea Compact, notice in writing by 31 October 2026 was owed; "
+        "please give us your clear rationale for the decision and that notice in writing." in flat
+    )
+
+    complaint = await registered(
+        core,
+        ["rbkc"],
+        ComplaintRaised(
+            chat_id=CHAT,
+            against="public",
+            body="rbkc",
+            summary="they cut the consultation to 3 weeks",
+            raised_on=date(2026, 11, 20),
+        ),
+    )
+    [letter] = await core.write_letters(CHAT, complaint, ADMIN)
+    record, _ = await core.item_history(CHAT, complaint)
+    text = " ".join(check_docx(letter, record).split())
+    assert "taken forward" not in text
+    steps = compact_file("rbkc")["obligations"]["complaints"]["against_public"]
+    assert (
+        "We propose step 1 of Kensington and Chelsea Compact's procedure: "
+        f"{steps[0]['summary'][0].lower()}{steps[0]['summary'][1:]}. If that does not settle "
+        f"it, step 2 follows: {steps[1]['summary']}." in text
+    )
+    assert "our complaint about Royal Borough of Kensington and Chelsea" in text

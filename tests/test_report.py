@@ -21,7 +21,13 @@ from bot.knowledge.knowledge import Knowledge
 from bot.records.compliance import compliance_log
 from bot.records.log import ItemRegistered, NoticeGiven
 from bot.records.report import NO_BODY, LogRow, Report
-from bot.records.report_formats import render_csv, render_html, render_markdown, render_text
+from bot.records.report_formats import (
+    render_csv,
+    render_html,
+    render_markdown,
+    render_text,
+    summary_lines,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -322,7 +328,10 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     assert left and all(k.startswith("notice-") for k in left)
     record, _ = await core.item_history(CHAT, arts)
     assert record.consultation_started_on == date(2026, 11, 20)
-    assert [d.key for d in open_deadlines([record], date(2026, 11, 25))] == ["notice_by"]
+    assert [d.key for d in open_deadlines([record], date(2026, 11, 25))] == [
+        "notice_by",
+        "funding_ends",
+    ]
 
     # The later notice re-check keeps the recorded consultation start.
     after = await core.record_notice(CHAT, arts, date(2026, 11, 24), OFFICER)
@@ -336,9 +345,11 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     assert any("Notice came 1 day before the consultation started" in r for r in kent.reasons)
 
 
-async def test_an_empty_new_year_points_to_last_years_report(
+async def test_report_without_a_year_covers_twelve_months_and_all_still_open(
     databases: Databases, knowledge: Knowledge
 ) -> None:
+    """Issue 22, finding 7: /report in December used to report the calendar year only, and
+    later "Nothing registered is dated ..." while items were open."""
     from datetime import UTC, datetime
 
     from bot.chat.conversation import Conversation, Incoming
@@ -346,19 +357,58 @@ async def test_an_empty_new_year_points_to_last_years_report(
     async def yes() -> bool:
         return True
 
-    clock = ManualClock(NOW)
+    clock = ManualClock(datetime(2026, 12, 7, 12, tzinfo=UTC))
     async with stored_core(await databases.new("jan"), knowledge, clock) as core:
-        await register_year(core)
-        clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))  # a new year begins
+        ids = await register_year(core)
         conversation = Conversation(core)
         msg = Incoming(CHAT, OFFICER, "Ada", "/report", private=False, is_admin=yes)
         [reply] = await conversation.handle_text(msg)
-        assert "Nothing registered is dated 2027" not in reply.text  # the Arts grant is 2027
+        assert "7 December 2025 to 7 December 2026" in reply.text
+        # The Arts grant (last funded day in 2027) is open, so it is in; the 2025
+        # consultation is open too (no feedback recorded), so it is in with its reason.
+        for name in ("arts", "old", "advice", "library"):
+            assert f"#{ids[name]}" in reply.text, name
+        assert f"#{ids['old']} feedback not yet recorded" in reply.text
+        assert f"#{ids['arts']} no notice recorded yet" in reply.text
+        assert reply.files and reply.files[0].filename == "compact-report-2026-12-07.csv"
+
+        # Two years on nothing is dated in the last twelve months, but items are open.
         clock.set(datetime(2028, 1, 4, 12, tzinfo=UTC))
         [reply] = await conversation.handle_text(msg)
+        assert "Nothing registered" not in reply.text
+        assert f"#{ids['late_reply']} the complaint is not yet resolved" in reply.text
+        assert not re.search(rf"#{ids['library']}\b", reply.text)  # done in 2026
+        # A year asked for is that year alone, as before.
+        msg2 = Incoming(CHAT, OFFICER, "Ada", "/report 2028", private=False, is_admin=yes)
+        [reply] = await conversation.handle_text(msg2)
         assert "Nothing registered is dated 2028" in reply.text
-        assert "For last year's report: /report 2027" in reply.text
-        assert reply.files == []
+
+
+async def test_feedback_is_counted_only_where_the_compact_promises_it(
+    databases: Databases, knowledge: Knowledge
+) -> None:
+    """Issue 22, finding 7: West Kent promises no feedback, so its report does not count
+    "feedback received for 0 of 1", and an item whose duties are all settled says so."""
+    async with stored_core(await databases.new("wk"), knowledge) as core:
+        await core.choose_compacts(CHAT, ["west-kent"], None)
+        west = await register(
+            core, consultation("Parks plan", "TMBC", date(2026, 8, 3), date(2026, 10, 26)), "P"
+        )
+        await core.choose_compacts(CHAT, ["rbkc"], None)
+        rbkc = await register(
+            core, consultation("Housing plan", "RBKC", date(2026, 8, 3), date(2026, 10, 26)), "H"
+        )
+        report = await core.report(CHAT, 2026)
+    text = render_text(report, knowledge.registry.display_name)
+    by_compact = {code: rows for by in report.groups().values() for code, rows in by.items()}
+    west_lines = summary_lines(by_compact["west-kent"])
+    assert not any("Feedback" in line for line in west_lines), west_lines
+    assert any(
+        line.startswith("Feedback after closing: received for 0 of 1")
+        for line in summary_lines(by_compact["rbkc"])
+    )
+    assert f"#{west} nothing more is owed under its Compacts: /done {west} closes it" in text
+    assert f"#{rbkc} feedback not yet recorded" in text
 
 
 async def test_log_stores_each_clause_once_and_reads_it_back(

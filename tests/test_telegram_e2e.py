@@ -197,6 +197,55 @@ async def test_reminder_arrives_with_buttons_and_snoozes(
         assert pending[0].due_at == clock.now() + timedelta(days=1)
 
 
+async def test_a_press_under_a_digest_changes_only_its_own_reminder(
+    api: FakeBotApi, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Issue 22, finding 8: "1: Done" under "⏰ 2 reminders" used to edit the message to
+    reminder 1 alone, with no keyboard: reminder 2 and its buttons were erased."""
+    async with running_bot(api, tmp_path / "bot.db", clock) as app:
+        await say(api, GROUP, ADMIN, "/help", "I know")
+        core: Core = app.bot_data[CORE]
+        await _due_in(app, GROUP, "Ring the library team", 30)
+        await _due_in(app, GROUP, "Send the parks response", 30)
+        clock.advance(30)
+        digest = await api.wait_for_message(GROUP, has("⏰ 2 reminders"), 10)
+        buttons = dict(digest.buttons)
+        assert [b[0] for b in digest.buttons][:3] == [
+            "1: Done",
+            "1: Snooze 1 day",
+            "1: Stop reminders",
+        ]
+        first = (
+            "Ring the library team"
+            if "1. Ring" in (digest.text or "")
+            else "Send the parks response"
+        )
+        second = ({"Ring the library team", "Send the parks response"} - {first}).pop()
+
+        done = buttons["1: Done"]
+        assert done is not None
+        await api.press_button(GROUP, ADMIN, digest.message_id, done)
+        edited = await api.wait_for_message(GROUP, has("Marked done"), 10)
+        assert edited.method == "editMessageText" and edited.message_id == digest.message_id
+        lines = (edited.text or "").split("\n")
+        assert lines == ["⏰ 2 reminders:", f"1. {first} – Marked done.", f"2. {second}"]
+        # Reminder 2 keeps its three buttons, and only those.
+        assert edited.buttons == [
+            (label, buttons[label]) for label in ("2: Done", "2: Snooze 1 day", "2: Stop reminders")
+        ]
+
+        snooze = buttons["2: Snooze 1 day"]
+        assert snooze is not None
+        await api.press_button(GROUP, ADMIN, digest.message_id, snooze)
+        again = await api.wait_for_message(GROUP, has("Snoozed until"), 10)
+        lines = (again.text or "").split("\n")
+        assert lines[:2] == ["⏰ 2 reminders:", f"1. {first} – Marked done."]
+        assert lines[2].startswith(f"2. {second} – Snoozed until")
+        assert again.buttons == []
+        pending = await core.db.pending_reminders(GROUP)
+        assert [r.text for r in pending] == [second]
+
+
 async def test_reminder_survives_a_restart_and_arrives_once(
     api: FakeBotApi, tmp_path: Path, clock: ManualClock
 ) -> None:
@@ -278,7 +327,7 @@ async def test_follow_ups_report_and_calendar_arrive_as_files(
         assert "#1,consultation,Library review,Sevenoaks DC,2026-10-01" in csv_text
         assert b"<svg" in html_doc.document.content
 
-        await say(api, GROUP, MEMBER, "/calendar", "deadline(s)")
+        await say(api, GROUP, MEMBER, "/calendar", "date(s)")
         ics_doc = await api.wait_for_message(GROUP, document_named(".ics"), timeout=10)
         assert ics_doc.document is not None
         cal = icalendar.Calendar.from_ical(ics_doc.document.content)
@@ -311,9 +360,10 @@ async def test_a_letter_arrives_as_a_message_and_a_word_file(
         sent = await api.wait_for_message(GROUP, document_named(".docx"), timeout=10)
         assert sent.document is not None and sent.document.filename == "letter-item-1.docx"
         document = Document(io.BytesIO(sent.document.content))
-        assert "Kensington and Chelsea Social Council (KCSC)" in [
-            line for p in document.paragraphs for line in p.text.splitlines()
-        ]
+        lines = [line for p in document.paragraphs for line in p.text.splitlines()]
+        # Addressed as the Compact names the body, at the address it gives.
+        at = lines.index("Kensington and Chelsea Social Council")
+        assert lines[at + 1] == "London Lighthouse 111 to 117 Lancaster Road London W11 1QT"
         await say(api, GROUP, MEMBER, "/item 1", "letter drafted for step 1 to Kensington")
 
 

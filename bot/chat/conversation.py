@@ -19,6 +19,7 @@ from bot.chat.messages import (
     ALREADY_DONE,
     OLD_BUTTON,
     AdminCheck,
+    Button,
     Card,
     Incoming,
     Press,
@@ -91,10 +92,25 @@ class Conversation:
         return replies + (await self.registrations.reprompt(msg) if registering else [])
 
     async def handle_button(
-        self, chat_id: int, user_id: int, data: str, is_admin: AdminCheck
+        self,
+        chat_id: int,
+        user_id: int,
+        data: str,
+        is_admin: AdminCheck,
+        *,
+        message_text: str | None = None,
+        keyboard: tuple[tuple[Button, ...], ...] = (),
     ) -> Reply:
-        """A button press; the reply replaces the pressed message's text."""
-        press = Press(chat_id, user_id, valid_text(data), is_admin)
+        """A button press; the reply replaces the pressed message's text (given with its
+        buttons where the front end has them: a digest keeps its other reminders)."""
+        press = Press(
+            chat_id,
+            user_id,
+            valid_text(data),
+            is_admin,
+            message_text=message_text,
+            keyboard=keyboard,
+        )
         try:
             return await self._handle_button(press)
         except AlreadyApplied:

@@ -70,13 +70,8 @@ async def report(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     names = conv.core.knowledge.registry.display_name
     text = render_text(found, names)
     if not found.rows:
-        if year is None:
-            # Early in a year the new one is empty; the group most likely wants the last.
-            last = await conv.core.report(msg.chat_id, found.year - 1, body_filter)
-            if last.rows:
-                text += f"\nFor last year's report: /report {last.year}"
         return [Reply(text)]
-    stem = f"compact-report-{found.year}"
+    stem = f"compact-report-{found.year if found.since is None else found.as_of.isoformat()}"
     files = [
         Attachment(f"{stem}.{fmt}", RENDERERS[fmt](found, names).encode("utf-8"), caption)
         for fmt, caption in (
@@ -99,8 +94,9 @@ async def calendar(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
             )
         ]
     tz = await conv.core.timezone(msg.chat_id)
+    late = f" ({cal.late} passed with nothing recorded: marked Late)" if cal.late else ""
     text = (
-        f"{cal.deadlines} deadline(s) and {cal.reminders} reminder(s), times in {tz.key}. "
+        f"{cal.deadlines} date(s){late} and {cal.reminders} reminder(s), times in {tz.key}. "
         "Open the file to add them to Outlook, Google, Apple or any calendar; importing "
         "a newer file updates the same events. To have them kept up to date, subscribe "
         "to a feed instead: /calendar link"

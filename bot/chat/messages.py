@@ -115,3 +115,7 @@ class Press:
     user_id: int
     data: str
     is_admin: AdminCheck
+    message_text: str | None = None
+    """The pressed message's text, where the front end has it (a digest edits one line)."""
+    keyboard: tuple[tuple[Button, ...], ...] = ()
+    """The pressed message's buttons, where the front end has them."""

@@ -22,15 +22,22 @@ class Records(CoreBase):
     async def report(
         self, chat_id: int, year: int | None = None, body: str | None = None
     ) -> Report:
-        """The chat's compliance report for ``year`` (default: this year in the chat's zone)."""
+        """The chat's compliance report for ``year`` (default: the twelve months to today in
+        the chat's zone, and every item still open)."""
         settings = await self.db.chat_settings(chat_id)
         today = self.now().astimezone(self._zone(settings)).date()
+        compacts = self.knowledge.registry.compacts
         return build_report(
             await self.compliance(chat_id),
-            year=year or today.year,
+            year=year,
             as_of=today,
             body=body,
             chat_title=settings.title,
+            promises_feedback=frozenset(
+                code
+                for code, compact in compacts.items()
+                if compact.obligations.consultation_feedback.required
+            ),
         )
 
     async def calendar(self, chat_id: int) -> CalendarFile:
@@ -94,7 +101,7 @@ class Records(CoreBase):
                 WrittenLetter(
                     letter,
                     text,
-                    render_docx(text, title=letter.subject),
+                    render_docx(text, written_on=letter.written_on),
                     f"letter-item-{item_id}{suffix}.docx",
                 )
             )

@@ -144,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="a chat's yearly compliance report")
     report.add_argument("--db", required=True, help="database file")
     report.add_argument("--chat", type=_chat_id, required=True, help="Telegram chat id")
-    report.add_argument("--year", type=_year, help="default: this year")
+    report.add_argument(
+        "--year", type=_year, help="default: the twelve months to today, and all still open"
+    )
     report.add_argument("--format", choices=("md", "csv", "html"), default="md")
     report.add_argument("--body", help="only public bodies whose name contains this")
     report.add_argument("--out", help="write to this file instead of standard output")

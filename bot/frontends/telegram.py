@@ -49,7 +49,7 @@ from telegram.ext import (
 
 from bot.chat.commands import menu
 from bot.chat.conversation import Conversation, Incoming, Reply
-from bot.chat.messages import Card, after_failure, anonymous_admin_id
+from bot.chat.messages import Button, Card, after_failure, anonymous_admin_id
 from bot.clock import Clock, SystemClock
 from bot.core import Core, stored_in_this_update
 from bot.frontends import logs
@@ -129,6 +129,17 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def keyboard_of(message: Message | None) -> tuple[tuple[Button, ...], ...]:
+    """A message's inline keyboard as our buttons (those that send data back)."""
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return ()
+    return tuple(
+        tuple(Button(b.text, b.callback_data) for b in row if isinstance(b.callback_data, str))
+        for row in markup.inline_keyboard
+    )
 
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
@@ -332,8 +343,14 @@ def build_application(
         conversation: Conversation = context.bot_data[CONVERSATION]
         running: Running = context.bot_data[RUNNING]
         try:
+            pressed = query.message if isinstance(query.message, Message) else None
             reply = await conversation.handle_button(
-                chat.id, query.from_user.id, query.data, checker(update, context)
+                chat.id,
+                query.from_user.id,
+                query.data,
+                checker(update, context),
+                message_text=pressed.text if pressed else None,
+                keyboard=keyboard_of(pressed),
             )
             if reply.notice:
                 # Nothing changed (a stale or second press, no rights): say so on the button

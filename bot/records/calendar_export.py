@@ -19,6 +19,7 @@ import icalendar
 from icalendar.timezone import tzp
 
 from bot.domain.duty import qualifier_note
+from bot.domain.events import FundingEnding
 from bot.domain.verdicts import deadline_label
 from bot.domain.working_days import closed_day_reason
 from bot.knowledge.registry import CompactRegistry
@@ -32,6 +33,10 @@ UID_DOMAIN = "compactbot"
 # not dates to diarise (its actual close is).  A reply date is not among them: no Compact sets
 # one for complaints (an older log's "reply_by" came from a correspondence clause).
 _CALENDAR_DEADLINES = ("notice_by", "consultation_start_by", "feedback_by")
+FUNDING_ENDS = "funding_ends"
+"""A funding change's last funded day: not a Compact deadline, but the day its notice and
+consultation deadlines count back from."""
+_LABELS = {FUNDING_ENDS: "The last funded day"}
 
 
 @dataclass
@@ -42,6 +47,8 @@ class Deadline:
     key: str
     day: date
     compacts: list[str] = field(default_factory=list)
+    late: bool = False
+    """A deadline to act by that has passed with nothing recorded for it."""
 
     @property
     def uid(self) -> str:
@@ -49,7 +56,8 @@ class Deadline:
 
 
 def open_deadlines(records: Sequence[ItemRecord], today: date) -> list[Deadline]:
-    """Deadlines of open items from ``today`` on, earliest first."""
+    """Every dated day of every open item, earliest first: from ``today`` on, and before it
+    the deadlines to act by that passed with nothing recorded (late)."""
     found: dict[tuple[int, str, date], Deadline] = {}
     for record in records:
         if record.status != "open":
@@ -60,6 +68,9 @@ def open_deadlines(records: Sequence[ItemRecord], today: date) -> list[Deadline]
         if record.closes is not None and (views or not record.compacts):
             codes: list[str | None] = [*views] or [None]
             days += [("closes", record.closes, c) for c in codes]
+        if isinstance(record.event, FundingEnding) and (views or not record.compacts):
+            codes = [*views] or [None]
+            days += [(FUNDING_ENDS, record.event.last_funded_day, c) for c in codes]
         done = _met_deadlines(record)
         for c, view in views.items():
             days += [
@@ -68,9 +79,12 @@ def open_deadlines(records: Sequence[ItemRecord], today: date) -> list[Deadline]
                 if d is not None and k in _CALENDAR_DEADLINES and k not in done
             ]
         for key, day, code in days:
-            if day < today:
+            late = day < today and key in _CALENDAR_DEADLINES
+            if day < today and not late:
                 continue
-            deadline = found.setdefault((record.item_id, key, day), Deadline(record, key, day))
+            deadline = found.setdefault(
+                (record.item_id, key, day), Deadline(record, key, day, late=late)
+            )
             if code is not None and code not in deadline.compacts:
                 deadline.compacts.append(code)
     return sorted(found.values(), key=lambda d: (d.day, d.item.item_id, d.key))
@@ -117,8 +131,30 @@ def _qualified(record: ItemRecord, code: str, key: str) -> str:
     """How firmly a Compact sets the date, when less than will/shall: " (“usually”: not a
     minimum)"."""
     view = record.compacts.get(code)
-    note = qualifier_note(view.strength) if view is not None and key != "closes" else ""
+    dated = key not in ("closes", FUNDING_ENDS)  # the item's own days, not the Compact's
+    note = qualifier_note(view.strength) if view is not None and dated else ""
     return f" ({note})" if note else ""
+
+
+def deadline_text(d: Deadline, registry: CompactRegistry) -> tuple[str, list[str]]:
+    """A deadline's summary and description lines (the reference build uses them too)."""
+    names = ", ".join(registry.display_name(c) + _qualified(d.item, c, d.key) for c in d.compacts)
+    label = _LABELS.get(d.key) or deadline_label(d.key)
+    summary = f"{label}: {d.item.title}"
+    description = [
+        _item_line(d.item),
+        f"{label}"
+        + (f" under {names}" if names else "")
+        + f": {d.day:%A} {d.day.day} {d.day:%B %Y}.",
+    ]
+    if d.late:
+        summary = f"Late – {summary}"
+        description.append("It has passed and nothing is recorded for it.")
+    return summary, [
+        *description,
+        *_holiday_warnings(d.day, d.compacts, registry),
+        *_clauses(d.item, d.compacts, registry),
+    ]
 
 
 def _item_line(record: ItemRecord) -> str:
@@ -131,6 +167,8 @@ class CalendarFile:
     ics: bytes
     deadlines: int
     reminders: int
+    late: int = 0
+    """Of the deadlines, those passed with nothing recorded."""
 
 
 def build_calendar(
@@ -163,21 +201,10 @@ def build_calendar(
 
     deadlines = open_deadlines(records, today)
     for d in deadlines:
-        names = ", ".join(
-            registry.display_name(c) + _qualified(d.item, c, d.key) for c in d.compacts
-        )
-        label = deadline_label(d.key)
-        description = [
-            _item_line(d.item),
-            f"{label}"
-            + (f" under {names}" if names else "")
-            + f": {d.day:%A} {d.day.day} {d.day:%B %Y}.",
-            *_holiday_warnings(d.day, d.compacts, registry),
-            *_clauses(d.item, d.compacts, registry),
-        ]
+        summary, description = deadline_text(d, registry)
         # Properties in icalendar's order: its canonical ones first, then by name.
         out.add("BEGIN", "VEVENT")
-        out.text("SUMMARY", f"{label}: {d.item.title}")
+        out.text("SUMMARY", summary)
         out.add("DTSTART;VALUE=DATE", _ical_date(d.day))
         out.add("DTEND;VALUE=DATE", _ical_date(d.day + timedelta(days=1)))
         out.time("DTSTAMP", utc_stamp)
@@ -219,7 +246,7 @@ def build_calendar(
     zones = (_vtimezone(tzid, first_day, last_day) for tzid in out.tzids - {"UTC"})
     out.lines[zones_at:zones_at] = [z for z in zones if z is not None]
     ics = b"\r\n".join(out.lines) + b"\r\n"
-    return CalendarFile(ics, len(deadlines), len(reminders))
+    return CalendarFile(ics, len(deadlines), len(reminders), sum(d.late for d in deadlines))
 
 
 def _escape(text: str) -> str:

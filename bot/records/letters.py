@@ -11,6 +11,7 @@ capitals and square brackets, for the user to fill in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -18,9 +19,11 @@ from typing import Any
 
 from bot.domain.checks import notice_terms, status_caveat, weeks_and_days
 from bot.domain.deadlines import add_period, days_between
-from bot.domain.duty import SOFT, asks, modal, owed, sets, strength_of
+from bot.domain.duty import DRAFT, SOFT, asks, modal, sets, strength_of
+from bot.domain.duty import owed as owed_word
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.domain.verdicts import CheckResult, Citation, ProcedureStep, cite
+from bot.records.addressees import Addressee, addressee
 from bot.records.compliance import ItemRecord
 from bot.records.log import ItemKind
 from bot.records.report import current
@@ -62,6 +65,9 @@ class Quote:
     compact_name: str
     compact_title: str
     commitment: str
+    where: str = ""
+    """Where the clause stands, as the text numbers it: "Kensington and Chelsea Compact,
+    section 2: Well managed programmes and services; undertaking 13 by the public sector"."""
 
     @property
     def citation(self) -> Citation:
@@ -105,6 +111,9 @@ class Letter:
     written_on: date
     step: int | None = None
     """For a complaint: the step of its procedure the letter is for."""
+    recipient_address: str | None = None
+    """The recipient's address as its Compact gives it, or None (the letter then keeps a
+    placeholder)."""
 
     @property
     def compacts(self) -> list[str]:
@@ -121,6 +130,9 @@ class Letter:
         for part in data["parts"]:
             part["dates"] = {k: _day(v) for k, v in part["dates"].items()}
         data["placeholders"] = dict(PLACEHOLDERS)
+        # At the head of the address block a name starts with a capital ("The Compact
+        # Steering Group"); elsewhere it is as the Compact writes it.
+        data["recipient_line"] = self.recipient[:1].upper() + self.recipient[1:]
         data["complaint"] = self.kind == "complaint"
         return data
 
@@ -142,6 +154,31 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else f"{text}."
 
 
+_NUMBERED_TITLE = re.compile(r"^(\d{1,3})[.)]\s+(.+)$")
+
+
+def where(citation: Citation, compact: Compact) -> str:
+    """The clause's place as the text gives it: the Compact, its section (with the number
+    the text gives the section) and the clause's own number in its list, if it has one."""
+    section = citation.section
+    numbered = _NUMBERED_TITLE.match(section)
+    place = f"section {numbered[1]}: {numbered[2]}" if numbered else section
+    try:
+        clause = compact.commitment(citation.commitment)
+    except KeyError:
+        clause = None
+    if clause is not None and clause.number:
+        heading = (clause.list_heading or "").split(" ", 1)
+        first = heading[0]
+        if first.endswith("s") and first[:-1].isalpha() and first[:1].isupper():
+            # "Undertakings by the public sector" → "undertaking 13 by the public sector"
+            rest = f" {heading[1]}" if len(heading) > 1 else ""
+            place += f"; {first[:-1].lower()} {clause.number}{rest}"
+        else:
+            place += f"; point {clause.number}"
+    return f"{compact.short_name}, {place}"
+
+
 def _quote(citation: Citation, compact: Compact, lead: str) -> Quote:
     return Quote(
         lead=lead,
@@ -151,6 +188,7 @@ def _quote(citation: Citation, compact: Compact, lead: str) -> Quote:
         compact_name=compact.short_name,
         compact_title=compact.title,
         commitment=citation.commitment,
+        where=where(citation, compact),
     )
 
 
@@ -200,8 +238,14 @@ def build_letters(record: ItemRecord, compacts: Mapping[str, Compact], today: da
     return [_funding_letter(record, record.event, below, today)]
 
 
-def _recipient(body: str | None, placeholder: str = NO_BODY) -> str:
-    return " ".join((body or "").split()) or placeholder
+def _recipient(body: str | None, compacts: list[Compact]) -> Addressee:
+    """The body as its Compacts name it, with the address they give (``addressees``)."""
+    return addressee(body, compacts) or Addressee(NO_BODY)
+
+
+def _reference(title: str) -> str:
+    """The group's own name for the item: only ever said as theirs."""
+    return f"(our reference: “{' '.join(title.split())}”)"
 
 
 # --------------------------------------------------------------------------- consultations
@@ -217,8 +261,9 @@ def _consultation_letter(
     closes = "closed" if event.closes < today else "closes"
     length = days_between(event.opens, event.closes)
     facts = [
-        f"Your consultation “{event.title}” {opened} on {_day(event.opens)} and {closes} on "
-        f"{_day(event.closes)}, a period of {weeks_and_days(length)}."
+        f"We write about your consultation that {opened} on {_day(event.opens)} and {closes} "
+        f"on {_day(event.closes)}, a period of {weeks_and_days(length)} "
+        f"{_reference(event.title)}."
     ]
     if event.earlier_rounds_days:
         facts.append(
@@ -240,11 +285,13 @@ def _consultation_letter(
             0,
             f"Please extend the consultation so that it closes on or after {_day(max(targets))}.",
         )
+    to = _recipient(event.body, [c for _, c in below])
     return Letter(
         item_id=record.item_id,
         kind="consultation",
-        recipient=_recipient(event.body),
-        subject=f"Consultation: {event.title}",
+        recipient=to.name,
+        recipient_address=to.address,
+        subject=f"Your consultation closing on {_day(event.closes)}",
         facts=facts,
         parts=parts,
         requests=requests,
@@ -347,9 +394,12 @@ def _funding_letter(
     today: date,
 ) -> Letter:
     given, started = record.notice_given_on, record.consultation_started_on
+    to = _recipient(event.funder, [c for _, c in below])
+    ended = event.last_funded_day < today
     facts = [
-        f"Our funding “{event.title}”: the last day funded on its current terms is "
-        f"{_day(event.last_funded_day)}."
+        f"We write about our funding from {to.name} {_reference(event.title)}: the last day "
+        f"{'it was' if ended else 'it is'} funded on its current terms "
+        f"{'was' if ended else 'is'} {_day(event.last_funded_day)}."
     ]
     if given is not None:
         facts.append(f"Notice of the change was given on {_day(given)}.")
@@ -364,8 +414,9 @@ def _funding_letter(
     return Letter(
         item_id=record.item_id,
         kind="funding",
-        recipient=_recipient(event.funder),
-        subject=f"Funding: {event.title}",
+        recipient=to.name,
+        recipient_address=to.address,
+        subject=f"Our funding from {to.name}, funded to {_day(event.last_funded_day)}",
         facts=facts,
         parts=parts,
         requests=requests,
@@ -390,11 +441,15 @@ def _funding_part(
     start_by = result.deadlines.get("consultation_start_by")
     says: list[str] = []
     found: list[str] = []
-    requests: list[str] = []
     dates: dict[str, date] = {}
     ends = _day(event.last_funded_day)
-
+    ended = event.last_funded_day < today
     notice_short = False
+    owed: list[str] = []
+    """What was owed and by when, dated: "notice in writing by 30 September 2026"."""
+    wanted: list[str] = []
+    """What the letter asks for now."""
+
     if rule.notice is not None and notice_by is not None:
         dates["notice_by"] = notice_by
         says.append(
@@ -405,18 +460,21 @@ def _funding_part(
             days = _plural(days_between(notice_by, given), "day")
             after = "after the usual date" if strength in SOFT else "late"
             found.append(f"{word.capitalize()} given on {_day(given)} came {days} {after}.")
+            owed.append(f"{word}{written} by {_day(notice_by)} (it came on {_day(given)})")
             notice_short = True
         elif given is None and today > notice_by:
             found.append(
                 f"We have no record of {word} of this change, and {_day(notice_by)} has passed."
             )
+            owed.append(f"{word}{written} by {_day(notice_by)}")
+            wanted.append(f"that {word}{written}")
             notice_short = True
-    consultation_short = False
     period = rule.consultation_before_notice
+    consultation_short = False
     if period is not None and start_by is not None:
         dates["consultation_start_by"] = start_by
         says.append(
-            f"Before {word}, a {period.adjective()} consultation {owed(strength)}: it "
+            f"Before {word}, a {period.adjective()} consultation {owed_word(strength)}: it "
             f"{modal(strength)} start by {_day(start_by)}."
         )
         if started is not None and started > start_by:
@@ -437,22 +495,31 @@ def _funding_part(
                 f"before {_day(add_period(started, period))}."
             )
             consultation_short = True
+        if consultation_short:
+            owed.insert(0, f"a {period.adjective()} consultation starting by {_day(start_by)}")
+            if not ended and given is None:
+                wanted.append(f"the {period.adjective()} consultation before {word}")
     if rule.rationale_required:
         says.append(f"The decision {modal(strength)} come with a clear rationale.")
+        wanted.insert(0, "your clear rationale for the decision")
 
-    if consultation_short and period is not None:
+    requests: list[str] = []
+    if owed:
+        ask = f"; please give us {_and(wanted)}" if wanted else ""
+        if strength in SOFT or strength in DRAFT:
+            # Not owed outright: said with the Compact's own qualifier.
+            requests.append(f"{name} {asks(strength)} {_and(owed)}{ask}.")
+        else:
+            requests.append(
+                f"Under {name}, {_and(owed)} {'was' if len(owed) == 1 else 'were'} owed{ask}."
+            )
+    elif wanted:
+        requests.append(f"Please give us {_and(wanted)}, as {name} {asks(strength)}.")
+    if notice_short and not ended and rule.notice is not None:
+        after = f"{_day(given)}, when {word} came" if given is not None else f"{word} is given"
         requests.append(
-            f"Please hold the {period.adjective()} consultation {name} {asks(strength)} "
-            f"before {word}."
-        )
-    if notice_short and rule.notice is not None:
-        requests.append(
-            f"Please give us the {rule.notice.possessive()} {word}{written} {name} "
-            f"{asks(strength)} before this funding ends or changes."
-        )
-    if rule.rationale_required:
-        requests.append(
-            f"Please give us the clear rationale for the decision that {name} asks for."
+            f"As the funding has not yet ended, please keep it on its current terms until "
+            f"{rule.notice.describe()} after {after}."
         )
     part = CompactPart(
         code=compact.code,
@@ -465,6 +532,10 @@ def _funding_part(
         dates=dates,
     )
     return part, requests
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # --------------------------------------------------------------------------- complaints
@@ -489,25 +560,29 @@ def _complaint_letters(
             "to write for."
         )
     step_no = max(record.steps_done) + 1 if record.steps_done else 1
-    by_recipient: dict[str, list[CompactPart]] = {}
+    by_recipient: dict[str, tuple[Addressee, list[CompactPart], list[str]]] = {}
     for result, compact, steps in ordered:
         step = next((s for s in steps if s.n == step_no), None)
         if step is None:
             continue
         named = _step_recipient(compact, event.against, step)
         placeholder = NO_BODY if event.against == "public" else NO_ORGANISATION
-        recipient = named or _recipient(event.body, placeholder)
+        to = addressee(named, [compact], tidy=False) if named else addressee(event.body, [compact])
+        to = to or Addressee(placeholder)
         following = next((s for s in steps if s.n == step_no + 1), None)
-        by_recipient.setdefault(recipient, []).append(
-            _complaint_part(compact, result, event, step, following)
-        )
+        _, parts, requests = by_recipient.setdefault(to.name, (to, [], []))
+        parts.append(_complaint_part(compact, result, event, step, following))
+        requests.append(_proposal(compact, event.against, step, following))
     if not by_recipient:
         raise LetterRefused(
             f"Step {step_no - 1} of complaint #{n} is recorded: its procedure sets no step after "
             "it in order, so there is no step to write for."
         )
-    about = f" about {' '.join(event.body.split())}" if event.body else ""
-    facts = [f"Our complaint{about}: {_sentence(event.summary)}"]
+    about = ""
+    if event.body:
+        body = addressee(event.body, [c for _, c, _ in ordered])
+        about = f" about {body.name}" if body else ""
+    facts = [f"We write with our complaint{about} {_reference(event.summary)}."]
     facts.append(f"It was raised on {_day(event.raised_on)}.")
     facts += [
         f"Step {k} of the procedure was done on {_day(on)}."
@@ -517,20 +592,35 @@ def _complaint_letters(
         Letter(
             item_id=n,
             kind="complaint",
-            recipient=recipient,
-            subject=f"Complaint: {event.summary}",
+            recipient=to.name,
+            recipient_address=to.address,
+            subject=f"A complaint under the Compact: step {step_no} of its procedure",
             facts=facts,
             parts=parts,
-            requests=[
-                f"Please tell us how this complaint will be taken forward under {p.name}'s "
-                "procedure."
-                for p in parts
-            ],
+            requests=requests,
             written_on=today,
             step=step_no,
         )
-        for recipient, parts in by_recipient.items()
+        for to, parts, requests in by_recipient.values()
     ]
+
+
+def _proposal(
+    compact: Compact, against: str, step: ProcedureStep, following: ProcedureStep | None
+) -> str:
+    """The step the procedure names, proposed in the Compact data's plain words."""
+    summaries = {s.commitment: s.summary for s in compact.obligations.complaints.steps(against)}
+
+    def plain(s: ProcedureStep) -> str:
+        words = summaries.get(s.citation.commitment) or s.citation.quote
+        if words[1:2].islower():  # "Contact KCSC ..." reads on as "contact KCSC ..."
+            words = words[:1].lower() + words[1:]
+        return _sentence(words)
+
+    text = f"We propose step {step.n} of {compact.short_name}'s procedure: {plain(step)}"
+    if following is not None:
+        text += f" If that does not settle it, step {following.n} follows: {plain(following)}"
+    return text
 
 
 def _step_recipient(compact: Compact, against: str, step: ProcedureStep) -> str | None:

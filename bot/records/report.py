@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from bot.domain.deadlines import days_between
 from bot.domain.verdicts import VERDICT_LABEL, CheckResult, Verdict
 from bot.records.compliance import ItemRecord
@@ -106,6 +108,18 @@ class Report:
     rows: list[LogRow]
     cancelled: list[int] = field(default_factory=list)
     """Items left out because the group cancelled them."""
+    since: date | None = None
+    """Set for the report of the twelve months to ``as_of`` (and every item still open)
+    rather than of ``year``: the first day it covers."""
+    still_open: dict[int, str] = field(default_factory=dict)
+    """Each open item of the report, with why it is open ("feedback not yet recorded")."""
+
+    @property
+    def period(self) -> str:
+        """What the report covers, as its title says it."""
+        if self.since is None:
+            return str(self.year)
+        return f"{self.since.day} {self.since:%B %Y} to {self.as_of.day} {self.as_of:%B %Y}"
 
     @property
     def item_ids(self) -> list[int]:
@@ -192,7 +206,9 @@ def _legacy_funding_outcome(
     return "not_due", view.verdict, None, deadline
 
 
-def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
+def item_rows(
+    record: ItemRecord, body: str, as_of: date, promises_feedback: frozenset[str] | None = None
+) -> list[LogRow]:
     """An item as each of its Compacts sees it, as of ``as_of``: the outcome of each row is
     the verdict the chat last gave (at registration or at the latest re-check)."""
     views: list[CheckResult | None] = [*record.compacts.values()] or [None]
@@ -244,12 +260,37 @@ def item_rows(record: ItemRecord, body: str, as_of: date) -> list[LogRow]:
                 feedback_on=record.feedback_on,
                 feedback_owed=record.kind == "consultation"
                 and record.closes is not None
-                and record.closes < as_of,
+                and record.closes < as_of
+                and (
+                    promises_feedback is None or view is None or view.compact in promises_feedback
+                ),
                 notice_given_on=record.notice_given_on,
                 steps_done=len(record.steps_done),
             )
         )
     return rows
+
+
+def why_open(record: ItemRecord, promises_feedback: frozenset[str] | None, as_of: date) -> str:
+    """Why an open item is still open, in a few words: what is still to come, or that
+    nothing more is owed and the group can close it."""
+    n = record.item_id
+    if record.kind == "consultation":
+        closes = record.closes
+        if closes is not None and closes >= as_of:
+            return f"it runs to {closes.day} {closes:%B %Y}"
+        if any(promises_feedback is None or c in promises_feedback for c in record.compacts):
+            return "feedback not yet recorded (/feedback " + str(n) + " DATE)"
+    elif record.kind == "funding":
+        if record.notice_given_on is None and any(
+            v.deadlines.get("notice_by") for v in record.compacts.values()
+        ):
+            return "no notice recorded yet (/notice " + str(n) + " DATE)"
+        if record.event.last_funded_day >= as_of:  # type: ignore[union-attr]
+            return "its funding has not ended yet"
+    else:
+        return "the complaint is not yet resolved"
+    return f"nothing more is owed under its Compacts: /done {n} closes it"
 
 
 def body_name(record: ItemRecord) -> str:
@@ -263,18 +304,26 @@ def _body_key(name: str) -> str:
 def build_report(
     records: list[ItemRecord],
     *,
-    year: int,
+    year: int | None,
     as_of: date,
     body: str | None = None,
     chat_title: str | None = None,
+    promises_feedback: frozenset[str] | None = None,
 ) -> Report:
     """The report for items whose date (opening, last funded day, raising) falls in ``year``,
-    optionally only for public bodies whose name contains ``body``."""
+    or, with no year, in the twelve months to ``as_of`` plus every item still open;
+    optionally only for public bodies whose name contains ``body``.  Feedback is counted
+    only under the Compacts in ``promises_feedback`` (those that promise it)."""
     wanted = _body_key(body) if body else None
     names: dict[str, str] = {}  # first spelling seen of each body, so "KCC" and "kcc" merge
-    report = Report(year, as_of, chat_title, body, [])
+    # Twelve months back by the corresponding-date rule (29 February → 28 February).
+    since = None if year is not None else as_of - relativedelta(months=12)
+    report = Report(year or as_of.year, as_of, chat_title, body, [], since=since)
     for record in records:
-        if record.key_date.year != year:
+        if since is not None:
+            if not (since < record.key_date <= as_of or record.status == "open"):
+                continue
+        elif record.key_date.year != year:
             continue
         name = body_name(record)
         key = _body_key(name)
@@ -283,5 +332,7 @@ def build_report(
         if record.status == "cancelled":
             report.cancelled.append(record.item_id)
             continue
-        report.rows += item_rows(record, names.setdefault(key, name), as_of)
+        report.rows += item_rows(record, names.setdefault(key, name), as_of, promises_feedback)
+        if record.status == "open":
+            report.still_open[record.item_id] = why_open(record, promises_feedback, as_of)
     return report

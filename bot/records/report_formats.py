@@ -89,16 +89,22 @@ def _ref(row: LogRow) -> str:
 def _title(report: Report) -> str:
     who = f" – {report.chat_title}" if report.chat_title else ""
     body = f" – public bodies matching “{report.body_filter}”" if report.body_filter else ""
-    return f"Compact compliance report {report.year}{who}{body}"
+    return f"Compact compliance report {report.period}{who}{body}"
 
 
 def _preamble(report: Report) -> list[str]:
     n = len(report.item_ids)
+    dated = (
+        f"dated {report.year}" if report.since is None else f"dated {report.period} or still open"
+    )
     lines = [
-        f"As of {_day(report.as_of)}: {_plural(n, 'item')} dated {report.year} "
+        f"As of {_day(report.as_of)}: {_plural(n, 'item')} {dated} "
         "(a consultation by its opening, a funding change by its last funded day, "
         "a complaint by the day it was raised)."
     ]
+    if report.still_open:
+        why = "; ".join(f"#{i} {reason}" for i, reason in sorted(report.still_open.items()))
+        lines.append(f"Still open: {why}.")
     if report.cancelled:
         ids = ", ".join(f"#{i}" for i in report.cancelled)
         lines.append(f"Left out as cancelled: {ids}.")
@@ -108,7 +114,9 @@ def _preamble(report: Report) -> list[str]:
 def empty_message(report: Report) -> str:
     scope = f" for public bodies matching “{report.body_filter}”" if report.body_filter else ""
     return (
-        f"Nothing registered is dated {report.year}{scope}. Register consultations "
+        f"Nothing registered is dated {report.period}{scope}"
+        + (" and nothing is open" if report.since is not None else "")
+        + ". Register consultations "
         "(/consultation), funding changes (/funding) and complaints (/complaint) as they "
         "happen, and this report fills itself."
     )
@@ -284,7 +292,7 @@ def render_csv(report: Report, names: Names) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["year", *_COLUMNS, "compact code", "outcome code", "verdict"])
     for row in report.rows:
-        cells = [report.year, *_cells(row, names), row.compact, row.outcome, row.verdict]
+        cells = [report.period, *_cells(row, names), row.compact, row.outcome, row.verdict]
         writer.writerow([spreadsheet_safe(c) for c in cells])
     return buffer.getvalue()
 
