@@ -715,3 +715,29 @@ def test_a_notice_word_earlier_in_the_clause_and_a_period_start_before_an_end() 
     assert draft.fields["notice"] == D(2026, 11, 20)
     draft = parse_funding("The grant KCC gave us from 1 April 2024 ends 31 March 2027", today)
     assert draft.fields["ends"] == D(2027, 3, 31) and draft.errors == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KCC library review opens 1 Dec, closes 23:59 on 20 January",
+        "KCC library review opens 1 Dec, closes at 5 pm on 20 Jan",
+        "KCC library review opens 1 Dec, closes at midnight on the 20th of January",
+    ],
+)
+def test_a_time_of_day_is_not_a_date(text: str) -> None:
+    draft = parse_consultation(text, date(2026, 12, 7))
+    assert (draft.fields["opens"], draft.fields["closes"]) == (D(2026, 12, 1), D(2027, 1, 20))
+    assert draft.errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("KCC youth grant ends at the end of the year", D(2026, 12, 31)),
+        ("KCC youth grant ends at the end of next year", D(2027, 12, 31)),
+        ("KCC youth grant ends 31 March next year", D(2027, 3, 31)),
+    ],
+)
+def test_the_end_of_a_year(text: str, ends: date) -> None:
+    assert parse_funding(text, date(2026, 12, 7)).fields["ends"] == ends

@@ -49,6 +49,7 @@ __all__ = [
     "ParsedDay",
     "PastTimeError",
     "UnreadableDateError",
+    "blank_times",
     "on_or_after",
     "parse_day",
     "parse_day_info",
@@ -129,7 +130,8 @@ _RELATIVE_RE = re.compile(
 )
 _END_OF_RE = re.compile(
     rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
-    r"|(?P<fy>(?:the|this)\s+financial\s+year))"
+    r"|(?P<fy>(?:the|this|the\s+current)\s+financial\s+year)"
+    r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
 )
 _ORDINAL_RE = re.compile(
     r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
@@ -305,6 +307,8 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
 
 
 def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
+    if m.group("yr") is not None:  # the end of the (calendar) year: 31 December
+        return ParsedDay(date(today.year + (m.group("yr") == "next"), 12, 31))
     if m.group("fy") is not None:  # the UK financial year ends on 31 March
         return ParsedDay(_infer_year(31, 3, today, "future", original), year_inferred=True)
     rel = m.group("rel")
@@ -372,6 +376,18 @@ def _spelt(word: str) -> str | None:
         if OSA.distance(low, name, score_cutoff=allowed) <= allowed:
             return name
     return None
+
+
+_TIME_OF_DAY = re.compile(
+    r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:midnight|midday|noon)\b",
+    re.IGNORECASE,
+)
+
+
+def blank_times(text: str) -> str:
+    """``text`` with times of day ("5pm", "23:59", "midnight") blanked out, same length: a
+    registration's dates are days, and "closes 23:59 on 20 Jan" closes on 20 Jan."""
+    return _TIME_OF_DAY.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def spell_date_words(text: str) -> str:

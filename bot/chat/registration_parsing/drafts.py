@@ -10,7 +10,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from bot.chat.dateparsing import ParsedDay, spell_date_words
+from bot.chat.dateparsing import ParsedDay, blank_times, spell_date_words
 from bot.chat.forms import FORMS, FieldValue, Kind
 from bot.chat.registration_parsing.dates import Reading, read_dates
 from bot.chat.registration_parsing.lengths import find_lengths, length_from
@@ -150,7 +150,7 @@ def parse_consultation(text: str, today: date) -> Draft:
     """
     if (draft := _too_long("consultation", text)) is not None:
         return draft
-    text = spell_date_words(text)
+    text = blank_times(spell_date_words(text))
     toks = tokenize(text)
     lengths = find_lengths(text, toks)
     in_lengths = frozenset(k for length in lengths for k in length.tokens)
@@ -192,7 +192,7 @@ def parse_funding(text: str, today: date) -> Draft:
     """
     if (draft := _too_long("funding", text)) is not None:
         return draft
-    text = spell_date_words(text)
+    text = blank_times(spell_date_words(text))
     toks = tokenize(text)
     reading = read_dates(text, toks, today, "funding")
     errors: list[str] = []
