@@ -174,17 +174,17 @@ async def test_a_new_registration_keeps_the_one_under_way_as_a_draft(
     conversation: Conversation,
 ) -> None:
     await start(conversation)
-    kept, asked = await say(conversation, "/funding KCC youth grant")
+    kept, asked = await say(conversation, "/funding\nTitle: Youth grant\nFunder: KCC")
     assert "Kept as a draft: Library review" in kept
-    assert asked.startswith("Draft 2 of 2 (KCC youth grant): ") and "last day funded" in asked
+    assert asked.startswith("Draft 2 of 2 (Youth grant): ") and "last day funded" in asked
     # Answered and confirmed, the first one is taken up again, never dropped.
     readback = await said(conversation, "31 March 2027")
-    assert readback.startswith("Draft 2 of 2 (KCC youth grant): Is this right?")
+    assert readback.startswith("Draft 2 of 2 (Youth grant): Is this right?")
     registered, waiting, again = await say(conversation, "yes")
-    assert registered.startswith("Registered as item #1: KCC youth grant")
+    assert registered.startswith("Registered as item #1: Youth grant")
     assert "Still waiting: 1 draft (Library review)" in waiting
     assert "Which public body" in again
-    assert await items(conversation) == ["KCC youth grant"]
+    assert await items(conversation) == ["Youth grant"]
 
 
 async def test_in_a_group_talk_not_meant_for_the_bot_is_left_alone(

@@ -642,7 +642,8 @@ def test_greetings_and_lead_ins_are_not_read_as_the_title(text: str, left: str) 
 
 def test_a_greeting_is_never_the_title() -> None:
     draft = read_message("funding", "Hi, KCC are ending our youth work grant on 31 March", TODAY)
-    assert draft.fields["title"] == "KCC are ending our youth work grant"
+    title = str(draft.fields["title"])
+    assert "youth work grant" in title.lower() and not title.lower().startswith("hi")
     assert draft.fields["funder"] == "KCC" and draft.fields["ends"] == D(2027, 3, 31)
 
 

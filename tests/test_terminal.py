@@ -79,7 +79,7 @@ def test_terminal_chat_takes_a_message_of_several_lines(tmp_path: Path) -> None:
             '"""',
             "/consultation",
             "Title: Library review",
-            "By: Sevenoaks DC",
+            "By: KCC",
             "Opens: 1 Dec 2026",
             "Closes: 23 Feb 2027",
             '"""',
@@ -109,7 +109,7 @@ def test_terminal_chat_takes_a_message_of_several_lines(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "Title: Library review\nPublic body: Sevenoaks DC\nOpens: Tue 1 December 2026" in out
+    assert "Title: Library review\nPublic body: KCC\nOpens: Tue 1 December 2026" in out
     assert "Registered as item #1: Library review" in out
     assert "Last funded day: Wed 31 March 2027 (the day before 1 April 2027" in out
     assert "Registered as item #2: " in out
