@@ -742,3 +742,21 @@ def test_a_time_of_day_is_not_a_date(text: str) -> None:
 )
 def test_the_end_of_a_year(text: str, ends: date) -> None:
     assert parse_funding(text, date(2026, 12, 7)).fields["ends"] == ends
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("KCC will stop funding the youth project on 1 April", D(2027, 3, 31)),
+        ("KCC will end the youth grant on 31 March", D(2027, 3, 31)),
+        ("KCC youth grant cut from April", D(2027, 3, 31)),  # a month: from its first day
+        ("KCC youth grant until March", D(2027, 3, 31)),  # a month: to its last day
+        ("KCC youth grant ends in March 2027", D(2027, 3, 31)),
+        ("Youth grant, KCC, no funding after June", D(2027, 6, 30)),
+    ],
+)
+def test_a_funding_date_from_further_back_in_the_clause_or_a_month_alone(
+    text: str, ends: date
+) -> None:
+    draft = parse_funding(text, date(2026, 12, 7))
+    assert draft.fields["ends"] == ends and draft.errors == []

@@ -10,6 +10,11 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
+
+from bot.chat.dateparsing import (
+    MONTHS as MONTH_NUMBERS,
+)
 from bot.chat.dateparsing import (
     DateParseError,
     Hint,
@@ -250,12 +255,21 @@ _CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
 }
 """Verbs that give a consultation date its role from further back in the clause."""
-_FUNDING_CLAUSE_ROLES: dict[str, Role] = dict.fromkeys(
-    "notified told informed wrote emailed notice letter announced warned advised".split(),
-    "notice",
-)
-"""Words that make a funding date the notice from further back in the clause ("we were
-notified in writing on 20 Nov")."""
+_FUNDING_CLAUSE_ROLES: dict[str, Role] = {
+    **dict.fromkeys(
+        "notified told informed wrote emailed notice letter announced warned advised".split(),
+        "notice",
+    ),
+    **dict.fromkeys(
+        "stop stops stopping cut cuts cutting withdraw withdraws withdrawing cease ceases "
+        "ceasing pull pulling scrap scrapping axe axing terminate terminating".split(),
+        "stop",
+    ),
+    **dict.fromkeys("end ends ending finish finishes finishing expire expires".split(), "ends"),
+}
+"""Words that give a funding date its role from further back in the clause: the notice
+("we were notified in writing on 20 Nov"), a stop ("KCC will stop funding the project on 1
+April") or an end ("will end the grant on 31 March")."""
 
 
 def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
@@ -527,4 +541,39 @@ def read_dates(
 
     keywords = _CONSULTATION_KEYWORDS if kind == "consultation" else _FUNDING_KEYWORDS
     _unreadable_dates(text, toks, spans, table, keywords, role_field, reading)
+    if kind == "funding" and "ends" not in reading.values:
+        _month_alone(text, toks, today, reading)
     return reading
+
+
+_MONTH_ALONE = re.compile(
+    r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
+    r"|expires?|after|beyond|in)\s+(?:the\s+)?(?P<mon>january|february|march|april|june|july"
+    r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+    r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
+    re.IGNORECASE,
+)
+
+
+def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> None:
+    """A last funded day given as a month: "cut from April" is funded to 31 March; "until
+    March", "ends in March 2027" to 31 March; the next such month without a year."""
+    m = _MONTH_ALONE.search(text)
+    if m is None:
+        return
+    month = MONTH_NUMBERS[m.group("mon").lower()[:3]]
+    if m.group("y"):
+        first = date(int(m.group("y")), month, 1)
+    else:
+        first = date(today.year, month, 1)
+        if first + relativedelta(day=31) < today:
+            first = date(today.year + 1, month, 1)
+    starts = m.group("kw").lower() in ("from", "stop", "stops", "stopping", "cut", "cuts")
+    last = first - timedelta(days=1) if starts else first + relativedelta(day=31)
+    reading.values["ends"] = [ParsedDay(last, year_inferred=not m.group("y"))]
+    reading.failed.pop("ends", None)  # "ends in March" is not a date it could not read
+    if starts:
+        reading.day_before["ends"] = f"1 {first:%B %Y}"
+    reading.consumed.update(
+        k for k, t in enumerate(toks) if t.start >= m.start() and t.end <= m.end()
+    )
