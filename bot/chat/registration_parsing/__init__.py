@@ -37,6 +37,7 @@ Rules worth knowing:
 The modules, each importing only those above it:
 
 - ``tokens``: the tokenizer (step 1)
+- ``chatter``: a greeting or lead-in before the registration, thanks after it (set aside)
 - ``dates``: keyword tables, date spans and their roles, ranges; the dates a message gives
 - ``lengths``: a consultation's length ("for 6 weeks"), counted from the opening day
 - ``names``: public bodies and titles (step 3); public or voluntary
