@@ -202,3 +202,15 @@ async def test_more_than_ten_waiting_is_refused_and_nothing_changes(
     assert "more than 10 registrations waiting" in refused.text
     assert "Nothing was changed" in refused.text
     assert await drafts_kept(conversation) == 0
+
+
+async def test_a_bare_command_then_registration_lines_gives_no_empty_draft(
+    conversation: Conversation,
+) -> None:
+    await send(conversation, "/compact kent-2011")
+    replies = await send(conversation, "/consultation\n" + "\n".join(THREE.splitlines()[:2]))
+    assert [r.text.split(":")[0] for r in replies if r.buttons] == [
+        "Draft 1 of 2 (Library review)",
+        "Draft 2 of 2 (Parks plan)",
+    ]
+    assert await drafts_kept(conversation) == 2

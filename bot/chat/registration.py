@@ -686,7 +686,9 @@ def _split_commands(kind: Kind, args: str) -> list[tuple[Kind, str]]:
         named = m.group("kind").lower()
         assert named in FORMS
         parts.append((named, [line[m.end() :]]))
-    return [(k, "\n".join(lines).strip()) for k, lines in parts]
+    found = [(k, "\n".join(lines).strip()) for k, lines in parts]
+    # "/consultation" alone, then the registrations on lines of their own.
+    return found[1:] if len(found) > 1 and not found[0][1] else found
 
 
 def _new_token() -> str:
