@@ -271,9 +271,11 @@ class Registrations:
         left = await self._drop(msg.chat_id, msg.user_id)
         what = f" ({_name(dropped)})" if dropped is not None and left is not None else ""
         replies = [Reply(f"Registration abandoned{what}. Nothing was stored.")]
-        return replies + await self._next_waiting(msg.chat_id, left, msg.private)
+        return replies + await self._next_waiting(msg.chat_id, msg.user_id, left, msg.private)
 
-    async def _next_waiting(self, chat_id: int, left: Drafts | None, private: bool) -> list[Reply]:
+    async def _next_waiting(
+        self, chat_id: int, owner: int, left: Drafts | None, private: bool
+    ) -> list[Reply]:
         """After one draft is confirmed or abandoned: which are still waiting, and the next
         one's question or read-back."""
         if left is None:
@@ -282,7 +284,10 @@ class Registrations:
         head = Reply(
             f"Still waiting: {len(left.items)} draft{'s' if len(left.items) > 1 else ''} ({names})."
         )
+        asking = left.current.asking
         step, _ = await self._step_replies(chat_id, left, left.current, private)
+        if left.current.asking != asking:  # what it waits for now is stored too
+            await self._store(chat_id, owner, left)
         return [head, *step]
 
     async def answer(self, msg: Incoming, text: str) -> list[Reply] | None:
@@ -629,7 +634,7 @@ class Registrations:
             tz = await self.core.timezone(chat_id)
             schedule = format_reminders(done.results, self.core.reminder_hour, tz)
             result = Reply("\n\n".join([head, format_results(done.results), schedule]))
-        return [result, *await self._next_waiting(chat_id, left, private)]
+        return [result, *await self._next_waiting(chat_id, owner, left, private)]
 
 
 def _without(drafts: Drafts, index: int) -> Drafts | None:
