@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         default=None, ge=1, le=65535, validation_alias="COMPACTBOT_HEALTH_PORT"
     )
     """The older way to start that server: on this port, at ``webhook_listen``."""
+    http_max_connections: int = Field(
+        default=1000, ge=1, le=100_000, validation_alias="COMPACTBOT_HTTP_MAX_CONNECTIONS"
+    )
+    """Connections that server keeps open at most; over it, the quietest one is closed.
+    Keep it under the open files limit (``LimitNOFILE``) less what the bot needs besides."""
     public_url: str | None = Field(default=None, validation_alias="COMPACTBOT_PUBLIC_URL")
     """Where calendar apps reach that server (``https://bot.example.org``, a path prefix
     allowed): the start of every feed address.  Unset: the webhook URL's scheme and host

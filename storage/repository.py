@@ -1440,8 +1440,25 @@ class Database(Reader):
         """Raise if the database cannot be read."""
         await self._all("SELECT 1")
 
+    async def probe_write(self) -> None:
+        """Raise unless the database takes a write now (``/healthz``): one row written and
+        rolled back, so a database that reads fine but refuses writes (locked, read-only,
+        disk full) is found before a user's registration is."""
+        try:
+            async with self.transaction() as tx:
+                await tx._run(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (-1, 0)
+                )
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
     def _locks(self) -> Any:
         return getattr(self._backend, "locks", None)
+
+
+class _RolledBack(Exception):
+    """Ends ``probe_write``'s transaction without committing it."""
 
 
 def _reason(exc: BaseException) -> str:

@@ -4,6 +4,7 @@ register, see it; conditional requests; reset, /forget and a supergroup move."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from bot.chat.messages import Incoming, Reply
 from bot.chat.throttle import Throttle
 from bot.clock import ManualClock
 from bot.core import Core
+from bot.frontends.feed_handler import FEED_PERIOD, FEED_REQUESTS, FeedLimits
 from bot.frontends.http_server import HttpServer
 from bot.knowledge.knowledge import Knowledge
 from storage.repository import Database
@@ -83,7 +85,8 @@ class Running:
 async def bot(db: Database, knowledge: Knowledge, clock: ManualClock) -> AsyncIterator[Running]:
     core = Core(knowledge, db, clock=clock)
     conv = Conversation(core, Throttle(clock, limit=10**6))
-    server = HttpServer(core, clock)
+    # These tests ask for one address more often than a calendar app would.
+    server = HttpServer(core, clock, feed_limits=FeedLimits(clock, requests=10**6))
     await server.start("127.0.0.1", 0)
     conv.feed_base = f"http://127.0.0.1:{server.port}"
     try:
@@ -275,13 +278,39 @@ async def test_asked_again_about_an_unchanged_chat_it_does_not_build_the_calenda
     for _ in range(3):
         assert (await bot.http.get(url, headers={"If-None-Match": etag})).status_code == 304
     assert built == 1
-    assert (await bot.http.get(url)).content == first.content  # a plain GET needs the body
-    assert built == 2
+    # A plain GET needs the body: this process still has it, and the chat has not changed.
+    for _ in range(5):
+        again = await bot.http.get(url)
+        assert (again.content, again.headers["etag"]) == (first.content, etag)
+        assert again.headers["last-modified"] == first.headers["last-modified"]
+    assert built == 1
     clock.advance(minutes=1)
     await bot.one("/remind tomorrow chase the grant letter")
     changed = await bot.http.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "chase the grant letter" in changed.text
-    assert built == 3
+    assert built == 2
+    assert (await bot.http.get(url)).content == changed.content
+    assert built == 2
+
+
+async def test_requests_arriving_together_wait_for_one_build(
+    bot: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.one("/compact kent-2011")
+    await bot.register("Library services review, opens 1 Dec 2026, closes 5 Jan 2027, by KCC")
+    url = await bot.link()
+    built = 0
+    build = bot.core._calendar
+
+    async def counting(*args: object) -> object:
+        nonlocal built
+        built += 1
+        return await build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.core, "_calendar", counting)
+    answers = await asyncio.gather(*(bot.http.get(url) for _ in range(8)))
+    assert {(a.status_code, a.content) for a in answers} == {(200, answers[0].content)}
+    assert built == 1
 
 
 async def test_only_a_hash_of_the_token_is_stored(bot: Running, db: Database) -> None:
@@ -315,12 +344,51 @@ async def test_paths_that_open_nothing_all_get_the_same_404(bot: Running) -> Non
         f"{base}/{'A' * 5000}.ics",
         f"{base}/%00.ics",
         f"{base}/..%2F{token}.ics",
+        f"{base}/%ff.ics",
+        f"{base}/{token}%ff.ics",
+        f"{base}/%C3%28.ics",
     ):
         missing = await bot.http.get(path)
         assert (missing.status_code, missing.content) == (404, b"Not found\n"), path
         assert missing.headers["cache-control"] == "no-store"
     refused = await bot.http.post(url, content=b"")
     assert refused.status_code == 405 and refused.content == b"Method Not Allowed\n"
+    assert refused.headers["allow"] == "GET, HEAD"
+
+
+async def test_an_address_asked_for_in_a_loop_gets_429_and_then_answers_again(
+    bot: Running, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    linked = await bot.link()
+    server = HttpServer(bot.core, clock)  # the limits a running bot has
+    await server.start("127.0.0.1", 0)
+    base = f"http://127.0.0.1:{server.port}/calendar"
+    url = f"{base}/{linked.rpartition('/')[2]}"
+    stranger = f"{base}/{'B' * 43}.ics"  # opens nothing: limited the same way
+    built = 0
+    build = bot.core._calendar
+
+    async def counting(*args: object) -> object:
+        nonlocal built
+        built += 1
+        return await build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.core, "_calendar", counting)
+    try:
+        for _ in range(FEED_REQUESTS):
+            assert (await bot.http.get(url)).status_code == 200
+            assert (await bot.http.get(stranger)).status_code == 404
+        assert built == 1
+        for address in (url, stranger):
+            limited = await bot.http.get(address)
+            assert limited.status_code == 429, address
+            assert limited.content == b"Too Many Requests\n"
+            assert 1 <= int(limited.headers["retry-after"]) <= FEED_PERIOD
+        clock.advance(seconds=FEED_PERIOD)
+        assert (await bot.http.get(url)).status_code == 200
+        assert (await bot.http.get(stranger)).status_code == 404
+    finally:
+        await server.close()
 
 
 async def test_without_a_server_there_is_no_address_and_nothing_is_stored(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,6 +18,7 @@ from bot.delivery.scheduler import ReminderScheduler
 from bot.domain.events import AnyEvent
 from bot.domain.verdicts import CheckResult, Citation
 from bot.knowledge.knowledge import Knowledge
+from bot.records.calendar_feed import BuiltFeeds
 from bot.records.compliance import ItemRecord, compliance_log
 from bot.records.letter_text import LetterTemplates
 from bot.records.log import (
@@ -58,8 +59,10 @@ class CoreBase:
         # Clauses by reference, read once: content-addressed, so never stale; immutable, so
         # shared by every entry that quotes them.
         self._clauses: dict[str, Citation] = {}
-        # Calendar feeds by chat: the fingerprint and ETag of the body last built.
-        self._feeds: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        # Calendar feeds by chat: the fingerprint, ETag and bytes of the body last built.
+        self._feeds = BuiltFeeds()
+        # Chats whose feed is being served, and how many requests wait for it.
+        self._feed_turns: dict[int, tuple[asyncio.Lock, int]] = {}
 
     # ------------------------------------------------------------------ time and settings
 

@@ -59,6 +59,7 @@ class Chats(CoreBase):
         """Erase everything stored about the chat, and leave none of it in the WAL file."""
         async with self._unit("forget", chat_id) as tx:
             await tx.forget_chat(chat_id)
+        self._feeds.forget(chat_id)
         note_stored("everything about this chat erased")
         await self.db.checkpoint()
 

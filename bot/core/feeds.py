@@ -3,12 +3,16 @@ serves (``bot.records.calendar_feed`` decides; this reads and stores)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, time
 
 from bot.core.records import Records
 from bot.core.results import FeedLink, ServedFeed
 from bot.core.units import note_stored
 from bot.records.calendar_feed import (
+    BuiltFeed,
     Conditions,
     body_etag,
     fingerprint,
@@ -18,9 +22,7 @@ from bot.records.calendar_feed import (
     shown_modified,
     token_hash,
 )
-
-FEEDS_REMEMBERED = 4096
-"""Chats whose feed fingerprint and ETag a process keeps (the oldest asked about go first)."""
+from storage.repository import CalendarFeed
 
 
 class Feeds(Records):
@@ -54,13 +56,37 @@ class Feeds(Records):
         """The feed ``token`` opens (None: unknown or revoked): its ETag and Last-Modified,
         and its body unless ``conditions`` show the client has it.
 
-        A client that has the body, asking again about a chat that has not changed, is
-        answered from this process's memory of the chat's fingerprint without building the
-        calendar; everything else builds it (as ``/calendar`` does), and a body unlike the one
-        last served moves the feed's Last-Modified (``bot.records.calendar_feed``)."""
+        A request about a chat that has not changed since this process last built its body
+        is answered from memory (``BuiltFeeds``), with or without the body as the request's
+        validators say, without building the calendar; everything else builds it (as
+        ``/calendar`` does), and a body unlike the one last served moves the feed's
+        Last-Modified (``bot.records.calendar_feed``)."""
         feed = await self.db.calendar_feed(token_hash(token))
         if feed is None:
             return None
+        # Requests for one chat's feed arriving together wait for one build, not one each.
+        async with self._feed_turn(feed.chat_id):
+            # As it is after any request served before this one.
+            feed = await self.db.calendar_feed(feed.token_hash)
+            if feed is None:
+                return None
+            return await self._serve_feed(feed, conditions)
+
+    @asynccontextmanager
+    async def _feed_turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._feed_turns.get(chat_id, (asyncio.Lock(), 0))
+        self._feed_turns[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._feed_turns[chat_id]
+            if users == 1:
+                del self._feed_turns[chat_id]
+            else:
+                self._feed_turns[chat_id] = (lock, users - 1)
+
+    async def _serve_feed(self, feed: CalendarFeed, conditions: Conditions) -> ServedFeed:
         chat_id = feed.chat_id
         # Read what the calendar is built from before the log: a write in between can only
         # make the body newer than the fingerprint says (a rebuild next time), never older.
@@ -72,13 +98,13 @@ class Feeds(Records):
         today = now.astimezone(tz).date()
         seen = fingerprint(settings, changes, reminders, today)
         known = self._feeds.get(chat_id)
-        if (
-            known == (seen, feed.etag)
-            and feed.etag is not None
-            and not_modified(conditions, feed.etag, feed.modified_at)
-        ):
-            self._feeds.move_to_end(chat_id)
-            return ServedFeed(feed.etag, shown_modified(feed.modified_at or now, now), None)
+        if known is not None and known.fingerprint == seen and known.etag == feed.etag:
+            # Nothing changed since this process built it: no need to build it again.
+            assert feed.modified_at is not None  # set whenever a body is served
+            shown = shown_modified(feed.modified_at, now)
+            if not_modified(conditions, feed.etag, feed.modified_at):
+                return ServedFeed(feed.etag, shown, None)
+            return ServedFeed(feed.etag, shown, known.ics)
         cal = await self._calendar(settings, reminders, today, changes.at or feed.created_at)
         etag = body_etag(cal.ics)
         modified = feed.modified_at
@@ -87,9 +113,6 @@ class Feeds(Records):
             modified = next_modified(feed.modified_at, changes.at, day_start, now)
             async with self.db.transaction() as tx:
                 await tx.calendar_feed_served(feed.token_hash, etag, modified)
-        self._feeds[chat_id] = (seen, etag)
-        self._feeds.move_to_end(chat_id)
-        while len(self._feeds) > FEEDS_REMEMBERED:
-            self._feeds.popitem(last=False)
+        self._feeds.keep(chat_id, BuiltFeed(seen, etag, cal.ics))
         body = None if not_modified(conditions, etag, modified) else cal.ics
         return ServedFeed(etag, shown_modified(modified, now), body)

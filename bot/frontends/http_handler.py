@@ -8,15 +8,31 @@ unknown feed gets (``not_found``), so a path says nothing about what is served.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from tornado.web import HTTPError, RequestHandler
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND = b"Not found\n"
+
+T = TypeVar("T")
+
+
+class MainLoop:
+    """The bot's event loop, as the HTTP server's thread reaches it: ``await run(coro)``
+    runs the core's coroutine there and waits for its result."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        assert self.loop is not None, "the server is not started"
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
 
 
 class BotHandler(RequestHandler):
@@ -33,6 +49,22 @@ class BotHandler(RequestHandler):
         # Handlers that have an entity tag set it themselves; none is guessed from a body.
         return None
 
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        # A path that is not UTF-8 ("%ff") names nothing we serve: the same 404 as any other
+        # (tornado's own answer would be a 400 that tells it apart).
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+
+    def allowed_methods(self) -> list[str]:
+        """The methods this handler answers (for 405's ``Allow``)."""
+        return [
+            m
+            for m in self.SUPPORTED_METHODS
+            if getattr(type(self), m.lower(), None) is not getattr(RequestHandler, m.lower())
+        ]
+
     def not_found(self) -> None:
         """The one 404 the server gives, whatever was asked for."""
         self.set_status(404)
@@ -44,6 +76,8 @@ class BotHandler(RequestHandler):
         if status_code == 404:
             self.not_found()
             return
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         try:

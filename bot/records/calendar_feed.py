@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -113,3 +114,50 @@ def shown_modified(modified: datetime, now: datetime) -> datetime:
 
 def whole_seconds(at: datetime) -> datetime:
     return at.replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    """A chat's feed body as last built in this process, and what it was built from."""
+
+    fingerprint: str
+    etag: str
+    ics: bytes
+
+
+class BuiltFeeds:
+    """The feed bodies a process keeps, least recently asked for first, up to ``max_bytes``
+    in all: a subscriber (or anyone who saw the address) asking again about a chat that has
+    not changed is answered without building its calendar again."""
+
+    def __init__(self, max_chats: int = 4096, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self._max_chats = max_chats
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._built: OrderedDict[int, BuiltFeed] = OrderedDict()
+
+    def get(self, chat_id: int) -> BuiltFeed | None:
+        built = self._built.get(chat_id)
+        if built is not None:
+            self._built.move_to_end(chat_id)
+        return built
+
+    def keep(self, chat_id: int, built: BuiltFeed) -> None:
+        old = self._built.pop(chat_id, None)
+        if old is not None:
+            self._bytes -= len(old.ics)
+        if len(built.ics) > self._max_bytes:
+            return
+        self._built[chat_id] = built
+        self._bytes += len(built.ics)
+        while len(self._built) > self._max_chats or self._bytes > self._max_bytes:
+            _, dropped = self._built.popitem(last=False)
+            self._bytes -= len(dropped.ics)
+
+    def forget(self, chat_id: int) -> None:
+        old = self._built.pop(chat_id, None)
+        if old is not None:
+            self._bytes -= len(old.ics)
+
+    def __len__(self) -> int:
+        return len(self._built)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.records.letters import Letter
 
@@ -28,6 +28,9 @@ QUOTE_MARK = "> "
 SUBJECT_MARK = "# "
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+
+MAX_TEMPLATE_OUTPUT = 100_000
+"""Characters a letter may have (a long one is under 10,000)."""
 
 
 class LetterTemplateError(ValueError):
@@ -45,10 +48,32 @@ class LetterTemplates:
         if self._env is None:
             # Imported on first use: nothing else the bot does needs Jinja2.
             from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+            from jinja2.exceptions import SecurityError
             from jinja2.sandbox import SandboxedEnvironment
 
+            class LetterSandbox(SandboxedEnvironment):
+                """Jinja2's sandbox, and no operator that builds something huge
+                (``"x" * 10**9``, ``10**10**10``): an operator's template is not trusted."""
+
+                intercepted_binops = frozenset({"*", "**"})
+
+                def call_binop(
+                    self, context: Any, operator: str, left: Any, right: Any
+                ) -> Any:
+                    if operator == "**" and isinstance(right, int) and abs(right) > 64:
+                        raise SecurityError("the exponent is too large")
+                    if operator == "*":
+                        for seq, times in ((left, right), (right, left)):
+                            if (
+                                isinstance(seq, str | list | tuple)
+                                and isinstance(times, int)
+                                and len(seq) * times > MAX_TEMPLATE_OUTPUT
+                            ):
+                                raise SecurityError("the repeated text is too long")
+                    return super().call_binop(context, operator, left, right)
+
             paths = [BUILT_IN] if self.directory is None else [self.directory, BUILT_IN]
-            self._env = SandboxedEnvironment(
+            self._env = LetterSandbox(
                 loader=ChoiceLoader([FileSystemLoader(p) for p in paths]),
                 undefined=StrictUndefined,
                 autoescape=False,
@@ -76,6 +101,16 @@ class LetterTemplates:
             raise LetterTemplateError(
                 f"The letter template {where} cannot be used: {exc.message}"
             ) from None
+        except Exception as exc:  # the sandbox's OverflowError (range), 1/0, a bad call…
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise LetterTemplateError(
+                f"The letter template {where} cannot be used: {reason}"
+            ) from None
+        if len(text) > MAX_TEMPLATE_OUTPUT:
+            raise LetterTemplateError(
+                f"The letter template {where} cannot be used: it wrote over "
+                f"{MAX_TEMPLATE_OUTPUT:,} characters"
+            )
         return tidy(text)
 
 
