@@ -448,6 +448,31 @@ MIGRATIONS: list[Migration] = [
         sqlite="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
         postgres="CREATE INDEX log_entries_actor ON log_entries(actor, chat_id);",
     ),
+    # 13: a question awaiting its button (/forget's "Erase everything?") is kept here, not in
+    # one worker's memory, so the press works whichever worker gets it; it expires.  Handled
+    # updates keep no payload: only their id (so a redelivery is known) and when.
+    Migration(
+        sqlite="""
+    CREATE TABLE confirmations (
+        chat_id     INTEGER NOT NULL,
+        what        TEXT NOT NULL,
+        token       TEXT NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, what)
+    ) WITHOUT ROWID;
+    UPDATE inbox SET payload = '', chat_id = NULL WHERE done_at IS NOT NULL;
+    """,
+        postgres="""
+    CREATE TABLE confirmations (
+        chat_id     BIGINT NOT NULL,
+        what        TEXT NOT NULL,
+        token       TEXT NOT NULL,
+        expires_at  BIGINT NOT NULL,
+        PRIMARY KEY (chat_id, what)
+    );
+    UPDATE inbox SET payload = '', chat_id = NULL WHERE done_at IS NOT NULL;
+    """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -209,6 +209,15 @@ class PostgresBackend:
         async with self._pool.acquire() as conn, conn.transaction():
             yield PgSession(conn)
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[PgSession]:
+        """Reads that all see the database as it was at the first (REPEATABLE READ)."""
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            yield PgSession(conn)
+
     async def schema_version(self) -> int:
         async with self._pool.acquire() as conn:
             return await self._schema_version(conn)

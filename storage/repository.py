@@ -688,9 +688,9 @@ class Tx(Reader):
         # Children before parents so foreign keys hold at every step.
         for table in _CHAT_TABLES:
             await self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
-        # Handled updates hold the chat's messages too; one still being handled is kept
-        # (it is the /forget itself, or comes after it).
-        await self._run("DELETE FROM inbox WHERE chat_id = ? AND done_at IS NOT NULL", (chat_id,))
+        await self._run("DELETE FROM confirmations WHERE chat_id = ?", (chat_id,))
+        # Handled updates keep no payload (``update_done``); one still being handled keeps
+        # it until then (it is the /forget itself, or comes after it).
         self.reminders_changed = True
 
     async def move_chat(self, old: int, new: int) -> bool:
@@ -728,8 +728,32 @@ class Tx(Reader):
             (new,),
         )
         await self._run("DELETE FROM chats WHERE chat_id = ?", (old,))
+        await self._run("DELETE FROM confirmations WHERE chat_id = ?", (old,))
         self.reminders_changed = True
         return True
+
+    # ---------------------------------------------------------------- confirmations
+
+    async def ask_confirmation(self, chat_id: int, what: str, token: str, until: datetime) -> None:
+        """Keep the token of a question (``what``) the chat is to confirm with a button until
+        ``until``; it replaces any earlier one. Expired ones of every chat go."""
+        await self._run("DELETE FROM confirmations WHERE expires_at < ?", (self._now(),))
+        await self._run(
+            "INSERT INTO confirmations (chat_id, what, token, expires_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, what) DO UPDATE SET token = excluded.token,"
+            " expires_at = excluded.expires_at",
+            (chat_id, what, token, to_db(until)),
+        )
+
+    async def take_confirmation(self, chat_id: int, what: str, token: str) -> bool:
+        """Use up the chat's question ``what`` if ``token`` is its token and it has not
+        expired; False (changing nothing) otherwise. Only one press can take it."""
+        count = await self._run(
+            "DELETE FROM confirmations WHERE chat_id = ? AND what = ? AND token = ?"
+            " AND expires_at >= ?",
+            (chat_id, what, token, self._now()),
+        )
+        return count > 0
 
     # ---------------------------------------------------------------- items
 
@@ -987,8 +1011,11 @@ class Tx(Reader):
         return count > 0
 
     async def update_done(self, update_id: int) -> None:
+        """Mark the update handled, keeping only what tells a redelivery apart (its id): its
+        text, names and chat are dropped once it is applied."""
         await self._run(
-            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+            "UPDATE inbox SET done_at = ?, payload = '', chat_id = NULL"
+            " WHERE update_id = ? AND done_at IS NULL",
             (self._now(), update_id),
         )
 
@@ -1000,13 +1027,18 @@ class Tx(Reader):
         )
         return count > 0
 
-    async def prune_inbox(self, before: datetime) -> int:
-        """Forget handled updates and applied keys older than ``before``."""
-        stamp = to_db(before)
+    async def prune_inbox(self, keep: timedelta) -> int:
+        """Forget handled updates and applied keys older than ``keep``; returns how many
+        updates went."""
+        stamp = to_db(self._clock.now() - keep)
         count = await self._run(
             "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (stamp,)
         )
-        await self._run("DELETE FROM applied WHERE at < ?", (stamp,))
+        # An update still waiting (kept before a long outage) keeps the keys of the units it
+        # applied, however old: handled again, it must not apply them twice.
+        [oldest] = await self._all("SELECT min(received_at) FROM inbox WHERE done_at IS NULL")
+        cut = stamp if oldest[0] is None else min(stamp, int(oldest[0]))
+        await self._run("DELETE FROM applied WHERE at < ?", (cut,))
         return count
 
     # ---------------------------------------------------------------- delivery (leases)
@@ -1210,6 +1242,8 @@ class Backend(Protocol):
 
     def transaction(self) -> Any: ...
 
+    def snapshot(self) -> Any: ...
+
     async def schema_version(self) -> int: ...
 
     async def migrate(self, target: int, stamp: Callable[[], int]) -> None: ...
@@ -1359,6 +1393,14 @@ class Database(Reader):
         if tx.reminders_changed:
             for listener in self._reminder_listeners:
                 listener()
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Reader]:
+        """Reads that all see one moment of the database, whatever is written meanwhile
+        (``migrate-db`` copying from a database the bot still writes to)."""
+        self._not_inside_own_transaction()
+        async with self._backend.snapshot() as session:
+            yield Tx(self, session)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         self._not_inside_own_transaction()

@@ -90,6 +90,17 @@ class SqliteBackend:
                 raise
             await self._conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[SqliteSession]:
+        """Reads that all see the database as it was at the first (WAL: a deferred read
+        transaction), while other connections go on writing."""
+        async with self._lock:
+            await self._conn.execute("BEGIN DEFERRED")
+            try:
+                yield SqliteSession(self._conn)
+            finally:
+                await self._conn.execute("ROLLBACK")
+
     async def schema_version(self) -> int:
         async with self._lock:
             return await self._schema_version()

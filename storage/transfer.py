@@ -3,9 +3,11 @@
 ``copy_history`` copies settings, Compacts, the calendar feed (its token's hash: the
 subscribed address keeps working), officers, items, the log, the clause texts it quotes,
 reminders and drafts, chat by chat in one transaction of the target, keeping every id
-(an item is ``#5`` in both), then reads the target back and compares each table's row count
-and checksum (SHA-256 over the rows in key order) with what it meant to write.  It refuses a
-target that already holds data (or, for one chat, that chat's data or one of its ids), and
+(an item is ``#5`` in both), then, before committing, reads the target back and compares
+each table's row count and checksum (SHA-256 over the rows in key order) with what it meant
+to write.  The source is read in one snapshot, so a bot still writing to it cannot make the
+copy inconsistent.  It refuses a target that already holds data (or, for one chat, that
+chat's data or one of its ids), text the target cannot hold (a NUL into PostgreSQL), and
 never changes the source.  A reminder claimed for delivery when the source was read is
 copied as waiting (its claim belongs to a worker on the old database).
 
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.repository import Database, Tx
+from storage.repository import Database, Reader, Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ def _as_waiting(row: tuple[Any, ...], paused: bool) -> tuple[Any, ...]:
     return tuple(values[c] for c in columns)
 
 
-async def _rows(db: Database, table: Table, chat_id: int | None) -> list[tuple[Any, ...]]:
+async def _rows(db: Reader, table: Table, chat_id: int | None) -> list[tuple[Any, ...]]:
     cols = ", ".join(table.columns)
     if table.by_chat and chat_id is not None:
         rows = await db._all(f"SELECT {cols} FROM {table.name} WHERE chat_id = ?", (chat_id,))
@@ -149,12 +151,12 @@ async def _rows(db: Database, table: Table, chat_id: int | None) -> list[tuple[A
     return _sorted(rows, table)
 
 
-async def _chat_ids(db: Database) -> list[int]:
+async def _chat_ids(db: Reader) -> list[int]:
     """Every chat with anything stored (a chats row comes with every write)."""
     return [int(r[0]) for r in await db._all("SELECT chat_id FROM chats ORDER BY chat_id")]
 
 
-async def _refuse_unless_empty(target: Database, chat_id: int | None, source: Database) -> None:
+async def _refuse_unless_empty(target: Database, chat_id: int | None, source: Reader) -> None:
     if chat_id is None:
         for table in TABLES:
             if await target._one(f"SELECT 1 FROM {table.name} LIMIT 1"):
@@ -203,9 +205,35 @@ async def _continue_ids(tx: Tx) -> None:
             )
 
 
+def _refuse_what_the_target_cannot_hold(
+    target: Database, table: Table, rows: list[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL's text holds no NUL character (SQLite's does; it would be stored as U+FFFD,
+    and the copy would differ): refused before anything is written."""
+    if not target._d.postgres:
+        return
+    for row in rows:
+        for column, value in zip(table.columns, row, strict=True):
+            if isinstance(value, str) and "\x00" in value:
+                key = ", ".join(f"{k} {row[table.columns.index(k)]}" for k in table.key)
+                raise TransferRefused(
+                    f"{table.name}.{column} ({key}) holds a NUL character, which "
+                    "PostgreSQL cannot store; remove it from the source and copy again"
+                )
+
+
 async def copy_history(source: Database, target: Database, chat_id: int | None = None) -> Copied:
     """Copy one chat's history (``chat_id``) or every chat's from ``source`` to ``target``
-    and verify it; raises TransferRefused (nothing written) if it cannot be done as asked."""
+    and verify it; raises TransferRefused (nothing written) if it cannot be done as asked.
+
+    The source is read as it was at one moment (a snapshot: the bot may still be writing
+    to it), every row is checked before it is written, and the copy is read back and
+    compared inside the target's transaction, so a copy that differs is never committed."""
+    async with source.snapshot() as snapshot:
+        return await _copy(snapshot, target, chat_id)
+
+
+async def _copy(source: Reader, target: Database, chat_id: int | None) -> Copied:
     chats = await _chat_ids(source)
     if chat_id is not None:
         if chat_id not in chats:
@@ -213,8 +241,10 @@ async def copy_history(source: Database, target: Database, chat_id: int | None =
         chats = [chat_id]
     await _refuse_unless_empty(target, chat_id, source)
     expected = {t.name: Tally() for t in TABLES}
+    found = {t.name: Tally() for t in TABLES}
     async with target.transaction() as tx:
         clauses = await _rows(source, TABLES[0], None)
+        _refuse_what_the_target_cannot_hold(target, TABLES[0], clauses)
         expected["clauses"].add(clauses)
         await _write(tx, TABLES[0], clauses)
         for chat in chats:
@@ -225,25 +255,26 @@ async def copy_history(source: Database, target: Database, chat_id: int | None =
                     paused = bool(rows and rows[0][4])
                 if table.name == "reminders":
                     rows = [_as_waiting(r, paused) for r in rows]
+                _refuse_what_the_target_cannot_hold(target, table, rows)
                 expected[table.name].add(rows)
                 await _write(tx, table, rows)
         await _continue_ids(tx)
-    found = {t.name: Tally() for t in TABLES}
-    if chat_id is None:
-        found["clauses"].add(await _rows(target, TABLES[0], None))
-    else:  # the target may hold other chats' clauses too: compare the source's
-        wanted = {r[0] for r in clauses}
-        found["clauses"].add([r for r in await _rows(target, TABLES[0], None) if r[0] in wanted])
-    for chat in chats:
-        for table in TABLES[1:]:
-            found[table.name].add(await _rows(target, table, chat))
-    for table in TABLES:
-        want, got = expected[table.name], found[table.name]
-        if (want.rows, want.checksum) != (got.rows, got.checksum):
-            raise RuntimeError(
-                f"{table.name}: {want.rows} rows written, {got.rows} read back, checksums"
-                f" {want.checksum[:12]} and {got.checksum[:12]}: the copy is not to be trusted"
-            )
+        # Read back before committing: a copy that differs is rolled back, not left behind.
+        if chat_id is None:
+            found["clauses"].add(await _rows(tx, TABLES[0], None))
+        else:  # the target may hold other chats' clauses too: compare the source's
+            wanted = {r[0] for r in clauses}
+            found["clauses"].add([r for r in await _rows(tx, TABLES[0], None) if r[0] in wanted])
+        for chat in chats:
+            for table in TABLES[1:]:
+                found[table.name].add(await _rows(tx, table, chat))
+        for table in TABLES:
+            want, got = expected[table.name], found[table.name]
+            if (want.rows, want.checksum) != (got.rows, got.checksum):
+                raise TransferRefused(
+                    f"{table.name}: {want.rows} rows written, {got.rows} read back, checksums"
+                    f" {want.checksum[:12]} and {got.checksum[:12]} differ; nothing was kept"
+                )
     return Copied(
         {t.name: (found[t.name].rows, found[t.name].checksum) for t in TABLES}, len(chats)
     )

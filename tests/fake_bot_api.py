@@ -714,6 +714,10 @@ class FakeBotApi:
         )
         return await self._queue_update("message", message)
 
+    def message_id_of(self, update_id: int) -> int:
+        """The id of the user's message that update ``update_id`` carried (to reply to it)."""
+        return self._update_messages[update_id][1]
+
     def text_update(
         self,
         chat_id: int,
@@ -1224,6 +1228,9 @@ class FakeBotApi:
 
     def _chat_id(self, params: JSONDict) -> int:
         chat_id = self._optional_chat_id(params)
+        if chat_id is not None and chat_id not in self._chats and chat_id in self._users:
+            # A user who never started a private chat with the bot, as Telegram answers.
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if chat_id is None or chat_id not in self._chats:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id

@@ -149,7 +149,6 @@ async def test_timezone_takes_real_zones_by_their_canonical_name(
         "GMT+5",  # Etc/GMT+5 is UTC-5: never guessed from a bare offset
         "Europe/Zürich",
         "Europe/London\u200b",
-        "Europe/London\x00",
         "../../etc/passwd",
         "Europe/../Europe/London",
         "/usr/share/zoneinfo/Europe/London",

@@ -248,8 +248,9 @@ async def test_the_server_going_away_loses_nothing_and_doubles_nothing(
     await until(lambda: scheduler.failing_since is not None)
     assert scheduler.running
     assert core_warns(bot)
-    status, body = await health(bot.core, clock)
-    assert status == 503 and body["scheduler"].startswith("failing since")
+    found = await health(bot.core, clock)
+    assert found.status == 503
+    assert any(p.startswith("scheduler failing since") for p in found.problems), found
     down_for = time.monotonic()
     await asyncio.sleep(0.3)  # a moment down, in real time: the pool's connections are gone
     await outage.end()
@@ -260,8 +261,8 @@ async def test_the_server_going_away_loses_nothing_and_doubles_nothing(
     assert bot.core.delivery_warning() is None
     [listing] = await bot.conversation.handle_text(said(chats[0], "/list"))
     assert "Reminders are delayed" not in listing.text
-    status, body = await health(bot.core, clock)
-    assert status == 200, body
+    found = await health(bot.core, clock)
+    assert found.status == 200, found
     # Claims left behind by the failure would go out again once their lease ran out.
     clock.advance(LEASE + 60)
     await asyncio.wait_for(scheduler.idle(), 60)

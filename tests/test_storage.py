@@ -104,9 +104,9 @@ async def test_both_dialects_build_the_same_schema(databases: Databases) -> None
     await db.close()
     tables = await raw_sql.tables(path)
     assert tables == sorted(
-        ["applied", "calendar_feeds", "chat_compacts", "chats", "clauses", "drafts", "inbox",
-         "items", "log_entries", "officers", "reminders", "schema_migrations", "send_slots",
-         "workers"]
+        ["applied", "calendar_feeds", "chat_compacts", "chats", "clauses", "confirmations",
+         "drafts", "inbox", "items", "log_entries", "officers", "reminders",
+         "schema_migrations", "send_slots", "workers"]
     )  # fmt: skip
     assert await raw_sql.columns(path, "calendar_feeds") == [
         "chat_id", "token_hash", "created_by", "created_at", "etag", "modified_at"

@@ -23,9 +23,9 @@ from storage.repository import NewReminder
 
 @asynccontextmanager
 async def running_bot(
-    api: FakeBotApi, db: Path, clock: ManualClock, **options: Any
+    api: FakeBotApi, db: Path | str, clock: ManualClock, **options: Any
 ) -> AsyncIterator[Any]:
-    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=db, **options)
+    settings = Settings(telegram_bot_token=TOKEN, api_url=api.base_url, db=str(db), **options)
     app = build_application(settings, clock=clock)
     async with polling_application(app, poll_timeout=0.5):
         # run_polling would call post_init / post_shutdown; driving the lifecycle by hand, we do.

@@ -4,14 +4,15 @@ The address shows the chat's open deadlines and reminders to whoever has it, out
 and for as long as it lives, even after they leave the group: making one and revoking it are
 for the group's admins and officers (everyone in a private chat), as is every change to what
 the group keeps; anyone may still get the file with a bare ``/calendar``.  Only a hash of the
-token is kept, so an address is shown once, when it is made.
+token is kept, so an address is shown once, when it is made; asked for in a group, it is sent
+to the asker's private chat, never where every member sees it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.chat.messages import Incoming, Reply
+from bot.chat.messages import Incoming, Privately, Reply, anonymous_admin_id
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -54,6 +55,8 @@ async def command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     base = conv.feed_base
     if base is None:
         return [Reply(NO_SERVER)]
+    if not msg.private and msg.user_id == anonymous_admin_id(msg.chat_id):
+        return [Reply(ANONYMOUS)]
     if action == "reset":
         made = await conv.core.reset_calendar_link(msg.chat_id, msg.user_id)
         assert made.token is not None
@@ -63,7 +66,7 @@ async def command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
             if made.revoked
             else "There was no address to revoke. A new one:"
         )
-        return [_shown(first, feed_url(base, made.token))]
+        return [_shown(msg, first, feed_url(base, made.token))]
     made = await conv.core.calendar_link(msg.chat_id, msg.user_id)
     if made.token is None:
         when = made.created_at.astimezone(await conv.core.timezone(msg.chat_id))
@@ -77,6 +80,7 @@ async def command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
         ]
     return [
         _shown(
+            msg,
             "This chat's deadlines and reminders as a calendar feed: subscribe to this "
             "address in your calendar app and it keeps itself up to date.",
             feed_url(base, made.token),
@@ -84,11 +88,31 @@ async def command(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     ]
 
 
-def _shown(first: str, url: str) -> Reply:
+ANONYMOUS = (
+    "The address is sent privately to whoever asks for it, and you are writing as the group "
+    "(an anonymous admin), so I can't tell whom to send it to. Turn off 'Remain anonymous' "
+    "in your admin rights and ask again. Nothing was changed."
+)
+
+SENT = "I've sent you the feed address in a private message (it is not shown in the group)."
+
+UNREACHABLE = (
+    "I can't message you privately until you start a chat with me: open my profile, press "
+    "Start, then send /calendar reset here for an address (I show each one only once, so "
+    "the one just made has not been shown to anyone)."
+)
+
+
+def _shown(msg: Incoming, first: str, url: str) -> Reply:
+    where = "the group" if not msg.private else "this chat"
     return Reply(
         f"{first}\n\n{url}\n\n{HOW_TO_SUBSCRIBE}\n"
-        "Keep it to the group: anyone with the address sees the deadlines, without being in "
-        "this chat. I show it only this once. /calendar reset revokes it and gives a new one.",
+        f"Keep it to yourself and {where}: anyone with the address sees the deadlines, "
+        "without being in the chat. I show it only this once. /calendar reset revokes it and "
+        "gives a new one.",
         # Telegram would fetch the address to show a preview: it is nobody else's business.
         link_preview=False,
+        # In a group every member (and anyone who joins later) could read it: only the
+        # person who asked gets it.
+        privately=None if msg.private else Privately(SENT, UNREACHABLE),
     )

@@ -210,8 +210,7 @@ async def officer(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
 
 
 async def forget(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
-    token = conv.new_token()
-    conv.forget_tokens[msg.chat_id] = token
+    token = await conv.core.ask_to_forget(msg.chat_id)
     return [
         Reply(
             "Erase everything I hold about this chat – its Compacts, items, "
@@ -227,16 +226,14 @@ async def forget(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
 
 
 async def forget_press(conv: Conversation, press: Press, answer: ForgetAnswer) -> Reply:
-    if conv.forget_tokens.get(press.chat_id) != answer.token:
-        return Reply(OLD_BUTTON, notice=True)
-    if not await conv.may_change(press.chat_id, press.user_id, press.is_admin):
+    # Admins only: an officer (named by an admin) cannot erase the group's record.
+    if not await press.is_admin():
         return Reply(
-            "Only this group's admins and officers can erase its data. Nothing was changed.",
-            notice=True,
+            "Only this group's admins can erase its data. Nothing was changed.", notice=True
         )
-    del conv.forget_tokens[press.chat_id]
+    if not await conv.core.answer_forget(press.chat_id, answer.token, answer.erase):
+        return Reply(OLD_BUTTON, notice=True)
     if not answer.erase:
         return Reply("Kept. Nothing was erased.")
-    await conv.core.forget(press.chat_id)
     conv.forget_chat(press.chat_id)
     return Reply("Done: everything about this chat has been erased.")

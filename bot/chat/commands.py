@@ -28,9 +28,12 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Conversation", Incoming, str], Awaitable[list[Reply]]]
 
-Who = Literal["anyone", "admins", "anyone to view"]
-"""``anyone to view``: anyone may run it bare (to see a setting, to get the calendar file);
-with arguments (changing the setting, making a feed address) it needs rights."""
+Who = Literal["anyone", "admins", "anyone to view", "admins only"]
+"""``admins``: the group's admins and the officers they named; ``admins only``: the group's
+admins and no officer (erasing the group, naming officers: an officer must not be able to
+make more officers, unmake the admin's, or erase the record).  ``anyone to view``: anyone
+may run it bare (to see a setting, to get the calendar file); with arguments (changing the
+setting, making a feed address) it needs rights."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ COMMANDS: tuple[Command, ...] = (
         "officer",
         "/officer add|remove|list",
         "Name officers (reply to their message)",
-        "admins",
+        "admins only",
         chat_settings.officer,
         "/officer add (as a reply to the person's message)",
     ),
@@ -216,7 +219,7 @@ COMMANDS: tuple[Command, ...] = (
         "forget",
         "/forget",
         "Erase everything about this chat",
-        "admins",
+        "admins only",
         chat_settings.forget,
     ),
 )
@@ -241,6 +244,7 @@ def help_text() -> str:
     for heading, who in (
         ("Anyone:", ("anyone", "anyone to view")),
         ("Admins and officers:", ("admins",)),
+        ("Admins only:", ("admins only",)),
     ):
         lines += ["", heading]
         lines += [f"{c.usage} – {c.summary}" for c in COMMANDS if c.who in who]

@@ -44,7 +44,6 @@ class Conversation:
         """Where the bot's HTTP server serves calendar feeds (``https://host``), once it runs;
         None: no feeds (``/calendar link`` says so)."""
         self.registrations = registration.Registrations(core)
-        self.forget_tokens: dict[int, str] = {}
         # Chats (and titles) already stored: spares a database write on every message.
         self._known_chats: dict[int, str | None] = {}
         self.throttle = throttle or Throttle(core.clock)
@@ -149,6 +148,8 @@ class Conversation:
         if command is None:
             return [Reply(f"I don't know /{name}. Try /help.")]
         needs_rights = command.who == "admins" or (command.who == "anyone to view" and args)
+        if not msg.private and command.who == "admins only" and not await msg.is_admin():
+            return [refusal(command)]
         if (
             needs_rights
             and not msg.private
@@ -170,14 +171,12 @@ class Conversation:
         """A group became a supergroup: its history, settings and drafts follow it."""
         moved = await self.core.chat_moved(old, new)
         self._known_chats.pop(old, None)
-        self.forget_tokens.pop(old, None)
         self.registrations.forget_chat(old)  # drafts are read again from the database
         return moved
 
     def forget_chat(self, chat_id: int) -> None:
         """Drop what is held in memory about an erased chat."""
         self._known_chats.pop(chat_id, None)
-        self.forget_tokens.pop(chat_id, None)
         self.registrations.forget_chat(chat_id)
 
 
@@ -187,16 +186,17 @@ def _valid(msg: Incoming) -> Incoming:
     return dataclasses.replace(
         msg,
         text=valid_text(msg.text),
-        user_name=valid_text(msg.user_name),
-        chat_title=None if msg.chat_title is None else valid_text(msg.chat_title),
-        reply_to_user=None if replied is None else (replied[0], valid_text(replied[1])),
+        user_name=valid_text(msg.user_name, lines=False),
+        chat_title=None if msg.chat_title is None else valid_text(msg.chat_title, lines=False),
+        reply_to_user=(
+            None if replied is None else (replied[0], valid_text(replied[1], lines=False))
+        ),
     )
 
 
 def refusal(command: Command) -> Reply:
-    return Reply(
-        f"Only this group's admins and officers can use /{command.name}. Nothing was changed."
-    )
+    who = "admins" if command.who == "admins only" else "admins and officers"
+    return Reply(f"Only this group's {who} can use /{command.name}. Nothing was changed.")
 
 
 __all__ = ["MAX_MESSAGE", "Conversation", "Incoming", "Reply"]

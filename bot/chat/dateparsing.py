@@ -43,6 +43,8 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from rapidfuzz.distance import OSA
 
+from bot.domain import date_window
+
 __all__ = [
     "DateParseError",
     "Hint",
@@ -72,6 +74,10 @@ class UnreadableDateError(DateParseError):
 
 class PastTimeError(DateParseError):
     """The text was readable but names a moment that has already passed."""
+
+
+class OutsideWindowError(DateParseError):
+    """The text names a day outside the years the bot keeps (``bot.domain.date_window``)."""
 
 
 @dataclass(frozen=True)
@@ -415,8 +421,16 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
     ``hint`` chooses how a missing year and a bare weekday resolve: "nearest" (the default,
     nearest within ±6 months; a weekday is the next one on or after today), "future" (next
     occurrence on or after today) or "past" (as nearest, but a bare weekday means the most
-    recent one on or before today - "opened Monday").
+    recent one on or before today - "opened Monday").  A date outside the years the bot
+    keeps (``bot.domain.date_window``) is refused.
     """
+    parsed = _spelt_or_not(text, today, hint)
+    if not date_window.within(parsed.day):
+        raise OutsideWindowError(f"{date_window.outside(parsed.day)}.")
+    return parsed
+
+
+def _spelt_or_not(text: str, today: date, hint: Hint) -> ParsedDay:
     try:
         return _day_info(_norm(text), text, today, hint)
     except UnreadableDateError:
@@ -663,6 +677,9 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     instant = _parse_when_unchecked(text, now, tz)
+    day = instant.astimezone(tz).date()
+    if not date_window.within(day):
+        raise OutsideWindowError(f"{date_window.outside(day)}.")
     if instant <= now:
         raise PastTimeError(
             f"That's in the past ({_describe(instant, tz)}) — please give a later time."
@@ -694,6 +711,8 @@ def split_when_and_text(args: str, now: datetime, tz: ZoneInfo) -> tuple[datetim
         except PastTimeError as exc:
             past = past or exc  # remember the longest, but a shorter future reading wins
             continue
+        except OutsideWindowError:
+            raise  # "31 Dec 9999": not "31 Dec" with "9999" to remind of
         except DateParseError:
             continue
         text = _TEXT_LEAD_RE.sub("", " ".join(words[k:])).strip()

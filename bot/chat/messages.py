@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.domain.plain_text import printable
+
 OLD_BUTTON = "That button is from an old message; nothing was changed."
 """The answer to a press of a button the bot no longer knows."""
 
@@ -40,6 +42,18 @@ class Attachment:
     caption: str = ""
 
 
+@dataclass(frozen=True)
+class Privately:
+    """A reply meant for the sender alone (a secret address asked for in a group): sent to
+    their private chat with the bot, and one of these lines said where they asked."""
+
+    said_here: str
+    """Once they have it."""
+    if_unreachable: str
+    """When the bot cannot message them (they never started a chat with it: Telegram
+    refuses with 403)."""
+
+
 @dataclass
 class Reply:
     text: str
@@ -54,6 +68,8 @@ class Reply:
     notice on the button for the presser, leaving the pressed message as it is."""
     link_preview: bool = True
     """False: no preview of a link in the text (Telegram would fetch the address)."""
+    privately: Privately | None = None
+    """Set: the text goes to the sender's private chat instead (see ``Privately``)."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +83,15 @@ class Card:
     text: str
 
 
-def valid_text(text: str) -> str:
-    """``text`` as valid Unicode: lone surrogates (which UTF-8, so SQLite, cannot hold) become
-    "?".  Telegram's JSON can carry them ("\\udcff"); everything else passes unchanged."""
+def valid_text(text: str, *, lines: bool = True) -> str:
+    """``text`` as valid Unicode without control characters: lone surrogates (which UTF-8, so
+    SQLite, cannot hold) become "?" (Telegram's JSON can carry them: "\\udcff"), control
+    characters go (``bot.domain.plain_text``), line breaks stay if ``lines``."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-    return text
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return printable(text, lines=lines)
 
 
 def anonymous_admin_id(chat_id: int) -> int:

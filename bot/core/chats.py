@@ -3,13 +3,18 @@ registrations under way; and a chat that leaves, returns or moves."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.base import CoreBase
 from bot.core.units import note_stored
+from bot.domain.plain_text import printable
 from bot.records.log import ChatMoved, CompactsChosen
 from storage.repository import Item, Officer, Reminder, StoredDraft
+
+FORGET_QUESTION_LASTS = timedelta(minutes=15)
+"""How long /forget's "Erase everything?" buttons work."""
 
 
 class Chats(CoreBase):
@@ -20,7 +25,7 @@ class Chats(CoreBase):
     async def ensure_chat(self, chat_id: int, title: str | None) -> None:
         """Know the chat; keep its title up to date."""
         async with self.db.transaction() as tx:
-            await tx.ensure_chat(chat_id, title)
+            await tx.ensure_chat(chat_id, None if title is None else printable(title))
 
     async def choose_compacts(self, chat_id: int, codes: list[str], actor: int | None) -> None:
         """The chat follows ``codes`` from now on (order kept, duplicates dropped)."""
@@ -49,11 +54,33 @@ class Chats(CoreBase):
 
     async def add_officer(self, chat_id: int, user_id: int, name: str) -> None:
         async with self._unit("officer", chat_id) as tx:
-            await tx.add_officer(chat_id, user_id, name)
+            await tx.add_officer(chat_id, user_id, printable(name))
 
     async def remove_officer(self, chat_id: int, user_id: int) -> bool:
         async with self._unit("officer-off", chat_id) as tx:
             return await tx.remove_officer(chat_id, user_id)
+
+    async def ask_to_forget(self, chat_id: int) -> str:
+        """The token of a new "Erase everything?" question for the chat, kept in the database
+        (any worker may get the press) until ``FORGET_QUESTION_LASTS`` has passed."""
+        token = secrets.token_urlsafe(12)
+        async with self._unit("forget-ask", chat_id) as tx:
+            await tx.ask_confirmation(chat_id, "forget", token, self.now() + FORGET_QUESTION_LASTS)
+        return token
+
+    async def answer_forget(self, chat_id: int, token: str, erase: bool) -> bool:
+        """The chat's answer to its "Erase everything?" question: erases it all if ``erase``.
+        False, changing nothing, if ``token`` is not the question's (an old button, one
+        answered already, or expired)."""
+        async with self._unit("forget", chat_id) as tx:
+            if not await tx.take_confirmation(chat_id, "forget", token):
+                return False
+            if erase:
+                await tx.forget_chat(chat_id)
+        if erase:
+            note_stored("everything about this chat erased")
+            await self.db.checkpoint()
+        return True
 
     async def forget(self, chat_id: int) -> None:
         """Erase everything stored about the chat, and leave none of it in the WAL file."""
@@ -71,7 +98,7 @@ class Chats(CoreBase):
     async def chat_joined(self, chat_id: int, title: str | None) -> None:
         """The bot is (back) in the chat: release its held reminders."""
         async with self.db.transaction() as tx:
-            await tx.ensure_chat(chat_id, title)
+            await tx.ensure_chat(chat_id, None if title is None else printable(title))
             await tx.resume_chat(chat_id)
 
     async def chat_moved(self, old: int, new: int) -> bool:

@@ -9,6 +9,7 @@ from bot.core.base import CoreBase
 from bot.core.results import Registered
 from bot.core.units import note_stored
 from bot.domain.events import AnyEvent, ComplaintRaised, ConsultationLaunched, FundingEnding
+from bot.domain.plain_text import printable
 from bot.records.compliance import ItemRecord
 from bot.records.log import ItemRegistered, RegisteredEvent, ReminderSet
 from storage.repository import NewReminder
@@ -73,6 +74,7 @@ class Registering(CoreBase):
         self, chat_id: int, user_id: int | None, when: datetime, text: str
     ) -> int:
         """A one-off reminder (/remind): the item, its reminder and the log entry, one unit."""
+        text = printable(text)
         async with self._unit("remind", chat_id) as tx:
             item_id = await tx.add_item(
                 chat_id, "reminder", text, {"when": when.isoformat()}, user_id, self.now()

@@ -22,6 +22,7 @@ was given holds back all of them).
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
@@ -42,7 +43,9 @@ _SWEEP_AT = 2048
 
 
 def chat_key(chat_id: int) -> str:
-    return f"chat:{chat_id}"
+    """The key of a chat's own limit: a digest, not the id, since the shared book outlives
+    the chat's erasure by minutes (the erase reply itself is booked after it)."""
+    return "chat:" + hashlib.blake2b(str(chat_id).encode(), digest_size=12).hexdigest()
 
 
 class Window:

@@ -10,9 +10,32 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+from bot.domain.date_window import checked
+from bot.domain.plain_text import printable
+
+
+def _one_line(value: object) -> object:
+    return printable(value) if isinstance(value, str) else value
+
+
+Text = Annotated[
+    str,
+    BeforeValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+]
+"""A title, name or summary: one line, no control characters (``bot.domain.plain_text``)."""
+Day = Annotated[date, AfterValidator(checked)]
+"""A date someone gave: within the years the bot keeps (``bot.domain.date_window``)."""
 
 
 class Event(BaseModel):
@@ -33,8 +56,8 @@ class ConsultationLaunched(Event):
     title: Text = "Consultation"
     body: Text | None = None
     """The public body consulting."""
-    opens: date
-    closes: date
+    opens: Day
+    closes: Day
     earlier_rounds_days: int = Field(default=0, ge=0, le=36_500)
     """Days of earlier formal consultation rounds on the same matter (West Kent counts a total)."""
     statutory: bool = False
@@ -57,7 +80,7 @@ class ConsultationClosed(Event):
 
     kind: Literal["consultation_closed"] = "consultation_closed"
     title: Text = "Consultation"
-    closed_on: date
+    closed_on: Day
 
 
 class FundingEnding(Event):
@@ -65,10 +88,10 @@ class FundingEnding(Event):
     funder: Text | None = None
     recipient: Text | None = None
     title: Text = "Funding"
-    last_funded_day: date
+    last_funded_day: Day
     """The last day funded on the current terms."""
-    notice_given_on: date | None = None
-    consultation_started_on: date | None = None
+    notice_given_on: Day | None = None
+    consultation_started_on: Day | None = None
 
     @model_validator(mode="after")
     def _order(self) -> FundingEnding:
@@ -88,7 +111,7 @@ class ComplaintRaised(Event):
     """Who is said to have broken the Compact: the public sector or the VCS."""
     body: Text | None = None
     summary: Text = "Complaint"
-    raised_on: date
+    raised_on: Day
 
 
 class ComplaintStepCompleted(Event):
@@ -97,7 +120,7 @@ class ComplaintStepCompleted(Event):
     kind: Literal["complaint_step"] = "complaint_step"
     against: Against
     step: int = Field(ge=1)
-    completed_on: date
+    completed_on: Day
 
 
 AnyEvent = (

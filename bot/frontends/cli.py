@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain import date_window
 from bot.knowledge.registry import UnknownCompact
 from compacts.loader import CompactFileError
 from compacts.models import TOPICS
@@ -61,7 +62,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-MIN_YEAR, MAX_YEAR = 1900, 2200
+MIN_YEAR, MAX_YEAR = date_window.FIRST_YEAR, date_window.LAST_YEAR
 """Dates on the command line lie in these years: deadlines months beyond them still exist."""
 
 MIN_CHAT_ID, MAX_CHAT_ID = -(2**63), 2**63 - 1
@@ -438,6 +439,12 @@ async def _migrate_db(source_target: str, to: str, chat: int | None) -> Any:
             return await copy_history(source, target, chat)
         except TransferRefused as exc:
             raise UsageError(f"nothing copied: {exc}") from None
+        except Exception as exc:  # a database's refusal mid-copy: rolled back, one line
+            said = str(exc).strip().splitlines()
+            detail = f": {said[0][:200]}" if said else ""
+            raise UsageError(
+                f"nothing copied: the target refused the copy ({type(exc).__name__}{detail})"
+            ) from None
         finally:
             await target.close()
     finally:

@@ -1,8 +1,12 @@
-"""Logging for the running bot: a level from the settings, and no bot token in any record.
+"""Logging for the running bot: a level from the settings, and no bot token, feed address or
+message text in any record.
 
 python-telegram-bot puts the token in every request URL (``…/bot123:ABC/getMe``) and in
 ``repr(bot)``; httpx logs each URL at INFO.  So the chatty HTTP loggers are kept at WARNING,
-and ``RedactSecrets`` rewrites every record before any handler sees it.
+and ``RedactSecrets`` rewrites every record before any handler sees it.  At DEBUG, PTB logs
+every Bot API call's parameters and answer and every webhook body (people's messages, names
+and chat titles): the arguments of the HTTP libraries' records are withheld but for names
+(``sendMessage``) and numbers.  A calendar feed's token is cut from any path it appears in.
 """
 
 from __future__ import annotations
@@ -26,6 +30,30 @@ _TOKEN_PATTERNS = (
 )
 
 
+_FEED_PATH = re.compile(r"(/calendar/)[A-Za-z0-9_-]{16,}")
+"""A feed address's path: its token goes (``bot.chat.calendar_links.feed_url``)."""
+
+CONTENT_LOGGERS = ("telegram", "httpx", "httpcore", "tornado")
+"""Libraries whose records' arguments may carry what people wrote (PTB's calls and
+answers, webhook bodies, request lines): only names and numbers among them are kept."""
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+_URL = re.compile(r"https?://[^\s?#]+")
+
+
+def withheld(value: object) -> object:
+    """A log argument as it may be shown: numbers, names (an endpoint, a method), addresses
+    without a query, and lists of numbers (update ids) as they are; anything else by its
+    size only."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and (_NAME.fullmatch(value) or _URL.fullmatch(value)):
+        return value  # a URL's token and feed token are cut from the finished message
+    if isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):
+        return value
+    return f"[{len(str(value))} characters withheld]"
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` without the given secrets (also URL-quoted) or anything shaped like a token."""
     for secret in secrets:
@@ -36,7 +64,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
                 text = text.replace(quoted, REDACTED)
     for pattern in _TOKEN_PATTERNS:
         text = pattern.sub(REDACTED, text)
-    return text
+    return _FEED_PATH.sub(rf"\g<1>{REDACTED}", text)
 
 
 class RedactSecrets(logging.Filter):
@@ -51,6 +79,13 @@ class RedactSecrets(logging.Filter):
         self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and record.name.split(".", 1)[0] in CONTENT_LOGGERS:
+            args = record.args
+            record.args = (
+                {k: withheld(v) for k, v in args.items()}
+                if isinstance(args, dict)
+                else tuple(withheld(a) for a in args)
+            )
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: leave it to the handler to report

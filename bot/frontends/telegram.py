@@ -35,7 +35,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -198,6 +198,7 @@ async def start_core(
     app.bot_data[CONVERSATION] = running.conversation
     inbox: Inbox = app.bot_data[INBOX]
     inbox.attach(running.core.db)
+    await inbox.prune()
     assert isinstance(app.update_queue, InboxQueue)
     if inbox.shared:
         # Other workers share the inbox: what they kept is theirs to handle, unless they
@@ -479,6 +480,9 @@ async def edit_reply(running: Running, query: CallbackQuery, reply: Reply) -> No
 
 async def send_reply(running: Running, message: Message, reply: Reply) -> None:
     """A reply in as many messages as Telegram's length limit needs, then its files."""
+    if reply.privately is not None:
+        await _send_privately(running, message, reply)
+        return
     chat_id = message.chat.id
     preview = None if reply.link_preview else NO_PREVIEW
     *first, last = split_message(reply.text)
@@ -497,6 +501,26 @@ async def send_reply(running: Running, message: Message, reply: Reply) -> None:
         document = InputFile(attachment.content, filename=attachment.filename)
         caption = attachment.caption or None
         await limited(running, chat_id, partial(message.reply_document, document, caption=caption))
+
+
+async def _send_privately(running: Running, message: Message, reply: Reply) -> None:
+    """``reply`` to the sender's private chat, and a line where they asked saying whether it
+    went (Telegram refuses with 403 to a user who never started a chat with the bot)."""
+    assert reply.privately is not None
+    user = message.from_user
+    said = reply.privately.if_unreachable
+    if user is not None and not user.is_bot:
+        preview = None if reply.link_preview else NO_PREVIEW
+        try:
+            for part in split_message(reply.text):
+                send = partial(
+                    message.get_bot().send_message, user.id, part, link_preview_options=preview
+                )
+                await limited(running, user.id, send)
+            said = reply.privately.said_here
+        except Forbidden:
+            log.info("user %s has no private chat with the bot", user.id)
+    await limited(running, message.chat.id, partial(message.reply_text, said))
 
 
 async def report_failure(running: Running, update: Update) -> None:

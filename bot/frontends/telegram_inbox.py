@@ -81,10 +81,19 @@ async def until_stored(
         pause = min(RETRY_PAUSE_CAP, pause * 2)
 
 
+KEEP_HANDLED = timedelta(days=2)
+"""How long a handled update's id is kept (its payload goes once it is handled): Telegram
+sends an update again only until it is acknowledged, and keeps none longer than 24 hours."""
+
+PRUNE_EVERY = 100
+"""Handled updates between two prunings of the inbox (and at every start)."""
+
+
 class Inbox:
     """The stored updates: kept before acknowledgement, marked done once handled."""
 
     def __init__(self) -> None:
+        self._since_pruned = 0
         self._db: Database | None = None
         self._ready = asyncio.Event()
         self.local: set[int] = set()
@@ -129,6 +138,18 @@ class Inbox:
 
         # Given up once the inbox is detached (the bot stopping): then handled again at start.
         await until_stored(mark, f"mark update {update_id} done", lambda: self._db is not db)
+        self._since_pruned += 1
+        if self._since_pruned >= PRUNE_EVERY:
+            with contextlib.suppress(Exception):  # the next one will do it
+                await self.prune()
+
+    async def prune(self) -> int:
+        """Forget handled updates older than ``KEEP_HANDLED``; returns how many."""
+        self._since_pruned = 0
+        if self._db is None:
+            return 0
+        async with self._db.transaction() as tx:
+            return await tx.prune_inbox(KEEP_HANDLED)
 
     async def unfinished(self, bot: Bot, received_before: Any = None) -> list[Update]:
         """Updates kept but not handled before the last stop (or crash), oldest first; only

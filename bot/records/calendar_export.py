@@ -20,6 +20,7 @@ from icalendar.timezone import tzp
 
 from bot.domain.duty import qualifier_note
 from bot.domain.events import FundingEnding
+from bot.domain.plain_text import printable
 from bot.domain.verdicts import deadline_label
 from bot.domain.working_days import closed_day_reason
 from bot.knowledge.registry import CompactRegistry
@@ -194,7 +195,7 @@ def build_calendar(
     out.text("CALSCALE", "GREGORIAN")
     out.text("METHOD", "PUBLISH")
     # icalendar knows no type for these two, so writes them as given (unescaped).
-    out.verbatim("X-WR-CALNAME", name)
+    out.verbatim("X-WR-CALNAME", printable(name))
     out.verbatim("X-WR-TIMEZONE", tz.key)
     zones_at = len(out.lines)
     utc_stamp = tzp.localize_utc(stamp)  # as icalendar stores a DTSTAMP
@@ -251,9 +252,10 @@ def build_calendar(
 
 def _escape(text: str) -> str:
     """RFC 5545 TEXT escaping, as icalendar's (``\\N`` read as a line break, any line ending
-    as ``\\n``)."""
+    as ``\\n``), without control characters (RFC 5545 allows none in TEXT)."""
     return (
-        text.replace("\\N", "\n")
+        printable(text, lines=True)
+        .replace("\\N", "\n")
         .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")

@@ -12,6 +12,7 @@ import io
 import re
 from datetime import UTC, date, datetime, time
 
+from bot.domain.plain_text import printable
 from bot.records.letter_text import QUOTE_MARK, SUBJECT_MARK, paragraphs
 
 PLACEHOLDER = re.compile(r"(\[[A-Z][A-Z0-9'’ ,./&-]*\])")
@@ -71,7 +72,8 @@ def render_docx(text: str, *, written_on: date) -> bytes:
         for i, line in enumerate(lines):
             if i:
                 paragraph.add_run().add_break()
-            for piece in PLACEHOLDER.split(line):
+            # XML holds no control characters (lxml refuses them): a title may have had some.
+            for piece in PLACEHOLDER.split(printable(line, lines=True)):
                 if not piece:
                     continue
                 run = paragraph.add_run(piece)

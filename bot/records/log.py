@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from bot.domain.date_window import STORED
 from bot.domain.events import ComplaintRaised, ConsultationLaunched, FundingEnding
 from bot.domain.verdicts import CheckResult, Citation
 
@@ -290,7 +291,7 @@ def decode(kind: str, payload: dict[str, Any], clauses: Mapping[str, Citation]) 
     data = unswap(payload)
     if ":" in kind or kind == "compacts":
         kind, data = _upgrade_legacy(kind, data)
-    return _ENTRY.validate_python({**data, "kind": kind})
+    return _ENTRY.validate_python({**data, "kind": kind}, context={STORED: True})
 
 
 def _results(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.domain.events import ConsultationLaunched, FundingEnding
+from bot.domain.plain_text import printable, without_controls
 from bot.records.compliance import ItemRecord
 from bot.records.log import (
     ConsultationStarted,
@@ -279,9 +280,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(cell: str | int) -> str | int:
     """A text cell a spreadsheet would run as a formula, with a leading ' so it is shown as
     text (OWASP's advice); numbers, negative ones too, are left numbers."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
+    if isinstance(cell, str):
+        cell = without_controls(cell)
+        if cell.startswith(FORMULA_STARTS):
+            return "'" + cell
     return cell
+
+
+def _html(text: str) -> str:
+    """``text`` for an HTML page: escaped, without control characters."""
+    return html.escape(printable(text, lines=True))
 
 
 def render_csv(report: Report, names: Names) -> str:
@@ -313,19 +321,19 @@ def _bar_chart(title: str, kind: str, report: Report, names: Names) -> str:
     label_w, bar_w, row_h = 330, 400, 26
     height = row_h * len(bars) + 4
     parts = [
-        f"<figure><figcaption>{html.escape(title)}</figcaption>"
+        f"<figure><figcaption>{_html(title)}</figcaption>"
         f'<svg role="img" width="{label_w + bar_w + 40}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (label, counts) in enumerate(bars):
         y = i * row_h
-        parts.append(f'<text x="0" y="{y + 17}" font-size="13">{html.escape(label[:48])}</text>')
+        parts.append(f'<text x="0" y="{y + 17}" font-size="13">{_html(label[:48])}</text>')
         x = float(label_w)
         for outcome, n in counts.items():
             if not n:
                 continue
             w = bar_w * n / most
-            name = html.escape(OUTCOMES[kind][outcome])
+            name = _html(OUTCOMES[kind][outcome])
             parts.append(
                 f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="18" '
                 f'fill="{_COLOURS[outcome]}"><title>{name}: {n}</title></rect>'
@@ -339,9 +347,7 @@ def _bar_chart(title: str, kind: str, report: Report, names: Names) -> str:
     # The legend is HTML, so it wraps on a narrow screen instead of overflowing the chart.
     parts.append('<ul class="legend">')
     for outcome, label in OUTCOMES[kind].items():
-        parts.append(
-            f'<li><span style="background:{_COLOURS[outcome]}"></span>{html.escape(label)}</li>'
-        )
+        parts.append(f'<li><span style="background:{_COLOURS[outcome]}"></span>{_html(label)}</li>')
     parts.append("</ul></figure>")
     return "".join(parts)
 
@@ -358,12 +364,12 @@ figcaption{font-weight:600;margin-bottom:.4rem}svg{max-width:100%;height:auto}
 
 def _linked(line: str) -> str:
     """Escape a summary line and link each #N to the item's row in the table below."""
-    return re.sub(r"#(\d+)", r'<a href="#item-\1">#\1</a>', html.escape(line))
+    return re.sub(r"#(\d+)", r'<a href="#item-\1">#\1</a>', _html(line))
 
 
 def render_html(report: Report, names: Names) -> str:
     """A self-contained page: summary, two charts, and the item table."""
-    e = html.escape
+    e = _html
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
