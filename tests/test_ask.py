@@ -122,7 +122,9 @@ def test_duration_in_question_is_judged(knowledge: Knowledge) -> None:
     assert answer.topic == "consultation"
     assert "5 weeks is shorter than the 12 weeks standard" in answer.text
     below = knowledge.answerer.ask("is 5 weeks ok for a consultation?", ["kent-2007-draft"])
-    assert "below the minimum" in below.answers[0].text
+    # The draft's 8 weeks stands under "For example:": below it is never "not allowed".
+    assert "below the draft's example minimum" in below.answers[0].text
+    assert "not allowed" not in below.answers[0].text
     notice = knowledge.answerer.ask(
         "they gave us 2 months notice our grant ends, allowed?", ["rbkc"]
     ).answers[0]

@@ -12,6 +12,7 @@ import pytest
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
 from bot.clock import ManualClock
+from bot.domain.events import ConsultationLaunched
 from bot.records.report_formats import render_csv
 from storage.repository import Database
 
@@ -41,8 +42,13 @@ async def text_of(conv: Conversation, text: str, user: int = ADMIN) -> str:
     return "\n".join(r.text for r in await say(conv, text, user))
 
 
-async def register(conv: Conversation, text: str) -> int:
+async def register(conv: Conversation, text: str, *answers: str) -> int:
+    """Register an item, answering the questions Kent 2011 asks of a funding change (has a
+    consultation started? did a rationale come?) with ``answers``, or "don't know"."""
     replies = await say(conv, text)
+    pending = list(answers)
+    while not replies[-1].buttons and "(or 'stop')" in replies[-1].text:
+        replies = await say(conv, pending.pop(0) if pending else "don't know")
     confirm = replies[-1].buttons[0][0]
     assert confirm.label == "Confirm", replies[-1].text
     reply = await conv.handle_button(GROUP, ADMIN, confirm.data, _yes)
@@ -135,3 +141,69 @@ async def test_registering_the_same_item_twice_asks_first(chat: Conversation) ->
     assert f"looks like item #{first}" in readback.text
     other = (await say(chat, text.replace("Parks plan", "Library plan")))[-1]
     assert "looks like" not in other.text
+
+
+# Issue 22, finding 9: a change keeps the item consistent -----------------------------------
+
+
+async def test_moving_the_opening_moves_a_close_given_as_a_length(
+    chat: Conversation, db: Database
+) -> None:
+    item = await register(
+        chat, "/consultation Parks plan, opens 1 Feb 2027, closes in 8 weeks, by KCC"
+    )
+    reply = await text_of(chat, f"/change {item} opens 8 feb 2027")
+    assert "Opens is now Mon 8 February 2027" in reply
+    assert "Closes moves with it (8 weeks from opening): now Mon 5 April 2027." in reply
+    record, _ = await chat.core.item_history(GROUP, item)
+    assert isinstance(record.event, ConsultationLaunched)
+    assert (record.event.opens, record.event.closes) == (date(2027, 2, 8), date(2027, 4, 5))
+    assert (
+        "changed opens, closes: 1 February 2027, 29 March 2027 → 8 February 2027, 5 April 2027"
+    ) in await text_of(chat, f"/item {item}")
+
+
+async def test_a_close_given_as_a_date_stays_and_the_reply_says_so(
+    chat: Conversation, db: Database
+) -> None:
+    item = await register(
+        chat, "/consultation Bus review, opens 4 Jan 2027, closes 1 Mar 2027, by KCC"
+    )
+    reply = await text_of(chat, f"/change {item} opens 11 jan 2027")
+    assert "Closes stays Mon 1 March 2027 (it was given as a date)" in reply
+    assert f"/change {item} closes" in reply
+    # Given as a length later, the close then moves with the opening.
+    await text_of(chat, f"/change {item} closes in 10 weeks")
+    moved = await text_of(chat, f"/change {item} opens 18 jan 2027")
+    assert "Closes moves with it (10 weeks from opening): now Mon 29 March 2027." in moved
+
+
+async def test_an_opening_after_the_close_is_refused_in_one_line(
+    chat: Conversation, db: Database
+) -> None:
+    item = await register(
+        chat, "/consultation Bus review, opens 4 Jan 2027, closes 1 Mar 2027, by KCC"
+    )
+    entries = len(await db.log(GROUP))
+    replies = await say(chat, f"/change {item} opens 20 mar 2027")
+    [reply] = replies
+    assert reply.text == (
+        "The consultation closes (01 Mar 2027) before it opens (20 Mar 2027). Nothing was changed."
+    )
+    assert len(await db.log(GROUP)) == entries
+    record, _ = await chat.core.item_history(GROUP, item)
+    assert isinstance(record.event, ConsultationLaunched)
+    assert record.event.opens == date(2027, 1, 4)
+
+
+async def test_notice_after_the_funding_ended_is_recorded(chat: Conversation, db: Database) -> None:
+    """Issue 22, finding 1: the chat said "Nothing was changed" to notice given after the last
+    funded day; it is recorded, and late."""
+    item = await register(chat, "/funding KCC ending our youth grant, last funded day 31 Oct 2026")
+    reply = await text_of(chat, f"/notice {item} 15 Nov 2026")
+    assert f"Recorded: notice on item #{item} was given on 15 November 2026." in reply
+    assert "Nothing was changed" not in reply
+    assert "came 15 days after the funding ended (31 October 2026)" in reply
+    assert "Kent Compact 2011: ❌" in reply
+    record, _ = await chat.core.item_history(GROUP, item)
+    assert record.notice_given_on == date(2026, 11, 15)

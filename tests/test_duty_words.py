@@ -83,7 +83,8 @@ PATHS: dict[str, list[Path]] = {
             funding(
                 ENDS,
                 consultation_started_on=date(2026, 12, 1),
-                notice_given_on=date(2027, 3, 1),
+                notice_given_on=date(2027, 3, 2),
+                rationale_given=True,
             ),
             "meets",
         ),
@@ -122,12 +123,12 @@ PATHS: dict[str, list[Path]] = {
     "kent-2007-draft": [
         Path("12 weeks", weeks(12), "meets"),
         Path("10 weeks: nothing said", weeks(10), "short"),
-        Path("below the proposed minimum", weeks(8, -1), "breach"),
+        Path("below the example minimum", weeks(8, -1), "short"),
         Path("statutory, as the group says", weeks(3, statutory=True), "no_rule"),
         Path(
             "a statutory-sounding title",
             weeks(3).model_copy(update={"title": "Highways"}),
-            "breach",
+            "short",
         ),
         Path("no notice period", funding(ENDS), "no_rule"),
     ],
@@ -137,7 +138,11 @@ PATHS: dict[str, list[Path]] = {
         Path("not yet due", funding(ENDS), "meets"),
         Path("missed", funding(SOON), "breach"),
         Path("notice late", funding(ENDS, notice_given_on=date(2027, 4, 2)), "breach"),
-        Path("notice in time", funding(ENDS, notice_given_on=date(2027, 3, 31)), "meets"),
+        Path(
+            "notice in time",
+            funding(ENDS, notice_given_on=date(2027, 3, 31), rationale_given=True),
+            "meets",
+        ),
     ],
 }
 

@@ -382,6 +382,7 @@ async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core
             funder="KCC",
             last_funded_day=date(2027, 3, 31),
             notice_given_on=date(2026, 11, 20),
+            consulted=False,  # the group says none started
         ),
     )
     [written] = await core.write_letters(CHAT, item, ADMIN)
@@ -389,7 +390,7 @@ async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core
     text = check_docx(written, record)
     start_by = record.compacts["kent-2011"].deadlines["consultation_start_by"]
     assert f"it must start by {long_day(start_by)}" in text
-    assert f"We have no record of a consultation on this change, and {long_day(start_by)}" in text
+    assert f"No consultation on this change has started, and {long_day(start_by)}" in text
     # Dated: what was owed and by when; notice already came, so no consultation "before
     # notice" is asked for any more.
     assert (
@@ -398,6 +399,33 @@ async def test_kent_2011_notice_on_time_but_no_consultation_before_it(core: Core
     )
     # Notice itself was in time: the letter does not ask for it again.
     assert "came" not in text and "Please give us the 3 months' notice" not in text
+
+
+async def test_funding_that_ended_before_notice_came(core: Core) -> None:
+    """Issue 22, finding 1: the grant ended 31 March 2026, notice came 15 April (the clock:
+    25 November 2026).  The letter says so, and never asks for notice "before this funding
+    ends", months after it ended; a rationale said to be missing is written about."""
+    item = await registered(
+        core,
+        ["rbkc"],
+        FundingEnding(
+            chat_id=CHAT,
+            title="Lunch club grant",
+            funder="RBKC",
+            last_funded_day=date(2026, 3, 31),
+            notice_given_on=date(2026, 4, 15),
+            rationale_given=False,
+        ),
+    )
+    [written] = await core.write_letters(CHAT, item, ADMIN)
+    record, _ = await core.item_history(CHAT, item)
+    text = check_docx(written, record)
+    assert (
+        "Notice given on 15 April 2026 came 105 days late, 15 days after the funding ended." in text
+    )
+    assert "before this funding ends" not in text
+    assert "No rationale came with the decision." in text
+    assert "was owed; please give us your clear rationale for the decision." in text
 
 
 async def test_perth_and_kinross_usual_warning_is_never_a_must(core: Core) -> None:

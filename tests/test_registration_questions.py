@@ -115,7 +115,7 @@ async def test_a_title_never_makes_it_statutory_and_no_is_a_verdict(
     readback = await last(conversation, "no")
     assert "Required by statute: no" in readback.text
     done = await confirm(conversation, readback)
-    assert "Kent Partners Compact 2007 draft: ❌ below the minimum" in done
+    assert "Kent Partners Compact 2007 draft: 📝 below the draft's example minimum" in done
     assert "14 February 2027, is a Sunday" in done
 
 
@@ -153,3 +153,73 @@ def test_read_yes_no_never_reads_a_skip_as_yes() -> None:
     ]
     with pytest.raises(ValueError):
         read_yes_no("maybe later")
+
+
+# Issue 22, finding 2: ask before judging ---------------------------------------------------
+
+CONSULTED_QUESTION = "Has the funder started a consultation on this change?"
+RATIONALE_QUESTION = "Did the decision come with a rationale"
+
+
+async def test_kent_2011_asks_whether_a_consultation_started_and_dont_know_is_conditional(
+    conversation: Conversation,
+) -> None:
+    """A Kent 2011 funding change ending in five months (20 January 2027 to 30 June): its
+    3-month consultation had to start by 30 December 2026.  The bot asks rather than judging
+    on what it was never told; "don't know" gives an "if", never the breach label."""
+    await say(conversation, "/compact kent-2011")
+    asked = await last(
+        conversation, "/funding Youth grant, funder KCC, last funded day 30 June 2027"
+    )
+    assert CONSULTED_QUESTION in asked.text and "don't know" in asked.text
+    asked = await last(conversation, "don't know")
+    assert RATIONALE_QUESTION in asked.text
+    readback = await last(conversation, "don't know")
+    assert "Consultation on it started: don't know" in readback.text
+    assert "Rationale given: don't know" in readback.text
+    done = await confirm(conversation, readback)
+    assert "Kent Compact 2011: ❔" in done and "❌" not in done
+    assert "if no consultation has started, the Compact's timetable is already missed" in done
+    item = int(done.split("#")[1].split(":")[0])
+    assert f"/change {item} consulted no" in done
+
+    # The fact, told later, re-checks it.
+    changed = "\n".join(r.text for r in await say(conversation, f"/change {item} consulted no"))
+    assert f"Changed #{item}: Consultation on it started is now no." in changed
+    assert "Kent Compact 2011: ❌" in changed and "You said no consultation has started" in changed
+    refused = "\n".join(r.text for r in await say(conversation, f"/change {item} consulted maybe"))
+    assert "Say yes, no or don't know. Nothing was changed." in refused
+
+
+async def test_no_rationale_can_be_recorded_and_written_about(
+    conversation: Conversation,
+) -> None:
+    """RBKC asks for "a clear rationale for why the decision was taken": a group told none
+    can say so, and /letter then has something to write about (it said "meets" before)."""
+    await say(conversation, "/compact rbkc")
+    asked = await last(
+        conversation,
+        "/funding Lunch club grant from RBKC, last funded day 30 June 2027, "
+        "notice given 10 Jan 2027",
+    )
+    assert RATIONALE_QUESTION in asked.text and CONSULTED_QUESTION not in asked.text
+    done = await confirm(conversation, await last(conversation, "no"))
+    assert "no rationale given" in done and "You said no rationale was given" in done
+    letter = "\n".join(r.text for r in await say(conversation, "/letter 1"))
+    assert "No rationale came with the decision." in letter
+    assert "nothing to write about" not in letter
+
+
+async def test_a_rationale_not_known_is_never_said_to_meet(conversation: Conversation) -> None:
+    await say(conversation, "/compact rbkc")
+    await say(
+        conversation,
+        "/funding Lunch club grant from RBKC, last funded day 30 June 2027, "
+        "notice given 10 Jan 2027",
+    )
+    done = await confirm(conversation, await last(conversation, "don't know"))
+    assert "Kensington and Chelsea Compact: ❔" in done and "✅" not in done
+    letter = "\n".join(r.text for r in await say(conversation, "/letter 1"))
+    assert "meets" not in letter and "/change 1" in letter
+    changed = "\n".join(r.text for r in await say(conversation, "/change 1 rationale yes"))
+    assert "Kensington and Chelsea Compact: ✅" in changed

@@ -72,8 +72,9 @@ async def test_report_figures_match_the_registered_year(
     assert outcomes(report, "KCC", "kent-2011", "consultation") == {
         "explain": [ids["bus"], ids["parking"]]
     }
+    # Below the 2007 draft's 8 weeks, given "For example:": its own outcome, never a breach.
     assert outcomes(report, "KCC", "kent-2007-draft", "consultation") == {
-        "below_minimum": [ids["bus"], ids["parking"]]
+        "below_draft_example": [ids["bus"], ids["parking"]]
     }
     assert outcomes(report, "Sevenoaks DC", "kent-2011", "consultation") == {
         "met": [ids["library"]]
@@ -82,8 +83,8 @@ async def test_report_figures_match_the_registered_year(
         "late": [ids["advice"]],
         "missed": [ids["befriending"]],
     }
-    # Notice on time, but no consultation recorded before it: Kent 2011's "three month period
-    # of consultation shall be undertaken, prior to" notice makes it a breach, as the chat said.
+    # Notice on time, but the group says no consultation came before it: Kent 2011's "three
+    # month period of consultation shall be undertaken, prior to" notice makes it a breach.
     assert outcomes(report, "KCC", "kent-2011", "funding") == {
         "consultation_missed": [ids["youth"]]
     }
@@ -102,8 +103,8 @@ async def test_report_figures_match_the_registered_year(
     assert by_item[(ids["advice"], "kent-2011")].deadline == date(2026, 9, 30)
     assert by_item[(ids["befriending"], "kent-2011")].days == 86
     youth = by_item[(ids["youth"], "kent-2011")]
-    assert youth.verdict == "breach" and youth.deadline == date(2026, 3, 31)
-    assert youth.days == (date(2026, 11, 25) - date(2026, 3, 31)).days
+    assert youth.verdict == "breach" and youth.deadline == date(2026, 3, 29)
+    assert youth.days == (date(2026, 11, 25) - date(2026, 3, 29)).days
     assert by_item[(ids["library"], "kent-2011")].feedback_on == date(2026, 4, 20)
     assert by_item[(ids["cut"], "kent-2011")].steps_done == 1
     assert (
@@ -134,8 +135,11 @@ async def test_every_figure_traces_to_registered_items(year: tuple[Core, dict[st
     )
     direct = Counter((r.body, r.compact, r.kind, r.outcome) for r in report.rows)
     assert pivot == direct
-    assert pivot[("KCC", "kent-2007-draft", "consultation", "below_minimum")] == 2
-    assert "Consultations: 2 – below a minimum: 2 (#2 – 42 days short, #3 – 63 days short)" in text
+    assert pivot[("KCC", "kent-2007-draft", "consultation", "below_draft_example")] == 2
+    assert (
+        "Consultations: 2 – below the draft's example minimum (a draft, not agreed terms): 2 "
+        "(#2 – 42 days short, #3 – 63 days short)"
+    ) in text
 
 
 async def test_report_for_another_year_and_one_body(year: tuple[Core, dict[str, int]]) -> None:
@@ -261,6 +265,7 @@ async def test_follow_up_commands_in_the_chat(year: tuple[Core, dict[str, int]])
     assert f"Recorded: step 1 of complaint #{ids['late_reply']} was done on 1 June 2026." in reply
     # The 2007 draft orders one step, then lists routes in no order.
     assert "it lists these routes, in no order: NCVO Compact Advocacy Programme" in reply
+    await say(f"/consulted {ids['arts']} 1 Jul 2026")  # Kent 2011's consultation came first
     reply = await say(f"/notice #{ids['arts']} 1 Nov 2026")
     assert "Notice given on 1 November 2026 was in time." in reply
     report = await core.report(CHAT, 2027)
@@ -316,7 +321,7 @@ async def test_consultation_start_on_a_funding_change_stops_only_its_reminders(
     from bot.records.calendar_export import open_deadlines
 
     core, ids = year
-    arts = ids["arts"]  # ends 30 Jun 2027: consult by 31 Dec 2026, notice by 31 Mar 2027
+    arts = ids["arts"]  # ends 30 Jun 2027: consult by 30 Dec 2026, notice by 31 Mar 2027
     keys = sorted(r.key.split(":")[1] for r in await core.db.pending_reminders(CHAT))
     assert any(k.startswith("consult-") for k in keys)
     assert any(k.startswith("notice-") for k in keys)

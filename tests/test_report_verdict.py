@@ -53,9 +53,14 @@ class Group:
     async def text(self, text: str) -> str:
         return "\n".join(r.text for r in await self.say(text))
 
-    async def register(self, command: str) -> tuple[int, str]:
-        """Register through the guided registration; the item's id and the reply."""
+    async def register(self, command: str, *answers: str) -> tuple[int, str]:
+        """Register through the guided registration, answering its questions (has a
+        consultation started? did a rationale come?) with ``answers``; the item's id and the
+        reply."""
         readback = (await self.say(command))[-1]
+        for answer in answers:
+            assert "(or 'stop')" in readback.text, readback.text
+            readback = (await self.say(answer))[-1]
         assert "Is this right?" in readback.text, readback.text
         press = readback.buttons[0][0].data
         done = (await self.conversation.handle_button(CHAT, ADMIN, press, _yes)).text
@@ -119,28 +124,34 @@ async def test_late_consultation_start(group: Group) -> None:
     group.on(date(2027, 1, 15))
     await group.text("/compact kent-2011")
     item, registered = await group.register(
-        "/funding Youth grant from KCC, last funded day 30 June 2027"
+        "/funding Youth grant from KCC, last funded day 30 June 2027", "no", "yes"
     )
-    # The consultation had to start by 31 December 2026; none is recorded.
-    assert "No consultation is recorded and 31 December 2026 has passed" in registered
+    # The consultation had to start by 30 December 2026 (over before notice, due 31 March);
+    # the group says none has started.
+    assert (
+        "You said no consultation has started, and it must have started by 30 December 2026"
+        in registered
+    )
     recheck = await group.text(f"/consulted {item} 10 Jan 2027")
-    assert "The consultation started on 10 January 2027, 10 days late." in recheck
+    assert "The consultation started on 10 January 2027, 11 days late." in recheck
     row = await agree(group, item, "kent-2011", [registered, recheck], "consultation_late", 2027)
-    assert row["verdict"] == "breach" and row["days short, late or open"] == "10"
-    assert row["deadline"] == "2026-12-31"
+    assert row["verdict"] == "breach" and row["days short, late or open"] == "11"
+    assert row["deadline"] == "2026-12-30"
 
 
 async def test_notice_before_the_consultation_had_run(group: Group) -> None:
     group.on(date(2027, 1, 20))
     await group.text("/compact kent-2011")
     item, registered = await group.register(
-        "/funding Youth grant from KCC, last funded day 30 June 2027, notice given 15 Jan 2027"
+        "/funding Youth grant from KCC, last funded day 30 June 2027, notice given 15 Jan 2027",
+        "no",
+        "yes",
     )
     recheck = await group.text(f"/consulted {item} 1 Dec 2026")
     assert (
         "Notice came 45 days after the consultation started, before its 3 months were up: the "
-        "3 months of consultation must come first, so notice could not come before "
-        "1 March 2027."
+        "3 months of consultation must come before it, so notice could not come before "
+        "2 March 2027."
     ) in recheck
     row = await agree(
         group, item, "kent-2011", [registered, recheck], "notice_before_consultation", 2027
@@ -155,7 +166,8 @@ async def test_notice_before_the_consultation_started_is_said_without_negative_d
     await group.text("/compact kent-2011")
     item, registered = await group.register(
         "/funding Youth grant from KCC, last funded day 30 June 2027, notice given 5 Jan 2027, "
-        "consultation started 27 Jan 2027"
+        "consultation started 27 Jan 2027",
+        "yes",  # a rationale came; the day the consultation started says it started
     )
     assert "Notice came 22 days before the consultation started" in registered
     assert not re.search(r"-\d", registered)
@@ -169,7 +181,7 @@ async def test_a_consultation_recorded_after_notice_is_below_the_compact(group: 
     group.on(date(2027, 1, 10))
     await group.text("/compact kent-2011")
     item, registered = await group.register(
-        "/funding Youth grant from KCC, last funded day 30 June 2027"
+        "/funding Youth grant from KCC, last funded day 30 June 2027", "no", "yes"
     )
     notice = await group.text(f"/notice {item} 5 Jan 2027")
     group.on(date(2027, 2, 1))
@@ -186,7 +198,8 @@ async def test_notice_late_under_a_minimum_and_under_a_usual(group: Group) -> No
     group.on(date(2027, 1, 10))
     await group.text("/compact rbkc perth-kinross")
     item, registered = await group.register(
-        "/funding Advice contract from Perth & Kinross Council, last funded day 31 March 2027"
+        "/funding Advice contract from Perth & Kinross Council, last funded day 31 March 2027",
+        "yes",
     )
     recheck = await group.text(f"/notice {item} 5 Jan 2027")
     assert "Notice given on 5 January 2027 was 5 days late." in recheck
@@ -200,8 +213,9 @@ async def test_notice_late_under_a_minimum_and_under_a_usual(group: Group) -> No
 
 async def test_not_yet_due_then_lapsed(group: Group) -> None:
     await group.text("/compact kent-2011 rbkc")
+    # Not known yet, and nothing turns on it yet: no deadline has passed, no decision is out.
     item, registered = await group.register(
-        "/funding Youth grant from KCC, last funded day 30 June 2027"
+        "/funding Youth grant from KCC, last funded day 30 June 2027", "don't know", "don't know"
     )
     group.on(date(2026, 12, 2))
     recheck = await group.text(f"/consulted {item} 1 Dec 2026")

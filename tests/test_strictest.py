@@ -97,13 +97,13 @@ def test_strictest_is_the_largest_demand_then_the_firmest(
 
 
 def test_firm_before_usually_on_the_same_date(knowledge: Knowledge) -> None:
-    """Ending funding on 30 June 2027: Kent 2011's consultation "shall" start by 31 December
-    2026, the day Perth & Kinross's six months' warning "usually" falls: Kent 2011 is
-    strictest, in either order."""
-    event = FundingEnding(title="Grant", last_funded_day=date(2027, 6, 30))
+    """Ending funding on 31 March 2027: Kent 2011's consultation "shall" start by 30 September
+    2026 (it must be over before notice, due by 31 December), the day Perth & Kinross's six
+    months' warning "usually" falls: Kent 2011 is strictest, in either order."""
+    event = FundingEnding(title="Grant", last_funded_day=date(2027, 3, 31))
     for order in (["perth-kinross", "kent-2011"], ["kent-2011", "perth-kinross"]):
         results = knowledge.check(event, knowledge.registry.resolve(order), TODAY)
-        assert {r.demand_date for r in results} == {date(2026, 12, 31)}
+        assert {r.demand_date for r in results} == {date(2026, 9, 30)}
         assert [r.compact for r in strictest_all(results)] == ["kent-2011"]
         assert strictest_line(results) == "Strictest: Kent Compact 2011."
 

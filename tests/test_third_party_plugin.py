@@ -204,8 +204,13 @@ def test_funding_and_complaint_checks(sample_knowledge: Knowledge) -> None:
     [funding] = sample_knowledge.check(late, [compact], date(2027, 3, 15))
     assert funding.deadlines["notice_by"] == date(2027, 2, 28)
     assert funding.verdict == "breach"
-    in_time = FundingEnding(last_funded_day=date(2027, 6, 30), notice_given_on=date(2027, 2, 1))
+    in_time = FundingEnding(
+        last_funded_day=date(2027, 6, 30), notice_given_on=date(2027, 2, 1), rationale_given=True
+    )
     assert sample_knowledge.check(in_time, [compact], date(2027, 2, 1))[0].verdict == "meets"
+    # Its data file asks for a rationale: with none said either way, the verdict is an "if".
+    unsaid = in_time.model_copy(update={"rationale_given": None})
+    assert sample_knowledge.check(unsaid, [compact], date(2027, 2, 1))[0].verdict == "conditional"
 
     complaint = ComplaintRaised(against="vcs", raised_on=date(2027, 1, 4))
     [result] = sample_knowledge.check(complaint, [compact], date(2027, 1, 4))

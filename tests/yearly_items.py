@@ -49,7 +49,11 @@ def consultation(title: str, body: str | None, opens: date, closes: date) -> Con
     )
 
 
-def funding(title: str, funder: str, ends: date, notice: date | None = None) -> FundingEnding:
+def funding(
+    title: str, funder: str, ends: date, notice: date | None = None, **known: Any
+) -> FundingEnding:
+    """``known``: what the group said of it (``consulted``, ``consultation_started_on``,
+    ``rationale_given``)."""
     return FundingEnding(
         chat_id=CHAT,
         registered_by=OFFICER,
@@ -57,6 +61,7 @@ def funding(title: str, funder: str, ends: date, notice: date | None = None) -> 
         funder=funder,
         last_funded_day=ends,
         notice_given_on=notice,
+        **known,
     )
 
 
@@ -93,9 +98,19 @@ async def register_year(core: Core) -> dict[str, Any]:
         consultation("Parking charges", "kcc ", date(2026, 6, 1), date(2026, 6, 22)),
         "Parking charges",
     )
-    # Ends 30 Sep 2026: 3 months' notice due by 30 Jun; given 1 Jun -> on time.
+    # Ends 30 Sep 2026: 3 months' notice due by 30 Jun; given 1 Jun -> on time, but the
+    # group says no consultation came before it (Kent 2011's had to start by 29 Mar).
     ids["youth"] = await register(
-        core, funding("Youth grant", "KCC", date(2026, 9, 30), date(2026, 6, 1)), "Youth grant"
+        core,
+        funding(
+            "Youth grant",
+            "KCC",
+            date(2026, 9, 30),
+            date(2026, 6, 1),
+            consulted=False,
+            rationale_given=True,
+        ),
+        "Youth grant",
     )
     # Ends 31 Dec 2026: notice due by 30 Sep; recorded later as given 12 Oct -> 12 days late.
     ids["advice"] = await register(
@@ -109,7 +124,14 @@ async def register_year(core: Core) -> dict[str, Any]:
     )
     # Ends 30 Jun 2027: a 2027 item (notice due 31 Mar 2027, not yet due).
     ids["arts"] = await register(
-        core, funding("Arts grant", "KCC", date(2027, 6, 30)), "Arts grant"
+        core,
+        funding(
+            "Arts grant",
+            "KCC",
+            date(2027, 6, 30),
+            rationale_given=True,
+        ),
+        "Arts grant",
     )
     # Raised 1 Apr, step 1 done 10 Apr, resolved (closed 25 Nov).
     ids["cut"] = await register(

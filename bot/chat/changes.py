@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot.chat import arguments
 from bot.chat.dateparsing import DateParseError, on_or_after
-from bot.chat.forms import FORMS, FormField, Kind
+from bot.chat.forms import FACT_VALUES, FORMS, FormField, Kind
 from bot.chat.messages import Incoming, Reply
-from bot.chat.registration_parsing import classify_against, length_from, read_date
+from bot.chat.registration_parsing import (
+    classify_against,
+    length_from,
+    read_date,
+    read_days,
+    read_yes_no,
+)
 from bot.chat.replies import format_reminders, format_results
 from bot.core import FollowUpError
 from bot.domain.events import ConsultationLaunched
@@ -35,12 +41,12 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     except FollowUpError as exc:
         return [Reply(f"{exc}. Nothing was changed.")]
     form = FORMS[record.kind]
-    found = form.find_field(words[1]) if len(words) > 1 else None
+    found = form.find_field(words[1], extra=True) if len(words) > 1 else None
     if found is None:
-        fields = ", ".join(f.name for f in form.fields if f.name not in ("notice",))
+        names = [f.name for f in (*form.fields, *form.extra) if f.name not in ("notice",)]
         return [
             Reply(
-                f"Say what to change on #{item_id} ({fields}), e.g. /change {item_id} "
+                f"Say what to change on #{item_id} ({', '.join(names)}), e.g. /change {item_id} "
                 f"{form.fields[-1].name} … Nothing was changed."
             )
         ]
@@ -49,12 +55,12 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
         return [Reply(f"Say the new {field.phrase}, e.g. {USAGE}. Nothing was changed.")]
     today = await conv.core.today(msg.chat_id)
     try:
-        value = _read(record.kind, field, raw, record.event, today)
-        done = await conv.core.change_item(msg.chat_id, item_id, {field.target: value}, msg.user_id)
+        value, length = _read(record.kind, field, raw, record.event, today)
+        changes, moved = _consistent(item_id, record.event, field, value, length)
+        done = await conv.core.change_item(msg.chat_id, item_id, changes, msg.user_id)
     except (DateParseError, FollowUpError) as exc:
         return [Reply(f"{str(exc).rstrip('.')}. Nothing was changed.")]
-    shown = f"{value:%a} {value.day} {value:%B %Y}" if isinstance(value, date) else value
-    parts = [f"Changed #{item_id}: {field.label} is now {shown}. Re-checked:"]
+    parts = [f"Changed #{item_id}: {field.label} is now {_shown(field, value)}.{moved} Re-checked:"]
     parts.append(format_results(done.results))
     if done.results:
         tz = await conv.core.timezone(msg.chat_id)
@@ -62,22 +68,78 @@ async def change(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:
     return [Reply("\n\n".join(parts))]
 
 
-def _read(kind: Kind, field: FormField, raw: str, event: Any, today: date) -> Any:
-    """The new value of ``field`` from what the user typed."""
+def _day(value: date) -> str:
+    return f"{value:%a} {value.day} {value:%B %Y}"
+
+
+def _shown(field: FormField, value: Any) -> str:
+    if isinstance(value, date):
+        return _day(value)
+    if field.kind == "fact":
+        return {True: "yes", False: "no"}.get(value, "don't know")
+    return str(value)
+
+
+def _consistent(
+    item_id: int, event: Any, field: FormField, value: Any, length: str | None
+) -> tuple[dict[str, Any], str]:
+    """The changes that keep the item consistent, and what the reply says of them: a close
+    given as a length ("8 weeks") moves with its opening; one given as a date stays, and
+    the reply says so.  A close before the opening is refused when the item is changed."""
+    changes: dict[str, Any] = {field.target: value}
+    if not isinstance(event, ConsultationLaunched):
+        return changes, ""
+    if field.name == "closes":
+        changes["closes_as_length"] = length  # a date given now: no length to keep
+        return changes, ""
+    if field.name != "opens" or not isinstance(value, date):
+        return changes, ""
+    given = event.closes_as_length
+    moved = length_from(value, given) if given else None
+    if given and moved is not None:
+        changes["closes"] = moved
+        return changes, f" Closes moves with it ({given} from opening): now {_day(moved)}."
+    if event.closes >= value:
+        return changes, (
+            f" Closes stays {_day(event.closes)} (it was given as a date); to move it too, "
+            f"say /change {item_id} closes and the new date."
+        )
+    return changes, ""
+
+
+def _read(
+    kind: Kind, field: FormField, raw: str, event: Any, today: date
+) -> tuple[Any, str | None]:
+    """The new value of ``field`` from what the user typed, and the length it was said as
+    (a close "in 6 weeks")."""
     if field.kind == "date":
         said = read_date(kind, field.name, raw, today)
         opens = event.opens if isinstance(event, ConsultationLaunched) else None
         if said.length is not None and opens is not None:
-            return length_from(opens, said.length)  # "in 6 weeks" counts from the opening day
+            # "in 6 weeks" counts from the opening day
+            return length_from(opens, said.length), said.length
         if said.yearless and said.day and opens is not None and field.name == "closes":
-            return on_or_after(said.day, opens)
-        return said.day
+            return on_or_after(said.day, opens), None
+        return said.day, None
+    try:
+        if field.kind == "fact":
+            return FACT_VALUES.get(read_yes_no(raw)), None
+        if field.kind == "yes_no":
+            return read_yes_no(raw) == "yes", None
+        if field.kind == "days":
+            return read_days(raw), None
+    except ValueError as exc:
+        # the same one-line refusal as a bad date
+        refusal = {"days": str(exc), "fact": "Say yes, no or don't know"}.get(
+            field.kind, "Say yes or no"
+        )
+        raise DateParseError(refusal) from None
     if field.kind == "choice":
         against = classify_against(raw)
         if against is None:
             raise DateParseError("Say 'public' or 'vcs'")
-        return against
-    return raw.strip()[:500]
+        return against, None
+    return raw.strip()[:500], None
 
 
 async def reopen(conv: Conversation, msg: Incoming, args: str) -> list[Reply]:

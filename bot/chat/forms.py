@@ -18,15 +18,24 @@ from bot.records.log import RegisteredEvent
 
 Kind = Literal["consultation", "funding", "complaint"]
 FieldValue = str | date | int | None
-FieldKind = Literal["text", "date", "choice", "days", "yes_no"]
+FieldKind = Literal["text", "date", "choice", "days", "yes_no", "fact"]
+"""``yes_no``: only "yes" counts (not said is read as no).  ``fact``: yes, no or don't know,
+each kept as said: a verdict that turns on a "don't know" is conditional."""
 
-AskedWhen = Literal["rounds_counted", "statutory_excluded"]
+AskedWhen = Literal["rounds_counted", "statutory_excluded", "consultation_first", "rationale"]
 """When a question is asked only for some Compacts: one the chat follows counts earlier
-formal rounds toward its standard (``standard_is_total``: West Kent), or leaves
-consultations required by statute out (``statutory_exclusion``: the Kent 2007 draft)."""
+formal rounds toward its standard (``standard_is_total``: West Kent), leaves consultations
+required by statute out (``statutory_exclusion``: the Kent 2007 draft), wants a consultation
+before notice of a funding change (``consultation_before_notice``: Kent 2011), or a rationale
+with the decision (``rationale_required``: Kensington and Chelsea, Kent 2011)."""
 
 YES_NO = ("yes", "no", "not said")
 """The answers a yes/no question stores ("not said": skipped; never read as yes)."""
+
+FACT_VALUES: dict[str, bool] = {"yes": True, "no": False}
+"""A ``fact`` answer as the event holds it; "not said" (don't know) is None: not known."""
+FACT_SAID = {"not said": "don't know"}
+"""How the read-back shows a ``fact`` answered "don't know"."""
 
 MAX_TEXT = 500
 """The longest text an event field holds (a summary keeps the first 500 characters)."""
@@ -142,6 +151,8 @@ class Form:
                 value = f"{value:%a} {value.day} {value:%B %Y}"
             elif f.name == "against":
                 value = "the public sector" if value == "public" else "the VCS"
+            elif f.kind == "fact":
+                value = FACT_SAID.get(str(value), str(value))
             elif f.kind == "days" and isinstance(value, int):
                 value = "none given" if value == 0 else f"{value} day{'s' if value != 1 else ''}"
             note = f" ({notes[f.name]})" if f.name in notes else ""
@@ -164,6 +175,8 @@ class Form:
             value = values.get(f.name)
             if f.kind == "yes_no":
                 value = True if value == "yes" else None  # only the group's "yes" counts
+            elif f.kind == "fact":
+                value = FACT_VALUES.get(str(value)) if value is not None else None
             elif isinstance(value, str):
                 value = value[:MAX_TEXT]
             if value is not None:
@@ -271,6 +284,31 @@ FUNDING = Form(
     title_field="title",
     default_title="Funding",
     change_example="ends 30 September",
+    extra=(
+        FormField(
+            "consulted",
+            "Consultation on it started",
+            "Has the funder started a consultation on this change? (yes / no / don't know; "
+            "the day it started can be added later with /consulted)",
+            "fact",
+            required=False,
+            event_field="consulted",
+            about="whether a consultation has started",
+            asked_when="consultation_first",
+        ),
+        FormField(
+            "rationale",
+            "Rationale given",
+            "Did the decision come with a rationale, the funder's reasons for it? "
+            "(yes / no / don't know)",
+            "fact",
+            required=False,
+            event_field="rationale_given",
+            about="whether a rationale was given",
+            aliases=("reasons",),
+            asked_when="rationale",
+        ),
+    ),
 )
 
 COMPLAINT = Form(

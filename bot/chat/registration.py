@@ -522,16 +522,19 @@ class Registrations:
         if not form.extra:
             return None
         known = self.core.knowledge.registry.compacts
-        rules = [
-            known[code].obligations.consultation
-            for code in await self.core.compacts_of(chat_id)
-            if code in known
-        ]
+        followed = [known[code] for code in await self.core.compacts_of(chat_id) if code in known]
+        rules = [c.obligations.consultation for c in followed]
+        funding = [c.obligations.funding_change for c in followed]
         needs: set[AskedWhen] = set()
         if any(rule.standard_is_total for rule in rules):
             needs.add("rounds_counted")
         if any(rule.statutory_exclusion is not None for rule in rules):
             needs.add("statutory_excluded")
+        if any(rule.consultation_before_notice is not None for rule in funding):
+            if pending.draft.fields.get("consultation_start") is None:
+                needs.add("consultation_first")  # a start day given says it started
+        if any(rule.rationale_required for rule in funding):
+            needs.add("rationale")
         for question in form.extra_for(needs):
             if pending.draft.fields.get(question.name) is None:
                 return question
@@ -603,11 +606,13 @@ class Registrations:
         then say which of the owner's other drafts are still waiting, and go on to the next."""
         form = FORMS[pending.draft.kind]
         fields = pending.draft.fields
+        given_as = pending.draft.lengths.get("closes") if form.kind == "consultation" else None
         event = form.event(
             fields,
             today=await self.core.today(chat_id),
             chat_id=chat_id,
             registered_by=user_id,
+            **({"closes_as_length": given_as} if given_as else {}),
         )
         title = form.title(fields)
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}

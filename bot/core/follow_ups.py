@@ -32,6 +32,8 @@ from storage.repository import Tx
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "not known"}[value]
     return f"{value.day} {value:%B %Y}" if isinstance(value, date) else str(value)
 
 
@@ -43,7 +45,10 @@ _KIND_NOUNS = {
 
 
 def _validation_message(exc: ValidationError) -> str:
-    return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    """The first problem, as a sentence: its first letter raised, its dates left as they are
+    ("15 Mar 2027", never "15 mar 2027")."""
+    said = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    return said[:1].upper() + said[1:]
 
 
 class FollowUps(CoreBase):
@@ -90,7 +95,7 @@ class FollowUps(CoreBase):
                 {**record.event.model_dump(), **update, "item_id": record.item_id}
             )
         except ValidationError as exc:
-            raise FollowUpError(_validation_message(exc).capitalize()) from None
+            raise FollowUpError(_validation_message(exc)) from None
         return self.check(event, self._codes_of(record), today)
 
     async def record_notice(
@@ -169,7 +174,7 @@ class FollowUps(CoreBase):
                     completed_on=completed_on,
                 )
             except ValidationError as exc:
-                raise FollowUpError(_validation_message(exc).capitalize()) from None
+                raise FollowUpError(_validation_message(exc)) from None
             results = self.check(event, self._codes_of(record), today)
             most = max((len(r.steps) for r in results), default=0)
             if most and step > most:
@@ -200,7 +205,7 @@ class FollowUps(CoreBase):
             try:
                 event = type(before).model_validate({**before.model_dump(), **changes})
             except ValidationError as exc:
-                raise FollowUpError(_validation_message(exc).capitalize()) from None
+                raise FollowUpError(_validation_message(exc)) from None
             assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
             changed = {k: v for k, v in changes.items() if getattr(before, k) != v}
             if not changed:
@@ -212,11 +217,13 @@ class FollowUps(CoreBase):
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             title = event.summary if isinstance(event, ComplaintRaised) else event.title
             await tx.rename_item(chat_id, item_id, title[:200])
-            field = ", ".join(changed)
+            # How a close was given (a length or a date) is kept, not shown as a change.
+            shown = {k: v for k, v in changed.items() if k != "closes_as_length"} or changed
+            field = ", ".join(shown)
             entry = ItemChanged(
                 field=field,
-                before=", ".join(_shown(getattr(before, k)) for k in changed),
-                after=", ".join(_shown(v) for v in changed.values()),
+                before=", ".join(_shown(getattr(before, k)) for k in shown),
+                after=", ".join(_shown(v) for v in shown.values()),
                 event=event,
                 results=results,
             )

@@ -51,9 +51,10 @@ class Registering(CoreBase):
             settings = await tx.chat_settings(chat_id)
             tz = self._zone(settings)
             now = self.now()
-            results = self.check(event, settings.compacts, now.astimezone(tz).date())
             item_id = await tx.add_item(chat_id, event.kind, title, data, event.registered_by, now)
             stored = event.model_copy(update={"item_id": item_id, "registered_at": now})
+            # Checked as stored: what it says to do next can name the item ("/change 3 …").
+            results = self.check(stored, settings.compacts, now.astimezone(tz).date())
             ids = await tx.add_reminders(self.reminders_for(chat_id, item_id, results, tz))
             entry = ItemRegistered(
                 event=stored,

@@ -17,7 +17,7 @@ from bot.domain.deadlines import (
     latest_start,
     reminder_days,
 )
-from bot.domain.duty import SOFT, asks, modal, owed, sets, shortfall_verdict, strength_of
+from bot.domain.duty import DRAFT, SOFT, asks, modal, owed, sets, shortfall_verdict, strength_of
 from bot.domain.events import (
     AnyEvent,
     ComplaintRaised,
@@ -163,7 +163,17 @@ def check_consultation(compact: Compact, event: ConsultationLaunched, today: dat
         minimum = f"the minimum of {rule.minimum.describe()}{per_round}"
         if below_minimum:
             finding = "below_minimum"
-            if rule.minimum_is_hard:
+            if strength in DRAFT:
+                # "For example:" in a consultation draft: a figure put to respondents, which
+                # nobody agreed to; falling below it is said, never called a breach.
+                verdict = "short"
+                result.reasons.append(
+                    f"It is below {minimum} {name} {asks(strength)}, a figure in a "
+                    "consultation draft, not an agreed term: falling below it is no breach, "
+                    "and the draft promises no explanation for it (it would reach it by "
+                    f"closing on or after {_day(minimum_close)})."
+                )
+            elif rule.minimum_is_hard:
                 verdict = "breach"
                 result.reasons.append(
                     f"It is below {minimum} {name} {asks(strength)}: it would have to close "
@@ -189,13 +199,15 @@ def check_consultation(compact: Compact, event: ConsultationLaunched, today: dat
 
 def _shorter_verdict(rule: ConsultationRule, strength: Strength) -> Verdict:
     """The verdict on a consultation shorter than the standard (not below any minimum)."""
+    if strength in DRAFT:
+        return "short"  # a draft's figure is a proposal: never a breach, nothing owed
     if rule.shorter_allowed == "no":
         return "breach"
     if rule.shorter_allowed == "with_explanation":
         return "explain"
     if rule.shorter_allowed == "when_circumstances_dictate":
         return "short"
-    return "short" if strength in SOFT or strength in ("proposal", "example") else "breach"
+    return "short" if strength in SOFT else "breach"
 
 
 def _shorter_clause(compact: Compact, rule: ConsultationRule) -> str:
@@ -326,12 +338,17 @@ FUNDING_FINDINGS = (
     "missed",
     "consultation_late",
     "consultation_missed",
+    "no_rationale",
+    "consultation_unknown",
+    "rationale_unknown",
     "not_due",
     "on_time",
 )
 """What a funding check can find, the one a report counts first: the Compact's order broken
 (notice before the consultation had run), notice late or missing, the consultation before it
-late or missing, not yet due, all in time.  Every one of them is in the verdict's reasons."""
+late or missing, no rationale given; then what turns on a fact not known (has a consultation
+started? did a rationale come?); not yet due, all in time.  Every one of them is in the
+verdict's reasons."""
 
 
 def _first_finding(found: list[str]) -> str:
@@ -354,8 +371,20 @@ def notice_terms(rule: FundingChangeRule, notice: Period) -> str:
     return f"{rule.qualifier}: {terms}" if rule.qualifier else terms
 
 
+def consultation_start_by(notice_by: date, period: Period) -> date:
+    """The last day a consultation that must run ``period`` "prior to" notice can start, for
+    notice due by ``notice_by``: prior to means before, so the consultation's period is over
+    the day before notice at the latest (notice on the day it ends is not after it)."""
+    return latest_start(notice_by - timedelta(days=1), period)
+
+
+def _item(event: FundingEnding) -> str:
+    return str(event.item_id) if event.item_id is not None else "ID"
+
+
 def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckResult:
-    """Notice (and consultation before notice) owed before funding ends or changes."""
+    """Notice (and consultation before notice, and a rationale) owed before funding ends or
+    changes, judged on what is recorded; what turns on a fact not known is said as an "if"."""
     rule = compact.obligations.funding_change
     result = CheckResult(
         compact=compact.code,
@@ -377,6 +406,8 @@ def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckR
     ends = event.last_funded_day
     notice_by = latest_start(ends, rule.notice) if rule.notice else ends
     start_by: date | None = None
+    if today > ends:
+        result.reasons.append(f"This funding has ended: its last funded day was {_day(ends)}.")
     if rule.notice is not None:
         result.deadlines["notice_by"] = notice_by
         result.reasons.append(
@@ -384,16 +415,15 @@ def check_funding(compact: Compact, event: FundingEnding, today: date) -> CheckR
             f"after {_day(ends)} it {modal(strength)} be given by {_day(notice_by)}."
         )
     if rule.consultation_before_notice is not None:
-        start_by = latest_start(notice_by, rule.consultation_before_notice)
+        start_by = consultation_start_by(notice_by, rule.consultation_before_notice)
         result.deadlines["consultation_start_by"] = start_by
         result.reasons.append(
             f"Before {rule.notice_word}, a {rule.consultation_before_notice.adjective()} "
-            f"consultation {owed(strength)}: it {modal(strength)} start by {_day(start_by)}."
+            f"consultation {owed(strength)}, over before {rule.notice_word} comes: it "
+            f"{modal(strength)} start by {_day(start_by)}."
         )
     verdict, finding, said = _assess_funding(compact, event, notice_by, start_by, today)
     result.reasons += said
-    if rule.rationale_required:
-        result.reasons.append(f"The decision {modal(strength)} come with a clear rationale.")
     result.lapses = _funding_lapses(compact, event, notice_by, start_by, today, (verdict, finding))
     earliest = start_by or notice_by
     result.demand_days = days_between(earliest, ends)
@@ -423,29 +453,60 @@ def _assess_funding(
         v, f = _notice_verdict(compact, event, notice_by, today, said)
         verdict, found = _worse(verdict, v), [*found, f]
     if start_by is not None:
-        v, started = _consultation_start_verdict(event, start_by, today, strength, said)
+        v, started = _consultation_start_verdict(compact, event, start_by, today, said)
         verdict = _worse(verdict, v)
         found += [started] if started else []
         if _notice_before_consultation(compact, event, said):
             verdict = _worse(verdict, shortfall_verdict(strength))
             found.append("notice_before_consultation")
+    if rule.rationale_required:
+        v, f_rationale = _rationale_verdict(compact, event, today, said)
+        verdict = _worse(verdict, v)
+        found += [f_rationale] if f_rationale else []
     return verdict, _first_finding(found or ["on_time"]), said
+
+
+def _rationale_verdict(
+    compact: Compact, event: FundingEnding, today: date, said: list[str]
+) -> tuple[Verdict, str | None]:
+    """A Compact that asks for "a clear rationale" with the decision: given, not given, or
+    not known (conditional once the decision is out: notice given or the funding ended)."""
+    name = compact.short_name
+    must = modal(strength_of(compact.obligations.funding_change))
+    if event.rationale_given is True:
+        said.append(f"A rationale came with the decision, as {name} asks.")
+        return "meets", None
+    if event.rationale_given is False:
+        said.append(
+            f"You said no rationale was given: {name} says the decision {must} come with a "
+            "clear rationale, so that is owed."
+        )
+        return shortfall_verdict(strength_of(compact.obligations.funding_change)), "no_rationale"
+    decided = event.notice_given_on is not None or today > event.last_funded_day
+    if not decided:
+        said.append(f"The decision {must} come with a clear rationale.")
+        return "meets", None
+    said.append(
+        f"Whether a clear rationale came with the decision is not recorded: if none did, "
+        f"that falls short of {name}, which says the decision {must} come with one. "
+        f"Say which with /change {_item(event)} rationale yes (or no)."
+    )
+    return "conditional", "rationale_unknown"
 
 
 def _notice_before_consultation(compact: Compact, event: FundingEnding, said: list[str]) -> bool:
     """Whether notice came before the consultation that must precede it had run its period.
 
-    "Prior to" is read by the same corresponding-date rule as every period: a consultation
-    that started on 1 December has run three months on 1 March, so notice given on 1 March is
-    after it, and notice given on 28 February is not.  Said in plain words, never as a
-    negative number of days."""
+    "Prior to" means before: a consultation that started on 1 December has run its three
+    months on 1 March, so notice given on 2 March is after it, and notice given on 1 March,
+    the day it ends, is not.  Said in plain words, never as a negative number of days."""
     rule = compact.obligations.funding_change
     period = rule.consultation_before_notice
     started, given = event.consultation_started_on, event.notice_given_on
     if period is None or started is None or given is None:
         return False
     full = add_period(started, period)
-    if given >= full:
+    if given > full:
         return False
     word = rule.notice_word
     must = modal(strength_of(rule))
@@ -453,6 +514,8 @@ def _notice_before_consultation(compact: Compact, event: FundingEnding, said: li
         when = f"{_plural(days_between(given, started), 'day')} before the consultation started"
     elif given == started:
         when = "on the day the consultation started"
+    elif given == full:
+        when = f"on the day the consultation's {period.describe()} ended"
     else:
         when = (
             f"{_plural(days_between(started, given), 'day')} after the consultation started, "
@@ -460,7 +523,7 @@ def _notice_before_consultation(compact: Compact, event: FundingEnding, said: li
         )
     said.append(
         f"{word.capitalize()} came {when}: the {period.describe()} of consultation {must} "
-        f"come first, so {word} could not come before {_day(full)}."
+        f"come before it, so {word} could not come before {_day(full + timedelta(days=1))}."
     )
     return True
 
@@ -475,7 +538,9 @@ def _funding_lapses(
 ) -> list[Lapse]:
     """What the result becomes as each deadline still ahead passes with nothing recorded."""
     lapses: list[Lapse] = []
-    for deadline in sorted({d for d in (start_by, notice_by) if d is not None and d >= today}):
+    ends = event.last_funded_day
+    deadlines = {d for d in (start_by, notice_by, ends) if d is not None and d >= today}
+    for deadline in sorted(deadlines):
         verdict, finding, _ = _assess_funding(
             compact, event, notice_by, start_by, deadline + timedelta(days=1)
         )
@@ -492,6 +557,7 @@ def _notice_verdict(
     strength = strength_of(rule)
     word = rule.notice_word
     late: Verdict = shortfall_verdict(strength)
+    ends = event.last_funded_day
     attached = ""
     if strength in SOFT and rule.notice is not None:
         beyond = f" beyond asking for {rule.qualifier}" if rule.qualifier else ""
@@ -505,7 +571,14 @@ def _notice_verdict(
             said.append(f"{word.capitalize()} given on {_day(given)} was in time.")
             return "meets", "on_time"
         days = _plural(days_between(notice_by, given), "day")
-        if strength in SOFT:
+        if given > ends:
+            after = _plural(days_between(ends, given), "day")
+            said.append(
+                f"{word.capitalize()} given on {_day(given)} came {after} after the funding "
+                f"ended ({_day(ends)}); it was due by {_day(notice_by)}, {days} earlier."
+                + (attached if strength in SOFT else "")
+            )
+        elif strength in SOFT:
             said.append(
                 f"{word.capitalize()} given on {_day(given)} came {days} after the usual date."
                 + attached
@@ -514,14 +587,19 @@ def _notice_verdict(
             said.append(f"{word.capitalize()} given on {_day(given)} was {days} late.")
         return late, "late"
     if today > notice_by:
+        ended = (
+            f"the funding ended on {_day(ends)}"
+            if today > ends
+            else f"{_day(notice_by)} has passed"
+        )
         if strength in SOFT and rule.notice is not None:
             said.append(
-                f"No {word} is recorded and {_day(notice_by)} has passed: the usual "
+                f"No {word} is recorded and {ended}: the usual "
                 f"{rule.notice.describe()} can no longer be given for this end date." + attached
             )
         else:
             said.append(
-                f"No {word} is recorded and {_day(notice_by)} has passed: "
+                f"No {word} is recorded and {ended}: "
                 f"the {word} period can no longer be met for this end date."
             )
         return late, "missed"
@@ -533,10 +611,15 @@ def _notice_verdict(
 
 
 def _consultation_start_verdict(
-    event: FundingEnding, start_by: date, today: date, strength: Strength, said: list[str]
+    compact: Compact, event: FundingEnding, start_by: date, today: date, said: list[str]
 ) -> tuple[Verdict, str | None]:
+    """The consultation that must come before notice: started in time, late, said not to
+    have started, or not known (a conditional verdict, never a breach, once it matters)."""
+    strength = strength_of(compact.obligations.funding_change)
+    must = modal(strength)
     late: Verdict = shortfall_verdict(strength)
     started = event.consultation_started_on
+    item = _item(event)
     if started is not None:
         if started <= start_by:
             said.append(f"The consultation that started on {_day(started)} was in time.")
@@ -546,13 +629,44 @@ def _consultation_start_verdict(
             f"{_plural(days_between(start_by, started), 'day')} late."
         )
         return late, "consultation_late"
-    if today > start_by:
+    due = today > start_by or event.notice_given_on is not None
+    known = event.consultation_known
+    if known is True:
+        if not due:
+            said.append("A consultation has started.")
+            return "meets", None
         said.append(
-            f"No consultation is recorded and {_day(start_by)} has passed: "
-            "if none started by then, the Compact's timetable is already missed."
+            f"A consultation has started, on a day not recorded: if it started by "
+            f"{_day(start_by)} it was in time; if later, it was late. "
+            f"Record the day with /consulted {item} DATE."
+        )
+        return "conditional", "consultation_unknown"
+    if known is False:
+        if not due:
+            said.append(
+                f"No consultation has started yet: it {must} start by {_day(start_by)} "
+                f"({_plural(days_between(today, start_by), 'day')} left)."
+            )
+            return "meets", None
+        without = (
+            " The decision was notified without the consultation that must come first."
+            if event.notice_given_on is not None
+            else ""
+        )
+        said.append(
+            f"You said no consultation has started, and it {must} have started by "
+            f"{_day(start_by)}: the Compact's timetable is missed.{without}"
         )
         return late, "consultation_missed"
-    return "meets", None
+    if not due:
+        return "meets", None
+    said.append(
+        f"Whether a consultation has started is not recorded: if no consultation has started, "
+        f"the Compact's timetable is already missed (it {must} have started by "
+        f"{_day(start_by)}); if one started by then, it was in time. Say which with "
+        f"/consulted {item} DATE, or /change {item} consulted no."
+    )
+    return "conditional", "consultation_unknown"
 
 
 def funding_reminders(
@@ -566,7 +680,7 @@ def funding_reminders(
     must = modal(strength_of(rule))
     written = " in writing" if rule.notice_in_writing else ""
     plans: list[ReminderPlan] = []
-    if start_by is not None and event.consultation_started_on is None:
+    if start_by is not None and event.consultation_known is not True:
         plans += [
             ReminderPlan(
                 due=d,

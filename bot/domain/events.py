@@ -58,6 +58,9 @@ class ConsultationLaunched(Event):
     """The public body consulting."""
     opens: Day
     closes: Day
+    closes_as_length: Text | None = None
+    """The close as the group gave it when it was a length from the opening ("8 weeks"): a
+    later change of the opening moves the close with it."""
     earlier_rounds_days: int = Field(default=0, ge=0, le=36_500)
     """Days of earlier formal consultation rounds on the same matter (West Kent counts a total)."""
     statutory: bool = False
@@ -84,6 +87,11 @@ class ConsultationClosed(Event):
 
 
 class FundingEnding(Event):
+    """Funding ends or changes after ``last_funded_day``: what is known of it, said or
+    recorded so far.  Every state the Compacts speak to can be held, including the common one
+    the group learns of afterwards: notice that came after the funding ended, a decision taken
+    without consultation, no rationale given."""
+
     kind: Literal["funding"] = "funding"
     funder: Text | None = None
     recipient: Text | None = None
@@ -91,15 +99,19 @@ class FundingEnding(Event):
     last_funded_day: Day
     """The last day funded on the current terms."""
     notice_given_on: Day | None = None
+    """When notice was given (it may be after the funding ended: it was late then)."""
     consultation_started_on: Day | None = None
+    consulted: bool | None = None
+    """The group's word on whether the funder started a consultation on the change: True
+    (with or without ``consultation_started_on``), False (none: a decision taken without
+    consultation), None (not known: a verdict that depends on it is conditional)."""
+    rationale_given: bool | None = None
+    """Whether the decision came with a rationale: True, False, or None (not known)."""
 
-    @model_validator(mode="after")
-    def _order(self) -> FundingEnding:
-        if self.notice_given_on and self.notice_given_on > self.last_funded_day:
-            raise ValueError("notice was given after the last funded day")
-        if self.consultation_started_on and self.consultation_started_on > self.last_funded_day:
-            raise ValueError("the consultation started after the last funded day")
-        return self
+    @property
+    def consultation_known(self) -> bool | None:
+        """Whether a consultation started, as far as anything recorded says."""
+        return True if self.consultation_started_on is not None else self.consulted
 
 
 Against = Literal["public", "vcs"]

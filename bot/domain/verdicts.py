@@ -11,11 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from bot.domain.duty import qualifier_note, rank
+from bot.domain.duty import DRAFT, qualifier_note, rank
 from compacts.models import Compact, Strength
 
-Verdict = Literal["meets", "explain", "short", "breach", "no_rule", "procedure"]
-"""``meets``: the figure is met.  ``explain``: short of it, and the text promises an
+Verdict = Literal["meets", "conditional", "explain", "short", "breach", "no_rule", "procedure"]
+"""``meets``: the figure is met.  ``conditional``: the verdict turns on a fact the bot was not
+given (has a consultation started? was a rationale given?): the reasons say what follows
+either way, and it is never called a breach.  ``explain``: short of it, and the text promises an
 explanation below the figure it names.  ``short``: short of a figure the text qualifies
 ("usually", "wherever possible") or attaches nothing to.  ``breach``: below a minimum or past a
 firm deadline.  ``no_rule``: the Compact sets nothing here (or leaves the case out).
@@ -25,14 +27,16 @@ SEVERITY: dict[Verdict, int] = {
     "no_rule": 0,
     "procedure": 0,
     "meets": 1,
-    "short": 2,
-    "explain": 3,
-    "breach": 4,
+    "conditional": 2,
+    "short": 3,
+    "explain": 4,
+    "breach": 5,
 }
 """How bad a verdict is, for naming the worst one first."""
 
 VERDICT_LABEL: dict[Verdict, str] = {
     "meets": "✅ meets the Compact",
+    "conditional": "❔ depends on what is not yet known (see the “if”)",
     "explain": "⚠️ short of the standard: an explanation is owed",
     "short": "⚠️ short of what the Compact asks for (it promises no explanation)",
     "breach": "❌ below the minimum / deadline missed",
@@ -42,10 +46,22 @@ VERDICT_LABEL: dict[Verdict, str] = {
 """How a reply names each verdict."""
 
 
+def draft_label(result: CheckResult) -> str:
+    """How falling short of a consultation draft's figure is named: never a breach."""
+    what = "example" if result.strength == "example" else "proposal"
+    if result.finding == "below_minimum":
+        return f"📝 below the draft's {what} minimum (a draft, not agreed terms)"
+    return f"📝 short of the draft's {what} (a draft, not agreed terms)"
+
+
 def verdict_label(result: CheckResult) -> str:
     """The verdict's label, said for what the result is about."""
     if result.finding == "excluded":
         return "— not covered (required by statute)"
+    if result.finding == "no_rationale" and result.verdict == "breach":
+        return "❌ not as the Compact promises: no rationale given"
+    if result.strength in DRAFT and result.verdict in ("short", "explain", "breach"):
+        return draft_label(result)
     if result.verdict == "no_rule" and result.kind.startswith("complaint"):
         return "— no procedure set"
     return VERDICT_LABEL[result.verdict]

@@ -7,6 +7,7 @@ Contracts other tools rely on (keep them as they are; add, don't change):
   compactbot check consultation --compact CODE --opens D --closes D [--today D] [--statutory]
                                  --json
   compactbot check funding --compact CODE --ends D [--notice D] [--consultation-start D]
+                            [--consulted yes|no|unknown] [--rationale yes|no|unknown]
                             [--today D] --json
   compactbot check complaint --compact CODE --against public|vcs --json
   compactbot run [--token T] [--api-url URL] [--db PATH]
@@ -133,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--ends", type=_iso_day, required=True, help="last day funded on current terms")
     f.add_argument("--notice", type=_iso_day)
     f.add_argument("--consultation-start", type=_iso_day)
+    facts = ("yes", "no", "unknown")
+    f.add_argument(
+        "--consulted",
+        choices=facts,
+        help="has the funder started a consultation on the change (default: unknown)",
+    )
+    f.add_argument(
+        "--rationale",
+        choices=facts,
+        help="did the decision come with a rationale (default: unknown)",
+    )
     f.add_argument("--title", default="Funding")
     p = kinds.add_parser("complaint")
     p.add_argument("--against", choices=["public", "vcs"], required=True)
@@ -204,6 +216,9 @@ def _event(args: argparse.Namespace, today: date) -> AnyEvent:
             "ends": args.ends,
             "notice": args.notice,
             "consultation_start": args.consultation_start,
+            # the chat's own words for a fact: yes, no, or "not said" (don't know)
+            "consulted": {"unknown": "not said"}.get(args.consulted, args.consulted),
+            "rationale": {"unknown": "not said"}.get(args.rationale, args.rationale),
         }
         return form.event(values, today=today)
     event = form.event({"against": args.against}, today=today)

@@ -261,13 +261,20 @@ def _cite(compact: Compact, commitment_id: str) -> Citation:
     return cite(compact, commitment_id)
 
 
-def _what_it_is(clause: Commitment) -> str:
+def _what_it_is(clause: Commitment, draft: bool = False) -> str:
     """Whose commitment a clause is, said honestly: "" for a statement about the Compact
-    itself (a definition, a contact: nobody's duty), and an example given as an example."""
+    itself (a definition, a contact: nobody's duty), an example given as an example, and a
+    consultation draft's words (``draft``) as put to respondents, not agreed."""
     if clause.statement:
         return ""
     if clause.example:
-        return f"given only as an example of what {WHO[clause.party]} might do, not a commitment"
+        where = " in a consultation draft" if draft else ""
+        return (
+            f"given only as an example{where} of what {WHO[clause.party]} might do, "
+            "not a commitment"
+        )
+    if draft:
+        return f"put to respondents in a consultation draft for {WHO[clause.party]}, not agreed"
     return f"a commitment of {WHO[clause.party]}"
 
 
@@ -728,7 +735,7 @@ class Answerer:
                 break
         label = TOPICS[topic].split(":")[0] if topic else None
         on = f" on {label}" if label and topic in clause.topics else ""
-        what = _what_it_is(clause)
+        what = _what_it_is(clause, compact.is_draft)
         figure = "number" if reading.asks_count else _figure_word(reading.text)
         if asks and not _states(compact, best.commitment, reading):
             kind: AnswerKind = "no_number"

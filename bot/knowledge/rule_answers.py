@@ -194,9 +194,14 @@ def _judge_consultation(asked: Period, rule: ConsultationRule) -> str:
     said = asked.describe()
     standard, minimum = rule.standard, rule.minimum
     if minimum and shorter(asked, minimum):
+        if strength_of(rule) in DRAFT:
+            # "For example:" in a consultation draft: a figure put to respondents, not a rule.
+            return (
+                f"So {said} is below the draft's example minimum: a draft's figure, not an "
+                "agreed term, so it is no breach."
+            )
         if rule.minimum_is_hard:
-            proposed = " the draft proposes" if strength_of(rule) in DRAFT else ""
-            return f"So {said} is below the minimum{proposed}: not allowed."
+            return f"So {said} is below the minimum: not allowed."
         return f"So {said} is below the minimum: an explanation is owed."
     if standard and shorter(asked, standard):
         follows = {

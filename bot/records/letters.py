@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.domain.checks import notice_terms, status_caveat, weeks_and_days
@@ -224,6 +224,14 @@ def build_letters(record: ItemRecord, compacts: Mapping[str, Compact], today: da
             raise LetterRefused(
                 f"No Compact sets a rule for item #{n}, so there is no clause to cite."
             )
+        unknown = [(r, c) for r, c, v in verdicts if v == "conditional"]
+        if unknown:
+            names = " and ".join(c.short_name for _, c in unknown)
+            raise LetterRefused(
+                f"Item #{n}'s verdict under {names} turns on what is not yet known (see /item "
+                f"{n}): say it with /change {n} … (e.g. '/change {n} rationale no'), then ask "
+                "again."
+            )
         met = [(r, c) for r, c, v in verdicts if v == "meets"]
         names = " and ".join(c.short_name for _, c in met)
         if any(current(r, record, today)[0] == "not_due" for r, _ in met):
@@ -350,7 +358,14 @@ def _consultation_part(
                     f"This one {closes} on {_day(event.closes)}, {_plural(short, 'day')} before "
                     f"{_day(minimum_close)}."
                 )
-            found.append(f"It is below the minimum of {rule.minimum.describe()}{per_round}.")
+            if strength in DRAFT:
+                what = "example" if strength == "example" else "proposed"
+                found.append(
+                    f"It is below the draft's {what} minimum of {rule.minimum.describe()} "
+                    "(a draft's figure, not an agreed term: no breach)."
+                )
+            else:
+                found.append(f"It is below the minimum of {rule.minimum.describe()}{per_round}.")
 
     if result.verdict == "explain":
         words = f" (“{rule.shortfall_words}”)" if rule.shortfall_words else ""
@@ -459,7 +474,13 @@ def _funding_part(
         if given is not None and given > notice_by:
             days = _plural(days_between(notice_by, given), "day")
             after = "after the usual date" if strength in SOFT else "late"
-            found.append(f"{word.capitalize()} given on {_day(given)} came {days} {after}.")
+            after_end = ""
+            if given > event.last_funded_day:
+                gone = _plural(days_between(event.last_funded_day, given), "day")
+                after_end = f", {gone} after the funding ended"
+            found.append(
+                f"{word.capitalize()} given on {_day(given)} came {days} {after}{after_end}."
+            )
             owed.append(f"{word}{written} by {_day(notice_by)} (it came on {_day(given)})")
             notice_short = True
         elif given is None and today > notice_by:
@@ -481,18 +502,24 @@ def _funding_part(
             days = _plural(days_between(start_by, started), "day")
             found.append(f"The consultation started on {_day(started)}, {days} late.")
             consultation_short = True
-        elif started is None and today > start_by:
+        elif started is None and event.consulted is False and today > start_by:
             found.append(
-                f"We have no record of a consultation on this change, and {_day(start_by)} "
-                "has passed."
+                f"No consultation on this change has started, and {_day(start_by)} has passed."
             )
             consultation_short = True
-        if started is not None and given is not None and given < add_period(started, period):
-            # "Prior to", read as the check reads it: by the corresponding-date rule.
+        elif started is None and event.consulted is None and today > start_by:
+            found.append(
+                f"We have no record of a consultation on this change: if none has started, the "
+                f"timetable is already missed, since {_day(start_by)} has passed."
+            )
+            wanted.append("word of whether a consultation on this change has started")
+        if started is not None and given is not None and given <= add_period(started, period):
+            # "Prior to" means before: notice on the day the consultation ends is not after it.
+            full = add_period(started, period)
             found.append(
                 f"{word.capitalize()} came on {_day(given)}, before the {period.describe()} of "
                 f"consultation that started on {_day(started)} had run: {word} could not come "
-                f"before {_day(add_period(started, period))}."
+                f"before {_day(full + timedelta(days=1))}."
             )
             consultation_short = True
         if consultation_short:
@@ -501,7 +528,10 @@ def _funding_part(
                 wanted.append(f"the {period.adjective()} consultation before {word}")
     if rule.rationale_required:
         says.append(f"The decision {modal(strength)} come with a clear rationale.")
-        wanted.insert(0, "your clear rationale for the decision")
+        if event.rationale_given is False:
+            found.append("No rationale came with the decision.")
+        if event.rationale_given is not True:
+            wanted.insert(0, "your clear rationale for the decision")
 
     requests: list[str] = []
     if owed:

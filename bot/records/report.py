@@ -15,6 +15,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from bot.domain.deadlines import days_between
+from bot.domain.duty import DRAFT
 from bot.domain.verdicts import VERDICT_LABEL, CheckResult, Verdict
 from bot.records.compliance import ItemRecord
 
@@ -28,6 +29,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "explain": "short of the standard: explanation owed",
         "short": "short of what the Compact asks for: no explanation promised",
         "below_minimum": "below a minimum",
+        "below_draft_example": "below the draft's example minimum (a draft, not agreed terms)",
         "excluded": "not covered: required by statute",
         "no_rule": "no length set by the Compact",
     },
@@ -38,6 +40,9 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "consultation_missed": "no consultation recorded, its start deadline passed",
         "late": "notice late",
         "missed": "no notice recorded, deadline passed",
+        "no_rationale": "no rationale given with the decision",
+        "consultation_unknown": "not known whether a consultation started (conditional)",
+        "rationale_unknown": "not known whether a rationale was given (conditional)",
         "not_due": "notice not yet due",
         "closed": "closed with no notice recorded",
         "no_rule": "no notice period set by the Compact",
@@ -94,6 +99,8 @@ class LogRow:
         """The verdict as the chat labels it (its reply, re-check and this row agree)."""
         if self.outcome == "excluded":
             return "— not covered (required by statute)"
+        if self.outcome == "below_draft_example":
+            return "📝 below the draft's example minimum (a draft, not agreed terms)"
         if self.kind == "complaint" and self.verdict == "no_rule":
             return "— no procedure set"
         return VERDICT_LABEL[self.verdict]
@@ -139,6 +146,8 @@ def _consultation_outcome(view: CheckResult | None) -> str:
         return "no_rule"
     if view.finding == "excluded":
         return "excluded"
+    if view.finding == "below_minimum" and view.strength in DRAFT:
+        return "below_draft_example"  # a draft's example: never counted as a breach
     return {
         "meets": "met",
         "explain": "explain",

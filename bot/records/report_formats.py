@@ -47,6 +47,7 @@ _COLOURS = {
     "late": "#f9a825",
     "closed": "#9e9e9e",
     "below_minimum": "#c62828",
+    "below_draft_example": "#fbc02d",
     "missed": "#c62828",
     "consultation_late": "#c62828",
     "consultation_missed": "#c62828",
@@ -55,6 +56,9 @@ _COLOURS = {
     "no_rule": "#9e9e9e",
     "excluded": "#bdbdbd",
     "not_due": "#90caf9",
+    "no_rationale": "#c62828",
+    "consultation_unknown": "#b0bec5",
+    "rationale_unknown": "#b0bec5",
     "open": "#90caf9",
 }
 """Each outcome's colour in the charts; a funding row late under a "usually" is coloured
