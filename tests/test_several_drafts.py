@@ -149,6 +149,7 @@ async def test_a_bare_command_with_its_fields_on_the_next_lines(
     ):
         assert line in readback.text
     await send(conversation, "yes")
+    await send(conversation, "/compact perth-kinross")  # no further questions on funding
     # Free lines are read as the message would be on one line.
     [readback] = await send(
         conversation, "/funding\nKCC\nYouth work grant\nthe change takes effect 1 July 2027"

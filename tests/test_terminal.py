@@ -87,6 +87,8 @@ def test_terminal_chat_takes_a_message_of_several_lines(tmp_path: Path) -> None:
             "/funding \\",
             "KCC youth grant \\",
             "cut from 1 April 2027",
+            "don't know",  # Kent 2011 asks whether a consultation started
+            "don't know",  # and whether a rationale was given
             "confirm",
             "/list",
             "",
