@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from bot.chat.dateparsing import (
     DateParseError,
+    Hint,
     PastTimeError,
     parse_day,
     parse_day_info,
     parse_when,
+    spell_date_words,
     split_when_and_text,
 )
 
@@ -216,7 +218,7 @@ def test_past_hint_weekday_is_most_recent() -> None:
         "next month",
         "in banana weeks",
         "1 Dec and some more words",
-        "the 1st",
+        "the 32nd",
         "2027-13-01",
         "2027-02-30",
         "in 99999999 years",
@@ -461,3 +463,43 @@ def test_split_reports_unreadable_and_past_times() -> None:
         split_when_and_text("call the council soon", NOW, LONDON)
     with pytest.raises(PastTimeError):
         split_when_and_text("yesterday call the council", NOW, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("the 20th", "future", date(2026, 12, 20)),  # today is 25 Nov: the next 20th
+        ("the 25th", "future", date(2026, 11, 25)),  # today itself
+        ("the 20th", "past", date(2026, 11, 20)),  # something that happened
+        ("the 30th", "nearest", date(2026, 11, 30)),
+        ("the 31st", "future", date(2026, 12, 31)),  # November has no 31st
+        ("10 Jan", "past", date(2026, 1, 10)),  # told on 10 Jan, said in November
+        ("10 Jan", "future", date(2027, 1, 10)),
+        ("29 Feb", "past", date(2024, 2, 29)),
+        ("end of June", "future", date(2027, 6, 30)),
+        ("3 Febuary 2027", "nearest", date(2027, 2, 3)),
+        ("15 Janaury", "future", date(2027, 1, 15)),
+        ("Septmber 30", "past", date(2026, 9, 30)),
+        ("2 Novmber", "past", date(2026, 11, 2)),
+        ("1 Octber", "past", date(2026, 10, 1)),
+        ("Decmber 24", "future", date(2026, 12, 24)),
+        ("Wendesday", "future", date(2026, 11, 25)),
+        ("next Thrusday", "future", date(2026, 11, 26)),
+    ],
+)
+def test_a_date_as_the_field_means_it(text: str, hint: Hint, expected: date) -> None:
+    assert parse_day_info(text, TODAY, hint=hint).day == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Marsh Lane play area", "Marsh Lane play area"),  # not a month without a number
+        ("the match on Saturday", "the match on Saturday"),
+        ("money for Monday", "money for Monday"),
+        ("closes 3 Febuary", "closes 3 february"),
+        ("opened last Wendesday", "opened last wednesday"),
+    ],
+)
+def test_only_misspelt_months_and_days_are_put_right(text: str, expected: str) -> None:
+    assert spell_date_words(text) == expected

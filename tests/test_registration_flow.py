@@ -172,10 +172,24 @@ async def test_stop_and_a_bare_cancel_abandon_it(conversation: Conversation) -> 
     assert await conversation.core.drafts(conversation.core.now().replace(year=2000)) == []
 
 
-async def test_a_new_registration_replaces_the_one_under_way(conversation: Conversation) -> None:
+async def test_a_new_registration_keeps_the_one_under_way_as_a_draft(
+    conversation: Conversation,
+) -> None:
     await start(conversation)
-    [asked] = await say(conversation, "/funding KCC youth grant")
-    assert "last day funded" in asked and "Still registering" not in asked
+    kept, asked = await say(conversation, "/funding\nTitle: Youth grant\nFunder: KCC")
+    assert "Kept as a draft: Library review" in kept
+    assert asked.startswith("Draft 2 of 2 (Youth grant): ") and "last day funded" in asked
+    # Answered and confirmed, the first one is taken up again, never dropped.
+    asked = await said(conversation, "31 March 2027")
+    assert asked.startswith("Draft 2 of 2 (Youth grant): Has the funder started a consultation")
+    await say(conversation, "don't know")  # Kent 2011's questions about a funding change
+    readback = await said(conversation, "don't know")
+    assert readback.startswith("Draft 2 of 2 (Youth grant): Is this right?")
+    registered, waiting, again = await say(conversation, "yes")
+    assert registered.startswith("Registered as item #1: Youth grant")
+    assert "Still waiting: 1 draft (Library review)" in waiting
+    assert "Which public body" in again
+    assert await items(conversation) == ["Youth grant"]
 
 
 async def test_in_a_group_talk_not_meant_for_the_bot_is_left_alone(
@@ -190,3 +204,50 @@ async def test_in_a_group_talk_not_meant_for_the_bot_is_left_alone(
     assert await in_group(conversation, "KCC", addressed=False) == []
     # An answer is a reply to the bot's question (Telegram asks for one in groups).
     assert "When does it open?" in "\n".join(await in_group(conversation, "KCC"))
+
+
+@pytest.mark.parametrize(
+    ("correction", "changed"),
+    [
+        ("closes 19/2/27 actually", "Closes: Fri 19 February 2027"),
+        ("actually it closes on 19 Feb", "Closes: Fri 19 February 2027"),
+        ("sorry, the closing date is 19/2/27", "Closes: Fri 19 February 2027"),
+        ("no, it's PKC", "Public body: PKC"),
+        ("the body should be Perth & Kinross Council", "Public body: Perth & Kinross Council"),
+    ],
+)
+async def test_a_correction_at_the_read_back_changes_that_field_and_y_is_a_yes(
+    conversation: Conversation, correction: str, changed: str
+) -> None:
+    await say(conversation, "/compact kent-2011")
+    first = await said(
+        conversation, "/consultation Library review by KCC, opens 1 Dec 2026, closes 23 Feb 2027"
+    )
+    assert first.startswith("Is this right?")
+    again = await replies(conversation, correction)
+    assert again[-1].text.startswith("Is this right?") and again[-1].buttons
+    assert changed in again[-1].text
+    # The other fields stay as they were.
+    assert "Title: Library review" in again[-1].text and "Opens: Tue 1 December 2026" in (
+        again[-1].text
+    )
+    assert (await said(conversation, "y")).startswith("Registered as item #1: Library review")
+    [item] = await conversation.core.open_items(ME)
+    assert item.title == "Library review"
+
+
+async def test_a_funding_change_from_a_date_reads_back_the_day_before_in_words(
+    conversation: Conversation,
+) -> None:
+    await say(conversation, "/compact perth-kinross")  # no further questions on funding
+    readback = await said(
+        conversation, "/funding Hackney Council youth grant, cut from 1 April 2027"
+    )
+    assert (
+        "Last funded day: Wed 31 March 2027 (the day before 1 April 2027, the first day it no "
+        "longer covers)" in readback
+    )
+    changed = await said(conversation, "no, it takes effect 1 July 2027")
+    assert "Last funded day: Wed 30 June 2027 (the day before 1 July 2027" in changed
+    changed = await said(conversation, "ends at the end of September 2027")
+    assert "Last funded day: Thu 30 September 2027\n" in changed + "\n"

@@ -13,10 +13,13 @@ from bot.chat.registration_parsing import (
     REQUIRED,
     Draft,
     apply_answer,
+    contradiction,
     parse_complaint,
     parse_consultation,
     parse_funding,
+    read_message,
 )
+from bot.chat.registration_parsing.chatter import without_chatter
 
 TODAY = date(2026, 11, 25)
 D = date
@@ -203,27 +206,34 @@ def test_consultation_partial(text: str, missing: list[str], fields: dict[str, o
 
 
 def test_consultation_closing_rolls_into_next_year() -> None:
-    # Nearest 30 June is June 2026, but a consultation can't close before it opens.
+    # A close is a deadline: the next 30 June, so a consultation opened 1 Dec runs to it.
     draft = parse_consultation("Library review by KCC opens 1 Dec closes 30 June", TODAY)
     assert draft.fields["opens"] == D(2026, 12, 1)
     assert draft.fields["closes"] == D(2027, 6, 30)
     assert draft.complete
 
 
-def test_consultation_opening_rolls_back_a_year() -> None:
+def test_a_yearless_opening_is_the_nearest_and_never_moved_to_fit() -> None:
     draft = parse_consultation("Library review by KCC opens 1 June, closes 1/1/2027", TODAY)
     assert draft.fields["opens"] == D(2026, 6, 1)
-    # The nearest 20 May is May 2027; it moves back as far as it must (2025) to fit.
+    # The nearest 20 May is May 2027: after the close, so it doesn't add up (not moved back).
     draft = parse_consultation("Library review by KCC opens 20 May, closes 10/1/2026", TODAY)
-    assert draft.fields["opens"] == D(2025, 5, 20)
+    assert draft.fields["opens"] == D(2027, 5, 20)
+    assert contradiction(draft) == "closes (10 Jan 2026) is before opens (20 May 2027)"
 
 
-def test_consultation_closes_before_opens_is_an_error() -> None:
-    draft = parse_consultation("Library review opens 23 Feb 2027 closes 1 Dec 2026 by KCC", TODAY)
-    assert draft.errors == ["closes (1 Dec 2026) is before opens (23 Feb 2027)"]
-    assert draft.fields["opens"] == D(2027, 2, 23)
-    assert draft.fields["closes"] is None
-    assert draft.missing == ["closes"]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Library review opens 23 Feb 2027 closes 1 Dec 2026 by KCC",
+        "Library review by KCC opens 5 March, closes 1 March",  # not 1 March 2028
+    ],
+)
+def test_consultation_closes_before_opens_is_refused(text: str) -> None:
+    draft = parse_consultation(text, TODAY)
+    problem = contradiction(draft)
+    assert problem is not None and problem.startswith("closes (1 ")
+    assert "is before opens" in problem
 
 
 @pytest.mark.parametrize(
@@ -310,17 +320,17 @@ def test_exactly_4000_characters_is_parsed() -> None:
         (
             "Sevenoaks DC grant ends 31 March, notice given 2 Jan",
             {"funder": "Sevenoaks DC", "title": "Sevenoaks DC grant", "ends": D(2027, 3, 31),
-             "notice": D(2027, 1, 2), "consultation_start": None},
+             "notice": D(2026, 1, 2), "consultation_start": None},  # happened: the last 2 Jan
         ),
         (
             "council cutting our funding from 1 April, consultation started 5 Dec, notice 2 Jan",
             {"funder": "council", "title": "Council cutting our funding", "ends": D(2027, 3, 31),
-             "notice": D(2027, 1, 2), "consultation_start": D(2026, 12, 5)},
+             "notice": D(2026, 1, 2), "consultation_start": D(2025, 12, 5)},  # the last ones
         ),
         (
             "Our youth grant stops on 1 April, told us 2 Jan, funded by Sevenoaks Town Council",
             {"funder": "Sevenoaks Town Council", "title": "Our youth grant",
-             "ends": D(2027, 3, 31), "notice": D(2027, 1, 2), "consultation_start": None},
+             "ends": D(2027, 3, 31), "notice": D(2026, 1, 2), "consultation_start": None},
         ),
         (
             "Grant from Kent Community Foundation funded from 1 April 2024 to 31 March 2027",
@@ -335,7 +345,7 @@ def test_exactly_4000_characters_is_parsed() -> None:
         (
             "Youth grant, KCC, funded until 31/3/27; letter dated 2/1/27; consultation from 1 Dec",
             {"funder": "KCC", "title": "Youth grant", "ends": D(2027, 3, 31),
-             "notice": D(2027, 1, 2), "consultation_start": D(2026, 12, 1)},
+             "notice": D(2027, 1, 2), "consultation_start": D(2025, 12, 1)},  # the last 1 Dec
         ),
         (
             "Dartford BC: advice service grant, 1 April 2024 - 31 March 2027",
@@ -611,3 +621,142 @@ def test_property_explicit_range_round_trips(opens: date, length: int) -> None:
     draft = parse_consultation(text, TODAY)
     assert (draft.fields["opens"], draft.fields["closes"]) == (opens, closes)
     assert draft.complete
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("Hi everyone, KCC library review closes 18 Jan", "KCC library review closes 18 Jan"),
+        ("Morning all - TWBC parks plan", "TWBC parks plan"),
+        ("Hello! Just to let you know that KCC are cutting our grant", "KCC are cutting our grant"),
+        ("FYI: RBKC consultation on halls. Thanks!", "RBKC consultation on halls"),
+        ("Can you register this please: PKC bus review", "PKC bus review"),
+        ("Hiking club grant ends 31 March", "Hiking club grant ends 31 March"),  # not "Hi"
+        ("Update on the Heads Up project", "Update on the Heads Up project"),  # no lead-in
+        ("Hi all", "Hi all"),  # nothing else: left as it is
+    ],
+)
+def test_greetings_and_lead_ins_are_not_read_as_the_title(text: str, left: str) -> None:
+    assert without_chatter(text) == left
+
+
+def test_a_greeting_is_never_the_title() -> None:
+    draft = read_message("funding", "Hi, KCC are ending our youth work grant on 31 March", TODAY)
+    title = str(draft.fields["title"])
+    assert "youth work grant" in title.lower() and not title.lower().startswith("hi")
+    assert draft.fields["funder"] == "KCC" and draft.fields["ends"] == D(2027, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("KCC youth grant, stops at the end of June", D(2027, 6, 30)),
+        ("KCC youth grant will be stopped at the end of June", D(2027, 6, 30)),
+        ("KCC youth grant ceases on 30 June 2027", D(2027, 6, 30)),  # a month's end: that day
+        ("KCC youth grant ceases 1 July 2027", D(2027, 6, 30)),  # a month's start: the day before
+        ("KCC youth grant, the change takes effect 1 July", D(2027, 6, 30)),
+        ("KCC youth grant no longer funded from April 1st", D(2027, 3, 31)),
+        ("KCC youth grant ends on the last day of March", D(2027, 3, 31)),
+        ("KCC youth grant finishes at the end of the financial year", D(2027, 3, 31)),
+        ("KCC youth grant: no money after 30 June", D(2027, 6, 30)),
+        ("KCC youth grant ending the 20th", D(2026, 12, 20)),
+    ],
+)
+def test_the_last_funded_day_as_people_say_it(text: str, ends: date) -> None:
+    assert parse_funding(text, date(2026, 12, 7)).fields["ends"] == ends
+
+
+@pytest.mark.parametrize(
+    ("text", "notice", "started"),
+    [
+        ("KCC grant ends 31 March, we were told on 10 Jan", D(2026, 1, 10), None),
+        ("On 20 Nov KCC told us our grant ends 31 March", D(2026, 11, 20), None),
+        ("KCC grant ends 31 March. We heard on 20 Nov", D(2026, 11, 20), None),
+        ("KCC grant ends 31 March, they consulted us from 2 Nov", None, D(2026, 11, 2)),
+        (
+            "KCC grant ends 31 March, consultation on the cut began 2 weeks ago",
+            None,
+            D(2026, 11, 23),
+        ),
+        ("KCC grant ends 31 March, a consultation ran from 1 Nov to 30 Nov", None, D(2026, 11, 1)),
+    ],
+)
+def test_days_that_have_happened_are_the_latest_not_after_today(
+    text: str, notice: date | None, started: date | None
+) -> None:
+    draft = parse_funding(text, date(2026, 12, 7))
+    assert draft.fields["ends"] == D(2027, 3, 31)
+    assert (draft.fields["notice"], draft.fields["consultation_start"]) == (notice, started)
+
+
+def test_labelled_lines_that_contradict_are_kept_for_the_read_back_to_refuse() -> None:
+    draft = read_message(
+        "funding", "Funder: KCC\nTitle: Youth grant\nEnds: 31/3/2027\nNotice: 5/4/2027", TODAY
+    )
+    assert draft.missing == [] and draft.fields["notice"] == D(2027, 4, 5)
+    assert contradiction(draft) == (
+        "the last funded day (31 Mar 2027) is before notice was given (5 Apr 2027)"
+    )
+
+
+def test_a_labelled_against_names_the_body_too() -> None:
+    draft = read_message("complaint", "Against: Sevenoaks DC\nWhat: they refused to meet us", TODAY)
+    assert draft.fields == {
+        "against": "public",
+        "body": "Sevenoaks DC",
+        "summary": "they refused to meet us",
+    }
+    draft = read_message("complaint", "Against: public\nWhat: they refused to meet us", TODAY)
+    assert draft.fields["body"] is None and draft.missing == ["body"]
+
+
+def test_a_notice_word_earlier_in_the_clause_and_a_period_start_before_an_end() -> None:
+    today = date(2026, 12, 7)
+    draft = parse_funding("KCC grant ends 31 March, we were notified in writing on 20 Nov", today)
+    assert draft.fields["notice"] == D(2026, 11, 20)
+    draft = parse_funding("The grant KCC gave us from 1 April 2024 ends 31 March 2027", today)
+    assert draft.fields["ends"] == D(2027, 3, 31) and draft.errors == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KCC library review opens 1 Dec, closes 23:59 on 20 January",
+        "KCC library review opens 1 Dec, closes at 5 pm on 20 Jan",
+        "KCC library review opens 1 Dec, closes at midnight on the 20th of January",
+    ],
+)
+def test_a_time_of_day_is_not_a_date(text: str) -> None:
+    draft = parse_consultation(text, date(2026, 12, 7))
+    assert (draft.fields["opens"], draft.fields["closes"]) == (D(2026, 12, 1), D(2027, 1, 20))
+    assert draft.errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("KCC youth grant ends at the end of the year", D(2026, 12, 31)),
+        ("KCC youth grant ends at the end of next year", D(2027, 12, 31)),
+        ("KCC youth grant ends 31 March next year", D(2027, 3, 31)),
+    ],
+)
+def test_the_end_of_a_year(text: str, ends: date) -> None:
+    assert parse_funding(text, date(2026, 12, 7)).fields["ends"] == ends
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("KCC will stop funding the youth project on 1 April", D(2027, 3, 31)),
+        ("KCC will end the youth grant on 31 March", D(2027, 3, 31)),
+        ("KCC youth grant cut from April", D(2027, 3, 31)),  # a month: from its first day
+        ("KCC youth grant until March", D(2027, 3, 31)),  # a month: to its last day
+        ("KCC youth grant ends in March 2027", D(2027, 3, 31)),
+        ("Youth grant, KCC, no funding after June", D(2027, 6, 30)),
+    ],
+)
+def test_a_funding_date_from_further_back_in_the_clause_or_a_month_alone(
+    text: str, ends: date
+) -> None:
+    draft = parse_funding(text, date(2026, 12, 7))
+    assert draft.fields["ends"] == ends and draft.errors == []

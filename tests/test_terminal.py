@@ -70,3 +70,49 @@ def test_terminal_chat_registers_reports_and_saves_files(tmp_path: Path) -> None
     assert "<svg" in (files / "compact-report-2026.html").read_text(encoding="utf-8")
     cal = icalendar.Calendar.from_ical((files / "compact-deadlines.ics").read_bytes())
     assert "The consultation close: Parks plan" in [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+
+
+def test_terminal_chat_takes_a_message_of_several_lines(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/compact kent-2011",
+            '"""',
+            "/consultation",
+            "Title: Library review",
+            "By: KCC",
+            "Opens: 1 Dec 2026",
+            "Closes: 23 Feb 2027",
+            '"""',
+            "confirm",
+            "/funding \\",
+            "KCC youth grant \\",
+            "cut from 1 April 2027",
+            "don't know",  # Kent 2011 asks whether a consultation started
+            "don't know",  # and whether a rationale was given
+            "confirm",
+            "/list",
+            "",
+        ]
+    )
+    env = {
+        **os.environ,
+        "COMPACTBOT_DB": str(tmp_path / "chat.db"),
+        "COMPACTBOT_TODAY": "2026-11-25",
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run(
+        [_console_script(), "run"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Title: Library review\nPublic body: KCC\nOpens: Tue 1 December 2026" in out
+    assert "Registered as item #1: Library review" in out
+    assert "Last funded day: Wed 31 March 2027 (the day before 1 April 2027" in out
+    assert "Registered as item #2: " in out
+    assert "I don't know" not in out

@@ -84,7 +84,9 @@ class Conversation:
             await self.core.ensure_chat(msg.chat_id, msg.chat_title)
             self._known_chats[msg.chat_id] = msg.chat_title
         if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+            # The command ends at the first space or new line: "/consultation" alone on the
+            # first line, its fields on the next ones, is one registration.
+            name, args = [*text[1:].split(maxsplit=1), ""][:2]
             return await self._command(msg, name.split("@", 1)[0].lower(), args.strip())
         registering = await self.registrations.waiting(msg.chat_id, msg.user_id)
         if registering:
@@ -148,7 +150,7 @@ class Conversation:
         if registering and name in ("cancel", "stop") and not args:
             return await self.registrations.abandon(msg)  # "/cancel" alone: this registration
         replies = await self.run_command(msg, name, args)
-        if not registering or name in FORMS:  # a new registration replaces the old one
+        if not registering or name in FORMS:  # a new registration keeps the old one as a draft
             return replies
         return replies + await self.registrations.reprompt(msg)
 

@@ -17,6 +17,13 @@ Rules (the ones users will ask about):
   and years are calendar arithmetic by the corresponding-date rule (31 Jan + 1 month = 28/29
   Feb), via ``dateutil.relativedelta``.
 * ``end of March`` is 31 March (year inferred as above).
+* ``the 20th`` (a day of the month alone, with its ordinal) is the 20th of this month or the
+  next (the next one for a deadline, the latest one for something that happened).
+* ``hint`` says what a field's date is: ``future`` (a deadline: the next such day on or
+  after today), ``past`` (something that happened: the latest such day not after today) or
+  ``nearest`` (an opening: the nearest, within six months).
+* Months and weekdays misspelt the common ways ("Febuary", "Janaury", "Wendesday") are read
+  (``spell_date_words``: an edit or a swap of two letters away from the name).
 
 Why dateparser is not used: measured on dateparser 1.5, ``in 3 months`` from 25 Nov gives
 1 Feb (PREFER_DAY_OF_MONTH leaks into relative dates), ``23 Feb`` resolves to the past year,
@@ -34,6 +41,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from rapidfuzz.distance import OSA
 
 from bot.domain import date_window
 
@@ -43,11 +51,13 @@ __all__ = [
     "ParsedDay",
     "PastTimeError",
     "UnreadableDateError",
+    "blank_times",
     "on_or_after",
     "parse_day",
     "parse_day_info",
     "parse_length",
     "parse_when",
+    "spell_date_words",
     "split_when_and_text",
 ]
 
@@ -125,9 +135,15 @@ _RELATIVE_RE = re.compile(
     r"(?P<tail>\s+from\s+(?:now|today)|\s+ago)?"
 )
 _END_OF_RE = re.compile(
-    rf"(?:the\s+)?end\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month)"
+    rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
+    r"|(?P<fy>(?:the|this|the\s+current)\s+financial\s+year)"
+    r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
+)
+_ORDINAL_RE = re.compile(
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
 )
 _SIMPLE: dict[str, int] = {
+    "now": 0, "right now": 0,
     "today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomoz": 1, "yesterday": -1,
     "day after tomorrow": 2, "the day after tomorrow": 2, "day before yesterday": -2,
     "the day before yesterday": -2,
@@ -138,8 +154,9 @@ def _norm(text: str) -> str:
     s = text.strip().lower().replace("’", "'").replace("‘", "'")
     s = re.sub(r"\s+", " ", s)
     s = s.strip(" .,;:!")
-    # "on 3 March" / "on the 3rd": the preposition carries no information.
-    return re.sub(r"^on\s+", "", s)
+    # "on 3 March" / "at the end of June" / "by 3 March": the preposition carries no
+    # information.
+    return re.sub(r"^(?:on|at|by)\s+", "", s)
 
 
 def _cannot_read(text: str) -> UnreadableDateError:
@@ -176,6 +193,12 @@ def _infer_year(day: int, month: int, today: date, hint: Hint, original: str) ->
         for year in range(today.year, today.year + 9):
             found = _make_date(year, month, day)
             if found is not None and found >= today:
+                return found
+        raise _cannot_read(original)
+    if hint == "past":
+        for year in range(today.year, today.year - 9, -1):
+            found = _make_date(year, month, day)
+            if found is not None and found <= today:
                 return found
         raise _cannot_read(original)
     candidates = [
@@ -290,6 +313,10 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
 
 
 def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
+    if m.group("yr") is not None:  # the end of the (calendar) year: 31 December
+        return ParsedDay(date(today.year + (m.group("yr") == "next"), 12, 31))
+    if m.group("fy") is not None:  # the UK financial year ends on 31 March
+        return ParsedDay(_infer_year(31, 3, today, "future", original), year_inferred=True)
     rel = m.group("rel")
     if rel is not None:
         first = today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0)
@@ -303,6 +330,91 @@ def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> P
     return ParsedDay(first + relativedelta(day=31), year_inferred=True)
 
 
+def _day_of_month(day: int, today: date, hint: Hint, original: str) -> date:
+    """ "the 20th": the next 20th (on or after today), the latest for ``past``, else the
+    nearest of the two; a month without that day (the 31st) is skipped."""
+    if not 1 <= day <= 31:
+        raise _cannot_read(original)
+    first = today.replace(day=1)
+    after = next(
+        d
+        for k in range(0, 4)
+        if (
+            d := _make_date(
+                (first + relativedelta(months=k)).year, (first + relativedelta(months=k)).month, day
+            )
+        )
+        is not None
+        and d >= today
+    )
+    before = next(
+        d
+        for k in range(0, 4)
+        if (
+            d := _make_date(
+                (first - relativedelta(months=k)).year, (first - relativedelta(months=k)).month, day
+            )
+        )
+        is not None
+        and d <= today
+    )
+    if hint == "future":
+        return after
+    if hint == "past":
+        return before
+    return min((after, before), key=lambda d: (abs((d - today).days), d < today))
+
+
+_DATE_NAMES = (*_MONTH_NAMES, *_WEEKDAY_NAMES)
+_WORD_RE = re.compile(r"[A-Za-z]{5,}")
+
+
+def _spelt(word: str) -> str | None:
+    """The month or weekday ``word`` misspells ("febuary", "wendesday"), or None: same
+    first letter, one edit or swap away (two for names of seven letters or more)."""
+    low = word.lower()
+    if low in _DATE_NAMES or (low[:3] in MONTHS and len(low) <= 4):
+        return None
+    for name in _DATE_NAMES:
+        if name[0] != low[0] or abs(len(name) - len(low)) > 2:
+            continue
+        allowed = 2 if len(name) >= 7 and len(low) >= 6 else 1
+        if OSA.distance(low, name, score_cutoff=allowed) <= allowed:
+            return name
+    return None
+
+
+_TIME_OF_DAY = re.compile(
+    r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:midnight|midday|noon)\b",
+    re.IGNORECASE,
+)
+
+
+def blank_times(text: str) -> str:
+    """``text`` with times of day ("5pm", "23:59", "midnight") blanked out, same length: a
+    registration's dates are days, and "closes 23:59 on 20 Jan" closes on 20 Jan."""
+    return _TIME_OF_DAY.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def spell_date_words(text: str) -> str:
+    """``text`` with months and weekdays misspelt the common ways put right ("Febuary" ->
+    "february"); other words are left alone. A five-letter word ("marsh", "match") is
+    only taken for a month next to a number."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        name = _spelt(word)
+        if name is None:
+            return word
+        if len(word) == 5:
+            near = text[max(0, m.start() - 6) : m.end() + 6]
+            if not re.search(r"\d", near):
+                return word
+        return name
+
+    return _WORD_RE.sub(fix, text)
+
+
 def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedDay:
     """Like `parse_day`, but also says whether the year was guessed.
 
@@ -312,14 +424,23 @@ def parse_day_info(text: str, today: date, *, hint: Hint = "nearest") -> ParsedD
     recent one on or before today - "opened Monday").  A date outside the years the bot
     keeps (``bot.domain.date_window``) is refused.
     """
-    parsed = _parse_day_info(text, today, hint)
+    parsed = _spelt_or_not(text, today, hint)
     if not date_window.within(parsed.day):
         raise OutsideWindowError(f"{date_window.outside(parsed.day)}.")
     return parsed
 
 
-def _parse_day_info(text: str, today: date, hint: Hint) -> ParsedDay:
-    s = _norm(text)
+def _spelt_or_not(text: str, today: date, hint: Hint) -> ParsedDay:
+    try:
+        return _day_info(_norm(text), text, today, hint)
+    except UnreadableDateError:
+        spelt = spell_date_words(text)  # only then: most dates are spelt right
+        if spelt == text:
+            raise
+        return _day_info(_norm(spelt), text, today, hint)
+
+
+def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
     if not s:
         raise _cannot_read(text)
     try:
@@ -345,6 +466,8 @@ def _parse_day_info(text: str, today: date, hint: Hint) -> ParsedDay:
             return ParsedDay(found)
         if m := _END_OF_RE.fullmatch(s):
             return _parse_end_of(m, today, hint, text)
+        if m := _ORDINAL_RE.fullmatch(s):
+            return ParsedDay(_day_of_month(int(m.group("d")), today, hint, text), True)
     except DateParseError:
         raise
     except (OverflowError, ValueError):  # date arithmetic past year 9999

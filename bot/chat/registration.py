@@ -4,10 +4,18 @@ back with Confirm / Change, and only then register the item.
 Each kind's fields come from its form (``bot.chat.forms``).  A registration being put
 together is a draft, kept per chat and person; drafts are stored through the core at every
 step, so a restart half-way loses nothing, and abandoned after a day.
+
+Nothing is dropped: a person may have several drafts at once (several registrations in one
+message, or a second one started before the first is confirmed).  One is *current*: typed
+answers, "yes" and changes go to it; each keeps its own Confirm button.  While there are
+several, every question and read-back says which draft it is ("Draft 2 of 3, Parks
+review"), and confirming or abandoning one says which are still waiting and moves on to
+the next.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -23,9 +31,9 @@ from bot.chat.messages import Button, Incoming, Press, Reply, anonymous_admin_id
 from bot.chat.registration_parsing import (
     Draft,
     apply_answer,
-    parse_complaint,
-    parse_consultation,
-    parse_funding,
+    contradiction,
+    read_correction,
+    read_message,
 )
 from bot.chat.replies import format_reminders, format_results
 from bot.chat.understanding import read_intent
@@ -39,6 +47,10 @@ DRAFT_TTL = timedelta(days=1)
 """An unfinished registration untouched this long is abandoned (a later message is then
 read as a message, not as the answer to an old question)."""
 
+MAX_DRAFTS = 10
+"""Registrations one person may have waiting in a chat at once (each kept until confirmed
+or stopped); more are refused, not dropped."""
+
 CHANGING = "?change"
 """``Pending.asking`` after "no" (or Change) at the read-back: waiting for a field and its
 new value ("closes 15 March")."""
@@ -50,12 +62,6 @@ _NOT_THIS_FIELD = frozenset(
 
 _SOCIAL = frozenset({"greeting", "thanks", "yes", "no"})
 """Said to the bot, never a title, body or summary."""
-
-_PARSERS = {
-    "consultation": parse_consultation,
-    "funding": parse_funding,
-    "complaint": parse_complaint,
-}
 
 
 @dataclass
@@ -77,6 +83,7 @@ class Pending:
             "missing": self.draft.missing,
             "lengths": self.draft.lengths,
             "yearless": sorted(self.draft.yearless),
+            "day_before": self.draft.day_before,
             "asking": self.asking,
             "token": self.token,
         }
@@ -93,8 +100,52 @@ class Pending:
             list(state["missing"]),
             lengths=dict(state.get("lengths", {})),  # drafts stored before lengths had none
             yearless=set(state.get("yearless", [])),
+            day_before=dict(state.get("day_before", {})),
         )
         return cls(draft, state["token"], state["asking"])
+
+
+@dataclass
+class Drafts:
+    """One person's drafts in one chat, in the order they were started; ``at`` is the
+    current one's place. Stored as the current draft's state with the others beside it
+    (``others``, ``at``), so a row written before there could be several still reads."""
+
+    items: list[Pending]
+    at: int = 0
+
+    @property
+    def current(self) -> Pending:
+        return self.items[self.at]
+
+    def to_json(self) -> dict[str, Any]:
+        others = [p.to_json() for i, p in enumerate(self.items) if i != self.at]
+        return {**self.current.to_json(), "others": others, "at": self.at}
+
+    @classmethod
+    def from_json(cls, state: dict[str, Any]) -> Drafts:
+        others = [Pending.from_json(o) for o in state.get("others", [])]
+        at = min(int(state.get("at", 0)), len(others))
+        return cls([*others[:at], Pending.from_json(state), *others[at:]], at)
+
+    def find(self, token: str) -> int | None:
+        for i, pending in enumerate(self.items):
+            if pending.token == token:
+                return i
+        return None
+
+    def label(self, pending: Pending) -> str:
+        """ "Draft 2 of 3 (Parks review): " while there are several; else nothing."""
+        index = self.find(pending.token)
+        if len(self.items) < 2 or index is None:
+            return ""
+        return f"Draft {index + 1} of {len(self.items)} ({_name(pending)}): "
+
+
+def _name(pending: Pending) -> str:
+    form = FORMS[pending.draft.kind]
+    value = pending.draft.fields.get(form.title_field)
+    return str(value)[:60] if value else form.noun
 
 
 @dataclass
@@ -102,34 +153,64 @@ class Registrations:
     """The drafts of every chat: read from memory, written through to the core."""
 
     core: Core
-    _drafts: dict[tuple[int, int], tuple[Pending, datetime]] = field(default_factory=dict)
+    _drafts: dict[tuple[int, int], tuple[Drafts, datetime]] = field(default_factory=dict)
     _loaded: bool = False
 
     # ---------------------------------------------------------------- drafts
 
-    async def _get(self, chat_id: int, user_id: int) -> Pending | None:
+    async def _all(self, chat_id: int, user_id: int) -> Drafts | None:
         if not self._loaded:
             since = self.core.now() - DRAFT_TTL
             for d in await self.core.drafts(since):
-                self._drafts[(d.chat_id, d.user_id)] = (Pending.from_json(d.state), d.updated_at)
+                self._drafts[(d.chat_id, d.user_id)] = (Drafts.from_json(d.state), d.updated_at)
             self._loaded = True
         found = self._drafts.get((chat_id, user_id))
         if found is None:
             return None
-        pending, touched = found
+        drafts, touched = found
         if touched < self.core.now() - DRAFT_TTL:
-            await self._drop(chat_id, user_id)
+            self._drafts.pop((chat_id, user_id), None)
+            await self.core.delete_draft(chat_id, user_id)
             return None
-        return pending
+        return drafts
+
+    async def _get(self, chat_id: int, user_id: int) -> Pending | None:
+        drafts = await self._all(chat_id, user_id)
+        return drafts.current if drafts is not None else None
+
+    async def _store(self, chat_id: int, user_id: int, drafts: Drafts) -> None:
+        now = self.core.now()
+        await self.core.save_draft(chat_id, user_id, drafts.to_json())
+        self._drafts[(chat_id, user_id)] = (drafts, now)
 
     async def _save(self, chat_id: int, user_id: int, pending: Pending) -> None:
-        now = self.core.now()
-        await self.core.save_draft(chat_id, user_id, pending.to_json())
-        self._drafts[(chat_id, user_id)] = (pending, now)
+        """Store ``pending`` as the current draft (replacing the one it was made from)."""
+        drafts = await self._all(chat_id, user_id)
+        if drafts is None:
+            drafts = Drafts([pending])
+        else:
+            drafts = Drafts(list(drafts.items), drafts.at)
+            drafts.items[drafts.at] = pending
+        await self._store(chat_id, user_id, drafts)
 
-    async def _drop(self, chat_id: int, user_id: int) -> None:
-        if self._drafts.pop((chat_id, user_id), None) is not None:
+    async def _add(self, chat_id: int, user_id: int, new: list[Pending]) -> Drafts:
+        """Start ``new`` drafts beside any kept ones; the first of them becomes current."""
+        drafts = await self._all(chat_id, user_id)
+        items = [*(drafts.items if drafts is not None else []), *new]
+        return Drafts(items, len(items) - len(new))
+
+    async def _drop(self, chat_id: int, user_id: int) -> Drafts | None:
+        """Drop the current draft; the drafts left (current: the next one), or None."""
+        drafts = await self._all(chat_id, user_id)
+        if drafts is None:
+            return None
+        left = _without(drafts, drafts.at)
+        if left is None:
+            self._drafts.pop((chat_id, user_id), None)
             await self.core.delete_draft(chat_id, user_id)
+        else:
+            await self._store(chat_id, user_id, left)
+        return left
 
     def forget_chat(self, chat_id: int) -> None:
         """Drop the chat's drafts from memory (erased, or moved to a new chat id: they are
@@ -144,20 +225,80 @@ class Registrations:
     # ---------------------------------------------------------------- the conversation
 
     async def begin(self, msg: Incoming, kind: Kind, args: str, token: str) -> list[Reply]:
-        draft = _PARSERS[kind](
-            args, await self.core.today(msg.chat_id), self.core.knowledge.gazetteer
-        )
-        if draft.errors and not any(draft.fields.values()):
-            from bot.chat.commands import find  # the command table imports this module
+        """Start a registration from a command's text; lines starting with another
+        registration command ("/consultation …" three times in one paste) start one each.
+        Drafts already under way are kept."""
+        today = await self.core.today(msg.chat_id)
+        new: list[Pending] = []
+        refused: list[Reply] = []
+        for i, (each_kind, text) in enumerate(_split_commands(kind, args)):
+            draft = read_message(each_kind, text, today, self.core.knowledge.gazetteer)
+            if draft.errors and not any(draft.fields.values()):
+                from bot.chat.commands import find  # the command table imports this module
 
-            command = find(kind)
-            example = f"\nFor example: {command.example}" if command else ""
-            return [Reply("\n".join(draft.errors) + f"{example}\nNothing was changed.")]
-        return await self._next_step(msg, Pending(draft, token))
+                command = find(each_kind)
+                example = f"\nFor example: {command.example}" if command else ""
+                refused.append(Reply("\n".join(draft.errors) + f"{example}\nNothing was changed."))
+                continue
+            new.append(Pending(draft, token if i == 0 else _new_token()))
+        if not new:
+            return refused
+        kept = await self._all(msg.chat_id, msg.user_id)
+        if len(new) + (len(kept.items) if kept else 0) > MAX_DRAFTS:
+            return [
+                Reply(
+                    f"That would make more than {MAX_DRAFTS} registrations waiting for you here; "
+                    "please confirm or stop some first. Nothing was changed."
+                )
+            ]
+        drafts = await self._add(msg.chat_id, msg.user_id, new)
+        replies: list[Reply] = []
+        if kept is not None:
+            waiting = ", ".join(_name(p) for p in kept.items)
+            replies.append(
+                Reply(
+                    f"Kept as a draft{'s' if len(kept.items) > 1 else ''}: {waiting} "
+                    "(nothing is lost; I'll come back to it)."
+                )
+            )
+        # Each new draft: its read-back, or the first one's question (the rest wait).
+        asking: int | None = None
+        for offset, pending in enumerate(new):
+            drafts.at = len(drafts.items) - len(new) + offset
+            step, _ = await self._step_replies(msg.chat_id, drafts, pending, msg.private)
+            if pending.asking not in (None,) and asking is not None:
+                replies.append(Reply(drafts.label(pending) + "kept; I'll ask about it next."))
+                continue
+            if pending.asking is not None and asking is None:
+                asking = drafts.at
+            replies.extend(step)
+        drafts.at = asking if asking is not None else len(drafts.items) - len(new)
+        await self._store(msg.chat_id, msg.user_id, drafts)
+        return refused + replies
 
     async def abandon(self, msg: Incoming) -> list[Reply]:
-        await self._drop(msg.chat_id, msg.user_id)
-        return [Reply("Registration abandoned. Nothing was stored.")]
+        dropped = await self._get(msg.chat_id, msg.user_id)
+        left = await self._drop(msg.chat_id, msg.user_id)
+        what = f" ({_name(dropped)})" if dropped is not None and left is not None else ""
+        replies = [Reply(f"Registration abandoned{what}. Nothing was stored.")]
+        return replies + await self._next_waiting(msg.chat_id, msg.user_id, left, msg.private)
+
+    async def _next_waiting(
+        self, chat_id: int, owner: int, left: Drafts | None, private: bool
+    ) -> list[Reply]:
+        """After one draft is confirmed or abandoned: which are still waiting, and the next
+        one's question or read-back."""
+        if left is None:
+            return []
+        names = ", ".join(_name(p) for p in left.items)
+        head = Reply(
+            f"Still waiting: {len(left.items)} draft{'s' if len(left.items) > 1 else ''} ({names})."
+        )
+        asking = left.current.asking
+        step, _ = await self._step_replies(chat_id, left, left.current, private)
+        if left.current.asking != asking:  # what it waits for now is stored too
+            await self._store(chat_id, owner, left)
+        return [head, *step]
 
     async def answer(self, msg: Incoming, text: str) -> list[Reply] | None:
         """A message from someone whose registration is under way: the answer it waits for,
@@ -186,10 +327,23 @@ class Registrations:
             return []
         noun = FORMS[pending.draft.kind].noun
         lead = f"Still registering {noun}. "
-        return [await self._prompt(msg.chat_id, pending, msg.private, lead)]
+        return [await self._prompt(msg.chat_id, pending, msg.private, lead, user_id=msg.user_id)]
 
-    async def _prompt(self, chat_id: int, pending: Pending, private: bool, lead: str = "") -> Reply:
+    async def _prompt(
+        self,
+        chat_id: int,
+        pending: Pending,
+        private: bool,
+        lead: str = "",
+        *,
+        user_id: int | None = None,
+    ) -> Reply:
         form = FORMS[pending.draft.kind]
+        if user_id is None and private:
+            user_id = chat_id  # a private chat's id is its one user's
+        drafts = await self._all(chat_id, user_id) if user_id is not None else None
+        if drafts is not None:
+            lead = drafts.label(pending) + lead
         if pending.asking is None:
             return Reply(
                 f"{lead}It waits for Confirm under the read-back, or say yes; to change a "
@@ -215,7 +369,9 @@ class Registrations:
             if is_not_an_answer(text) or read_intent(text, "readback").label in _SOCIAL:
                 needed = asked.about or f"the {asked.label.lower()}"
                 lead = f"I still need {needed}. "
-                return [await self._prompt(msg.chat_id, pending, msg.private, lead)]
+                return [
+                    await self._prompt(msg.chat_id, pending, msg.private, lead, user_id=msg.user_id)
+                ]
         today = await self.core.today(msg.chat_id)
         draft = apply_answer(pending.draft, pending.asking, text, today)
         if draft.errors and not labelled:
@@ -242,7 +398,7 @@ class Registrations:
                     if not retried.errors:
                         return await self._next_step(msg, replace(pending, draft=retried))
             if is_greeting(text) or meant in ("greeting", "thanks", "yes", "no"):
-                return [await self._prompt(msg.chat_id, pending, msg.private)]
+                return [await self._prompt(msg.chat_id, pending, msg.private, user_id=msg.user_id)]
         # A new Pending: the one in memory changes only once the new one is stored.
         return await self._next_step(msg, replace(pending, draft=draft))
 
@@ -252,14 +408,16 @@ class Registrations:
         form = FORMS[pending.draft.kind]
         meant = read_intent(text, "readback").label
         if meant == "yes":
-            return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
+            return await self._register(
+                msg.chat_id, msg.user_id, pending, msg.user_id, private=msg.private
+            )
         if meant == "stop":
             return await self.abandon(msg)
         if meant == "no":
             await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
             return [Reply(_change_prompt(form), ask_reply=not msg.private)]
-        found = form.find_field(text, extra=True)
-        if meant == "correction":
+        found = await self._correction(msg.chat_id, pending, text)
+        if found is None and meant == "correction":
             found = corrected_field(form, text)
             if found is None:  # a new value, but for which field?
                 await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
@@ -269,17 +427,35 @@ class Registrations:
             return None  # a question, thanks, a request: the conversation handles it
         return await self._change_field(msg, pending, *found)
 
+    async def _correction(
+        self, chat_id: int, pending: Pending, text: str
+    ) -> tuple[FormField, str] | None:
+        """The field a message at the read-back changes and its new value: "closes 15
+        March", "closes 19/2/27 actually", "no, it's PKC"; or "closes" alone (asked for)."""
+        form = FORMS[pending.draft.kind]
+        found = read_correction(pending.draft.kind, text, await self.core.today(chat_id))
+        if found is not None:
+            return form.field(found[0]), found[1]
+        named = form.find_field(text, extra=True)
+        return named if named is not None and not named[1] else None
+
     async def _changing(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """After "no" at the read-back: waiting for a field and its new value."""
         if is_yes(text):
-            return [await self._register(msg.chat_id, msg.user_id, pending, msg.user_id)]
+            return await self._register(
+                msg.chat_id, msg.user_id, pending, msg.user_id, private=msg.private
+            )
         form = FORMS[pending.draft.kind]
-        found = form.find_field(text, extra=True) or corrected_field(form, text)
+        found = await self._correction(msg.chat_id, pending, text) or corrected_field(form, text)
         if found is not None and not is_question(text):
             return await self._change_field(msg, pending, *found)
         if is_question(text):
             return None
-        return [await self._prompt(msg.chat_id, pending, msg.private, "I didn't see which field. ")]
+        return [
+            await self._prompt(
+                msg.chat_id, pending, msg.private, "I didn't see which field. ", user_id=msg.user_id
+            )
+        ]
 
     async def _change_field(
         self, msg: Incoming, pending: Pending, changed: FormField, value: str
@@ -289,7 +465,7 @@ class Registrations:
         if not value:
             asking = replace(pending, asking=changed.name)
             await self._save(msg.chat_id, msg.user_id, asking)
-            return [await self._prompt(msg.chat_id, asking, msg.private)]
+            return [await self._prompt(msg.chat_id, asking, msg.private, user_id=msg.user_id)]
         today = await self.core.today(msg.chat_id)
         draft = apply_answer(pending.draft, changed.name, value, today)
         # A fresh token: the old read-back's Confirm must not store the changed values.
@@ -297,33 +473,47 @@ class Registrations:
 
     async def _next_step(self, msg: Incoming, pending: Pending) -> list[Reply]:
         """Ask for what is missing, or read the draft back for confirmation."""
-        replies, keep = await self._step_replies(msg.chat_id, pending, msg.private)
-        if keep:
-            await self._save(msg.chat_id, msg.user_id, pending)
-        else:
-            await self._drop(msg.chat_id, msg.user_id)
+        drafts = await self._all(msg.chat_id, msg.user_id)
+        drafts = Drafts([pending]) if drafts is None else Drafts(list(drafts.items), drafts.at)
+        drafts.items[drafts.at] = pending
+        replies, _ = await self._step_replies(msg.chat_id, drafts, pending, msg.private)
+        await self._store(msg.chat_id, msg.user_id, drafts)
         return replies
 
     async def _step_replies(
-        self, chat_id: int, pending: Pending, private: bool
+        self, chat_id: int, drafts: Drafts, pending: Pending, private: bool
     ) -> tuple[list[Reply], bool]:
-        """The replies for the draft's next step, and whether the draft lives on."""
+        """The replies for the draft's next step, and whether the draft lives on. While
+        there are several drafts, each reply names its draft."""
         draft = pending.draft
         form = FORMS[draft.kind]
+        label = drafts.label(pending)
         replies: list[Reply] = []
         if draft.errors:
-            replies.append(Reply("\n".join(draft.errors)))
+            replies.append(Reply(label + "\n".join(draft.errors)))
             draft.errors = []
+        problem = contradiction(draft)
+        if problem is not None:
+            # Refused in one line, before anything else is asked; never moved to fit.
+            pending.asking = CHANGING
+            replies.append(
+                Reply(
+                    f"{label}That doesn't add up: {problem}. Nothing is stored. "
+                    + _change_prompt(form),
+                    ask_reply=not private,
+                )
+            )
+            return replies, True
         if draft.missing:
             pending.asking = draft.missing[0]
             question = form.field(pending.asking).asked(await self.core.today(chat_id))
-            replies.append(Reply(question + " (or 'stop')", ask_reply=not private))
+            replies.append(Reply(label + question + " (or 'stop')", ask_reply=not private))
             return replies, True
         extra = await self._extra_question(chat_id, pending)
         if extra is not None:
             pending.asking = extra.name
             asked = extra.asked(await self.core.today(chat_id))
-            replies.append(Reply(asked + " (or 'stop')", ask_reply=not private))
+            replies.append(Reply(label + asked + " (or 'stop')", ask_reply=not private))
             return replies, True
         pending.asking = None
         try:
@@ -333,7 +523,7 @@ class Registrations:
             pending.asking = CHANGING
             replies.append(
                 Reply(
-                    f"That doesn't add up: {problem}. Nothing is stored yet. "
+                    f"{label}That doesn't add up: {problem}. Nothing is stored yet. "
                     + _change_prompt(form),
                     ask_reply=not private,
                 )
@@ -348,7 +538,7 @@ class Registrations:
         )
         replies.append(
             Reply(
-                "Is this right?\n" + form.readback(draft.fields, _notes(draft)) + warning,
+                f"{label}Is this right?\n" + form.readback(draft.fields, _notes(draft)) + warning,
                 [
                     [
                         Button("Confirm", encode(RegistrationAnswer("confirm", pending.token))),
@@ -395,38 +585,52 @@ class Registrations:
                 notice=True,
             )
         pending, owner = found
+        drafts = await self._all(press.chat_id, owner)
+        assert drafts is not None
+        index = drafts.find(pending.token)
+        assert index is not None
+        drafts = Drafts(list(drafts.items), index)  # the pressed draft becomes current
         if answer.action == "change":
             form = FORMS[pending.draft.kind]
-            await self._save(press.chat_id, owner, replace(pending, asking=CHANGING))
+            changing = replace(pending, asking=CHANGING)
+            drafts.items[index] = changing
+            await self._store(press.chat_id, owner, drafts)
             # The read-back stays (with Confirm, in case all was right after all); a reply
             # to it in a group reaches the bot.
             return Reply(
-                "Is this right?\n"
+                drafts.label(changing)
+                + "Is this right?\n"
                 + form.readback(pending.draft.fields, _notes(pending.draft))
                 + "\n\n"
                 + _change_prompt(form, reply=press.chat_id < 0),  # a group's id is negative
                 [[Button("Confirm", encode(RegistrationAnswer("confirm", pending.token)))]],
             )
-        return await self._register(press.chat_id, press.user_id, pending, owner)
+        self._drafts[(press.chat_id, owner)] = (drafts, self.core.now())
+        [done, *more] = await self._register(
+            press.chat_id, press.user_id, pending, owner, private=press.chat_id > 0
+        )
+        if more:
+            # The press edits the read-back; what is still waiting goes beside the result.
+            return replace(done, text="\n\n".join([done.text, *(r.text for r in more)]))
+        return done
 
     async def _pressed(
         self, press: Press, answer: RegistrationAnswer
     ) -> tuple[Pending, int] | None:
         """The draft a Confirm/Change press answers, and whose it is.
 
-        The presser's own; or, for an admin of the chat, one an anonymous admin started (the
-        press reveals a person, the message that started it did not).
+        The presser's own (any of their drafts); or, for an admin of the chat, one an
+        anonymous admin started (the press reveals a person, the message that started it
+        did not).
         """
-        own = await self._get(press.chat_id, press.user_id)
-        if _answered_by(own, answer):
-            assert own is not None
+        own = _answered_by(await self._all(press.chat_id, press.user_id), answer)
+        if own is not None:
             return own, press.user_id
         anonymous = anonymous_admin_id(press.chat_id)
         if anonymous == press.user_id:
             return None
-        theirs = await self._get(press.chat_id, anonymous)
-        if _answered_by(theirs, answer) and await press.is_admin():
-            assert theirs is not None
+        theirs = _answered_by(await self._all(press.chat_id, anonymous), answer)
+        if theirs is not None and await press.is_admin():
             return theirs, anonymous
         return None
 
@@ -443,8 +647,11 @@ class Registrations:
         also = " as well" if followed else ""
         return [*added, *followed], f"You named {said}: checked against {whose}{also}."
 
-    async def _register(self, chat_id: int, user_id: int, pending: Pending, owner: int) -> Reply:
-        """Store the read-back draft of ``owner`` as an item, registered by ``user_id``."""
+    async def _register(
+        self, chat_id: int, user_id: int, pending: Pending, owner: int, *, private: bool
+    ) -> list[Reply]:
+        """Store the read-back draft of ``owner`` as an item, registered by ``user_id``;
+        then say which of the owner's other drafts are still waiting, and go on to the next."""
         form = FORMS[pending.draft.kind]
         fields = pending.draft.fields
         given_as = pending.draft.lengths.get("closes") if form.kind == "consultation" else None
@@ -459,26 +666,42 @@ class Registrations:
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()}
         followed = await self.core.compacts_of(chat_id)
         codes, routed = self._routed(fields, followed)
-        # The draft goes in the same unit of work as the item: never one without the other.
-        done = await self.core.register(event, title, data, draft_of=owner, compacts=codes)
-        self._drafts.pop((chat_id, owner), None)
+        drafts = await self._all(chat_id, owner)
+        index = drafts.find(pending.token) if drafts is not None else None
+        left = _without(drafts, index) if drafts is not None and index is not None else None
+        # The draft goes in the same unit of work as the item: never one without the other;
+        # the owner's other drafts stay, stored in the same unit.
+        done = await self.core.register(
+            event,
+            title,
+            data,
+            draft_of=owner,
+            compacts=codes,
+            drafts_left=left.to_json() if left else None,
+        )
+        if left is None:
+            self._drafts.pop((chat_id, owner), None)
+        else:
+            self._drafts[(chat_id, owner)] = (left, self.core.now())
         head = f"Registered as item #{done.item_id}: {title}" + (f"\n{routed}" if routed else "")
         if not codes:
-            return Reply(
+            result = Reply(
                 head + "\nThis chat follows no Compact yet, so I can't check it. "
                 "Choose one with /compact CODE."
             )
-        tz = await self.core.timezone(chat_id)
-        schedule = format_reminders(done.results, self.core.reminder_hour, tz)
-        # What a Compact does not set was said in full when the chat's first open item of
-        # this kind was registered: once is enough.
-        earlier = [
-            i.id
-            for i in await self.core.open_items(chat_id)
-            if i.kind == event.kind and i.id < done.item_id
-        ]
-        said = f"quoted in full for #{min(earlier)}" if earlier else None
-        return Reply("\n\n".join([head, format_results(done.results, said), schedule]))
+        else:
+            tz = await self.core.timezone(chat_id)
+            schedule = format_reminders(done.results, self.core.reminder_hour, tz)
+            # What a Compact does not set was said in full when the chat's first open item of
+            # this kind was registered: once is enough.
+            earlier = [
+                i.id
+                for i in await self.core.open_items(chat_id)
+                if i.kind == event.kind and i.id < done.item_id
+            ]
+            said = f"quoted in full for #{min(earlier)}" if earlier else None
+            result = Reply("\n\n".join([head, format_results(done.results, said), schedule]))
+        return [result, *await self._next_waiting(chat_id, owner, left, private)]
 
 
 def _named_in(fields: dict[str, FieldValue]) -> str:
@@ -488,16 +711,32 @@ def _named_in(fields: dict[str, FieldValue]) -> str:
     )
 
 
+def _without(drafts: Drafts, index: int) -> Drafts | None:
+    """The drafts but the one at ``index`` (the next one current), or None if none is left."""
+    items = [p for i, p in enumerate(drafts.items) if i != index]
+    if not items:
+        return None
+    return Drafts(items, index if index < len(items) else 0)
+
+
 def _notes(draft: Draft) -> dict[str, str]:
-    """Where read-back values came from: a close given as a length."""
-    return {name: f"{said} from opening" for name, said in draft.lengths.items()}
+    """Where read-back values came from: a close given as a length; a last funded day that
+    is the day before the date the message gave ("from 1 April")."""
+    notes = {name: f"{said} from opening" for name, said in draft.lengths.items()}
+    for name, said in draft.day_before.items():
+        notes[name] = f"the day before {said}, the first day it no longer covers"
+    return notes
 
 
-def _answered_by(pending: Pending | None, answer: RegistrationAnswer) -> bool:
-    """Whether ``answer`` is a press under ``pending``'s read-back."""
-    return (
-        pending is not None and pending.token == answer.token and pending.asking in (None, CHANGING)
-    )
+def _answered_by(drafts: Drafts | None, answer: RegistrationAnswer) -> Pending | None:
+    """The draft whose read-back ``answer`` was pressed under, if it is still there."""
+    if drafts is None:
+        return None
+    index = drafts.find(answer.token)
+    if index is None:
+        return None
+    pending = drafts.items[index]
+    return pending if pending.asking in (None, CHANGING) else None
 
 
 def _change_prompt(form: Form, reply: bool = False) -> str:
@@ -507,6 +746,28 @@ def _change_prompt(form: Form, reply: bool = False) -> str:
         f"What should change? {how} the field and its new value, e.g. "
         f"'{form.change_example}' ({names}). Or 'stop'."
     )
+
+
+_COMMAND_LINE = re.compile(
+    r"^\s*/(?P<kind>consultation|funding|complaint)(?:@\w+)?(?:\s+|$)", re.IGNORECASE
+)
+
+
+def _split_commands(kind: Kind, args: str) -> list[tuple[Kind, str]]:
+    """A command's text split where another line starts a registration command: three
+    "/consultation …" lines pasted as one message are three registrations."""
+    parts: list[tuple[Kind, list[str]]] = [(kind, [])]
+    for line in args.splitlines():
+        m = _COMMAND_LINE.match(line)
+        if m is None:
+            parts[-1][1].append(line)
+            continue
+        named = m.group("kind").lower()
+        assert named in FORMS
+        parts.append((named, [line[m.end() :]]))
+    found = [(k, "\n".join(lines).strip()) for k, lines in parts]
+    # "/consultation" alone, then the registrations on lines of their own.
+    return found[1:] if len(found) > 1 and not found[0][1] else found
 
 
 def _new_token() -> str:

@@ -41,11 +41,12 @@ class Registering(CoreBase):
         *,
         draft_of: int | None = None,
         compacts: list[str] | None = None,
+        drafts_left: dict[str, Any] | None = None,
     ) -> Registered:
         """Store ``event`` as an item, check it, plan its reminders, log it and (given
-        ``draft_of``, the user whose draft it was) drop the draft: one unit of work.
-        ``compacts``: check it against these (the Compact of the body it names) rather
-        than the chat's."""
+        ``draft_of``, the user whose draft it was) drop the draft, or keep that user's other
+        drafts (``drafts_left``, their state): one unit of work. ``compacts``: check it
+        against these (the Compact of the body it names) rather than the chat's."""
         assert isinstance(event, ConsultationLaunched | FundingEnding | ComplaintRaised)
         chat_id = event.chat_id
         async with self._unit("register", chat_id) as tx:
@@ -65,7 +66,9 @@ class Registering(CoreBase):
                 compacts=codes,
             )
             await self._append(tx, chat_id, item_id, event.registered_by, entry)
-            if draft_of is not None:
+            if draft_of is not None and drafts_left is not None:
+                await tx.save_draft(chat_id, draft_of, drafts_left, now)
+            elif draft_of is not None:
                 await tx.delete_draft(chat_id, draft_of)
         note_stored(f"item #{item_id} registered ({title})")
         await self._event_handled(stored, results)

@@ -3,6 +3,10 @@
 Reads lines from stdin until EOF, so it can be scripted:
     printf 'how long must a consultation be?\n' | compactbot chat
 Buttons are shown as [labels]; type a label (e.g. "confirm") to press it.
+
+One line is one message.  A message of several lines (a registration pasted with its fields
+on lines of their own, as in Telegram) goes between two lines holding only three double
+quotes (``BLOCK``), or runs on while a line ends with a backslash (README, "Terminal chat").
 """
 
 from __future__ import annotations
@@ -56,16 +60,43 @@ def _show(reply: Reply, out: TextIO, files_dir: Path) -> dict[str, str]:
     return buttons
 
 
+BLOCK = '"""'
+"""A line holding only this starts, and another ends, a message of several lines."""
+
+
+async def _read_message(stdin: TextIO) -> str | None:
+    """The next message: one line, a block between two ``BLOCK`` lines, or lines joined
+    while each ends with a backslash. None at the end of input."""
+    loop = asyncio.get_running_loop()
+    line = await loop.run_in_executor(None, stdin.readline)
+    if not line:
+        return None
+    if line.strip() == BLOCK:
+        lines: list[str] = []
+        while (more := await loop.run_in_executor(None, stdin.readline)) and (
+            more.strip() != BLOCK
+        ):
+            lines.append(more.rstrip("\n"))
+        return "\n".join(lines)
+    lines = [line.rstrip("\n")]
+    while lines[-1].rstrip().endswith("\\"):
+        lines[-1] = lines[-1].rstrip()[:-1]
+        more = await loop.run_in_executor(None, stdin.readline)
+        if not more:
+            break
+        lines.append(more.rstrip("\n"))
+    return "\n".join(lines)
+
+
 async def chat_loop(
     conversation: Conversation, stdin: TextIO, out: TextIO, files_dir: Path = Path(".")
 ) -> None:
-    loop = asyncio.get_running_loop()
     buttons: dict[str, str] = {}
     for number in itertools.count(1):
-        line = await loop.run_in_executor(None, stdin.readline)
-        if not line:
+        message = await _read_message(stdin)
+        if message is None:
             return
-        text = line.strip()
+        text = message.strip()
         if not text:
             continue
         stored = handling_update(f"terminal-{id(stdin)}-{number}")

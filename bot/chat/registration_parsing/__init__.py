@@ -17,10 +17,13 @@ How a message is read:
 
 Rules worth knowing:
 
-* Years: a date without a year is the one nearest today (see `bot.chat.dateparsing`). For a
-  consultation, if a yearless closing date then falls before the opening date it moves on a
-  year ("opens 1 Dec, closes 30 June" is 1 Dec -> 30 June next year); likewise a yearless
-  opening date moves back. Only moves that give a consultation of at most a year count.
+* Years, per field: a date without a year takes it from what the date is. A deadline
+  (closes, ends) is the next such day on or after today; a day something happened (notice
+  given, a consultation on the change started, "opened 3 Nov") the latest not after today;
+  an opening the nearest (see `bot.chat.dateparsing`). A close before its opening, or a last
+  funded day before the notice, is never moved to another year to fit: the registration
+  says it doesn't add up (``contradiction``) and asks what to change.
+* Months and weekdays misspelt the common ways are read ("Febuary", "Wendesday").
 * "1 Dec 23 Feb" is two dates, not 1 Dec 2023.
 * Funding: ``ends`` is the LAST FUNDED DAY. "ends 31 March", "until 31 March" and "last funded
   day 31 March" mean 31 March. "from 1 April", "stops on 1 April", "cut from 1 April" name the
@@ -34,6 +37,7 @@ Rules worth knowing:
 The modules, each importing only those above it:
 
 - ``tokens``: the tokenizer (step 1)
+- ``chatter``: a greeting or lead-in before the registration, thanks after it (set aside)
 - ``dates``: keyword tables, date spans and their roles, ranges; the dates a message gives
 - ``lengths``: a consultation's length ("for 6 weeks"), counted from the opening day
 - ``names``: public bodies and titles (step 3); public or voluntary
@@ -47,6 +51,7 @@ from bot.chat.registration_parsing.drafts import (
     ALL_FIELDS,
     REQUIRED,
     Draft,
+    contradiction,
     parse_complaint,
     parse_consultation,
     parse_funding,
@@ -54,8 +59,10 @@ from bot.chat.registration_parsing.drafts import (
 from bot.chat.registration_parsing.field_answers import (
     apply_answer,
     classify_against,
+    read_correction,
     read_date,
     read_days,
+    read_message,
     read_yes_no,
 )
 from bot.chat.registration_parsing.lengths import length_from
@@ -66,11 +73,14 @@ __all__ = [
     "Draft",
     "apply_answer",
     "classify_against",
+    "contradiction",
     "length_from",
     "parse_complaint",
     "parse_consultation",
     "parse_funding",
+    "read_correction",
     "read_date",
     "read_days",
+    "read_message",
     "read_yes_no",
 ]

@@ -10,6 +10,11 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
+
+from bot.chat.dateparsing import (
+    MONTHS as MONTH_NUMBERS,
+)
 from bot.chat.dateparsing import (
     DateParseError,
     Hint,
@@ -32,7 +37,8 @@ CONSULTATION_TABLE = _table(
     {
         "opens": "open|opens|opened|opening|start|starts|started|starting|from|launched|"
         "launches|launch|begins|began|begin|beginning|commences|commenced|commencing|"
-        "went live|goes live|live|between|runs from|running from",
+        "went live|goes live|live|between|runs from|running from|published|issued|"
+        "went out|sent out|sent|came out|announced|out",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
     }
@@ -41,12 +47,21 @@ _FUNDING_TABLE = _table(
     {
         "ends": "ends|end|ended|ending|until|till|til|to|expires|expire|expired|expiring|"
         "finishes|finish|finished|finishing|last day|last funded day|last funding day|"
-        "last day of funding|last day of the grant|runs out|run out|through|thru|funded until",
+        "last day of funding|last day of the grant|runs out|run out|through|thru|funded until|"
+        "up to|after|funded after|covers|covering|last payment|final payment",
         "stop": "from|stops|stop|stopping|stopped|ceases|cease|ceased|ceasing|effective|"
-        "as of|cut|cuts|withdrawn|starting|no funding from|with effect from",
+        "as of|cut|cuts|withdrawn|starting|no funding from|with effect from|takes effect|"
+        "take effect|taking effect|took effect|comes into effect|come into effect|"
+        "in effect from|effect from|effective from|changes|changing|change|changed|"
+        "reduced|reduces|reducing|halved|replaced|ceasing from|stopping from|no longer funded from|"
+        "not funded from|unfunded from|no longer from|nothing from|no money from",
         "notice": "notice|notice given|given notice|given|notified|notified us|told|told us|"
         "informed|informed us|letter|letter dated|dated|wrote|wrote to us|written notice|"
-        "notice received|received notice|received",
+        "notice received|received notice|received|heard|heard on|found out|learned|learnt|"
+        "email|emailed|emailed us|email dated|announced|announced it|decided|decision|"
+        "decision made|decision taken|confirmed|came|arrived|sent|phoned|rang|called|said|"
+        "warned|warned us|advised|advised us|let us know|contacted|contacted us|got|"
+        "got notice|had notice|had a letter|got a letter|notice came|letter came",
         "consultation_start": "consultation|consultation started|consultation starts|"
         "consultation start|consultation began|consultation opened|consultation opens|"
         "consultation launched|consultation from|consulted|consulted us|consulting",
@@ -66,7 +81,7 @@ _AMBIGUOUS_KEYWORDS = frozenset(
     "consultation started".split()
 )
 _SPAN_START = frozenset(
-    "in today tomorrow tmrw yesterday next last this coming end the a an one two three four "
+    "in today tomorrow tmrw yesterday now next last this coming end the a an one two three four "
     "five six seven eight nine ten eleven twelve".split()
 )
 _WEEKDAY_WORDS = frozenset(
@@ -180,11 +195,105 @@ def match_keyword(
 
 _FORWARD_ROLES = frozenset({"closes", "ends", "stop"})
 """Roles of dates that look ahead: without a year, the next such day, never a past one."""
+_PAST_ROLES = frozenset({"notice", "consultation_start"})
+"""Roles of dates of something that has happened: the latest such day not after today."""
+
+
+def end_of_period(text: str) -> bool:
+    """ "the end of June", "end of the month": the last day itself, never the day after a
+    funded period (so "stops at the end of June" is funded to 30 June)."""
+    return bool(re.match(r"\s*(?:the\s+)?end\s+of\b", text, re.IGNORECASE))
+
+
+_FIRST_DAY_WORDS = frozenset("from effect effective as starting commencing beginning".split())
+"""Words that make a date the first day of something ("from 1 April", "with effect from",
+"takes effect", "as of"): for funding, the first day no longer funded."""
+
+
+def _last_funded(text: str, toks: list[Tok], span: _Span, day: date) -> bool:
+    """Whether a stop-date ("stops …", "ceases …", "cut …") is itself the last funded day:
+    "the end of June"; or a month's last day after a verb without "from" ("ceases on 30
+    June 2027"), since funding runs in whole months and stops after, not on, a month's end.
+    "stops from 1 April", "ceases 1 April" name the first day no longer funded."""
+    if end_of_period(_span_text(text, toks, span)):
+        return True
+    first = span.keyword_first if span.keyword_first is not None else span.first
+    said = {t.low for t in toks[first : span.first]}
+    return not (said & _FIRST_DAY_WORDS) and (day + timedelta(days=1)).day == 1
+
+
+def _span_text(text: str, toks: list[Tok], span: _Span) -> str:
+    return text[toks[span.first].start : toks[span.last].end]
 
 
 def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) -> None:
     snippet = text[toks[span.first].start : toks[span.last].end]
     span.parsed = parse_day_info(snippet, today, hint=hint)
+
+
+_CONSULTING = re.compile(r"consult")
+_START_WORDS = frozenset(
+    "from started starts start began begins begin opened opens open launched launches "
+    "commenced began running runs".split()
+)
+_AFTER_ROLES: dict[Role, frozenset[str]] = {
+    "notice": frozenset(
+        "told informed notified wrote emailed announced decided confirmed warned advised "
+        "contacted rang phoned called said let sent".split()
+    ),
+    "opens": frozenset("launched opened started began published issued went sent".split()),
+}
+"""A date before the words that give its role, in the same clause: "on 20 Nov KCC told
+us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
+
+
+_CLAUSE_ROLES: dict[str, Role] = {
+    **dict.fromkeys(
+        "opened launched started began published issued commenced opens launches starts".split(),
+        "opens",
+    ),
+    **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
+}
+"""Verbs that give a consultation date its role from further back in the clause."""
+_FUNDING_CLAUSE_ROLES: dict[str, Role] = {
+    **dict.fromkeys(
+        "notified told informed wrote emailed notice letter announced warned advised".split(),
+        "notice",
+    ),
+    **dict.fromkeys(
+        "stop stops stopping cut cuts cutting withdraw withdraws withdrawing cease ceases "
+        "ceasing pull pulling scrap scrapping axe axing terminate terminating".split(),
+        "stop",
+    ),
+    **dict.fromkeys("end ends ending finish finishes finishing expire expires".split(), "ends"),
+}
+"""Words that give a funding date its role from further back in the clause: the notice
+("we were notified in writing on 20 Nov"), a stop ("KCC will stop funding the project on 1
+April") or an end ("will end the grant on 31 March")."""
+
+
+def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
+    """The words of the clause before token ``start`` (back to a separator or ``floor``)."""
+    words: list[str] = []
+    k = start - 1
+    while k >= floor and toks[k].kind != "sep":
+        if toks[k].kind == "word":
+            words.insert(0, toks[k].low)
+        k -= 1
+    return words
+
+
+def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]]) -> Role | None:
+    k = span.last + 1
+    seen = 0
+    while k < len(toks) and toks[k].kind != "sep" and seen < 5:
+        if toks[k].kind == "word":
+            seen += 1
+            for role, words in roles.items():
+                if toks[k].low in words:
+                    return role
+        k += 1
+    return None
 
 
 def _assign_roles(
@@ -194,12 +303,40 @@ def _assign_roles(
     table: list[tuple[tuple[str, ...], Role]],
     today: date,
 ) -> None:
+    funding = table is _FUNDING_TABLE
+    roles_after = {
+        role: words for role, words in _AFTER_ROLES.items() if (role == "notice") == funding
+    }
     floor = 0
     for span in spans:
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
+        clause = _clause_before(toks, span.first, floor)
+        if funding and (hit is None or hit[2] in _START_WORDS | {"consulted", "us", "it"}):
+            if any(_CONSULTING.match(w) for w in clause) and (
+                hit is not None or any(w in _START_WORDS for w in clause)
+            ):
+                # "they consulted us from 20 Nov", "consultation on the cut began 1 Nov"
+                hit = ("consultation_start", span.first, hit[2] if hit else "")
+        if hit is None:
+            # "opened a consultation on Friday": the role word earlier in the clause.
+            for word in reversed(clause):
+                role = (_FUNDING_CLAUSE_ROLES if funding else _CLAUSE_ROLES).get(word)
+                if role is not None:
+                    hit = (role, span.first, word)
+                    break
+        if hit is None and span.parsed is not None:
+            after = _role_after(toks, span, roles_after)
+            if after is not None:
+                hit = (after, span.first, "")
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
-            if span.keyword_word in _PAST_TENSE and not span.has_digit and span.parsed:
+            guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
+            past_weekday = (
+                span.keyword_word in _PAST_TENSE
+                and not span.has_digit
+                and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
+            )
+            if guessed and (past_weekday or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
                 _reread(text, toks, span, today, "future")  # "ends 30 June": next June
@@ -244,6 +381,9 @@ class Reading:
     values: dict[str, list[ParsedDay]] = field(default_factory=dict)
     consumed: set[int] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)  # field -> error message
+    day_before: dict[str, str] = field(default_factory=dict)
+    """Fields read as the day before a date the message gives ("from 1 April"): field ->
+    that date as written, for the read-back to say so."""
 
 
 def _unreadable_dates(
@@ -318,6 +458,10 @@ def read_dates(
         ):
             prev.role, span.role = "opens", "closes"
         elif (
+            kind == "funding" and prev.role == "consultation_start" and span.role in (None, "ends")
+        ):
+            span.role = "consultation_end"  # "a consultation from 1 Nov to 30 Nov": not a field
+        elif (
             kind == "funding"
             and prev.role in (None, "stop", "period")
             and span.role
@@ -327,6 +471,14 @@ def read_dates(
             )
         ):
             prev.role, span.role = "period", "ends"
+
+    if kind == "funding" and any(span.role == "ends" for span in spans):
+        # "the grant we've had from 1 April 2024 ends 31 March 2027": with an end said in
+        # so many words, a date after a bare "from" starts the funded period.
+        for span in spans:
+            if span.role == "stop" and span.keyword_word == "from" and span.parsed is not None:
+                if span.parsed.day <= today:
+                    span.role = "period"
 
     reading = Reading(consumed=set(blocked))
     role_field: dict[Role, str | None]
@@ -360,9 +512,10 @@ def read_dates(
         if parsed is None:
             reading.failed.setdefault(target, span.problem or "Please check that date.")
             continue
-        if span.role == "stop":
+        if span.role == "stop" and not _last_funded(text, toks, span, parsed.day):
             # "from 1 April" names the first unfunded day; store the last funded day.
             parsed = ParsedDay(parsed.day - timedelta(days=1), parsed.year_inferred)
+            reading.day_before[target] = _span_text(text, toks, span)
         reading.values.setdefault(target, []).append(parsed)
 
     # Dates with no keyword fill the date fields still empty, in order; a lone one is the
@@ -388,4 +541,39 @@ def read_dates(
 
     keywords = _CONSULTATION_KEYWORDS if kind == "consultation" else _FUNDING_KEYWORDS
     _unreadable_dates(text, toks, spans, table, keywords, role_field, reading)
+    if kind == "funding" and "ends" not in reading.values:
+        _month_alone(text, toks, today, reading)
     return reading
+
+
+_MONTH_ALONE = re.compile(
+    r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
+    r"|expires?|after|beyond|in)\s+(?:the\s+)?(?P<mon>january|february|march|april|june|july"
+    r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+    r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
+    re.IGNORECASE,
+)
+
+
+def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> None:
+    """A last funded day given as a month: "cut from April" is funded to 31 March; "until
+    March", "ends in March 2027" to 31 March; the next such month without a year."""
+    m = _MONTH_ALONE.search(text)
+    if m is None:
+        return
+    month = MONTH_NUMBERS[m.group("mon").lower()[:3]]
+    if m.group("y"):
+        first = date(int(m.group("y")), month, 1)
+    else:
+        first = date(today.year, month, 1)
+        if first + relativedelta(day=31) < today:
+            first = date(today.year + 1, month, 1)
+    starts = m.group("kw").lower() in ("from", "stop", "stops", "stopping", "cut", "cuts")
+    last = first - timedelta(days=1) if starts else first + relativedelta(day=31)
+    reading.values["ends"] = [ParsedDay(last, year_inferred=not m.group("y"))]
+    reading.failed.pop("ends", None)  # "ends in March" is not a date it could not read
+    if starts:
+        reading.day_before["ends"] = f"1 {first:%B %Y}"
+    reading.consumed.update(
+        k for k, t in enumerate(toks) if t.start >= m.start() and t.end <= m.end()
+    )

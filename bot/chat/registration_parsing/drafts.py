@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
-from bot.chat.dateparsing import ParsedDay, on_or_after
+from bot.chat.dateparsing import ParsedDay, blank_times, spell_date_words
 from bot.chat.forms import FORMS, FieldValue, Kind
 from bot.chat.registration_parsing.dates import Reading, read_dates
 from bot.chat.registration_parsing.lengths import find_lengths, length_from
@@ -53,8 +53,10 @@ class Draft:
     """Date fields given as a length from the opening day ("closes": "6 weeks"): the date
     follows the opening day, now and whenever it changes."""
     yearless: set[str] = field(default_factory=set)
-    """Forward date fields given without a year: the first such day on or after the opening
-    day (or today, while the opening day is unknown)."""
+    """Date fields given without a year (their year was inferred from today)."""
+    day_before: dict[str, str] = field(default_factory=dict)
+    """Date fields read as the day before a date the message gives: a funding change "from
+    1 April" is funded to 31 March ("ends": "1 April"); the read-back says so."""
 
     @property
     def complete(self) -> bool:
@@ -104,33 +106,31 @@ def _single(reading: Reading, name: str, errors: list[str], bad: set[str]) -> Pa
     return found[0] if found else None
 
 
-def order_consultation(
-    opens: ParsedDay | None, closes: ParsedDay | None
-) -> tuple[ParsedDay | None, ParsedDay | None, str | None]:
-    """Move a yearless date by whole years when that makes opens <= closes; else report it.
-
-    Only moves that leave the consultation at most a year long count, so a genuine mistake
-    ("opens 23 Feb 2027, closes 1 Dec 2026") is still reported.
-    """
-    if opens is None or closes is None or closes.day >= opens.day:
-        return opens, closes, None
-    if closes.year_inferred:
-        for years in (1, 2):
-            moved = closes.day + relativedelta(years=years)
-            if opens.day <= moved <= opens.day + relativedelta(years=1):
-                return opens, ParsedDay(moved, True), None
-    if opens.year_inferred:
-        for years in (1, 2):
-            moved = opens.day - relativedelta(years=years)
-            if closes.day - relativedelta(years=1) <= moved <= closes.day:
-                return ParsedDay(moved, True), closes, None
-    return opens, closes, f"closes ({_fmt(closes.day)}) is before opens ({_fmt(opens.day)})"
+def contradiction(draft: Draft) -> str | None:
+    """What makes the draft's dates impossible, in a few words, or None: a close before its
+    opening, a last funded day before the notice or the consultation on it."""
+    f = draft.fields
+    opens, closes = f.get("opens"), f.get("closes")
+    if isinstance(opens, date) and isinstance(closes, date) and closes < opens:
+        return f"closes ({_fmt(closes)}) is before opens ({_fmt(opens)})"
+    ends = f.get("ends")
+    if isinstance(ends, date):
+        for name, what in (
+            ("notice", "notice was given"),
+            ("consultation_start", "the consultation on it started"),
+        ):
+            said = f.get(name)
+            if isinstance(said, date) and said > ends:
+                return f"the last funded day ({_fmt(ends)}) is before {what} ({_fmt(said)})"
+    return None
 
 
 def settle(draft: Draft) -> Draft:
     """Fill the dates that follow from others, in place: a close given as a length counts
-    from the opening day; a close given without a year is the first such day on or after
-    the opening day. Until the opening day is known, a length waits (it is not asked for)."""
+    from the opening day. Until the opening day is known, a length waits (it is not asked
+    for). A yearless close (the next such day) that would make a consultation opened in
+    the past run over a year is this year's, on or after the opening ("opened 1 Oct,
+    closes 20 Nov", said on 25 Nov, is the 20 Nov just gone)."""
     if draft.kind != "consultation":
         return draft
     opens = draft.fields.get("opens")
@@ -141,8 +141,10 @@ def settle(draft: Draft) -> Draft:
         draft.missing = [name for name in draft.missing if name != "closes"]
     elif "closes" in draft.yearless and isinstance(opens, date):
         closes = draft.fields.get("closes")
-        if isinstance(closes, date):
-            draft.fields["closes"] = on_or_after(closes, opens)
+        if isinstance(closes, date) and closes > opens + relativedelta(years=1):
+            earlier = closes - relativedelta(years=1)
+            if earlier >= opens:
+                draft.fields["closes"] = earlier
     return draft
 
 
@@ -154,6 +156,7 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
     """
     if (draft := _too_long("consultation", text)) is not None:
         return draft
+    text = blank_times(spell_date_words(text))
     toks = tokenize(text)
     lengths = find_lengths(text, toks)
     in_lengths = frozenset(k for length in lengths for k in length.tokens)
@@ -172,11 +175,6 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
             errors.append(f"It says both closes {_fmt(closes.day)} and {said[0]} — which is it?")
             bad.add("closes")
         said = []  # the same day twice: the date stands
-    if not said:
-        opens, closes, problem = order_consultation(opens, closes)
-        if problem is not None:
-            errors.append(problem)
-            bad.add("closes")
     title, body = title_and_body(text, toks, reading.consumed, body_first=False, bodies=bodies)
     values: dict[str, FieldValue] = {
         "title": sentence_case(title),
@@ -200,6 +198,7 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
     """
     if (draft := _too_long("funding", text)) is not None:
         return draft
+    text = blank_times(spell_date_words(text))
     toks = tokenize(text)
     reading = read_dates(text, toks, today, "funding")
     errors: list[str] = []
@@ -215,7 +214,10 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
         "notice": notice.day if notice else None,
         "consultation_start": consultation_start.day if consultation_start else None,
     }
-    return _finish("funding", values, errors, bad)
+    draft = _finish("funding", values, errors, bad)
+    if draft.fields["ends"] is not None and "ends" in reading.day_before:
+        draft.day_before["ends"] = reading.day_before["ends"]
+    return draft
 
 
 _AGAINST_RE = re.compile(

@@ -4,26 +4,40 @@ length, a number of days, yes or no, who a complaint is against."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from bot.chat.dateparsing import DateParseError, Hint, ParsedDay, parse_day_info
+from bot.chat.dateparsing import DateParseError, Hint, parse_day_info
 from bot.chat.forms import FORMS, YES_NO, FieldValue, Kind
+from bot.chat.registration_parsing.chatter import without_chatter
+from bot.chat.registration_parsing.dates import end_of_period
 from bot.chat.registration_parsing.drafts import (
     ALL_FIELDS,
     DATE_FIELDS,
     MAX_LENGTH,
     Draft,
-    order_consultation,
+    contradiction,
     ordered_missing,
+    parse_complaint,
+    parse_consultation,
+    parse_funding,
     settle,
 )
 from bot.chat.registration_parsing.lengths import length_from, length_said
 from bot.chat.registration_parsing.names import cap, classify
 
+if TYPE_CHECKING:
+    from bot.knowledge.gazetteer import Gazetteer
+
+HAPPENED = frozenset({"notice", "consultation_start"})
+"""Date fields of something that has happened: a yearless day is the latest not after
+today (said in December, "notice given 10 Jan" is last January)."""
+
 _STOP_ANSWER_RE = re.compile(
-    r"^(?:from|stops?|stopping|ceases?|ceasing|cut|effective|as of|starting|"
-    r"with effect from)\s+(?:on\s+)?(?P<rest>.+)$",
+    r"^(?:(?:it\s+|the\s+change\s+|funding\s+)?(?:from|stops?|stopping|ceases?|ceasing|cut"
+    r"|effective(?:\s+from)?|as of|starting|with effect from|takes? effect(?:\s+from)?"
+    r"|changes?(?:\s+from)?|changing(?:\s+from)?))\s+(?:on\s+|at\s+)?(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _END_ANSWER_RE = re.compile(
@@ -60,6 +74,8 @@ class DateAnswer:
     length: str | None = None
     """A length as a phrase ``parse_length`` reads: "6 weeks"."""
     yearless: bool = False
+    day_before: str | None = None
+    """The date as said when the answer names the first unfunded day ("from 1 April")."""
 
 
 _FROM_OPENING = re.compile(
@@ -76,7 +92,7 @@ def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
     day. For funding, "from 1 April" names the first unfunded day: the last funded day is
     31 March. Raises ``DateParseError`` with the message to show."""
     forward = any(f.name == name and f.forward for f in FORMS[kind].fields)
-    hint: Hint = "future" if forward else "nearest"
+    hint: Hint = "future" if forward else "past" if name in HAPPENED else "nearest"
     if kind == "consultation" and name == "closes":
         if (said := length_said(text)) is not None:
             return DateAnswer(None, said)
@@ -88,9 +104,19 @@ def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
                 start = parse_day_info(m.group("day"), today)
                 return DateAnswer(length_from(start.day, said))
     if kind == "funding" and name == "ends":
-        if m := _STOP_ANSWER_RE.match(text):
+        if (m := _STOP_ANSWER_RE.match(text)) and not end_of_period(m.group("rest")):
             parsed = parse_day_info(m.group("rest"), today, hint=hint)
-            return DateAnswer(parsed.day - timedelta(days=1), yearless=parsed.year_inferred)
+            from_word = re.search(r"\b(?:from|effect|as of|starting)\b", text[: m.start("rest")])
+            if not from_word and (parsed.day + timedelta(days=1)).day == 1:
+                # "ceases on 30 June": a month's last day is itself the last funded day.
+                return DateAnswer(parsed.day, yearless=parsed.year_inferred)
+            return DateAnswer(
+                parsed.day - timedelta(days=1),
+                yearless=parsed.year_inferred,
+                day_before=m.group("rest").strip(),
+            )
+        if m:
+            text = m.group("rest")
         if m := _END_ANSWER_RE.match(text):
             text = m.group("rest")
     parsed = parse_day_info(text, today, hint=hint)
@@ -145,7 +171,9 @@ def read_yes_no(text: str) -> str:
     raise ValueError("Please answer yes or no (or 'skip' if you don't know).")
 
 
-def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
+def apply_answer(
+    draft: Draft, field: str, text: str, today: date, *, refuse_contradiction: bool = True
+) -> Draft:
     """Fill in one field from the user's answer and return a new draft.
 
     Dates go through ``read_date`` (for funding ``ends``, "from 1 April" means 31 March).
@@ -160,6 +188,8 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
     missing = set(draft.missing)
     lengths = dict(draft.lengths)
     yearless = set(draft.yearless)
+    day_before = dict(draft.day_before)
+    day_before.pop(field, None)
     answer = text.strip()
 
     def failed(message: str) -> Draft:
@@ -167,7 +197,13 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
         lengths.pop(field, None)
         yearless.discard(field)
         return Draft(
-            kind, fields, ordered_missing(kind, missing | {field}), [message], lengths, yearless
+            kind,
+            fields,
+            ordered_missing(kind, missing | {field}),
+            [message],
+            lengths,
+            yearless,
+            day_before,
         )
 
     if len(answer) > MAX_LENGTH:
@@ -199,19 +235,12 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
             value = said.day
             if said.yearless:
                 yearless.add(field)
-        length_closes = field == "opens" and "closes" in lengths
-        if kind == "consultation" and value is not None and not length_closes:
-            parsed = ParsedDay(value, said.yearless)
-            other_name = "closes" if field == "opens" else "opens"
-            other = fields.get(other_name)
-            if isinstance(other, date):
-                other_parsed = ParsedDay(other, other_name in yearless)
-                pair = (parsed, other_parsed) if field == "opens" else (other_parsed, parsed)
-                opens, closes, problem = order_consultation(*pair)
-                chosen = opens if field == "opens" else closes
-                if problem is not None or chosen is None:
-                    return failed(problem or "Please give a date.")
-                value = chosen.day  # a yearless answer may have moved a year (see the package doc)
+            if said.day_before is not None:
+                day_before[field] = said.day_before
+            # An answer that contradicts a date already given is asked again, never moved.
+            problem = contradiction(replace(draft, fields={**fields, field: value}))
+            if problem is not None and refuse_contradiction:
+                return failed(problem)
     elif field == "against":
         guessed = classify_against(answer)
         if guessed is None:
@@ -227,4 +256,108 @@ def apply_answer(draft: Draft, field: str, text: str, today: date) -> Draft:
 
     fields[field] = value
     missing.discard(field)
-    return settle(Draft(kind, fields, ordered_missing(kind, missing), [], lengths, yearless))
+    return settle(
+        Draft(kind, fields, ordered_missing(kind, missing), [], lengths, yearless, day_before)
+    )
+
+
+_SIDE_WORDS = _PUBLIC_ANSWERS | _VCS_ANSWERS | {"the public sector", "the vcs", "a charity"}
+_LABELLED_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(?P<value>.*\S)\s*$")
+_PARSERS = {
+    "consultation": parse_consultation,
+    "funding": parse_funding,
+    "complaint": parse_complaint,
+}
+
+
+def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
+    """A whole registration message: lines labelled with a field ("Title: …", "By: …",
+    "Closes: 26 Feb") fill that field as its answer would; the other lines are read as
+    free text (``parse_consultation`` …, finding bodies with ``bodies``). Never raises."""
+    form = FORMS[kind]
+    labelled: list[tuple[str, str]] = []
+    rest: list[str] = []
+    text = without_chatter(text)
+    for line in text.splitlines():
+        m = _LABELLED_LINE.match(line)
+        found = form.find_field(m.group("label")) if m else None
+        if m is None or found is None or found[1]:
+            rest.append(line)
+            continue
+        labelled.append((found[0].name, m.group("value")))
+    if not labelled:
+        return _PARSERS[kind](text, today, bodies)
+    draft = _PARSERS[kind]("\n".join(rest), today, bodies)
+    if not any(line.strip() for line in rest):
+        draft.errors = []
+    given = {name for name, _ in labelled}
+    # What the free lines guessed for a labelled field gives way to the label.
+    draft.errors = [e for e in draft.errors if not any(n in e for n in given)]
+    errors = list(draft.errors)
+    for name, value in labelled:
+        # Dates that contradict each other are kept: the read-back refuses them in one line.
+        draft = apply_answer(draft, name, value, today, refuse_contradiction=False)
+        errors.extend(draft.errors)
+        if kind == "complaint" and name == "against" and "body" not in given:
+            # "Against: Sevenoaks DC" names the body as well as its side.
+            if value.lower().strip(" .") not in _SIDE_WORDS:
+                draft = apply_answer(draft, "body", value, today)
+    draft.errors = errors
+    return draft
+
+
+_CORRECTION_LEAD = re.compile(
+    r"^(?:(?:no|nope|nah|sorry|oops|actually|correction|wait|ah|oh|erm|um|sorry)\b[\s,.:;!-]*)+",
+    re.IGNORECASE,
+)
+_CORRECTION_TAIL = re.compile(
+    r"(?:[\s,.!;-]*\b(?:actually|sorry|please|pls|thanks|instead|my mistake|my bad|not that)\b)*"
+    r"[\s,.!;-]*$",
+    re.IGNORECASE,
+)
+_IT_IS = re.compile(
+    r"^(?:it'?s|it\s+is|its|it\s+should\s+be|should\s+be|make\s+(?:it|that)|that\s+should\s+be"
+    r"|i\s+meant|meant|it\s+was|the\s+right\s+one\s+is|change\s+(?:it\s+)?to|it)\s+",
+    re.IGNORECASE,
+)
+_VALUE_LEAD = re.compile(r"^(?:is|was|should\s+be|=|to|to\s+be|now)\s+", re.IGNORECASE)
+_NAME_FIELDS = ("body", "funder")
+
+
+def read_correction(kind: Kind, text: str, today: date) -> tuple[str, str] | None:
+    """A correction typed at a read-back, as (field, new value): "closes 19/2/27 actually"
+    -> ("closes", "19/2/27"); "no, it's PKC" -> ("body", "PKC"); "the funder should be KCC"
+    -> ("funder", "KCC"). A bare value is taken for the one field it can be (a date where
+    the form has one date field to change, a name for the body or funder); None when it is
+    not a correction or its field is unclear."""
+    form = FORMS[kind]
+    said = _CORRECTION_TAIL.sub("", _CORRECTION_LEAD.sub("", text.strip())).strip()
+    if not said:
+        return None
+    for candidate in (
+        said,
+        re.sub(r"^the\s+", "", said, flags=re.IGNORECASE),
+        _IT_IS.sub("", said),
+    ):
+        found = form.find_field(candidate, extra=True)
+        if found is not None and found[1]:
+            return found[0].name, _VALUE_LEAD.sub("", found[1]).strip()
+    value = _IT_IS.sub("", said).strip()
+    if not value or (value == said and not _CORRECTION_LEAD.match(text.strip())):
+        return None  # a bare value counts only after "no", "actually", "it's" …
+    dates = [f.name for f in form.fields if f.kind == "date" and f.required]
+    readable = []
+    for name in dates:
+        try:
+            read_date(kind, name, value, today)
+        except DateParseError:
+            continue
+        readable.append(name)
+    if readable:
+        return (readable[0], value) if len(dates) == 1 else None
+    if re.search(r"\d", value):
+        return None  # a date we can't place, not a name
+    names = [f.name for f in form.fields if f.name in _NAME_FIELDS]
+    if names and len(value.split()) <= 6:
+        return names[0], value
+    return None
