@@ -72,7 +72,16 @@ DEV_2 = QUESTIONS / "dev-2"
 BLIND_3 = QUESTIONS / "blind-3"
 """Written blind before issue 21's work (calibration, question keys): while working on the
 engine only its totals are looked at."""
-BLIND_SETS = {"blind": BLIND, "blind-2": BLIND_2, "blind-3": BLIND_3, "dev": DEV, "dev-2": DEV_2}
+BLIND_4 = QUESTIONS / "blind-4"
+"""Written blind after issue 21's work, scored once on the merged code for its final figure."""
+BLIND_SETS = {
+    "blind": BLIND,
+    "blind-2": BLIND_2,
+    "blind-3": BLIND_3,
+    "blind-4": BLIND_4,
+    "dev": DEV,
+    "dev-2": DEV_2,
+}
 """Every set judged by ``judge_blind``, by name."""
 
 CONFIDENT = frozenset({"rule", "clause", "no_number"})

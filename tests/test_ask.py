@@ -24,6 +24,7 @@ FLOORS: dict[str, tuple[int, int]] = {
     "blind": (161, 1),
     "blind-2": (137, 32),
     "blind-3": (180, 38),
+    "blind-4": (176, 41),
     "dev": (134, 6),
     "dev-2": (126, 2),
     "existing": (93, 0),
@@ -46,6 +47,7 @@ def test_question_sets_are_large_and_cover_every_compact(knowledge: Knowledge) -
     sets["existing"] = load(QUESTIONS)
     assert len(sets["existing"]) >= 40 and len(sets["blind"]) >= 100
     assert len(sets["blind-2"]) >= 200 and len(sets["blind-3"]) >= 200
+    assert len(sets["blind-4"]) >= 200
     assert len(sets["dev"]) >= 100 and len(sets["dev-2"]) >= 100
     for questions in sets.values():
         assert {code for code, _ in questions} == set(knowledge.registry.codes)

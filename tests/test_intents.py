@@ -28,6 +28,17 @@ def test_the_blind_set_scores_at_least_its_floor() -> None:
     assert result.right >= BLIND_FLOOR, f"{result.right}/{result.total}"
 
 
+BLIND_2_FLOOR = 250
+"""Messages of blind-2 (written after the work, scored once) read right, of 280: 57 with
+main's keyword rules."""
+
+
+def test_the_second_blind_set_scores_at_least_its_floor() -> None:
+    result = score(load(BLIND.with_name("blind-2")))
+    assert result.total == 280
+    assert result.right >= BLIND_2_FLOOR, f"{result.right}/{result.total}"
+
+
 def test_the_development_set_scores_at_least_its_floor() -> None:
     result = score(load(DEV))
     assert result.right >= DEV_FLOOR, f"{result.right}/{result.total}"

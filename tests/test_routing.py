@@ -161,3 +161,11 @@ async def test_routing_blind_set_floor(knowledge: Knowledge) -> None:
     are first read for their intent (some questions are taken as situations to register)."""
     scored = await score(BLIND, knowledge)
     assert sum(s.ok for s in scored) >= 122
+
+
+async def test_routing_second_blind_set_floor(knowledge: Knowledge) -> None:
+    """Blind-2 (tests/routing/blind-2, written after the work, scored once): 49/133 on main
+    before issue 20, 108/133 on the merged work."""
+    scored = await score(BLIND.with_name("blind-2"), knowledge)
+    assert len(scored) == 133
+    assert sum(s.ok for s in scored) >= 108
