@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, RootModel, ValidationError
 
@@ -127,6 +127,17 @@ def keywords_file(path: Path) -> Path:
     return path.parent / "search" / path.name
 
 
+def _optional_yaml(file: Path) -> Any:
+    """A data file that may be missing beside a Compact: its YAML, or None (no file, or
+    empty).  Raises CompactFileError if it is there but cannot be read."""
+    try:
+        return _parse_yaml(file)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CompactFileError(f"{file}: cannot read: {exc}") from exc
+
+
 def load_keywords(path: Path) -> dict[str, str]:
     """The paraphrase keywords beside the Compact file ``path``: commitment id -> words.
 
@@ -134,12 +145,7 @@ def load_keywords(path: Path) -> dict[str, str]:
     keywords.
     """
     file = keywords_file(path)
-    try:
-        raw = _parse_yaml(file)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise CompactFileError(f"{file}: cannot read: {exc}") from exc
+    raw = _optional_yaml(file)
     if raw is None:
         return {}
     if not isinstance(raw, dict) or not all(
@@ -167,12 +173,7 @@ def load_questions(path: Path, compact: Compact) -> dict[str, list[str]]:
     nothing is quoted from them.  No file, no keys.  Raises CompactFileError for a file
     that is not a mapping of id -> questions, or that names an id ``compact`` lacks."""
     file = questions_file(path)
-    try:
-        raw = _parse_yaml(file)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise CompactFileError(f"{file}: cannot read: {exc}") from exc
+    raw = _optional_yaml(file)
     if raw is None:
         return {}
     try:

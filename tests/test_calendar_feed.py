@@ -96,6 +96,26 @@ async def bot(db: Database, knowledge: Knowledge, clock: ManualClock) -> AsyncIt
         await server.close()
 
 
+@dataclass
+class Builds:
+    count: int = 0
+    """How many times the core built a chat's calendar."""
+
+
+@pytest.fixture
+def builds(bot: Running, monkeypatch: pytest.MonkeyPatch) -> Builds:
+    """Counts the calendars the core builds from here on."""
+    counted = Builds()
+    build = bot.core._calendar
+
+    async def counting(*args: object) -> object:
+        counted.count += 1
+        return await build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.core, "_calendar", counting)
+    return counted
+
+
 def summaries(ics: bytes) -> list[str]:
     return sorted(str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(ics).walk("VEVENT"))
 
@@ -258,59 +278,41 @@ async def test_a_change_the_data_does_not_date_still_moves_last_modified(
 
 
 async def test_asked_again_about_an_unchanged_chat_it_does_not_build_the_calendar(
-    bot: Running, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    bot: Running, clock: ManualClock, builds: Builds
 ) -> None:
     await bot.one("/compact kent-2011")
     await bot.register("Library services review, opens 1 Dec 2026, closes 5 Jan 2027, by KCC")
     url = await bot.link()
-    built = 0
-    build = bot.core._calendar
-
-    async def counting(*args: object) -> object:
-        nonlocal built
-        built += 1
-        return await build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bot.core, "_calendar", counting)
     first = await bot.http.get(url)
     etag = first.headers["etag"]
-    assert built == 1
+    assert builds.count == 1
     for _ in range(3):
         assert (await bot.http.get(url, headers={"If-None-Match": etag})).status_code == 304
-    assert built == 1
+    assert builds.count == 1
     # A plain GET needs the body: this process still has it, and the chat has not changed.
     for _ in range(5):
         again = await bot.http.get(url)
         assert (again.content, again.headers["etag"]) == (first.content, etag)
         assert again.headers["last-modified"] == first.headers["last-modified"]
-    assert built == 1
+    assert builds.count == 1
     clock.advance(minutes=1)
     await bot.one("/remind tomorrow chase the grant letter")
     changed = await bot.http.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "chase the grant letter" in changed.text
-    assert built == 2
+    assert builds.count == 2
     assert (await bot.http.get(url)).content == changed.content
-    assert built == 2
+    assert builds.count == 2
 
 
 async def test_requests_arriving_together_wait_for_one_build(
-    bot: Running, monkeypatch: pytest.MonkeyPatch
+    bot: Running, builds: Builds
 ) -> None:
     await bot.one("/compact kent-2011")
     await bot.register("Library services review, opens 1 Dec 2026, closes 5 Jan 2027, by KCC")
     url = await bot.link()
-    built = 0
-    build = bot.core._calendar
-
-    async def counting(*args: object) -> object:
-        nonlocal built
-        built += 1
-        return await build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bot.core, "_calendar", counting)
     answers = await asyncio.gather(*(bot.http.get(url) for _ in range(8)))
     assert {(a.status_code, a.content) for a in answers} == {(200, answers[0].content)}
-    assert built == 1
+    assert builds.count == 1
 
 
 async def test_only_a_hash_of_the_token_is_stored(bot: Running, db: Database) -> None:
@@ -357,7 +359,7 @@ async def test_paths_that_open_nothing_all_get_the_same_404(bot: Running) -> Non
 
 
 async def test_an_address_asked_for_in_a_loop_gets_429_and_then_answers_again(
-    bot: Running, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    bot: Running, clock: ManualClock, builds: Builds
 ) -> None:
     linked = await bot.link()
     server = HttpServer(bot.core, clock)  # the limits a running bot has
@@ -365,20 +367,11 @@ async def test_an_address_asked_for_in_a_loop_gets_429_and_then_answers_again(
     base = f"http://127.0.0.1:{server.port}/calendar"
     url = f"{base}/{linked.rpartition('/')[2]}"
     stranger = f"{base}/{'B' * 43}.ics"  # opens nothing: limited the same way
-    built = 0
-    build = bot.core._calendar
-
-    async def counting(*args: object) -> object:
-        nonlocal built
-        built += 1
-        return await build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bot.core, "_calendar", counting)
     try:
         for _ in range(FEED_REQUESTS):
             assert (await bot.http.get(url)).status_code == 200
             assert (await bot.http.get(stranger)).status_code == 404
-        assert built == 1
+        assert builds.count == 1
         for address in (url, stranger):
             limited = await bot.http.get(address)
             assert limited.status_code == 429, address
