@@ -62,10 +62,12 @@ class Worker:
     def __init__(self, n: int, env: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.health_port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        """Where the fake Bot API posts this worker's updates."""
         self.log = log
         env = {
             **env,
-            "COMPACTBOT_WEBHOOK_URL": f"http://127.0.0.1:{self.port}/hook",
+            "COMPACTBOT_WEBHOOK_URL": self.url,
             "COMPACTBOT_WEBHOOK_PORT": str(self.port),
             "COMPACTBOT_HEALTH_PORT": str(self.health_port),
         }

@@ -28,7 +28,6 @@ import itertools
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -39,13 +38,12 @@ import httpx
 import pytest
 import raw_sql
 from conftest import Databases
+from delivery_trials import Worker
 from fake_bot_api import FakeBotApi, running_fake_api
-from pg_server import free_port
 from test_sending import most_in_any
 
 from bot.delivery.rate_limit import GUARD
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123:ABC"
 SECRET = "workers-secret"
 WORKERS = 3
@@ -56,35 +54,6 @@ BUSY = 3
 BUSY_EXTRA = 20
 POSTS_PER_SECOND = 40
 """How fast the fake Telegram hands updates to the workers (all chats together)."""
-
-
-class Worker:
-    def __init__(self, n: int, env: dict[str, str], log: Path) -> None:
-        self.n = n
-        self.port = free_port()
-        self.health_port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hook"
-        self.log = log
-        env = {
-            **env,
-            "COMPACTBOT_WEBHOOK_URL": self.url,
-            "COMPACTBOT_WEBHOOK_PORT": str(self.port),
-            "COMPACTBOT_HEALTH_PORT": str(self.health_port),
-        }
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.frontends.cli", "run"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    async def healthy(self, client: httpx.AsyncClient) -> bool:
-        with contextlib.suppress(httpx.HTTPError):
-            response = await client.get(f"http://127.0.0.1:{self.health_port}/healthz")
-            return response.status_code == 200
-        return False
 
 
 @pytest.fixture
