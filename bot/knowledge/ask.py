@@ -378,6 +378,19 @@ def _signals(answer: Answer, ranked: list[_Ranked], keyed: dict[str, float]) -> 
     }
 
 
+def _figure_from_rule(answer: Answer, reading: Reading) -> bool:
+    """Whether the answer gives a rule's figure (or says there is none) from the Compact's
+    obligations because the question asks for it: the learned calibration does not judge
+    these (held out it measured the same either way, cost 345 against 342, and judged it
+    doubted "how many weeks must a consultation last?" where the Compact sets none)."""
+    from_rule = answer.kind == "rule" or (
+        answer.kind == "no_number"
+        and not answer.signals.get("clause")
+        and not answer.signals.get("own")
+    )
+    return from_rule and (reading.asks_figure or reading.proposed is not None)
+
+
 def _learned_signals(
     compact: Compact,
     answer: Answer,
@@ -657,7 +670,7 @@ class Answerer:
         answer = self._chosen(compact, topic, reading, terms, ranked)
         model = calibrator() if CALIBRATED and LEARNED else None
         if model is not None:
-            if answer.kind not in _CONFIDENT:
+            if answer.kind not in _CONFIDENT or _figure_from_rule(answer, reading):
                 return answer
             cited = [c.commitment for c in answer.citations]
             among = dict.fromkeys([*cited, *(r.commitment for r in ranked[:_KEYED_AMONG])])

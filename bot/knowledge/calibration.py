@@ -100,9 +100,7 @@ def fit(
         math.sqrt(sum((x - m) ** 2 for x in col) / n) or 1.0
         for col, m in zip(columns, means, strict=True)
     ]
-    xs = [
-        [(columns[j][i] - means[j]) / scales[j] for j in range(len(names))] for i in range(n)
-    ]
+    xs = [[(columns[j][i] - means[j]) / scales[j] for j in range(len(names))] for i in range(n)]
     ys = [1.0 if y else 0.0 for y in labels]
     w = [0.0] * len(names)
     b = 0.0
