@@ -455,7 +455,7 @@ def _learned_signals(
         "focus": float(reading.focus is not None),
         "proposed": float(reading.proposed is not None),
         "terms": math.log1p(len(counting)),
-        "states": float(bool(first) and _states(compact, first, reading)),
+        "states": float(first is not None and _states(compact, first, reading)),
         "duty_match": duty,
         "cited": float(len(answer.citations)),
         "draft": float(compact.is_draft),
@@ -672,9 +672,9 @@ class Answerer:
         if model is not None:
             if answer.kind not in _CONFIDENT or _figure_from_rule(answer, reading):
                 return answer
-            cited = [c.commitment for c in answer.citations]
-            among = dict.fromkeys([*cited, *(r.commitment for r in ranked[:_KEYED_AMONG])])
-            raw = self.search(compact).key_scores(terms, among, raw=True)
+            competing = [c.commitment for c in answer.citations]
+            competing += [r.commitment for r in ranked[:_KEYED_AMONG]]
+            raw = self.search(compact).key_scores(terms, dict.fromkeys(competing), raw=True)
             answer.signals = _learned_signals(compact, answer, ranked, raw, reading, terms)
             if model.doubts(answer.signals):
                 return _unsure(compact, answer, ranked)
