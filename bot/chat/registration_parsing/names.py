@@ -13,6 +13,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from bot.chat.registration_parsing.titles import choose_title
 from bot.chat.registration_parsing.tokens import Tok
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ def title_and_body(
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
-        title = _slice(text, toks, runs[0]) if runs else None
+        title = _slice(text, toks, choose_title(toks, runs)) if runs else None
         return title or None, cap(known.said)
 
     for idx, run in enumerate(runs):
@@ -316,7 +317,7 @@ def title_and_body(
                 break
 
     if runs:
-        title = _slice(text, toks, runs[0]) or None
+        title = _slice(text, toks, choose_title(toks, runs)) or None
     if body is None and title is not None:
         body = public_body_in(title)  # "Sevenoaks DC grant ends ..."
     if body is not None and title is not None and body == title and len(runs) > 1:

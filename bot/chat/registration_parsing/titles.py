@@ -1,0 +1,71 @@
+"""Which piece of a message is the title: the phrase naming the thing consulted on, the
+grant or the service, not the greeting or chatter around it ("Treasurer here", "Bad news
+I'm afraid", "We got a letter").
+
+Each piece left once the dates and the body are taken out is scored by a measured model:
+a weight per word (log-odds of the word in a title piece against a chatter piece) learned
+from labelled registration messages by ``benchmarks/registration_titles.py``, which also
+measures it on sets it was not trained on. The weights ship in ``title_words.json``; a
+word the model never saw counts as a little more likely a title's (names of things are
+rare words, chatter is common ones). Pure."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.chat.registration_parsing.tokens import Tok
+
+WEIGHTS = Path(__file__).with_name("title_words.json")
+
+
+@dataclass(frozen=True)
+class TitleModel:
+    weights: dict[str, float]
+    unseen: float
+    """The weight of a word the model never saw."""
+    first: float
+    """What coming first is worth (the title most often leads)."""
+
+
+def features(toks: list[Tok], run: list[int]) -> list[str]:
+    """A piece's words, lower case, numbers as one word."""
+    out: list[str] = []
+    for k in run:
+        tok = toks[k]
+        if tok.kind != "word":
+            continue
+        low = tok.low
+        out.append("<num>" if re.fullmatch(r"[\d/.-]+", low) else low)
+    return out
+
+
+@cache
+def model() -> TitleModel:
+    if not WEIGHTS.exists():
+        return TitleModel({}, 0.0, 1.0)
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    return TitleModel(
+        {str(k): float(v) for k, v in data["weights"].items()},
+        float(data["unseen"]),
+        float(data["first"]),
+    )
+
+
+def score(words: list[str], first: bool, using: TitleModel) -> float:
+    return sum(using.weights.get(w, using.unseen) for w in words) + (using.first if first else 0)
+
+
+def choose_title(
+    toks: list[Tok], runs: list[list[int]], using: TitleModel | None = None
+) -> list[int]:
+    """The piece of ``runs`` (non-empty) most likely the title."""
+    using = using or model()
+    best = max(
+        range(len(runs)),
+        key=lambda i: (score(features(toks, runs[i]), i == 0, using), -i),
+    )
+    return runs[best]
