@@ -164,6 +164,34 @@ def _find_spans(
     return spans
 
 
+_NOT_A_NOUN_AFTER = frozenset(
+    "and or but for to until till til at in on with then so when which that the a an it we "
+    "they he she you i is was were be will by from of morning afternoon evening night midday "
+    "noon lunchtime week weeks this next last am pm".split()
+)
+"""Words that may follow a date ("Friday and", "Monday morning", "3 to"); any other word
+after a weekday or a bare number makes it a describing word ("the Sunday community bus",
+"the Saturday clinic", "closing 3 children's centres"), not a date."""
+
+
+def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
+    """A weekday or a bare number used to describe what follows, not as a date."""
+    words = [t.low for t in toks[span.first : span.last + 1] if t.kind == "word"]
+    weekday = not span.has_digit and bool(words) and words[-1] in _WEEKDAY_WORDS
+    bare_number = len(words) == 1 and re.fullmatch(r"\d{1,2}", words[0]) is not None
+    if not (weekday or bare_number) or span.last + 1 >= len(toks):
+        return False
+    after = toks[span.last + 1]
+    if after.kind == "punct" and after.text in ("'", "’"):
+        return True  # "the Saturday's clinic"
+    return (
+        after.kind == "word"
+        and after.low not in _NOT_A_NOUN_AFTER
+        and after.low.rstrip(".") not in _MONTH_WORDS
+        and not after.low[:1].isdigit()
+    )
+
+
 def preceding_words(toks: list[Tok], start: int, floor: int) -> list[tuple[int, str]]:
     words: list[tuple[int, str]] = []
     k = start - 1
@@ -368,7 +396,17 @@ def _looks_like_date(toks: list[Tok], ambiguous: bool) -> bool:
     has_month = any(w in _MONTH_WORDS and w != "may" for w in lows)
     numeric = any(re.fullmatch(r"\d+[/.-]\d+(?:[/.-]\d+)?", w) for w in lows)
     ordinal = any(re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", w) for w in lows)
-    day_number = any(re.fullmatch(r"\d{1,2}", w) for w in lows)
+    # "closing 3 children's centres": a number counting what follows is no day.
+    day_number = any(
+        re.fullmatch(r"\d{1,2}", w)
+        and (
+            k > 0
+            or k + 1 == len(lows)
+            or lows[k + 1] in _NOT_A_NOUN_AFTER
+            or lows[k + 1] in _MONTH_WORDS
+        )
+        for k, w in enumerate(lows)
+    )
     if ambiguous:
         return numeric or ordinal or (day_number and has_month)
     return numeric or ordinal or day_number or has_month
@@ -444,7 +482,7 @@ def read_dates(
     blocked: frozenset[int] = frozenset(),
 ) -> Reading:
     table = CONSULTATION_TABLE if kind == "consultation" else _FUNDING_TABLE
-    spans = _find_spans(text, toks, today, blocked)
+    spans = [s for s in _find_spans(text, toks, today, blocked) if not _describes_a_noun(toks, s)]
     _assign_roles(text, toks, spans, table, today)
 
     # Ranges: "1/12/26 - 23/2/27", "from 3 March to 12 May", "funded from 1 April to 31 March".
