@@ -147,6 +147,10 @@ _SIMPLE: dict[str, int] = {
     "today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomoz": 1, "yesterday": -1,
     "day after tomorrow": 2, "the day after tomorrow": 2, "day before yesterday": -2,
     "the day before yesterday": -2,
+    # A part of a day is that day ("launched this morning", "heard last night").
+    "this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0,
+    "earlier today": 0, "later today": 0, "yesterday morning": -1,
+    "yesterday afternoon": -1, "yesterday evening": -1, "last night": -1,
 }  # fmt: skip
 
 

@@ -285,7 +285,8 @@ _CLAUSE_ROLES: dict[str, Role] = {
 """Verbs that give a consultation date its role from further back in the clause."""
 _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
-        "notified told informed wrote emailed notice letter announced warned advised".split(),
+        "notified told informed wrote emailed notice letter announced warned advised heard "
+        "received learned learnt".split(),
         "notice",
     ),
     **dict.fromkeys(

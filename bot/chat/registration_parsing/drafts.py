@@ -190,6 +190,15 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
     return settle(draft)
 
 
+_NOTICE_JUST_NOW = re.compile(
+    r"\b(?:just|today)\s+(?:got|had|received|been\s+sent|opened)\s+(?:the|a|an|their|this)?\s*"
+    r"(?:letter|e-?mail|notice|call|phone\s+call)\b",
+    re.IGNORECASE,
+)
+"""Notice given today though no date is said: "just got the letter", "today received an
+email" (a notice date is the day something happened, here this one)."""
+
+
 def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a funding change: funder, title, ends (last funded day), notice, consultation_start.
 
@@ -207,6 +216,8 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
     notice = _single(reading, "notice", errors, bad)
     consultation_start = _single(reading, "consultation_start", errors, bad)
     title, funder = title_and_body(text, toks, reading.consumed, body_first=True, bodies=bodies)
+    if notice is None and "notice" not in bad and _NOTICE_JUST_NOW.search(text):
+        notice = ParsedDay(today, year_inferred=False)
     values: dict[str, FieldValue] = {
         "funder": funder,
         "title": sentence_case(title),
