@@ -41,6 +41,9 @@ CONSULTATION_TABLE = _table(
         "went out|sent out|sent|came out|announced|out",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
+        # The day the group heard of it is none of the consultation's dates.
+        "heard": "found out|heard|learned|learnt|were told|was told|told us|heard about|"
+        "found out about|we found out|only found out",
     }
 )
 _FUNDING_TABLE = _table(
@@ -73,7 +76,8 @@ _FILLERS = frozenset(
 )
 _PAST_TENSE = frozenset(
     "opened started began launched closed ended given notified told informed received wrote "
-    "consulted commenced stopped ceased expired dated".split()
+    "consulted commenced stopped ceased expired dated went came kicked published issued "
+    "announced".split()
 )
 _RANGE_CONNECTORS = frozenset({"to", "until", "till", "til", "and", "through", "thru"})
 _AMBIGUOUS_KEYWORDS = frozenset(
@@ -360,8 +364,9 @@ def _assign_roles(
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
+            said = {t.low for t in toks[span.keyword_first : span.first]}
             past_weekday = (
-                span.keyword_word in _PAST_TENSE
+                bool(said & _PAST_TENSE)  # "opened Monday", "went live on Monday"
                 and not span.has_digit
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
@@ -573,7 +578,12 @@ def read_dates(
 
     # Dash/connector tokens between two dates of a range are used up too.
     for prev, span in pairwise(spans):
-        if prev.first in reading.consumed and span.first in reading.consumed:
+        if (
+            prev.first in reading.consumed
+            and span.first in reading.consumed
+            and _between_is_range(toks, prev, span)
+        ):
+            # Only there: the words between two dates far apart are the title's.
             for k in range(prev.last + 1, span.first):
                 if toks[k].kind == "dash" or toks[k].low in _RANGE_CONNECTORS | _FILLERS:
                     reading.consumed.add(k)

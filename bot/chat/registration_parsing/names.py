@@ -13,13 +13,14 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bot.chat.registration_parsing.titles import choose_title
+from bot.chat.registration_parsing.titles import best_piece, without_lead
 from bot.chat.registration_parsing.tokens import Tok
 
 if TYPE_CHECKING:
     from bot.knowledge.gazetteer import Gazetteer, Mention
 
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
+_POSSESSIVE = re.compile(r"['’]s$")  # "KCC's consultation": the body is KCC
 
 _NAME_WORD = (
     r"(?!(?:Consultation|Review|Strategy|Grant|Funding|Plan|Proposals?|Budget|Services?"
@@ -266,8 +267,8 @@ def title_and_body(
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
-        title = _slice(text, toks, choose_title(toks, runs)) if runs else None
-        return title or None, cap(known.said)
+        title = _slice(text, toks, without_lead(toks, best_piece(toks, runs))) if runs else None
+        return title or None, cap(_POSSESSIVE.sub("", known.said))
 
     for idx, run in enumerate(runs):
         # "NHS Kent and Medway: hospital transport review" - a body, a colon, the title.
@@ -316,10 +317,13 @@ def title_and_body(
                 runs = runs[:idx] + runs[idx + 1 :]
                 break
 
+    piece: str | None = None
     if runs:
-        title = _slice(text, toks, choose_title(toks, runs)) or None
-    if body is None and title is not None:
-        body = public_body_in(title)  # "Sevenoaks DC grant ends ..."
+        chosen = best_piece(toks, runs)
+        piece = _slice(text, toks, chosen) or None
+        title = _slice(text, toks, without_lead(toks, chosen)) or None
+    if body is None and piece is not None:
+        body = public_body_in(piece)  # "Sevenoaks DC grant ends ..."
     if body is not None and title is not None and body == title and len(runs) > 1:
         title = _slice(text, toks, runs[1]) or None
     return title, (cap(body) if body else None)

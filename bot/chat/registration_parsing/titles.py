@@ -59,7 +59,27 @@ def score(words: list[str], first: bool, using: TitleModel) -> float:
     return sum(using.weights.get(w, using.unseen) for w in words) + (using.first if first else 0)
 
 
-def choose_title(
+_LEAD_WORDS = frozenset(
+    "on about for regarding re into of to views asking saying that says".split()
+)
+"""Words a piece may open with that are no part of the thing's name ("on the Westway
+community space", "views on their draft local plan", "saying the carers grant ...")."""
+_ARTICLES = frozenset("the their its".split())
+"""Dropped only after such a word ("on the Westway ..."); "Our youth grant" stays."""
+
+
+def without_lead(toks: list[Tok], run: list[int]) -> list[int]:
+    """``run`` less the words it opens with that name nothing, keeping two words at least."""
+    start = 0
+    while start < len(run) and sum(toks[k].kind == "word" for k in run[start + 1 :]) >= 2:
+        low = toks[run[start]].low
+        if not (low in _LEAD_WORDS or (start > 0 and low in _ARTICLES)):
+            break
+        start += 1
+    return run[start:]
+
+
+def best_piece(
     toks: list[Tok], runs: list[list[int]], using: TitleModel | None = None
 ) -> list[int]:
     """The piece of ``runs`` (non-empty) most likely the title."""
