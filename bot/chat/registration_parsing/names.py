@@ -10,6 +10,7 @@ and however it is written ("pkc", "the Royal Borough", "KCC ending our grant"), 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -189,7 +190,22 @@ def known_body(text: str, bodies: Gazetteer | None, public_first: bool) -> Menti
     found = [m for m in (bodies or builtin_bodies()).mentions(text) if m.what == "body"]
     if public_first:
         found = [m for m in found if m.known.kind == "public"] or found
-    return found[0] if found else None
+    return _longer_name(text, found[0]) if found else None
+
+
+_LONGER_NAME = re.compile(
+    r"(?:\s+(?:and|&|of|for|[A-Z][\w'’-]*)){0,3}?\s+"
+    r"(?:Commissioner|Board|Partnership|Authority|Trust|Directorate|Department)\b"
+)
+"""A body's name going on past the name the data knows, to a word that ends such names:
+"Kent Police" + " and Crime Commissioner", "NHS Tayside" + " Health Board"."""
+
+
+def _longer_name(text: str, mention: Mention) -> Mention:
+    m = _LONGER_NAME.match(text, mention.end)
+    if m is None:
+        return mention
+    return replace(mention, said=text[mention.start : m.end()], end=m.end())
 
 
 def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list[list[int]]:
@@ -263,7 +279,9 @@ def title_and_body(
     title: str | None = None
     body: str | None = None
 
-    known = known_body(text, bodies, public_first=not body_first)
+    # Consultations and funding alike come from public bodies, mostly: a voluntary one
+    # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
+    known = known_body(text, bodies, public_first=True)
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
