@@ -16,7 +16,7 @@ Rules (the ones users will ask about):
 * ``in N days/weeks/fortnights/months/years``, ``N weeks ago``, ``in 6 weeks' time``: months
   and years are calendar arithmetic by the corresponding-date rule (31 Jan + 1 month = 28/29
   Feb), via ``dateutil.relativedelta``.
-* ``end of March`` is 31 March (year inferred as above).
+* ``end of March`` is 31 March, ``the start of March`` 1 March (year inferred as above).
 * ``the 20th`` (a day of the month alone, with its ordinal) is the 20th of this month or the
   next (the next one for a deadline, the latest one for something that happened).
 * ``hint`` says what a field's date is: ``future`` (a deadline: the next such day on or
@@ -316,6 +316,23 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
     return today + timedelta(days=ahead)
 
 
+_START_OF_RE = re.compile(
+    rf"(?:the\s+)?(?:start|beginning|first\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
+    r"|(?P<rel>this|the|next)\s+month)"
+)
+
+
+def _parse_start_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
+    """ "the start of March": 1 March; "the beginning of next month": the 1st of it."""
+    rel = m.group("rel")
+    if rel is not None:
+        return ParsedDay(today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0))
+    month = MONTHS[m.group("mon")[:3]]
+    if m.group("y") is not None:
+        return ParsedDay(date(_year(m.group("y")), month, 1))
+    return ParsedDay(_infer_year(1, month, today, hint, original), year_inferred=True)
+
+
 def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
     if m.group("yr") is not None:  # the end of the (calendar) year: 31 December
         return ParsedDay(date(today.year + (m.group("yr") == "next"), 12, 31))
@@ -470,6 +487,8 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return ParsedDay(found)
         if m := _END_OF_RE.fullmatch(s):
             return _parse_end_of(m, today, hint, text)
+        if m := _START_OF_RE.fullmatch(s):
+            return _parse_start_of(m, today, hint, text)
         if m := _ORDINAL_RE.fullmatch(s):
             return ParsedDay(_day_of_month(int(m.group("d")), today, hint, text), True)
     except DateParseError:

@@ -38,7 +38,8 @@ CONSULTATION_TABLE = _table(
         "opens": "open|opens|opened|opening|start|starts|started|starting|from|launched|"
         "launches|launch|begins|began|begin|beginning|commences|commenced|commencing|"
         "went live|goes live|live|between|runs from|running from|published|issued|"
-        "went out|sent out|sent|came out|announced|out",
+        "went out|sent out|sent|came out|announced|out|kicked off|went up|put up|posted|since|"
+        "open since|live since|running since|been running since|out since|up since",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
         # The day the group heard of it is none of the consultation's dates.
@@ -85,7 +86,8 @@ _AMBIGUOUS_KEYWORDS = frozenset(
     "consultation started".split()
 )
 _SPAN_START = frozenset(
-    "in today tomorrow tmrw yesterday now next last this coming end the a an one two three four "
+    "in today tomorrow tmrw yesterday now next last this coming end start beginning the a an "
+    "one two three four "
     "five six seven eight nine ten eleven twelve".split()
 )
 _WEEKDAY_WORDS = frozenset(
