@@ -32,7 +32,7 @@ class TitleModel:
 
 
 def features(toks: list[Tok], run: list[int]) -> list[str]:
-    """A piece's words, lower case, numbers as one word."""
+    """A piece's words, lower case, numbers as one word; and whether it is one word."""
     out: list[str] = []
     for k in run:
         tok = toks[k]
@@ -40,6 +40,8 @@ def features(toks: list[Tok], run: list[int]) -> list[str]:
             continue
         low = tok.low
         out.append("<num>" if re.fullmatch(r"[\d/.-]+", low) else low)
+    if len(out) == 1:
+        out.append("<one word>")  # "Consultation", "Urgent": a word alone names little
     return out
 
 
