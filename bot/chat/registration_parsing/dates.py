@@ -568,7 +568,8 @@ def read_dates(
     # deadline (closes / last funded day), the date that matters most.
     free = [f for f in order if f not in reading.values]
     if kind == "consultation" and len(unlabeled) == 1 and free == ["opens", "closes"]:
-        free = ["closes"]
+        # ... unless a length gives the close: "1 March for 8 weeks" opens on 1 March.
+        free = ["opens"] if blocked else ["closes"]
     for name, span in zip(free, unlabeled, strict=False):
         if span.parsed is None:
             reading.failed.setdefault(name, span.problem or "Please check that date.")
