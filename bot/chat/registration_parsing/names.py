@@ -208,6 +208,26 @@ def _longer_name(text: str, mention: Mention) -> Mention:
     return replace(mention, said=text[mention.start : m.end()], end=m.end())
 
 
+_PLACE_ACTS = frozenset(
+    "consultation consulting consult consults are is have has have've launched launching "
+    "opened opening want wants asking cut cutting cuts ending ending stopping stop stops "
+    "told wrote decided reducing withdrawing".split()
+)
+"""Words after a place that make it the body acting ("kensington & chelsea consultation
+on …", "Perth and Kinross are cutting …"); "Tonbridge swimming pool" is only a place."""
+
+
+def _place_as_body(text: str, bodies: Gazetteer | None) -> Mention | None:
+    """A place the data names standing for its public body, as its subject."""
+    for m in (bodies or builtin_bodies()).mentions(text):
+        if m.what != "place":
+            continue
+        after = re.match(r"\s*\)?\s*(?:['’]s\s+)?([\w'’]+)", text[m.end :])
+        if after is not None and after.group(1).lower() in _PLACE_ACTS:
+            return m
+    return None
+
+
 def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list[list[int]]:
     """The pieces of text less the body's words, and a "by"/"from"/"at" just before them
     ("Consultation by KCC on youth services" -> "Consultation on youth services"); where
@@ -282,6 +302,8 @@ def title_and_body(
     # Consultations and funding alike come from public bodies, mostly: a voluntary one
     # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
     known = known_body(text, bodies, public_first=True)
+    if known is None or known.known.kind != "public":
+        known = _place_as_body(text, bodies) or known
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
