@@ -54,7 +54,8 @@ _VCS_ORG = (
     r"Age UK|Age Concern|Citizens'? Advice(?: Bureau)?|CAB|Mencap|Mind|Scouts|Guides|"
     r"Red Cross|Salvation Army|YMCA|YWCA|Barnardo'?s|Volunteer Centre|Volunteer Bureau|"
     r"Housing Association|Foundation|Association|Society|Club|Playgroup|Pre-School|"
-    r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity"
+    r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity|"
+    r"Group|Network|Forum|Project|Community Trust|Charitable Trust"
 )
 """Words that name a voluntary organisation ("Age UK", "... Association", "... Society")."""
 _VCS_BODY_RE = re.compile(
