@@ -160,7 +160,28 @@ def _norm(text: str) -> str:
     s = s.strip(" .,;:!")
     # "on 3 March" / "at the end of June" / "by 3 March": the preposition carries no
     # information.
-    return re.sub(r"^(?:on|at|by)\s+", "", s)
+    s = re.sub(r"^(?:on|at|by)\s+", "", s)
+    for pattern, instead in _SAID_OTHERWISE:
+        s = pattern.sub(instead, s)
+    return s
+
+
+_WD_PLAIN = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?"
+)
+_SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "w/c 15 March", "week commencing 15 March": the day given.
+    (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
+    # "Weds 17th", "Wednesday the 17th": the 17th (a weekday and a day of the month alone).
+    (re.compile(rf"^{_WD_PLAIN}\s+(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th))$"), r"the \1"),
+    # "Friday just gone": last Friday.
+    (re.compile(rf"^({_WD_PLAIN})\s+just\s+gone$"), r"last \1"),
+    # "a week today", "a week tomorrow", "tomorrow week".
+    (re.compile(r"^(?:a|one)\s+week\s+(?:today|from\s+today)$"), "in 7 days"),
+    (re.compile(r"^(?:(?:a|one)\s+week\s+tomorrow|tomorrow\s+week)$"), "in 8 days"),
+)
+"""The same day said another way: rewritten to a form the readers below take."""
 
 
 def _cannot_read(text: str) -> UnreadableDateError:
