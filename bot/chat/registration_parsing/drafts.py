@@ -148,6 +148,14 @@ def settle(draft: Draft) -> Draft:
     return draft
 
 
+_OPEN_JUST_NOW = re.compile(
+    r"\b(?:(?:is|are|it's|its)\s+)?(?:just|now)\s+(?:been\s+)?"
+    r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b",
+    re.IGNORECASE,
+)
+"""Open from today though no date is said: "is now open", "have just launched"."""
+
+
 def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a consultation registration: title, body (the public body), opens, closes.
 
@@ -175,6 +183,11 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
             errors.append(f"It says both closes {_fmt(closes.day)} and {said[0]} — which is it?")
             bad.add("closes")
         said = []  # the same day twice: the date stands
+    if opens is None and "opens" not in bad and (now := _OPEN_JUST_NOW.search(text)):
+        opens = ParsedDay(today, year_inferred=False)
+        reading.consumed.update(
+            k for k, t in enumerate(toks) if t.start >= now.start() and t.end <= now.end()
+        )
     title, body = title_and_body(text, toks, reading.consumed, body_first=False, bodies=bodies)
     values: dict[str, FieldValue] = {
         "title": sentence_case(title),
