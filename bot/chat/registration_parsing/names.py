@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bot.chat.registration_parsing.titles import best_piece, without_lead
+from bot.chat.registration_parsing.titles import best_piece, with_its_list, without_lead
 from bot.chat.registration_parsing.tokens import Tok
 
 if TYPE_CHECKING:
@@ -308,7 +308,13 @@ def title_and_body(
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
-        title = _slice(text, toks, without_lead(toks, best_piece(toks, runs))) if runs else None
+        title = (
+            _slice(
+                text, toks, without_lead(toks, with_its_list(toks, runs, best_piece(toks, runs)))
+            )
+            if runs
+            else None
+        )
         return title or None, cap(_POSSESSIVE.sub("", known.said))
 
     for idx, run in enumerate(runs):
@@ -360,7 +366,7 @@ def title_and_body(
 
     piece: str | None = None
     if runs:
-        chosen = best_piece(toks, runs)
+        chosen = with_its_list(toks, runs, best_piece(toks, runs))
         piece = _slice(text, toks, chosen) or None
         title = _slice(text, toks, without_lead(toks, chosen)) or None
     if body is None and piece is not None:

@@ -91,3 +91,48 @@ def best_piece(
         key=lambda i: (score(features(toks, runs[i]), i == 0, using), -i),
     )
     return runs[best]
+
+
+_AND = frozenset("and & or plus".split())
+_HEAD = frozenset("on about re regarding into for of consultation review".split())
+_LIST_ITEM_WORDS = 8
+
+
+def _words(toks: list[Tok], run: list[int]) -> list[str]:
+    return [toks[k].low for k in run if toks[k].kind == "word"]
+
+
+def _comma_between(toks: list[Tok], left: list[int], right: list[int]) -> bool:
+    return right[0] - left[-1] == 2 and toks[left[-1] + 1].text == ","
+
+
+def with_its_list(toks: list[Tok], runs: list[list[int]], best: list[int]) -> list[int]:
+    """``best`` and the pieces it makes a list with ("day centres, lunch clubs and
+    transport"): pieces next to it with only a comma between, up to the one with the "and",
+    and back to the piece naming what the list is of ("consultation on ...")."""
+    at = next(i for i, r in enumerate(runs) if r is best)
+    last = at
+    while not (_AND & set(_words(toks, runs[last]))):
+        nxt = last + 1
+        if (
+            nxt >= len(runs)
+            or not _comma_between(toks, runs[last], runs[nxt])
+            or len(_words(toks, runs[nxt])) > _LIST_ITEM_WORDS
+        ):
+            return best  # no "and" closes it: not a list
+        last = nxt
+    first = at
+    while (
+        first > 0
+        and at - first < 3
+        and not (_HEAD & set(_words(toks, runs[first])))
+        and _comma_between(toks, runs[first - 1], runs[first])
+        and len(_words(toks, runs[first - 1])) <= _LIST_ITEM_WORDS
+    ):
+        first -= 1
+    if first == at == last:
+        return best
+    joined = list(range(runs[first][0], runs[last][-1] + 1))
+    inside = {k for r in runs[first : last + 1] for k in r}
+    # The commas between the pieces join them; anything else left out stays out.
+    return [k for k in joined if k in inside or toks[k].text == ","]
