@@ -62,6 +62,16 @@ _VCS_BODY_RE = re.compile(
     rf"(?:(?:[A-Z][\w'’-]*|&|and|of|the)\s+){{0,4}}(?:{_VCS_ORG})\b"
     r"(?:\s+(?:[A-Z][\w'’-]*|&|and|of)){0,4}"
 )
+_GRANT_MAKER_RE = re.compile(
+    r"(?:[Tt]he\s+)?National\s+Lottery(?:\s+(?:Community|Heritage)\s+Fund)?"
+    r"|\b(?:[Tt]he\s+)?[Ll]ottery\b"
+    r"|(?:BBC\s+)?Children\s+in\s+Need|Comic\s+Relief"
+    r"|(?:[A-Z][\w'’-]*\s+(?:(?:[A-Z][\w'’-]*|of|for|in|&|and)\s+){0,4})"
+    r"(?:Fund|Foundation|Trust|Charity|Lottery)\b"
+    r"|\b(?:the\s+)?Department\s+(?:for|of)\s+[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*"
+)
+"""A funder that is no public body: the lottery, a trust or foundation ("Tudor Trust",
+"The Henry Smith Charity"), or a government department ("the Department for Education")."""
 _NHS_OR_COUNCIL_RE = re.compile(
     r"\b(?:nhs|council|police|constabulary|fire and rescue|authority|government|department|"
     r"ccg|pct|icb|primary care trust|health board)\b",
@@ -218,6 +228,9 @@ _PLACE_ACTS = frozenset(
 on …", "Perth and Kinross are cutting …"); "Tonbridge swimming pool" is only a place."""
 
 
+_SENTENCE_OPENERS = frozenset("The A An Our We They Hi Hello So And But".split())
+
+
 def _place_as_body(text: str, bodies: Gazetteer | None) -> Mention | None:
     """A place the data names standing for its public body, as its subject."""
     for m in (bodies or builtin_bodies()).mentions(text):
@@ -225,6 +238,10 @@ def _place_as_body(text: str, bodies: Gazetteer | None) -> Mention | None:
             continue
         after = re.match(r"\s*\)?\s*(?:['’]s\s+)?([\w'’]+)", text[m.end :])
         if after is not None and after.group(1).lower() in _PLACE_ACTS:
+            # "Public Health Kent are …": the place ends a longer name, which is the body.
+            before = re.search(r"(?:[A-Z][\w'’-]*\s+)+$", text[: m.start])
+            if before is not None and before.group(0).split()[0] not in _SENTENCE_OPENERS:
+                return replace(m, said=text[before.start() : m.end], start=before.start())
             return m
     return None
 
@@ -336,6 +353,23 @@ def title_and_body(
             if found:
                 body = found
                 break
+    if body is None and body_first and (grant_maker := _GRANT_MAKER_RE.search(text)):
+        body = grant_maker.group(0)
+        runs = [
+            r
+            for r in (
+                _clean(
+                    toks,
+                    [
+                        k
+                        for k in run
+                        if not (grant_maker.start() <= toks[k].start < grant_maker.end())
+                    ],
+                )
+                for run in runs
+            )
+            if r
+        ]
 
     if body is None:
         for idx, run in enumerate(runs):
