@@ -281,19 +281,26 @@ def parse_complaint(text: str, today: date, bodies: Gazetteer | None = None) -> 
         named = known_body(rest, bodies, public_first=False)
         target = named.said if named is not None else public_body_in(rest)
         if target is None:
-            target = rest.split()[0] if rest.split() else None
+            # "against a local charity that …": up to where the clause goes on.
+            target = re.split(r"\s+(?:that|who|which|because|for|over|about|as)\b|[,.;:]", rest)[0]
+            target = " ".join(target.split()[:6]) or None
         summary = text.strip()
 
     against: str | None = None
     body: str | None = None
     if target is not None:
         against = classify(target, bodies)
-        if target.lower() not in _GENERIC_TARGETS:
-            body = cap(target)
+        if target.lower() not in _GENERIC_TARGETS and (
+            any(c.isupper() for c in target) or public_body_in(target)
+        ):
+            body = cap(target)  # a name; "a local charity" says only the side
     else:
         # A body the data names (a council, or a named VCS organisation: its side is known).
         named = known_body(text, bodies, public_first=False)
-        body = named.said if named is not None else public_body_in(text) or vcs_body_in(text)
+        public, voluntary = public_body_in(text), vcs_body_in(text)
+        if public and voluntary and public in voluntary:
+            public = None  # "Perth & Kinross Association of Voluntary Service"
+        body = named.said if named is not None else public or voluntary
         against = classify(body, bodies) if body else classify(text, bodies)
     values: dict[str, FieldValue] = {
         "against": against,

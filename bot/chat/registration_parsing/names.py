@@ -55,7 +55,8 @@ _VCS_ORG = (
     r"Red Cross|Salvation Army|YMCA|YWCA|Barnardo'?s|Volunteer Centre|Volunteer Bureau|"
     r"Housing Association|Foundation|Association|Society|Club|Playgroup|Pre-School|"
     r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity|"
-    r"Group|Network|Forum|Project|Community Trust|Charitable Trust"
+    r"Group|Network|Forum|Project|Community Trust|Charitable Trust|"
+    r"Council (?:for|of) (?:the )?Voluntary(?: [A-Z][\w'’-]*)*|Social Council"
 )
 """Words that name a voluntary organisation ("Age UK", "... Association", "... Society")."""
 _VCS_BODY_RE = re.compile(
@@ -198,12 +199,22 @@ def builtin_bodies() -> Gazetteer:
 def known_body(text: str, bodies: Gazetteer | None, public_first: bool) -> Mention | None:
     """The body the Compacts' data names in ``text``: the first public one when
     ``public_first`` (a consultation is launched by a public body), else the first."""
-    found = [m for m in (bodies or builtin_bodies()).mentions(text) if m.what == "body"]
+    # "Kent CAN's board": the name without its "'s" (same length, so places still match).
+    plain = _POSSESSIVE_IN.sub("  ", text)
+    found = [
+        m
+        for m in (bodies or builtin_bodies()).mentions(plain)
+        if m.what == "body" and not _ANOTHER_ORG.match(plain, m.end)
+    ]
     if public_first:
         found = [m for m in found if m.known.kind == "public"] or found
     return _longer_name(text, found[0]) if found else None
 
 
+_POSSESSIVE_IN = re.compile(r"(?<=\w)['’]s\b")
+_ANOTHER_ORG = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:Voluntary|Community|Volunteer)")
+"""After a body's name, words that make it another organisation's: "Kent Council for
+Voluntary Youth Services" is no Kent County Council."""
 _LONGER_NAME = re.compile(
     r"(?:\s+(?:and|&|of|for|[A-Z][\w'’-]*)){0,3}?\s+"
     r"(?:Commissioner|Board|Partnership|Authority|Trust|Directorate|Department)\b"
@@ -433,6 +444,6 @@ def vcs_body_in(value: str) -> str | None:
     for m in _VCS_BODY_RE.finditer(value):
         found = re.sub(r"^(?:(?:and|of|&|the)\s+)+", "", m.group(0).strip())
         found = re.sub(r"(?:\s+(?:and|of|&))+$", "", found)
-        if found and not _NHS_OR_COUNCIL_RE.search(found):
-            return found
+        if found and (not _NHS_OR_COUNCIL_RE.search(found) or _VCS_HINT_RE.search(found)):
+            return found  # "Tonbridge Council for Voluntary Service" is voluntary
     return None
