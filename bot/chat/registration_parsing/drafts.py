@@ -291,7 +291,9 @@ def parse_complaint(text: str, today: date, bodies: Gazetteer | None = None) -> 
     if target is not None:
         against = classify(target, bodies)
         if target.lower() not in _GENERIC_TARGETS and (
-            any(c.isupper() for c in target) or public_body_in(target)
+            any(c.isupper() for c in target)
+            or public_body_in(target)
+            or known_body(target, bodies, public_first=False)
         ):
             body = cap(target)  # a name; "a local charity" says only the side
     else:
