@@ -39,7 +39,8 @@ CONSULTATION_TABLE = _table(
         "launches|launch|begins|began|begin|beginning|commences|commenced|commencing|"
         "went live|goes live|live|between|runs from|running from|published|issued|"
         "went out|sent out|sent|came out|announced|out|kicked off|went up|put up|posted|since|"
-        "open since|live since|running since|been running since|out since|up since",
+        "open since|live since|running since|been running since|out since|up since|as of|"
+        "as from|with effect from|effective from",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
         # The day the group heard of it is none of the consultation's dates.
@@ -206,6 +207,8 @@ def preceding_words(toks: list[Tok], start: int, floor: int) -> list[tuple[int, 
         if tok.kind == "word" or tok.text == ":":
             words.insert(0, (k, tok.low))
             k -= 1
+        elif tok.text == "(" or (tok.kind == "dash" and k == start - 1):
+            k -= 1  # "opened (1 March)", "closes - 12 April": the word before still says
         else:
             break
     return words
