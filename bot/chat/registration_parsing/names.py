@@ -80,7 +80,8 @@ _NHS_OR_COUNCIL_RE = re.compile(
 )
 _GREETING = frozenset(
     "hi hello hey hiya morning afternoon evening good all everyone everybody team folks there "
-    "dear bot compactbot guys yall y'all lovely people friends".split()
+    "dear bot compactbot guys yall y'all lovely people friends greetings season's seasons "
+    "merry christmas xmas happy new year easter".split()
 )
 """Words of a greeting ("Hi everyone", "Good morning all"): a piece made of them is no title."""
 _HELLO = frozenset("hi hello hey hiya morning afternoon evening dear greetings good".split())
