@@ -410,13 +410,13 @@ def title_and_body(
                 runs = runs[:idx] + runs[idx + 1 :]
                 break
 
-    piece: str | None = None
+    whole: str | None = None  # the title's piece before its leading words are dropped
     if runs:
         chosen = with_its_list(toks, runs, best_piece(toks, runs))
-        piece = _slice(text, toks, chosen) or None
+        whole = _slice(text, toks, chosen) or None
         title = _slice(text, toks, without_lead(toks, chosen)) or None
-    if body is None and piece is not None:
-        body = public_body_in(piece)  # "Sevenoaks DC grant ends ..."
+    if body is None and whole is not None:
+        body = public_body_in(whole)  # "Sevenoaks DC grant ends ..."
     if body is not None and title is not None and body == title and len(runs) > 1:
         title = _slice(text, toks, runs[1]) or None
     return title, (cap(body) if body else None)
