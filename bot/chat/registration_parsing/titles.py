@@ -62,7 +62,7 @@ def score(words: list[str], first: bool, using: TitleModel) -> float:
 
 
 _LEAD_WORDS = frozenset(
-    "on about for regarding re into of to views asking saying that says a an".split()
+    "on about for regarding re into of to views asking saying that says a an notice".split()
 )
 """Words a piece may open with that are no part of the thing's name ("on the Westway
 community space", "views on their draft local plan", "saying the carers grant ...")."""
