@@ -300,7 +300,8 @@ _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
     ),
     **dict.fromkeys(
         "stop stops stopping cut cuts cutting withdraw withdraws withdrawing cease ceases "
-        "ceasing pull pulling scrap scrapping axe axing terminate terminating".split(),
+        "ceasing pull pulling scrap scrapping axe axing terminate terminating reduce reduces "
+        "reducing reduced halve halves halving".split(),
         "stop",
     ),
     **dict.fromkeys("end ends ending finish finishes finishing expire expires".split(), "ends"),
@@ -603,7 +604,7 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in)\s+(?:the\s+)?(?P<mon>january|february|march|april|june|july"
+    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>january|february|march|april|june|july"
     r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,
