@@ -42,12 +42,15 @@ _PUBLIC_BODY_RE = re.compile(
 )
 _PUBLIC_HINT_RE = re.compile(
     r"\b(?:council|nhs|ccg|pct|icb|borough|district|county|trust|authority|government|"
-    r"department|police|[a-z]{0,4}(?:cc|dc|bc)|mbc)\b",
+    r"department|police|[a-z]{0,4}(?:cc|dc|bc)|mbc|school|academy|hospital|gp|surgery|"
+    r"jobcentre|fire service|fire and rescue|health board|commissioner|ministry)\b",
     re.IGNORECASE,
 )
 _VCS_HINT_RE = re.compile(
     r"\b(?:vcs|vcse|cvs|voluntary|charity|charities|community group|community organisation|"
-    r"third sector|infrastructure organisation|social enterprise)\b",
+    r"third sector|infrastructure organisation|social enterprise|volunteer centre|"
+    r"volunteer bureau|voluntary organisation|community association|housing association|"
+    r"church|mosque|temple|tenants'? association|residents'? association)\b",
     re.IGNORECASE,
 )
 _VCS_ORG = (
