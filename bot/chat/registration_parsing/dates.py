@@ -174,7 +174,8 @@ def _find_spans(
 _NOT_A_NOUN_AFTER = frozenset(
     "and or but for to until till til at in on with then so when which that the a an it we "
     "they he she you i is was were be will by from of morning afternoon evening night midday "
-    "noon lunchtime week weeks this next last am pm".split()
+    "noon lunchtime week weeks this next last am pm about re regarding over after before "
+    "because as if via through during since there here not".split()
 )
 """Words that may follow a date ("Friday and", "Monday morning", "3 to"); any other word
 after a weekday or a bare number makes it a describing word ("the Sunday community bus",

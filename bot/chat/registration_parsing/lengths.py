@@ -34,6 +34,11 @@ _LENGTH_RE = re.compile(
 )
 
 
+_CONSULTATION_NEXT = re.compile(
+    r"\s+(?:public\s+)?(?:consultation|survey|engagement|consultation\s+period)\b", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class _Length:
     tokens: frozenset[int]
@@ -57,8 +62,13 @@ def find_lengths(text: str, toks: list[Tok]) -> list[_Length]:
         opens_said = bool(m.group("lead") and "open" in m.group("lead").lower())
         if prep == "in" and (opens_said or (before is not None and before[0] == "opens")):
             continue  # "opens in 2 weeks": a date
-        if m.group("lead") is None and inside[0] > 0 and toks[inside[0] - 1].low == "the":
-            continue  # "the 12 week rule"
+        if (
+            m.group("lead") is None
+            and inside[0] > 0
+            and toks[inside[0] - 1].low == "the"
+            and not _CONSULTATION_NEXT.match(text, m.end())
+        ):
+            continue  # "the 12 week rule"; "the 8-week consultation" is its length
         if before is not None and before[0] == "closes":
             inside = list(range(before[1], inside[0])) + inside
         found.append(_Length(frozenset(inside), _said(m)))

@@ -294,6 +294,8 @@ def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list
         if at == 0:
             while len(rest) > 1 and toks[rest[0]].low in _SUBJECT_LEAD:
                 rest = _clean(toks, rest[1:])
+        if at == 0 and all(toks[k].low in _SUBJECT_LEAD for k in rest):
+            rest = []  # "TWBC are …": what the body did, and nothing it did it to
         if sum(toks[k].kind == "word" for k in rest) == 1 and at == 0:
             # "KCC grant": a word alone is no title; the body names it.
             body_toks = [k for k in run if body.start <= toks[k].start < body.end]

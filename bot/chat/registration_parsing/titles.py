@@ -71,9 +71,9 @@ _ARTICLES = frozenset("the their its".split())
 
 
 def without_lead(toks: list[Tok], run: list[int]) -> list[int]:
-    """``run`` less the words it opens with that name nothing, keeping two words at least."""
+    """``run`` less the words it opens with that name nothing, keeping a word at least."""
     start = 0
-    while start < len(run) and sum(toks[k].kind == "word" for k in run[start + 1 :]) >= 2:
+    while start < len(run) and sum(toks[k].kind == "word" for k in run[start + 1 :]) >= 1:
         low = toks[run[start]].low
         if not (low in _LEAD_WORDS or (start > 0 and low in _ARTICLES)):
             break
