@@ -10,9 +10,9 @@ and however it is written ("pkc", "the Royal Borough", "KCC ending our grant"), 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.chat.registration_parsing.titles import best_piece, with_its_list, without_lead
 from bot.chat.registration_parsing.tokens import Tok
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from bot.knowledge.gazetteer import Gazetteer, Mention
 
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
-_POSSESSIVE = re.compile(r"['’]s$")  # "KCC's consultation": the body is KCC
+_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b")  # "KCC's consultation": the body is KCC
 
 _NAME_WORD = (
     r"(?!(?:Consultation|Review|Strategy|Grant|Funding|Plan|Proposals?|Budget|Services?"
@@ -30,12 +31,15 @@ _NAME_WORD = (
 _PUBLIC_SUFFIX = (
     r"(?:(?:District|Borough|County|City|Town|Parish|Metropolitan|Royal|Unitary|Combined|"
     r"Fire and Rescue|Fire|Health)\s+)*"
-    r"(?:Council|DC|BC|CC|MBC|UA|Authority|Trust|ICB|ICS|CCG|PCT|Police|Constabulary|Service)"
+    r"(?:Council|DC|BC|CC|MBC|UA|Authority|Trust|ICB|ICS|CCG|PCT|Police|Constabulary|Service"
+    r"|Health and Social Care Partnership|HSCP)"
 )
 _PUBLIC_BODY_RE = re.compile(
     rf"(?:(?:{_NAME_WORD}|&)\s+(?:(?:{_NAME_WORD}|&|and|of|upon|on)\s+){{0,4}})?{_PUBLIC_SUFFIX}\b"
     r"|\b[A-Z]{1,5}(?:CC|DC|BC)\b"
     r"|\bNHS(?:\s+(?:[A-Z][\w'’-]*|and))*"
+    r"|\b(?:the\s+)?(?:Scottish|Welsh|UK|British)\s+[Gg]overnment"
+    r"|\bthe\s+(?:borough|county|district)(?=\s+(?:are|is|have|has|will|were|was)\b)"
     r"|\b(?:DWP|DfE|DHSC|MHCLG|DCMS|HMRC|GLA|Home Office|Cabinet Office|Government|the government)"
     r"\b"
     r"|\b(?:the\s+)?(?:(?:local|county|district|borough|city|town|parish)\s+)?council\b",
@@ -261,7 +265,22 @@ def _place_as_body(text: str, bodies: Gazetteer | None) -> Mention | None:
     return None
 
 
-def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list[list[int]]:
+class _Where(Protocol):
+    """Where a body stands in the text (a ``Mention``, or a name read by the patterns)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class _At:
+    start: int
+    end: int
+
+
+def _without_body(toks: list[Tok], runs: list[list[int]], body: _Where) -> list[list[int]]:
     """The pieces of text less the body's words, and a "by"/"from"/"at" just before them
     ("Consultation by KCC on youth services" -> "Consultation on youth services"); where
     the body was the sentence's subject, what it did is no title either ("KCC are ending
@@ -422,6 +441,22 @@ def title_and_body(
         title = _slice(text, toks, without_lead(toks, chosen)) or None
     if body is None and whole is not None:
         body = public_body_in(whole)  # "Sevenoaks DC grant ends ..."
+    if body is not None and whole is not None and body in whole and body != whole:
+        # "The Health and Social Care Partnership is ending our day care contract": the
+        # title is what the body does it to, as with a body the data names.
+        at = text.find(body, toks[chosen[0]].start)
+        end = at + len(body)
+        if at >= 4 and text[at - 4 : at].lower() == "the ":
+            at -= 4  # "the CCG are ending …": the body's "the" goes with it
+        end = m.end() if (m := _POSSESSIVE_AFTER.match(text, end)) else end
+        left = _without_body(toks, runs, _At(at, end)) if at >= 0 else []
+        if left:
+            better = _slice(
+                text, toks, without_lead(toks, with_its_list(toks, left, best_piece(toks, left)))
+            )
+            # "Funding" alone, or the body back in ("Council funding"), says less.
+            if len(better.split()) > 1 and body.lower() not in better.lower():
+                title = better
     if body is not None and title is not None and body == title and len(runs) > 1:
         title = _slice(text, toks, runs[1]) or None
     return title, (cap(body) if body else None)
