@@ -175,8 +175,8 @@ _SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
     # "Weds 17th", "Wednesday the 17th": the 17th (a weekday and a day of the month alone).
     (re.compile(rf"^{_WD_PLAIN}\s+(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th))$"), r"the \1"),
-    # "Friday just gone": last Friday.
-    (re.compile(rf"^({_WD_PLAIN})\s+just\s+gone$"), r"last \1"),
+    # "Friday just gone", "Tuesday gone": last Friday, last Tuesday.
+    (re.compile(rf"^({_WD_PLAIN})\s+(?:just\s+)?gone$"), r"last \1"),
     # "a week today", "a week tomorrow", "tomorrow week".
     (re.compile(r"^(?:a|one)\s+week\s+(?:today|from\s+today)$"), "in 7 days"),
     (re.compile(r"^(?:(?:a|one)\s+week\s+tomorrow|tomorrow\s+week)$"), "in 8 days"),

@@ -29,7 +29,7 @@ _TOKEN_RE = re.compile(
     r"|[^\W_]+(?:['’][^\W_]+|-(?=[^\W\d_])[^\W_]+)*)"  # words; "e-services" stays whole
     # A sentence's end separates ("St. Mary's" is no sentence's end), as "," ";" do.
     r"|(?P<sep>[,;|\n]+|(?<!\bSt)(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bRd)(?<!\bNo)"
-    r"\.(?=\s+[A-Z]|\s*$)|[!?]+(?=\s|$))"
+    r"\.(?=\s+[A-Z]|\s*$)|(?<=\w)[!?]+(?=\s|$))"
     r"|(?P<dash>[-–—]+)"
     r"|(?P<punct>\S)"
 )
