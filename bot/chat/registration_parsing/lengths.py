@@ -24,7 +24,8 @@ _LENGTH_RE = re.compile(
     r"(?P<lead>(?:(?:runs?|running|lasts?|lasting|will\s+run|is\s+open|open|opens?)\s+)?"
     r"(?P<prep>for|in|over|of|lasting)\s+|(?:runs?|running|lasts?)\s+)?"
     r"(?:(?:a|an)\s+)?"
-    rf"(?P<n>{_NUMBER})[\s-]+(?P<unit>days?|weeks?|wks?|fortnights?|months?|mths?)\b"
+    rf"(?P<n>{_NUMBER}|an?(?=\s+(?:month|fortnight|week)\b))[\s-]+"
+    r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|mths?)\b"
     r"(?:['’]s|s['’]|['’])?(?:\s+time)?"
     r"(?:\s+long)?"
     r"(?:\s+after\s+(?:it\s+opens|it\s+starts|opening(?:\s+day)?|the\s+opening"
@@ -81,7 +82,8 @@ _UNIT_NAMES = {"d": "day", "w": "week", "f": "fortnight", "m": "month"}
 def _said(m: re.Match[str]) -> str:
     """A length as shown and stored: "six-week" -> "6 weeks", "1 wk" -> "1 week"."""
     raw = m.group("n").lower()
-    n = int(raw) if raw.isdigit() else _NUMBER.split("|").index(raw)
+    # "in a month": one
+    n = 1 if raw in ("a", "an") else int(raw) if raw.isdigit() else _NUMBER.split("|").index(raw)
     unit = _UNIT_NAMES[m.group("unit").lower()[0]]
     return f"{n} {unit}{'' if n == 1 else 's'}"
 
