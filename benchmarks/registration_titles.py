@@ -56,12 +56,17 @@ class Example:
 
 
 @contextmanager
-def recording(into: list[tuple[list[Tok], list[list[int]]]]) -> Iterator[None]:
+def recording(into: list[tuple[list[Tok], list[list[int]], frozenset[int]]]) -> Iterator[None]:
     real = titles.best_piece
 
-    def record(toks: list[Tok], runs: list[list[int]], using: Any = None) -> list[int]:
-        into.append((toks, [list(r) for r in runs]))
-        return real(toks, runs, using)
+    def record(
+        toks: list[Tok],
+        runs: list[list[int]],
+        using: Any = None,
+        body: frozenset[int] = frozenset(),
+    ) -> list[int]:
+        into.append((toks, [list(r) for r in runs], body))
+        return real(toks, runs, using, body)
 
     setattr(names, "best_piece", record)  # noqa: B010 (the reader looks it up in names)
     try:
@@ -77,13 +82,13 @@ def examples(set_name: str) -> list[Example]:
         if not words or case.get("refuse"):
             continue
         text = re.sub(r"^\s*/\w+\s*", "", str(case["message"]))
-        seen: list[tuple[list[Tok], list[list[int]]]] = []
+        seen: list[tuple[list[Tok], list[list[int]], frozenset[int]]] = []
         with recording(seen):
             field_answers.read_message(case["kind"], text, case["today"])
         if not seen:
             continue
-        toks, runs = seen[-1]
-        pieces = [titles.features(toks, r) for r in runs]
+        toks, runs, body = seen[0]  # the reading's first choice (a second is a retry)
+        pieces = [titles.features(toks, r, body) for r in runs]
         plain = [registration_scoring._plain(" ".join(toks[k].text for k in r)) for r in runs]
         right = [all(registration_scoring._plain(w) in p for w in words) for p in plain]
         out.append(Example(set_name, case["id"], pieces, right))

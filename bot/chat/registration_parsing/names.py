@@ -361,9 +361,12 @@ def title_and_body(
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
+        said = frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
         title = (
             _slice(
-                text, toks, without_lead(toks, with_its_list(toks, runs, best_piece(toks, runs)))
+                text,
+                toks,
+                without_lead(toks, with_its_list(toks, runs, best_piece(toks, runs, body=said))),
             )
             if runs
             else None

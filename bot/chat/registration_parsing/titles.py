@@ -31,14 +31,19 @@ class TitleModel:
     """What coming first is worth (the title most often leads)."""
 
 
-def features(toks: list[Tok], run: list[int]) -> list[str]:
-    """A piece's words, lower case, numbers as one word; and whether it is one word."""
+def features(toks: list[Tok], run: list[int], body: frozenset[int] = frozenset()) -> list[str]:
+    """A piece's words, lower case, numbers as one word, the body's name as one word; and
+    whether it is one word."""
     out: list[str] = []
     for k in run:
         tok = toks[k]
         if tok.kind != "word":
             continue
         low = tok.low
+        if k in body:
+            if not out or out[-1] != "<body>":
+                out.append("<body>")  # "Sevenoaks DC consultation": the body names no thing
+            continue
         out.append("<num>" if re.fullmatch(r"[\d/.-]+", low) else low)
     if len(out) == 1:
         out.append("<one word>")  # "Consultation", "Urgent": a word alone names little
@@ -82,13 +87,17 @@ def without_lead(toks: list[Tok], run: list[int]) -> list[int]:
 
 
 def best_piece(
-    toks: list[Tok], runs: list[list[int]], using: TitleModel | None = None
+    toks: list[Tok],
+    runs: list[list[int]],
+    using: TitleModel | None = None,
+    body: frozenset[int] = frozenset(),
 ) -> list[int]:
-    """The piece of ``runs`` (non-empty) most likely the title."""
+    """The piece of ``runs`` (non-empty) most likely the title; ``body``: the tokens of the
+    body's name."""
     using = using or model()
     best = max(
         range(len(runs)),
-        key=lambda i: (score(features(toks, runs[i]), i == 0, using), -i),
+        key=lambda i: (score(features(toks, runs[i], body), i == 0, using), -i),
     )
     return runs[best]
 
