@@ -161,6 +161,8 @@ def test_a_complaints_body_and_side(text: str, against: str, body: str | None) -
         ("Friday just gone", date(2027, 3, 5)),
         ("a week today", date(2027, 3, 17)),
         ("tomorrow week", date(2027, 3, 18)),
+        ("Friday week", date(2027, 3, 19)),
+        ("a week on Monday", date(2027, 3, 22)),
         ("the start of April", date(2027, 4, 1)),
         ("this morning", TODAY),
         ("last night", date(2027, 3, 9)),

@@ -170,6 +170,9 @@ _WD_PLAIN = (
     r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?"
     r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?"
 )
+_WEEK_ON_RE = re.compile(
+    rf"(?:(?:a|one)\s+week\s+on\s+(?P<day>{_WD_PLAIN})|(?P<day2>{_WD_PLAIN})\s+week)"
+)
 _SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
     # "w/c 15 March", "week commencing 15 March": the day given.
     (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
@@ -501,6 +504,11 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return _explicit_or_inferred(m, MONTHS[m.group("mon")[:3]], today, hint, text)
         if m := _WEEKDAY_RE.fullmatch(s):
             return ParsedDay(_parse_weekday(m, today, hint))
+        if m := _WEEK_ON_RE.fullmatch(s):
+            # "Friday week", "a week on Friday": the Friday a week after the coming one.
+            coming = _WEEKDAY_RE.fullmatch(m.group("day") or m.group("day2"))
+            assert coming is not None
+            return ParsedDay(_parse_weekday(coming, today, "future") + timedelta(days=7))
         if m := _RELATIVE_RE.fullmatch(s):
             found = _parse_relative(m, today, text)
             if found is None:
