@@ -1,5 +1,6 @@
 """What a message that is not a command means: its intent, learnt from labelled examples
-(``intents.yaml``) by a classifier over character n-grams and words (``naive_bayes``).
+(``intents.yaml``, ``labelled.yaml``) by a linear SVM over character n-grams, words and
+lookups (``linear_svm``; naive Bayes and nearest examples are the measured alternatives).
 
 ``read_intent(text, context)`` is the one entry point; the model is trained on first use.
 """
@@ -19,7 +20,7 @@ from bot.chat.understanding.examples import (
     training_data,
 )
 from bot.chat.understanding.features import Featuriser
-from bot.chat.understanding.naive_bayes import NaiveBayes
+from bot.chat.understanding.linear_svm import LinearSvm
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,9 @@ class Intent:
 
 
 @cache
-def model() -> NaiveBayes:
+def model() -> LinearSvm:
     data = training_data()
-    return NaiveBayes(Featuriser(data), data.examples)
+    return LinearSvm(Featuriser(data), data.examples)
 
 
 def read_intent(text: str, context: Context = "none") -> Intent:

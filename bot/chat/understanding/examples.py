@@ -113,7 +113,27 @@ def parse(text: str) -> TrainingData:
     return TrainingData(examples=tuple(examples), lookups=lookups, synonyms=synonyms)
 
 
+class _Labelled(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    context: Context
+    intent: Label
+    kind: Kind | None = None
+
+
+def parse_labelled(text: str) -> tuple[Example, ...]:
+    """Labelled messages in the intent sets' format (a list of text, context, intent and
+    a register's kind)."""
+    raw = [_Labelled.model_validate(r) for r in yaml.safe_load(text)]
+    return tuple(Example(text=r.text, intent=r.intent, kind=r.kind, context=r.context) for r in raw)
+
+
 @cache
 def training_data() -> TrainingData:
-    """The examples shipped with the bot."""
-    return parse(files("bot.chat.understanding").joinpath("intents.yaml").read_text("utf-8"))
+    """The examples shipped with the bot: the hand-written ones and the labelled messages
+    of spent evaluation sets."""
+    here = files("bot.chat.understanding")
+    written = parse(here.joinpath("intents.yaml").read_text("utf-8"))
+    labelled = parse_labelled(here.joinpath("labelled.yaml").read_text("utf-8"))
+    return written.model_copy(update={"examples": (*written.examples, *labelled)})
