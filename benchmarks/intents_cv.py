@@ -30,7 +30,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from intent_scoring import Case, load  # noqa: E402
 
-from bot.chat.understanding.examples import Example, TrainingData, parse  # noqa: E402
+from bot.chat.understanding import builtin_compacts  # noqa: E402
+from bot.chat.understanding.examples import Example, TrainingData, parse, with_names  # noqa: E402
 from bot.chat.understanding.features import Featuriser  # noqa: E402
 from bot.chat.understanding.linear_svm import LinearSvm  # noqa: E402
 from bot.chat.understanding.naive_bayes import NaiveBayes, class_of  # noqa: E402
@@ -139,9 +140,20 @@ def linear(kind: str, c: float, norm: bool = False) -> Builder:
     return build
 
 
+def with_gazetteer(build: Builder) -> Builder:
+    """``build`` with every body and place of the built-in Compacts in the lookups."""
+
+    def built(data: TrainingData, examples: Sequence[Example]) -> Reader:
+        return build(with_names(data, builtin_compacts()), examples)
+
+    return built
+
+
 OPTIONS: dict[str, tuple[Builder, bool]] = {
     # name: (builder, whether the spent sets' training folds are added to the examples)
     "SVM C=0.03 + sets (kept)": (svm_kept, True),
+    "SVM + sets + gazetteer": (with_gazetteer(svm_kept), True),
+    "NB + sets + gazetteer": (with_gazetteer(naive_bayes), True),
     "NB, examples only": (naive_bayes, False),
     "NB + sets": (naive_bayes, True),
     "nearest 3 + sets": (nearest, True),

@@ -18,9 +18,12 @@ from bot.chat.understanding.examples import (
     Kind,
     Label,
     training_data,
+    with_names,
 )
 from bot.chat.understanding.features import Featuriser
 from bot.chat.understanding.linear_svm import LinearSvm
+from compacts.loader import COMPACTS_DIR, load_compact
+from compacts.models import Compact
 
 
 @dataclass(frozen=True)
@@ -29,19 +32,30 @@ class Intent:
     kind: Kind | None
     """A registration's kind; None for every other label."""
     confidence: float
+    asks: float = 0.0
+    """The share the classifier gives "question" (a situation told with a question in it,
+    "they cut our grant, can they?", is both)."""
+
+
+@cache
+def builtin_compacts() -> tuple[Compact, ...]:
+    """The Compacts shipped with the bot, whose bodies and places the model knows."""
+    return tuple(load_compact(path) for path in sorted(COMPACTS_DIR.glob("*.yaml")))
 
 
 @cache
 def model() -> LinearSvm:
     data = training_data()
-    return LinearSvm(Featuriser(data), data.examples)
+    return LinearSvm(Featuriser(with_names(data, builtin_compacts())), data.examples)
 
 
 def read_intent(text: str, context: Context = "none") -> Intent:
     """What ``text`` most likely means, said in ``context``."""
-    cls, p = model().scores(text, context)[0]
+    scores = model().scores(text, context)
+    cls, p = scores[0]
     label, _, kind = cls.partition(":")
-    return Intent(label, kind or None, p)  # type: ignore[arg-type]
+    asks = dict(scores).get("question", 0.0)
+    return Intent(label, kind or None, p, asks)  # type: ignore[arg-type]
 
 
 __all__ = ["ALLOWED", "CONTEXTS", "LABELS", "Context", "Intent", "Kind", "Label", "read_intent"]

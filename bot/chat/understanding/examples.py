@@ -3,12 +3,15 @@ lookup tables and synonyms, in the shape of Rasa's NLU training data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from compacts.models import Compact
 
 Context = Literal["none", "suggestion", "readback"]
 Label = Literal[
@@ -127,6 +130,21 @@ def parse_labelled(text: str) -> tuple[Example, ...]:
     a register's kind)."""
     raw = [_Labelled.model_validate(r) for r in yaml.safe_load(text)]
     return tuple(Example(text=r.text, intent=r.intent, kind=r.kind, context=r.context) for r in raw)
+
+
+def with_names(data: TrainingData, compacts: Iterable[Compact]) -> TrainingData:
+    """``data`` with every body and place the Compacts name added to the ``body`` and
+    ``place`` lookup tables (names that are everyday words but in capitals left out), so a
+    message naming any of them reads as naming a body or a place."""
+    said: dict[str, list[str]] = {"body": [], "place": []}
+    for compact in compacts:
+        for table, named in (("body", compact.bodies), ("place", compact.places)):
+            for one in named:
+                said[table] += [n.lower() for n in (one.name, *one.also) if n not in one.cased]
+    lookups = dict(data.lookups)
+    for table, names in said.items():
+        lookups[table] = tuple(dict.fromkeys((*lookups.get(table, ()), *names)))
+    return data.model_copy(update={"lookups": lookups})
 
 
 @cache
