@@ -177,7 +177,11 @@ OPTIONS: dict[str, tuple[Builder, bool]] = {
 def run(
     build: Builder, data: TrainingData, train: list[Case], test: list[Case]
 ) -> tuple[int, list[float]]:
-    read = build(data, [*data.examples, *map(as_example, train)])
+    # A message the test part repeats (the sets' writers reused the issue's examples) is
+    # not trained on.
+    tested = {" ".join(c.text.lower().split()) for c in test}
+    fresh = [c for c in train if " ".join(c.text.lower().split()) not in tested]
+    read = build(data, [*data.examples, *map(as_example, fresh)])
     right = 0
     times: list[float] = []
     for c in test:
