@@ -376,7 +376,9 @@ class Gazetteer:
         place that a Compact the chat follows names is that Compact's (a registration is
         checked against the Compacts the group chose, when they cover the body)."""
         found = self.mentions(text, follows)
-        by_name = [m for m in found if m.what == "compact"] or self._by_date_or_draft(text)
+        # A year or "draft" beside a name is the more exact ("the Kent Compact's 2007
+        # draft" is the draft, not the Kent Compact the name alone would be).
+        by_name = [*self._by_date_or_draft(text), *(m for m in found if m.what == "compact")]
         codes: dict[str, Mention] = {}
         for m in by_name or found:
             followed = [c for c in m.codes if c in follows] if keep_followed else []
