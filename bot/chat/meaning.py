@@ -25,7 +25,7 @@ from bot.chat.forms import FORMS, Kind
 from bot.chat.letters import EXAMPLE as LETTER_EXAMPLE
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
 from bot.chat.registration_parsing import parse_complaint, parse_consultation, parse_funding
-from bot.chat.understanding import Intent, read_intent
+from bot.chat.understanding import Context, Intent, read_intent
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -107,7 +107,11 @@ async def open_offer(conv: Conversation, chat_id: int) -> Offer | None:
 async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     """Do what ``text`` asks, or offer it; the reply says which."""
     offer = await open_offer(conv, msg.chat_id)
-    intent = read_intent(text, "suggestion" if offer else "none")
+    context: Context = "suggestion" if offer else "none"
+    intent = read_intent(text, context)
+    if intent.label == "change" and not await conv.core.open_items(msg.chat_id):
+        # A change is to a stored item: with none, the words tell of something else.
+        intent = read_intent(text, context, frozenset({"change"}))
     label = intent.label
     if offer is not None and offer.what == "compact" and label == "no":
         # "not that one, the perth one": a no that names another place chooses that

@@ -36,8 +36,8 @@ from compacts.models import BodyKind, Compact
 
 What = Literal["compact", "body", "place"]
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![^\W_]))?|[^\W_]+(?:['’][^\W_]+)*|&")
-"""A dotted abbreviation ("T.W.B.C."), a word, or "&"."""
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![^\W_]))?|[^\W_]+(?:['’][^\W_]+)*|[&+]")
+"""A dotted abbreviation ("T.W.B.C."), a word, or "&" ("+" said for it: "P+K")."""
 _POSSESSIVE = re.compile(r"['’]s$")
 _APOSTROPHE = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")
@@ -80,7 +80,7 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
-        if word == "&":
+        if word in ("&", "+"):
             norm = "and"
         elif "." in word:
             norm = word.replace(".", "").casefold()  # "T.W.B.C." is "twbc"
