@@ -109,9 +109,6 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     offer = await open_offer(conv, msg.chat_id)
     context: Context = "suggestion" if offer else "none"
     intent = read_intent(text, context)
-    if intent.label == "change" and not await conv.core.open_items(msg.chat_id):
-        # A change is to a stored item: with none, the words tell of something else.
-        intent = read_intent(text, context, frozenset({"change"}))
     label = intent.label
     if offer is not None and offer.what == "compact" and label == "no":
         # "not that one, the perth one": a no that names another place chooses that

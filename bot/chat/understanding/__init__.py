@@ -49,12 +49,9 @@ def model() -> LinearSvm:
     return LinearSvm(Featuriser(with_names(data, builtin_compacts())), data.examples)
 
 
-def read_intent(
-    text: str, context: Context = "none", ruled_out: frozenset[Label] = frozenset()
-) -> Intent:
-    """What ``text`` most likely means, said in ``context``, of the labels not
-    ``ruled_out`` (what the chat's state makes impossible)."""
-    scores = [s for s in model().scores(text, context) if s[0].partition(":")[0] not in ruled_out]
+def read_intent(text: str, context: Context = "none") -> Intent:
+    """What ``text`` most likely means, said in ``context``."""
+    scores = model().scores(text, context)
     cls, p = scores[0]
     label, _, kind = cls.partition(":")
     asks = dict(scores).get("question", 0.0)
