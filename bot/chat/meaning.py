@@ -41,7 +41,7 @@ def _naming(conv: Conversation, text: str) -> list[Compact]:
 OFFER_TTL = timedelta(days=1)
 """An offer left unanswered this long is forgotten: a later "yes" is not taken as its answer."""
 
-ASKS = 0.25
+ASKS = 0.15
 """The share of "question" above which a situation is also answered as a question (on the
 spent sets, registrations the writers meant as such score under 0.02; situations that ask,
 "… what now?", 0.3-0.4)."""
