@@ -10,8 +10,8 @@ the worker holding the most claims is killed with SIGKILL.  Then:
 
 - every update was applied exactly once (one item per ``/remind``), and each chat's in the
   order they were sent (item ids rise with the updates);
-- every reminder reached Telegram, once (at most one message twice: the one in flight when
-  the worker died);
+- every reminder reached Telegram, once, except that what the killed worker had sent but not
+  yet marked sent may arrive twice (never more, and nothing else);
 - the three workers share one limiter: each booked its sends in the database's one book
   (the bot's slots and every chat's), and no group got more than 20 messages in any minute.
   That booked slots are spaced for 30 a second across workers is checked exactly, on a test
@@ -172,11 +172,25 @@ async def test_three_workers_one_killed_mid_delivery_apply_and_deliver_everythin
                 " GROUP BY claimed_by ORDER BY count(*) DESC",
             )
             assert claims, "no worker was delivering when the kill came"
-            victim_pid = int(claims[0][0].split("-")[-2])
+            victim_owner = claims[0][0]
+            victim_pid = int(victim_owner.split("-")[-2])
             [victim] = [w for w in workers if w.process.pid == victim_pid]
             os.kill(victim_pid, signal.SIGKILL)
             killed_at = time.monotonic()
             victim.process.wait()
+            # What the dead worker had claimed and not marked sent (its claims wait out the
+            # grace before anyone takes them): any of it may have reached Telegram already, so
+            # these, and only these, may arrive twice.  How many depends on how far the
+            # machine let marking sent fall behind sending, not on the code.
+            unrecorded = {
+                title
+                for (title,) in await raw_sql.fetch(
+                    pg_target,
+                    "SELECT i.title FROM reminders r JOIN items i ON i.id = r.item_id"
+                    " WHERE r.status = 'sending' AND r.claimed_by = ?",
+                    [victim_owner],
+                )
+            }
 
             # The other two finish the job.
             while True:
@@ -210,11 +224,13 @@ async def test_three_workers_one_killed_mid_delivery_apply_and_deliver_everythin
     done = await raw_sql.fetch(pg_target, "SELECT count(*) FROM inbox WHERE done_at IS NULL")
     assert done[0][0] == 0
 
-    # Every reminder delivered, once; at most the one message in flight at the kill twice.
+    # Every reminder delivered, once; only what the dead worker had not marked sent twice.
     reminder_msgs = [m for m in api.sent if (m.text or "").startswith("⏰")]
     texts_seen = Counter(m.text for m in reminder_msgs)
     doubled = [t for t, n in texts_seen.items() if n > 1]
-    assert len(doubled) <= 1 and all(texts_seen[t] == 2 for t in doubled), doubled
+    assert all(texts_seen[t] == 2 for t in doubled), doubled
+    doubled_titles = {title for title in wanted for t in doubled if title_in(title, t)}
+    assert doubled_titles <= unrecorded, (doubled_titles - unrecorded, len(unrecorded))
     delivered = Counter(
         title for m in reminder_msgs for title in wanted if title_in(title, m.text or "")
     )
@@ -238,7 +254,8 @@ async def test_three_workers_one_killed_mid_delivery_apply_and_deliver_everythin
         f"\n{len(updates)} chats, {len(texts)} updates posted in {posted:.1f} s, "
         f"{len(sends)} messages; killed a worker {killed_at - min(reminders_at):.1f} s into "
         f"delivery; all delivered {finished - killed_at:.1f} s after the kill; "
-        f"{len(doubled)} message twice; most in one second {most_in_any(at, 1.0)}"
+        f"{len(doubled)} message(s) twice of {len(unrecorded)} unrecorded at the kill; "
+        f"most in one second {most_in_any(at, 1.0)}"
     )
 
 
