@@ -53,6 +53,11 @@ def read_intent(text: str, context: Context = "none") -> Intent:
     """What ``text`` most likely means, said in ``context``."""
     scores = model().scores(text, context)
     cls, p = scores[0]
+    if cls in ("yes", "no") and not model().knows_a_word(text):
+        # A yes or no guessed from letters alone ("soonish") is not taken as one (a wrong
+        # yes stores a registration): it is read as a question, what the bot does with
+        # what it cannot place.
+        cls = "question"
     label, _, kind = cls.partition(":")
     asks = dict(scores).get("question", 0.0)
     return Intent(label, kind or None, p, asks)  # type: ignore[arg-type]

@@ -46,6 +46,10 @@ class LinearSvm:
             str(name): [float(w) for w in coef[:, j]] for j, name in enumerate(names)
         }
 
+    def knows_a_word(self, text: str) -> bool:
+        """Whether a word of ``text`` (not just its letters) was in an example."""
+        return any(f in self.weights for f in self.featuriser.features(text) if f.startswith("w:"))
+
     def scores(self, text: str, context: Context) -> list[tuple[str, float]]:
         """Each class allowed in ``context`` with a probability-like share (a softmax of
         the margins), most likely first."""
