@@ -155,12 +155,13 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
-SIGNALS: list[tuple[str, bool, float]] = [
-    ("lexical only", False, 0.0),
-    ("+ keys judge (default)", True, 0.0),
-    ("+ keys judge + keys rank", True, 1.0),
+SIGNALS: list[tuple[str, bool, bool, float]] = [
+    ("lexical only", False, False, 0.0),
+    ("+ keys judge", True, False, 0.0),
+    ("+ keys judge + keys rank", True, False, 1.0),
+    ("+ learned judge (default)", True, True, 0.0),
 ]
-"""(setting, calibrated, keys weight in the ranking)."""
+"""(setting, calibrated, learned calibration, keys weight in the ranking)."""
 
 _COLD_QUESTION = "what does the compact say about volunteers expenses?"
 """A clause question: its answers are judged by their keys, so a cold ask builds them."""
@@ -172,10 +173,10 @@ def signal_rows(knowledge: Knowledge, big_registry: CompactRegistry, n: int, war
     k, s = len(real.compacts), len(big_registry.compacts)
     rows: list[Row] = []
     cold: list[str] = []
-    saved = ask_module.CALIBRATED, ask_module.KEYS
+    saved = ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS
     try:
-        for name, calibrated, keys in SIGNALS:
-            ask_module.CALIBRATED, ask_module.KEYS = calibrated, keys
+        for name, calibrated, learned, keys in SIGNALS:
+            ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS = calibrated, learned, keys
             firsts = []
             for _ in range(5):
                 fresh = Answerer(real, knowledge.pm)
@@ -190,7 +191,7 @@ def signal_rows(knowledge: Knowledge, big_registry: CompactRegistry, n: int, war
                 measure(f"{name}: {s} Compacts, 5 shown", big, lambda i: None, 5, n, warmup, 5)
             )
     finally:
-        ask_module.CALIBRATED, ask_module.KEYS = saved
+        ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS = saved
     print("\nSignals side by side (issue 21):\n")
     print_table(rows)
     print(f"\nCold first ask over the {k} Compacts (best of 5): " + "; ".join(cold))

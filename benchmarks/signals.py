@@ -9,9 +9,13 @@ totals only):
 - lexical ranking alone (BM25 over clause, section and keywords, with the topic, party and
   whose-duty preferences), every clause answer given with confidence;
 - with the question keys weighting the ranking (``KEYS``), at a few weights;
-- with the calibration: a clause answer whose question keys match the question less than
-  ``UNSURE_KEYED`` of the best competing clause's, or that holds less than
-  ``UNSURE_COVERAGE`` of the question, is given as ``unsure``.
+- with the keys' calibration: a clause answer whose question keys match the question less
+  than ``UNSURE_KEYED`` of the best competing clause's, or that holds less than
+  ``UNSURE_COVERAGE`` of the question, is given as ``unsure``;
+- with the learned calibration (the default, ``bot.knowledge.calibration``): every
+  confident answer judged by a logistic regression over its signals.  These rows are
+  in-sample on the spent sets it was trained on; its held-out figures, and each signal
+  group's contribution held out, are ``benchmarks/calibrate.py --signals``.
 
 ``--grid`` prints how the two calibration thresholds trade confidently wrong answers for
 right answers given as unsure, on dev and dev-2 only (where they were set): the chosen pair
@@ -52,26 +56,28 @@ def score(knowledge: Knowledge, folders: list[Path]) -> str:
 
 
 def settings(knowledge: Knowledge, folders: list[Path]) -> None:
-    saved = ask_module.CALIBRATED, ask_module.KEYS
-    rows = [("lexical only", False, 0.0)]
-    rows += [(f"+ keys in ranking x{w:g}", False, w) for w in (0.3, 1.0, 2.0)]
-    rows += [("+ calibration by keys (default)", True, 0.0)]
-    rows += [("+ calibration + keys in ranking x1", True, 1.0)]
+    saved = ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS
+    rows = [("lexical only", False, False, 0.0)]
+    rows += [(f"+ keys in ranking x{w:g}", False, False, w) for w in (0.3, 1.0, 2.0)]
+    rows += [("+ calibration by keys' thresholds", True, False, 0.0)]
+    rows += [("+ calibration by keys + keys rank x1", True, False, 1.0)]
+    rows += [("+ learned calibration (default)", True, True, 0.0)]
     print("right/confidently wrong/unsure per set\n")
     try:
-        for name, calibrated, keys in rows:
-            ask_module.CALIBRATED, ask_module.KEYS = calibrated, keys
+        for name, calibrated, learned, keys in rows:
+            ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS = calibrated, learned, keys
             knowledge.answerer._searches.clear()
-            print(f"{name:<36} {score(knowledge, folders)}")
+            print(f"{name:<38} {score(knowledge, folders)}")
     finally:
-        ask_module.CALIBRATED, ask_module.KEYS = saved
+        ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS = saved
         knowledge.answerer._searches.clear()
 
 
 def grid(knowledge: Knowledge) -> None:
     """Every clause answer on dev and dev-2 with its signals, then each threshold pair."""
-    saved = ask_module.UNSURE_KEYED, ask_module.UNSURE_COVERAGE
+    saved = ask_module.UNSURE_KEYED, ask_module.UNSURE_COVERAGE, ask_module.LEARNED
     ask_module.UNSURE_KEYED = ask_module.UNSURE_COVERAGE = -1.0  # judge nothing doubtful
+    ask_module.LEARNED = False
     cases: list[tuple[bool, dict[str, float]]] = []
     try:
         for folder in (DEV, DEV_2):
@@ -81,7 +87,7 @@ def grid(knowledge: Knowledge) -> None:
                     judged: Scored = judge_blind(knowledge.answerer, code, item)
                     cases.append((judged.ok, answer.signals))
     finally:
-        ask_module.UNSURE_KEYED, ask_module.UNSURE_COVERAGE = saved
+        ask_module.UNSURE_KEYED, ask_module.UNSURE_COVERAGE, ask_module.LEARNED = saved
     wrong = sum(not ok for ok, _ in cases)
     print(f"\njudged answers on dev + dev-2: {len(cases)}, of them wrong: {wrong}")
     print(f"{'keys <':>7} {'cover <':>8} {'caught':>7} {'lost':>5} {'cost':>5}")

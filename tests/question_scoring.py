@@ -74,11 +74,15 @@ BLIND_3 = QUESTIONS / "blind-3"
 engine only its totals are looked at."""
 BLIND_4 = QUESTIONS / "blind-4"
 """Written blind after issue 21's work, scored once on the merged code for its final figure."""
+BLIND_5 = QUESTIONS / "blind-5"
+"""Written blind before round 3's learned calibration (issue 21): only its totals are looked
+at, and it is never used to train (``benchmarks/calibrate.py`` reads the spent sets only)."""
 BLIND_SETS = {
     "blind": BLIND,
     "blind-2": BLIND_2,
     "blind-3": BLIND_3,
     "blind-4": BLIND_4,
+    "blind-5": BLIND_5,
     "dev": DEV,
     "dev-2": DEV_2,
 }

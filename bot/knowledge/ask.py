@@ -29,12 +29,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
+from bot.knowledge.calibration import calibrator
 from bot.knowledge.commitment_index import CommitmentIndex
 from bot.knowledge.query_expansion import party_preference, question_terms
 from bot.knowledge.reading import Reading, read
@@ -74,13 +76,20 @@ no figure, period, scope or procedure) is judged by its clauses' keys too.  Meas
 change on dev and dev-2, where every such rule's keys back it (judging every rule answer
 changed nothing either); it catches a rule chosen for a question about something else."""
 CALIBRATED = True
+"""Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
+``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
+LEARNED = True
+"""Whether the learned calibration (``bot.knowledge.calibration``, weights learned by
+``benchmarks/calibrate.py``) judges every confident answer; off, the keys' thresholds above
+judge clause answers (and rules given only because nothing else answered)."""
+_CONFIDENT = ("rule", "clause", "no_number")
+_KEYED_AMONG = 10
+"""The best-ranked clauses whose question keys are compared with the answer's."""
 JUDGED = ("clause", "no_number")
 """The kinds of answer chosen as the clause covering most of the question (not the rule,
 not the group's own duty) that are judged by their keys: a "sets no number; what it says is
 quoted" answer claims that clause is what the Compact says on the point, as a clause answer
 does."""
-"""Whether doubtful clause answers are given as ``unsure`` (off only to measure it:
-``benchmarks/signals.py``, ``benchmarks/ask.py``)."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
@@ -351,9 +360,9 @@ def _unsure(compact: Compact, answer: Answer, ranked: list[_Ranked]) -> Answer:
 
 
 def _signals(answer: Answer, ranked: list[_Ranked], keyed: dict[str, float]) -> dict[str, float]:
-    """What the calibration reads: where the first citation ranks, how much of the question
-    it holds, how far ahead of the runner-up it is, and how well its keys match (``keyed``:
-    ``CompactSearch.key_scores``)."""
+    """What the keys' calibration reads: where the first citation ranks, how much of the
+    question it holds, how far ahead of the runner-up it is, and how well its keys match
+    (``keyed``: ``CompactSearch.key_scores``)."""
     first = answer.citations[0].commitment if answer.citations else None
     pos = next((i for i, r in enumerate(ranked) if r.commitment == first), -1)
     me = ranked[pos] if pos >= 0 else None
@@ -366,6 +375,90 @@ def _signals(answer: Answer, ranked: list[_Ranked], keyed: dict[str, float]) -> 
         "ratio": (second.score / me.score) if me and second and me.score else 0.0,
         "keyed": keyed.get(first, 0.0) if first else 0.0,
         "defines": float(bool(me and me.defines)),
+    }
+
+
+def _figure_from_rule(answer: Answer, reading: Reading) -> bool:
+    """Whether the answer gives a rule's figure (or says there is none) from the Compact's
+    obligations because the question asks for it: the learned calibration does not judge
+    these (held out it measured the same either way, cost 345 against 342, and judged it
+    doubted "how many weeks must a consultation last?" where the Compact sets none)."""
+    from_rule = answer.kind == "rule" or (
+        answer.kind == "no_number"
+        and not answer.signals.get("clause")
+        and not answer.signals.get("own")
+    )
+    return from_rule and (reading.asks_figure or reading.proposed is not None)
+
+
+def _learned_signals(
+    compact: Compact,
+    answer: Answer,
+    ranked: list[_Ranked],
+    raw: dict[str, float],
+    reading: Reading,
+    terms: list[Term],
+) -> dict[str, float]:
+    """Every signal the learned calibration (``bot.knowledge.calibration``) reads, for a
+    confident answer: its path and kind; where its first clause ranks lexically and by how
+    much; how much of the question it holds; whether the question keys agree on it; whether
+    it gives whose duty and which figure the question asks for.  ``raw``: the question keys'
+    BM25 sums (``CompactSearch.key_scores``)."""
+    first = answer.citations[0].commitment if answer.citations else None
+    pos = next((i for i, r in enumerate(ranked) if r.commitment == first), -1)
+    me = ranked[pos] if pos >= 0 else None
+    top = ranked[0] if ranked else None
+    second = next((r for r in ranked if r.commitment != first), None)
+    best_key = max(raw.values(), default=0.0)
+    keyed = {c: v / best_key for c, v in raw.items()} if best_key else {}
+    mine = keyed.get(first, 0.0) if first else 0.0
+    other_keys = max((v for c, v in keyed.items() if c != first), default=0.0)
+    clause = compact.commitment(first) if first else None
+    asked = "vcs" if reading.own_duty else ("public" if reading.owed else None)
+    duty = 0.0
+    if asked is not None and answer.duty is not None:
+        duty = 1.0 if answer.duty in (asked, "joint") else -1.0
+    counting = [t for t in terms if t.counts]
+    return {
+        "rule": float(answer.kind == "rule"),
+        "no_number": float(answer.kind == "no_number"),
+        "picked": answer.signals.get("clause", 0.0),
+        "own": answer.signals.get("own", 0.0),
+        "asked_rule": float(answer.kind == "rule" and _asks_rule(answer.topic, reading)),
+        "absent": float(me is None),
+        "pos": float(min(pos, 5) if pos >= 0 else 5),
+        "top": float(pos == 0),
+        "cov": me.match.coverage if me else 0.0,
+        "covered": float(min(len(me.match.covered), 5)) if me else 0.0,
+        "top_cov": top.match.coverage if top else 0.0,
+        "ratio": (second.score / me.score) if me and second and me.score else 0.0,
+        "lead": (me.score / top.score) if me and top and top.score else 0.0,
+        "log_score": math.log1p(me.match.score) if me else 0.0,
+        "keyed": mine,
+        "key_top": float(bool(keyed) and mine >= 1.0),
+        "keyed_other": other_keys,
+        "keys_none": float(not keyed),
+        "key_raw": math.log1p(raw.get(first, 0.0)) if first else 0.0,
+        "key_best": math.log1p(best_key),
+        "defines": float(bool(me and me.defines)),
+        "tagged": float(bool(me and me.tagged)),
+        "statement": float(bool(clause and clause.statement)),
+        "topic_none": float(answer.topic is None),
+        "rule_topic": float(answer.topic in RULE_TOPICS),
+        "asks_figure": float(reading.asks_figure),
+        "asks_count": float(reading.asks_count),
+        "asks_when": float(reading.asks_when),
+        "own_duty": float(reading.own_duty),
+        "owed": float(reading.owed),
+        "asks_duty": float(reading.asks_duty),
+        "asks_contact": float(reading.asks_contact),
+        "focus": float(reading.focus is not None),
+        "proposed": float(reading.proposed is not None),
+        "terms": math.log1p(len(counting)),
+        "states": float(first is not None and _states(compact, first, reading)),
+        "duty_match": duty,
+        "cited": float(len(answer.citations)),
+        "draft": float(compact.is_draft),
     }
 
 
@@ -575,6 +668,17 @@ class Answerer:
             party = "public"  # what the group should get is what the public bodies owe it
         ranked = self._ranked(compact, terms, topic, party, reading)
         answer = self._chosen(compact, topic, reading, terms, ranked)
+        model = calibrator() if CALIBRATED and LEARNED else None
+        if model is not None:
+            if answer.kind not in _CONFIDENT or _figure_from_rule(answer, reading):
+                return answer
+            competing = [c.commitment for c in answer.citations]
+            competing += [r.commitment for r in ranked[:_KEYED_AMONG]]
+            raw = self.search(compact).key_scores(terms, dict.fromkeys(competing), raw=True)
+            answer.signals = _learned_signals(compact, answer, ranked, raw, reading, terms)
+            if model.doubts(answer.signals):
+                return _unsure(compact, answer, ranked)
+            return answer
         if (
             answer.kind == "rule"
             and CALIBRATED
@@ -796,6 +900,7 @@ class Answerer:
             kind,
             score=score,
             duty="vcs",
+            signals={"own": 1.0},  # the group's own duty, asked about
         )
 
     def _clause(

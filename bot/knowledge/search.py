@@ -313,11 +313,14 @@ class CompactSearch:
                 keys.append((dict(Counter(found)), norm))
             self._key_stems[d] = keys
 
-    def key_scores(self, terms: Sequence[Term], among: Iterable[str]) -> dict[str, float]:
+    def key_scores(
+        self, terms: Sequence[Term], among: Iterable[str], raw: bool = False
+    ) -> dict[str, float]:
         """How well the question keys of the commitments ``among`` (the ones competing to
         answer) match the question: each one's best question by BM25 (the Compact's idf;
         each of the question's words counts by its best alternative), as a share (0-1] of
-        the best of them; those whose keys share no word with the question are left out."""
+        the best of them (``raw``: the BM25 sums themselves); those whose keys share no word
+        with the question are left out."""
         if not self.questions:
             return {}
         terms = [t for t in self._without_names(terms) if t.counts and not t.alone]
@@ -345,6 +348,8 @@ class CompactSearch:
                     total = sum(best.values())
                     if total > per.get(cid, 0.0):
                         per[cid] = total
+        if raw:
+            return per
         top = max(per.values(), default=0.0)
         return {cid: value / top for cid, value in per.items()} if top else {}
 

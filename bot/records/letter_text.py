@@ -57,9 +57,7 @@ class LetterTemplates:
 
                 intercepted_binops = frozenset({"*", "**"})
 
-                def call_binop(
-                    self, context: Any, operator: str, left: Any, right: Any
-                ) -> Any:
+                def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
                     if operator == "**" and isinstance(right, int) and abs(right) > 64:
                         raise SecurityError("the exponent is too large")
                     if operator == "*":
