@@ -141,7 +141,8 @@ def linear(kind: str, c: float, norm: bool = False) -> Builder:
 
 
 def with_gazetteer(build: Builder) -> Builder:
-    """``build`` with every body and place of the built-in Compacts in the lookups."""
+    """``build`` with every body and place of the built-in Compacts in the lookups (the
+    bot's ``model()``)."""
 
     def built(data: TrainingData, examples: Sequence[Example]) -> Reader:
         return build(with_names(data, builtin_compacts()), examples)
@@ -151,9 +152,9 @@ def with_gazetteer(build: Builder) -> Builder:
 
 OPTIONS: dict[str, tuple[Builder, bool]] = {
     # name: (builder, whether the spent sets' training folds are added to the examples)
-    "SVM C=0.03 + sets (kept)": (svm_kept, True),
-    "SVM + sets + gazetteer": (with_gazetteer(svm_kept), True),
-    "NB + sets + gazetteer": (with_gazetteer(naive_bayes), True),
+    "SVM + sets + names (kept)": (with_gazetteer(svm_kept), True),
+    "SVM C=0.03 + sets": (svm_kept, True),
+    "NB + sets + names": (with_gazetteer(naive_bayes), True),
     "NB, examples only": (naive_bayes, False),
     "NB + sets": (naive_bayes, True),
     "nearest 3 + sets": (nearest, True),
@@ -206,7 +207,7 @@ def main() -> None:
     folds = [pooled[i::5] for i in range(5)]
     sizes = ", ".join(f"{k} {len(v)}" for k, v in sets.items())
     print(f"examples {len(data.examples)}; sets {sizes}")
-    print(f"{'option':26} {'leave-one-set-out':>18} {'5-fold':>12} {'p50 µs':>8}")
+    print(f"{'option':27} {'leave-one-set-out':>18} {'5-fold':>12} {'p50 µs':>8}")
     for name, (build, with_sets) in OPTIONS.items():
         if (args.only and args.only not in name) or (args.quick and "kept" not in name):
             continue
@@ -224,7 +225,7 @@ def main() -> None:
                 folded += run(build, data, train, fold)[0]
         n = len(pooled)
         print(
-            f"{name:26} {f'{held}/{n} ({held / n:.1%})':>18} "
+            f"{name:27} {f'{held}/{n} ({held / n:.1%})':>18} "
             f"{f'{folded}/{n} ({folded / n:.1%})' if not args.quick else '-':>12} "
             f"{statistics.median(times):8.0f}"
         )
