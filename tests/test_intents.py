@@ -41,17 +41,20 @@ def test_the_second_blind_set_scores_at_least_its_floor() -> None:
     assert result.right >= BLIND_2_FLOOR, f"{result.right}/{result.total}"
 
 
-BLIND_3_FLOOR = 268
+BLIND_3_FLOOR = 266
 """Messages of blind-3 (written before round 3's work, totals only while working) read
 right, of 280: 246 with naive Bayes over the examples, 265 with the linear SVM trained on
 the examples and the spent sets, 268 with the Compacts' bodies and places as lookups and
-examples of situations that ask."""
+examples of situations that ask, 266 once an unsure yes or no at a read-back is not taken
+(``SURE_ANSWER``: a wrong yes stores a registration)."""
 
 
 def test_the_third_blind_set_scores_at_least_its_floor() -> None:
     result = score(load(BLIND.with_name("blind-3")))
-    assert result.total == 280
-    assert result.right >= BLIND_3_FLOOR, f"{result.right}/{result.total}"
+    # Only the totals are compared, so a failure shows no case of the blind set.
+    right, total = result.right, result.total
+    assert total == 280
+    assert right >= BLIND_3_FLOOR, f"{right}/{total}"
 
 
 def test_the_development_set_scores_at_least_its_floor() -> None:

@@ -25,6 +25,10 @@ from bot.chat.understanding.linear_svm import LinearSvm
 from compacts.loader import COMPACTS_DIR, load_compact
 from compacts.models import Compact
 
+SURE_ANSWER = 0.5
+"""The share below which a "yes" or "no" said at a read-back is read as a question instead:
+on the spent sets, cross-validated, 4 of the 6 yes and no read below it were wrong."""
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -53,10 +57,13 @@ def read_intent(text: str, context: Context = "none") -> Intent:
     """What ``text`` most likely means, said in ``context``."""
     scores = model().scores(text, context)
     cls, p = scores[0]
-    if cls in ("yes", "no") and not model().knows_a_word(text):
-        # A yes or no guessed from letters alone ("soonish") is not taken as one (a wrong
-        # yes stores a registration): it is read as a question, what the bot does with
-        # what it cannot place.
+    if cls in ("yes", "no") and (
+        not model().knows_a_word(text) or (context == "readback" and p < SURE_ANSWER)
+    ):
+        # A yes or no guessed from letters alone ("soonish"), or an unsure one to a
+        # read-back or a field's prompt ("two months"), is not taken as one (a wrong yes
+        # stores a registration): it is read as a question, what the bot does with what
+        # it cannot place.
         cls = "question"
     label, _, kind = cls.partition(":")
     asks = dict(scores).get("question", 0.0)
