@@ -11,8 +11,6 @@ accuracy on each, the time to build it (import + training, paid once at start-up
 time per message (p50, p99).
 
 Methods:
-- ``rules (main)``: the keyword rules the bot had before (``is_yes``, ``is_greeting``, …),
-  mapped to the labels as fairly as they go (anything else is a question);
 - ``linear SVM``: the bot's (``bot.chat.understanding.linear_svm``, scikit-learn);
 - ``naive Bayes``: the bot's before round 3 (``bot.chat.understanding.naive_bayes``);
 - ``nearest 3``: TF-IDF cosine to the examples, three nearest vote;
@@ -51,33 +49,6 @@ MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a
 
 Reader = Callable[[str, str], str]
 """(text, context) -> "label" or "register:kind"."""
-
-
-def rules() -> Reader:
-    from bot.chat import intent
-    from bot.chat.forms import FORMS
-    from bot.knowledge.knowledge import Knowledge
-    from bot.knowledge.places import compacts_naming
-
-    registry = Knowledge.load().registry
-
-    def read(text: str, context: str) -> str:
-        if context == "readback":
-            if intent.is_stop(text):
-                return "stop"
-            if intent.is_yes(text):
-                return "yes"
-            if intent.is_no(text):
-                return "no"
-            if any(f.find_field(text, extra=True) for f in FORMS.values()):
-                return "correction"
-        if intent.is_greeting(text):
-            return "greeting"
-        if compacts_naming(registry, text):
-            return "choose_compact"
-        return "question"
-
-    return read
 
 
 def linear_svm() -> Reader:
@@ -162,7 +133,6 @@ def main() -> None:
     dev = load(DEV)
     blind = [] if args.no_blind or args.quick else load(args.set)
     methods: list[tuple[str, Callable[[], Reader]]] = [
-        ("rules (main)", rules),
         ("linear SVM", linear_svm),
         ("naive Bayes", naive_bayes),
         ("nearest 3", nearest),
