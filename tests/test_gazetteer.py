@@ -187,3 +187,54 @@ def test_a_body_said_to_be_named_in_the_text_must_be_in_it(tmp_path: Path) -> No
     good = tmp_path / "good.yaml"
     good.write_text(text, encoding="utf-8")
     assert load_compact(good).bodies[0].name == "Sample Town Council"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "code"),
+    [
+        ("T.W.B.C. told us", "Tunbridge Wells Borough Council", "west-kent"),
+        ("k.c.c. want replies", "Kent County Council", "kent-2011"),
+        ("PKHSCP cut our contract", "Perth & Kinross Community Health Partnership",
+         "perth-kinross"),
+        ("the pkijb decided", "Perth & Kinross Community Health Partnership", "perth-kinross"),
+        ("P+K council", "Perth & Kinross Council", "perth-kinross"),
+        ("rbck havent paid", "Royal Borough of Kensington and Chelsea", "rbkc"),
+    ],
+)  # fmt: skip
+def test_abbreviations_dotted_run_together_or_with_two_letters_swapped(
+    gazetteer: Gazetteer, text: str, name: str, code: str
+) -> None:
+    [found] = gazetteer.mentions(text)
+    assert found.name == name
+    assert gazetteer.compacts_named(text) == [code]
+
+
+def test_a_short_name_is_read_with_one_swap_only(gazetteer: Gazetteer) -> None:
+    assert [m.name for m in gazetteer.mentions("pck said")] == ["Perth & Kinross Council"]
+    assert gazetteer.mentions("the kcp said") == []  # PKC's letters, but moved twice
+    assert gazetteer.mentions("the kkc said") == []  # a letter changed: not KCC nor PKC
+
+
+def test_a_name_as_written_is_no_misspelling_of_another(gazetteer: Gazetteer) -> None:
+    # "stanley" is a Perthshire village (in capitals); lower case it is not Swanley, Kent.
+    assert gazetteer.compacts_named("stanley (perthshire) - can they?") == ["perth-kinross"]
+
+
+def test_an_everyday_word_before_council_is_the_place(gazetteer: Gazetteer) -> None:
+    assert gazetteer.compacts_named("deal town council want our views") == ["kent-2011"]
+    assert gazetteer.compacts_named("we need to deal with the council") == []
+
+
+def test_local_words_count_in_a_chat_following_a_compact_within(gazetteer: Gazetteer) -> None:
+    # A West Kent group's "county council" is Kent County Council (West Kent lies in Kent).
+    text = "the county council cut our grant"
+    assert gazetteer.compacts_named(text, follows=["west-kent"]) == ["kent-2011"]
+    assert gazetteer.compacts_named(text, follows=["rbkc"]) == []
+
+
+def test_a_year_or_draft_beside_a_name_is_the_more_exact(gazetteer: Gazetteer) -> None:
+    assert gazetteer.compacts_named("kent partners compact draft 2007: what then?")[0] == (
+        "kent-2007-draft"
+    )
+    assert gazetteer.compacts_named("the old kent compact") == ["kent-2007-draft"]
+    assert gazetteer.compacts_named("the kent compact") == ["kent-2011"]

@@ -17,9 +17,11 @@ from bot.chat.understanding.naive_bayes import NaiveBayes
 BLIND_FLOOR = 270
 """Blind messages read right (of 282): 72 with the keyword rules before (benchmarks/
 intents.py, "rules (main)"), 268 with the first examples, 270 after examples were added
-for the development set's misses."""
+for the development set's misses.  Spent since round 3: the set is now trained on
+(``labelled.yaml``), so this floor only guards against losing what was learnt."""
 DEV_FLOOR = 128
-"""Development messages read right (of 131; written with the examples, tuned on)."""
+"""Development messages read right (of 131; written with the examples, tuned on, never
+trained on: 130 with the linear SVM)."""
 
 
 def test_the_blind_set_scores_at_least_its_floor() -> None:
@@ -30,13 +32,29 @@ def test_the_blind_set_scores_at_least_its_floor() -> None:
 
 BLIND_2_FLOOR = 250
 """Messages of blind-2 (written after the work, scored once) read right, of 280: 57 with
-main's keyword rules."""
+main's keyword rules.  Spent and trained on since round 3, like blind."""
 
 
 def test_the_second_blind_set_scores_at_least_its_floor() -> None:
     result = score(load(BLIND.with_name("blind-2")))
     assert result.total == 280
     assert result.right >= BLIND_2_FLOOR, f"{result.right}/{result.total}"
+
+
+BLIND_3_FLOOR = 266
+"""Messages of blind-3 (written before round 3's work, totals only while working) read
+right, of 280: 246 with naive Bayes over the examples, 265 with the linear SVM trained on
+the examples and the spent sets, 268 with the Compacts' bodies and places as lookups and
+examples of situations that ask, 266 once an unsure yes or no at a read-back is not taken
+(``SURE_ANSWER``: a wrong yes stores a registration)."""
+
+
+def test_the_third_blind_set_scores_at_least_its_floor() -> None:
+    result = score(load(BLIND.with_name("blind-3")))
+    # Only the totals are compared, so a failure shows no case of the blind set.
+    right, total = result.right, result.total
+    assert total == 280
+    assert right >= BLIND_3_FLOOR, f"{right}/{total}"
 
 
 def test_the_development_set_scores_at_least_its_floor() -> None:
@@ -156,3 +174,20 @@ def test_offer_buttons_round_trip() -> None:
         data = encode(action)
         assert len(data.encode()) <= 64 and decode(data) == action
     assert decode("offer:maybe:ab12") is None and decode("offer:1:") is None
+
+
+def test_the_spent_sets_are_trained_on_as_they_were_labelled() -> None:
+    """``labelled.yaml`` is blind and blind-2, less what dev repeats (dev stays unseen)."""
+    trained = {(e.text, e.context, e.intent, e.kind) for e in training_data().examples}
+    dev = {" ".join(c.text.lower().split()) for c in load(DEV)}
+    for folder in ("blind", "blind-2"):
+        for c in load(BLIND.with_name(folder)):
+            repeated = " ".join(c.text.lower().split()) in dev and len(c.text.split()) > 2
+            assert ((c.text, c.context, c.intent, c.kind) in trained) != repeated, c.text
+
+
+def test_a_situation_that_asks_something_is_also_a_question() -> None:
+    asking = read_intent("the county council stopped our youth grant from 1 april, can they?")
+    telling = read_intent("the county council stopped our youth grant from 1 april")
+    assert (asking.label, asking.kind) == (telling.label, telling.kind) == ("register", "funding")
+    assert asking.asks > 0.15 > telling.asks

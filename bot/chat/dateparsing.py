@@ -16,7 +16,7 @@ Rules (the ones users will ask about):
 * ``in N days/weeks/fortnights/months/years``, ``N weeks ago``, ``in 6 weeks' time``: months
   and years are calendar arithmetic by the corresponding-date rule (31 Jan + 1 month = 28/29
   Feb), via ``dateutil.relativedelta``.
-* ``end of March`` is 31 March (year inferred as above).
+* ``end of March`` is 31 March, ``the start of March`` 1 March (year inferred as above).
 * ``the 20th`` (a day of the month alone, with its ordinal) is the 20th of this month or the
   next (the next one for a deadline, the latest one for something that happened).
 * ``hint`` says what a field's date is: ``future`` (a deadline: the next such day on or
@@ -147,6 +147,10 @@ _SIMPLE: dict[str, int] = {
     "today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomoz": 1, "yesterday": -1,
     "day after tomorrow": 2, "the day after tomorrow": 2, "day before yesterday": -2,
     "the day before yesterday": -2,
+    # A part of a day is that day ("launched this morning", "heard last night").
+    "this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0,
+    "earlier today": 0, "later today": 0, "yesterday morning": -1,
+    "yesterday afternoon": -1, "yesterday evening": -1, "last night": -1,
 }  # fmt: skip
 
 
@@ -156,7 +160,31 @@ def _norm(text: str) -> str:
     s = s.strip(" .,;:!")
     # "on 3 March" / "at the end of June" / "by 3 March": the preposition carries no
     # information.
-    return re.sub(r"^(?:on|at|by)\s+", "", s)
+    s = re.sub(r"^(?:on|at|by)\s+", "", s)
+    for pattern, instead in _SAID_OTHERWISE:
+        s = pattern.sub(instead, s)
+    return s
+
+
+_WD_PLAIN = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?"
+)
+_WEEK_ON_RE = re.compile(
+    rf"(?:(?:a|one)\s+week\s+on\s+(?P<day>{_WD_PLAIN})|(?P<day2>{_WD_PLAIN})\s+week)"
+)
+_SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "w/c 15 March", "week commencing 15 March": the day given.
+    (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
+    # "Weds 17th", "Wednesday the 17th": the 17th (a weekday and a day of the month alone).
+    (re.compile(rf"^{_WD_PLAIN}\s+(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th))$"), r"the \1"),
+    # "Friday just gone", "Tuesday gone": last Friday, last Tuesday.
+    (re.compile(rf"^({_WD_PLAIN})\s+(?:just\s+)?gone$"), r"last \1"),
+    # "a week today", "a week tomorrow", "tomorrow week".
+    (re.compile(r"^(?:a|one)\s+week\s+(?:today|from\s+today)$"), "in 7 days"),
+    (re.compile(r"^(?:(?:a|one)\s+week\s+tomorrow|tomorrow\s+week)$"), "in 8 days"),
+)
+"""The same day said another way: rewritten to a form the readers below take."""
 
 
 def _cannot_read(text: str) -> UnreadableDateError:
@@ -312,6 +340,23 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
     return today + timedelta(days=ahead)
 
 
+_START_OF_RE = re.compile(
+    rf"(?:the\s+)?(?:start|beginning|first\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
+    r"|(?P<rel>this|the|next)\s+month)"
+)
+
+
+def _parse_start_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
+    """ "the start of March": 1 March; "the beginning of next month": the 1st of it."""
+    rel = m.group("rel")
+    if rel is not None:
+        return ParsedDay(today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0))
+    month = MONTHS[m.group("mon")[:3]]
+    if m.group("y") is not None:
+        return ParsedDay(date(_year(m.group("y")), month, 1))
+    return ParsedDay(_infer_year(1, month, today, hint, original), year_inferred=True)
+
+
 def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> ParsedDay:
     if m.group("yr") is not None:  # the end of the (calendar) year: 31 December
         return ParsedDay(date(today.year + (m.group("yr") == "next"), 12, 31))
@@ -459,6 +504,11 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return _explicit_or_inferred(m, MONTHS[m.group("mon")[:3]], today, hint, text)
         if m := _WEEKDAY_RE.fullmatch(s):
             return ParsedDay(_parse_weekday(m, today, hint))
+        if m := _WEEK_ON_RE.fullmatch(s):
+            # "Friday week", "a week on Friday": the Friday a week after the coming one.
+            coming = _WEEKDAY_RE.fullmatch(m.group("day") or m.group("day2"))
+            assert coming is not None
+            return ParsedDay(_parse_weekday(coming, today, "future") + timedelta(days=7))
         if m := _RELATIVE_RE.fullmatch(s):
             found = _parse_relative(m, today, text)
             if found is None:
@@ -466,6 +516,8 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return ParsedDay(found)
         if m := _END_OF_RE.fullmatch(s):
             return _parse_end_of(m, today, hint, text)
+        if m := _START_OF_RE.fullmatch(s):
+            return _parse_start_of(m, today, hint, text)
         if m := _ORDINAL_RE.fullmatch(s):
             return ParsedDay(_day_of_month(int(m.group("d")), today, hint, text), True)
     except DateParseError:

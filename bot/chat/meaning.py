@@ -25,7 +25,7 @@ from bot.chat.forms import FORMS, Kind
 from bot.chat.letters import EXAMPLE as LETTER_EXAMPLE
 from bot.chat.messages import OLD_BUTTON, Button, Incoming, Press, Reply
 from bot.chat.registration_parsing import parse_complaint, parse_consultation, parse_funding
-from bot.chat.understanding import Intent, read_intent
+from bot.chat.understanding import Context, Intent, read_intent
 
 if TYPE_CHECKING:
     from bot.chat.conversation import Conversation
@@ -40,6 +40,11 @@ def _naming(conv: Conversation, text: str) -> list[Compact]:
 
 OFFER_TTL = timedelta(days=1)
 """An offer left unanswered this long is forgotten: a later "yes" is not taken as its answer."""
+
+ASKS = 0.15
+"""The share of "question" above which a situation is also answered as a question (on the
+spent sets, registrations the writers meant as such score under 0.02; situations that ask,
+"… what now?", 0.3-0.4)."""
 
 _PARSERS = {
     "consultation": parse_consultation,
@@ -102,7 +107,8 @@ async def open_offer(conv: Conversation, chat_id: int) -> Offer | None:
 async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     """Do what ``text`` asks, or offer it; the reply says which."""
     offer = await open_offer(conv, msg.chat_id)
-    intent = read_intent(text, "suggestion" if offer else "none")
+    context: Context = "suggestion" if offer else "none"
+    intent = read_intent(text, context)
     label = intent.label
     if offer is not None and offer.what == "compact" and label == "no":
         # "not that one, the perth one": a no that names another place chooses that
@@ -119,7 +125,11 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     if label == "stop":
         return [Reply("Nothing is under way here; nothing was changed.")]
     if label == "register":
-        return await _offer_registration(conv, msg, text, intent)
+        offered = await _offer_registration(conv, msg, text, intent)
+        if intent.asks >= ASKS:
+            # A situation told with a question in it: the answer, then the offer.
+            return [*await answers.answer(conv, msg, text), *offered]
+        return offered
     if label == "remind":
         return await _remind(conv, msg, text)
     if label in ("list", "calendar", "report"):
@@ -196,12 +206,15 @@ async def _offer_registration(
     so_far = f"So far I read:\n{read}" if read else "I couldn't read its details yet."
     followed = await conv.core.compacts_of(msg.chat_id)
     named = conv.core.knowledge.gazetteer.named(text, followed, keep_followed=True)
-    added = [conv.core.knowledge.registry.get(c) for c in named if c not in followed]
-    if added:
+    registry = conv.core.knowledge.registry
+    if named:
         # Which Compact it goes to, as for a registration: the named body's.
-        whose = " and ".join(f"the {c.short_name}" for c in added)
+        whose = " and ".join(f"the {registry.get(c).short_name}" for c in named)
         said = " and ".join(dict.fromkeys(m.said for m in named.values()))
         so_far = f"You named {said}: {whose} would check it. {so_far}"
+    elif followed:
+        whose = " and ".join(f"the {registry.get(c).short_name}" for c in followed)
+        so_far = f"{whose[0].upper()}{whose[1:]} would check it. {so_far}"
     return [
         Reply(
             f"That sounds like {form.noun} to register. {so_far}\n"

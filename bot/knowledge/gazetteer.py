@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -36,7 +36,8 @@ from compacts.models import BodyKind, Compact
 
 What = Literal["compact", "body", "place"]
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![^\W_]))?|[^\W_]+(?:['’][^\W_]+)*|[&+]")
+"""A dotted abbreviation ("T.W.B.C."), a word, or "&" ("+" said for it: "P+K")."""
 _POSSESSIVE = re.compile(r"['’]s$")
 _APOSTROPHE = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")
@@ -65,6 +66,10 @@ _DOCUMENT = frozenset(
 _AT = frozenset("in at near around from based".split())
 """Words after which an everyday word that is also a place is the place ("a group in deal")."""
 
+_COUNCILS = frozenset("council town parish district borough city county".split())
+"""Words after which an everyday word that is also a place is the place ("deal town
+council", "seal parish council")."""
+
 _FIRST: dict[What, int] = {"body": 0, "place": 1, "compact": 2}
 """Which a name means when it names more than one kind of thing."""
 
@@ -75,8 +80,10 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
-        if word == "&":
+        if word in ("&", "+"):
             norm = "and"
+        elif "." in word:
+            norm = word.replace(".", "").casefold()  # "T.W.B.C." is "twbc"
         else:
             norm = word.casefold()
             if "'" in norm or "’" in norm:
@@ -90,6 +97,18 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 def normal(text: str) -> tuple[str, ...]:
     """The normal forms of ``text``'s words (kept: many Compacts name the same bodies)."""
     return tuple(t for t, _, _ in tokens(text))
+
+
+def _squashed(name: str) -> tuple[str, ...] | None:
+    """An abbreviation of several capitalised parts written as one word ("P&K HSCP" ->
+    "pkhscp", "PK IJB" -> "pkijb"), or None when ``name`` is not such an abbreviation."""
+    parts = name.split()
+    letters = "".join(p.replace("&", "") for p in parts)
+    if len(parts) + name.count("&") < 2 or len(letters) < 4:
+        return None
+    if not all(re.fullmatch(r"[A-Z]+(?:&[A-Z]+)*", p) for p in parts):
+        return None
+    return (letters.casefold(),)
 
 
 @dataclass
@@ -150,7 +169,11 @@ class Gazetteer:
         self._everyday_words: frozenset[str] | None = None
         self._fuzzy: dict[int, list[str]] = {}
         self._fuzzy_key: dict[str, tuple[str, ...]] = {}
+        self._short: dict[str, list[str]] = {}
+        """Short one-word names by their sorted letters, for swapped letters."""
         for key, entries in self._index.items():
+            if len(key) == 1 and 3 <= len(key[0]) < _FUZZY_MIN and key[0].isalpha():
+                self._short.setdefault("".join(sorted(key[0])), []).append(key[0])
             if len(key) > _FUZZY_WORDS or all(w in _SMALL for w in key):
                 continue
             if any(e.local_to is None and e.cased is None for e in entries):
@@ -175,6 +198,11 @@ class Gazetteer:
         key = normal(words)
         if not key:
             return
+        squashed = _squashed(words)
+        if squashed is not None and squashed != key:
+            self._index.setdefault(squashed, [])
+            if entry not in self._index[squashed]:
+                self._index[squashed].append(entry)
         self._longest = max(self._longest, len(key))
         entries = self._index.setdefault(key, [])
         if entry not in entries:
@@ -249,7 +277,9 @@ class Gazetteer:
                 continue
             start, end = toks[i][1], toks[i + n - 1][2]
             said = text[start:end]
-            placed = i > 0 and words[i - 1] in _AT
+            placed = (i > 0 and words[i - 1] in _AT) or (
+                i + n < len(words) and words[i + n] in _COUNCILS
+            )
             fits = [
                 e
                 for e in entries
@@ -258,7 +288,7 @@ class Gazetteer:
                     or " ".join(said.split()) == e.cased
                     or (placed and e.known.what == "place")
                 )
-                and (e.local_to is None or e.local_to in follows)
+                and (e.local_to is None or e.local_to in self._around(follows))
             ]
             if len({id(e.known) for e in fits if e.local_to is not None}) > 1:
                 # "the council" in a chat following two Compacts with a council each.
@@ -288,11 +318,19 @@ class Gazetteer:
             ):
                 continue
             said_words = " ".join(run)
+            if n == 1 and said_words not in self._everyday:
+                swapped = self._swapped(said_words)
+                if swapped is not None:
+                    start, end = toks[i][1], toks[i][2]
+                    mention = Mention(swapped, text[start:end], start, end, False, ())
+                    return replace(mention, codes=tuple(swapped.compacts)), 1
             choices = self._fuzzy.get(n)
             if not choices or len(said_words) < _FUZZY_MIN:
                 continue
             # One slip (a letter missed, doubled or swapped) in a short name, two in a long one.
             most = 1 if len(said_words) < 9 else 2
+            if tuple(run) in self._index:
+                continue  # a name as written ("stanley") is no misspelling of another
             best = process.extractOne(said_words, choices, scorer=OSA.distance, score_cutoff=most)
             if best is None or best[0][0] != said_words[0]:
                 continue
@@ -302,6 +340,30 @@ class Gazetteer:
             known = entry.known
             return Mention(known, text[start:end], start, end, False, tuple(known.compacts)), n
         return None
+
+    def _swapped(self, word: str) -> Known | None:
+        """The one short name (an abbreviation: "rbkc") ``word`` is with two letters beside
+        each other swapped ("rbck"); too short for a misspelling, but a swap keeps every
+        letter, so "pkc" is still not "kcc"."""
+        if not 3 <= len(word) < _FUZZY_MIN or (word,) in self._index:
+            return None
+        keys = [k for k in self._short.get("".join(sorted(word)), ()) if OSA.distance(word, k) == 1]
+        if len(keys) != 1:
+            return None
+        fits = [e for e in self._index[(keys[0],)] if e.local_to is None and e.cased is None]
+        # "RBKC" is the council before it is the Compact's code.
+        return min(fits, key=lambda e: _FIRST[e.known.what]).known if fits else None
+
+    def _around(self, follows: Sequence[str]) -> frozenset[str]:
+        """The Compacts whose local words ("the county council") count in a chat following
+        ``follows``: those, and the Compacts they lie within (a West Kent group's county
+        council is Kent's)."""
+        return frozenset(follows) | {
+            outer
+            for code in follows
+            if code in self.compacts
+            for outer in self.compacts[code].within
+        }
 
     # --- what a text names ----------------------------------------------------------------
 
@@ -314,7 +376,9 @@ class Gazetteer:
         place that a Compact the chat follows names is that Compact's (a registration is
         checked against the Compacts the group chose, when they cover the body)."""
         found = self.mentions(text, follows)
-        by_name = [m for m in found if m.what == "compact"] or self._by_date_or_draft(text)
+        # A year or "draft" beside a name is the more exact ("the Kent Compact's 2007
+        # draft" is the draft, not the Kent Compact the name alone would be).
+        by_name = [*self._by_date_or_draft(text), *(m for m in found if m.what == "compact")]
         codes: dict[str, Mention] = {}
         for m in by_name or found:
             followed = [c for c in m.codes if c in follows] if keep_followed else []

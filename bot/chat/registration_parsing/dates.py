@@ -38,9 +38,14 @@ CONSULTATION_TABLE = _table(
         "opens": "open|opens|opened|opening|start|starts|started|starting|from|launched|"
         "launches|launch|begins|began|begin|beginning|commences|commenced|commencing|"
         "went live|goes live|live|between|runs from|running from|published|issued|"
-        "went out|sent out|sent|came out|announced|out",
+        "went out|sent out|sent|came out|announced|out|kicked off|went up|put up|posted|since|"
+        "open since|live since|running since|been running since|out since|up since|as of|"
+        "as from|with effect from|effective from",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
+        # The day the group heard of it is none of the consultation's dates.
+        "heard": "found out|heard|learned|learnt|were told|was told|told us|heard about|"
+        "found out about|we found out|only found out",
     }
 )
 _FUNDING_TABLE = _table(
@@ -73,7 +78,8 @@ _FILLERS = frozenset(
 )
 _PAST_TENSE = frozenset(
     "opened started began launched closed ended given notified told informed received wrote "
-    "consulted commenced stopped ceased expired dated".split()
+    "consulted commenced stopped ceased expired dated went came kicked published issued "
+    "announced".split()
 )
 _RANGE_CONNECTORS = frozenset({"to", "until", "till", "til", "and", "through", "thru"})
 _AMBIGUOUS_KEYWORDS = frozenset(
@@ -81,7 +87,8 @@ _AMBIGUOUS_KEYWORDS = frozenset(
     "consultation started".split()
 )
 _SPAN_START = frozenset(
-    "in today tomorrow tmrw yesterday now next last this coming end the a an one two three four "
+    "in today tomorrow tmrw yesterday now next last this coming end start beginning the a an "
+    "one two three four "
     "five six seven eight nine ten eleven twelve".split()
 )
 _WEEKDAY_WORDS = frozenset(
@@ -164,6 +171,35 @@ def _find_spans(
     return spans
 
 
+_NOT_A_NOUN_AFTER = frozenset(
+    "and or but for to until till til at in on with then so when which that the a an it we "
+    "they he she you i is was were be will by from of morning afternoon evening night midday "
+    "noon lunchtime week weeks this next last am pm about re regarding over after before "
+    "because as if via through during since there here not".split()
+)
+"""Words that may follow a date ("Friday and", "Monday morning", "3 to"); any other word
+after a weekday or a bare number makes it a describing word ("the Sunday community bus",
+"the Saturday clinic", "closing 3 children's centres"), not a date."""
+
+
+def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
+    """A weekday or a bare number used to describe what follows, not as a date."""
+    words = [t.low for t in toks[span.first : span.last + 1] if t.kind == "word"]
+    weekday = not span.has_digit and bool(words) and words[-1] in _WEEKDAY_WORDS
+    bare_number = len(words) == 1 and re.fullmatch(r"\d{1,2}", words[0]) is not None
+    if not (weekday or bare_number) or span.last + 1 >= len(toks):
+        return False
+    after = toks[span.last + 1]
+    if after.kind == "punct" and after.text in ("'", "’"):
+        return True  # "the Saturday's clinic"
+    return (
+        after.kind == "word"
+        and after.low not in _NOT_A_NOUN_AFTER
+        and after.low.rstrip(".") not in _MONTH_WORDS
+        and not after.low[:1].isdigit()
+    )
+
+
 def preceding_words(toks: list[Tok], start: int, floor: int) -> list[tuple[int, str]]:
     words: list[tuple[int, str]] = []
     k = start - 1
@@ -172,6 +208,8 @@ def preceding_words(toks: list[Tok], start: int, floor: int) -> list[tuple[int, 
         if tok.kind == "word" or tok.text == ":":
             words.insert(0, (k, tok.low))
             k -= 1
+        elif tok.text == "(" or (tok.kind == "dash" and k == start - 1):
+            k -= 1  # "opened (1 March)", "closes - 12 April": the word before still says
         else:
             break
     return words
@@ -257,12 +295,14 @@ _CLAUSE_ROLES: dict[str, Role] = {
 """Verbs that give a consultation date its role from further back in the clause."""
 _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
-        "notified told informed wrote emailed notice letter announced warned advised".split(),
+        "notified told informed wrote emailed notice letter announced warned advised heard "
+        "received learned learnt".split(),
         "notice",
     ),
     **dict.fromkeys(
         "stop stops stopping cut cuts cutting withdraw withdraws withdrawing cease ceases "
-        "ceasing pull pulling scrap scrapping axe axing terminate terminating".split(),
+        "ceasing pull pulling scrap scrapping axe axing terminate terminating reduce reduces "
+        "reducing reduced halve halves halving".split(),
         "stop",
     ),
     **dict.fromkeys("end ends ending finish finishes finishing expire expires".split(), "ends"),
@@ -331,8 +371,9 @@ def _assign_roles(
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
+            said = {t.low for t in toks[span.keyword_first : span.first]}
             past_weekday = (
-                span.keyword_word in _PAST_TENSE
+                bool(said & _PAST_TENSE)  # "opened Monday", "went live on Monday"
                 and not span.has_digit
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
@@ -368,7 +409,17 @@ def _looks_like_date(toks: list[Tok], ambiguous: bool) -> bool:
     has_month = any(w in _MONTH_WORDS and w != "may" for w in lows)
     numeric = any(re.fullmatch(r"\d+[/.-]\d+(?:[/.-]\d+)?", w) for w in lows)
     ordinal = any(re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", w) for w in lows)
-    day_number = any(re.fullmatch(r"\d{1,2}", w) for w in lows)
+    # "closing 3 children's centres": a number counting what follows is no day.
+    day_number = any(
+        re.fullmatch(r"\d{1,2}", w)
+        and (
+            k > 0
+            or k + 1 == len(lows)
+            or lows[k + 1] in _NOT_A_NOUN_AFTER
+            or lows[k + 1] in _MONTH_WORDS
+        )
+        for k, w in enumerate(lows)
+    )
     if ambiguous:
         return numeric or ordinal or (day_number and has_month)
     return numeric or ordinal or day_number or has_month
@@ -444,7 +495,7 @@ def read_dates(
     blocked: frozenset[int] = frozenset(),
 ) -> Reading:
     table = CONSULTATION_TABLE if kind == "consultation" else _FUNDING_TABLE
-    spans = _find_spans(text, toks, today, blocked)
+    spans = [s for s in _find_spans(text, toks, today, blocked) if not _describes_a_noun(toks, s)]
     _assign_roles(text, toks, spans, table, today)
 
     # Ranges: "1/12/26 - 23/2/27", "from 3 March to 12 May", "funded from 1 April to 31 March".
@@ -522,7 +573,8 @@ def read_dates(
     # deadline (closes / last funded day), the date that matters most.
     free = [f for f in order if f not in reading.values]
     if kind == "consultation" and len(unlabeled) == 1 and free == ["opens", "closes"]:
-        free = ["closes"]
+        # ... unless a length gives the close: "1 March for 8 weeks" opens on 1 March.
+        free = ["opens"] if blocked else ["closes"]
     for name, span in zip(free, unlabeled, strict=False):
         if span.parsed is None:
             reading.failed.setdefault(name, span.problem or "Please check that date.")
@@ -534,7 +586,12 @@ def read_dates(
 
     # Dash/connector tokens between two dates of a range are used up too.
     for prev, span in pairwise(spans):
-        if prev.first in reading.consumed and span.first in reading.consumed:
+        if (
+            prev.first in reading.consumed
+            and span.first in reading.consumed
+            and _between_is_range(toks, prev, span)
+        ):
+            # Only there: the words between two dates far apart are the title's.
             for k in range(prev.last + 1, span.first):
                 if toks[k].kind == "dash" or toks[k].low in _RANGE_CONNECTORS | _FILLERS:
                     reading.consumed.add(k)
@@ -548,7 +605,7 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in)\s+(?:the\s+)?(?P<mon>january|february|march|april|june|july"
+    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>january|february|march|april|june|july"
     r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,

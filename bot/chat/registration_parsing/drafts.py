@@ -148,6 +148,14 @@ def settle(draft: Draft) -> Draft:
     return draft
 
 
+_OPEN_JUST_NOW = re.compile(
+    r"\b(?:(?:is|are|it's|its)\s+)?(?:just|now)\s+(?:been\s+)?"
+    r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b",
+    re.IGNORECASE,
+)
+"""Open from today though no date is said: "is now open", "have just launched"."""
+
+
 def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a consultation registration: title, body (the public body), opens, closes.
 
@@ -175,6 +183,11 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
             errors.append(f"It says both closes {_fmt(closes.day)} and {said[0]} — which is it?")
             bad.add("closes")
         said = []  # the same day twice: the date stands
+    if opens is None and "opens" not in bad and (now := _OPEN_JUST_NOW.search(text)):
+        opens = ParsedDay(today, year_inferred=False)
+        reading.consumed.update(
+            k for k, t in enumerate(toks) if t.start >= now.start() and t.end <= now.end()
+        )
     title, body = title_and_body(text, toks, reading.consumed, body_first=False, bodies=bodies)
     values: dict[str, FieldValue] = {
         "title": sentence_case(title),
@@ -188,6 +201,15 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
     if closes is not None and closes.year_inferred and draft.fields["closes"] is not None:
         draft.yearless.add("closes")
     return settle(draft)
+
+
+_NOTICE_JUST_NOW = re.compile(
+    r"\b(?:just|today)\s+(?:got|had|received|been\s+sent|opened)\s+(?:the|a|an|their|this)?\s*"
+    r"(?:letter|e-?mail|notice|call|phone\s+call)\b",
+    re.IGNORECASE,
+)
+"""Notice given today though no date is said: "just got the letter", "today received an
+email" (a notice date is the day something happened, here this one)."""
 
 
 def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
@@ -207,6 +229,8 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
     notice = _single(reading, "notice", errors, bad)
     consultation_start = _single(reading, "consultation_start", errors, bad)
     title, funder = title_and_body(text, toks, reading.consumed, body_first=True, bodies=bodies)
+    if notice is None and "notice" not in bad and _NOTICE_JUST_NOW.search(text):
+        notice = ParsedDay(today, year_inferred=False)
     values: dict[str, FieldValue] = {
         "funder": funder,
         "title": sentence_case(title),
@@ -257,19 +281,28 @@ def parse_complaint(text: str, today: date, bodies: Gazetteer | None = None) -> 
         named = known_body(rest, bodies, public_first=False)
         target = named.said if named is not None else public_body_in(rest)
         if target is None:
-            target = rest.split()[0] if rest.split() else None
+            # "against a local charity that …": up to where the clause goes on.
+            target = re.split(r"\s+(?:that|who|which|because|for|over|about|as)\b|[,.;:]", rest)[0]
+            target = " ".join(target.split()[:6]) or None
         summary = text.strip()
 
     against: str | None = None
     body: str | None = None
     if target is not None:
         against = classify(target, bodies)
-        if target.lower() not in _GENERIC_TARGETS:
-            body = cap(target)
+        if target.lower() not in _GENERIC_TARGETS and (
+            any(c.isupper() for c in target)
+            or public_body_in(target)
+            or known_body(target, bodies, public_first=False)
+        ):
+            body = cap(target)  # a name; "a local charity" says only the side
     else:
         # A body the data names (a council, or a named VCS organisation: its side is known).
         named = known_body(text, bodies, public_first=False)
-        body = named.said if named is not None else public_body_in(text) or vcs_body_in(text)
+        public, voluntary = public_body_in(text), vcs_body_in(text)
+        if public and voluntary and public in voluntary:
+            public = None  # "Perth & Kinross Association of Voluntary Service"
+        body = named.said if named is not None else public or voluntary
         against = classify(body, bodies) if body else classify(text, bodies)
     values: dict[str, FieldValue] = {
         "against": against,

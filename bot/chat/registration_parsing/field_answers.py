@@ -117,8 +117,8 @@ def read_date(kind: Kind, name: str, text: str, today: date) -> DateAnswer:
             )
         if m:
             text = m.group("rest")
-        if m := _END_ANSWER_RE.match(text):
-            text = m.group("rest")
+        if (m := _END_ANSWER_RE.match(text)) and not end_of_period(text):
+            text = m.group("rest")  # "ends 31 March"; "end of March" is the date itself
     parsed = parse_day_info(text, today, hint=hint)
     return DateAnswer(parsed.day, yearless=parsed.year_inferred)
 
@@ -263,6 +263,9 @@ def apply_answer(
 
 _SIDE_WORDS = _PUBLIC_ANSWERS | _VCS_ANSWERS | {"the public sector", "the vcs", "a charity"}
 _LABELLED_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(?P<value>.*\S)\s*$")
+_TITLE_LABELS = frozenset("what|subject|re|topic|about|service|project|contract".split("|"))
+"""Labels a pasted registration gives its title by ("What: youth work grant"), beside the
+title field's own names; only as a line's label, never in a reply to a question."""
 _PARSERS = {
     "consultation": parse_consultation,
     "funding": parse_funding,
@@ -281,6 +284,9 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
     for line in text.splitlines():
         m = _LABELLED_LINE.match(line)
         found = form.find_field(m.group("label")) if m else None
+        if m is not None and found is None and m.group("label").strip().lower() in _TITLE_LABELS:
+            labelled.append((form.title_field, m.group("value")))
+            continue
         if m is None or found is None or found[1]:
             rest.append(line)
             continue

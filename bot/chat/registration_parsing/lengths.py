@@ -24,13 +24,19 @@ _LENGTH_RE = re.compile(
     r"(?P<lead>(?:(?:runs?|running|lasts?|lasting|will\s+run|is\s+open|open|opens?)\s+)?"
     r"(?P<prep>for|in|over|of|lasting)\s+|(?:runs?|running|lasts?)\s+)?"
     r"(?:(?:a|an)\s+)?"
-    rf"(?P<n>{_NUMBER})[\s-]+(?P<unit>days?|weeks?|wks?|fortnights?|months?|mths?)\b"
+    rf"(?P<n>{_NUMBER}|an?(?=\s+(?:month|fortnight|week)\b))[\s-]+"
+    r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|mths?)\b"
     r"(?:['’]s|s['’]|['’])?(?:\s+time)?"
     r"(?:\s+long)?"
     r"(?:\s+after\s+(?:it\s+opens|it\s+starts|opening(?:\s+day)?|the\s+opening"
     r"(?:\s+day|\s+date)?|the\s+start))?"
     r"(?!\s+ago\b)(?!\s+from\s+(?:now|today)\b)(?![\w/'’-])",
     re.IGNORECASE,
+)
+
+
+_CONSULTATION_NEXT = re.compile(
+    r"\s+(?:public\s+)?(?:consultation|survey|engagement|consultation\s+period)\b", re.IGNORECASE
 )
 
 
@@ -57,8 +63,13 @@ def find_lengths(text: str, toks: list[Tok]) -> list[_Length]:
         opens_said = bool(m.group("lead") and "open" in m.group("lead").lower())
         if prep == "in" and (opens_said or (before is not None and before[0] == "opens")):
             continue  # "opens in 2 weeks": a date
-        if m.group("lead") is None and inside[0] > 0 and toks[inside[0] - 1].low == "the":
-            continue  # "the 12 week rule"
+        if (
+            m.group("lead") is None
+            and inside[0] > 0
+            and toks[inside[0] - 1].low == "the"
+            and not _CONSULTATION_NEXT.match(text, m.end())
+        ):
+            continue  # "the 12 week rule"; "the 8-week consultation" is its length
         if before is not None and before[0] == "closes":
             inside = list(range(before[1], inside[0])) + inside
         found.append(_Length(frozenset(inside), _said(m)))
@@ -71,7 +82,8 @@ _UNIT_NAMES = {"d": "day", "w": "week", "f": "fortnight", "m": "month"}
 def _said(m: re.Match[str]) -> str:
     """A length as shown and stored: "six-week" -> "6 weeks", "1 wk" -> "1 week"."""
     raw = m.group("n").lower()
-    n = int(raw) if raw.isdigit() else _NUMBER.split("|").index(raw)
+    # "in a month": one
+    n = 1 if raw in ("a", "an") else int(raw) if raw.isdigit() else _NUMBER.split("|").index(raw)
     unit = _UNIT_NAMES[m.group("unit").lower()[0]]
     return f"{n} {unit}{'' if n == 1 else 's'}"
 

@@ -10,15 +10,19 @@ and however it is written ("pkc", "the Royal Borough", "KCC ending our grant"), 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from bot.chat.registration_parsing.titles import best_piece, with_its_list, without_lead
 from bot.chat.registration_parsing.tokens import Tok
 
 if TYPE_CHECKING:
     from bot.knowledge.gazetteer import Gazetteer, Mention
 
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
+_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b")  # "KCC's consultation": the body is KCC
 
 _NAME_WORD = (
     r"(?!(?:Consultation|Review|Strategy|Grant|Funding|Plan|Proposals?|Budget|Services?"
@@ -27,37 +31,55 @@ _NAME_WORD = (
 _PUBLIC_SUFFIX = (
     r"(?:(?:District|Borough|County|City|Town|Parish|Metropolitan|Royal|Unitary|Combined|"
     r"Fire and Rescue|Fire|Health)\s+)*"
-    r"(?:Council|DC|BC|CC|MBC|UA|Authority|Trust|ICB|ICS|CCG|PCT|Police|Constabulary|Service)"
+    r"(?:Council|DC|BC|CC|MBC|UA|Authority|Trust|ICB|ICS|CCG|PCT|Police|Constabulary|Service"
+    r"|Health and Social Care Partnership|HSCP)"
 )
 _PUBLIC_BODY_RE = re.compile(
     rf"(?:(?:{_NAME_WORD}|&)\s+(?:(?:{_NAME_WORD}|&|and|of|upon|on)\s+){{0,4}})?{_PUBLIC_SUFFIX}\b"
     r"|\b[A-Z]{1,5}(?:CC|DC|BC)\b"
     r"|\bNHS(?:\s+(?:[A-Z][\w'’-]*|and))*"
+    r"|\b(?:the\s+)?(?:Scottish|Welsh|UK|British)\s+[Gg]overnment"
+    r"|\bthe\s+(?:borough|county|district)(?=\s+(?:are|is|have|has|will|were|was)\b)"
     r"|\b(?:DWP|DfE|DHSC|MHCLG|DCMS|HMRC|GLA|Home Office|Cabinet Office|Government|the government)"
     r"\b"
     r"|\b(?:the\s+)?(?:(?:local|county|district|borough|city|town|parish)\s+)?council\b",
 )
 _PUBLIC_HINT_RE = re.compile(
     r"\b(?:council|nhs|ccg|pct|icb|borough|district|county|trust|authority|government|"
-    r"department|police|[a-z]{0,4}(?:cc|dc|bc)|mbc)\b",
+    r"department|police|[a-z]{0,4}(?:cc|dc|bc)|mbc|school|academy|hospital|gp|surgery|"
+    r"jobcentre|fire service|fire and rescue|health board|commissioner|ministry)\b",
     re.IGNORECASE,
 )
 _VCS_HINT_RE = re.compile(
     r"\b(?:vcs|vcse|cvs|voluntary|charity|charities|community group|community organisation|"
-    r"third sector|infrastructure organisation|social enterprise)\b",
+    r"third sector|infrastructure organisation|social enterprise|volunteer centre|"
+    r"volunteer bureau|voluntary organisation|community association|housing association|"
+    r"church|mosque|temple|tenants'? association|residents'? association)\b",
     re.IGNORECASE,
 )
 _VCS_ORG = (
     r"Age UK|Age Concern|Citizens'? Advice(?: Bureau)?|CAB|Mencap|Mind|Scouts|Guides|"
     r"Red Cross|Salvation Army|YMCA|YWCA|Barnardo'?s|Volunteer Centre|Volunteer Bureau|"
     r"Housing Association|Foundation|Association|Society|Club|Playgroup|Pre-School|"
-    r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity"
+    r"Youth Project|Food ?bank|Hospice|League of Friends|Friends of [A-Z][\w'’-]*|CVS|Charity|"
+    r"Group|Network|Forum|Project|Community Trust|Charitable Trust|"
+    r"Council (?:for|of) (?:the )?Voluntary(?: [A-Z][\w'’-]*)*|Social Council"
 )
 """Words that name a voluntary organisation ("Age UK", "... Association", "... Society")."""
 _VCS_BODY_RE = re.compile(
     rf"(?:(?:[A-Z][\w'’-]*|&|and|of|the)\s+){{0,4}}(?:{_VCS_ORG})\b"
     r"(?:\s+(?:[A-Z][\w'’-]*|&|and|of)){0,4}"
 )
+_GRANT_MAKER_RE = re.compile(
+    r"(?:[Tt]he\s+)?National\s+Lottery(?:\s+(?:Community|Heritage)\s+Fund)?"
+    r"|\b(?:[Tt]he\s+)?[Ll]ottery\b"
+    r"|(?:BBC\s+)?Children\s+in\s+Need|Comic\s+Relief"
+    r"|(?:[A-Z][\w'’-]*\s+(?:(?:[A-Z][\w'’-]*|of|for|in|&|and)\s+){0,4})"
+    r"(?:Fund|Foundation|Trust|Charity|Lottery)\b"
+    r"|\b(?:the\s+)?Department\s+(?:for|of)\s+[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*"
+)
+"""A funder that is no public body: the lottery, a trust or foundation ("Tudor Trust",
+"The Henry Smith Charity"), or a government department ("the Department for Education")."""
 _NHS_OR_COUNCIL_RE = re.compile(
     r"\b(?:nhs|council|police|constabulary|fire and rescue|authority|government|department|"
     r"ccg|pct|icb|primary care trust|health board)\b",
@@ -65,7 +87,8 @@ _NHS_OR_COUNCIL_RE = re.compile(
 )
 _GREETING = frozenset(
     "hi hello hey hiya morning afternoon evening good all everyone everybody team folks there "
-    "dear bot compactbot guys yall y'all lovely people friends".split()
+    "dear bot compactbot guys yall y'all lovely people friends greetings season's seasons "
+    "merry christmas xmas happy new year easter".split()
 )
 """Words of a greeting ("Hi everyone", "Good morning all"): a piece made of them is no title."""
 _HELLO = frozenset("hi hello hey hiya morning afternoon evening dear greetings good".split())
@@ -184,13 +207,80 @@ def builtin_bodies() -> Gazetteer:
 def known_body(text: str, bodies: Gazetteer | None, public_first: bool) -> Mention | None:
     """The body the Compacts' data names in ``text``: the first public one when
     ``public_first`` (a consultation is launched by a public body), else the first."""
-    found = [m for m in (bodies or builtin_bodies()).mentions(text) if m.what == "body"]
+    # "Kent CAN's board": the name without its "'s" (same length, so places still match).
+    plain = _POSSESSIVE_IN.sub("  ", text)
+    found = [
+        m
+        for m in (bodies or builtin_bodies()).mentions(plain)
+        if m.what == "body" and not _ANOTHER_ORG.match(plain, m.end)
+    ]
     if public_first:
         found = [m for m in found if m.known.kind == "public"] or found
-    return found[0] if found else None
+    return _longer_name(text, found[0]) if found else None
 
 
-def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list[list[int]]:
+_POSSESSIVE_IN = re.compile(r"(?<=\w)['’]s\b")
+_ANOTHER_ORG = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:Voluntary|Community|Volunteer)")
+"""After a body's name, words that make it another organisation's: "Kent Council for
+Voluntary Youth Services" is no Kent County Council."""
+_LONGER_NAME = re.compile(
+    r"(?:\s+(?:and|&|of|for|[A-Z][\w'’-]*)){0,3}?\s+"
+    r"(?:Commissioner|Board|Partnership|Authority|Trust|Directorate|Department)\b"
+)
+"""A body's name going on past the name the data knows, to a word that ends such names:
+"Kent Police" + " and Crime Commissioner", "NHS Tayside" + " Health Board"."""
+
+
+def _longer_name(text: str, mention: Mention) -> Mention:
+    m = _LONGER_NAME.match(text, mention.end)
+    if m is None:
+        return mention
+    return replace(mention, said=text[mention.start : m.end()], end=m.end())
+
+
+_PLACE_ACTS = frozenset(
+    "consultation consulting consult consults are is have has have've launched launching "
+    "opened opening want wants asking cut cutting cuts ending ending stopping stop stops "
+    "told wrote decided reducing withdrawing".split()
+)
+"""Words after a place that make it the body acting ("kensington & chelsea consultation
+on …", "Perth and Kinross are cutting …"); "Tonbridge swimming pool" is only a place."""
+
+
+_SENTENCE_OPENERS = frozenset("The A An Our We They Hi Hello So And But".split())
+
+
+def _place_as_body(text: str, bodies: Gazetteer | None) -> Mention | None:
+    """A place the data names standing for its public body, as its subject."""
+    for m in (bodies or builtin_bodies()).mentions(text):
+        if m.what != "place":
+            continue
+        after = re.match(r"\s*\)?\s*(?:['’]s\s+)?([\w'’]+)", text[m.end :])
+        if after is not None and after.group(1).lower() in _PLACE_ACTS:
+            # "Public Health Kent are …": the place ends a longer name, which is the body.
+            before = re.search(r"(?:[A-Z][\w'’-]*\s+)+$", text[: m.start])
+            if before is not None and before.group(0).split()[0] not in _SENTENCE_OPENERS:
+                return replace(m, said=text[before.start() : m.end], start=before.start())
+            return m
+    return None
+
+
+class _Where(Protocol):
+    """Where a body stands in the text (a ``Mention``, or a name read by the patterns)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class _At:
+    start: int
+    end: int
+
+
+def _without_body(toks: list[Tok], runs: list[list[int]], body: _Where) -> list[list[int]]:
     """The pieces of text less the body's words, and a "by"/"from"/"at" just before them
     ("Consultation by KCC on youth services" -> "Consultation on youth services"); where
     the body was the sentence's subject, what it did is no title either ("KCC are ending
@@ -223,6 +313,8 @@ def _without_body(toks: list[Tok], runs: list[list[int]], body: Mention) -> list
         if at == 0:
             while len(rest) > 1 and toks[rest[0]].low in _SUBJECT_LEAD:
                 rest = _clean(toks, rest[1:])
+        if at == 0 and all(toks[k].low in _SUBJECT_LEAD for k in rest):
+            rest = []  # "TWBC are …": what the body did, and nothing it did it to
         if sum(toks[k].kind == "word" for k in rest) == 1 and at == 0:
             # "KCC grant": a word alone is no title; the body names it.
             body_toks = [k for k in run if body.start <= toks[k].start < body.end]
@@ -261,12 +353,25 @@ def title_and_body(
     title: str | None = None
     body: str | None = None
 
-    known = known_body(text, bodies, public_first=not body_first)
+    # Consultations and funding alike come from public bodies, mostly: a voluntary one
+    # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
+    known = known_body(text, bodies, public_first=True)
+    if known is None or known.known.kind != "public":
+        known = _place_as_body(text, bodies) or known
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_body(toks, runs, known)
-        title = _slice(text, toks, runs[0]) if runs else None
-        return title or None, cap(known.said)
+        said = frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
+        title = (
+            _slice(
+                text,
+                toks,
+                without_lead(toks, with_its_list(toks, runs, best_piece(toks, runs, body=said))),
+            )
+            if runs
+            else None
+        )
+        return title or None, cap(_POSSESSIVE.sub("", known.said))
 
     for idx, run in enumerate(runs):
         # "NHS Kent and Medway: hospital transport review" - a body, a colon, the title.
@@ -287,6 +392,23 @@ def title_and_body(
             if found:
                 body = found
                 break
+    if body is None and body_first and (grant_maker := _GRANT_MAKER_RE.search(text)):
+        body = grant_maker.group(0)
+        runs = [
+            r
+            for r in (
+                _clean(
+                    toks,
+                    [
+                        k
+                        for k in run
+                        if not (grant_maker.start() <= toks[k].start < grant_maker.end())
+                    ],
+                )
+                for run in runs
+            )
+            if r
+        ]
 
     if body is None:
         for idx, run in enumerate(runs):
@@ -315,10 +437,29 @@ def title_and_body(
                 runs = runs[:idx] + runs[idx + 1 :]
                 break
 
+    whole: str | None = None  # the title's piece before its leading words are dropped
     if runs:
-        title = _slice(text, toks, runs[0]) or None
-    if body is None and title is not None:
-        body = public_body_in(title)  # "Sevenoaks DC grant ends ..."
+        chosen = with_its_list(toks, runs, best_piece(toks, runs))
+        whole = _slice(text, toks, chosen) or None
+        title = _slice(text, toks, without_lead(toks, chosen)) or None
+    if body is None and whole is not None:
+        body = public_body_in(whole)  # "Sevenoaks DC grant ends ..."
+    if body is not None and whole is not None and body in whole and body != whole:
+        # "The Health and Social Care Partnership is ending our day care contract": the
+        # title is what the body does it to, as with a body the data names.
+        at = text.find(body, toks[chosen[0]].start)
+        end = at + len(body)
+        if at >= 4 and text[at - 4 : at].lower() == "the ":
+            at -= 4  # "the CCG are ending …": the body's "the" goes with it
+        end = m.end() if (m := _POSSESSIVE_AFTER.match(text, end)) else end
+        left = _without_body(toks, runs, _At(at, end)) if at >= 0 else []
+        if left:
+            better = _slice(
+                text, toks, without_lead(toks, with_its_list(toks, left, best_piece(toks, left)))
+            )
+            # "Funding" alone, or the body back in ("Council funding"), says less.
+            if len(better.split()) > 1 and body.lower() not in better.lower():
+                title = better
     if body is not None and title is not None and body == title and len(runs) > 1:
         title = _slice(text, toks, runs[1]) or None
     return title, (cap(body) if body else None)
@@ -347,6 +488,6 @@ def vcs_body_in(value: str) -> str | None:
     for m in _VCS_BODY_RE.finditer(value):
         found = re.sub(r"^(?:(?:and|of|&|the)\s+)+", "", m.group(0).strip())
         found = re.sub(r"(?:\s+(?:and|of|&))+$", "", found)
-        if found and not _NHS_OR_COUNCIL_RE.search(found):
-            return found
+        if found and (not _NHS_OR_COUNCIL_RE.search(found) or _VCS_HINT_RE.search(found)):
+            return found  # "Tonbridge Council for Voluntary Service" is voluntary
     return None

@@ -27,7 +27,9 @@ _TOKEN_RE = re.compile(
     r"(?P<word>\d{4}-\d{1,2}-\d{1,2}"  # ISO dates whole, before "-" can split them
     r"|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?![\d/])"  # 23/2/27, 1.12.26
     r"|[^\W_]+(?:['’][^\W_]+|-(?=[^\W\d_])[^\W_]+)*)"  # words; "e-services" stays whole
-    r"|(?P<sep>[,;|\n]+|\.(?=\s+[A-Z]|\s*$))"  # a full stop ending a sentence separates
+    # A sentence's end separates ("St. Mary's" is no sentence's end), as "," ";" do.
+    r"|(?P<sep>[,;|\n]+|(?<!\bSt)(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bRd)(?<!\bNo)"
+    r"\.(?=\s+[A-Z]|\s*$)|(?<=\w)[!?]+(?=\s|$))"
     r"|(?P<dash>[-–—]+)"
     r"|(?P<punct>\S)"
 )

@@ -3,12 +3,15 @@ lookup tables and synonyms, in the shape of Rasa's NLU training data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from compacts.models import Compact
 
 Context = Literal["none", "suggestion", "readback"]
 Label = Literal[
@@ -113,7 +116,42 @@ def parse(text: str) -> TrainingData:
     return TrainingData(examples=tuple(examples), lookups=lookups, synonyms=synonyms)
 
 
+class _Labelled(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    context: Context
+    intent: Label
+    kind: Kind | None = None
+
+
+def parse_labelled(text: str) -> tuple[Example, ...]:
+    """Labelled messages in the intent sets' format (a list of text, context, intent and
+    a register's kind)."""
+    raw = [_Labelled.model_validate(r) for r in yaml.safe_load(text)]
+    return tuple(Example(text=r.text, intent=r.intent, kind=r.kind, context=r.context) for r in raw)
+
+
+def with_names(data: TrainingData, compacts: Iterable[Compact]) -> TrainingData:
+    """``data`` with every body and place the Compacts name added to the ``body`` and
+    ``place`` lookup tables (names that are everyday words but in capitals left out), so a
+    message naming any of them reads as naming a body or a place."""
+    said: dict[str, list[str]] = {"body": [], "place": []}
+    for compact in compacts:
+        for table, named in (("body", compact.bodies), ("place", compact.places)):
+            for one in named:
+                said[table] += [n.lower() for n in (one.name, *one.also) if n not in one.cased]
+    lookups = dict(data.lookups)
+    for table, names in said.items():
+        lookups[table] = tuple(dict.fromkeys((*lookups.get(table, ()), *names)))
+    return data.model_copy(update={"lookups": lookups})
+
+
 @cache
 def training_data() -> TrainingData:
-    """The examples shipped with the bot."""
-    return parse(files("bot.chat.understanding").joinpath("intents.yaml").read_text("utf-8"))
+    """The examples shipped with the bot: the hand-written ones and the labelled messages
+    of spent evaluation sets."""
+    here = files("bot.chat.understanding")
+    written = parse(here.joinpath("intents.yaml").read_text("utf-8"))
+    labelled = parse_labelled(here.joinpath("labelled.yaml").read_text("utf-8"))
+    return written.model_copy(update={"examples": (*written.examples, *labelled)})

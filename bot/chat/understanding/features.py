@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from bot.chat.understanding.examples import TrainingData
 
-_TOKEN = re.compile(r"[a-z0-9£']+|[?!]")
+_TOKEN = re.compile(r"[a-z0-9£']+|[?!]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+"""Words, "?" and "!", and emoji (a 👍 is a yes)."""
 _DIGITS = re.compile(r"[0-9]+")
 NGRAMS = (2, 3, 4, 5)
 

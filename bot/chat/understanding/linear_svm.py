@@ -1,0 +1,70 @@
+"""A linear support vector machine over a message's features (the same as naive Bayes
+counts), one against the rest per intent, trained with scikit-learn's ``LinearSVC``
+(liblinear) at first use.
+
+It weighs features against each other where naive Bayes counts each alone, so "can they
+do that?" outweighs the date and body that make a message look like a registration.
+Cross-validated over every labelled message we may read (``benchmarks/intents_cv.py``) it
+reads 672 of 693 right, leaving one set out, against 658 for naive Bayes on the same data.
+
+Training takes about 0.1 s (plus importing scikit-learn, once); the learnt weights are then
+kept as plain dictionaries, so reading a message is one sum per intent, as for naive Bayes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from bot.chat.understanding.examples import ALLOWED, Context, Example
+from bot.chat.understanding.features import Featuriser
+from bot.chat.understanding.naive_bayes import class_of
+
+C = 0.03
+"""The SVM's cost of a margin violation (chosen by cross-validation, 0.03-1 measured)."""
+
+
+class LinearSvm:
+    def __init__(self, featuriser: Featuriser, examples: Sequence[Example]) -> None:
+        # Imported here: scikit-learn is paid for once, when the first message is read.
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.svm import LinearSVC
+
+        self.featuriser = featuriser
+        vectoriser = DictVectorizer()
+        rows = [dict.fromkeys(featuriser.features(e.text, e.context), 1.0) for e in examples]
+        x = vectoriser.fit_transform(rows)
+        # liblinear takes 32-bit indices only.
+        x.indices = x.indices.astype("int32")
+        x.indptr = x.indptr.astype("int32")
+        svm = LinearSVC(C=C).fit(x, [class_of(e) for e in examples])
+        self.classes: list[str] = [str(c) for c in svm.classes_]
+        self.bias: list[float] = [float(b) for b in svm.intercept_]
+        names = vectoriser.get_feature_names_out()
+        coef = svm.coef_
+        self.weights: dict[str, list[float]] = {
+            str(name): [float(w) for w in coef[:, j]] for j, name in enumerate(names)
+        }
+
+    def knows_a_word(self, text: str) -> bool:
+        """Whether a word of ``text`` (not just its letters) was in an example."""
+        return any(f in self.weights for f in self.featuriser.features(text) if f.startswith("w:"))
+
+    def scores(self, text: str, context: Context) -> list[tuple[str, float]]:
+        """Each class allowed in ``context`` with a probability-like share (a softmax of
+        the margins), most likely first."""
+        total = list(self.bias)
+        for f in self.featuriser.features(text, context):
+            row = self.weights.get(f)
+            if row is not None:
+                total = [t + w for t, w in zip(total, row, strict=True)]
+        allowed = ALLOWED[context]
+        raw = {
+            cls: margin
+            for cls, margin in zip(self.classes, total, strict=True)
+            if cls.partition(":")[0] in allowed
+        }
+        top = max(raw.values())
+        exp = {c: math.exp(4 * (m - top)) for c, m in raw.items()}
+        norm = sum(exp.values())
+        return sorted(((c, e / norm) for c, e in exp.items()), key=lambda p: -p[1])

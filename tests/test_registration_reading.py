@@ -1,0 +1,172 @@
+"""How a registration message is read (round 3 of issue 20): the title is the phrase naming
+the thing, not the chatter around it (a measured model, ``titles.py``); bodies and funders
+the Compacts' data does not name; dates said the ways people say them. Examples written
+for these tests, not taken from any scored set."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.chat.dateparsing import parse_day_info
+from bot.chat.registration_parsing import parse_complaint, parse_consultation, parse_funding
+from bot.chat.registration_parsing.titles import best_piece, model, with_its_list
+from bot.chat.registration_parsing.tokens import tokenize
+
+TODAY = date(2027, 3, 10)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Bad news I'm afraid - SDC are ending the Edenbridge lunch club grant on 30 June",
+         ["lunch club"]),
+        ("Hi, chair here. TWBC have told us (letter dated 2 March) that the Pantiles "
+         "befriending contract stops at the end of May", ["befriending"]),
+        ("Happy Friday all! KCC grant for the Swanley toy library ends 31 May", ["toy library"]),
+        ("Just had a phone call then an email from PKC - the Crieff men's shed funding is "
+         "reduced from 1 June", ["men's shed"]),
+    ],
+)  # fmt: skip
+def test_the_title_is_the_thing_funded_not_the_chatter(text: str, words: list[str]) -> None:
+    title = str(parse_funding(text, TODAY).fields["title"]).lower()
+    assert all(w in title for w in words), title
+    assert not any(w in title for w in ("news", "chair", "happy", "phone call"))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Urgent - RBKC's consultation on the Golborne Road market pitches closes 12 April",
+         ["market pitches"]),
+        ("Sorry this is late! TWBC launched a consultation yesterday on the Amelia Scott "
+         "opening hours, closes 21 April", ["opening hours"]),
+        ("KCC consultation on day centres, lunch clubs and transport, closes 12 April",
+         ["day centres, lunch clubs and transport"]),
+    ],
+)  # fmt: skip
+def test_the_title_is_the_thing_consulted_on(text: str, words: list[str]) -> None:
+    title = str(parse_consultation(text, TODAY).fields["title"]).lower()
+    assert all(w in title for w in words), title
+
+
+def test_the_title_model_prefers_a_named_thing_to_a_greeting_or_chatter() -> None:
+    text = "Hi all, treasurer here, the Sevenoaks carers cafe grant"
+    toks = tokenize(text)
+    pieces = [[0, 1], [3, 4], [6, 7, 8, 9, 10]]
+    assert best_piece(toks, pieces, model()) == pieces[2]
+    # ... and the pieces of a list around it are kept with it.
+    listed = tokenize("lunch clubs, day centres and transport")
+    runs = [[0, 1], [3, 4, 5, 6]]
+    assert with_its_list(listed, runs, runs[1]) == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_a_weekday_or_number_describing_a_thing_is_no_date() -> None:
+    draft = parse_funding("TWBC are ending the Sunday community bus funding, last day 30 April",
+                          TODAY)  # fmt: skip
+    assert draft.fields["ends"] == date(2027, 4, 30)
+    assert "sunday" in str(draft.fields["title"]).lower()
+    closing = parse_consultation(
+        "KCC consultation on closing 3 children's centres, opened 8 March, closes 31 May", TODAY
+    )
+    assert (closing.fields["opens"], closing.fields["closes"]) == (
+        date(2027, 3, 8),
+        date(2027, 5, 31),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KCC consultation on libraries is now open, closes 12 April",
+        "KCC have just launched a consultation on libraries, closes 12 April",
+        "KCC launched a consultation on libraries this morning, closes 12 April",
+    ],
+)
+def test_open_now_is_today(text: str) -> None:
+    draft = parse_consultation(text, TODAY)
+    assert draft.fields["opens"] == TODAY
+    assert draft.fields["closes"] == date(2027, 4, 12)
+
+
+def test_a_consultation_heard_of_today_did_not_open_today() -> None:
+    draft = parse_consultation(
+        "We only found out today that PKC's consultation on school transport started on "
+        "22 Feb. Deadline is 5 April.",
+        TODAY,
+    )
+    assert draft.fields["opens"] == date(2027, 2, 22)
+    assert draft.fields["body"] == "PKC"
+
+
+def test_just_got_the_letter_is_notice_today() -> None:
+    draft = parse_funding("Just got the letter from SDC: the youth club grant ends 30 June", TODAY)
+    assert draft.fields["notice"] == TODAY
+    assert parse_funding("SDC youth club grant ends 30 June", TODAY).fields["notice"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "funder"),
+    [
+        ("The National Lottery Community Fund have told us our grant ends 30 June",
+         "The National Lottery Community Fund"),
+        ("the lottery told us on 2 March that our grant won't continue after 30 June",
+         "the lottery"),
+        ("The Henry Smith Charity grant ends 30 September", "The Henry Smith Charity"),
+        ("Kent Police and Crime Commissioner have cut the Safer Streets grant from 1 April",
+         "Kent Police and Crime Commissioner"),
+        ("PKAVS passed this on: Perth & Kinross Council will stop the lunch club grant "
+         "from 1 October", "Perth & Kinross Council"),
+        ("Public Health Kent are ending the smoking cessation contract on 30 June",
+         "Public Health Kent"),
+    ],
+)  # fmt: skip
+def test_the_funder_named(text: str, funder: str) -> None:
+    assert parse_funding(text, TODAY).fields["funder"] == funder
+
+
+def test_a_place_standing_for_its_council_is_the_body() -> None:
+    draft = parse_consultation(
+        "Just back from the forum - the council (Tonbridge & Malling) are consulting on the "
+        "grants pot, 8 March to 31 May",
+        TODAY,
+    )
+    assert draft.fields["body"] == "Tonbridge & Malling"
+    plain = parse_consultation("Tonbridge swimming pool consultation, closes 30 April", TODAY)
+    assert plain.fields["body"] is None  # a place in the title names no body
+
+
+@pytest.mark.parametrize(
+    ("text", "against", "body"),
+    [
+        ("Kent Council for Voluntary Youth Services excluded us from the forum", "vcs",
+         "Kent Council for Voluntary Youth Services"),
+        ("Kent CAN's board refused to consider our membership", "vcs", "Kent CAN"),
+        ("complaint against a local charity that keeps using our name", "vcs", None),
+        ("The Sevenoaks Volunteer Transport Group keep telling funders we've closed", "vcs",
+         "The Sevenoaks Volunteer Transport Group"),
+    ],
+)  # fmt: skip
+def test_a_complaints_body_and_side(text: str, against: str, body: str | None) -> None:
+    fields = parse_complaint(text, TODAY).fields
+    assert (fields["against"], fields["body"]) == (against, body)
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("w/c 15 March", date(2027, 3, 15)),
+        ("Weds 17th", date(2027, 3, 17)),
+        ("Friday just gone", date(2027, 3, 5)),
+        ("a week today", date(2027, 3, 17)),
+        ("tomorrow week", date(2027, 3, 18)),
+        ("Friday week", date(2027, 3, 19)),
+        ("a week on Monday", date(2027, 3, 22)),
+        ("the start of April", date(2027, 4, 1)),
+        ("this morning", TODAY),
+        ("last night", date(2027, 3, 9)),
+    ],
+)
+def test_days_said_the_ways_people_say_them(said: str, day: date) -> None:
+    assert parse_day_info(said, TODAY).day == day
