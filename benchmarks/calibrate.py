@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=L2, help="the weights' penalty")
     parser.add_argument("--signals", action="store_true", help="leave each signal group out")
     parser.add_argument("--set", action="append", type=Path, dest="sets", default=[])
+    # The whole run takes about 15 s, so the CI smoke run is the run itself.
+    parser.add_argument("--quick", action="store_true", help="the CI smoke run (the same)")
     args = parser.parse_args(argv)
     knowledge = Knowledge.load()
     sets = gather(knowledge)

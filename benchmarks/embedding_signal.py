@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--set", action="append", type=Path, dest="sets", default=[])
     parser.add_argument("--max-length", type=int, default=64, help="question tokens kept")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: the costs only, no held-out training"
+    )
     args = parser.parse_args(argv)
     try:
         start = time.perf_counter()
@@ -224,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"every Compact's quotes and question keys embedded ({n_vectors}): {build_ms:.0f} ms")
     print(f"one question embedded (1 thread, max {args.max_length} tokens): "
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(questions)} questions")  # fmt: skip
+    if args.quick:
+        return 0
 
     with_emb = NAMES + EMBEDDING
     base_probs = held_out(sets, NAMES, L2)
