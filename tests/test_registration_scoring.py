@@ -8,14 +8,16 @@ from datetime import date
 
 import registration_scoring as scoring
 
-BLIND_FLOOR = 137
+BLIND_FLOOR = 157
 """Of 157 blind messages read back right (main before issue 20: 58; the dates work alone 92;
-with the bodies and places read by the gazetteer 137)."""
-BLIND_ASKED_AGAIN_CEILING = 3
+with the bodies and places read by the gazetteer 137; 157 since round 3 used the spent set as
+development data, so in-sample)."""
+BLIND_ASKED_AGAIN_CEILING = 0
 """Blind messages whose reading asks for a field the message gave (before: 64)."""
-BLIND_2_FLOOR = 144
+BLIND_2_FLOOR = 159
 """Of 159 messages of blind-2 (written after the work, scored once): main before issue 20
-read 59 right; 2 ask for a field the message gave (before: 59)."""
+read 59 right, the work 144 (2 asking for a field the message gave; before: 59); 159 and 0
+since round 3 used it as development data (in-sample)."""
 BLIND_3_FLOOR = 145
 """Of 153 messages of blind-3 (written before round 3's work, only its totals looked at):
 136 at the start of round 3; 145 with titles chosen by the measured word model
@@ -38,7 +40,7 @@ async def test_the_second_blind_set_is_read_back_right_as_often_as_first_scored(
     totals = scoring.totals(await scoring.score(scoring.BLIND.with_name("blind-2")))
     assert totals["all"][1] == 159
     assert totals["all"][0] >= BLIND_2_FLOOR
-    assert totals["asked again"][0] <= 2
+    assert totals["asked again"][0] == 0
 
 
 async def test_the_third_blind_set_is_read_back_right_at_least_as_often_as_reached() -> None:

@@ -160,7 +160,8 @@ async def test_routing_blind_set_floor(knowledge: Knowledge) -> None:
     own SQLite file: 53/131 before the gazetteer, 128/131 after; 122/131 once plain messages
     are first read for their intent (some questions are taken as situations to register)."""
     scored = await score(BLIND, knowledge)
-    assert sum(s.ok for s in scored) >= 122
+    # 131/131 since round 3 used the spent set as development data (in-sample).
+    assert sum(s.ok for s in scored) >= 131
 
 
 async def test_routing_second_blind_set_floor(knowledge: Knowledge) -> None:
@@ -168,7 +169,8 @@ async def test_routing_second_blind_set_floor(knowledge: Knowledge) -> None:
     before issue 20, 108/133 on the merged work."""
     scored = await score(BLIND.with_name("blind-2"), knowledge)
     assert len(scored) == 133
-    assert sum(s.ok for s in scored) >= 108
+    # 132/133 since round 3 used the spent set as development data (in-sample).
+    assert sum(s.ok for s in scored) >= 132
 
 
 async def test_routing_third_blind_set_floor(knowledge: Knowledge) -> None:
@@ -178,6 +180,14 @@ async def test_routing_third_blind_set_floor(knowledge: Knowledge) -> None:
     scored = await score(BLIND.with_name("blind-3"), knowledge)
     assert len(scored) == 147
     assert sum(s.ok for s in scored) >= 133
+
+
+async def test_routing_fourth_blind_set_floor(knowledge: Knowledge) -> None:
+    """Blind-4 (tests/routing/blind-4, written after round 3's work, scored once): 113/161
+    on main before round 3, 141/161 after it."""
+    scored = await score(BLIND.with_name("blind-4"), knowledge)
+    assert len(scored) == 161
+    assert sum(s.ok for s in scored) >= 141
 
 
 async def test_a_situation_that_asks_is_answered_from_its_compact_then_offered(
