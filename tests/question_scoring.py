@@ -77,12 +77,16 @@ BLIND_4 = QUESTIONS / "blind-4"
 BLIND_5 = QUESTIONS / "blind-5"
 """Written blind before round 3's learned calibration (issue 21): only its totals are looked
 at, and it is never used to train (``benchmarks/calibrate.py`` reads the spent sets only)."""
+BLIND_6 = QUESTIONS / "blind-6"
+"""Written blind after round 3's learned calibration, scored once on the merged code for its
+final figure; never used to train."""
 BLIND_SETS = {
     "blind": BLIND,
     "blind-2": BLIND_2,
     "blind-3": BLIND_3,
     "blind-4": BLIND_4,
     "blind-5": BLIND_5,
+    "blind-6": BLIND_6,
     "dev": DEV,
     "dev-2": DEV_2,
 }

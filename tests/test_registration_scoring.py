@@ -24,6 +24,11 @@ BLIND_3_FLOOR = 145
 (``bot/chat/registration_parsing/titles.py``) and the round's reading of dates and names."""
 BLIND_3_ASKED_AGAIN_CEILING = 3
 """Blind-3 messages whose reading asks for a field the message gave (3 at the start too)."""
+BLIND_4_FLOOR = 142
+"""Of 150 messages of blind-4 (written after round 3's work, scored once): 123 on main before
+round 3, 142 after it."""
+BLIND_4_ASKED_AGAIN_CEILING = 6
+"""Blind-4 messages whose reading asks for a field the message gave (10 before round 3)."""
 DEV_FLOOR = 22
 """Of the 27 dev messages."""
 
@@ -48,6 +53,13 @@ async def test_the_third_blind_set_is_read_back_right_at_least_as_often_as_reach
     assert totals["all"][1] == 153
     assert totals["all"][0] >= BLIND_3_FLOOR
     assert totals["asked again"][0] <= BLIND_3_ASKED_AGAIN_CEILING
+
+
+async def test_the_fourth_blind_set_is_read_back_right_as_often_as_first_scored() -> None:
+    totals = scoring.totals(await scoring.score(scoring.BLIND.with_name("blind-4")))
+    assert totals["all"][1] == 150
+    assert totals["all"][0] >= BLIND_4_FLOOR
+    assert totals["asked again"][0] <= BLIND_4_ASKED_AGAIN_CEILING
 
 
 async def test_the_dev_registrations_are_read_back_right() -> None:
