@@ -373,6 +373,10 @@ class Compact(_Strict):
     """The public bodies and voluntary organisations it is signed by or names."""
     places: list[Place] = Field(default_factory=list)
     """The places its area covers, its own area first."""
+    postcodes: list[str] = Field(default_factory=list)
+    """The postcode districts ("TN13", "PH7", "W11") lying wholly or all but a sliver in
+    its area; a district shared with an area no Compact covers is left out (it names none),
+    and one shared by two Compacts' areas is listed by the wider one only."""
     within: list[str] = Field(default_factory=list)
     """Codes of Compacts whose area holds this one's: a place or body both name is this
     one's, the more local Compact (West Kent within Kent)."""

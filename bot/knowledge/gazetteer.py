@@ -70,6 +70,9 @@ _COUNCILS = frozenset("council town parish district borough city county".split()
 """Words after which an everyday word that is also a place is the place ("deal town
 council", "seal parish council")."""
 
+_FULL_POSTCODE = re.compile(r"([a-z]{1,2}\d[a-z\d]?)(\d[a-z]{2})")
+"""A whole postcode as one word: its district, then the inward code ("tn13" "2ab")."""
+
 _FIRST: dict[What, int] = {"body": 0, "place": 1, "compact": 2}
 """Which a name means when it names more than one kind of thing."""
 
@@ -232,6 +235,9 @@ class Gazetteer:
                     self._add(name, _Entry(known))
             for name in place.cased:
                 self._add(name, _Entry(known, cased=name))
+        for district in compact.postcodes:
+            known = self._known_for("place", district.upper(), None, code)
+            self._add(district, _Entry(known))
 
     @property
     def _everyday(self) -> frozenset[str]:
@@ -252,7 +258,7 @@ class Gazetteer:
         found: list[Mention] = []
         i = 0
         while i < len(toks):
-            hit = self._exact_at(text, toks, words, i, follows)
+            hit = self._exact_at(text, toks, words, i, follows) or self._postcode_at(text, toks, i)
             # A misspelt longer name ("perth and kinros council") before a shorter exact one.
             slip = self._fuzzy_at(text, toks, words, i, longer_than=hit[1] if hit else 0)
             hit = slip or hit
@@ -262,6 +268,18 @@ class Gazetteer:
             found.append(hit[0])
             i += hit[1]
         return found
+
+    def _postcode_at(
+        self, text: str, toks: list[tuple[str, int, int]], i: int
+    ) -> tuple[Mention, int] | None:
+        """A whole postcode written without its space ("tn132ab") is its district's."""
+        m = _FULL_POSTCODE.fullmatch(toks[i][0])
+        entries = self._index.get((m.group(1),)) if m else None
+        if not entries:
+            return None
+        known = entries[0].known
+        start, end = toks[i][1], toks[i][2]
+        return Mention(known, text[start:end], start, end, True, tuple(known.compacts)), 1
 
     def _exact_at(
         self,
