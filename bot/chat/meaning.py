@@ -120,7 +120,8 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
         if label == "yes":
             return await _accept(conv, msg, offer, 0)
         return [Reply("OK, I'll leave it. Nothing was changed.")]
-    if label == "thanks":
+    if label == "thanks" and not _naming(conv, text):
+        # Thanks names nobody: a message naming a place or body is about it.
         return [Reply("You're welcome.")]
     if label == "stop":
         return [Reply("Nothing is under way here; nothing was changed.")]
@@ -139,17 +140,19 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
         if number:
             return await conv.run_command(msg, "letter", number.group(1))
         return [
+            *await _about_named(conv, msg, text),
             Reply(
                 "A letter is written for a registered item: /letter ITEM, e.g. "
                 f"{LETTER_EXAMPLE} (/list shows the numbers)."
-            )
+            ),
         ]
     if label == "change":
         return [
+            *await _about_named(conv, msg, text),
             Reply(
                 "To change a registered item, send /change ITEM FIELD VALUE, e.g. "
                 f"{CHANGE_USAGE} (/list shows the numbers)."
-            )
+            ),
         ]
     if label == "choose_compact":
         # A question naming a place is answered from its Compact (``answers.answer`` says
@@ -158,6 +161,13 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
         if suggested is not None:
             return suggested
     return await answers.answer(conv, msg, text)
+
+
+async def _about_named(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
+    """The answer from its Compact when a message naming a place or body reads as a request
+    for a command but gives no item ("PKC cut our grant with a letter"): what happened
+    there first, the command's usage after."""
+    return await answers.answer(conv, msg, text) if _naming(conv, text) else []
 
 
 async def _suggest_compact(

@@ -147,6 +147,8 @@ class Mention:
     exact: bool
     codes: tuple[str, ...]
     """The Compacts it names here (a local word: the followed Compact it names)."""
+    local: bool = False
+    """Named by a word that names it only in the followed Compact ("the council")."""
 
     @property
     def what(self) -> What:
@@ -313,8 +315,10 @@ class Gazetteer:
                 fits = [e for e in fits if e.local_to is None]
             if fits:
                 # "RBKC" is the council before it is the Compact's code.
-                known = min(fits, key=lambda e: _FIRST[e.known.what]).known
-                return Mention(known, said, start, end, True, tuple(known.compacts)), n
+                chosen = min(fits, key=lambda e: _FIRST[e.known.what])
+                known = chosen.known
+                local = chosen.local_to is not None
+                return Mention(known, said, start, end, True, tuple(known.compacts), local), n
         return None
 
     def _fuzzy_at(
@@ -394,6 +398,10 @@ class Gazetteer:
         place that a Compact the chat follows names is that Compact's (a registration is
         checked against the Compacts the group chose, when they cover the body)."""
         found = self.mentions(text, follows)
+        # A name as written outweighs a near miss of another ("letham (perth)" is not
+        # Lenham; "kennington (ashford)" is not Kensington).
+        if any(m.exact and not m.local for m in found):
+            found = [m for m in found if m.exact]
         # A year or "draft" beside a name is the more exact ("the Kent Compact's 2007
         # draft" is the draft, not the Kent Compact the name alone would be).
         by_name = [*self._by_date_or_draft(text), *(m for m in found if m.what == "compact")]
