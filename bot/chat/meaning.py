@@ -134,7 +134,7 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     if label == "remind":
         return await _remind(conv, msg, text)
     if label in ("list", "calendar", "report"):
-        return await conv.run_command(msg, label, "")
+        return [*await _about_named(conv, msg, text), *await conv.run_command(msg, label, "")]
     if label == "letter":
         number = _ITEM_NUMBER.search(text)
         if number:
@@ -248,6 +248,10 @@ async def _remind(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     try:
         split_when_and_text(args, conv.core.now(), tz)
     except DateParseError as exc:
+        # No time given, and a place named: a situation there, not a reminder wanted.
+        about = await _about_named(conv, msg, text)
+        if about:
+            return about
         if "What should I remind" in str(exc):
             return [
                 Reply(

@@ -70,6 +70,9 @@ _COUNCILS = frozenset("council town parish district borough city county".split()
 """Words after which an everyday word that is also a place is the place ("deal town
 council", "seal parish council")."""
 
+_HEADING = re.compile(r"\s*(?:[:(]|[-–—]\s)")
+"""What follows a place written as the heading of a message ("seal: …", "deal - …")."""
+
 _FULL_POSTCODE = re.compile(r"([a-z]{1,2}\d[a-z\d]?)(\d[a-z]{2})")
 """A whole postcode as one word: its district, then the inward code ("tn13" "2ab")."""
 
@@ -297,8 +300,11 @@ class Gazetteer:
                 continue
             start, end = toks[i][1], toks[i + n - 1][2]
             said = text[start:end]
-            placed = (i > 0 and words[i - 1] in _AT) or (
-                i + n < len(words) and words[i + n] in _COUNCILS
+            placed = (
+                (i > 0 and words[i - 1] in _AT)
+                or (i + n < len(words) and words[i + n] in _COUNCILS)
+                # The heading of a message ("dunning: the council want …").
+                or (i == 0 and _HEADING.match(text, end) is not None)
             )
             fits = [
                 e
@@ -427,7 +433,11 @@ class Gazetteer:
             near = set(words[max(0, j - _NEAR) : j + _NEAR + 1]) - {word}
             for code, compact in self.compacts.items():
                 year = (compact.date or "")[:4]
-                dated = word == year and bool(near & _DOCUMENT)
+                # "2007", or "07" beside "draft" ("KPC draft 07").
+                dated = bool(year) and (
+                    (word == year and bool(near & _DOCUMENT))
+                    or (word == year[2:] and compact.is_draft and "draft" in near)
+                )
                 draft = word == "draft" and compact.is_draft and bool(near & self._name_words(code))
                 if dated or draft:
                     known = self._known[("compact", normal(compact.short_name))]
