@@ -238,3 +238,78 @@ def test_a_year_or_draft_beside_a_name_is_the_more_exact(gazetteer: Gazetteer) -
     )
     assert gazetteer.compacts_named("the old kent compact") == ["kent-2007-draft"]
     assert gazetteer.compacts_named("the kent compact") == ["kent-2011"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("TN13 charity here, the district council gave us 2 weeks", "west-kent"),
+        ("we're a ph7 group", "perth-kinross"),
+        ("KY13 befriending group", "perth-kinross"),
+        ("walmer road W11 community centre", "rbkc"),
+        ("a sw3 lunch club", "rbkc"),
+        ("CT9 youth club", "kent-2011"),
+        ("our hall is at ME19 4LZ", "west-kent"),
+        ("post to tn132ab please", "west-kent"),
+        # Shared by West Kent and Maidstone borough: the wider Compact's.
+        ("TN12 village hall", "kent-2011"),
+    ],
+)
+def test_a_postcode_district_names_its_compact(gazetteer: Gazetteer, text: str, code: str) -> None:
+    assert gazetteer.compacts_named(text) == [code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TN16 group",  # Westerham, but also Biggin Hill (Bromley) and Tatsfield (Surrey)
+        "a TN3 charity",  # Kent and East Sussex
+        "DA1 food bank",  # Dartford and Crayford (Bexley)
+        "W14 tenants",  # mostly Hammersmith & Fulham
+        "we moved from SE1",
+    ],
+)
+def test_a_postcode_district_shared_with_an_area_no_compact_covers_names_none(
+    gazetteer: Gazetteer, text: str
+) -> None:
+    assert gazetteer.compacts_named(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("fordwich and blean scouts", "kent-2011"),
+        ("eastchurch village hall", "kent-2011"),
+        ("kilndown village society", "west-kent"),
+        ("glenalmond community council", "perth-kinross"),
+        ("spittal of glenshee hall", "perth-kinross"),
+        ("trellick tower tenants group", "rbkc"),
+        ("the fair city: the hall is closing", "perth-kinross"),
+        ("our tunny wells group", "west-kent"),
+    ],
+)
+def test_a_village_hamlet_or_estate_names_its_compact(
+    gazetteer: Gazetteer, text: str, code: str
+) -> None:
+    assert gazetteer.compacts_named(text) == [code]
+
+
+def test_a_name_as_written_outweighs_a_near_miss_of_another(gazetteer: Gazetteer) -> None:
+    # "letham" is one slip from Lenham (Kent), "kennington" from Kensington (RBKC).
+    assert gazetteer.compacts_named("letham (perth) community association") == ["perth-kinross"]
+    assert gazetteer.compacts_named("kennington (ashford) community association") == ["kent-2011"]
+    # A near miss alone still counts.
+    assert gazetteer.compacts_named("our hall in tunbridge wels") == ["west-kent"]
+
+
+def test_an_everyday_place_word_heading_a_message_is_the_place(gazetteer: Gazetteer) -> None:
+    assert gazetteer.compacts_named("dunning: the council want us out") == ["perth-kinross"]
+    assert gazetteer.compacts_named("deal - the council cut our grant") == ["kent-2011"]
+    assert gazetteer.compacts_named("dunning the rota is a pain") == []
+
+
+def test_a_draft_named_by_its_two_digit_year(gazetteer: Gazetteer) -> None:
+    assert gazetteer.compacts_named("KPC draft 07 - did it propose a champion?") == [
+        "kent-2007-draft"
+    ]
+    assert gazetteer.compacts_named("we had 07 volunteers") == []

@@ -169,8 +169,9 @@ async def test_routing_second_blind_set_floor(knowledge: Knowledge) -> None:
     before issue 20, 108/133 on the merged work."""
     scored = await score(BLIND.with_name("blind-2"), knowledge)
     assert len(scored) == 133
-    # 132/133 since round 3 used the spent set as development data (in-sample).
-    assert sum(s.ok for s in scored) >= 132
+    # 132/133 since round 3, 133/133 since round 4 used the spent set as development data
+    # (in-sample).
+    assert sum(s.ok for s in scored) >= 133
 
 
 async def test_routing_third_blind_set_floor(knowledge: Knowledge) -> None:
@@ -179,7 +180,8 @@ async def test_routing_third_blind_set_floor(knowledge: Knowledge) -> None:
     from questions, abbreviations, villages and wards in the data)."""
     scored = await score(BLIND.with_name("blind-3"), knowledge)
     assert len(scored) == 147
-    assert sum(s.ok for s in scored) >= 133
+    # 142/147 since round 4 (postcode districts, more villages; in-sample by then).
+    assert sum(s.ok for s in scored) >= 142
 
 
 async def test_routing_fourth_blind_set_floor(knowledge: Knowledge) -> None:
@@ -187,7 +189,9 @@ async def test_routing_fourth_blind_set_floor(knowledge: Knowledge) -> None:
     on main before round 3, 141/161 after it."""
     scored = await score(BLIND.with_name("blind-4"), knowledge)
     assert len(scored) == 161
-    assert sum(s.ok for s in scored) >= 141
+    # 159/161 since round 4 used it as development data (postcode districts, villages,
+    # a named place first in a situation; in-sample).
+    assert sum(s.ok for s in scored) >= 159
 
 
 async def test_a_situation_that_asks_is_answered_from_its_compact_then_offered(
@@ -210,3 +214,19 @@ async def test_an_offer_to_register_says_which_compact_would_check_it(
     await one(conversation, "/compact rbkc")
     offer = await one(conversation, "our grant from the council ends on 31 march 2027")
     assert "the Kensington and Chelsea Compact would check it" in offer.text
+
+
+async def test_a_postcode_district_routes_a_situation_to_its_compact(
+    conversation: Conversation,
+) -> None:
+    # The chat follows another Compact; the postcode says where the group is.
+    await one(conversation, "/compact kent-2011")
+    replies = await ask(
+        conversation,
+        "KY13 befriending group, the council are ending our contract with 6 weeks notice",
+    )
+    text = "\n".join(r.text for r in replies)
+    assert "KY13" in text
+    assert first_named(text, list(conversation.core.knowledge.registry.compacts.values())) == (
+        "perth-kinross"
+    )
