@@ -313,3 +313,16 @@ def test_a_draft_named_by_its_two_digit_year(gazetteer: Gazetteer) -> None:
         "kent-2007-draft"
     ]
     assert gazetteer.compacts_named("we had 07 volunteers") == []
+
+
+def test_a_long_name_is_read_with_three_slips_spread_over_its_words(
+    gazetteer: Gazetteer,
+) -> None:
+    [found] = gazetteer.mentions("perth & kinoss counsil cut the grant")
+    assert found.name == "Perth & Kinross Council"
+    [found] = gazetteer.mentions("tunbrige wels borogh council")
+    assert found.name == "Tunbridge Wells Borough Council"
+    # A word swapped for another is no slip: the CAB is not the borough council.
+    assert [m.name for m in gazetteer.mentions("tunbridge wells cab told us")] == [
+        "Tunbridge Wells"
+    ]

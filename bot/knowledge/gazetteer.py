@@ -355,13 +355,16 @@ class Gazetteer:
             choices = self._fuzzy.get(n)
             if not choices or len(said_words) < _FUZZY_MIN:
                 continue
-            # One slip (a letter missed, doubled or swapped) in a short name, two in a long one.
-            most = 1 if len(said_words) < 9 else 2
+            # One slip (a letter missed, doubled or swapped) in a short name, two in a long
+            # one, three in a name of several long words ("perth & kinoss counsil").
+            most = 1 if len(said_words) < 9 else 2 if len(said_words) < 18 else 3
             if tuple(run) in self._index:
                 continue  # a name as written ("stanley") is no misspelling of another
             best = process.extractOne(said_words, choices, scorer=OSA.distance, score_cutoff=most)
             if best is None or best[0][0] != said_words[0]:
                 continue
+            if best[1] > 2 and [w[0] for w in best[0].split()] != [w[0] for w in run]:
+                continue  # a third slip only over words each starting right ("… cab" is no "BC")
             entries = self._index[self._fuzzy_key[best[0]]]
             entry = next(e for e in entries if e.local_to is None and e.cased is None)
             start, end = toks[i][1], toks[i + n - 1][2]
