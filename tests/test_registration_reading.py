@@ -170,3 +170,93 @@ def test_a_complaints_body_and_side(text: str, against: str, body: str | None) -
 )
 def test_days_said_the_ways_people_say_them(said: str, day: date) -> None:
     assert parse_day_info(said, TODAY).day == day
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("a fortnight on Friday", date(2027, 3, 26)),
+        ("two weeks tomorrow", date(2027, 3, 25)),
+        ("tomorrow fortnight", date(2027, 3, 25)),
+        ("3 weeks on Monday", date(2027, 4, 5)),
+    ],
+)
+def test_a_day_counted_from_another(said: str, day: date) -> None:
+    assert parse_day_info(said, TODAY).day == day
+
+
+def test_a_day_counted_from_another_is_no_consultation_length() -> None:
+    draft = parse_consultation(
+        "Dartford BC consultation on allotment rents opens a fortnight on Friday, closes 30 April",
+        TODAY,
+    )
+    assert draft.fields["opens"] == date(2027, 3, 26)
+    assert draft.fields["closes"] == date(2027, 4, 30)
+    assert not draft.lengths and not draft.errors
+
+
+def test_a_past_tense_keyword_takes_the_latest_such_day() -> None:
+    draft = parse_consultation(
+        "Gravesham BC consultation on the market charter started on the 12th, closes 30 April",
+        TODAY,
+    )
+    assert draft.fields["opens"] == date(2027, 2, 12)  # not the 12th still to come
+
+
+def test_the_weekday_of_an_event_is_that_day() -> None:
+    draft = parse_funding(
+        "KCC told us at Monday's board meeting that the Faversham youth bus grant ends 31 May",
+        TODAY,
+    )
+    assert draft.fields["notice"] == date(2027, 3, 8)
+    assert draft.fields["ends"] == date(2027, 5, 31)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "want"),
+    [
+        (parse_funding,
+         "KCC ending the grant for the Sheppey Saturday morning youth club, ends 30 April",
+         {"ends": date(2027, 4, 30)}),
+        (parse_consultation,
+         "Dartford BC consultation on opening the library on Sundays and Mondays, 15/3 to 26/4",
+         {"opens": date(2027, 3, 15), "closes": date(2027, 4, 26)}),
+        (parse_consultation,
+         "Gravesham BC consulting on closing the Northfleet pool 22/3 - 3/5",
+         {"opens": date(2027, 3, 22), "closes": date(2027, 5, 3)}),
+        (parse_consultation,
+         "Medway Council consulting on closing 3 of the 9 libraries, from 15 March for 8 weeks",
+         {"opens": date(2027, 3, 15), "closes": date(2027, 5, 10)}),
+        (parse_consultation,
+         "Ashford BC consultation on bin rounds, open now (opened 1 March), until 12 April",
+         {"opens": date(2027, 3, 1), "closes": date(2027, 4, 12)}),
+        (parse_consultation,
+         "Swale BC went live with the beach huts consultation today, it runs for 6 weeks",
+         {"opens": TODAY, "closes": date(2027, 4, 21)}),
+        (parse_funding,
+         "We've been told NHS Kent and Medway won't fund the Deal dementia cafe beyond 30 June",
+         {"ends": date(2027, 6, 30)}),
+        (parse_funding,
+         "Swale BC: the Sittingbourne carers cafe grant stops at the end of Apirl",
+         {"ends": date(2027, 4, 30)}),
+    ],
+)  # fmt: skip
+def test_words_that_are_no_date_leave_the_real_ones(
+    parse: object, text: str, want: dict[str, date]
+) -> None:
+    """A weekday describing a thing ("Saturday morning youth club", "on Sundays"), a topic
+    ("consulting on closing"), a count ("3 of the 9"), "open now" beside the day it opened:
+    none of them hides or clashes with the dates the message gives."""
+    assert callable(parse)
+    draft = parse(text, TODAY)
+    assert {name: draft.fields[name] for name in want} == want
+    assert not draft.errors and not draft.missing
+
+
+def test_the_meeting_where_the_news_was_heard_is_not_the_body() -> None:
+    draft = parse_consultation(
+        "At the Kent County Council cabinet meeting we heard Swale BC is consulting on beach "
+        "hut fees, 15 March to 30 April",
+        TODAY,
+    )
+    assert draft.fields["body"] == "Swale BC"

@@ -214,12 +214,19 @@ def known_body(text: str, bodies: Gazetteer | None, public_first: bool) -> Menti
         for m in (bodies or builtin_bodies()).mentions(plain)
         if m.what == "body" and not _ANOTHER_ORG.match(plain, m.end)
     ]
+    # "at the VOAG meeting: RBKC consulting …": where the news was heard, not who acts.
+    found = [m for m in found if not _WHERE_HEARD.match(plain, m.end)] or found
     if public_first:
         found = [m for m in found if m.known.kind == "public"] or found
     return _longer_name(text, found[0]) if found else None
 
 
 _POSSESSIVE_IN = re.compile(r"(?<=\w)['’]s\b")
+_WHERE_HEARD = re.compile(
+    r"\s+(?:\w+\s+)?(?:meeting|meetings|forum|event|agm|conference|briefing|session|"
+    r"newsletter|bulletin|e-?bulletin|mailing|network\s+meeting)\b",
+    re.IGNORECASE,
+)
 _ANOTHER_ORG = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:Voluntary|Community|Volunteer)")
 """After a body's name, words that make it another organisation's: "Kent Council for
 Voluntary Youth Services" is no Kent County Council."""
