@@ -365,6 +365,14 @@ def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]])
     return None
 
 
+def _day_alone(toks: list[Tok], span: _Span) -> bool:
+    """ "the 20th", "Tuesday": a day said without its month."""
+    return not any(
+        t.low.rstrip(".") in _MONTH_WORDS or re.search(r"\d[/.-]\d", t.low)
+        for t in toks[span.first : span.last + 1]
+    )
+
+
 def _assign_roles(
     text: str,
     toks: list[Tok],
@@ -410,7 +418,12 @@ def _assign_roles(
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
             # "started on the 20th", "told on the 9th": the latest such day, not the next.
-            past_said = bool(said & _PAST_TENSE) and span.role not in _FORWARD_ROLES
+            # With its month ("opened 1 Dec") the nearest stays: a day just ahead is meant.
+            past_said = (
+                bool(said & _PAST_TENSE)
+                and span.role not in _FORWARD_ROLES
+                and _day_alone(toks, span)
+            )
             if guessed and (past_weekday or past_said or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
