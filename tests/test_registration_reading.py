@@ -260,3 +260,28 @@ def test_the_meeting_where_the_news_was_heard_is_not_the_body() -> None:
         TODAY,
     )
     assert draft.fields["body"] == "Swale BC"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "words"),
+    [
+        (parse_consultation,
+         "Happy Easter! before I forget - Dartford BC are consulting on new allotment plots at "
+         "Joyce Green, 4 May to 15 June", ["allotment plots"]),
+        (parse_funding,
+         "Grim news from Swale BC: the Faversham lunch club grant ends on the 31st of May",
+         ["lunch club"]),
+        (parse_consultation,
+         "sdc - consultation re fees at the district's sports grounds (Otford, Kemsing) opened "
+         "on 1 March and closes 30 April", ["sports grounds (otford, kemsing)"]),
+    ],
+)  # fmt: skip
+def test_the_title_is_not_chatter_nor_half_a_list(
+    parse: object, text: str, words: list[str]
+) -> None:
+    """A lead-in ("Before I forget", "Grim news from <body>:") is no title, and a list in
+    brackets stays with the thing it lists."""
+    assert callable(parse)
+    title = str(parse(text, TODAY).fields["title"]).lower()
+    assert all(w in title for w in words), title
+    assert not any(w in title for w in ("forget", "news", "happy")), title
