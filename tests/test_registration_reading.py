@@ -285,3 +285,16 @@ def test_the_title_is_not_chatter_nor_half_a_list(
     title = str(parse(text, TODAY).fields["title"]).lower()
     assert all(w in title for w in words), title
     assert not any(w in title for w in ("forget", "news", "happy")), title
+
+
+def test_a_complaint_about_a_named_group_is_against_it_whoever_else_is_named() -> None:
+    draft = parse_complaint(
+        "complaint about Swanley Youth Club - they told KCC we had stopped running, we have not",
+        TODAY,
+    )
+    assert (draft.fields["against"], draft.fields["body"]) == ("vcs", "Swanley Youth Club")
+    # "about" a thing, not a body: the body named later still counts.
+    other = parse_complaint(
+        "complaint about the consultation being too short, KCC gave us 2 weeks", TODAY
+    )
+    assert (other.fields["against"], other.fields["body"]) == ("public", "KCC")

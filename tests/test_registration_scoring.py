@@ -18,11 +18,12 @@ BLIND_2_FLOOR = 159
 """Of 159 messages of blind-2 (written after the work, scored once): main before issue 20
 read 59 right, the work 144 (2 asking for a field the message gave; before: 59); 159 and 0
 since round 3 used it as development data (in-sample)."""
-BLIND_3_FLOOR = 151
+BLIND_3_FLOOR = 152
 """Of 153 messages of blind-3 (written before round 3's work, only its totals looked at):
 136 at the start of round 3; 145 with titles chosen by the measured word model
 (``bot/chat/registration_parsing/titles.py``) and the round's reading of dates and names;
-151 since round 4 read dates as people mean them and set chatter aside (spent, so in-sample)."""
+152 since round 4 read dates as people mean them, set chatter aside and read "complaint
+about <a group>" (spent, so in-sample)."""
 BLIND_3_ASKED_AGAIN_CEILING = 0
 """Blind-3 messages whose reading asks for a field the message gave (3 at the start too; 0
 since round 4)."""
