@@ -298,3 +298,20 @@ def test_a_complaint_about_a_named_group_is_against_it_whoever_else_is_named() -
         "complaint about the consultation being too short, KCC gave us 2 weeks", TODAY
     )
     assert (other.fields["against"], other.fields["body"]) == ("public", "KCC")
+
+
+@pytest.mark.parametrize(
+    ("text", "ends", "notice"),
+    [
+        ("We heard at Mondays committee that Swale BC are ending the Minster lunch club grant "
+         "on 30 June", date(2027, 6, 30), date(2027, 3, 8)),
+        ("Swale BC Minster lunch club grant ends in Agust", date(2027, 8, 31), None),
+        ("Swale BC are cutting the Minster lunch club grant from Agust", date(2027, 7, 31),
+         None),
+    ],
+)  # fmt: skip
+def test_a_weekday_or_month_typed_loosely(text: str, ends: date, notice: date | None) -> None:
+    """ "Mondays committee" (no apostrophe) is that Monday; a month alone, misspelt, is
+    read as a month ("in Agust": funded to 31 August; "from Agust": to 31 July)."""
+    draft = parse_funding(text, TODAY)
+    assert (draft.fields["ends"], draft.fields["notice"]) == (ends, notice)

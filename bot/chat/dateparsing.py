@@ -461,6 +461,16 @@ def blank_times(text: str) -> str:
     return _TIME_OF_DAY.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def month_number(word: str) -> int | None:
+    """The month ``word`` names, spelt right, short or misspelt the common ways ("Agust",
+    "Setpember"); None for any other word."""
+    low = word.lower().rstrip(".")
+    if low[:3] in MONTHS and (len(low) <= 4 or _MONTH_NAMES[MONTHS[low[:3]] - 1] == low):
+        return MONTHS[low[:3]]
+    name = _spelt(low) if len(low) >= 5 else None
+    return MONTHS[name[:3]] if name in _MONTH_NAMES else None
+
+
 _PART_OF_RE = re.compile(
     r"\b(?:end|start|beginning|middle|mid|first\s+day|last\s+day)\s+of\s+(?:the\s+)?$",
     re.IGNORECASE,

@@ -13,13 +13,11 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.chat.dateparsing import (
-    MONTHS as MONTH_NUMBERS,
-)
-from bot.chat.dateparsing import (
     DateParseError,
     Hint,
     ParsedDay,
     UnreadableDateError,
+    month_number,
     parse_day_info,
 )
 from bot.chat.registration_parsing.tokens import Tok
@@ -102,7 +100,8 @@ _MONTH_NAMES = (
 ).split()
 _MONTH_WORDS = frozenset({*_MONTH_NAMES, *(name[:3] for name in _MONTH_NAMES), "sept"})
 _MAX_SPAN_TOKENS = 7
-_POSSESSIVE_RE = re.compile(r"['’]s$")
+_POSSESSIVE_RE = re.compile(r"['’]?s$")
+"""A weekday's "'s", or its "s" as people type it: "Tuesday's meeting", "Tuesdays meeting"."""
 
 
 @dataclass
@@ -122,7 +121,8 @@ def _span_start_ok(tok: Tok) -> bool:
     return (
         low[:1].isdigit()
         or low in _SPAN_START
-        or _POSSESSIVE_RE.sub("", low) in _WEEKDAY_WORDS
+        or low in _WEEKDAY_WORDS
+        or _weekday_with_s(low)
         or low.rstrip(".") in _MONTH_WORDS
     )
 
@@ -154,6 +154,10 @@ def _find_spans(
                 if toks[j + 1].low.rstrip(".") in _MONTH_WORDS:
                     continue  # "1 Dec 23 Feb": 23 is the next date's day, not a year
             snippet = text[toks[i].start : toks[j].end]
+            if _weekday_with_s(toks[j].low) and j + 1 < len(toks):
+                if toks[j + 1].low not in _EVENT_NOUNS:
+                    continue  # "on Tuesdays": every Tuesday, no one day
+                snippet = _POSSESSIVE_RE.sub("", snippet)  # "Tuesdays meeting": that Tuesday
             has_digit = any(c.isdigit() for c in snippet)
             try:
                 parsed = parse_day_info(snippet, today)
@@ -186,16 +190,21 @@ after a weekday or a bare number makes it a describing word ("the Sunday communi
 
 _PARTS_OF_DAY = frozenset("morning afternoon evening night lunchtime".split())
 _EVENT_NOUNS = frozenset(
-    "meeting meetings call session email letter briefing forum board committee cabinet "
-    "conference workshop event assembly visit phone".split()
+    "meeting call email letter briefing forum board committee cabinet conference workshop "
+    "event assembly visit phone".split()
 )
 """Things that happen on a day: "at Tuesday's meeting" is that Tuesday."""
+
+
+def _weekday_with_s(low: str) -> bool:
+    """ "tuesday's", "tuesdays" (not "tues", "weds": a weekday written short)."""
+    return low not in _WEEKDAY_WORDS and _POSSESSIVE_RE.sub("", low) in _WEEKDAY_WORDS
 
 
 def _possessive_event(toks: list[Tok], span: _Span) -> bool:
     """ "Tuesday's meeting", "Monday's call": the weekday is the day of an event."""
     k = span.last + 1
-    if _POSSESSIVE_RE.search(toks[span.last].low):  # one token: "tuesday's"
+    if _weekday_with_s(toks[span.last].low):  # one token: "tuesday's", "tuesdays"
         return k < len(toks) and toks[k].low in _EVENT_NOUNS
     if k + 2 >= len(toks) or toks[k].text not in ("'", "’") or toks[k + 1].low != "s":
         return False
@@ -205,7 +214,7 @@ def _possessive_event(toks: list[Tok], span: _Span) -> bool:
 def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
     """A weekday or a bare number used to describe what follows, not as a date."""
     words = [t.low for t in toks[span.first : span.last + 1] if t.kind == "word"]
-    if words and _POSSESSIVE_RE.search(words[-1]):
+    if words and _weekday_with_s(words[-1]):
         return True  # "Saturday's clinic"
     weekday = not span.has_digit and bool(words) and words[-1] in _WEEKDAY_WORDS
     bare_number = len(words) == 1 and re.fullmatch(r"\d{1,2}", words[0]) is not None
@@ -291,6 +300,8 @@ def _span_text(text: str, toks: list[Tok], span: _Span) -> str:
 
 def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) -> None:
     snippet = text[toks[span.first].start : toks[span.last].end]
+    if _weekday_with_s(toks[span.last].low):
+        snippet = _POSSESSIVE_RE.sub("", snippet)  # as `_find_spans` read it
     span.parsed = parse_day_info(snippet, today, hint=hint)
 
 
@@ -673,8 +684,7 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>january|february|march|april|june|july"
-    r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,
 )
@@ -683,10 +693,16 @@ _MONTH_ALONE = re.compile(
 def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> None:
     """A last funded day given as a month: "cut from April" is funded to 31 March; "until
     March", "ends in March 2027" to 31 March; the next such month without a year."""
-    m = _MONTH_ALONE.search(text)
+    # Any word where the month stands, then read as a month however spelt ("from Agust");
+    # "may" is too common a word to stand alone for May.
+    found = (
+        (m, month)
+        for m in _MONTH_ALONE.finditer(text)
+        if m.group("mon").lower() != "may" and (month := month_number(m.group("mon"))) is not None
+    )
+    m, month = next(found, (None, 0))
     if m is None:
         return
-    month = MONTH_NUMBERS[m.group("mon").lower()[:3]]
     if m.group("y"):
         first = date(int(m.group("y")), month, 1)
     else:
