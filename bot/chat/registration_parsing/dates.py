@@ -695,13 +695,13 @@ def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> N
     March", "ends in March 2027" to 31 March; the next such month without a year."""
     # Any word where the month stands, then read as a month however spelt ("from Agust");
     # "may" is too common a word to stand alone for May.
-    found = (
-        (m, month)
-        for m in _MONTH_ALONE.finditer(text)
-        if m.group("mon").lower() != "may" and (month := month_number(m.group("mon"))) is not None
-    )
-    m, month = next(found, (None, 0))
-    if m is None:
+    at = 0
+    while (m := _MONTH_ALONE.search(text, at)) is not None:
+        month = month_number(m.group("mon")) if m.group("mon").lower() != "may" else None
+        if month is not None:
+            break
+        at = m.start() + 1  # "cut from April": "from April" overlaps "cut from"
+    if m is None or month is None:
         return
     if m.group("y"):
         first = date(int(m.group("y")), month, 1)
