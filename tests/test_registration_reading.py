@@ -315,3 +315,26 @@ def test_a_weekday_or_month_typed_loosely(text: str, ends: date, notice: date | 
     read as a month ("in Agust": funded to 31 August; "from Agust": to 31 July)."""
     draft = parse_funding(text, TODAY)
     assert (draft.fields["ends"], draft.fields["notice"]) == (ends, notice)
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("the 1st of next month", date(2027, 4, 1)),
+        ("the 20th of Jnue", date(2027, 6, 20)),
+        ("3 Juyl", date(2027, 7, 3)),
+    ],
+)
+def test_a_day_of_next_month_and_a_short_month_with_two_letters_swapped(
+    said: str, day: date
+) -> None:
+    assert parse_day_info(said, TODAY).day == day
+
+
+def test_opens_a_length_from_a_day_is_the_opening_not_the_length() -> None:
+    draft = parse_consultation(
+        "Medway Council consultation on park cafes opens a fortnight from Monday, closes 30 May",
+        TODAY,
+    )
+    assert (draft.fields["opens"], draft.fields["closes"]) == (date(2027, 3, 29), date(2027, 5, 30))
+    assert not draft.lengths and not draft.errors

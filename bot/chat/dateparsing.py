@@ -140,7 +140,7 @@ _END_OF_RE = re.compile(
     r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
 )
 _ORDINAL_RE = re.compile(
-    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this|(?P<next>next))\s+month)?"
 )
 _SIMPLE: dict[str, int] = {
     "now": 0, "right now": 0,
@@ -429,7 +429,7 @@ def _day_of_month(day: int, today: date, hint: Hint, original: str) -> date:
 
 
 _DATE_NAMES = (*_MONTH_NAMES, *_WEEKDAY_NAMES)
-_WORD_RE = re.compile(r"[A-Za-z]{5,}")
+_WORD_RE = re.compile(r"[A-Za-z]{4,}")
 
 
 def _spelt(word: str) -> str | None:
@@ -440,6 +440,9 @@ def _spelt(word: str) -> str | None:
         return None
     if low.endswith("s") and (low[:-1] in _WEEKDAY_NAMES or _spelt(low[:-1]) in _WEEKDAY_NAMES):
         return None  # "on Tuesdays": every Tuesday, no one day
+    if len(low) == 4:  # "Jnue", "Juen": two letters swapped in a four-letter month
+        same = [n for n in ("june", "july") if n[0] == low[0] and sorted(n) == sorted(low)]
+        return same[0] if same and OSA.distance(low, same[0]) == 1 else None
     for name in _DATE_NAMES:
         if name[0] != low[0] or abs(len(name) - len(low)) > 2:
             continue
@@ -480,16 +483,16 @@ _PART_OF_RE = re.compile(
 
 def spell_date_words(text: str) -> str:
     """``text`` with months and weekdays misspelt the common ways put right ("Febuary" ->
-    "february"); other words are left alone. A five-letter word ("marsh", "match") is
-    only taken for a month next to a number."""
+    "february"); other words are left alone. A word of four or five letters ("marsh",
+    "match") is only taken for a month next to a number or after "the end of"."""
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         name = _spelt(word)
         if name is None:
             return word
-        if len(word) == 5:
-            near = text[max(0, m.start() - 6) : m.end() + 6]
+        if len(word) <= 5:
+            near = text[max(0, m.start() - 9) : m.end() + 6]  # "the 20th of Jnue"
             if not re.search(r"\d", near) and not _PART_OF_RE.search(text[: m.start()]):
                 return word
         return name
@@ -553,6 +556,12 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
         if m := _START_OF_RE.fullmatch(s):
             return _parse_start_of(m, today, hint, text)
         if m := _ORDINAL_RE.fullmatch(s):
+            if m.group("next"):  # "the 1st of next month"
+                first = today.replace(day=1) + relativedelta(months=1)
+                found = _make_date(first.year, first.month, int(m.group("d")))
+                if found is None:
+                    raise _cannot_read(text)
+                return ParsedDay(found)
             return ParsedDay(_day_of_month(int(m.group("d")), today, hint, text), True)
     except DateParseError:
         raise
