@@ -170,3 +170,171 @@ def test_a_complaints_body_and_side(text: str, against: str, body: str | None) -
 )
 def test_days_said_the_ways_people_say_them(said: str, day: date) -> None:
     assert parse_day_info(said, TODAY).day == day
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("a fortnight on Friday", date(2027, 3, 26)),
+        ("two weeks tomorrow", date(2027, 3, 25)),
+        ("tomorrow fortnight", date(2027, 3, 25)),
+        ("3 weeks on Monday", date(2027, 4, 5)),
+    ],
+)
+def test_a_day_counted_from_another(said: str, day: date) -> None:
+    assert parse_day_info(said, TODAY).day == day
+
+
+def test_a_day_counted_from_another_is_no_consultation_length() -> None:
+    draft = parse_consultation(
+        "Dartford BC consultation on allotment rents opens a fortnight on Friday, closes 30 April",
+        TODAY,
+    )
+    assert draft.fields["opens"] == date(2027, 3, 26)
+    assert draft.fields["closes"] == date(2027, 4, 30)
+    assert not draft.lengths and not draft.errors
+
+
+def test_a_past_tense_keyword_takes_the_latest_such_day() -> None:
+    draft = parse_consultation(
+        "Gravesham BC consultation on the market charter started on the 12th, closes 30 April",
+        TODAY,
+    )
+    assert draft.fields["opens"] == date(2027, 2, 12)  # not the 12th still to come
+
+
+def test_the_weekday_of_an_event_is_that_day() -> None:
+    draft = parse_funding(
+        "KCC told us at Monday's board meeting that the Faversham youth bus grant ends 31 May",
+        TODAY,
+    )
+    assert draft.fields["notice"] == date(2027, 3, 8)
+    assert draft.fields["ends"] == date(2027, 5, 31)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "want"),
+    [
+        (parse_funding,
+         "KCC ending the grant for the Sheppey Saturday morning youth club, ends 30 April",
+         {"ends": date(2027, 4, 30)}),
+        (parse_consultation,
+         "Dartford BC consultation on opening the library on Sundays and Mondays, 15/3 to 26/4",
+         {"opens": date(2027, 3, 15), "closes": date(2027, 4, 26)}),
+        (parse_consultation,
+         "Gravesham BC consulting on closing the Northfleet pool 22/3 - 3/5",
+         {"opens": date(2027, 3, 22), "closes": date(2027, 5, 3)}),
+        (parse_consultation,
+         "Medway Council consulting on closing 3 of the 9 libraries, from 15 March for 8 weeks",
+         {"opens": date(2027, 3, 15), "closes": date(2027, 5, 10)}),
+        (parse_consultation,
+         "Ashford BC consultation on bin rounds, open now (opened 1 March), until 12 April",
+         {"opens": date(2027, 3, 1), "closes": date(2027, 4, 12)}),
+        (parse_consultation,
+         "Swale BC went live with the beach huts consultation today, it runs for 6 weeks",
+         {"opens": TODAY, "closes": date(2027, 4, 21)}),
+        (parse_funding,
+         "We've been told NHS Kent and Medway won't fund the Deal dementia cafe beyond 30 June",
+         {"ends": date(2027, 6, 30)}),
+        (parse_funding,
+         "Swale BC: the Sittingbourne carers cafe grant stops at the end of Apirl",
+         {"ends": date(2027, 4, 30)}),
+    ],
+)  # fmt: skip
+def test_words_that_are_no_date_leave_the_real_ones(
+    parse: object, text: str, want: dict[str, date]
+) -> None:
+    """A weekday describing a thing ("Saturday morning youth club", "on Sundays"), a topic
+    ("consulting on closing"), a count ("3 of the 9"), "open now" beside the day it opened:
+    none of them hides or clashes with the dates the message gives."""
+    assert callable(parse)
+    draft = parse(text, TODAY)
+    assert {name: draft.fields[name] for name in want} == want
+    assert not draft.errors and not draft.missing
+
+
+def test_the_meeting_where_the_news_was_heard_is_not_the_body() -> None:
+    draft = parse_consultation(
+        "At the Kent County Council cabinet meeting we heard Swale BC is consulting on beach "
+        "hut fees, 15 March to 30 April",
+        TODAY,
+    )
+    assert draft.fields["body"] == "Swale BC"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "words"),
+    [
+        (parse_consultation,
+         "Happy Easter! before I forget - Dartford BC are consulting on new allotment plots at "
+         "Joyce Green, 4 May to 15 June", ["allotment plots"]),
+        (parse_funding,
+         "Grim news from Swale BC: the Faversham lunch club grant ends on the 31st of May",
+         ["lunch club"]),
+        (parse_consultation,
+         "sdc - consultation re fees at the district's sports grounds (Otford, Kemsing) opened "
+         "on 1 March and closes 30 April", ["sports grounds (otford, kemsing)"]),
+    ],
+)  # fmt: skip
+def test_the_title_is_not_chatter_nor_half_a_list(
+    parse: object, text: str, words: list[str]
+) -> None:
+    """A lead-in ("Before I forget", "Grim news from <body>:") is no title, and a list in
+    brackets stays with the thing it lists."""
+    assert callable(parse)
+    title = str(parse(text, TODAY).fields["title"]).lower()
+    assert all(w in title for w in words), title
+    assert not any(w in title for w in ("forget", "news", "happy")), title
+
+
+def test_a_complaint_about_a_named_group_is_against_it_whoever_else_is_named() -> None:
+    draft = parse_complaint(
+        "complaint about Swanley Youth Club - they told KCC we had stopped running, we have not",
+        TODAY,
+    )
+    assert (draft.fields["against"], draft.fields["body"]) == ("vcs", "Swanley Youth Club")
+    # "about" a thing, not a body: the body named later still counts.
+    other = parse_complaint(
+        "complaint about the consultation being too short, KCC gave us 2 weeks", TODAY
+    )
+    assert (other.fields["against"], other.fields["body"]) == ("public", "KCC")
+
+
+@pytest.mark.parametrize(
+    ("text", "ends", "notice"),
+    [
+        ("We heard at Mondays committee that Swale BC are ending the Minster lunch club grant "
+         "on 30 June", date(2027, 6, 30), date(2027, 3, 8)),
+        ("Swale BC Minster lunch club grant ends in Agust", date(2027, 8, 31), None),
+        ("Swale BC are cutting the Minster lunch club grant from Agust", date(2027, 7, 31),
+         None),
+    ],
+)  # fmt: skip
+def test_a_weekday_or_month_typed_loosely(text: str, ends: date, notice: date | None) -> None:
+    """ "Mondays committee" (no apostrophe) is that Monday; a month alone, misspelt, is
+    read as a month ("in Agust": funded to 31 August; "from Agust": to 31 July)."""
+    draft = parse_funding(text, TODAY)
+    assert (draft.fields["ends"], draft.fields["notice"]) == (ends, notice)
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("the 1st of next month", date(2027, 4, 1)),
+        ("the 20th of Jnue", date(2027, 6, 20)),
+        ("3 Juyl", date(2027, 7, 3)),
+    ],
+)
+def test_a_day_of_next_month_and_a_short_month_with_two_letters_swapped(
+    said: str, day: date
+) -> None:
+    assert parse_day_info(said, TODAY).day == day
+
+
+def test_opens_a_length_from_a_day_is_the_opening_not_the_length() -> None:
+    draft = parse_consultation(
+        "Medway Council consultation on park cafes opens a fortnight from Monday, closes 30 May",
+        TODAY,
+    )
+    assert (draft.fields["opens"], draft.fields["closes"]) == (date(2027, 3, 29), date(2027, 5, 30))
+    assert not draft.lengths and not draft.errors

@@ -18,18 +18,22 @@ BLIND_2_FLOOR = 159
 """Of 159 messages of blind-2 (written after the work, scored once): main before issue 20
 read 59 right, the work 144 (2 asking for a field the message gave; before: 59); 159 and 0
 since round 3 used it as development data (in-sample)."""
-BLIND_3_FLOOR = 145
+BLIND_3_FLOOR = 152
 """Of 153 messages of blind-3 (written before round 3's work, only its totals looked at):
 136 at the start of round 3; 145 with titles chosen by the measured word model
-(``bot/chat/registration_parsing/titles.py``) and the round's reading of dates and names."""
-BLIND_3_ASKED_AGAIN_CEILING = 3
-"""Blind-3 messages whose reading asks for a field the message gave (3 at the start too)."""
-BLIND_4_FLOOR = 142
+(``bot/chat/registration_parsing/titles.py``) and the round's reading of dates and names;
+152 since round 4 read dates as people mean them, set chatter aside and read "complaint
+about <a group>" (spent, so in-sample)."""
+BLIND_3_ASKED_AGAIN_CEILING = 0
+"""Blind-3 messages whose reading asks for a field the message gave (3 at the start too; 0
+since round 4)."""
+BLIND_4_FLOOR = 150
 """Of 150 messages of blind-4 (written after round 3's work, scored once): 123 on main before
-round 3, 142 after it."""
-BLIND_4_ASKED_AGAIN_CEILING = 6
-"""Blind-4 messages whose reading asks for a field the message gave (10 before round 3)."""
-DEV_FLOOR = 22
+round 3, 142 after it; 150 since round 4 used it as development data (in-sample)."""
+BLIND_4_ASKED_AGAIN_CEILING = 0
+"""Blind-4 messages whose reading asks for a field the message gave (10 before round 3, 6
+after it, 0 since round 4)."""
+DEV_FLOOR = 27
 """Of the 27 dev messages."""
 
 

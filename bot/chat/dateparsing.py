@@ -140,7 +140,7 @@ _END_OF_RE = re.compile(
     r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
 )
 _ORDINAL_RE = re.compile(
-    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this|(?P<next>next))\s+month)?"
 )
 _SIMPLE: dict[str, int] = {
     "now": 0, "right now": 0,
@@ -161,6 +161,7 @@ def _norm(text: str) -> str:
     # "on 3 March" / "at the end of June" / "by 3 March": the preposition carries no
     # information.
     s = re.sub(r"^(?:on|at|by)\s+", "", s)
+    s = re.sub(rf"^({_WD_PLAIN})'s$", r"\1", s)  # "Tuesday's (meeting)": that Tuesday
     for pattern, instead in _SAID_OTHERWISE:
         s = pattern.sub(instead, s)
     return s
@@ -170,9 +171,12 @@ _WD_PLAIN = (
     r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?"
     r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?"
 )
-_WEEK_ON_RE = re.compile(
-    rf"(?:(?:a|one)\s+week\s+on\s+(?P<day>{_WD_PLAIN})|(?P<day2>{_WD_PLAIN})\s+week)"
+_FROM_BASE_RE = re.compile(
+    rf"(?:{_NUM}\s+{_UNIT}\s+(?:on\s+|from\s+)?(?P<base>today|tomorrow|{_WD_PLAIN})"
+    rf"|(?P<base2>today|tomorrow|{_WD_PLAIN})\s+(?P<unit2>week|fortnight))"
 )
+"""A length counted from a named day: "a week today", "a fortnight on Friday", "two weeks
+tomorrow", "Friday week", "tomorrow fortnight"."""
 _SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
     # "w/c 15 March", "week commencing 15 March": the day given.
     (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
@@ -180,9 +184,6 @@ _SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"^{_WD_PLAIN}\s+(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th))$"), r"the \1"),
     # "Friday just gone", "Tuesday gone": last Friday, last Tuesday.
     (re.compile(rf"^({_WD_PLAIN})\s+(?:just\s+)?gone$"), r"last \1"),
-    # "a week today", "a week tomorrow", "tomorrow week".
-    (re.compile(r"^(?:a|one)\s+week\s+(?:today|from\s+today)$"), "in 7 days"),
-    (re.compile(r"^(?:(?:a|one)\s+week\s+tomorrow|tomorrow\s+week)$"), "in 8 days"),
 )
 """The same day said another way: rewritten to a form the readers below take."""
 
@@ -340,6 +341,23 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
     return today + timedelta(days=ahead)
 
 
+def _from_base(m: re.Match[str], today: date, original: str) -> date:
+    """ "a fortnight on Friday": the coming Friday (today counts), then the length on."""
+    said = (m.group("base") or m.group("base2")).lower()
+    if said == "today":
+        base = today
+    elif said == "tomorrow":
+        base = today + timedelta(days=1)
+    else:
+        coming = _WEEKDAY_RE.fullmatch(said)
+        if coming is None:
+            raise _cannot_read(original)
+        base = _parse_weekday(coming, today, "future")
+    if m.group("unit2") is not None:
+        return base + _shift(m.group("unit2"), 1)
+    return base + _shift(m.group("unit"), _quantity(m.group("n"), original))
+
+
 _START_OF_RE = re.compile(
     rf"(?:the\s+)?(?:start|beginning|first\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
     r"|(?P<rel>this|the|next)\s+month)"
@@ -411,7 +429,7 @@ def _day_of_month(day: int, today: date, hint: Hint, original: str) -> date:
 
 
 _DATE_NAMES = (*_MONTH_NAMES, *_WEEKDAY_NAMES)
-_WORD_RE = re.compile(r"[A-Za-z]{5,}")
+_WORD_RE = re.compile(r"[A-Za-z]{4,}")
 
 
 def _spelt(word: str) -> str | None:
@@ -420,6 +438,11 @@ def _spelt(word: str) -> str | None:
     low = word.lower()
     if low in _DATE_NAMES or (low[:3] in MONTHS and len(low) <= 4):
         return None
+    if low.endswith("s") and (low[:-1] in _WEEKDAY_NAMES or _spelt(low[:-1]) in _WEEKDAY_NAMES):
+        return None  # "on Tuesdays": every Tuesday, no one day
+    if len(low) == 4:  # "Jnue", "Juen": two letters swapped in a four-letter month
+        same = [n for n in ("june", "july") if n[0] == low[0] and sorted(n) == sorted(low)]
+        return same[0] if same and OSA.distance(low, same[0]) == 1 else None
     for name in _DATE_NAMES:
         if name[0] != low[0] or abs(len(name) - len(low)) > 2:
             continue
@@ -441,19 +464,36 @@ def blank_times(text: str) -> str:
     return _TIME_OF_DAY.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def month_number(word: str) -> int | None:
+    """The month ``word`` names, spelt right, short or misspelt the common ways ("Agust",
+    "Setpember"); None for any other word."""
+    low = word.lower().rstrip(".")
+    if low[:3] in MONTHS and (len(low) <= 4 or _MONTH_NAMES[MONTHS[low[:3]] - 1] == low):
+        return MONTHS[low[:3]]
+    name = _spelt(low) if len(low) >= 5 else None
+    return MONTHS[name[:3]] if name in _MONTH_NAMES else None
+
+
+_PART_OF_RE = re.compile(
+    r"\b(?:end|start|beginning|middle|mid|first\s+day|last\s+day)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""Words before a month alone ("the end of Agust"): a five-letter word there is a month."""
+
+
 def spell_date_words(text: str) -> str:
     """``text`` with months and weekdays misspelt the common ways put right ("Febuary" ->
-    "february"); other words are left alone. A five-letter word ("marsh", "match") is
-    only taken for a month next to a number."""
+    "february"); other words are left alone. A word of four or five letters ("marsh",
+    "match") is only taken for a month next to a number or after "the end of"."""
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         name = _spelt(word)
         if name is None:
             return word
-        if len(word) == 5:
-            near = text[max(0, m.start() - 6) : m.end() + 6]
-            if not re.search(r"\d", near):
+        if len(word) <= 5:
+            near = text[max(0, m.start() - 9) : m.end() + 6]  # "the 20th of Jnue"
+            if not re.search(r"\d", near) and not _PART_OF_RE.search(text[: m.start()]):
                 return word
         return name
 
@@ -504,11 +544,8 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return _explicit_or_inferred(m, MONTHS[m.group("mon")[:3]], today, hint, text)
         if m := _WEEKDAY_RE.fullmatch(s):
             return ParsedDay(_parse_weekday(m, today, hint))
-        if m := _WEEK_ON_RE.fullmatch(s):
-            # "Friday week", "a week on Friday": the Friday a week after the coming one.
-            coming = _WEEKDAY_RE.fullmatch(m.group("day") or m.group("day2"))
-            assert coming is not None
-            return ParsedDay(_parse_weekday(coming, today, "future") + timedelta(days=7))
+        if m := _FROM_BASE_RE.fullmatch(s):
+            return ParsedDay(_from_base(m, today, text))
         if m := _RELATIVE_RE.fullmatch(s):
             found = _parse_relative(m, today, text)
             if found is None:
@@ -519,6 +556,12 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
         if m := _START_OF_RE.fullmatch(s):
             return _parse_start_of(m, today, hint, text)
         if m := _ORDINAL_RE.fullmatch(s):
+            if m.group("next"):  # "the 1st of next month"
+                first = today.replace(day=1) + relativedelta(months=1)
+                found = _make_date(first.year, first.month, int(m.group("d")))
+                if found is None:
+                    raise _cannot_read(text)
+                return ParsedDay(found)
             return ParsedDay(_day_of_month(int(m.group("d")), today, hint, text), True)
     except DateParseError:
         raise

@@ -14,7 +14,10 @@ _WHOM = r"(?:everyone|everybody|all|team|folks|there|guys|bot|compactbot|again|b
 _GREETING = rf"{_HELLO}(?:\s+{_WHOM})?"
 _LEAD_IN = (
     r"(?:just\s+)?(?:to\s+)?(?:let\s+(?:you|u)\s+know|a\s+heads\s+up|heads\s+up|fyi|f\.y\.i\."
-    r"|bad\s+news|good\s+news|some\s+news|news|update|quick\s+one|quick\s+update|another\s+one"
+    r"|(?:(?:some|more|bad|good|sad|great|terrible|awful|worrying|big|grim|breaking)\s+)?news"
+    r"|before\s+i\s+forget|while\s+i\s+remember|by\s+the\s+way|btw|oh\s+and|also"
+    r"|(?:merry|happy)\s+(?:christmas|xmas|new\s+year|easter|friday|monday|holidays?)"
+    r"|season'?s\s+greetings|update|quick\s+one|quick\s+update|another\s+one"
     r"|new\s+one|please\s+note|note|for\s+info|for\s+your\s+info|i\s+wanted\s+to\s+let\s+you\s+know"
     r"|(?:we'?ve|we\s+have|i'?ve|i\s+have)\s+(?:just\s+)?(?:heard|been\s+told|found\s+out|learn[te]d?"
     r"|had\s+word|got\s+word)"
@@ -36,6 +39,16 @@ _THANKS = re.compile(
     r"(?:\s+(?:all|everyone|so\s+much|very\s+much|a\s+lot|in\s+advance))?[\s.!]*$",
     re.IGNORECASE,
 )
+
+
+_CHATTER_PIECE = re.compile(
+    rf"\s*(?:{_GREETING}|{_LEAD_IN})(?:\s+(?:from|re|about))?\W*", re.IGNORECASE
+)
+
+
+def is_chatter(piece: str) -> bool:
+    """ "Sad news from", "Before I forget": a piece of a message that is only chatter."""
+    return _CHATTER_PIECE.fullmatch(piece) is not None
 
 
 def without_chatter(text: str) -> str:

@@ -13,13 +13,11 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.chat.dateparsing import (
-    MONTHS as MONTH_NUMBERS,
-)
-from bot.chat.dateparsing import (
     DateParseError,
     Hint,
     ParsedDay,
     UnreadableDateError,
+    month_number,
     parse_day_info,
 )
 from bot.chat.registration_parsing.tokens import Tok
@@ -53,7 +51,8 @@ _FUNDING_TABLE = _table(
         "ends": "ends|end|ended|ending|until|till|til|to|expires|expire|expired|expiring|"
         "finishes|finish|finished|finishing|last day|last funded day|last funding day|"
         "last day of funding|last day of the grant|runs out|run out|through|thru|funded until|"
-        "up to|after|funded after|covers|covering|last payment|final payment",
+        "up to|after|funded after|covers|covering|last payment|final payment|beyond|"
+        "continue beyond|continue after|funded beyond",
         "stop": "from|stops|stop|stopping|stopped|ceases|cease|ceased|ceasing|effective|"
         "as of|cut|cuts|withdrawn|starting|no funding from|with effect from|takes effect|"
         "take effect|taking effect|took effect|comes into effect|come into effect|"
@@ -101,6 +100,8 @@ _MONTH_NAMES = (
 ).split()
 _MONTH_WORDS = frozenset({*_MONTH_NAMES, *(name[:3] for name in _MONTH_NAMES), "sept"})
 _MAX_SPAN_TOKENS = 7
+_POSSESSIVE_RE = re.compile(r"['’]?s$")
+"""A weekday's "'s", or its "s" as people type it: "Tuesday's meeting", "Tuesdays meeting"."""
 
 
 @dataclass
@@ -121,6 +122,7 @@ def _span_start_ok(tok: Tok) -> bool:
         low[:1].isdigit()
         or low in _SPAN_START
         or low in _WEEKDAY_WORDS
+        or _weekday_with_s(low)
         or low.rstrip(".") in _MONTH_WORDS
     )
 
@@ -152,6 +154,10 @@ def _find_spans(
                 if toks[j + 1].low.rstrip(".") in _MONTH_WORDS:
                     continue  # "1 Dec 23 Feb": 23 is the next date's day, not a year
             snippet = text[toks[i].start : toks[j].end]
+            if _weekday_with_s(toks[j].low) and j + 1 < len(toks):
+                if toks[j + 1].low not in _EVENT_NOUNS:
+                    continue  # "on Tuesdays": every Tuesday, no one day
+                snippet = _POSSESSIVE_RE.sub("", snippet)  # "Tuesdays meeting": that Tuesday
             has_digit = any(c.isdigit() for c in snippet)
             try:
                 parsed = parse_day_info(snippet, today)
@@ -182,9 +188,34 @@ after a weekday or a bare number makes it a describing word ("the Sunday communi
 "the Saturday clinic", "closing 3 children's centres"), not a date."""
 
 
+_PARTS_OF_DAY = frozenset("morning afternoon evening night lunchtime".split())
+_EVENT_NOUNS = frozenset(
+    "meeting call email letter briefing forum board committee cabinet conference workshop "
+    "event assembly visit phone".split()
+)
+"""Things that happen on a day: "at Tuesday's meeting" is that Tuesday."""
+
+
+def _weekday_with_s(low: str) -> bool:
+    """ "tuesday's", "tuesdays" (not "tues", "weds": a weekday written short)."""
+    return low not in _WEEKDAY_WORDS and _POSSESSIVE_RE.sub("", low) in _WEEKDAY_WORDS
+
+
+def _possessive_event(toks: list[Tok], span: _Span) -> bool:
+    """ "Tuesday's meeting", "Monday's call": the weekday is the day of an event."""
+    k = span.last + 1
+    if _weekday_with_s(toks[span.last].low):  # one token: "tuesday's", "tuesdays"
+        return k < len(toks) and toks[k].low in _EVENT_NOUNS
+    if k + 2 >= len(toks) or toks[k].text not in ("'", "’") or toks[k + 1].low != "s":
+        return False
+    return toks[k + 2].low in _EVENT_NOUNS
+
+
 def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
     """A weekday or a bare number used to describe what follows, not as a date."""
     words = [t.low for t in toks[span.first : span.last + 1] if t.kind == "word"]
+    if words and _weekday_with_s(words[-1]):
+        return True  # "Saturday's clinic"
     weekday = not span.has_digit and bool(words) and words[-1] in _WEEKDAY_WORDS
     bare_number = len(words) == 1 and re.fullmatch(r"\d{1,2}", words[0]) is not None
     if not (weekday or bare_number) or span.last + 1 >= len(toks):
@@ -192,6 +223,9 @@ def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
     after = toks[span.last + 1]
     if after.kind == "punct" and after.text in ("'", "’"):
         return True  # "the Saturday's clinic"
+    if weekday and after.low in _PARTS_OF_DAY and span.last + 2 < len(toks):
+        following = toks[span.last + 2]  # "Friday night sessions": a kind of session
+        return following.kind == "word" and following.low not in _NOT_A_NOUN_AFTER
     return (
         after.kind == "word"
         and after.low not in _NOT_A_NOUN_AFTER
@@ -266,6 +300,8 @@ def _span_text(text: str, toks: list[Tok], span: _Span) -> str:
 
 def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) -> None:
     snippet = text[toks[span.first].start : toks[span.last].end]
+    if _weekday_with_s(toks[span.last].low):
+        snippet = _POSSESSIVE_RE.sub("", snippet)  # as `_find_spans` read it
     span.parsed = parse_day_info(snippet, today, hint=hint)
 
 
@@ -287,7 +323,8 @@ us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
 
 _CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
-        "opened launched started began published issued commenced opens launches starts".split(),
+        "opened launched started began published issued commenced opens launches starts "
+        "live".split(),
         "opens",
     ),
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
@@ -310,6 +347,9 @@ _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
 """Words that give a funding date its role from further back in the clause: the notice
 ("we were notified in writing on 20 Nov"), a stop ("KCC will stop funding the project on 1
 April") or an end ("will end the grant on 31 March")."""
+
+
+_TOPIC_WORDS = frozenset("on about re regarding over into".split())
 
 
 def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
@@ -336,6 +376,14 @@ def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]])
     return None
 
 
+def _day_alone(toks: list[Tok], span: _Span) -> bool:
+    """ "the 20th", "Tuesday": a day said without its month."""
+    return not any(
+        t.low.rstrip(".") in _MONTH_WORDS or re.search(r"\d[/.-]\d", t.low)
+        for t in toks[span.first : span.last + 1]
+    )
+
+
 def _assign_roles(
     text: str,
     toks: list[Tok],
@@ -359,8 +407,11 @@ def _assign_roles(
                 hit = ("consultation_start", span.first, hit[2] if hit else "")
         if hit is None:
             # "opened a consultation on Friday": the role word earlier in the clause.
-            for word in reversed(clause):
+            for at in range(len(clause) - 1, -1, -1):
+                word = clause[at]
                 role = (_FUNDING_CLAUSE_ROLES if funding else _CLAUSE_ROLES).get(word)
+                if at > 0 and clause[at - 1] in _TOPIC_WORDS:
+                    continue  # "consulting on closing the centre": the topic, no role
                 if role is not None:
                     hit = (role, span.first, word)
                     break
@@ -377,7 +428,14 @@ def _assign_roles(
                 and not span.has_digit
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
-            if guessed and (past_weekday or span.role in _PAST_ROLES):
+            # "started on the 20th", "told on the 9th": the latest such day, not the next.
+            # With its month ("opened 1 Dec") the nearest stays: a day just ahead is meant.
+            past_said = (
+                bool(said & _PAST_TENSE)
+                and span.role not in _FORWARD_ROLES
+                and _day_alone(toks, span)
+            )
+            if guessed and (past_weekday or past_said or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
                 _reread(text, toks, span, today, "future")  # "ends 30 June": next June
@@ -404,6 +462,13 @@ _CONSULTATION_KEYWORDS = _keyword_words(CONSULTATION_TABLE)
 _FUNDING_KEYWORDS = _keyword_words(_FUNDING_TABLE)
 
 
+def _counts(toks: list[Tok], k: int) -> bool:
+    """ "closing 2 of the 5 centres": a number of things, not a day ("2 of March" is)."""
+    if not re.fullmatch(r"\d{1,3}", toks[k].low) or k + 1 >= len(toks) or toks[k + 1].low != "of":
+        return False
+    return not any(t.low.rstrip(".") in _MONTH_WORDS for t in toks[k + 2 : k + 4])
+
+
 def _looks_like_date(toks: list[Tok], ambiguous: bool) -> bool:
     lows = [t.low.rstrip(".") for t in toks]
     has_month = any(w in _MONTH_WORDS and w != "may" for w in lows)
@@ -415,8 +480,9 @@ def _looks_like_date(toks: list[Tok], ambiguous: bool) -> bool:
         and (
             k > 0
             or k + 1 == len(lows)
-            or lows[k + 1] in _NOT_A_NOUN_AFTER
+            or (lows[k + 1] in _NOT_A_NOUN_AFTER and lows[k + 1] != "of")
             or lows[k + 1] in _MONTH_WORDS
+            or (lows[k + 1] == "of" and any(w in _MONTH_WORDS for w in lows[k + 2 : k + 4]))
         )
         for k, w in enumerate(lows)
     )
@@ -471,12 +537,15 @@ def _unreadable_dates(
             and toks[j].kind in ("word", "punct")
             and j not in span_starts
             and j not in keyword_starts
+            and j not in reading.consumed
             and toks[j].low not in keywords
         ):
             ahead.append(j)
             j += 1
-        if not ahead or not _looks_like_date(
-            [toks[a] for a in ahead], kw_word in _AMBIGUOUS_KEYWORDS
+        if (
+            not ahead
+            or _counts(toks, nxt)
+            or not _looks_like_date([toks[a] for a in ahead], kw_word in _AMBIGUOUS_KEYWORDS)
         ):
             continue
         target = role_field.get(role)
@@ -495,7 +564,11 @@ def read_dates(
     blocked: frozenset[int] = frozenset(),
 ) -> Reading:
     table = CONSULTATION_TABLE if kind == "consultation" else _FUNDING_TABLE
-    spans = [s for s in _find_spans(text, toks, today, blocked) if not _describes_a_noun(toks, s)]
+    spans = [
+        s
+        for s in _find_spans(text, toks, today, blocked)
+        if not _describes_a_noun(toks, s) or _possessive_event(toks, s)
+    ]
     _assign_roles(text, toks, spans, table, today)
 
     # Ranges: "1/12/26 - 23/2/27", "from 3 March to 12 May", "funded from 1 April to 31 March".
@@ -530,6 +603,12 @@ def read_dates(
             if span.role == "stop" and span.keyword_word == "from" and span.parsed is not None:
                 if span.parsed.day <= today:
                     span.role = "period"
+
+    for span in spans:
+        # "open now (started 1 March)": "now" says it is open, the date since when.
+        if span.role is not None and _span_text(text, toks, span).lower() == "now":
+            if any(o.role == span.role and o.has_digit for o in spans):
+                span.role = None
 
     reading = Reading(consumed=set(blocked))
     role_field: dict[Role, str | None]
@@ -605,8 +684,7 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>january|february|march|april|june|july"
-    r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,
 )
@@ -615,10 +693,16 @@ _MONTH_ALONE = re.compile(
 def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> None:
     """A last funded day given as a month: "cut from April" is funded to 31 March; "until
     March", "ends in March 2027" to 31 March; the next such month without a year."""
-    m = _MONTH_ALONE.search(text)
-    if m is None:
+    # Any word where the month stands, then read as a month however spelt ("from Agust");
+    # "may" is too common a word to stand alone for May.
+    at = 0
+    while (m := _MONTH_ALONE.search(text, at)) is not None:
+        month = month_number(m.group("mon")) if m.group("mon").lower() != "may" else None
+        if month is not None:
+            break
+        at = m.start() + 1  # "cut from April": "from April" overlaps "cut from"
+    if m is None or month is None:
         return
-    month = MONTH_NUMBERS[m.group("mon").lower()[:3]]
     if m.group("y"):
         first = date(int(m.group("y")), month, 1)
     else:

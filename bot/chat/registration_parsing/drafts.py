@@ -252,6 +252,22 @@ _AGAINST_RE = re.compile(
 _AGAINST_OPEN_RE = re.compile(
     r"^\s*(?:(?:a\s+)?complaint\s+)?against\s+(?P<rest>.+)$", re.IGNORECASE | re.DOTALL
 )
+_ABOUT_RE = re.compile(
+    r"^\s*(?:(?:a|our|my)\s+)?(?:complaint|complaining|complain)\s+(?:about|re|regarding|over)\s+"
+    r"(?P<target>.+?)\s*(?::|,|\s[-–—]\s|\s[–—]|\n)",
+    re.IGNORECASE,
+)
+
+
+def _names_a_body(target: str, bodies: Gazetteer | None) -> bool:
+    """Whether ``target`` is a body's name (not "the consultation being too short")."""
+    found = vcs_body_in(target) or public_body_in(target)
+    named = known_body(target, bodies, public_first=False)
+    return (found is not None and len(found) >= len(target) - 4) or (
+        named is not None and named.what == "body"
+    )
+
+
 _COMPLAINT_PREFIX_RE = re.compile(r"^\s*complaint\s*[:\-–—]\s*", re.IGNORECASE)
 _GENERIC_TARGETS = frozenset(
     "public|public body|a public body|public sector|the public sector|statutory|"
@@ -275,6 +291,9 @@ def parse_complaint(text: str, today: date, bodies: Gazetteer | None = None) -> 
     summary = _COMPLAINT_PREFIX_RE.sub("", text).strip()
     if m := _AGAINST_RE.match(text):
         target, summary = m.group("target").strip(), m.group("summary").strip()
+    elif (m := _ABOUT_RE.match(text)) and _names_a_body(m.group("target"), bodies):
+        # "complaint about Westerham CAB - they told the council …": the CAB, whoever else.
+        target = m.group("target").strip()
     elif m := _AGAINST_OPEN_RE.match(text):
         # "against KCC for cutting..." - take the body's name, keep the whole text.
         rest = m.group("rest")

@@ -30,11 +30,19 @@ _LENGTH_RE = re.compile(
     r"(?:\s+long)?"
     r"(?:\s+after\s+(?:it\s+opens|it\s+starts|opening(?:\s+day)?|the\s+opening"
     r"(?:\s+day|\s+date)?|the\s+start))?"
-    r"(?!\s+ago\b)(?!\s+from\s+(?:now|today)\b)(?![\w/'’-])",
+    r"(?!\s+ago\b)(?!\s+from\s+(?:now|today)\b)(?![\w/'’-])"
+    # "a week today", "a fortnight on Friday": a day counted from another, not a length.
+    r"(?!\s+(?:on\s+)?(?:today|tomorrow|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?"
+    r"|sun)(?:day)?)\b)",
     re.IGNORECASE,
 )
 
 
+_FROM_A_DAY = re.compile(
+    r"\s+from\s+(?:today|tomorrow|(?:next\s+|this\s+)?(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri"
+    r"|sat(?:ur)?|sun)(?:day)?)\b",
+    re.IGNORECASE,
+)
 _CONSULTATION_NEXT = re.compile(
     r"\s+(?:public\s+)?(?:consultation|survey|engagement|consultation\s+period)\b", re.IGNORECASE
 )
@@ -63,6 +71,9 @@ def find_lengths(text: str, toks: list[Tok]) -> list[_Length]:
         opens_said = bool(m.group("lead") and "open" in m.group("lead").lower())
         if prep == "in" and (opens_said or (before is not None and before[0] == "opens")):
             continue  # "opens in 2 weeks": a date
+        opening = opens_said or (before is not None and before[0] == "opens")
+        if not prep and opening and _FROM_A_DAY.match(text, m.end()):
+            continue  # "opens a fortnight from Monday" is a date; "6 weeks from Monday" a length
         if (
             m.group("lead") is None
             and inside[0] > 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
+from bot.chat.registration_parsing.chatter import is_chatter
 from bot.chat.registration_parsing.titles import best_piece, with_its_list, without_lead
 from bot.chat.registration_parsing.tokens import Tok
 
@@ -116,8 +117,16 @@ def _runs(toks: list[Tok], consumed: set[int]) -> list[list[int]]:
     """Pieces of leftover text: split at separators, spaced dashes and used-up tokens."""
     runs: list[list[int]] = []
     current: list[int] = []
+    depth = 0  # "parks (Trosley, Shorne Woods)": a list in brackets stays in its piece
+    last_close = max((k for k, t in enumerate(toks) if t.text == ")"), default=-1)
     for k, tok in enumerate(toks):
-        breaks = k in consumed or tok.kind == "sep" or (tok.kind == "dash" and tok.spaced)
+        depth = max(0, depth + (tok.text == "(") - (tok.text == ")"))
+        in_brackets = depth > 0 and tok.text == "," and k < last_close
+        breaks = (
+            k in consumed
+            or (tok.kind == "sep" and not in_brackets)
+            or (tok.kind == "dash" and tok.spaced)
+        )
         if breaks:
             if current:
                 runs.append(current)
@@ -214,12 +223,19 @@ def known_body(text: str, bodies: Gazetteer | None, public_first: bool) -> Menti
         for m in (bodies or builtin_bodies()).mentions(plain)
         if m.what == "body" and not _ANOTHER_ORG.match(plain, m.end)
     ]
+    # "at the VOAG meeting: RBKC consulting …": where the news was heard, not who acts.
+    found = [m for m in found if not _WHERE_HEARD.match(plain, m.end)] or found
     if public_first:
         found = [m for m in found if m.known.kind == "public"] or found
     return _longer_name(text, found[0]) if found else None
 
 
 _POSSESSIVE_IN = re.compile(r"(?<=\w)['’]s\b")
+_WHERE_HEARD = re.compile(
+    r"\s+(?:\w+\s+)?(?:meeting|meetings|forum|event|agm|conference|briefing|session|"
+    r"newsletter|bulletin|e-?bulletin|mailing|network\s+meeting)\b",
+    re.IGNORECASE,
+)
 _ANOTHER_ORG = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:Voluntary|Community|Volunteer)")
 """After a body's name, words that make it another organisation's: "Kent Council for
 Voluntary Youth Services" is no Kent County Council."""
@@ -274,6 +290,9 @@ class _Where(Protocol):
     def end(self) -> int: ...
 
 
+_BY_WORDS = frozenset(("by", "from", "at", "with", "of"))
+
+
 @dataclass(frozen=True)
 class _At:
     start: int
@@ -293,7 +312,12 @@ def _without_body(toks: list[Tok], runs: list[list[int]], body: _Where) -> list[
             continue
         at = run.index(inside[0])
         after = run.index(inside[-1]) + 1
-        if at > 0 and toks[run[at - 1]].low in ("by", "from", "at", "with", "of"):
+        if after < len(run) and toks[run[after]].text == ":":
+            # "News from the Royal Borough: the youth grant ends …": two pieces.
+            head = run[: at - 1] if at > 0 and toks[run[at - 1]].low in _BY_WORDS else run[:at]
+            out.extend(r for r in (_clean(toks, head), _clean(toks, run[after + 1 :])) if r)
+            continue
+        if at > 0 and toks[run[at - 1]].low in _BY_WORDS:
             inside.append(run[at - 1])
             # "by SDC and partners on ...": up to the topic, it all says who.
             while after < len(run) and toks[run[after]].low not in _TOPIC_WORDS:
@@ -322,6 +346,11 @@ def _without_body(toks: list[Tok], runs: list[list[int]], body: _Where) -> list[
         if rest:
             out.append(rest)
     return out
+
+
+def _without_chatter(text: str, toks: list[Tok], runs: list[list[int]]) -> list[list[int]]:
+    """The pieces that are more than chatter ("Sad news from", "before I forget"), or all."""
+    return [r for r in runs if not is_chatter(_slice(text, toks, r))] or runs
 
 
 def _after_greeting(toks: list[Tok], run: list[int]) -> list[int]:
@@ -360,7 +389,7 @@ def title_and_body(
         known = _place_as_body(text, bodies) or known
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
-        runs = _without_body(toks, runs, known)
+        runs = _without_chatter(text, toks, _without_body(toks, runs, known))
         said = frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
         title = (
             _slice(
@@ -438,6 +467,7 @@ def title_and_body(
                 break
 
     whole: str | None = None  # the title's piece before its leading words are dropped
+    runs = _without_chatter(text, toks, runs)
     if runs:
         chosen = with_its_list(toks, runs, best_piece(toks, runs))
         whole = _slice(text, toks, chosen) or None
@@ -452,7 +482,9 @@ def title_and_body(
         if at >= 4 and text[at - 4 : at].lower() == "the ":
             at -= 4  # "the CCG are ending …": the body's "the" goes with it
         end = m.end() if (m := _POSSESSIVE_AFTER.match(text, end)) else end
-        left = _without_body(toks, runs, _At(at, end)) if at >= 0 else []
+        left = _without_chatter(
+            text, toks, _without_body(toks, runs, _At(at, end)) if at >= 0 else []
+        )
         if left:
             better = _slice(
                 text, toks, without_lead(toks, with_its_list(toks, left, best_piece(toks, left)))
