@@ -70,6 +70,18 @@ def test_the_fourth_blind_set_scores_at_least_its_floor() -> None:
     assert right >= BLIND_4_FLOOR, f"{right}/{total}"
 
 
+BLIND_5_FLOOR = 256
+"""Messages of blind-5 (written after round 4's work, scored once) read right, of 280: 228
+on main before round 3, 256 after round 3 and after round 4."""
+
+
+def test_the_fifth_blind_set_scores_at_least_its_floor() -> None:
+    result = score(load(BLIND.with_name("blind-5")))
+    right, total = result.right, result.total
+    assert total == 280
+    assert right >= BLIND_5_FLOOR, f"{right}/{total}"
+
+
 def test_the_development_set_scores_at_least_its_floor() -> None:
     result = score(load(DEV))
     assert result.right >= DEV_FLOOR, f"{result.right}/{result.total}"

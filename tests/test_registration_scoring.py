@@ -33,6 +33,12 @@ round 3, 142 after it; 150 since round 4 used it as development data (in-sample)
 BLIND_4_ASKED_AGAIN_CEILING = 0
 """Blind-4 messages whose reading asks for a field the message gave (10 before round 3, 6
 after it, 0 since round 4)."""
+BLIND_5_FLOOR = 161
+"""Of 169 messages of blind-5 (written after round 4's work, scored once): 135 on main before
+round 3, 155 after round 3, 161 after round 4."""
+BLIND_5_ASKED_AGAIN_CEILING = 3
+"""Blind-5 messages whose reading asks for a field the message gave (14 before round 3, 7
+after it, 3 after round 4)."""
 DEV_FLOOR = 27
 """Of the 27 dev messages."""
 
@@ -64,6 +70,13 @@ async def test_the_fourth_blind_set_is_read_back_right_as_often_as_first_scored(
     assert totals["all"][1] == 150
     assert totals["all"][0] >= BLIND_4_FLOOR
     assert totals["asked again"][0] <= BLIND_4_ASKED_AGAIN_CEILING
+
+
+async def test_the_fifth_blind_set_is_read_back_right_as_often_as_first_scored() -> None:
+    totals = scoring.totals(await scoring.score(scoring.BLIND.with_name("blind-5")))
+    assert totals["all"][1] == 169
+    assert totals["all"][0] >= BLIND_5_FLOOR
+    assert totals["asked again"][0] <= BLIND_5_ASKED_AGAIN_CEILING
 
 
 async def test_the_dev_registrations_are_read_back_right() -> None:

@@ -194,6 +194,14 @@ async def test_routing_fourth_blind_set_floor(knowledge: Knowledge) -> None:
     assert sum(s.ok for s in scored) >= 159
 
 
+async def test_routing_fifth_blind_set_floor(knowledge: Knowledge) -> None:
+    """Blind-5 (tests/routing/blind-5, written after round 4's work, scored once): 130/184
+    on main before round 3, 151/184 after round 3, 176/184 after round 4."""
+    scored = await score(BLIND.with_name("blind-5"), knowledge)
+    assert len(scored) == 184
+    assert sum(s.ok for s in scored) >= 176
+
+
 async def test_a_situation_that_asks_is_answered_from_its_compact_then_offered(
     conversation: Conversation,
 ) -> None:
