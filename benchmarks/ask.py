@@ -18,7 +18,12 @@ calibration signal: lexical ranking alone (no calibration), with the question ke
 how sure a clause answer is (the default), and with the keys also weighting the ranking
 (``KEYS``, off by default: it measured no gain); each on the five Compacts and at the
 synthetic scale, plus the cold first ask (building the searches and, when judged, the key
-indexes) that a one-shot ``compactbot ask`` pays.  No embedding model is used.
+indexes) that a one-shot ``compactbot ask`` pays.
+
+The sentence-embedding model (``bot.knowledge.embedding``), when installed, is measured side
+by side too: the same questions in chat with and without it (``Answerer.use_embedding``),
+its load at the first question, and the time it adds per question.  ``compactbot ask``
+never loads it (``--embedding-off`` skips this part).
 Start-up from 500 real files on disk is ``benchmarks/startup.py``.
 """
 
@@ -197,6 +202,41 @@ def signal_rows(knowledge: Knowledge, big_registry: CompactRegistry, n: int, war
     print(f"\nCold first ask over the {k} Compacts (best of 5): " + "; ".join(cold))
 
 
+def embedding_rows(knowledge: Knowledge, n: int, warmup: int) -> None:
+    """Chat answers with and without the sentence-embedding model, side by side."""
+    from bot.knowledge.embedding import Unavailable, model
+
+    start = time.perf_counter_ns()
+    try:
+        model()
+    except Unavailable as why:
+        print(f"\nSentence-embedding model: not measured ({why})")
+        return
+    load_ms = (time.perf_counter_ns() - start) / 1e6
+    real = knowledge.registry
+    k = len(real.compacts)
+    rows: list[Row] = []
+    first_ms = 0.0
+    for on in (False, True):
+        answerer = Answerer(real, knowledge.pm)
+        answerer.use_embedding(on)
+        start = time.perf_counter_ns()
+        answerer.ask(QUESTIONS[0], limit=None)  # with it: the Compacts' vectors are read
+        if on:
+            first_ms = (time.perf_counter_ns() - start) / 1e6
+        label = "with embedding" if on else "no embedding"
+        rows.append(measure(f"{label}: {k} Compacts, all", answerer, lambda i: None, k, n, warmup))
+        rows.append(measure(f"{label}: --compact rbkc", answerer, lambda i: ["rbkc"], 1, n, warmup))
+    print("\nSentence-embedding model side by side (chat; `compactbot ask` never loads it):\n")
+    print_table(rows)
+    added = [b.p50_ms - a.p50_ms for a, b in zip(rows[:2], rows[2:], strict=True)]
+    print(
+        f"\nModel load (imports, SHA-256 checks, session) {load_ms:.0f} ms, once per process; "
+        f"first question with it (reads the vectors) {first_ms:.0f} ms; added per question "
+        f"p50: {added[0]:.1f} ms ({k} Compacts), {added[1]:.1f} ms (one)"
+    )
+
+
 def profile_ask(answerer: Answerer, asks: int, top: int = 10) -> None:
     questions = itertools.cycle(QUESTIONS)
     profiler = cProfile.Profile()
@@ -223,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         "--signals", action="store_true", help="each ranking/calibration signal side by side"
     )
     parser.add_argument("--quick", action="store_true", help="smallest sizes (the CI smoke run)")
+    parser.add_argument(
+        "--embedding-off", action="store_true", help="skip the sentence-embedding comparison"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.n = 50
@@ -286,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Aim missed by: " + "; ".join(misses) if misses else "Aim met.")
     if args.signals:
         signal_rows(knowledge, big_registry, args.n, args.warmup)
+    if not args.embedding_off:
+        embedding_rows(knowledge, args.n, args.warmup)
     if args.profile:
         profile_ask(big, min(args.n, 200))
     return 0

@@ -40,7 +40,8 @@ from question_scoring import (  # noqa: E402
 )
 
 import bot.knowledge.ask as ask_module  # noqa: E402
-from bot.knowledge.calibration import WEIGHTS, Calibrator, fit  # noqa: E402
+from bot.knowledge.calibration import EMBEDDED_WEIGHTS, WEIGHTS, Calibrator, fit  # noqa: E402
+from bot.knowledge.embedding import SIGNALS as EMBEDDING  # noqa: E402
 from bot.knowledge.knowledge import Knowledge  # noqa: E402
 
 GROUPS: dict[str, list[str]] = {
@@ -74,11 +75,13 @@ class Case:
     """Given with confidence whatever the calibration says (a rule's figure asked for)."""
 
 
-def gather(knowledge: Knowledge) -> dict[str, list[Case]]:
-    """Every spent set's answers with no calibration (signals still computed)."""
+def gather(knowledge: Knowledge, embedding: bool = False) -> dict[str, list[Case]]:
+    """Every spent set's answers with no calibration (signals still computed), with the
+    sentence-embedding model or without."""
     never = Calibrator((), (), (), (), 30.0, 0.0)
     saved = ask_module.calibrator
-    ask_module.calibrator = lambda: never  # type: ignore[assignment]
+    ask_module.calibrator = lambda path=WEIGHTS: never  # type: ignore[assignment]
+    knowledge.answerer.use_embedding(embedding)
     sets: dict[str, list[Case]] = {}
     try:
         items = {name: [(judge_blind, c, i) for c, i in load(BLIND_SETS[name])] for name in SPENT}
@@ -146,12 +149,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=L2, help="the weights' penalty")
     parser.add_argument("--signals", action="store_true", help="leave each signal group out")
     parser.add_argument("--set", action="append", type=Path, dest="sets", default=[])
+    parser.add_argument(
+        "--embedding",
+        action="store_true",
+        help=f"with the sentence-embedding model's signals (written to {EMBEDDED_WEIGHTS.name})",
+    )
     # The whole run takes about 15 s, so the CI smoke run is the run itself.
     parser.add_argument("--quick", action="store_true", help="the CI smoke run (the same)")
     args = parser.parse_args(argv)
     knowledge = Knowledge.load()
-    sets = gather(knowledge)
-    probs = held_out(sets, NAMES, args.l2)
+    sets = gather(knowledge, args.embedding)
+    names = NAMES + list(EMBEDDING) if args.embedding else NAMES
+    if args.embedding and not knowledge.answerer.embedding:
+        print("the sentence-embedding model cannot be used here (see the log)")
+        return 1
+    probs = held_out(sets, names, args.l2)
     n = sum(len(c) for c in sets.values())
     print(f"held-out (each set scored by a model trained on the others), {n} questions")
     print("threshold  right  confidently wrong  unsure")
@@ -174,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         right, wrong, unsure = pooled(sets, probs, chosen)
         cost = args.cost * wrong + base_right - right
         print(f"{'all signals':<28} {right}/{wrong}/{unsure} (cost {cost:g})")
-        for group, names in GROUPS.items():
-            kept = [name for name in NAMES if name not in names]
+        groups = GROUPS | ({"embedding": list(EMBEDDING)} if args.embedding else {})
+        for group, group_names in groups.items():
+            kept = [name for name in names if name not in group_names]
             p = held_out(sets, kept, args.l2)
             t = choose(sets, p, args.cost)
             right, wrong, unsure = pooled(sets, p, t)
@@ -183,10 +196,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'- ' + group:<28} {right}/{wrong}/{unsure} (cost {cost:g}, threshold {t:.3f})")
     if args.write:
         rows = [c for cases in sets.values() for c in cases if c.confident]
-        model = fit([c.signals for c in rows], [c.ok for c in rows], NAMES, args.l2)
+        model = fit([c.signals for c in rows], [c.ok for c in rows], names, args.l2)
         data = model.as_json() | {"threshold": chosen}
-        WEIGHTS.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        print(f"\nwrote {WEIGHTS.relative_to(ROOT)} (trained on all {len(rows)} confident answers)")
+        file = EMBEDDED_WEIGHTS if args.embedding else WEIGHTS
+        file.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"\nwrote {file.relative_to(ROOT)} (trained on all {len(rows)} confident answers)")
     return 0
 
 

@@ -42,6 +42,7 @@ async def running_core(
     # Build the answerer (search structures, speller) off the event loop, before the first
     # question: with hundreds of Compacts that takes longer than one answer may block it.
     await asyncio.to_thread(lambda: knowledge.answerer)
+    knowledge.answerer.use_embedding(settings.embedding)  # loaded at the first question
     await asyncio.to_thread(lambda: knowledge.gazetteer)  # the bodies and places, likewise
     # What is loaded now lives as long as the bot: keep it out of the garbage collector's
     # full passes, which otherwise stall a question for tens of milliseconds with hundreds

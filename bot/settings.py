@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     )
     """A directory of letter templates (``letter.txt.j2``) used before the built-in ones, so
     a network can adapt a letter's wording."""
+    embedding: bool = Field(default=True, validation_alias="COMPACTBOT_EMBEDDING")
+    """Use the sentence-embedding model in chat when it is installed (loaded at the first
+    question; ``bot.knowledge.embedding``)."""
     today: date | None = Field(default=None, validation_alias="COMPACTBOT_TODAY")
     """Run as if today were this day (YYYY-MM-DD), time passing as usual: scripted sessions."""
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
-from bot.knowledge.calibration import calibrator
+from bot.knowledge.calibration import EMBEDDED_WEIGHTS, WEIGHTS, calibrator
 from bot.knowledge.commitment_index import CommitmentIndex
 from bot.knowledge.query_expansion import party_preference, question_terms
 from bot.knowledge.reading import Reading, read
@@ -57,6 +57,7 @@ from compacts.models import TOPICS, Commitment, Compact, Party
 
 if TYPE_CHECKING:
     from bot.domain.verdicts import Citation
+    from bot.knowledge.embedding import Nearness, Semantic
 
 AnswerKind = Literal["rule", "clause", "no_number", "unsure", "unknown"]
 _RANK: dict[AnswerKind, int] = {"rule": 4, "clause": 3, "no_number": 2, "unsure": 1, "unknown": 0}
@@ -90,6 +91,12 @@ JUDGED = ("clause", "no_number")
 not the group's own duty) that are judged by their keys: a "sets no number; what it says is
 quoted" answer claims that clause is what the Compact says on the point, as a clause answer
 does."""
+
+FUSION = 0.0
+"""How much the sentence-embedding model's nearness reorders the candidate clauses, when
+it is in use: each clause's score is multiplied by exp(FUSION x (its nearness - the
+nearest clause's)), nearness being the better of its quote's and best key's cosine.
+Measured by ``benchmarks/embedding_signal.py --fusion``."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
@@ -475,6 +482,9 @@ class Answerer:
         self._searches: dict[str, CompactSearch] = {}
         self._with_figures: dict[str, frozenset[str]] = {}
         self._index: CommitmentIndex | None = None
+        self.embedding = False
+        """Whether to use the sentence-embedding model (``use_embedding``)."""
+        self._semantic: Semantic | None = None
         texts: set[str] = set()
         for compact in registry.compacts.values():
             keywords = registry.keywords(compact.code)
@@ -483,6 +493,24 @@ class Answerer:
         self.speller = Speller(vocabulary_of(sorted(texts)))
         if len(registry.compacts) > 2 * DEFAULT_LIMIT:
             self._build_index()  # asks over this many Compacts preselect with it: build now
+
+    def use_embedding(self, on: bool = True) -> None:
+        """Use the sentence-embedding model (``bot.knowledge.embedding``) from the next
+        question on: loaded then, once, and left out if it cannot be used here.  Off by
+        default: a one-shot ``compactbot ask`` would spend longer loading it than answering."""
+        self.embedding = on
+
+    def _near(self, compact: Compact, text: str) -> Nearness | None:
+        if not self.embedding:
+            return None
+        if self._semantic is None:
+            from bot.knowledge.embedding import shared
+
+            self._semantic = shared(self.registry)
+            if self._semantic is None:
+                self.embedding = False
+                return None
+        return self._semantic.near(compact.code, text)
 
     @property
     def index(self) -> CommitmentIndex:
@@ -593,7 +621,13 @@ class Answerer:
     # --- one Compact's answer -----------------------------------------------------------
 
     def _ranked(
-        self, compact: Compact, terms: list[Term], topic: str | None, party: str, reading: Reading
+        self,
+        compact: Compact,
+        terms: list[Term],
+        topic: str | None,
+        party: str,
+        reading: Reading,
+        near: Nearness | None = None,
     ) -> list[_Ranked]:
         ranked = []
         search = self.search(compact)
@@ -616,10 +650,13 @@ class Answerer:
         party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
         # As a ranking factor only when weighted (``KEYS``); the calibration reads them apart.
         keyed = search.key_scores(terms, (m.commitment for m in matches)) if KEYS else {}
+        nearest = max((near.best(m.commitment) for m in matches), default=0.0) if near else 0.0
         for m in matches:
             c = compact.commitment(m.commitment)
             cid = m.commitment
             score = m.score * (1.0 + KEYS * keyed.get(cid, 0.0))
+            if near is not None and FUSION:
+                score *= math.exp(FUSION * (near.best(cid) - nearest))
             tagged = topic is not None and topic in c.topics
             if tagged:
                 score *= _TOPIC_BOOST
@@ -666,9 +703,14 @@ class Answerer:
         party = "vcs" if reading.own_duty else party_preference(reading.text)
         if reading.owed:
             party = "public"  # what the group should get is what the public bodies owe it
-        ranked = self._ranked(compact, terms, topic, party, reading)
+        near = self._near(compact, reading.text)
+        ranked = self._ranked(compact, terms, topic, party, reading, near)
         answer = self._chosen(compact, topic, reading, terms, ranked)
-        model = calibrator() if CALIBRATED and LEARNED else None
+        model = None
+        if CALIBRATED and LEARNED:
+            # Weights trained with the embedding's signals when they can be read, else without.
+            model = calibrator(EMBEDDED_WEIGHTS) if near is not None else None
+            model = model or calibrator(WEIGHTS)
         if model is not None:
             if answer.kind not in _CONFIDENT or _figure_from_rule(answer, reading):
                 return answer
@@ -676,6 +718,8 @@ class Answerer:
             competing += [r.commitment for r in ranked[:_KEYED_AMONG]]
             raw = self.search(compact).key_scores(terms, dict.fromkeys(competing), raw=True)
             answer.signals = _learned_signals(compact, answer, ranked, raw, reading, terms)
+            if near is not None and answer.citations:
+                answer.signals |= near.signals(answer.citations[0].commitment)
             if model.doubts(answer.signals):
                 return _unsure(compact, answer, ranked)
             return answer

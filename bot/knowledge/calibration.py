@@ -23,6 +23,10 @@ from functools import cache
 from pathlib import Path
 
 WEIGHTS = Path(__file__).with_name("calibration.json")
+EMBEDDED_WEIGHTS = Path(__file__).with_name("calibration-embedding.json")
+"""The weights learned with the sentence-embedding model's signals too
+(``benchmarks/calibrate.py --embedding``): used when the model and a Compact's vectors are
+loaded (``bot.knowledge.embedding``)."""
 
 
 @dataclass(frozen=True)
