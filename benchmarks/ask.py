@@ -40,13 +40,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import bot.knowledge.ask as ask_module  # noqa: E402
-from bot.knowledge.ask import DEFAULT_LIMIT, Answerer  # noqa: E402
+from bot.knowledge.ask import DEFAULT_LIMIT, Answerer, AskResult  # noqa: E402
 from bot.knowledge.knowledge import Knowledge  # noqa: E402
 from bot.knowledge.registry import CompactRegistry  # noqa: E402
 
@@ -217,8 +218,17 @@ def embedding_rows(knowledge: Knowledge, n: int, warmup: int) -> None:
     k = len(real.compacts)
     rows: list[Row] = []
     first_ms = 0.0
+
+    class Uncached(Answerer):
+        """Each question embedded afresh (a chat's questions are seldom asked twice)."""
+
+        def ask(self, *args: Any, **kwargs: Any) -> AskResult:
+            if self._semantic is not None:
+                self._semantic._questions.clear()
+            return super().ask(*args, **kwargs)
+
     for on in (False, True):
-        answerer = Answerer(real, knowledge.pm)
+        answerer = Uncached(real, knowledge.pm)
         answerer.use_embedding(on)
         start = time.perf_counter_ns()
         answerer.ask(QUESTIONS[0], limit=None)  # with it: the Compacts' vectors are read

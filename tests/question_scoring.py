@@ -36,6 +36,7 @@ point is to be right and sure.
 Run it directly for the totals of every set (right / confidently wrong / unsure):
 
     .venv/bin/python tests/question_scoring.py [--set FOLDER ...] [--misses] [--all] [--text]
+        [--embedding]
 
 ``--set`` (repeatable) scores only the given folders (e.g. ``--set tests/questions/blind-4``,
 any folder of YAML files in the blind format); without it every set here is scored.
@@ -238,8 +239,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--misses", action="store_true", help="list each miss")
     parser.add_argument("--all", action="store_true", help="list every question")
     parser.add_argument("--text", action="store_true", help="show each listed answer")
+    parser.add_argument(
+        "--embedding", action="store_true", help="with the sentence-embedding model, as in chat"
+    )
     args = parser.parse_args(argv)
     answerer = Knowledge.load().answerer
+    answerer.use_embedding(args.embedding)
     sets: list[tuple[str, list[Scored]]]
     if args.sets:
         sets = [(str(folder), score_blind(answerer, folder)) for folder in args.sets]

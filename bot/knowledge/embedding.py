@@ -26,6 +26,7 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,6 +108,18 @@ class ClauseVectors:
     quotes: Any
     keys: Any
     key_of: Any
+    """The clause (row of ``quotes``) of each key; a clause's keys are together, in order."""
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.ids)}
+
+    @cached_property
+    def key_groups(self) -> tuple[Any, Any]:
+        """The clauses that have keys, and where each one's keys start."""
+        np = _numpy()
+        keyed, starts = np.unique(self.key_of, return_index=True)
+        return keyed, starts
 
 
 class Nearness:
@@ -115,18 +128,19 @@ class Nearness:
 
     def __init__(self, vectors: ClauseVectors, question: Any, np: Any) -> None:
         self.np = np
-        self.ids = vectors.ids
-        self.index = {cid: i for i, cid in enumerate(vectors.ids)}
+        self.index = vectors.index
         self.by_quote = vectors.quotes @ question
         by_key = np.full(len(vectors.ids), -1.0, dtype=np.float32)
         if len(vectors.key_of):
-            np.maximum.at(by_key, vectors.key_of, vectors.keys @ question)
+            keyed, starts = vectors.key_groups
+            by_key[keyed] = np.maximum.reduceat(vectors.keys @ question, starts)
         self.by_key = by_key
+        self._best: list[float] = np.maximum(self.by_quote, by_key).tolist()
 
     def best(self, cid: str) -> float:
         """The clause's nearness: the better of its quote's and its best key's cosine."""
         i = self.index.get(cid)
-        return -1.0 if i is None else float(max(self.by_quote[i], self.by_key[i]))
+        return -1.0 if i is None else self._best[i]
 
     def signals(self, first: str) -> dict[str, float]:
         """The calibration's embedding signals for an answer whose first clause is
@@ -149,6 +163,10 @@ class Nearness:
             "emb_key_top": float(key_rank == 0 and by_key[i] > -1.0),
             "emb_key_rank": float(min(key_rank, 10)),
         }
+
+
+def _numpy() -> Any:
+    return import_module("numpy")
 
 
 @dataclass(frozen=True)
