@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import Stemmer
 
+from bot.knowledge.stem_cache import cached_stems
 from compacts.models import Compact
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -246,13 +247,12 @@ class CompactSearch:
             for c in commitments
             for text in (c.quote, self.keywords.get(c.id, ""), sections[c.section])
         ]
-        stemmed = _content_stems_of(texts)
         # Each clause's keys as one text: only which words they hold counts.
-        keyed = (
-            _content_stems_of([" ".join(self.questions.get(c.id, ())) for c in commitments])
-            if QUESTION_KEYS
-            else [[] for _ in commitments]
+        asked = (
+            [" ".join(self.questions.get(c.id, ())) for c in commitments] if QUESTION_KEYS else []
         )
+        stemmed = cached_stems([*texts, *asked], _content_stems_of, __file__)
+        keyed = stemmed[len(texts) :] if asked else [[] for _ in commitments]
         for i, _c in enumerate(commitments):
             quote, keywords, section = stemmed[3 * i : 3 * i + 3]
             tf: dict[str, float] = {}
