@@ -106,11 +106,16 @@ DEFAULT_LIMIT = 10
 MAX_QUESTION = 1000
 """Questions longer than this are refused rather than searched."""
 
-KEYS = 0.0
+KEYS = 0.5
 """Score factor per unit of question-key match: a commitment whose keys match the question
-best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  Measured
-(``benchmarks/signals.py``): no gain on dev and dev-2 at any weight, a loss on held-out
-keys, so the keys judge how sure an answer is rather than rank."""
+best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  With the
+keys' words in the clause search (``search.QUESTION_KEYS``) measured on the spent sets, no
+calibration: right first 1,475 at 0, 1,487 at 0.5, 1,484 at 1, 1,488 at 2; confidently
+wrong 300 -> 288 (before the keys' words were searched it measured no gain)."""
+RULE_KEYED = 0.5
+"""A rule answers a question only when one of its clauses' question keys match it at least
+this share of the best-ranked clause's, where that clause answers and is none of the rule's
+(1: always the rule, as before)."""
 _TOPIC_BOOST = 1.6
 """Score factor for a commitment tagged with the question's topic."""
 _PARTY_BOOST = 1.3
@@ -796,6 +801,8 @@ class Answerer:
         self, compact: Compact, topic: str, reading: Reading, ranked: list[_Ranked]
     ) -> bool:
         """Whether the rule answers the question, rather than some other clause."""
+        if RULE_KEYED < 1.0 and not reading.periods and self._keyed_elsewhere(compact, topic, ranked):
+            return False
         if _asks_rule(topic, reading):
             return True
         rule = answer_rule(compact, topic, reading.text, reading)
@@ -808,6 +815,18 @@ class Answerer:
             # the question is all but the words of some other clause.
             return best is None or best.match.coverage < _ALL_BUT or best.commitment in rule_ids
         return best is None or (bool(rule_ids) and best.commitment == rule_ids[0])
+
+    def _keyed_elsewhere(self, compact: Compact, topic: str, ranked: list[_Ranked]) -> bool:
+        """Whether the question is about another clause, not the rule: the best-ranked
+        clause answers it, is none of the rule's, and its question keys match the question
+        best while every one of the rule's matches less than ``RULE_KEYED`` of that."""
+        top = ranked[0] if ranked else None
+        if top is None or not top.answers or top.keyed < 1.0:
+            return False
+        rule_ids = set(self._rule_ids(compact, topic))
+        if top.commitment in rule_ids:
+            return False
+        return all(r.keyed < RULE_KEYED for r in ranked if r.commitment in rule_ids)
 
     def _rule(self, compact: Compact, topic: str, reading: Reading, terms: list[Term]) -> Answer:
         rule = answer_rule(compact, topic, reading.text, reading)

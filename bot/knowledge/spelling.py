@@ -67,14 +67,21 @@ class Speller:
         found = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=75, limit=10)
         allowed = _MISTYPED if len(word) >= _LONG else 1
         fits = [
-            (OSA.distance(word, candidate), abs(len(candidate) - len(word)), -score, candidate)
+            (
+                OSA.distance(word, candidate),
+                not _doubled(word, candidate),
+                abs(len(candidate) - len(word)),
+                -score,
+                candidate,
+            )
             for candidate, score, _i in found
             if candidate[0] == word[0]
         ]
-        # Fewest letters wrong; then a swap or a wrong letter before a missing one
-        # ("contarct": "contract", not "contact").
+        # Fewest letters wrong; then a doubled letter written once ("legaly": "legally",
+        # not "legacy"); then a swap or a wrong letter before a missing one ("contarct":
+        # "contract", not "contact").
         best = min((f for f in fits if f[0] <= allowed), default=None)
-        return str(best[3]) if best else word
+        return str(best[4]) if best else word
 
     def correct(self, text: str) -> str:
         def fix(m: re.Match[str]) -> str:
@@ -88,6 +95,14 @@ class Speller:
             return str(self._fix(word))
 
         return _WORD.sub(fix, text.lower())
+
+
+def _doubled(word: str, candidate: str) -> bool:
+    """Whether ``candidate`` is ``word`` with one of its letters doubled."""
+    return len(candidate) == len(word) + 1 and any(
+        candidate[i] == candidate[i + 1] and candidate[:i] + candidate[i + 1 :] == word
+        for i in range(len(candidate) - 1)
+    )
 
 
 def vocabulary_of(texts: list[str]) -> set[str]:
