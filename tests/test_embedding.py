@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from question_scoring import BLIND_SETS, score_blind, score_existing, summary, tally
 
 import bot.knowledge.embedding as embedding
 from bot.knowledge.ask import Answerer
@@ -175,3 +176,35 @@ def test_one_shot_ask_never_loads_the_model() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 False False"
+
+
+EMBEDDED_FLOORS: dict[str, tuple[int, int]] = {
+    "blind": (143, 5),
+    "blind-2": (150, 7),
+    "blind-3": (187, 23),
+    "blind-4": (196, 16),
+    "blind-5": (185, 17),
+    "blind-6": (182, 9),
+    "dev": (132, 3),
+    "dev-2": (119, 0),
+    "existing": (82, 2),
+}
+"""Per set, answered as in chat (with the embedding): (right at least, confidently wrong at
+most), as reached.  In-sample: ``calibration-embedding.json`` is trained on these sets; its
+held-out figures are ``benchmarks/embedding_signal.py``'s (README)."""
+
+
+def test_scores_with_the_embedding(
+    knowledge: Knowledge, semantic: Semantic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answerer = Answerer(knowledge.registry, knowledge.pm)
+    answerer.use_embedding()
+    scored = {name: score_blind(answerer, folder) for name, folder in BLIND_SETS.items()}
+    scored["existing"] = score_existing(answerer)
+    assert answerer.embedding
+    with capsys.disabled():
+        print("\nwith the embedding:\n" + "\n".join(summary(n, s) for n, s in scored.items()))
+    for name, (floor, ceiling) in EMBEDDED_FLOORS.items():
+        right, wrong, _unsure = tally(scored[name])
+        assert right >= floor, (name, right)
+        assert wrong <= ceiling, (name, wrong)

@@ -96,9 +96,10 @@ FUSION = 1.0
 """How much the sentence-embedding model's nearness reorders the candidate clauses, when
 it is in use: each clause's score is multiplied by exp(FUSION x (its nearness - the
 nearest clause's)), nearness being the better of its quote's and best key's cosine.
-Measured held out (``benchmarks/embedding_signal.py --fusion``, with the embedding's
-calibration signals; right / confidently wrong of 2,056): 0: 1276/100, 0.5: 1285/104,
-1: 1297/105, 2: 1278/107."""
+Measured held out (``benchmarks/embedding_signal.py --fusion``, each spent set scored by
+weights trained on the others, with the embedding's signals; right / confidently wrong of
+1,856): no embedding 1357/120; fusion 0: 1379/101, 1: 1365/84, 2: 1333/76 (cost, 3 x
+wrong + right lost: 496, 417, 380, 388)."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
