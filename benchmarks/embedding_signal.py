@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--fusion", type=float, nargs="*", default=[0.0])
     parser.add_argument("--set", action="append", type=Path, dest="sets", default=[])
+    parser.add_argument(
+        "--quick", action="store_true", help="the CI smoke run: the costs only, no training"
+    )
     args = parser.parse_args(argv)
     knowledge = Knowledge.load()
     start = time.perf_counter()
@@ -94,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
           f"every Compact's vectors read and checked {vectors_ms:.0f} ms")  # fmt: skip
     print(f"one question embedded: p50 {statistics.median(times):.1f} ms, "
           f"p99 {times[int(len(times) * 0.99) - 1]:.1f} ms over {len(times)}")  # fmt: skip
+    if args.quick:
+        return 0
 
     base = gather(knowledge, False, 0.0)
     base_probs, t0 = figures(base, NAMES)
