@@ -3,6 +3,7 @@ real model and vectors, and answers without it (issue 21, items 3 and 8)."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import subprocess
@@ -14,11 +15,14 @@ import pytest
 from question_scoring import BLIND_SETS, score_blind, score_existing, summary, tally
 
 import bot.knowledge.embedding as embedding
+from bot.frontends.terminal import TerminalNotifier
 from bot.knowledge.ask import Answerer
 from bot.knowledge.calibration import EMBEDDED_WEIGHTS, WEIGHTS, calibrator
 from bot.knowledge.embedding import SIGNALS, Semantic, Texts, Unavailable, shared, vectors_file
 from bot.knowledge.knowledge import Knowledge
 from bot.knowledge.registry import CompactRegistry
+from bot.lifecycle import running_core
+from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,6 +138,7 @@ _WITHOUT = """
 import json, logging, sys
 sys.modules["onnxruntime"] = None  # as if the package were not installed
 logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+from bot.frontends.terminal import TerminalNotifier
 from bot.knowledge.ask import Answerer
 from bot.knowledge.knowledge import Knowledge
 k = Knowledge.load()
@@ -208,3 +213,20 @@ def test_scores_with_the_embedding(
         right, wrong, _unsure = tally(scored[name])
         assert right >= floor, (name, right)
         assert wrong <= ceiling, (name, wrong)
+
+
+@pytest.mark.parametrize("switch", [None, "0"])
+async def test_the_chat_uses_it_unless_switched_off(
+    switch: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, semantic: Semantic
+) -> None:
+    """``COMPACTBOT_EMBEDDING`` unset: the chat answers with the embedding; ``0``: without."""
+    if switch is None:
+        monkeypatch.delenv("COMPACTBOT_EMBEDDING", raising=False)
+    else:
+        monkeypatch.setenv("COMPACTBOT_EMBEDDING", switch)
+    own = Knowledge.load()
+    settings = Settings(db=str(tmp_path / "bot.db"))
+    async with running_core(settings, TerminalNotifier(io.StringIO()), knowledge=own):
+        answer = own.answerer.ask("is the compact legally binding?", ["rbkc"]).answers[0]
+    assert own.answerer.embedding is (switch is None)
+    assert bool(set(SIGNALS) & set(answer.signals)) is (switch is None)
