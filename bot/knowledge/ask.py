@@ -882,7 +882,14 @@ class Answerer:
             )
             else None
         )
-        if best is not None and best.commitment in rule_ids and best.party == "joint":
+        if (
+            best is not None
+            and best.commitment in rule_ids
+            and best.party == "joint"
+            and rule.party != "public"
+        ):
+            # A joint clause of the rule binds the group to the rule's figure, unless that
+            # figure is the public bodies' alone.
             return None
         if best is None and rule.party == "joint":
             return None
