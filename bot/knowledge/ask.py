@@ -103,6 +103,9 @@ best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  
 keys' words in the clause search (``search.QUESTION_KEYS``) measured on the spent sets, no
 calibration: right first 1,475 at 0, 1,487 at 0.5, 1,484 at 1, 1,488 at 2; confidently
 wrong 300 -> 288 (before the keys' words were searched it measured no gain)."""
+OWN_JUDGED = False
+"""Whether the group's own duty answered with "sets your group no <figure>" is judged by the
+calibration (not: the figure comes from the obligations, as a rule's does)."""
 RULE_KEYED = 0.5
 """A rule answers a question only when one of its clauses' question keys match it at least
 this share of the best-ranked clause's, where that clause answers and is none of the rule's
@@ -389,9 +392,7 @@ def _figure_from_rule(answer: Answer, reading: Reading) -> bool:
     these (held out it measured the same either way, cost 345 against 342, and judged it
     doubted "how many weeks must a consultation last?" where the Compact sets none)."""
     from_rule = answer.kind == "rule" or (
-        answer.kind == "no_number"
-        and not answer.signals.get("clause")
-        and not answer.signals.get("own")
+        answer.kind == "no_number" and not answer.signals.get("clause") and not OWN_JUDGED
     )
     return from_rule and (reading.asks_figure or reading.proposed is not None)
 
@@ -872,6 +873,9 @@ class Answerer:
             if r.party in ("vcs", "joint")
             and r.match.coverage > 0
             and not compact.commitment(r.commitment).statement
+            # A joint clause of a rule whose figure is the public bodies' alone ("all
+            # partners will communicate openly") sets the group no figure of its own.
+            and not (r.party == "joint" and rule.party == "public" and r.commitment in rule_ids)
         ]
         best = (
             own[0]
@@ -882,14 +886,7 @@ class Answerer:
             )
             else None
         )
-        if (
-            best is not None
-            and best.commitment in rule_ids
-            and best.party == "joint"
-            and rule.party != "public"
-        ):
-            # A joint clause of the rule binds the group to the rule's figure, unless that
-            # figure is the public bodies' alone.
+        if best is not None and best.commitment in rule_ids and best.party == "joint":
             return None
         if best is None and rule.party == "joint":
             return None
