@@ -756,7 +756,11 @@ class Answerer:
         self, compact: Compact, topic: str, reading: Reading, ranked: list[_Ranked]
     ) -> bool:
         """Whether the rule answers the question, rather than some other clause."""
-        if RULE_KEYED < 1.0 and not reading.periods and self._keyed_elsewhere(compact, topic, ranked):
+        if (
+            RULE_KEYED < 1.0
+            and not reading.periods
+            and self._keyed_elsewhere(compact, topic, ranked)
+        ):
             return False
         if _asks_rule(topic, reading):
             return True
