@@ -600,7 +600,9 @@ class Answerer:
 
     def _ranked(
         self, compact: Compact, terms: list[Term], topic: str | None, party: str, reading: Reading
-    ) -> list[_Ranked]:
+    ) -> tuple[list[_Ranked], tuple[dict[str, float], frozenset[str]]]:
+        """The commitments ranked for the question, and the question keys' BM25 sums
+        (``CompactSearch.key_scores``, raw) with the ids they were worked out for."""
         ranked = []
         search = self.search(compact)
         defining = search.defining(reading.focus) if reading.focus else []
@@ -621,7 +623,11 @@ class Answerer:
             statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
         party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
         # As a ranking factor only when weighted (``KEYS``); the calibration reads them apart.
-        keyed = search.key_scores(terms, (m.commitment for m in matches)) if KEYS else {}
+        ids = [m.commitment for m in matches]
+        raw = search.key_scores(terms, ids, raw=True) if KEYS else {}
+        best_key = max(raw.values(), default=0.0)
+        keyed = {cid: v / best_key for cid, v in raw.items()} if best_key else {}
+        keys_seen = (raw, frozenset(ids) if KEYS else frozenset())
         for m in matches:
             c = compact.commitment(m.commitment)
             cid = m.commitment
@@ -664,7 +670,7 @@ class Answerer:
                 )
             )
         ranked.sort(key=lambda r: -r.score)
-        return ranked
+        return ranked, keys_seen
 
     def _answer(
         self, compact: Compact, topic: str | None, reading: Reading, terms: list[Term]
@@ -672,7 +678,7 @@ class Answerer:
         party = "vcs" if reading.own_duty else party_preference(reading.text)
         if reading.owed:
             party = "public"  # what the group should get is what the public bodies owe it
-        ranked = self._ranked(compact, terms, topic, party, reading)
+        ranked, (raw, seen) = self._ranked(compact, terms, topic, party, reading)
         answer = self._chosen(compact, topic, reading, terms, ranked)
         model = calibrator() if CALIBRATED and LEARNED else None
         if model is not None:
@@ -680,7 +686,11 @@ class Answerer:
                 return answer
             competing = [c.commitment for c in answer.citations]
             competing += [r.commitment for r in ranked[:_KEYED_AMONG]]
-            raw = self.search(compact).key_scores(terms, dict.fromkeys(competing), raw=True)
+            # The ranking worked out most of them already.
+            missing = [c for c in dict.fromkeys(competing) if c not in seen]
+            raw = {c: v for c, v in raw.items() if c in competing}
+            if missing:
+                raw |= self.search(compact).key_scores(terms, missing, raw=True)
             answer.signals = _learned_signals(compact, answer, ranked, raw, reading, terms)
             if model.doubts(answer.signals):
                 return _unsure(compact, answer, ranked)
