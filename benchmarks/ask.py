@@ -16,7 +16,8 @@ The aim (issue 14): p50 under 5 ms and p99 under 20 ms at 500 Compacts.
 ``--signals`` (issue 21) adds a table side by side with and without each ranking or
 calibration signal: lexical ranking alone (no calibration), with the question keys judging
 how sure a clause answer is (the default), and with the keys also weighting the ranking
-(``KEYS``, off by default: it measured no gain); each on the five Compacts and at the
+and searched as a field of each clause (``KEYS``, ``search.QUESTION_KEYS``: the default since
+round 5); each on the five Compacts and at the
 synthetic scale, plus the cold first ask (building the searches and, when judged, the key
 indexes) that a one-shot ``compactbot ask`` pays.
 
@@ -47,6 +48,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import bot.knowledge.ask as ask_module  # noqa: E402
+import bot.knowledge.search as search  # noqa: E402
 from bot.knowledge.ask import DEFAULT_LIMIT, Answerer, AskResult  # noqa: E402
 from bot.knowledge.knowledge import Knowledge  # noqa: E402
 from bot.knowledge.registry import CompactRegistry  # noqa: E402
@@ -161,13 +163,14 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
-SIGNALS: list[tuple[str, bool, bool, float]] = [
-    ("lexical only", False, False, 0.0),
-    ("+ keys judge", True, False, 0.0),
-    ("+ keys judge + keys rank", True, False, 1.0),
-    ("+ learned judge (default)", True, True, 0.0),
+SIGNALS: list[tuple[str, bool, bool, float, float]] = [
+    ("lexical only", False, False, 0.0, 0.0),
+    ("+ keys judge", True, False, 0.0, 0.0),
+    ("+ learned judge (round 4)", True, True, 0.0, 0.0),
+    ("+ keys searched, weighted (default)", True, True, 0.5, 1.0),
 ]
-"""(setting, calibrated, learned calibration, keys weight in the ranking)."""
+"""(setting, calibrated, learned calibration, keys weight in the ranking, keys' words in the
+clause search)."""
 
 _COLD_QUESTION = "what does the compact say about volunteers expenses?"
 """A clause question: its answers are judged by their keys, so a cold ask builds them."""
@@ -179,10 +182,11 @@ def signal_rows(knowledge: Knowledge, big_registry: CompactRegistry, n: int, war
     k, s = len(real.compacts), len(big_registry.compacts)
     rows: list[Row] = []
     cold: list[str] = []
-    saved = ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS
+    saved = ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS, search.QUESTION_KEYS
     try:
-        for name, calibrated, learned, keys in SIGNALS:
+        for name, calibrated, learned, keys, searched in SIGNALS:
             ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS = calibrated, learned, keys
+            search.QUESTION_KEYS = searched
             firsts = []
             for _ in range(5):
                 fresh = Answerer(real, knowledge.pm)
@@ -197,7 +201,7 @@ def signal_rows(knowledge: Knowledge, big_registry: CompactRegistry, n: int, war
                 measure(f"{name}: {s} Compacts, 5 shown", big, lambda i: None, 5, n, warmup, 5)
             )
     finally:
-        ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS = saved
+        (ask_module.CALIBRATED, ask_module.LEARNED, ask_module.KEYS, search.QUESTION_KEYS) = saved
     print("\nSignals side by side (issue 21):\n")
     print_table(rows)
     print(f"\nCold first ask over the {k} Compacts (best of 5): " + "; ".join(cold))

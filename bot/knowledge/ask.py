@@ -113,6 +113,9 @@ best (``CompactSearch.key_scores``, 0-1) scores up to 1 + KEYS times its BM25.  
 keys' words in the clause search (``search.QUESTION_KEYS``) measured on the spent sets, no
 calibration: right first 1,475 at 0, 1,487 at 0.5, 1,484 at 1, 1,488 at 2; confidently
 wrong 300 -> 288 (before the keys' words were searched it measured no gain)."""
+OWN_JUDGED = False
+"""Whether the group's own duty answered with "sets your group no <figure>" is judged by the
+calibration (not: the figure comes from the obligations, as a rule's does)."""
 RULE_KEYED = 0.5
 """A rule answers a question only when one of its clauses' question keys match it at least
 this share of the best-ranked clause's, where that clause answers and is none of the rule's
@@ -399,9 +402,7 @@ def _figure_from_rule(answer: Answer, reading: Reading) -> bool:
     these (held out it measured the same either way, cost 345 against 342, and judged it
     doubted "how many weeks must a consultation last?" where the Compact sets none)."""
     from_rule = answer.kind == "rule" or (
-        answer.kind == "no_number"
-        and not answer.signals.get("clause")
-        and not answer.signals.get("own")
+        answer.kind == "no_number" and not answer.signals.get("clause") and not OWN_JUDGED
     )
     return from_rule and (reading.asks_figure or reading.proposed is not None)
 
@@ -636,7 +637,9 @@ class Answerer:
         party: str,
         reading: Reading,
         near: Nearness | None = None,
-    ) -> list[_Ranked]:
+    ) -> tuple[list[_Ranked], tuple[dict[str, float], frozenset[str]]]:
+        """The commitments ranked for the question, and the question keys' BM25 sums
+        (``CompactSearch.key_scores``, raw) with the ids they were worked out for."""
         ranked = []
         search = self.search(compact)
         defining = search.defining(reading.focus) if reading.focus else []
@@ -657,7 +660,11 @@ class Answerer:
             statement_factor = _STATEMENT_FOR_DUTY if duty else _STATEMENT
         party_factor = _OWN_BOOST if party == "vcs" else _PARTY_BOOST
         # As a ranking factor only when weighted (``KEYS``); the calibration reads them apart.
-        keyed = search.key_scores(terms, (m.commitment for m in matches)) if KEYS else {}
+        ids = [m.commitment for m in matches]
+        raw = search.key_scores(terms, ids, raw=True) if KEYS else {}
+        best_key = max(raw.values(), default=0.0)
+        keyed = {cid: v / best_key for cid, v in raw.items()} if best_key else {}
+        keys_seen = (raw, frozenset(ids) if KEYS else frozenset())
         nearest = max((near.best(m.commitment) for m in matches), default=0.0) if near else 0.0
         for m in matches:
             c = compact.commitment(m.commitment)
@@ -703,7 +710,7 @@ class Answerer:
                 )
             )
         ranked.sort(key=lambda r: -r.score)
-        return ranked
+        return ranked, keys_seen
 
     def _answer(
         self, compact: Compact, topic: str | None, reading: Reading, terms: list[Term]
@@ -712,7 +719,7 @@ class Answerer:
         if reading.owed:
             party = "public"  # what the group should get is what the public bodies owe it
         near = self._near(compact, reading.text)
-        ranked = self._ranked(compact, terms, topic, party, reading, near)
+        ranked, (raw, seen) = self._ranked(compact, terms, topic, party, reading, near)
         answer = self._chosen(compact, topic, reading, terms, ranked)
         model = None
         if CALIBRATED and LEARNED:
@@ -724,7 +731,11 @@ class Answerer:
                 return answer
             competing = [c.commitment for c in answer.citations]
             competing += [r.commitment for r in ranked[:_KEYED_AMONG]]
-            raw = self.search(compact).key_scores(terms, dict.fromkeys(competing), raw=True)
+            # The ranking worked out most of them already.
+            missing = [c for c in dict.fromkeys(competing) if c not in seen]
+            raw = {c: v for c, v in raw.items() if c in competing}
+            if missing:
+                raw |= self.search(compact).key_scores(terms, missing, raw=True)
             answer.signals = _learned_signals(compact, answer, ranked, raw, reading, terms)
             if near is not None and answer.citations:
                 answer.signals |= near.signals(answer.citations[0].commitment)
@@ -802,7 +813,11 @@ class Answerer:
         self, compact: Compact, topic: str, reading: Reading, ranked: list[_Ranked]
     ) -> bool:
         """Whether the rule answers the question, rather than some other clause."""
-        if RULE_KEYED < 1.0 and not reading.periods and self._keyed_elsewhere(compact, topic, ranked):
+        if (
+            RULE_KEYED < 1.0
+            and not reading.periods
+            and self._keyed_elsewhere(compact, topic, ranked)
+        ):
             return False
         if _asks_rule(topic, reading):
             return True
@@ -919,6 +934,9 @@ class Answerer:
             if r.party in ("vcs", "joint")
             and r.match.coverage > 0
             and not compact.commitment(r.commitment).statement
+            # A joint clause of a rule whose figure is the public bodies' alone ("all
+            # partners will communicate openly") sets the group no figure of its own.
+            and not (r.party == "joint" and rule.party == "public" and r.commitment in rule_ids)
         ]
         best = (
             own[0]
