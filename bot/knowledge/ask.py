@@ -98,8 +98,8 @@ it is in use: each clause's score is multiplied by exp(FUSION x (its nearness - 
 nearest clause's)), nearness being the better of its quote's and best key's cosine.
 Measured held out (``benchmarks/embedding_signal.py --fusion``, each spent set scored by
 weights trained on the others, with the embedding's signals; right / confidently wrong of
-1,856): no embedding 1357/120; fusion 0: 1379/101, 1: 1365/84, 2: 1333/76 (cost, 3 x
-wrong + right lost: 496, 417, 380, 388)."""
+1,856): no embedding 1361/117; fusion 0: 1407/107, 1: 1393/91, 1.5: 1344/74 (cost, 3 x
+wrong + right lost: 484, 408, 374, 372: 1 keeps 49 more right answers for one point)."""
 
 DEFAULT_LIMIT = 10
 """Answers built for one question unless told otherwise (a chat shows five of them)."""
