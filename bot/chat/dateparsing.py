@@ -177,13 +177,50 @@ _FROM_BASE_RE = re.compile(
 )
 """A length counted from a named day: "a week today", "a fortnight on Friday", "two weeks
 tomorrow", "Friday week", "tomorrow fortnight"."""
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_ORDINAL_NUMBER: dict[str, int] = {word: n for n, word in enumerate(_ORDINALS, start=1)}
+_ORDINAL_NUMBER |= {f"twenty {w}": 20 + n for w, n in list(_ORDINAL_NUMBER.items())[:9]}
+_ORDINAL_NUMBER |= {"thirtieth": 30, "thirty first": 31}
+_ORDINAL_WORDS = "|".join(
+    sorted((w.replace(" ", r"[\s-]") for w in _ORDINAL_NUMBER), key=len, reverse=True)
+)
+_MON_PLAIN = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+
+def _ordinal_digits(m: re.Match[str]) -> str:
+    """ "twenty-first" -> "21st" (the day of a month written in words)."""
+    n = _ORDINAL_NUMBER[re.sub(r"[\s-]+", " ", m.group("ord"))]
+    suffix = "th" if 10 < n % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    month = m.groupdict().get("mon")
+    return f"{month} {n}{suffix}" if month else f"{n}{suffix}"
+
+
 _SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
     # "w/c 15 March", "week commencing 15 March": the day given.
     (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
     # "Weds 17th", "Wednesday the 17th": the 17th (a weekday and a day of the month alone).
     (re.compile(rf"^{_WD_PLAIN}\s+(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th))$"), r"the \1"),
-    # "Friday just gone", "Tuesday gone": last Friday, last Tuesday.
-    (re.compile(rf"^({_WD_PLAIN})\s+(?:just\s+)?gone$"), r"last \1"),
+    # "Friday just gone", "Tuesday gone", "Friday last", "Monday past": last Friday ...
+    (re.compile(rf"^({_WD_PLAIN})\s+(?:(?:just\s+)?gone|last|past)$"), r"last \1"),
+    # "Monday next": next Monday.
+    (re.compile(rf"^({_WD_PLAIN})\s+next$"), r"next \1"),
+    # "the first of April", "April the twenty-first": the day in figures.
+    (
+        re.compile(
+            rf"\b(?P<ord>{_ORDINAL_WORDS})\b(?=\s+(?:of\s+)?{_MON_PLAIN}\b|\s+of\s+(?:the|this|next)\s+month\b)"
+        ),
+        _ordinal_digits,
+    ),
+    (
+        re.compile(rf"\b(?P<mon>{_MON_PLAIN})\s+(?:the\s+)?(?P<ord>{_ORDINAL_WORDS})$"),
+        _ordinal_digits,
+    ),
 )
 """The same day said another way: rewritten to a form the readers below take."""
 
@@ -356,6 +393,39 @@ def _from_base(m: re.Match[str], today: date, original: str) -> date:
     if m.group("unit2") is not None:
         return base + _shift(m.group("unit2"), 1)
     return base + _shift(m.group("unit"), _quantity(m.group("n"), original))
+
+
+FIXED_DAYS: dict[str, tuple[int, int]] = {
+    "christmas": (12, 25), "xmas": (12, 25), "christmas day": (12, 25), "xmas day": (12, 25),
+    "christmas eve": (12, 24), "xmas eve": (12, 24), "boxing day": (12, 26),
+    "new year's eve": (12, 31), "new years eve": (12, 31), "hogmanay": (12, 31),
+    "new year's day": (1, 1), "new years day": (1, 1), "burns night": (1, 25),
+    "valentine's day": (2, 14), "valentines day": (2, 14), "st patrick's day": (3, 17),
+    "halloween": (10, 31), "bonfire night": (11, 5), "guy fawkes night": (11, 5),
+    "st andrew's day": (11, 30), "st andrews day": (11, 30),
+}  # fmt: skip
+"""Days known by name, the same date every year (Easter moves, so it is not here)."""
+_FIXED_DAY_RE = re.compile(
+    r"(?P<name>"
+    + "|".join(re.escape(n) for n in sorted(FIXED_DAYS, key=len, reverse=True))
+    + rf")(?:\s+{_YEAR})?"
+)
+
+_OF_WEEK_RE = re.compile(
+    rf"(?:{_WD}\s+(?:of\s+|in\s+)?(?P<which>next|this|last)\s+week"
+    rf"|(?P<which2>next|this|last)\s+week(?:'s)?\s+(?:on\s+(?:the\s+)?)?"
+    rf"(?P<wd2>mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?)"
+)
+"""A weekday of a named week (weeks run Monday to Sunday): "Friday next week", "Tuesday of
+last week", "this week's Thursday"."""
+
+
+def _of_week(m: re.Match[str], today: date) -> date:
+    which = m.group("which") or m.group("which2")
+    wanted = WEEKDAYS[(m.group("wd") or m.group("wd2"))[:3]]
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(weeks={"last": -1, "this": 0, "next": 1}[which], days=wanted)
 
 
 _START_OF_RE = re.compile(
@@ -544,6 +614,13 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return _explicit_or_inferred(m, MONTHS[m.group("mon")[:3]], today, hint, text)
         if m := _WEEKDAY_RE.fullmatch(s):
             return ParsedDay(_parse_weekday(m, today, hint))
+        if m := _FIXED_DAY_RE.fullmatch(s):
+            month, day = FIXED_DAYS[m.group("name")]
+            if m.group("y") is not None:
+                return ParsedDay(date(_year(m.group("y")), month, day))
+            return ParsedDay(_infer_year(day, month, today, hint, text), year_inferred=True)
+        if m := _OF_WEEK_RE.fullmatch(s):
+            return ParsedDay(_of_week(m, today))
         if m := _FROM_BASE_RE.fullmatch(s):
             return ParsedDay(_from_base(m, today, text))
         if m := _RELATIVE_RE.fullmatch(s):

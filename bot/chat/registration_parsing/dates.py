@@ -13,6 +13,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.chat.dateparsing import (
+    FIXED_DAYS,
     DateParseError,
     Hint,
     ParsedDay,
@@ -80,6 +81,43 @@ _PAST_TENSE = frozenset(
     "consulted commenced stopped ceased expired dated went came kicked published issued "
     "announced".split()
 )
+_OBJECTS = frozenset("us me them you him her".split())
+"""Whom a verb was done to, between it and its date: "they rang us yesterday"."""
+_PAST_WORDS = _PAST_TENSE | frozenset(
+    "went came sent told said got had rang spoke wrote began gave heard met saw took made "
+    "held found brought phoned emailed called was were did been since ago gone".split()
+)
+_NOT_PAST_ED = frozenset(
+    "need feed seed speed proceed exceed succeed indeed bed red shed breed weed embed "
+    "deed greed".split()
+)
+_PRESENT_OR_FUTURE = frozenset(
+    "will shall going gonna is are am be opens open opening starts start starting launches "
+    "launching begins beginning runs running closes closing close goes due ends ending "
+    "stops stopping".split()
+)
+"""Words that put what follows in the present or the future ("it opens Monday", "will be
+launched on Monday"): the nearest of these or of a past tense before a date decides."""
+
+
+def _past_tense(word: str) -> bool:
+    return word in _PAST_WORDS or (
+        len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED
+    )
+
+
+def said_in_past(words: list[str]) -> bool:
+    """Whether a date after ``words`` (its clause, up to the date) is said of the past: the
+    nearest tense-bearing word before it is a past tense ("launched a consultation on the
+    creche fees on Monday", "kicked off on the 29th"), not "opens", "will" or "'ll"."""
+    for word in reversed(words):
+        if word in _PRESENT_OR_FUTURE or word.endswith("'ll"):
+            return False
+        if _past_tense(word):
+            return True
+    return False
+
+
 _RANGE_CONNECTORS = frozenset({"to", "until", "till", "til", "and", "through", "thru"})
 _AMBIGUOUS_KEYWORDS = frozenset(
     "to by from until till til due end cut cuts given letter received told starting live "
@@ -87,8 +125,12 @@ _AMBIGUOUS_KEYWORDS = frozenset(
 )
 _SPAN_START = frozenset(
     "in today tomorrow tmrw yesterday now next last this coming end start beginning the a an "
-    "one two three four "
-    "five six seven eight nine ten eleven twelve".split()
+    "one two three four five six seven eight nine ten eleven twelve day "
+    # the day in words ("first of April"), and days known by name ("Christmas Eve")
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth "
+    "twenty thirtieth thirty christmas xmas boxing new hogmanay halloween bonfire guy burns "
+    "valentine's valentines st".split()
 )
 _WEEKDAY_WORDS = frozenset(
     w
@@ -102,6 +144,18 @@ _MONTH_WORDS = frozenset({*_MONTH_NAMES, *(name[:3] for name in _MONTH_NAMES), "
 _MAX_SPAN_TOKENS = 7
 _POSSESSIVE_RE = re.compile(r"['’]?s$")
 """A weekday's "'s", or its "s" as people type it: "Tuesday's meeting", "Tuesdays meeting"."""
+
+
+_NOT_DATES = frozenset({"24/7", "24/7/365", "9/11"})
+"""Figures written like a day and month that say something else, unless a date's keyword
+stands just before ("closes 24/7" is 24 July)."""
+
+
+def _after_date_word(toks: list[Tok], k: int) -> bool:
+    words = preceding_words(toks, k, 0)
+    return bool(words) and any(
+        match_keyword(words, table) is not None for table in (CONSULTATION_TABLE, _FUNDING_TABLE)
+    )
 
 
 @dataclass
@@ -136,6 +190,9 @@ def _find_spans(
     while i < len(toks):
         if toks[i].kind != "word" or not _span_start_ok(toks[i]) or i in blocked:
             i += 1
+            continue
+        if toks[i].low in _NOT_DATES and not _after_date_word(toks, i):
+            i += 1  # "our 24/7 helpline": round the clock, no 24 July
             continue
         found: _Span | None = None
         last = i
@@ -259,7 +316,7 @@ def match_keyword(
         for phrase, role in table:
             if len(phrase) <= len(texts) and texts[-len(phrase) :] == phrase:
                 return role, trimmed[-len(phrase)][0], phrase[-1]
-        if trimmed and trimmed[-1][1] in _FILLERS:
+        if trimmed and (trimmed[-1][1] in _FILLERS or trimmed[-1][1] in _OBJECTS):
             trimmed.pop()
             continue
         return None
@@ -376,6 +433,37 @@ def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]])
     return None
 
 
+_UNTIL = frozenset("until till til".split())
+_NEGATIONS = frozenset(
+    "not never doesn't don't won't isn't aren't wasn't didn't hasn't haven't can't cannot "
+    "doesnt dont wont isnt arent didnt hasnt cant".split()
+)
+_BEGINNING_VERBS = frozenset(
+    "open opens opening opened start starts starting started begin begins beginning launch "
+    "launches launching live effect happen happens apply applies kick kicks come comes".split()
+)
+"""Verbs of a beginning: "doesn't open till 19 July" is when it opens, "the cut won't take
+effect until 1 April" the first day cut (not a close, not a last funded day)."""
+
+
+def _not_until(toks: list[Tok], keyword: int, floor: int, funding: bool) -> bool:
+    """ "it doesn't even open till …", "won't start until …": a negated beginning."""
+    words = _clause_before(toks, keyword, floor)[-5:]
+    verbs = [k for k, w in enumerate(words) if w in _BEGINNING_VERBS]
+    if not verbs:
+        return False
+    before = words[max(0, verbs[-1] - 3) : verbs[-1]]
+    if not any(w in _NEGATIONS for w in before):
+        return False
+    # Funding: only a cut's beginning; "the grant won't start until …" is no field of it.
+    return not funding or words[verbs[-1]] not in ("open", "opens", "opening", "opened")
+
+
+def _named_day(text: str, toks: list[Tok], span: _Span) -> bool:
+    """ "Christmas", "Boxing Day": a day known by its name."""
+    return _span_text(text, toks, span).lower().replace("’", "'") in FIXED_DAYS
+
+
 def _day_alone(toks: list[Tok], span: _Span) -> bool:
     """ "the 20th", "Tuesday": a day said without its month."""
     return not any(
@@ -399,6 +487,8 @@ def _assign_roles(
     for span in spans:
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
         clause = _clause_before(toks, span.first, floor)
+        if hit is None and _named_day(text, toks, span):
+            continue  # "told us before Christmas": a day by name counts after its keyword
         if funding and (hit is None or hit[2] in _START_WORDS | {"consulted", "us", "it"}):
             if any(_CONSULTING.match(w) for w in clause) and (
                 hit is not None or any(w in _START_WORDS for w in clause)
@@ -419,22 +509,21 @@ def _assign_roles(
             after = _role_after(toks, span, roles_after)
             if after is not None:
                 hit = (after, span.first, "")
+        if hit is not None and hit[2] in _UNTIL and _not_until(toks, hit[1], floor, funding):
+            hit = ("stop" if funding else "opens", hit[1], hit[2])
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
-            said = {t.low for t in toks[span.keyword_first : span.first]}
+            # "opened Monday", "launched a consultation on … on Monday", "kicked off on the
+            # 29th": said in the past tense, the latest such day, not the next. With its
+            # month ("opened 1 Dec") the nearest stays: a day just ahead is meant.
+            past = said_in_past(_clause_before(toks, span.first, floor))
             past_weekday = (
-                bool(said & _PAST_TENSE)  # "opened Monday", "went live on Monday"
+                past
                 and not span.has_digit
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
-            # "started on the 20th", "told on the 9th": the latest such day, not the next.
-            # With its month ("opened 1 Dec") the nearest stays: a day just ahead is meant.
-            past_said = (
-                bool(said & _PAST_TENSE)
-                and span.role not in _FORWARD_ROLES
-                and _day_alone(toks, span)
-            )
+            past_said = past and span.role not in _FORWARD_ROLES and _day_alone(toks, span)
             if guessed and (past_weekday or past_said or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:

@@ -368,6 +368,29 @@ def _greeting(toks: list[Tok], run: list[int]) -> bool:
     return all(toks[k].low in _GREETING for k in run if toks[k].kind == "word")
 
 
+def _sentence_ends(toks: list[Tok]) -> list[int]:
+    return [k for k, t in enumerate(toks) if t.kind == "sep" and any(c in t.text for c in ".!?")]
+
+
+def _without_asides(
+    toks: list[Tok], runs: list[list[int]], fields: set[int] | frozenset[int]
+) -> list[list[int]]:
+    """The pieces less those in sentences after the last one giving a field (a date, a
+    length, the body): "… runs for 10 weeks. Our 24/7 helpline number is on the leaflet"
+    is an aside, no title; unless no piece of two words or more would be left."""
+    if not fields:
+        return runs
+    ends = _sentence_ends(toks)
+    last = max(fields)
+    cut = next((e for e in ends if e > last), None)
+    if cut is None:
+        return runs
+    kept = [r for r in runs if r[0] < cut]
+    if not any(sum(toks[k].kind == "word" and k not in fields for k in r) >= 2 for r in kept):
+        return runs
+    return kept
+
+
 def title_and_body(
     text: str,
     toks: list[Tok],
@@ -381,16 +404,21 @@ def title_and_body(
     runs = [_after_greeting(toks, r) for r in runs]
     title: str | None = None
     body: str | None = None
-
-    # Consultations and funding alike come from public bodies, mostly: a voluntary one
-    # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
     known = known_body(text, bodies, public_first=True)
     if known is None or known.known.kind != "public":
         known = _place_as_body(text, bodies) or known
+    said = (
+        frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
+        if known is not None
+        else frozenset()
+    )
+    runs = _without_asides(toks, runs, consumed | said)
+
+    # Consultations and funding alike come from public bodies, mostly: a voluntary one
+    # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_chatter(text, toks, _without_body(toks, runs, known))
-        said = frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
         title = (
             _slice(
                 text,
