@@ -24,6 +24,7 @@ from bot.chat.registration_parsing.drafts import (
     parse_funding,
     settle,
 )
+from bot.chat.registration_parsing.labels import labelled_lines
 from bot.chat.registration_parsing.lengths import length_from, length_said
 from bot.chat.registration_parsing.names import cap, classify
 
@@ -262,10 +263,6 @@ def apply_answer(
 
 
 _SIDE_WORDS = _PUBLIC_ANSWERS | _VCS_ANSWERS | {"the public sector", "the vcs", "a charity"}
-_LABELLED_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(?P<value>.*\S)\s*$")
-_TITLE_LABELS = frozenset("what|subject|re|topic|about|service|project|contract".split("|"))
-"""Labels a pasted registration gives its title by ("What: youth work grant"), beside the
-title field's own names; only as a line's label, never in a reply to a question."""
 _PARSERS = {
     "consultation": parse_consultation,
     "funding": parse_funding,
@@ -277,20 +274,9 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
     """A whole registration message: lines labelled with a field ("Title: …", "By: …",
     "Closes: 26 Feb") fill that field as its answer would; the other lines are read as
     free text (``parse_consultation`` …, finding bodies with ``bodies``). Never raises."""
-    form = FORMS[kind]
-    labelled: list[tuple[str, str]] = []
-    rest: list[str] = []
     text = without_chatter(text)
-    for line in text.splitlines():
-        m = _LABELLED_LINE.match(line)
-        found = form.find_field(m.group("label")) if m else None
-        if m is not None and found is None and m.group("label").strip().lower() in _TITLE_LABELS:
-            labelled.append((form.title_field, m.group("value")))
-            continue
-        if m is None or found is None or found[1]:
-            rest.append(line)
-            continue
-        labelled.append((found[0].name, m.group("value")))
+    lines = labelled_lines(kind, text)
+    labelled, rest = lines.fields, lines.rest
     if not labelled:
         return _PARSERS[kind](text, today, bodies)
     draft = _PARSERS[kind]("\n".join(rest), today, bodies)

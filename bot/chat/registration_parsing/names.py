@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from bot.chat.registration_parsing.chatter import is_chatter
+from bot.chat.registration_parsing.funders import funder_in
 from bot.chat.registration_parsing.titles import best_piece, with_its_list, without_lead
 from bot.chat.registration_parsing.tokens import Tok
 
@@ -81,6 +82,23 @@ _GRANT_MAKER_RE = re.compile(
 )
 """A funder that is no public body: the lottery, a trust or foundation ("Tudor Trust",
 "The Henry Smith Charity"), or a government department ("the Department for Education")."""
+_UNNAMED_PUBLIC = re.compile(
+    r"(?:the\s+)?(?:(?:local|county|district|borough|city|town|parish)\s+)?council"
+    r"|(?:the\s+)?(?:local\s+)?(?:authority|government)",
+    re.IGNORECASE,
+)
+"""A public body by a word that names none in particular ("the council")."""
+
+
+def _named_funder(text: str) -> re.Match[str] | None:
+    """A funder that is no public body: one of the table's (``funders.json``), else one
+    the grant makers' pattern reads ("the Smith Family Trust")."""
+    found = funder_in(text)
+    if found is not None:
+        return re.compile(re.escape(found.said)).search(text, found.start)
+    return _GRANT_MAKER_RE.search(text)
+
+
 _NHS_OR_COUNCIL_RE = re.compile(
     r"\b(?:nhs|council|police|constabulary|fire and rescue|authority|government|department|"
     r"ccg|pct|icb|primary care trust|health board)\b",
@@ -443,13 +461,19 @@ def title_and_body(
             break
 
     if body is None and body_first:
-        # Funding: "cut by 50%" makes "by" unreliable, so a named public body comes first.
+        # Funding: "cut by 50%" makes "by" unreliable, so a named public body comes first;
+        # a council no name says which gives way to a funder named ("not a council one:
+        # the National Lottery Community Fund grant …").
         for run in runs:
             found = public_body_in(_slice(text, toks, run))
             if found:
                 body = found
                 break
-    if body is None and body_first and (grant_maker := _GRANT_MAKER_RE.search(text)):
+    named = _named_funder(text) if body_first else None
+    if body is not None and named is not None and _UNNAMED_PUBLIC.fullmatch(body):
+        body = None
+    if body is None and named is not None:
+        grant_maker = named
         body = grant_maker.group(0)
         runs = [
             r
