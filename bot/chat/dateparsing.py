@@ -35,6 +35,7 @@ first-call warm-up.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -201,7 +202,7 @@ def _ordinal_digits(m: re.Match[str]) -> str:
     return f"{month} {n}{suffix}" if month else f"{n}{suffix}"
 
 
-_SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
+_SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # "w/c 15 March", "week commencing 15 March": the day given.
     (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
     # "Weds 17th", "Wednesday the 17th": the 17th (a weekday and a day of the month alone).

@@ -4,6 +4,7 @@ length, a number of days, yes or no, who a complaint is against."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from bot.chat.registration_parsing.drafts import (
 )
 from bot.chat.registration_parsing.labels import labelled_lines
 from bot.chat.registration_parsing.lengths import length_from, length_said
-from bot.chat.registration_parsing.names import cap, classify
+from bot.chat.registration_parsing.names import cap, classify, names_a_body
 
 if TYPE_CHECKING:
     from bot.knowledge.gazetteer import Gazetteer
@@ -316,12 +317,14 @@ _VALUE_LEAD = re.compile(r"^(?:is|was|should\s+be|=|to|to\s+be|now)\s+", re.IGNO
 _NAME_FIELDS = ("body", "funder")
 
 
-def read_correction(kind: Kind, text: str, today: date) -> tuple[str, str] | None:
+def read_correction(
+    kind: Kind, text: str, today: date, is_body: Callable[[str], bool] = names_a_body
+) -> tuple[str, str] | None:
     """A correction typed at a read-back, as (field, new value): "closes 19/2/27 actually"
     -> ("closes", "19/2/27"); "no, it's PKC" -> ("body", "PKC"); "the funder should be KCC"
     -> ("funder", "KCC"). A bare value is taken for the one field it can be (a date where
-    the form has one date field to change, a name for the body or funder); None when it is
-    not a correction or its field is unclear."""
+    the form has one date field to change, a body's name for the body or funder:
+    ``is_body``); None when it is not a correction or its field is unclear."""
     form = FORMS[kind]
     said = _CORRECTION_TAIL.sub("", _CORRECTION_LEAD.sub("", text.strip())).strip()
     if not said:
@@ -350,6 +353,6 @@ def read_correction(kind: Kind, text: str, today: date) -> tuple[str, str] | Non
     if re.search(r"\d", value):
         return None  # a date we can't place, not a name
     names = [f.name for f in form.fields if f.name in _NAME_FIELDS]
-    if names and len(value.split()) <= 6:
+    if names and len(value.split()) <= 6 and is_body(value):
         return names[0], value
-    return None
+    return None  # "no, the other one": no field named, no body either

@@ -20,6 +20,8 @@ from bot.chat.registration_parsing.titles import best_piece, with_its_list, with
 from bot.chat.registration_parsing.tokens import Tok
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.knowledge.gazetteer import Gazetteer, Mention
 
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
@@ -547,6 +549,23 @@ def title_and_body(
     if body is not None and title is not None and body == title and len(runs) > 1:
         title = _slice(text, toks, runs[1]) or None
     return title, (cap(body) if body else None)
+
+
+def names_a_body(value: str, bodies: Gazetteer | None = None, follows: Sequence[str] = ()) -> bool:
+    """Whether the whole of ``value`` names a body: one the Compacts' data knows ("PKC",
+    "the royal borough"; ``follows``: the chat's Compacts, for "the council"), a funder of
+    the table ("Tudor Trust"), or a public body by the words such names are made of ("Dover
+    District Council").  "the one at the library" names none."""
+    value = value.strip(" .,!?")
+    if not value:
+        return False
+    if (bodies or builtin_bodies()).whole_body(value, follows) is not None:
+        return True
+    funder = funder_in(value)
+    if funder is not None and len(funder.said) >= len(value) - 4:
+        return True
+    found = public_body_in(value)
+    return found is not None and len(found) >= len(value) - 4
 
 
 def classify(value: str, bodies: Gazetteer | None = None) -> str | None:
