@@ -60,6 +60,7 @@ __all__ = [
     "parse_when",
     "spell_date_words",
     "split_when_and_text",
+    "spread_day_ranges",
 ]
 
 Hint = Literal["nearest", "future", "past"]
@@ -527,6 +528,28 @@ _TIME_OF_DAY = re.compile(
     r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:midnight|midday|noon)\b",
     re.IGNORECASE,
 )
+
+
+_DAY_RANGE = re.compile(
+    r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s*(?P<to>[-–—]|to|until|till|thru|through)\s*"
+    r"(?P<d2>\d{1,2}(?:st|nd|rd|th)?)\s+(?:of\s+)?(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec)[a-z]*\.?(?:,?\s+\d{4})?)",
+    re.IGNORECASE,
+)
+
+
+def spread_day_ranges(text: str) -> str:
+    """``text`` with a range of days in one month written in full: "1–12 December" ->
+    "1 December – 12 December", so each end reads as a date."""
+
+    def spread(m: re.Match[str]) -> str:
+        month = m.group("month")
+        first, last = int(m.group("d1")), int(re.sub(r"\D", "", m.group("d2")))
+        if month_number(month.split()[0].rstrip(".,")) is None or first >= last:
+            return m.group(0)  # "the 13th until 7 March": the 13th of another month
+        return f"{m.group('d1')} {month} {m.group('to')} {m.group('d2')} {month}"
+
+    return _DAY_RANGE.sub(spread, text)
 
 
 def blank_times(text: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
-from bot.chat.dateparsing import ParsedDay, blank_times, spell_date_words
+from bot.chat.dateparsing import ParsedDay, blank_times, spell_date_words, spread_day_ranges
 from bot.chat.forms import FORMS, FieldValue, Kind
 from bot.chat.registration_parsing.dates import Reading, read_dates
 from bot.chat.registration_parsing.lengths import find_lengths, length_from
@@ -156,6 +156,15 @@ _OPEN_JUST_NOW = re.compile(
 """Open from today though no date is said: "is now open", "have just launched"."""
 
 
+_BEEN_OPEN = re.compile(
+    r"\b(?:has|have|'s|’s)?\s*been\s+(?:open|opened|running|live|out|going|up)\s+(?:for\s+)?"
+    r"(?P<length>(?:a|an|one|two|three|four|five|six|\d{1,2})\s+(?:days?|weeks?|fortnights?"
+    r"|months?))\b(?!\s+(?:ago|now|from|already))",
+    re.IGNORECASE,
+)
+"""How long it has been open ("has been open a week"): it opened that long ago, no length."""
+
+
 def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
     """Read a consultation registration: title, body (the public body), opens, closes.
 
@@ -164,7 +173,9 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
     """
     if (draft := _too_long("consultation", text)) is not None:
         return draft
-    text = blank_times(spell_date_words(text))
+    text = _BEEN_OPEN.sub(
+        r"opened \g<length> ago", spread_day_ranges(blank_times(spell_date_words(text)))
+    )
     toks = tokenize(text)
     lengths = find_lengths(text, toks)
     in_lengths = frozenset(k for length in lengths for k in length.tokens)
@@ -220,7 +231,7 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
     """
     if (draft := _too_long("funding", text)) is not None:
         return draft
-    text = blank_times(spell_date_words(text))
+    text = spread_day_ranges(blank_times(spell_date_words(text)))
     toks = tokenize(text)
     reading = read_dates(text, toks, today, "funding")
     errors: list[str] = []
