@@ -238,7 +238,9 @@ _NOT_A_NOUN_AFTER = frozenset(
     "and or but for to until till til at in on with then so when which that the a an it we "
     "they he she you i is was were be will by from of morning afternoon evening night midday "
     "noon lunchtime week weeks this next last am pm about re regarding over after before "
-    "because as if via through during since there here not".split()
+    "because as if via through during since there here not they'd we'd i'd he'd she'd it'd "
+    "they'll we'll it'll i'll they've we've i've they're we're it's that's our their "
+    "his her us them me".split()
 )
 """Words that may follow a date ("Friday and", "Monday morning", "3 to"); any other word
 after a weekday or a bare number makes it a describing word ("the Sunday community bus",
@@ -390,7 +392,7 @@ _CLAUSE_ROLES: dict[str, Role] = {
 _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
         "notified told informed wrote emailed notice letter announced warned advised heard "
-        "received learned learnt".split(),
+        "received learned learnt rang phoned called contacted said word got".split(),
         "notice",
     ),
     **dict.fromkeys(

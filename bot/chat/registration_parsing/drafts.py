@@ -156,6 +156,20 @@ _OPEN_JUST_NOW = re.compile(
 """Open from today though no date is said: "is now open", "have just launched"."""
 
 
+_SHORT_FOR = (
+    (re.compile(r"\bw\.?\s?e\.?\s?f\.?(?=\s)", re.IGNORECASE), "with effect from"),
+    (re.compile(r"\beff\.?(?=\s+(?:from\s+)?\d)", re.IGNORECASE), "effective"),
+)
+"""Words written short before a date: "w.e.f. 1 April" is "with effect from 1 April"."""
+
+
+def _in_full(text: str) -> str:
+    text = spread_day_ranges(blank_times(spell_date_words(text)))
+    for pattern, instead in _SHORT_FOR:
+        text = pattern.sub(instead, text)
+    return text
+
+
 _BEEN_OPEN = re.compile(
     r"\b(?:has|have|'s|’s)?\s*been\s+(?:open|opened|running|live|out|going|up)\s+(?:for\s+)?"
     r"(?P<length>(?:a|an|one|two|three|four|five|six|\d{1,2})\s+(?:days?|weeks?|fortnights?"
@@ -231,7 +245,7 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
     """
     if (draft := _too_long("funding", text)) is not None:
         return draft
-    text = spread_day_ranges(blank_times(spell_date_words(text)))
+    text = _in_full(text)
     toks = tokenize(text)
     reading = read_dates(text, toks, today, "funding")
     errors: list[str] = []
