@@ -134,15 +134,19 @@ _WEEKDAY_RE = re.compile(rf"(?:(?P<mod>next|this|last|this coming|coming)\s+)?{_
 _UNIT = r"(?P<unit>days?|wks?|weeks?|fortnights?|mths?|months?|yrs?|years?)"
 _RELATIVE_RE = re.compile(
     rf"(?P<in>in\s+)?{_NUM}\s+{_UNIT}(?P<time>(?:'s|s'|')?\s+time)?"
-    r"(?P<tail>\s+from\s+(?:now|today)|\s+ago)?"
+    r"(?P<tail>\s+from\s+(?:now|today)|\s+ago|\s+back)?"
 )
 _END_OF_RE = re.compile(
-    rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
+    rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
+    r"|(?P<rel>this|the|next|last)\s+month"
     r"|(?P<fy>(?:the|this|the\s+current)\s+financial\s+year)"
+    r"|(?:the\s+)?(?:fy\s*)?(?P<fy1>20\d{2}|\d{2})\s*[/-]\s*(?P<fy2>\d{2}|20\d{2})"
+    r"(?:\s+financial\s+year)?"
     r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
 )
 _ORDINAL_RE = re.compile(
-    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this|(?P<next>next))\s+month)?"
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)"
+    r"(?:\s+of\s+(?:the|this|(?P<next>next|last))\s+month)?"
 )
 _SIMPLE: dict[str, int] = {
     "now": 0, "right now": 0,
@@ -356,7 +360,7 @@ def _shift(unit: str, n: int) -> relativedelta:
 def _parse_relative(m: re.Match[str], today: date, original: str) -> date | None:
     has_in = m.group("in") is not None
     tail = (m.group("tail") or "").strip()
-    ago = tail == "ago"
+    ago = tail in ("ago", "back")  # "3 days back"
     if ago and (has_in or m.group("time")):
         return None  # "in 3 weeks ago" is nonsense
     if not (has_in or tail or m.group("time")):
@@ -430,9 +434,12 @@ def _of_week(m: re.Match[str], today: date) -> date:
     return monday + timedelta(weeks={"last": -1, "this": 0, "next": 1}[which], days=wanted)
 
 
+_MONTHS_ON = {"next": 1, "last": -1}
+"""Months from this one: "the end of next month", "the start of last month"."""
+
 _START_OF_RE = re.compile(
     rf"(?:the\s+)?(?:start|beginning|first\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
-    r"|(?P<rel>this|the|next)\s+month)"
+    r"|(?P<rel>this|the|next|last)\s+month)"
 )
 
 
@@ -440,7 +447,7 @@ def _parse_start_of(m: re.Match[str], today: date, hint: Hint, original: str) ->
     """ "the start of March": 1 March; "the beginning of next month": the 1st of it."""
     rel = m.group("rel")
     if rel is not None:
-        return ParsedDay(today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0))
+        return ParsedDay(today.replace(day=1) + relativedelta(months=_MONTHS_ON.get(rel, 0)))
     month = MONTHS[m.group("mon")[:3]]
     if m.group("y") is not None:
         return ParsedDay(date(_year(m.group("y")), month, 1))
@@ -452,9 +459,11 @@ def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> P
         return ParsedDay(date(today.year + (m.group("yr") == "next"), 12, 31))
     if m.group("fy") is not None:  # the UK financial year ends on 31 March
         return ParsedDay(_infer_year(31, 3, today, "future", original), year_inferred=True)
+    if m.group("fy2") is not None:  # "the end of 2026/27": that financial year's 31 March
+        return ParsedDay(date(_year(m.group("fy2")), 3, 31))
     rel = m.group("rel")
     if rel is not None:
-        first = today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0)
+        first = today.replace(day=1) + relativedelta(months=_MONTHS_ON.get(rel, 0))
         return ParsedDay(first + relativedelta(day=31))
     month = MONTHS[m.group("mon")[:3]]
     raw_year = m.group("y")
@@ -619,9 +628,29 @@ def _spelt_or_not(text: str, today: date, hint: Hint) -> ParsedDay:
         return _day_info(_norm(spelt), text, today, hint)
 
 
+_OF_YEAR_RE = re.compile(r"(?P<day>.+?),?\s+(?P<which>next|this|last)\s+year")
+"""A day and month in a year said in words: "31 March next year"."""
+
+
+def _in_a_year(m: re.Match[str], today: date) -> ParsedDay | None:
+    """ "31 March next year"; None where the words before the year are no day and month
+    ("the end of next year" is read as a whole), or the year has no such day."""
+    try:
+        said = _day_info(m.group("day"), m.group("day"), today, "nearest")
+    except DateParseError:
+        return None
+    if not said.year_inferred:
+        return None  # "31 March 2027 next year"
+    year = today.year + {"next": 1, "this": 0, "last": -1}[m.group("which")]
+    found = _make_date(year, said.day.month, said.day.day)
+    return ParsedDay(found) if found is not None else None
+
+
 def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
     if not s:
         raise _cannot_read(text)
+    if (m := _OF_YEAR_RE.fullmatch(s)) is not None and (said := _in_a_year(m, today)):
+        return said
     try:
         if s in _SIMPLE:
             return ParsedDay(today + timedelta(days=_SIMPLE[s]))
@@ -657,8 +686,8 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
         if m := _START_OF_RE.fullmatch(s):
             return _parse_start_of(m, today, hint, text)
         if m := _ORDINAL_RE.fullmatch(s):
-            if m.group("next"):  # "the 1st of next month"
-                first = today.replace(day=1) + relativedelta(months=1)
+            if m.group("next"):  # "the 1st of next month", "the 3rd of last month"
+                first = today.replace(day=1) + relativedelta(months=_MONTHS_ON[m.group("next")])
                 found = _make_date(first.year, first.month, int(m.group("d")))
                 if found is None:
                     raise _cannot_read(text)

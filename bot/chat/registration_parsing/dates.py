@@ -39,7 +39,11 @@ CONSULTATION_TABLE = _table(
         "went live|goes live|live|between|runs from|running from|published|issued|"
         "went out|sent out|sent|came out|announced|out|kicked off|went up|put up|posted|since|"
         "open since|live since|running since|been running since|out since|up since|as of|"
-        "as from|with effect from|effective from",
+        "as from|with effect from|effective from|released|unveiled|rolled out|put out|"
+        "circulated|shared|opened up|available from|kicks off|kicking off|kick off|"
+        "got going|online from|open for responses from|open for comments from|"
+        "accepting responses from|go live|going live|goes out|going out|starting from|"
+        "open from|live from|opens on|released on",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
         # The day the group heard of it is none of the consultation's dates.
@@ -383,7 +387,7 @@ us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
 _CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
         "opened launched started began published issued commenced opens launches starts "
-        "live".split(),
+        "live unveiled released circulated rolled kicked".split(),
         "opens",
     ),
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),

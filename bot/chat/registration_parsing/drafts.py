@@ -150,7 +150,9 @@ def settle(draft: Draft) -> Draft:
 
 _OPEN_JUST_NOW = re.compile(
     r"\b(?:(?:is|are|it's|its)\s+)?(?:just|now)\s+(?:been\s+)?"
-    r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b",
+    r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b"
+    r"|\b(?:is|are|it's|its|it\s+is)\s+(?:open|live|out|up)\s+now\b"
+    r"|\b(?:open|live|out)\s+now\s+(?:and|until|till|til|to|,|-|–)",
     re.IGNORECASE,
 )
 """Open from today though no date is said: "is now open", "have just launched"."""
@@ -158,6 +160,15 @@ _OPEN_JUST_NOW = re.compile(
 
 _SHORT_FOR = (
     (re.compile(r"\bw\.?\s?e\.?\s?f\.?(?=\s)", re.IGNORECASE), "with effect from"),
+    # "the end of 2026/27", "end of FY26-27": the financial year's 31 March
+    (
+        re.compile(
+            r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:fy\s*|financial\s+year\s+)?(?:20)?\d{2}"
+            r"\s*[/-]\s*(?:20)?(?P<y>\d{2})(?:\s+financial\s+year)?\b",
+            re.IGNORECASE,
+        ),
+        r"31 March 20\g<y>",
+    ),
     (re.compile(r"\beff\.?(?=\s+(?:from\s+)?\d)", re.IGNORECASE), "effective"),
 )
 """Words written short before a date: "w.e.f. 1 April" is "with effect from 1 April"."""

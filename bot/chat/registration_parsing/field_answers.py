@@ -295,7 +295,30 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
             # "Against: Sevenoaks DC" names the body as well as its side.
             if value.lower().strip(" .") not in _SIDE_WORDS:
                 draft = apply_answer(draft, "body", value, today)
+    draft = _body_in_title(draft, labelled, today, bodies)
     draft.errors = errors
+    return draft
+
+
+def _body_in_title(
+    draft: Draft, labelled: list[tuple[str, str]], today: date, bodies: Gazetteer | None
+) -> Draft:
+    """A body named in a labelled title ("Consultation – Sevenoaks DC library hours") when
+    no line gives it: the body, and the title without it."""
+    kind = draft.kind
+    named = "funder" if kind == "funding" else "body"
+    if kind == "complaint" or draft.fields.get(named) is not None:
+        return draft
+    for name, value in labelled:
+        if name != FORMS[kind].title_field:
+            continue
+        inner = _PARSERS[kind](value, today, bodies)
+        found, title = inner.fields.get(named), inner.fields.get("title")
+        if isinstance(found, str):
+            draft = apply_answer(draft, named, found, today)
+            if isinstance(title, str):
+                draft = apply_answer(draft, "title", title, today)
+            return draft
     return draft
 
 

@@ -121,7 +121,8 @@ _SUBJECT_LEAD = frozenset(
     "stop stops cease ceases ceasing going plans planning decided "
     "reducing reduced withdrawing withdrew consulting consult consulted asking asked want "
     "wants wanted told tell given give gave us we our a an the their its on about over "
-    "to that".split()
+    "to that unveiled unveiling rolled rolling out put putting released releasing "
+    "circulated kicked off".split()
 )
 """What follows a body that is the subject of its sentence, before the thing it did it to
 ("has launched a", "are ending our", "sent us a survey on")."""
@@ -432,13 +433,13 @@ def title_and_body(
         if known is not None
         else frozenset()
     )
-    runs = _without_asides(toks, runs, consumed | said)
 
     # Consultations and funding alike come from public bodies, mostly: a voluntary one
     # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_chatter(text, toks, _without_body(toks, runs, known))
+        runs = _without_asides(toks, runs, consumed | said)
         title = (
             _slice(
                 text,
@@ -522,6 +523,9 @@ def title_and_body(
 
     whole: str | None = None  # the title's piece before its leading words are dropped
     runs = _without_chatter(text, toks, runs)
+    at = text.find(body) if body is not None else -1
+    in_body = {k for k, t in enumerate(toks) if at >= 0 and at <= t.start < at + len(body or "")}
+    runs = _without_asides(toks, runs, consumed | in_body)
     if runs:
         chosen = with_its_list(toks, runs, best_piece(toks, runs))
         whole = _slice(text, toks, chosen) or None
