@@ -96,7 +96,7 @@ _NOT_PAST_ED = frozenset(
     "deed greed".split()
 )
 _PRESENT_OR_FUTURE = frozenset(
-    "will shall going gonna is are am be opens open opening starts start starting launches "
+    "will shall going gonna is are am be being opens open opening starts start starting launches "
     "launching begins beginning runs running closes closing close goes due ends ending "
     "stops stopping".split()
 )
@@ -114,10 +114,13 @@ def said_in_past(words: list[str]) -> bool:
     """Whether a date after ``words`` (its clause, up to the date) is said of the past: the
     nearest tense-bearing word before it is a past tense ("launched a consultation on the
     creche fees on Monday", "kicked off on the 29th"), not "opens", "will" or "'ll"."""
-    for word in reversed(words):
+    for at in range(len(words) - 1, -1, -1):
+        word = words[at]
         if word in _PRESENT_OR_FUTURE or word.endswith("'ll"):
             return False
         if _past_tense(word):
+            if at > 0 and words[at - 1] in ("be", "being"):
+                continue  # "will be published on": the auxiliary before it says
             return True
     return False
 
@@ -387,7 +390,8 @@ us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
 _CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
         "opened launched started began published issued commenced opens launches starts "
-        "live unveiled released circulated rolled kicked".split(),
+        "live unveiled released circulated rolled kicked launch launching begin beginning "
+        "starting publish publishing".split(),
         "opens",
     ),
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
