@@ -282,6 +282,8 @@ def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
     words = [t.low for t in toks[span.first : span.last + 1] if t.kind == "word"]
     if words and _weekday_with_s(words[-1]):
         return True  # "Saturday's clinic"
+    if len(words) > 1 and words[0] in ("last", "next", "this", "coming"):
+        return False  # "Last Wednesday KCC started …": a day, whatever follows
     weekday = not span.has_digit and bool(words) and words[-1] in _WEEKDAY_WORDS
     bare_number = len(words) == 1 and re.fullmatch(r"\d{1,2}", words[0]) is not None
     if not (weekday or bare_number) or span.last + 1 >= len(toks):
@@ -395,6 +397,8 @@ _CLAUSE_ROLES: dict[str, Role] = {
         "opens",
     ),
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
+    # The day the group heard of it is none of its dates ("we only heard about it on the 10th").
+    **dict.fromkeys("heard learned learnt told".split(), "heard"),
 }
 """Verbs that give a consultation date its role from further back in the clause."""
 _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
