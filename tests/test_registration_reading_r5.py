@@ -217,3 +217,22 @@ def test_the_funders_table_reads_an_abbreviation_only_in_capitals() -> None:
 )
 def test_what_names_a_body(value: str, body: bool) -> None:
     assert names_a_body(value) is body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- who: Dover DC\n- what: seafront shelters\n- opens: 1 April\n- closes: 3 June",
+        "1. Dover DC\n2. seafront shelters\n3. 1 April - 3 June",
+        "Opens\t1 April\nCloses\t3 June\nBy\tDover DC\nTitle\tseafront shelters",
+    ],
+)
+def test_a_list_or_a_table_of_fields(text: str) -> None:
+    draft = read_message("consultation", text, TODAY)
+    assert draft.fields == {
+        "title": draft.fields["title"],
+        "body": "Dover DC",
+        "opens": D(2027, 4, 1),
+        "closes": D(2027, 6, 3),
+    }
+    assert str(draft.fields["title"]).lower() == "seafront shelters"

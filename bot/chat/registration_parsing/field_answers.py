@@ -25,7 +25,7 @@ from bot.chat.registration_parsing.drafts import (
     parse_funding,
     settle,
 )
-from bot.chat.registration_parsing.labels import labelled_lines
+from bot.chat.registration_parsing.labels import labelled_lines, without_list_marks
 from bot.chat.registration_parsing.lengths import length_from, length_said
 from bot.chat.registration_parsing.names import cap, classify, names_a_body
 
@@ -275,7 +275,7 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
     """A whole registration message: lines labelled with a field ("Title: …", "By: …",
     "Closes: 26 Feb") fill that field as its answer would; the other lines are read as
     free text (``parse_consultation`` …, finding bodies with ``bodies``). Never raises."""
-    text = without_chatter(text)
+    text = without_list_marks(without_chatter(text))
     lines = labelled_lines(kind, text)
     labelled, rest = lines.fields, lines.rest
     if not labelled:

@@ -67,9 +67,19 @@ _STOP_WORD = {"stop": "from"}
 read as "from 1 April" (funded to 31 March)."""
 
 _LINE = re.compile(
-    r"^\s*(?P<label>[A-Za-z][A-Za-z /&'’-]{0,40}?)\s*(?P<sep>:|=|\s[-–—]+\s|[–—]|-(?=\s))\s*"
-    r"(?P<value>.*?)\s*$"
+    r"^\s*(?P<label>[A-Za-z][A-Za-z /&'’-]{0,40}?)\s*(?P<sep>:|=|\t+|\s[-–—]+\s|[–—]|-(?=\s))"
+    r"\s*(?P<value>.*?)\s*$"
 )
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*•·‣▪>]+|\d{1,2}[.)])[ \t]+(?=\S)", re.MULTILINE)
+"""A bullet or a number a line of a list starts with ("- who: KCC", "2. parks survey")."""
+
+
+def without_list_marks(text: str) -> str:
+    """``text`` without the bullets or numbers its lines start with, where two lines or
+    more have one (a list, not "- 50% cut …" alone)."""
+    return _LIST_MARK.sub("", text) if len(_LIST_MARK.findall(text)) >= 2 else text
+
+
 _HEADING_SPLIT = re.compile(r"\s*(?:/|,|&|\+|\band\b)\s*")
 
 
