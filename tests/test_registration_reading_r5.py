@@ -236,3 +236,17 @@ def test_a_list_or_a_table_of_fields(text: str) -> None:
         "closes": D(2027, 6, 3),
     }
     assert str(draft.fields["title"]).lower() == "seafront shelters"
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("Dover DC youth grant runs out next month", D(2027, 4, 30)),
+        ("Dover DC youth grant cut from next month", D(2027, 3, 31)),
+        ("Dover DC youth grant finishes when the financial year ends", D(2027, 3, 31)),
+        ("Dover DC youth grant stops at financial year end", D(2027, 3, 31)),
+        ("Dover DC youth grant withdrawn w.e.f. 1 June", D(2027, 5, 31)),
+    ],
+)
+def test_a_last_funded_day_said_as_a_month_or_a_year_end(text: str, ends: date) -> None:
+    assert parse_funding(text, TODAY).fields["ends"] == ends

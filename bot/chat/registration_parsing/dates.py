@@ -787,7 +787,8 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
+    r"|expires?|after|beyond|in|runs?\s+out|running\s+out)\s+"
+    r"(?P<mod>the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,
 )
@@ -801,6 +802,10 @@ def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> N
     at = 0
     while (m := _MONTH_ALONE.search(text, at)) is not None:
         month = month_number(m.group("mon")) if m.group("mon").lower() != "may" else None
+        mod = (m.group("mod") or "").split()
+        if m.group("mon").lower() == "month" and mod and mod[0] in ("next", "this"):
+            # "runs out next month", "from next month": that month
+            month = (today.replace(day=1) + relativedelta(months=mod[0] == "next")).month
         if month is not None:
             break
         at = m.start() + 1  # "cut from April": "from April" overlaps "cut from"

@@ -160,6 +160,15 @@ _OPEN_JUST_NOW = re.compile(
 
 _SHORT_FOR = (
     (re.compile(r"\bw\.?\s?e\.?\s?f\.?(?=\s)", re.IGNORECASE), "with effect from"),
+    # "when the financial year ends", "at financial year end": its end, 31 March
+    (
+        re.compile(
+            r"\b(?:when|as)\s+the\s+(?:current\s+)?financial\s+year\s+ends\b"
+            r"|\b(?:at\s+)?(?:the\s+)?financial\s+year[-\s]end\b",
+            re.IGNORECASE,
+        ),
+        "at the end of the financial year",
+    ),
     # "the end of 2026/27", "end of FY26-27": the financial year's 31 March
     (
         re.compile(
