@@ -24,35 +24,43 @@ class Funder:
     end: int
 
 
+def _key(said: str) -> str:
+    """A name as the table is looked up by: lower case, no "the", no apostrophes."""
+    words = re.sub(r"['’]", "", said.lower()).replace("-", " ").split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+def _abbreviation(alias: str) -> bool:
+    return alias.isupper() or alias == "CiN"  # "HLF", "ACE": only in capitals ("ace")
+
+
 @cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
+def _table() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """One pattern for the names (any case), one for the abbreviations (in capitals), and
+    each way of writing a name to the name."""
     data = json.loads(TABLE.read_text(encoding="utf-8"))
-    rows: list[tuple[str, str]] = [
-        (alias, names[0]) for names in data["funders"] for alias in names
-    ]
-    rows.sort(key=lambda row: -len(row[0]))  # "Big Lottery Fund" before "Big Lottery"
-    out: list[tuple[re.Pattern[str], str]] = []
-    for alias, name in rows:
-        words = r"[\s-]+".join(re.escape(w) for w in alias.replace("’", "'").split())
-        words = words.replace("'", "['’]?")
-        # "HLF", "ACE": an abbreviation only in capitals ("ace" is a word)
-        flags = 0 if alias.isupper() or alias == "CiN" else re.IGNORECASE
-        out.append((re.compile(rf"(?<![\w&])(?:the\s+)?{words}(?![\w&])", flags), name))
-    return out
+    names: dict[str, str] = {}
+    words: dict[bool, list[str]] = {True: [], False: []}
+    for row in data["funders"]:
+        for alias in row:
+            names[_key(alias)] = row[0]
+            written = r"[\s-]+".join(re.escape(w) for w in alias.replace("’", "'").split())
+            words[_abbreviation(alias)].append(written.replace("'", "['’]?"))
+
+    def pattern(alts: list[str], flags: int) -> re.Pattern[str]:
+        alts = sorted(alts, key=len, reverse=True)  # "Big Lottery Fund" before "Big Lottery"
+        return re.compile(rf"(?<![\w&])(?:the\s+)?(?:{'|'.join(alts)})(?![\w&])", flags)
+
+    return pattern(words[False], re.IGNORECASE), pattern(words[True], 0), names
 
 
 def funder_in(text: str) -> Funder | None:
     """The funder of the table ``text`` names first (the longest name where two start at
     the same place), or None."""
-    best: Funder | None = None
-    for pattern, name in _patterns():
-        m = pattern.search(text)
-        if m is None:
-            continue
-        if (
-            best is None
-            or m.start() < best.start
-            or (m.start() == best.start and m.end() > best.end)
-        ):
-            best = Funder(name, m.group(0), m.start(), m.end())
-    return best
+    spelt, short, names = _table()
+    found = [m for m in (spelt.search(text), short.search(text)) if m is not None]
+    if not found:
+        return None
+    m = min(found, key=lambda m: (m.start(), -m.end()))
+    said = m.group(0)
+    return Funder(names.get(_key(said), said), said, m.start(), m.end())
