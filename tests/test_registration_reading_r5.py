@@ -250,3 +250,16 @@ def test_a_list_or_a_table_of_fields(text: str) -> None:
 )
 def test_a_last_funded_day_said_as_a_month_or_a_year_end(text: str, ends: date) -> None:
     assert parse_funding(text, TODAY).fields["ends"] == ends
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dover DC youth grant ends 31 May - Dover DC ran a consultation starting 1 Feb",
+        "Dover DC youth grant ends 31 May, they did consult, starting on the 1st of February",
+    ],
+)
+def test_the_start_of_a_consultation_on_the_change(text: str) -> None:
+    draft = parse_funding(text, TODAY)
+    assert draft.fields["consultation_start"] == D(2027, 2, 1)
+    assert draft.fields["ends"] == D(2027, 5, 31)

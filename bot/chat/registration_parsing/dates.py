@@ -376,7 +376,7 @@ def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) ->
 _CONSULTING = re.compile(r"consult")
 _START_WORDS = frozenset(
     "from started starts start began begins begin opened opens open launched launches "
-    "commenced began running runs".split()
+    "commenced began running runs starting beginning commencing opening launching".split()
 )
 _AFTER_ROLES: dict[Role, frozenset[str]] = {
     "notice": frozenset(
@@ -432,6 +432,14 @@ def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
             words.insert(0, toks[k].low)
         k -= 1
     return words
+
+
+def _clause_start(toks: list[Tok], start: int, floor: int = 0) -> int:
+    """The first token of the clause token ``start`` is in (after a separator or ``floor``)."""
+    k = start - 1
+    while k >= floor and toks[k].kind != "sep":
+        k -= 1
+    return k + 1
 
 
 def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]]) -> Role | None:
@@ -504,7 +512,11 @@ def _assign_roles(
         if hit is None and _named_day(text, toks, span):
             continue  # "told us before Christmas": a day by name counts after its keyword
         if funding and (hit is None or hit[2] in _START_WORDS | {"consulted", "us", "it"}):
-            if any(_CONSULTING.match(w) for w in clause) and (
+            said = clause
+            if len(clause) <= 3:  # "they did consult, starting on 1 Oct": the clause before
+                before = _clause_start(toks, span.first, floor) - 1
+                said = _clause_before(toks, before, floor)[-4:] + clause
+            if any(_CONSULTING.match(w) for w in said) and (
                 hit is not None or any(w in _START_WORDS for w in clause)
             ):
                 # "they consulted us from 20 Nov", "consultation on the cut began 1 Nov"
