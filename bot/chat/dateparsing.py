@@ -24,6 +24,10 @@ Rules (the ones users will ask about):
   ``nearest`` (an opening: the nearest, within six months).
 * Months and weekdays misspelt the common ways ("Febuary", "Janaury", "Wendesday") are read
   (``spell_date_words``: an edit or a swap of two letters away from the name).
+* Days in words ("the first of April", "April the twenty-first"), of a named week ("Friday
+  next week", "Tuesday of last week"), by name ("Christmas Eve", "Hogmanay"), of a year
+  said in words ("31 March next year"), "3 days back", "the 3rd of last month", "the end
+  of 2026/27" (31 March 2027); ``spread_day_ranges`` writes "1–12 December" in full.
 
 Why dateparser is not used: measured on dateparser 1.5, ``in 3 months`` from 25 Nov gives
 1 Feb (PREFER_DAY_OF_MONTH leaks into relative dates), ``23 Feb`` resolves to the past year,
