@@ -57,10 +57,15 @@ def model() -> LinearSvm:
 
 def read_intent(text: str, context: Context = "none") -> Intent:
     """What ``text`` most likely means, said in ``context``."""
-    scores = model().scores(text, context)
+    return meaning(model(), text, context)
+
+
+def meaning(svm: LinearSvm, text: str, context: Context, sure: float = SURE_ANSWER) -> Intent:
+    """What ``svm`` reads ``text`` as, with an unsure answer not taken as one."""
+    scores = svm.scores(text, context)
     cls, p = scores[0]
     if cls in ("yes", "no") and (
-        not model().knows_a_word(text) or (context == "readback" and p < SURE_ANSWER)
+        not svm.knows_a_word(text) or (context == "readback" and p < sure)
     ):
         # A yes or no guessed from letters alone ("soonish"), or an unsure one to a
         # read-back or a field's prompt ("two months"), is not taken as one (a wrong yes

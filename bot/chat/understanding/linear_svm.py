@@ -25,7 +25,13 @@ C = 0.03
 
 
 class LinearSvm:
-    def __init__(self, featuriser: Featuriser, examples: Sequence[Example]) -> None:
+    def __init__(
+        self,
+        featuriser: Featuriser,
+        examples: Sequence[Example],
+        c: float = C,
+        balanced: bool = False,
+    ) -> None:
         # Imported here: scikit-learn is paid for once, when the first message is read.
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.svm import LinearSVC
@@ -37,7 +43,9 @@ class LinearSvm:
         # liblinear takes 32-bit indices only.
         x.indices = x.indices.astype("int32")
         x.indptr = x.indptr.astype("int32")
-        svm = LinearSVC(C=C).fit(x, [class_of(e) for e in examples])
+        svm = LinearSVC(C=c, class_weight="balanced" if balanced else None).fit(
+            x, [class_of(e) for e in examples]
+        )
         self.classes: list[str] = [str(c) for c in svm.classes_]
         self.bias: list[float] = [float(b) for b in svm.intercept_]
         names = vectoriser.get_feature_names_out()
