@@ -141,6 +141,40 @@ def sklearn_model(
     return build
 
 
+def ensemble(weight: float, c: float = 1.0, crossed: bool = True) -> Builder:
+    """The bot's SVM (context-crossed) and a TF-IDF char_wb SVM side by side: their margins
+    added, the second's times ``weight``.  Measured only."""
+
+    def build(data: TrainingData, examples: Sequence[Example]) -> Reader:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        ours = LinearSvm(Featuriser(data, crossed), examples)
+        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+        x = _int32(tfidf.fit_transform([e.text.lower() for e in examples]))
+        chars = LinearSVC(C=c).fit(x, [class_of(e) for e in examples])
+        index = {str(k): i for i, k in enumerate(chars.classes_)}
+
+        def read(text: str, context: str) -> str:
+            margins = chars.decision_function(_int32(tfidf.transform([text.lower()])))[0]
+            total = list(ours.bias)
+            for f in ours.featuriser.features(text, context):
+                row = ours.weights.get(f)
+                if row is not None:
+                    total = [t + w for t, w in zip(total, row, strict=True)]
+            allowed = ALLOWED[context]  # type: ignore[index]
+            scored = {
+                cls: m + weight * margins[index[cls]]
+                for cls, m in zip(ours.classes, total, strict=True)
+                if cls.partition(":")[0] in allowed
+            }
+            return max(scored, key=scored.__getitem__)
+
+        return read
+
+    return build
+
+
 def with_gazetteer(build: Builder) -> Builder:
     """``build`` with every body and place of the built-in Compacts in the lookups (the
     bot's ``model()``)."""
@@ -153,7 +187,8 @@ def with_gazetteer(build: Builder) -> Builder:
 
 OPTIONS: dict[str, tuple[Builder, bool]] = {
     # name: (builder, whether the spent sets' training folds are added to the examples)
-    "SVM C=0.03 + names (kept)": (with_gazetteer(svm()), True),
+    "SVM C=0.03 + names (kept)": (with_gazetteer(svm(crossed=True)), True),
+    "SVM C=0.03 + names, not crossed": (with_gazetteer(svm()), True),
     "SVM, examples only": (with_gazetteer(svm()), False),
     "SVM no SURE_ANSWER": (with_gazetteer(svm(sure=None)), True),
     "SVM SURE_ANSWER 0.35": (with_gazetteer(svm(sure=0.35)), True),
@@ -164,6 +199,11 @@ OPTIONS: dict[str, tuple[Builder, bool]] = {
     "SVM balanced": (with_gazetteer(svm(balanced=True)), True),
     "SVM crossed": (with_gazetteer(svm(crossed=True)), True),
     "SVM crossed balanced": (with_gazetteer(svm(crossed=True, balanced=True)), True),
+    "SVM crossed C=0.02": (with_gazetteer(svm(0.02, crossed=True)), True),
+    "SVM crossed C=0.05": (with_gazetteer(svm(0.05, crossed=True)), True),
+    "SVM crossed + tfidf x0.5": (with_gazetteer(ensemble(0.5)), True),
+    "SVM crossed + tfidf x1": (with_gazetteer(ensemble(1.0)), True),
+    "SVM crossed + tfidf x2": (with_gazetteer(ensemble(2.0)), True),
     "NB + names": (with_gazetteer(naive_bayes), True),
     "LR C=3 features": (with_gazetteer(sklearn_model("lr", 3.0, False, True)), True),
     "LR C=10 features": (with_gazetteer(sklearn_model("lr", 10.0, False, True)), True),
