@@ -44,7 +44,7 @@ from bot.chat.understanding.features import Featuriser  # noqa: E402
 from bot.chat.understanding.linear_svm import C, LinearSvm  # noqa: E402
 from bot.chat.understanding.naive_bayes import NaiveBayes, class_of  # noqa: E402
 
-SETS = ("dev", "blind", "blind-2", "blind-3", "blind-4", "blind-5")
+SETS = ("dev", "blind", "blind-2", "blind-3", "blind-4", "blind-5", "blind-6", "blind-7")
 Reader = Callable[[str, str], str]
 Builder = Callable[[TrainingData, Sequence[Example]], Reader]
 
