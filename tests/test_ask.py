@@ -16,9 +16,12 @@ from question_scoring import (
     tally,
 )
 
+import bot.knowledge.search as search_module
 from bot.knowledge.ask import Answerer, BadQuestion
 from bot.knowledge.knowledge import Knowledge
+from bot.knowledge.query_expansion import question_terms
 from bot.knowledge.registry import UnknownCompact
+from bot.knowledge.search import CompactSearch
 
 FLOORS: dict[str, tuple[int, int]] = {
     "blind": (152, 4),
@@ -284,3 +287,42 @@ def test_scoring_takes_any_folder_and_prints_right_wrong_unsure(
     right, wrong, unsure = (int(n) for n in re.findall(r"(\d+)(?:/136 =| \()", line))
     assert right + wrong + unsure == 136
     assert "right" in line and "confidently wrong" in line and "unsure" in line
+
+
+def test_a_rule_answers_only_a_question_about_it(knowledge: Knowledge) -> None:
+    """ "how many commendations … in the national review?" names the review but asks about
+    another clause, whose question keys match it; "how often …?" is the review rule's."""
+    answerer = knowledge.answerer
+    other = answerer.ask(
+        "how many commendations did kent get in the national compact review?", ["kent-2007-draft"]
+    ).answers[0]
+    assert other.kind != "rule" and other.citations[0].commitment == "foundations.joint.2"
+    rule = answerer.ask("how often will the compact be reviewed?", ["kent-2007-draft"]).answers[0]
+    assert rule.kind == "rule" and rule.citations[0].commitment == "review.joint.1"
+
+
+def test_a_doubled_letter_written_once_is_corrected_to_it(knowledge: Knowledge) -> None:
+    speller = knowledge.answerer.speller
+    assert speller.correct("is the compact legaly binding") == "is the compact legally binding"
+    assert speller.correct("a contarct") == "a contract"  # a swap, still before a missing letter
+    answer = knowledge.answerer.ask("is the kensington compact legaly binding", ["rbkc"])
+    assert "legally binding" in answer.answers[0].citations[0].quote
+
+
+def test_a_clause_is_found_by_its_question_keys_words(
+    knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words only a clause's question keys hold find it (``search.QUESTION_KEYS``): "mission
+    drift" is not in the clause on keeping a group's own aims."""
+    registry = knowledge.registry
+    rbkc = registry.get("rbkc")
+
+    def first(search: CompactSearch, question: str) -> list[str]:
+        return [m.commitment for m in search.rank(question_terms(question))][:5]
+
+    keyed = CompactSearch(rbkc, registry.keywords("rbkc"), registry.questions("rbkc"))
+    monkeypatch.setattr(search_module, "QUESTION_KEYS", 0.0)
+    plain = CompactSearch(rbkc, registry.keywords("rbkc"), registry.questions("rbkc"))
+    question = "mission drift because of council funding"
+    assert first(keyed, question)[0] == "partnership.vcs.1"
+    assert "partnership.vcs.1" not in first(plain, question)

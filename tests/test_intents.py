@@ -1,5 +1,7 @@
-"""What a message means: the examples file, the classifier, and its scores on sets it was
-not trained on (floors at the figures reached; ``tests/intent_scoring.py`` prints them)."""
+"""What a message means: the examples file, the classifier, and its scores on the labelled
+sets (floors at the figures reached; ``tests/intent_scoring.py`` prints them).  dev is never
+trained on; the spent blind sets are (``labelled.yaml``), so their floors are in-sample and
+only guard what was learnt: ``benchmarks/intents_cv.py`` gives the held-out figures."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from intent_scoring import BLIND, DEV, load, score
 from bot.chat.buttons import OfferAnswer, decode, encode
 from bot.chat.corrections import corrected_field
 from bot.chat.forms import FORMS
+from bot.chat.meaning import ASKS
 from bot.chat.understanding import LABELS, read_intent
 from bot.chat.understanding.examples import ALLOWED, parse, training_data
 from bot.chat.understanding.features import Featuriser
@@ -19,9 +22,10 @@ BLIND_FLOOR = 281
 the first examples, 270 after examples were added for the development set's misses.  Spent
 since round 3: the set is now trained on (``labelled.yaml``; 281 in-sample), so this floor
 only guards against losing what was learnt."""
-DEV_FLOOR = 128
+DEV_FLOOR = 129
 """Development messages read right (of 131; written with the examples, tuned on, never
-trained on: 130 with the linear SVM)."""
+trained on: 130 with the linear SVM and with round 5's model trained on five sets; 129 once
+blind-6 and blind-7 were trained on too, which the other sets left out gained from)."""
 
 
 def test_the_blind_set_scores_at_least_its_floor() -> None:
@@ -42,12 +46,14 @@ def test_the_second_blind_set_scores_at_least_its_floor() -> None:
     assert result.right >= BLIND_2_FLOOR, f"{result.right}/{result.total}"
 
 
-BLIND_3_FLOOR = 266
+BLIND_3_FLOOR = 280
 """Messages of blind-3 (written before round 3's work, totals only while working) read
 right, of 280: 246 with naive Bayes over the examples, 265 with the linear SVM trained on
 the examples and the spent sets, 268 with the Compacts' bodies and places as lookups and
 examples of situations that ask, 266 once an unsure yes or no at a read-back is not taken
-(``SURE_ANSWER``: a wrong yes stores a registration)."""
+(``SURE_ANSWER``: a wrong yes stores a registration).  Spent and trained on since round 5
+(``labelled.yaml``): this floor is in-sample (280); left out of training, 277
+(``benchmarks/intents_cv.py``)."""
 
 
 def test_the_third_blind_set_scores_at_least_its_floor() -> None:
@@ -58,9 +64,10 @@ def test_the_third_blind_set_scores_at_least_its_floor() -> None:
     assert right >= BLIND_3_FLOOR, f"{right}/{total}"
 
 
-BLIND_4_FLOOR = 265
+BLIND_4_FLOOR = 280
 """Messages of blind-4 (written after round 3's work, scored once) read right, of 280: 251
-on main before round 3 (naive Bayes), 265 after it."""
+on main before round 3 (naive Bayes), 265 after it.  Spent and trained on since round 5:
+this floor is in-sample (280); left out of training, 276 (``benchmarks/intents_cv.py``)."""
 
 
 def test_the_fourth_blind_set_scores_at_least_its_floor() -> None:
@@ -70,9 +77,11 @@ def test_the_fourth_blind_set_scores_at_least_its_floor() -> None:
     assert right >= BLIND_4_FLOOR, f"{right}/{total}"
 
 
-BLIND_5_FLOOR = 256
+BLIND_5_FLOOR = 280
 """Messages of blind-5 (written after round 4's work, scored once) read right, of 280: 228
-on main before round 3, 256 after round 3 and after round 4."""
+on main before round 3, 256 after round 3 and after round 4.  Spent and trained on since
+round 5: this floor is in-sample (280); left out of training, 273 (261 with round 4's model
+and data, ``benchmarks/intents_cv.py``)."""
 
 
 def test_the_fifth_blind_set_scores_at_least_its_floor() -> None:
@@ -80,6 +89,24 @@ def test_the_fifth_blind_set_scores_at_least_its_floor() -> None:
     right, total = result.right, result.total
     assert total == 280
     assert right >= BLIND_5_FLOOR, f"{right}/{total}"
+
+
+SPENT_AFTER_ROUND_5 = {
+    "blind-6": 280,
+    # Written before round 5's work (totals only while working): 261 on main before it,
+    # 270 (96.4%) after it.  In-sample since (trained on); left out of training, 274.
+    "blind-7": 280,
+    # Written after round 5's intents work, scored once: 259 (92.5%; 245 with round 4's
+    # model).  In-sample since; left out of training, 269, after examples were written for
+    # the kinds it read worst, so that figure flatters.
+}
+
+
+@pytest.mark.parametrize("folder", sorted(SPENT_AFTER_ROUND_5))
+def test_the_sets_spent_in_round_5_score_at_least_their_floors(folder: str) -> None:
+    result = score(load(BLIND.with_name(folder)))
+    assert result.total == 280
+    assert result.right >= SPENT_AFTER_ROUND_5[folder], f"{result.right}/{result.total}"
 
 
 def test_the_development_set_scores_at_least_its_floor() -> None:
@@ -202,10 +229,10 @@ def test_offer_buttons_round_trip() -> None:
 
 
 def test_the_spent_sets_are_trained_on_as_they_were_labelled() -> None:
-    """``labelled.yaml`` is blind and blind-2, less what dev repeats (dev stays unseen)."""
+    """``labelled.yaml`` is blind … blind-7, less what dev repeats (dev stays unseen)."""
     trained = {(e.text, e.context, e.intent, e.kind) for e in training_data().examples}
     dev = {" ".join(c.text.lower().split()) for c in load(DEV)}
-    for folder in ("blind", "blind-2"):
+    for folder in ("blind", "blind-2", "blind-3", "blind-4", "blind-5", "blind-6", "blind-7"):
         for c in load(BLIND.with_name(folder)):
             repeated = " ".join(c.text.lower().split()) in dev and len(c.text.split()) > 2
             assert ((c.text, c.context, c.intent, c.kind) in trained) != repeated, c.text
@@ -215,4 +242,4 @@ def test_a_situation_that_asks_something_is_also_a_question() -> None:
     asking = read_intent("the county council stopped our youth grant from 1 april, can they?")
     telling = read_intent("the county council stopped our youth grant from 1 april")
     assert (asking.label, asking.kind) == (telling.label, telling.kind) == ("register", "funding")
-    assert asking.asks > 0.15 > telling.asks
+    assert asking.asks >= ASKS > telling.asks

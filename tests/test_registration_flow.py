@@ -251,3 +251,57 @@ async def test_a_funding_change_from_a_date_reads_back_the_day_before_in_words(
     assert "Last funded day: Wed 30 June 2027 (the day before 1 July 2027" in changed
     changed = await said(conversation, "ends at the end of September 2027")
     assert "Last funded day: Thu 30 September 2027\n" in changed + "\n"
+
+
+@pytest.mark.parametrize("stray", ["the one at the library", "hmm let me think", "not sure"])
+async def test_after_no_a_phrase_naming_no_field_and_no_body_changes_nothing(
+    conversation: Conversation, stray: str
+) -> None:
+    await say(conversation, "/compact kent-2011")
+    await say(
+        conversation, "/consultation Library review by KCC, opens 1 Dec 2026, closes 23 Feb 2027"
+    )
+    assert "What should change?" in await said(conversation, "no")
+    asked = await said(conversation, stray)
+    assert "I didn't see which field" in asked and "Is this right?" not in asked
+    # Still waiting for a field; the body is still KCC when it is stored.
+    again = await said(conversation, "closes 26 Feb 2027")
+    assert "Public body: KCC" in again and "Closes: Fri 26 February 2027" in again
+    assert stray not in again
+    assert (await said(conversation, "yes")).startswith("Registered as item #1")
+    [item] = await conversation.core.open_items(ME)
+    assert item.data["body"] == "KCC"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("PKC", "Public body: PKC"),  # the gazetteer's
+        ("tunbridge wells borough council", "Public body: tunbridge wells borough council"),
+        ("Dover District Council", "Public body: Dover District Council"),  # a body's words
+    ],
+)
+async def test_after_no_a_bare_body_name_is_the_body(
+    conversation: Conversation, value: str, shown: str
+) -> None:
+    await say(conversation, "/compact kent-2011")
+    await say(
+        conversation, "/consultation Library review by KCC, opens 1 Dec 2026, closes 23 Feb 2027"
+    )
+    await said(conversation, "no")
+    again = await said(conversation, value)
+    assert "Is this right?" in again and shown in again
+
+
+async def test_at_the_read_back_no_and_a_phrase_naming_no_body_changes_nothing(
+    conversation: Conversation,
+) -> None:
+    await say(conversation, "/compact kent-2011")
+    await say(
+        conversation, "/consultation Library review by KCC, opens 1 Dec 2026, closes 23 Feb 2027"
+    )
+    reply = await said(conversation, "no, the other one")
+    assert "Public body: the other one" not in reply and "Public body: other one" not in reply
+    assert "Is this right?" not in reply
+    done = await said(conversation, "closes 26 Feb 2027")
+    assert "Public body: KCC" in done

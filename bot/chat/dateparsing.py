@@ -24,6 +24,10 @@ Rules (the ones users will ask about):
   ``nearest`` (an opening: the nearest, within six months).
 * Months and weekdays misspelt the common ways ("Febuary", "Janaury", "Wendesday") are read
   (``spell_date_words``: an edit or a swap of two letters away from the name).
+* Days in words ("the first of April", "April the twenty-first"), of a named week ("Friday
+  next week", "Tuesday of last week"), by name ("Christmas Eve", "Hogmanay"), of a year
+  said in words ("31 March next year"), "3 days back", "the 3rd of last month", "the end
+  of 2026/27" (31 March 2027); ``spread_day_ranges`` writes "1–12 December" in full.
 
 Why dateparser is not used: measured on dateparser 1.5, ``in 3 months`` from 25 Nov gives
 1 Feb (PREFER_DAY_OF_MONTH leaks into relative dates), ``23 Feb`` resolves to the past year,
@@ -35,6 +39,7 @@ first-call warm-up.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -59,6 +64,7 @@ __all__ = [
     "parse_when",
     "spell_date_words",
     "split_when_and_text",
+    "spread_day_ranges",
 ]
 
 Hint = Literal["nearest", "future", "past"]
@@ -132,15 +138,19 @@ _WEEKDAY_RE = re.compile(rf"(?:(?P<mod>next|this|last|this coming|coming)\s+)?{_
 _UNIT = r"(?P<unit>days?|wks?|weeks?|fortnights?|mths?|months?|yrs?|years?)"
 _RELATIVE_RE = re.compile(
     rf"(?P<in>in\s+)?{_NUM}\s+{_UNIT}(?P<time>(?:'s|s'|')?\s+time)?"
-    r"(?P<tail>\s+from\s+(?:now|today)|\s+ago)?"
+    r"(?P<tail>\s+from\s+(?:now|today)|\s+ago|\s+back)?"
 )
 _END_OF_RE = re.compile(
-    rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?|(?P<rel>this|the|next)\s+month"
+    rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
+    r"|(?P<rel>this|the|next|last)\s+month"
     r"|(?P<fy>(?:the|this|the\s+current)\s+financial\s+year)"
+    r"|(?:the\s+)?(?:fy\s*)?(?P<fy1>20\d{2}|\d{2})\s*[/-]\s*(?P<fy2>\d{2}|20\d{2})"
+    r"(?:\s+financial\s+year)?"
     r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
 )
 _ORDINAL_RE = re.compile(
-    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this|(?P<next>next))\s+month)?"
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)"
+    r"(?:\s+of\s+(?:the|this|(?P<next>next|last))\s+month)?"
 )
 _SIMPLE: dict[str, int] = {
     "now": 0, "right now": 0,
@@ -177,13 +187,50 @@ _FROM_BASE_RE = re.compile(
 )
 """A length counted from a named day: "a week today", "a fortnight on Friday", "two weeks
 tomorrow", "Friday week", "tomorrow fortnight"."""
-_SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str], ...] = (
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_ORDINAL_NUMBER: dict[str, int] = {word: n for n, word in enumerate(_ORDINALS, start=1)}
+_ORDINAL_NUMBER |= {f"twenty {w}": 20 + n for w, n in list(_ORDINAL_NUMBER.items())[:9]}
+_ORDINAL_NUMBER |= {"thirtieth": 30, "thirty first": 31}
+_ORDINAL_WORDS = "|".join(
+    sorted((w.replace(" ", r"[\s-]") for w in _ORDINAL_NUMBER), key=len, reverse=True)
+)
+_MON_PLAIN = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+
+def _ordinal_digits(m: re.Match[str]) -> str:
+    """ "twenty-first" -> "21st" (the day of a month written in words)."""
+    n = _ORDINAL_NUMBER[re.sub(r"[\s-]+", " ", m.group("ord"))]
+    suffix = "th" if 10 < n % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    month = m.groupdict().get("mon")
+    return f"{month} {n}{suffix}" if month else f"{n}{suffix}"
+
+
+_SAID_OTHERWISE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # "w/c 15 March", "week commencing 15 March": the day given.
     (re.compile(r"^(?:w/c|w\.c\.|wc|week commencing|week beginning|week starting)\s+"), ""),
     # "Weds 17th", "Wednesday the 17th": the 17th (a weekday and a day of the month alone).
     (re.compile(rf"^{_WD_PLAIN}\s+(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th))$"), r"the \1"),
-    # "Friday just gone", "Tuesday gone": last Friday, last Tuesday.
-    (re.compile(rf"^({_WD_PLAIN})\s+(?:just\s+)?gone$"), r"last \1"),
+    # "Friday just gone", "Tuesday gone", "Friday last", "Monday past": last Friday ...
+    (re.compile(rf"^({_WD_PLAIN})\s+(?:(?:just\s+)?gone|last|past)$"), r"last \1"),
+    # "Monday next": next Monday.
+    (re.compile(rf"^({_WD_PLAIN})\s+next$"), r"next \1"),
+    # "the first of April", "April the twenty-first": the day in figures.
+    (
+        re.compile(
+            rf"\b(?P<ord>{_ORDINAL_WORDS})\b(?=\s+(?:of\s+)?{_MON_PLAIN}\b|\s+of\s+(?:the|this|next)\s+month\b)"
+        ),
+        _ordinal_digits,
+    ),
+    (
+        re.compile(rf"\b(?P<mon>{_MON_PLAIN})\s+(?:the\s+)?(?P<ord>{_ORDINAL_WORDS})$"),
+        _ordinal_digits,
+    ),
 )
 """The same day said another way: rewritten to a form the readers below take."""
 
@@ -317,7 +364,7 @@ def _shift(unit: str, n: int) -> relativedelta:
 def _parse_relative(m: re.Match[str], today: date, original: str) -> date | None:
     has_in = m.group("in") is not None
     tail = (m.group("tail") or "").strip()
-    ago = tail == "ago"
+    ago = tail in ("ago", "back")  # "3 days back"
     if ago and (has_in or m.group("time")):
         return None  # "in 3 weeks ago" is nonsense
     if not (has_in or tail or m.group("time")):
@@ -358,9 +405,45 @@ def _from_base(m: re.Match[str], today: date, original: str) -> date:
     return base + _shift(m.group("unit"), _quantity(m.group("n"), original))
 
 
+FIXED_DAYS: dict[str, tuple[int, int]] = {
+    "christmas": (12, 25), "xmas": (12, 25), "christmas day": (12, 25), "xmas day": (12, 25),
+    "christmas eve": (12, 24), "xmas eve": (12, 24), "boxing day": (12, 26),
+    "new year's eve": (12, 31), "new years eve": (12, 31), "hogmanay": (12, 31),
+    "new year's day": (1, 1), "new years day": (1, 1), "burns night": (1, 25),
+    "valentine's day": (2, 14), "valentines day": (2, 14), "st patrick's day": (3, 17),
+    "halloween": (10, 31), "bonfire night": (11, 5), "guy fawkes night": (11, 5),
+    "st andrew's day": (11, 30), "st andrews day": (11, 30),
+}  # fmt: skip
+"""Days known by name, the same date every year (Easter moves, so it is not here)."""
+_FIXED_DAY_RE = re.compile(
+    r"(?P<name>"
+    + "|".join(re.escape(n) for n in sorted(FIXED_DAYS, key=len, reverse=True))
+    + rf")(?:\s+{_YEAR})?"
+)
+
+_OF_WEEK_RE = re.compile(
+    rf"(?:{_WD}\s+(?:of\s+|in\s+)?(?P<which>next|this|last)\s+week"
+    rf"|(?P<which2>next|this|last)\s+week(?:'s)?\s+(?:on\s+(?:the\s+)?)?"
+    rf"(?P<wd2>mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?)"
+)
+"""A weekday of a named week (weeks run Monday to Sunday): "Friday next week", "Tuesday of
+last week", "this week's Thursday"."""
+
+
+def _of_week(m: re.Match[str], today: date) -> date:
+    which = m.group("which") or m.group("which2")
+    wanted = WEEKDAYS[(m.group("wd") or m.group("wd2"))[:3]]
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(weeks={"last": -1, "this": 0, "next": 1}[which], days=wanted)
+
+
+_MONTHS_ON = {"next": 1, "last": -1}
+"""Months from this one: "the end of next month", "the start of last month"."""
+
 _START_OF_RE = re.compile(
     rf"(?:the\s+)?(?:start|beginning|first\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
-    r"|(?P<rel>this|the|next)\s+month)"
+    r"|(?P<rel>this|the|next|last)\s+month)"
 )
 
 
@@ -368,7 +451,7 @@ def _parse_start_of(m: re.Match[str], today: date, hint: Hint, original: str) ->
     """ "the start of March": 1 March; "the beginning of next month": the 1st of it."""
     rel = m.group("rel")
     if rel is not None:
-        return ParsedDay(today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0))
+        return ParsedDay(today.replace(day=1) + relativedelta(months=_MONTHS_ON.get(rel, 0)))
     month = MONTHS[m.group("mon")[:3]]
     if m.group("y") is not None:
         return ParsedDay(date(_year(m.group("y")), month, 1))
@@ -380,9 +463,11 @@ def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> P
         return ParsedDay(date(today.year + (m.group("yr") == "next"), 12, 31))
     if m.group("fy") is not None:  # the UK financial year ends on 31 March
         return ParsedDay(_infer_year(31, 3, today, "future", original), year_inferred=True)
+    if m.group("fy2") is not None:  # "the end of 2026/27": that financial year's 31 March
+        return ParsedDay(date(_year(m.group("fy2")), 3, 31))
     rel = m.group("rel")
     if rel is not None:
-        first = today.replace(day=1) + relativedelta(months=1 if rel == "next" else 0)
+        first = today.replace(day=1) + relativedelta(months=_MONTHS_ON.get(rel, 0))
         return ParsedDay(first + relativedelta(day=31))
     month = MONTHS[m.group("mon")[:3]]
     raw_year = m.group("y")
@@ -458,6 +543,28 @@ _TIME_OF_DAY = re.compile(
 )
 
 
+_DAY_RANGE = re.compile(
+    r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s*(?P<to>[-–—]|to|until|till|thru|through)\s*"
+    r"(?P<d2>\d{1,2}(?:st|nd|rd|th)?)\s+(?:of\s+)?(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec)[a-z]*\.?(?:,?\s+\d{4})?)",
+    re.IGNORECASE,
+)
+
+
+def spread_day_ranges(text: str) -> str:
+    """``text`` with a range of days in one month written in full: "1–12 December" ->
+    "1 December – 12 December", so each end reads as a date."""
+
+    def spread(m: re.Match[str]) -> str:
+        month = m.group("month")
+        first, last = int(m.group("d1")), int(re.sub(r"\D", "", m.group("d2")))
+        if month_number(month.split()[0].rstrip(".,")) is None or first >= last:
+            return m.group(0)  # "the 13th until 7 March": the 13th of another month
+        return f"{m.group('d1')} {month} {m.group('to')} {m.group('d2')} {month}"
+
+    return _DAY_RANGE.sub(spread, text)
+
+
 def blank_times(text: str) -> str:
     """``text`` with times of day ("5pm", "23:59", "midnight") blanked out, same length: a
     registration's dates are days, and "closes 23:59 on 20 Jan" closes on 20 Jan."""
@@ -525,9 +632,29 @@ def _spelt_or_not(text: str, today: date, hint: Hint) -> ParsedDay:
         return _day_info(_norm(spelt), text, today, hint)
 
 
+_OF_YEAR_RE = re.compile(r"(?P<day>.+?),?\s+(?P<which>next|this|last)\s+year")
+"""A day and month in a year said in words: "31 March next year"."""
+
+
+def _in_a_year(m: re.Match[str], today: date) -> ParsedDay | None:
+    """ "31 March next year"; None where the words before the year are no day and month
+    ("the end of next year" is read as a whole), or the year has no such day."""
+    try:
+        said = _day_info(m.group("day"), m.group("day"), today, "nearest")
+    except DateParseError:
+        return None
+    if not said.year_inferred:
+        return None  # "31 March 2027 next year"
+    year = today.year + {"next": 1, "this": 0, "last": -1}[m.group("which")]
+    found = _make_date(year, said.day.month, said.day.day)
+    return ParsedDay(found) if found is not None else None
+
+
 def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
     if not s:
         raise _cannot_read(text)
+    if (m := _OF_YEAR_RE.fullmatch(s)) is not None and (said := _in_a_year(m, today)):
+        return said
     try:
         if s in _SIMPLE:
             return ParsedDay(today + timedelta(days=_SIMPLE[s]))
@@ -544,6 +671,13 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
             return _explicit_or_inferred(m, MONTHS[m.group("mon")[:3]], today, hint, text)
         if m := _WEEKDAY_RE.fullmatch(s):
             return ParsedDay(_parse_weekday(m, today, hint))
+        if m := _FIXED_DAY_RE.fullmatch(s):
+            month, day = FIXED_DAYS[m.group("name")]
+            if m.group("y") is not None:
+                return ParsedDay(date(_year(m.group("y")), month, day))
+            return ParsedDay(_infer_year(day, month, today, hint, text), year_inferred=True)
+        if m := _OF_WEEK_RE.fullmatch(s):
+            return ParsedDay(_of_week(m, today))
         if m := _FROM_BASE_RE.fullmatch(s):
             return ParsedDay(_from_base(m, today, text))
         if m := _RELATIVE_RE.fullmatch(s):
@@ -556,8 +690,8 @@ def _day_info(s: str, text: str, today: date, hint: Hint) -> ParsedDay:
         if m := _START_OF_RE.fullmatch(s):
             return _parse_start_of(m, today, hint, text)
         if m := _ORDINAL_RE.fullmatch(s):
-            if m.group("next"):  # "the 1st of next month"
-                first = today.replace(day=1) + relativedelta(months=1)
+            if m.group("next"):  # "the 1st of next month", "the 3rd of last month"
+                first = today.replace(day=1) + relativedelta(months=_MONTHS_ON[m.group("next")])
                 found = _make_date(first.year, first.month, int(m.group("d")))
                 if found is None:
                     raise _cannot_read(text)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from bot.chat.registration_parsing import (
     read_correction,
     read_message,
 )
+from bot.chat.registration_parsing.names import names_a_body
 from bot.chat.replies import format_reminders, format_results
 from bot.chat.understanding import read_intent
 from bot.core import Core
@@ -390,7 +392,7 @@ class Registrations:
                 # the field ("soonish", "two months") is a wrong answer, said so below.
                 return None  # the conversation does what it asks, then asks again
             if meant == "correction":  # "closes 19/2/27 actually": maybe another field's
-                other = corrected_field(form, text, asked)
+                other = corrected_field(form, text, asked, await self._is_body(msg.chat_id))
                 if other is not None and other[1] and other[0] != asked:
                     return await self._change_field(msg, pending, *other)
                 if other is not None and other[1]:
@@ -418,7 +420,7 @@ class Registrations:
             return [Reply(_change_prompt(form), ask_reply=not msg.private)]
         found = await self._correction(msg.chat_id, pending, text)
         if found is None and meant == "correction":
-            found = corrected_field(form, text)
+            found = corrected_field(form, text, is_body=await self._is_body(msg.chat_id))
             if found is None:  # a new value, but for which field?
                 await self._save(msg.chat_id, msg.user_id, replace(pending, asking=CHANGING))
                 lead = "I didn't see which field. "
@@ -433,11 +435,19 @@ class Registrations:
         """The field a message at the read-back changes and its new value: "closes 15
         March", "closes 19/2/27 actually", "no, it's PKC"; or "closes" alone (asked for)."""
         form = FORMS[pending.draft.kind]
-        found = read_correction(pending.draft.kind, text, await self.core.today(chat_id))
+        found = read_correction(
+            pending.draft.kind, text, await self.core.today(chat_id), await self._is_body(chat_id)
+        )
         if found is not None:
             return form.field(found[0]), found[1]
         named = form.find_field(text, extra=True)
         return named if named is not None and not named[1] else None
+
+    async def _is_body(self, chat_id: int) -> Callable[[str], bool]:
+        """Whether a value names a body, for this chat (its Compacts' "the council")."""
+        follows = await self.core.compacts_of(chat_id)
+        gazetteer = self.core.knowledge.gazetteer
+        return lambda value: names_a_body(value, gazetteer, follows)
 
     async def _changing(self, msg: Incoming, pending: Pending, text: str) -> list[Reply] | None:
         """After "no" at the read-back: waiting for a field and its new value."""
@@ -446,7 +456,9 @@ class Registrations:
                 msg.chat_id, msg.user_id, pending, msg.user_id, private=msg.private
             )
         form = FORMS[pending.draft.kind]
-        found = await self._correction(msg.chat_id, pending, text) or corrected_field(form, text)
+        found = await self._correction(msg.chat_id, pending, text) or corrected_field(
+            form, text, is_body=await self._is_body(msg.chat_id)
+        )
         if found is not None and not is_question(text):
             return await self._change_field(msg, pending, *found)
         if is_question(text):

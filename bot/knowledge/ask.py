@@ -234,6 +234,9 @@ class Answer:
     citations: list[Citation]
     kind: AnswerKind
     score: float = 0.0
+    chance: float = 0.0
+    """The calibration's chance that it is right (0 where not judged): orders unsure answers
+    from several Compacts."""
     duty: Party | None = None
     """Whose duty the answer's figure or clause is: public, vcs or joint (None: unknown)."""
 
@@ -583,7 +586,15 @@ class Answerer:
             shown = self._preselect(chosen, topic, reading, corrected, 2 * limit)
         answers = [self._answer(compact, topic, reading, terms) for compact in shown]
         drafts_last = {c.code: c.is_draft for c in shown}
-        answers.sort(key=lambda a: (-_RANK[a.kind], drafts_last[a.compact], -a.score))
+        # Among unsure answers, the likeliest first.
+        answers.sort(
+            key=lambda a: (
+                -_RANK[a.kind],
+                drafts_last[a.compact],
+                -(a.chance if a.kind == "unsure" else 0.0),
+                -a.score,
+            )
+        )
         if limit is not None:
             answers = answers[:limit]
         result.answers = answers
@@ -739,8 +750,11 @@ class Answerer:
             answer.signals = _learned_signals(compact, answer, ranked, raw, reading, terms)
             if near is not None and answer.citations:
                 answer.signals |= near.signals(answer.citations[0].commitment)
-            if model.doubts(answer.signals):
-                return _unsure(compact, answer, ranked)
+            answer.chance = model.probability(answer.signals)
+            if answer.chance < model.threshold:
+                unsure = _unsure(compact, answer, ranked)
+                unsure.chance = answer.chance
+                return unsure
             return answer
         if (
             answer.kind == "rule"

@@ -24,6 +24,8 @@ Rules worth knowing:
   funded day before the notice, is never moved to another year to fit: the registration
   says it doesn't add up (``contradiction``) and asks what to change.
 * Months and weekdays misspelt the common ways are read ("Febuary", "Wendesday").
+* The tense of the clause says which weekday or day of the month: said in the past
+  ("launched … on Monday", "kicked off on the 29th") the latest such day, else the next.
 * "1 Dec 23 Feb" is two dates, not 1 Dec 2023.
 * Funding: ``ends`` is the LAST FUNDED DAY. "ends 31 March", "until 31 March" and "last funded
   day 31 March" mean 31 March. "from 1 April", "stops on 1 April", "cut from 1 April" name the
@@ -40,7 +42,11 @@ The modules, each importing only those above it:
 - ``chatter``: a greeting or lead-in before the registration, thanks after it (set aside)
 - ``dates``: keyword tables, date spans and their roles, ranges; the dates a message gives
 - ``lengths``: a consultation's length ("for 6 weeks"), counted from the opening day
-- ``names``: public bodies and titles (step 3); public or voluntary
+- ``funders``: funders that are no public body, from a table (``funders.json``)
+- ``names``: public bodies and titles (step 3); public or voluntary; whether a value names
+  a body (``names_a_body``, for a correction naming no field)
+- ``labels``: lines labelled with a field ("funder - KCC", "who/what/when:"), from a table
+  of label words per field
 - ``drafts``: ``Draft``, ``parse_consultation``, ``parse_funding``, ``parse_complaint``, ``settle``
 - ``field_answers``: the guided conversation's answers: ``apply_answer``, ``read_date`` and the rest
 """

@@ -13,6 +13,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.chat.dateparsing import (
+    FIXED_DAYS,
     DateParseError,
     Hint,
     ParsedDay,
@@ -38,7 +39,11 @@ CONSULTATION_TABLE = _table(
         "went live|goes live|live|between|runs from|running from|published|issued|"
         "went out|sent out|sent|came out|announced|out|kicked off|went up|put up|posted|since|"
         "open since|live since|running since|been running since|out since|up since|as of|"
-        "as from|with effect from|effective from",
+        "as from|with effect from|effective from|released|unveiled|rolled out|put out|"
+        "circulated|shared|opened up|available from|kicks off|kicking off|kick off|"
+        "got going|online from|open for responses from|open for comments from|"
+        "accepting responses from|go live|going live|goes out|going out|starting from|"
+        "open from|live from|opens on|released on",
         "closes": "close|closes|closed|closing|until|till|til|to|deadline|ends|ended|end|"
         "ending|by|due|respond by|responses by|submit by|finishes|finishing",
         # The day the group heard of it is none of the consultation's dates.
@@ -80,6 +85,46 @@ _PAST_TENSE = frozenset(
     "consulted commenced stopped ceased expired dated went came kicked published issued "
     "announced".split()
 )
+_OBJECTS = frozenset("us me them you him her".split())
+"""Whom a verb was done to, between it and its date: "they rang us yesterday"."""
+_PAST_WORDS = _PAST_TENSE | frozenset(
+    "went came sent told said got had rang spoke wrote began gave heard met saw took made "
+    "held found brought phoned emailed called was were did been since ago gone".split()
+)
+_NOT_PAST_ED = frozenset(
+    "need feed seed speed proceed exceed succeed indeed bed red shed breed weed embed "
+    "deed greed".split()
+)
+_PRESENT_OR_FUTURE = frozenset(
+    "will shall going gonna is are am be being opens open opening starts start starting launches "
+    "launching begins beginning runs running closes closing close goes due ends ending "
+    "stops stopping".split()
+)
+"""Words that put what follows in the present or the future ("it opens Monday", "will be
+launched on Monday"): the nearest of these or of a past tense before a date decides."""
+
+
+def _past_tense(word: str) -> bool:
+    return word in _PAST_WORDS or (
+        len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED
+    )
+
+
+def said_in_past(words: list[str]) -> bool:
+    """Whether a date after ``words`` (its clause, up to the date) is said of the past: the
+    nearest tense-bearing word before it is a past tense ("launched a consultation on the
+    creche fees on Monday", "kicked off on the 29th"), not "opens", "will" or "'ll"."""
+    for at in range(len(words) - 1, -1, -1):
+        word = words[at]
+        if word in _PRESENT_OR_FUTURE or word.endswith("'ll"):
+            return False
+        if _past_tense(word):
+            if at > 0 and words[at - 1] in ("be", "being"):
+                continue  # "will be published on": the auxiliary before it says
+            return True
+    return False
+
+
 _RANGE_CONNECTORS = frozenset({"to", "until", "till", "til", "and", "through", "thru"})
 _AMBIGUOUS_KEYWORDS = frozenset(
     "to by from until till til due end cut cuts given letter received told starting live "
@@ -87,8 +132,12 @@ _AMBIGUOUS_KEYWORDS = frozenset(
 )
 _SPAN_START = frozenset(
     "in today tomorrow tmrw yesterday now next last this coming end start beginning the a an "
-    "one two three four "
-    "five six seven eight nine ten eleven twelve".split()
+    "one two three four five six seven eight nine ten eleven twelve day "
+    # the day in words ("first of April"), and days known by name ("Christmas Eve")
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth "
+    "twenty thirtieth thirty christmas xmas boxing new hogmanay halloween bonfire guy burns "
+    "valentine's valentines st".split()
 )
 _WEEKDAY_WORDS = frozenset(
     w
@@ -102,6 +151,18 @@ _MONTH_WORDS = frozenset({*_MONTH_NAMES, *(name[:3] for name in _MONTH_NAMES), "
 _MAX_SPAN_TOKENS = 7
 _POSSESSIVE_RE = re.compile(r"['’]?s$")
 """A weekday's "'s", or its "s" as people type it: "Tuesday's meeting", "Tuesdays meeting"."""
+
+
+_NOT_DATES = frozenset({"24/7", "24/7/365", "9/11"})
+"""Figures written like a day and month that say something else, unless a date's keyword
+stands just before ("closes 24/7" is 24 July)."""
+
+
+def _after_date_word(toks: list[Tok], k: int) -> bool:
+    words = preceding_words(toks, k, 0)
+    return bool(words) and any(
+        match_keyword(words, table) is not None for table in (CONSULTATION_TABLE, _FUNDING_TABLE)
+    )
 
 
 @dataclass
@@ -136,6 +197,9 @@ def _find_spans(
     while i < len(toks):
         if toks[i].kind != "word" or not _span_start_ok(toks[i]) or i in blocked:
             i += 1
+            continue
+        if toks[i].low in _NOT_DATES and not _after_date_word(toks, i):
+            i += 1  # "our 24/7 helpline": round the clock, no 24 July
             continue
         found: _Span | None = None
         last = i
@@ -181,7 +245,9 @@ _NOT_A_NOUN_AFTER = frozenset(
     "and or but for to until till til at in on with then so when which that the a an it we "
     "they he she you i is was were be will by from of morning afternoon evening night midday "
     "noon lunchtime week weeks this next last am pm about re regarding over after before "
-    "because as if via through during since there here not".split()
+    "because as if via through during since there here not they'd we'd i'd he'd she'd it'd "
+    "they'll we'll it'll i'll they've we've i've they're we're it's that's our their "
+    "his her us them me".split()
 )
 """Words that may follow a date ("Friday and", "Monday morning", "3 to"); any other word
 after a weekday or a bare number makes it a describing word ("the Sunday community bus",
@@ -216,6 +282,8 @@ def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
     words = [t.low for t in toks[span.first : span.last + 1] if t.kind == "word"]
     if words and _weekday_with_s(words[-1]):
         return True  # "Saturday's clinic"
+    if len(words) > 1 and words[0] in ("last", "next", "this", "coming"):
+        return False  # "Last Wednesday KCC started …": a day, whatever follows
     weekday = not span.has_digit and bool(words) and words[-1] in _WEEKDAY_WORDS
     bare_number = len(words) == 1 and re.fullmatch(r"\d{1,2}", words[0]) is not None
     if not (weekday or bare_number) or span.last + 1 >= len(toks):
@@ -259,7 +327,7 @@ def match_keyword(
         for phrase, role in table:
             if len(phrase) <= len(texts) and texts[-len(phrase) :] == phrase:
                 return role, trimmed[-len(phrase)][0], phrase[-1]
-        if trimmed and trimmed[-1][1] in _FILLERS:
+        if trimmed and (trimmed[-1][1] in _FILLERS or trimmed[-1][1] in _OBJECTS):
             trimmed.pop()
             continue
         return None
@@ -308,7 +376,7 @@ def _reread(text: str, toks: list[Tok], span: _Span, today: date, hint: Hint) ->
 _CONSULTING = re.compile(r"consult")
 _START_WORDS = frozenset(
     "from started starts start began begins begin opened opens open launched launches "
-    "commenced began running runs".split()
+    "commenced began running runs starting beginning commencing opening launching".split()
 )
 _AFTER_ROLES: dict[Role, frozenset[str]] = {
     "notice": frozenset(
@@ -324,16 +392,19 @@ us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
 _CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
         "opened launched started began published issued commenced opens launches starts "
-        "live".split(),
+        "live unveiled released circulated rolled kicked launch launching begin beginning "
+        "starting publish publishing".split(),
         "opens",
     ),
     **dict.fromkeys("closes closing deadline shuts".split(), "closes"),
+    # The day the group heard of it is none of its dates ("we only heard about it on the 10th").
+    **dict.fromkeys("heard learned learnt told".split(), "heard"),
 }
 """Verbs that give a consultation date its role from further back in the clause."""
 _FUNDING_CLAUSE_ROLES: dict[str, Role] = {
     **dict.fromkeys(
         "notified told informed wrote emailed notice letter announced warned advised heard "
-        "received learned learnt".split(),
+        "received learned learnt rang phoned called contacted said word got".split(),
         "notice",
     ),
     **dict.fromkeys(
@@ -363,6 +434,14 @@ def _clause_before(toks: list[Tok], start: int, floor: int = 0) -> list[str]:
     return words
 
 
+def _clause_start(toks: list[Tok], start: int, floor: int = 0) -> int:
+    """The first token of the clause token ``start`` is in (after a separator or ``floor``)."""
+    k = start - 1
+    while k >= floor and toks[k].kind != "sep":
+        k -= 1
+    return k + 1
+
+
 def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]]) -> Role | None:
     k = span.last + 1
     seen = 0
@@ -374,6 +453,37 @@ def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]])
                     return role
         k += 1
     return None
+
+
+_UNTIL = frozenset("until till til".split())
+_NEGATIONS = frozenset(
+    "not never doesn't don't won't isn't aren't wasn't didn't hasn't haven't can't cannot "
+    "doesnt dont wont isnt arent didnt hasnt cant".split()
+)
+_BEGINNING_VERBS = frozenset(
+    "open opens opening opened start starts starting started begin begins beginning launch "
+    "launches launching live effect happen happens apply applies kick kicks come comes".split()
+)
+"""Verbs of a beginning: "doesn't open till 19 July" is when it opens, "the cut won't take
+effect until 1 April" the first day cut (not a close, not a last funded day)."""
+
+
+def _not_until(toks: list[Tok], keyword: int, floor: int, funding: bool) -> bool:
+    """ "it doesn't even open till …", "won't start until …": a negated beginning."""
+    words = _clause_before(toks, keyword, floor)[-5:]
+    verbs = [k for k, w in enumerate(words) if w in _BEGINNING_VERBS]
+    if not verbs:
+        return False
+    before = words[max(0, verbs[-1] - 3) : verbs[-1]]
+    if not any(w in _NEGATIONS for w in before):
+        return False
+    # Funding: only a cut's beginning; "the grant won't start until …" is no field of it.
+    return not funding or words[verbs[-1]] not in ("open", "opens", "opening", "opened")
+
+
+def _named_day(text: str, toks: list[Tok], span: _Span) -> bool:
+    """ "Christmas", "Boxing Day": a day known by its name."""
+    return _span_text(text, toks, span).lower().replace("’", "'") in FIXED_DAYS
 
 
 def _day_alone(toks: list[Tok], span: _Span) -> bool:
@@ -399,8 +509,14 @@ def _assign_roles(
     for span in spans:
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
         clause = _clause_before(toks, span.first, floor)
+        if hit is None and _named_day(text, toks, span):
+            continue  # "told us before Christmas": a day by name counts after its keyword
         if funding and (hit is None or hit[2] in _START_WORDS | {"consulted", "us", "it"}):
-            if any(_CONSULTING.match(w) for w in clause) and (
+            said = clause
+            if len(clause) <= 3:  # "they did consult, starting on 1 Oct": the clause before
+                before = _clause_start(toks, span.first, floor) - 1
+                said = _clause_before(toks, before, floor)[-4:] + clause
+            if any(_CONSULTING.match(w) for w in said) and (
                 hit is not None or any(w in _START_WORDS for w in clause)
             ):
                 # "they consulted us from 20 Nov", "consultation on the cut began 1 Nov"
@@ -419,22 +535,21 @@ def _assign_roles(
             after = _role_after(toks, span, roles_after)
             if after is not None:
                 hit = (after, span.first, "")
+        if hit is not None and hit[2] in _UNTIL and _not_until(toks, hit[1], floor, funding):
+            hit = ("stop" if funding else "opens", hit[1], hit[2])
         if hit is not None:
             span.role, span.keyword_first, span.keyword_word = hit
             guessed = span.parsed is not None and (span.parsed.year_inferred or not span.has_digit)
-            said = {t.low for t in toks[span.keyword_first : span.first]}
+            # "opened Monday", "launched a consultation on … on Monday", "kicked off on the
+            # 29th": said in the past tense, the latest such day, not the next. With its
+            # month ("opened 1 Dec") the nearest stays: a day just ahead is meant.
+            past = said_in_past(_clause_before(toks, span.first, floor))
             past_weekday = (
-                bool(said & _PAST_TENSE)  # "opened Monday", "went live on Monday"
+                past
                 and not span.has_digit
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
-            # "started on the 20th", "told on the 9th": the latest such day, not the next.
-            # With its month ("opened 1 Dec") the nearest stays: a day just ahead is meant.
-            past_said = (
-                bool(said & _PAST_TENSE)
-                and span.role not in _FORWARD_ROLES
-                and _day_alone(toks, span)
-            )
+            past_said = past and span.role not in _FORWARD_ROLES and _day_alone(toks, span)
             if guessed and (past_weekday or past_said or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
@@ -684,7 +799,8 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in)\s+(?:the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
+    r"|expires?|after|beyond|in|runs?\s+out|running\s+out)\s+"
+    r"(?P<mod>the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,
 )
@@ -698,6 +814,10 @@ def _month_alone(text: str, toks: list[Tok], today: date, reading: Reading) -> N
     at = 0
     while (m := _MONTH_ALONE.search(text, at)) is not None:
         month = month_number(m.group("mon")) if m.group("mon").lower() != "may" else None
+        mod = (m.group("mod") or "").split()
+        if m.group("mon").lower() == "month" and mod and mod[0] in ("next", "this"):
+            # "runs out next month", "from next month": that month
+            month = (today.replace(day=1) + relativedelta(months=mod[0] == "next")).month
         if month is not None:
             break
         at = m.start() + 1  # "cut from April": "from April" overlaps "cut from"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
-from bot.chat.dateparsing import ParsedDay, blank_times, spell_date_words
+from bot.chat.dateparsing import ParsedDay, blank_times, spell_date_words, spread_day_ranges
 from bot.chat.forms import FORMS, FieldValue, Kind
 from bot.chat.registration_parsing.dates import Reading, read_dates
 from bot.chat.registration_parsing.lengths import find_lengths, length_from
@@ -150,10 +150,53 @@ def settle(draft: Draft) -> Draft:
 
 _OPEN_JUST_NOW = re.compile(
     r"\b(?:(?:is|are|it's|its)\s+)?(?:just|now)\s+(?:been\s+)?"
-    r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b",
+    r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b"
+    r"|\b(?:is|are|it's|its|it\s+is)\s+(?:open|live|out|up)\s+now\b"
+    r"|\b(?:open|live|out)\s+now\s+(?:and|until|till|til|to|,|-|–)",
     re.IGNORECASE,
 )
 """Open from today though no date is said: "is now open", "have just launched"."""
+
+
+_SHORT_FOR = (
+    (re.compile(r"\bw\.?\s?e\.?\s?f\.?(?=\s)", re.IGNORECASE), "with effect from"),
+    # "when the financial year ends", "at financial year end": its end, 31 March
+    (
+        re.compile(
+            r"\b(?:when|as)\s+the\s+(?:current\s+)?financial\s+year\s+ends\b"
+            r"|\b(?:at\s+)?(?:the\s+)?financial\s+year[-\s]end\b",
+            re.IGNORECASE,
+        ),
+        "at the end of the financial year",
+    ),
+    # "the end of 2026/27", "end of FY26-27": the financial year's 31 March
+    (
+        re.compile(
+            r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:fy\s*|financial\s+year\s+)?(?:20)?\d{2}"
+            r"\s*[/-]\s*(?:20)?(?P<y>\d{2})(?:\s+financial\s+year)?\b",
+            re.IGNORECASE,
+        ),
+        r"31 March 20\g<y>",
+    ),
+    (re.compile(r"\beff\.?(?=\s+(?:from\s+)?\d)", re.IGNORECASE), "effective"),
+)
+"""Words written short before a date: "w.e.f. 1 April" is "with effect from 1 April"."""
+
+
+def _in_full(text: str) -> str:
+    text = spread_day_ranges(blank_times(spell_date_words(text)))
+    for pattern, instead in _SHORT_FOR:
+        text = pattern.sub(instead, text)
+    return text
+
+
+_BEEN_OPEN = re.compile(
+    r"\b(?:has|have|'s|’s)?\s*been\s+(?:open|opened|running|live|out|going|up)\s+(?:for\s+)?"
+    r"(?P<length>(?:a|an|one|two|three|four|five|six|\d{1,2})\s+(?:days?|weeks?|fortnights?"
+    r"|months?))\b(?!\s+(?:ago|now|from|already))",
+    re.IGNORECASE,
+)
+"""How long it has been open ("has been open a week"): it opened that long ago, no length."""
 
 
 def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) -> Draft:
@@ -164,7 +207,9 @@ def parse_consultation(text: str, today: date, bodies: Gazetteer | None = None) 
     """
     if (draft := _too_long("consultation", text)) is not None:
         return draft
-    text = blank_times(spell_date_words(text))
+    text = _BEEN_OPEN.sub(
+        r"opened \g<length> ago", spread_day_ranges(blank_times(spell_date_words(text)))
+    )
     toks = tokenize(text)
     lengths = find_lengths(text, toks)
     in_lengths = frozenset(k for length in lengths for k in length.tokens)
@@ -220,7 +265,7 @@ def parse_funding(text: str, today: date, bodies: Gazetteer | None = None) -> Dr
     """
     if (draft := _too_long("funding", text)) is not None:
         return draft
-    text = blank_times(spell_date_words(text))
+    text = _in_full(text)
     toks = tokenize(text)
     reading = read_dates(text, toks, today, "funding")
     errors: list[str] = []

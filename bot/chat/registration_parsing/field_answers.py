@@ -4,6 +4,7 @@ length, a number of days, yes or no, who a complaint is against."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -24,8 +25,9 @@ from bot.chat.registration_parsing.drafts import (
     parse_funding,
     settle,
 )
+from bot.chat.registration_parsing.labels import labelled_lines, without_list_marks
 from bot.chat.registration_parsing.lengths import length_from, length_said
-from bot.chat.registration_parsing.names import cap, classify
+from bot.chat.registration_parsing.names import cap, classify, names_a_body
 
 if TYPE_CHECKING:
     from bot.knowledge.gazetteer import Gazetteer
@@ -262,10 +264,6 @@ def apply_answer(
 
 
 _SIDE_WORDS = _PUBLIC_ANSWERS | _VCS_ANSWERS | {"the public sector", "the vcs", "a charity"}
-_LABELLED_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(?P<value>.*\S)\s*$")
-_TITLE_LABELS = frozenset("what|subject|re|topic|about|service|project|contract".split("|"))
-"""Labels a pasted registration gives its title by ("What: youth work grant"), beside the
-title field's own names; only as a line's label, never in a reply to a question."""
 _PARSERS = {
     "consultation": parse_consultation,
     "funding": parse_funding,
@@ -277,20 +275,9 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
     """A whole registration message: lines labelled with a field ("Title: …", "By: …",
     "Closes: 26 Feb") fill that field as its answer would; the other lines are read as
     free text (``parse_consultation`` …, finding bodies with ``bodies``). Never raises."""
-    form = FORMS[kind]
-    labelled: list[tuple[str, str]] = []
-    rest: list[str] = []
-    text = without_chatter(text)
-    for line in text.splitlines():
-        m = _LABELLED_LINE.match(line)
-        found = form.find_field(m.group("label")) if m else None
-        if m is not None and found is None and m.group("label").strip().lower() in _TITLE_LABELS:
-            labelled.append((form.title_field, m.group("value")))
-            continue
-        if m is None or found is None or found[1]:
-            rest.append(line)
-            continue
-        labelled.append((found[0].name, m.group("value")))
+    text = without_list_marks(without_chatter(text))
+    lines = labelled_lines(kind, text)
+    labelled, rest = lines.fields, lines.rest
     if not labelled:
         return _PARSERS[kind](text, today, bodies)
     draft = _PARSERS[kind]("\n".join(rest), today, bodies)
@@ -308,7 +295,30 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
             # "Against: Sevenoaks DC" names the body as well as its side.
             if value.lower().strip(" .") not in _SIDE_WORDS:
                 draft = apply_answer(draft, "body", value, today)
+    draft = _body_in_title(draft, labelled, today, bodies)
     draft.errors = errors
+    return draft
+
+
+def _body_in_title(
+    draft: Draft, labelled: list[tuple[str, str]], today: date, bodies: Gazetteer | None
+) -> Draft:
+    """A body named in a labelled title ("Consultation – Sevenoaks DC library hours") when
+    no line gives it: the body, and the title without it."""
+    kind = draft.kind
+    named = "funder" if kind == "funding" else "body"
+    if kind == "complaint" or draft.fields.get(named) is not None:
+        return draft
+    for name, value in labelled:
+        if name != FORMS[kind].title_field:
+            continue
+        inner = _PARSERS[kind](value, today, bodies)
+        found, title = inner.fields.get(named), inner.fields.get("title")
+        if isinstance(found, str):
+            draft = apply_answer(draft, named, found, today)
+            if isinstance(title, str):
+                draft = apply_answer(draft, "title", title, today)
+            return draft
     return draft
 
 
@@ -330,12 +340,14 @@ _VALUE_LEAD = re.compile(r"^(?:is|was|should\s+be|=|to|to\s+be|now)\s+", re.IGNO
 _NAME_FIELDS = ("body", "funder")
 
 
-def read_correction(kind: Kind, text: str, today: date) -> tuple[str, str] | None:
+def read_correction(
+    kind: Kind, text: str, today: date, is_body: Callable[[str], bool] = names_a_body
+) -> tuple[str, str] | None:
     """A correction typed at a read-back, as (field, new value): "closes 19/2/27 actually"
     -> ("closes", "19/2/27"); "no, it's PKC" -> ("body", "PKC"); "the funder should be KCC"
     -> ("funder", "KCC"). A bare value is taken for the one field it can be (a date where
-    the form has one date field to change, a name for the body or funder); None when it is
-    not a correction or its field is unclear."""
+    the form has one date field to change, a body's name for the body or funder:
+    ``is_body``); None when it is not a correction or its field is unclear."""
     form = FORMS[kind]
     said = _CORRECTION_TAIL.sub("", _CORRECTION_LEAD.sub("", text.strip())).strip()
     if not said:
@@ -364,6 +376,6 @@ def read_correction(kind: Kind, text: str, today: date) -> tuple[str, str] | Non
     if re.search(r"\d", value):
         return None  # a date we can't place, not a name
     names = [f.name for f in form.fields if f.name in _NAME_FIELDS]
-    if names and len(value.split()) <= 6:
+    if names and len(value.split()) <= 6 and is_body(value):
         return names[0], value
-    return None
+    return None  # "no, the other one": no field named, no body either

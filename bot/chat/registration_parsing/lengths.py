@@ -30,7 +30,7 @@ _LENGTH_RE = re.compile(
     r"(?:\s+long)?"
     r"(?:\s+after\s+(?:it\s+opens|it\s+starts|opening(?:\s+day)?|the\s+opening"
     r"(?:\s+day|\s+date)?|the\s+start))?"
-    r"(?!\s+ago\b)(?!\s+from\s+(?:now|today)\b)(?![\w/'’-])"
+    r"(?!\s+(?:ago|back)\b)(?!\s+from\s+(?:now|today)\b)(?![\w/'’-])"
     # "a week today", "a fortnight on Friday": a day counted from another, not a length.
     r"(?!\s+(?:on\s+)?(?:today|tomorrow|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?"
     r"|sun)(?:day)?)\b)",

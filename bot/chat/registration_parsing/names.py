@@ -15,10 +15,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from bot.chat.registration_parsing.chatter import is_chatter
+from bot.chat.registration_parsing.funders import funder_in
 from bot.chat.registration_parsing.titles import best_piece, with_its_list, without_lead
 from bot.chat.registration_parsing.tokens import Tok
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.knowledge.gazetteer import Gazetteer, Mention
 
 _MAX_TEXT_FIELD = 200  # titles and bodies; a summary keeps the whole message
@@ -81,6 +84,23 @@ _GRANT_MAKER_RE = re.compile(
 )
 """A funder that is no public body: the lottery, a trust or foundation ("Tudor Trust",
 "The Henry Smith Charity"), or a government department ("the Department for Education")."""
+_UNNAMED_PUBLIC = re.compile(
+    r"(?:the\s+)?(?:(?:local|county|district|borough|city|town|parish)\s+)?council"
+    r"|(?:the\s+)?(?:local\s+)?(?:authority|government)",
+    re.IGNORECASE,
+)
+"""A public body by a word that names none in particular ("the council")."""
+
+
+def _named_funder(text: str) -> re.Match[str] | None:
+    """A funder that is no public body: one of the table's (``funders.json``), else one
+    the grant makers' pattern reads ("the Smith Family Trust")."""
+    found = funder_in(text)
+    if found is not None:
+        return re.compile(re.escape(found.said)).search(text, found.start)
+    return _GRANT_MAKER_RE.search(text)
+
+
 _NHS_OR_COUNCIL_RE = re.compile(
     r"\b(?:nhs|council|police|constabulary|fire and rescue|authority|government|department|"
     r"ccg|pct|icb|primary care trust|health board)\b",
@@ -101,7 +121,8 @@ _SUBJECT_LEAD = frozenset(
     "stop stops cease ceases ceasing going plans planning decided "
     "reducing reduced withdrawing withdrew consulting consult consulted asking asked want "
     "wants wanted told tell given give gave us we our a an the their its on about over "
-    "to that".split()
+    "to that unveiled unveiling rolled rolling out put putting released releasing "
+    "circulated kicked off".split()
 )
 """What follows a body that is the subject of its sentence, before the thing it did it to
 ("has launched a", "are ending our", "sent us a survey on")."""
@@ -368,6 +389,29 @@ def _greeting(toks: list[Tok], run: list[int]) -> bool:
     return all(toks[k].low in _GREETING for k in run if toks[k].kind == "word")
 
 
+def _sentence_ends(toks: list[Tok]) -> list[int]:
+    return [k for k, t in enumerate(toks) if t.kind == "sep" and any(c in t.text for c in ".!?")]
+
+
+def _without_asides(
+    toks: list[Tok], runs: list[list[int]], fields: set[int] | frozenset[int]
+) -> list[list[int]]:
+    """The pieces less those in sentences after the last one giving a field (a date, a
+    length, the body): "… runs for 10 weeks. Our 24/7 helpline number is on the leaflet"
+    is an aside, no title; unless no piece of two words or more would be left."""
+    if not fields:
+        return runs
+    ends = _sentence_ends(toks)
+    last = max(fields)
+    cut = next((e for e in ends if e > last), None)
+    if cut is None:
+        return runs
+    kept = [r for r in runs if r[0] < cut]
+    if not any(sum(toks[k].kind == "word" and k not in fields for k in r) >= 2 for r in kept):
+        return runs
+    return kept
+
+
 def title_and_body(
     text: str,
     toks: list[Tok],
@@ -381,16 +425,21 @@ def title_and_body(
     runs = [_after_greeting(toks, r) for r in runs]
     title: str | None = None
     body: str | None = None
-
-    # Consultations and funding alike come from public bodies, mostly: a voluntary one
-    # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
     known = known_body(text, bodies, public_first=True)
     if known is None or known.known.kind != "public":
         known = _place_as_body(text, bodies) or known
+    said = (
+        frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
+        if known is not None
+        else frozenset()
+    )
+
+    # Consultations and funding alike come from public bodies, mostly: a voluntary one
+    # named too ("PKAVS passed this on: PKC will stop …") is the messenger.
     if known is not None:
         # A body the data names, however written and wherever it stands, kept as written.
         runs = _without_chatter(text, toks, _without_body(toks, runs, known))
-        said = frozenset(k for k, t in enumerate(toks) if known.start <= t.start < known.end)
+        runs = _without_asides(toks, runs, consumed | said)
         title = (
             _slice(
                 text,
@@ -415,13 +464,19 @@ def title_and_body(
             break
 
     if body is None and body_first:
-        # Funding: "cut by 50%" makes "by" unreliable, so a named public body comes first.
+        # Funding: "cut by 50%" makes "by" unreliable, so a named public body comes first;
+        # a council no name says which gives way to a funder named ("not a council one:
+        # the National Lottery Community Fund grant …").
         for run in runs:
             found = public_body_in(_slice(text, toks, run))
             if found:
                 body = found
                 break
-    if body is None and body_first and (grant_maker := _GRANT_MAKER_RE.search(text)):
+    named = _named_funder(text) if body_first else None
+    if body is not None and named is not None and _UNNAMED_PUBLIC.fullmatch(body):
+        body = None
+    if body is None and named is not None:
+        grant_maker = named
         body = grant_maker.group(0)
         runs = [
             r
@@ -468,6 +523,9 @@ def title_and_body(
 
     whole: str | None = None  # the title's piece before its leading words are dropped
     runs = _without_chatter(text, toks, runs)
+    at = text.find(body) if body is not None else -1
+    in_body = {k for k, t in enumerate(toks) if at >= 0 and at <= t.start < at + len(body or "")}
+    runs = _without_asides(toks, runs, consumed | in_body)
     if runs:
         chosen = with_its_list(toks, runs, best_piece(toks, runs))
         whole = _slice(text, toks, chosen) or None
@@ -495,6 +553,23 @@ def title_and_body(
     if body is not None and title is not None and body == title and len(runs) > 1:
         title = _slice(text, toks, runs[1]) or None
     return title, (cap(body) if body else None)
+
+
+def names_a_body(value: str, bodies: Gazetteer | None = None, follows: Sequence[str] = ()) -> bool:
+    """Whether the whole of ``value`` names a body: one the Compacts' data knows ("PKC",
+    "the royal borough"; ``follows``: the chat's Compacts, for "the council"), a funder of
+    the table ("Tudor Trust"), or a public body by the words such names are made of ("Dover
+    District Council").  "the one at the library" names none."""
+    value = value.strip(" .,!?")
+    if not value:
+        return False
+    if (bodies or builtin_bodies()).whole_body(value, follows) is not None:
+        return True
+    funder = funder_in(value)
+    if funder is not None and len(funder.said) >= len(value) - 4:
+        return True
+    found = public_body_in(value)
+    return found is not None and len(found) >= len(value) - 4
 
 
 def classify(value: str, bodies: Gazetteer | None = None) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -44,6 +44,12 @@ ALLOWED: dict[Context, frozenset[Label]] = {
     "readback": frozenset(LABELS) - {"change", "choose_compact"},
 }
 """What a message can mean in each context."""
+
+
+def _load(text: str) -> Any:
+    # libyaml's safe loader where PyYAML was built with it: the examples are read at the
+    # first plain message, and the pure-Python one takes seconds on a loaded machine.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _lines(block: str) -> list[str]:
@@ -98,7 +104,7 @@ class _File(BaseModel):
 
 
 def parse(text: str) -> TrainingData:
-    raw = _File.model_validate(yaml.safe_load(text))
+    raw = _File.model_validate(_load(text))
     examples: list[Example] = []
     lookups: dict[str, tuple[str, ...]] = {}
     synonyms: dict[str, str] = {}
@@ -128,7 +134,7 @@ class _Labelled(BaseModel):
 def parse_labelled(text: str) -> tuple[Example, ...]:
     """Labelled messages in the intent sets' format (a list of text, context, intent and
     a register's kind)."""
-    raw = [_Labelled.model_validate(r) for r in yaml.safe_load(text)]
+    raw = [_Labelled.model_validate(r) for r in _load(text)]
     return tuple(Example(text=r.text, intent=r.intent, kind=r.kind, context=r.context) for r in raw)
 
 

@@ -22,8 +22,9 @@ NGRAMS = (2, 3, 4, 5)
 class Featuriser:
     """Turns text into features with the training data's lookups and synonyms."""
 
-    def __init__(self, data: TrainingData) -> None:
+    def __init__(self, data: TrainingData, crossed: bool = False) -> None:
         self.synonyms = data.synonyms
+        self.crossed = crossed
         # Longest phrases first, as tuples of tokens; each maps to its table's marker.
         phrases: dict[tuple[str, ...], str] = {}
         for table, said in data.lookups.items():
@@ -65,6 +66,12 @@ class Featuriser:
             feats.add(f"short:{len(tokens)}")  # "yes", "ok go ahead": answers are short
         if context is not None:
             feats.add(f"ctx:{context}")
+            if self.crossed and context != "none":
+                # "no" or "cheers" means one thing at a read-back and another at a
+                # suggestion: the words and word pairs again, seen with where they were said.
+                feats.update(
+                    f"x:{context}:{f}" for f in list(feats) if f[0] in "wb" and f[1] == ":"
+                )
         return feats
 
 
