@@ -142,8 +142,8 @@ _RELATIVE_RE = re.compile(
 )
 _END_OF_RE = re.compile(
     rf"(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:{_MON}(?:\s+{_YEAR})?"
-    r"|(?P<rel>this|the|next|last)\s+month"
-    r"|(?P<fy>(?:the|this|the\s+current)\s+financial\s+year)"
+    r"|(?:(?P<rel>this|the|next|last)\s+)?month"
+    r"|(?P<fy>(?:(?:the|this|the\s+current)\s+)?financial\s+year)"
     r"|(?:the\s+)?(?:fy\s*)?(?P<fy1>20\d{2}|\d{2})\s*[/-]\s*(?P<fy2>\d{2}|20\d{2})"
     r"(?:\s+financial\s+year)?"
     r"|(?P<yr>the|this|next)\s+(?:calendar\s+)?year)"
@@ -466,8 +466,8 @@ def _parse_end_of(m: re.Match[str], today: date, hint: Hint, original: str) -> P
     if m.group("fy2") is not None:  # "the end of 2026/27": that financial year's 31 March
         return ParsedDay(date(_year(m.group("fy2")), 3, 31))
     rel = m.group("rel")
-    if rel is not None:
-        first = today.replace(day=1) + relativedelta(months=_MONTHS_ON.get(rel, 0))
+    if rel is not None or m.group("mon") is None:  # "end of month": this month's last day
+        first = today.replace(day=1) + relativedelta(months=_MONTHS_ON.get(rel or "", 0))
         return ParsedDay(first + relativedelta(day=31))
     month = MONTHS[m.group("mon")[:3]]
     raw_year = m.group("y")

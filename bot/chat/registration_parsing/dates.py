@@ -57,7 +57,9 @@ _FUNDING_TABLE = _table(
         "finishes|finish|finished|finishing|last day|last funded day|last funding day|"
         "last day of funding|last day of the grant|runs out|run out|through|thru|funded until|"
         "up to|after|funded after|covers|covering|last payment|final payment|beyond|"
-        "continue beyond|continue after|funded beyond",
+        "continue beyond|continue after|funded beyond|past|continue past|funded past|"
+        "roll over past|rolled over past|rolling over past|terminated|terminates|terminate|"
+        "terminating|wound up|winds up|wind up|closes|closing|closed",
         "stop": "from|stops|stop|stopping|stopped|ceases|cease|ceased|ceasing|effective|"
         "as of|cut|cuts|withdrawn|starting|no funding from|with effect from|takes effect|"
         "take effect|taking effect|took effect|comes into effect|come into effect|"
@@ -70,7 +72,8 @@ _FUNDING_TABLE = _table(
         "email|emailed|emailed us|email dated|announced|announced it|decided|decision|"
         "decision made|decision taken|confirmed|came|arrived|sent|phoned|rang|called|said|"
         "warned|warned us|advised|advised us|let us know|contacted|contacted us|got|"
-        "got notice|had notice|had a letter|got a letter|notice came|letter came",
+        "got notice|had notice|had a letter|got a letter|notice came|letter came|call|"
+        "phone call|phonecall|conversation",
         "consultation_start": "consultation|consultation started|consultation starts|"
         "consultation start|consultation began|consultation opened|consultation opens|"
         "consultation launched|consultation from|consulted|consulted us|consulting",
@@ -270,11 +273,12 @@ def _weekday_with_s(low: str) -> bool:
 def _possessive_event(toks: list[Tok], span: _Span) -> bool:
     """ "Tuesday's meeting", "Monday's call": the weekday is the day of an event."""
     k = span.last + 1
-    if _weekday_with_s(toks[span.last].low):  # one token: "tuesday's", "tuesdays"
-        return k < len(toks) and toks[k].low in _EVENT_NOUNS
-    if k + 2 >= len(toks) or toks[k].text not in ("'", "’") or toks[k + 1].low != "s":
-        return False
-    return toks[k + 2].low in _EVENT_NOUNS
+    if not _weekday_with_s(toks[span.last].low):  # one token: "tuesday's", "tuesdays"
+        if k + 2 >= len(toks) or toks[k].text not in ("'", "’") or toks[k + 1].low != "s":
+            return False
+        k += 2
+    # The event noun may come after a word or two: "Tuesday's residents meeting".
+    return any(t.low in _EVENT_NOUNS for t in toks[k : k + 3] if t.kind == "word")
 
 
 def _describes_a_noun(toks: list[Tok], span: _Span) -> bool:
@@ -550,7 +554,8 @@ def _assign_roles(
                 and span.role not in _FORWARD_ROLES  # "will be stopped at the end of June"
             )
             past_said = past and span.role not in _FORWARD_ROLES and _day_alone(toks, span)
-            if guessed and (past_weekday or past_said or span.role in _PAST_ROLES):
+            since = (span.keyword_word or "").endswith("since")  # "open since the 20th Dec"
+            if guessed and (past_weekday or past_said or since or span.role in _PAST_ROLES):
                 _reread(text, toks, span, today, "past")  # "opened Monday": the one just gone
             elif span.role in _FORWARD_ROLES and span.parsed and span.parsed.year_inferred:
                 _reread(text, toks, span, today, "future")  # "ends 30 June": next June
@@ -799,7 +804,7 @@ def read_dates(
 
 _MONTH_ALONE = re.compile(
     r"\b(?P<kw>from|until|till|to|through|ends?|ending|ended|stops?|stopping|cut|cuts|finish(?:es)?"
-    r"|expires?|after|beyond|in|runs?\s+out|running\s+out)\s+"
+    r"|expires?|after|beyond|past|in|runs?\s+out|running\s+out)\s+"
     r"(?P<mod>the\s+|next\s+|this\s+(?:coming\s+)?)?(?P<mon>[a-z]{3,10})"
     r"(?:\s+(?P<y>\d{4}))?\b(?!\s*\d)",
     re.IGNORECASE,
