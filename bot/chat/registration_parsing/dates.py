@@ -222,7 +222,7 @@ def _find_spans(
                     continue  # "1 Dec 23 Feb": 23 is the next date's day, not a year
             snippet = text[toks[i].start : toks[j].end]
             if _weekday_with_s(toks[j].low) and j + 1 < len(toks):
-                if toks[j + 1].low not in _EVENT_NOUNS:
+                if not any(t.low in _EVENT_NOUNS for t in toks[j + 1 : j + 4]):
                     continue  # "on Tuesdays": every Tuesday, no one day
                 snippet = _POSSESSIVE_RE.sub("", snippet)  # "Tuesdays meeting": that Tuesday
             has_digit = any(c.isdigit() for c in snippet)
