@@ -298,8 +298,12 @@ _AGAINST_OPEN_RE = re.compile(
     r"^\s*(?:(?:a\s+)?complaint\s+)?against\s+(?P<rest>.+)$", re.IGNORECASE | re.DOTALL
 )
 _ABOUT_RE = re.compile(
-    r"^\s*(?:(?:a|our|my)\s+)?(?:complaint|complaining|complain)\s+(?:about|re|regarding|over)\s+"
-    r"(?P<target>.+?)\s*(?::|,|\s[-–—]\s|\s[–—]|\n)",
+    r"^\s*(?:(?:(?:can|could|would)\s+you\s+|please\s+|pls\s+|i'?d\s+like\s+to\s+|"
+    r"i\s+want\s+to\s+|we\s+want\s+to\s+)?(?:log|register|record|add|make|file|raise)\s+)?"
+    r"(?:(?:a|our|my)\s+)?(?:complaint|complaining|complain)\s+(?:about|re|regarding|over)\s+"
+    # The name ends where the sentence does: "about KCC please. they …" is KCC.
+    r"(?P<target>.+?)\s*(?::|,|\s[-–—]\s|\s[–—]|\n|\.(?:\s|$)|!|\?"
+    r"|\s+(?:please|pls|plz|thanks|thank you)\b|$)",
     re.IGNORECASE,
 )
 

@@ -295,8 +295,41 @@ def read_message(kind: Kind, text: str, today: date, bodies: Gazetteer | None = 
             # "Against: Sevenoaks DC" names the body as well as its side.
             if value.lower().strip(" .") not in _SIDE_WORDS:
                 draft = apply_answer(draft, "body", value, today)
+    if kind == "complaint":
+        draft = _labelled_complaint(draft, labelled, text, today, bodies)
     draft = _body_in_title(draft, labelled, today, bodies)
     draft.errors = errors
+    return draft
+
+
+def _labelled_complaint(
+    draft: Draft, labelled: list[tuple[str, str]], text: str, today: date, bodies: Gazetteer | None
+) -> Draft:
+    """ "Complaint about: Sevenoaks DC. They ignored us": the body is the name the label's
+    value starts with (what follows is what happened), its side follows from the body, and
+    with no line saying what happened the message is the summary, as in plain words."""
+    given = dict(labelled)
+    said = given.get("body")
+    if said is not None:
+        inner = parse_complaint(said, today, bodies).fields.get("body")
+        if isinstance(inner, str) and said.lower().startswith(inner.lower()):
+            tail = said[len(inner) :].strip(" .,;:-–—")
+            draft = apply_answer(draft, "body", inner, today)
+            if tail and "summary" not in given:
+                draft = apply_answer(draft, "summary", tail, today)
+    what = given.get("summary")
+    if draft.fields.get("body") is None and what is not None:
+        # "Issue: KCC cut the consultation to 3 weeks": the body named in what happened.
+        named = parse_complaint(what, today, bodies).fields.get("body")
+        if isinstance(named, str):
+            draft = apply_answer(draft, "body", named, today)
+    body = draft.fields.get("body")
+    if draft.fields.get("against") is None and isinstance(body, str):
+        side = classify(body, bodies)
+        if side is not None:
+            draft = apply_answer(draft, "against", side, today)
+    if draft.fields.get("summary") is None:
+        draft = apply_answer(draft, "summary", text.strip(), today)
     return draft
 
 

@@ -51,8 +51,10 @@ LABELS: dict[Kind, dict[str, str]] = {
     "complaint": {
         "against": "against|side|sector",
         "body": "who|body|organisation|organization|org|complaint about|complaint against|"
-        "council|public body",
-        "summary": "summary|what|what happened|details|issue|complaint|problem|description|about",
+        "council|public body|complaint body|complaint re|complaint regarding|complaint is about|"
+        "complaint to|complaining about|complained about|against whom|about whom",
+        "summary": "summary|what|what happened|details|issue|complaint|problem|description|about|"
+        "the issue|complaint details|details of complaint|the problem|concern|what they did",
     },
 }
 """Per kind, per field: the words a labelled line starts with ("funder - …"); ``stop``
@@ -107,6 +109,18 @@ def _field(kind: Kind, label: str) -> str | None:
 _TITLE_LABELS = frozenset("what|subject|re|topic|about|service|project|contract".split("|"))
 """Labels that give the title followed by a colon even on a line alone ("What: youth work
 grant"), as a field's own name does."""
+_ALONE_LABELS: dict[Kind, frozenset[str]] = {
+    "consultation": _TITLE_LABELS,
+    "funding": _TITLE_LABELS,
+    # "Complaint about: KCC", "Issue: they cut it to 3 weeks": a complaint's words for its
+    # fields, each clear on a line alone after a colon.
+    "complaint": frozenset(
+        label
+        for name in ("body", "summary")
+        for label in LABELS["complaint"][name].split("|")
+        if label not in ("who", "council", "what", "about", "complaint")
+    ),
+}
 
 
 def _field_named(kind: Kind, label: str) -> bool:
@@ -151,7 +165,7 @@ def labelled_lines(kind: Kind, text: str) -> Labelled:
         name = _field(kind, label)
         if name is None:
             continue
-        own = m.group("sep") == ":" and (_field_named(kind, label) or _norm(label) in _TITLE_LABELS)
+        own = m.group("sep") == ":" and (_field_named(kind, label) or _norm(label) in _ALONE_LABELS[kind])
         found[at] = (name, value, own)
     fields: list[tuple[str, str]] = []
     used: set[int] = set()
