@@ -263,3 +263,99 @@ def test_the_start_of_a_consultation_on_the_change(text: str) -> None:
     draft = parse_funding(text, TODAY)
     assert draft.fields["consultation_start"] == D(2027, 2, 1)
     assert draft.fields["ends"] == D(2027, 5, 31)
+
+
+# Round 6: funding end phrases, relative days, past events told by a weekday, labelled
+# complaint lines, the title among chatter. Examples written for these tests.
+TUESDAY = date(2026, 12, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("Medway Council play grant ends end of financial year", D(2027, 3, 31)),
+        ("Medway Council play grant terminated end of financial year", D(2027, 3, 31)),
+        ("Swale BC lunch club grant stops end of month", D(2026, 12, 31)),
+        ("Swale BC lunch club grant finishes end of next month", D(2027, 1, 31)),
+        ("Swale BC said the lunch club grant won't roll over past March", D(2027, 3, 31)),
+        ("The lunch club money from Swale BC will not be funded past June", D(2027, 6, 30)),
+        ("Swale BC lunch club grant ends Friday week", D(2026, 12, 18)),
+        ("Swale BC lunch club grant ends two weeks tomorrow", D(2026, 12, 23)),
+        ("Swale BC lunch club grant ends 3 weeks on Monday", D(2027, 1, 4)),
+    ],
+)
+def test_a_last_funded_day_said_the_ways_people_say_it(text: str, ends: date) -> None:
+    assert parse_funding(text, TUESDAY).fields["ends"] == ends
+
+
+@pytest.mark.parametrize(
+    ("text", "notice"),
+    [
+        # A past event named by its weekday: the latest such day before today.
+        ("Swale BC will end the lunch club grant on 31 March. Phone call Thursday.",
+         D(2026, 12, 3)),
+        ("We were told at Tuesday's trustees meeting that Swale BC ends the grant 31 March",
+         D(2026, 12, 1)),
+        ("Swale BC grant ends 31 March, told at Monday's meeting", D(2026, 12, 7)),
+    ],
+)  # fmt: skip
+def test_a_past_event_told_by_its_weekday_is_the_notice(text: str, notice: date) -> None:
+    assert parse_funding(text, TUESDAY).fields["notice"] == notice
+
+
+def test_a_meeting_ahead_is_no_notice() -> None:
+    draft = parse_funding("Swale BC grant ends 31 March, meeting on Friday to discuss it", TUESDAY)
+    assert draft.fields["notice"] is None
+
+
+def test_open_since_a_day_is_an_opening_gone_by() -> None:
+    draft = parse_consultation("Swale BC harbour survey, open since 20 Nov, closes 30 Jan", TUESDAY)
+    assert draft.fields["opens"] == D(2026, 11, 20)
+    today = D(2027, 1, 5)
+    draft = parse_consultation(
+        "Swale BC harbour survey, open since the 20th Dec, closes 30 Jan", today
+    )
+    assert draft.fields["opens"] == D(2026, 12, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "against", "summary"),
+    [
+        ("Complaint about: Swale BC. They never answered our letter", "Swale BC", "public",
+         "never answered"),
+        ("Complaint Body: Medway CVS\nIssue: they shared our bid with others", "Medway CVS",
+         "vcs", "shared our bid"),
+        ("Issue: Medway Council gave us 2 weeks to respond", "Medway Council", "public",
+         "2 weeks"),
+        ("Details: Swale BC cut the consultation short", "Swale BC", "public", "cut the"),
+    ],
+)  # fmt: skip
+def test_labelled_complaint_lines(text: str, body: str, against: str, summary: str) -> None:
+    draft = read_message("complaint", text, TUESDAY)
+    assert draft.fields["body"] == body
+    assert draft.fields["against"] == against
+    assert summary in str(draft.fields["summary"])
+    assert draft.complete
+
+
+def test_a_complaint_about_a_name_please_is_that_name() -> None:
+    text = "could you log a complaint about Riverside Tenants Association please. they lied"
+    draft = read_message("complaint", text, TUESDAY)
+    assert draft.fields["body"] == "Riverside Tenants Association"
+    assert draft.fields["against"] == "vcs"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Spotted on the Swale BC facebook page - consultation on harbour parking, closes 20 Jan",
+         "harbour parking"),
+        ("monday catch up!! Medway Council allotments review consultation closes 20 Jan",
+         "allotments review"),
+    ],
+)  # fmt: skip
+def test_the_title_is_the_piece_naming_what_is_consulted_on(text: str, title: str) -> None:
+    draft = read_message("consultation", text, TUESDAY)
+    assert title in str(draft.fields["title"]).lower()
+    assert "catch up" not in str(draft.fields["title"]).lower()
+    assert "spotted" not in str(draft.fields["title"]).lower()

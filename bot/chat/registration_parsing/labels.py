@@ -165,7 +165,9 @@ def labelled_lines(kind: Kind, text: str) -> Labelled:
         name = _field(kind, label)
         if name is None:
             continue
-        own = m.group("sep") == ":" and (_field_named(kind, label) or _norm(label) in _ALONE_LABELS[kind])
+        own = m.group("sep") == ":" and (
+            _field_named(kind, label) or _norm(label) in _ALONE_LABELS[kind]
+        )
         found[at] = (name, value, own)
     fields: list[tuple[str, str]] = []
     used: set[int] = set()

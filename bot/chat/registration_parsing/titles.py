@@ -86,6 +86,28 @@ def without_lead(toks: list[Tok], run: list[int]) -> list[int]:
     return run[start:]
 
 
+_CONSULTED = re.compile(r"consult(?:ation|ing)s?$|survey$")
+_TOPIC = frozenset("on about into re regarding over for".split())
+_NONE = frozenset("no not without any zero proper real".split())
+_NO_NAME = frozenset("<body> <num> a an the this that our their its new public".split())
+
+
+def _names_the_thing(words: list[str]) -> bool:
+    """ "consultation on X" or "X consultation": the word for a consultation with what it is on."""
+    for at, word in enumerate(words):
+        if _CONSULTED.match(word) is None:
+            continue
+        before = words[at - 1] if at > 0 else ""
+        if before in _NONE or before == "s" or before.endswith(("'s", "’s")):
+            continue  # "no consultation at all", "the Borough's consultation": no thing named
+        after = words[at + 1 : at + 3]
+        if len(after) == 2 and after[0] in _TOPIC and after[1] not in ("it", "this", "that"):
+            return True
+        if at > 0 and words[at - 1] not in _NO_NAME and words[at - 1] not in _TOPIC:
+            return True
+    return False
+
+
 def best_piece(
     toks: list[Tok],
     runs: list[list[int]],
@@ -95,8 +117,13 @@ def best_piece(
     """The piece of ``runs`` (non-empty) most likely the title; ``body``: the tokens of the
     body's name."""
     using = using or model()
+    # A first piece that names no thing is chatter ("Saw on the KCC website -", "sunday
+    # admin catch up!!") when a later one names the thing consulted on ("consultation on
+    # library hours", "TWBC parks strategy consultation").
+    naming = any(_names_the_thing(features(toks, run, body)) for run in runs[1:])
+    skip_first = naming and not _names_the_thing(features(toks, runs[0], body))
     best = max(
-        range(len(runs)),
+        range(1 if skip_first else 0, len(runs)),
         key=lambda i: (score(features(toks, runs[i], body), i == 0, using), -i),
     )
     return runs[best]
