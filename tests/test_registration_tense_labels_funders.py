@@ -359,3 +359,31 @@ def test_the_title_is_the_piece_naming_what_is_consulted_on(text: str, title: st
     assert title in str(draft.fields["title"]).lower()
     assert "catch up" not in str(draft.fields["title"]).lower()
     assert "spotted" not in str(draft.fields["title"]).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Swale BC have opened a consultation on the harbour car park. It closes end of next month",
+        "Medway Council has launched a survey on allotment rents, closes 30 Jan",
+        "Medway Council have started consulting on library hours, closes 30 Jan",
+    ],
+)
+def test_opened_in_the_present_perfect_opens_today(text: str) -> None:
+    assert parse_consultation(text, TUESDAY).fields["opens"] == TUESDAY
+
+
+def test_a_day_said_with_the_present_perfect_stands() -> None:
+    text = "Medway Council has launched a survey on allotment rents, opened 1 Dec, closes 30 Jan"
+    assert parse_consultation(text, TUESDAY).fields["opens"] == D(2026, 12, 1)
+
+
+def test_an_exclaimed_first_piece_is_no_title() -> None:
+    text = "friday inbox tidy!! Medway Council are consulting on the Strood skate park, 2 to 30 Jan"
+    title = str(read_message("consultation", text, TUESDAY).fields["title"]).lower()
+    assert "skate park" in title
+
+
+def test_the_news_given_on_a_weekday_is_the_notice() -> None:
+    text = "Swale BC grant for the heritage walks ends 31 Jan. they gave us the news on Friday"
+    assert parse_funding(text, TUESDAY).fields["notice"] == D(2026, 12, 4)

@@ -73,7 +73,8 @@ _FUNDING_TABLE = _table(
         "decision made|decision taken|confirmed|came|arrived|sent|phoned|rang|called|said|"
         "warned|warned us|advised|advised us|let us know|contacted|contacted us|got|"
         "got notice|had notice|had a letter|got a letter|notice came|letter came|call|"
-        "phone call|phonecall|conversation",
+        "phone call|phonecall|conversation|gave|gave us|gave notice|gave us notice|news|"
+        "the news|broke the news",
         "consultation_start": "consultation|consultation started|consultation starts|"
         "consultation start|consultation began|consultation opened|consultation opens|"
         "consultation launched|consultation from|consulted|consulted us|consulting",

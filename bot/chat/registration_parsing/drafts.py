@@ -152,10 +152,14 @@ _OPEN_JUST_NOW = re.compile(
     r"\b(?:(?:is|are|it's|its)\s+)?(?:just|now)\s+(?:been\s+)?"
     r"(?:launched|opened|open|live|out|published|started|begun|gone\s+live|gone\s+out)\b"
     r"|\b(?:is|are|it's|its|it\s+is)\s+(?:open|live|out|up)\s+now\b"
-    r"|\b(?:open|live|out)\s+now\s+(?:and|until|till|til|to|,|-|–)",
+    r"|\b(?:open|live|out)\s+now\s+(?:and|until|till|til|to|,|-|–)"
+    # The present perfect says it happened just now: "T&MBC have opened a consultation".
+    r"|\b(?:have|has|'ve|’ve)\s+(?:now\s+)?(?:launched|opened|started|begun|kicked\s+off"
+    r"|published|put\s+out|gone\s+live|gone\s+out)\b",
     re.IGNORECASE,
 )
-"""Open from today though no date is said: "is now open", "have just launched"."""
+"""Open from today though no date is said: "is now open", "have just launched", "has
+opened a consultation"."""
 
 
 _SHORT_FOR = (

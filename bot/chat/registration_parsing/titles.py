@@ -117,11 +117,15 @@ def best_piece(
     """The piece of ``runs`` (non-empty) most likely the title; ``body``: the tokens of the
     body's name."""
     using = using or model()
-    # A first piece that names no thing is chatter ("Saw on the KCC website -", "sunday
-    # admin catch up!!") when a later one names the thing consulted on ("consultation on
-    # library hours", "TWBC parks strategy consultation").
+    # A first piece is chatter when it is exclaimed ("sunday admin catch up!!"), or names
+    # no thing ("Saw on the KCC website -") when a later one names the thing consulted on
+    # ("consultation on library hours", "TWBC parks strategy consultation").
     naming = any(_names_the_thing(features(toks, run, body)) for run in runs[1:])
-    skip_first = naming and not _names_the_thing(features(toks, runs[0], body))
+    after_first = runs[0][-1] + 1
+    exclaimed = after_first < len(toks) and toks[after_first].text[:1] in ("!", "?")
+    skip_first = len(runs) > 1 and (
+        exclaimed or (naming and not _names_the_thing(features(toks, runs[0], body)))
+    )
     best = max(
         range(1 if skip_first else 0, len(runs)),
         key=lambda i: (score(features(toks, runs[i], body), i == 0, using), -i),
