@@ -387,3 +387,14 @@ def test_an_exclaimed_first_piece_is_no_title() -> None:
 def test_the_news_given_on_a_weekday_is_the_notice() -> None:
     text = "Swale BC grant for the heritage walks ends 31 Jan. they gave us the news on Friday"
     assert parse_funding(text, TUESDAY).fields["notice"] == D(2026, 12, 4)
+
+
+def test_back_from_a_holiday_is_no_opening() -> None:
+    today = D(2027, 1, 4)
+    text = (
+        "Still getting over it, back from Christmas. Medway Council consulting on Strood "
+        "skate park, open since the 20th Dec, closes 14 Feb"
+    )
+    draft = parse_consultation(text, today)
+    assert draft.fields["opens"] == D(2026, 12, 20)
+    assert draft.fields["closes"] == D(2027, 2, 14)

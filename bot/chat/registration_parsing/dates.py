@@ -460,6 +460,11 @@ def _role_after(toks: list[Tok], span: _Span, roles: dict[Role, frozenset[str]])
     return None
 
 
+_AWAY_FROM = frozenset(
+    "recovering recovered recover back returned returning return home away hungover "
+    "break rest".split()
+)
+"""Words that take "from" for where one has been, not when something starts."""
 _UNTIL = frozenset("until till til".split())
 _NEGATIONS = frozenset(
     "not never doesn't don't won't isn't aren't wasn't didn't hasn't haven't can't cannot "
@@ -514,6 +519,13 @@ def _assign_roles(
     for span in spans:
         hit = match_keyword(preceding_words(toks, span.first, floor), table)
         clause = _clause_before(toks, span.first, floor)
+        if (
+            hit is not None
+            and hit[2] == "from"
+            and hit[1] > 0
+            and toks[hit[1] - 1].low in _AWAY_FROM
+        ):
+            hit = None  # "still recovering from Hogmanay", "back from Christmas": no start
         if hit is None and _named_day(text, toks, span):
             continue  # "told us before Christmas": a day by name counts after its keyword
         if funding and (hit is None or hit[2] in _START_WORDS | {"consulted", "us", "it"}):

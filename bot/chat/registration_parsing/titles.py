@@ -122,7 +122,7 @@ def best_piece(
     # ("consultation on library hours", "TWBC parks strategy consultation").
     naming = any(_names_the_thing(features(toks, run, body)) for run in runs[1:])
     after_first = runs[0][-1] + 1
-    exclaimed = after_first < len(toks) and toks[after_first].text[:1] in ("!", "?")
+    exclaimed = after_first < len(toks) and toks[after_first].text.startswith("!")
     skip_first = len(runs) > 1 and (
         exclaimed or (naming and not _names_the_thing(features(toks, runs[0], body)))
     )
