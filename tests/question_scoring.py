@@ -81,6 +81,12 @@ at, and it is never used to train (``benchmarks/calibrate.py`` reads the spent s
 BLIND_6 = QUESTIONS / "blind-6"
 """Written blind after round 3's learned calibration, scored once on the merged code for its
 final figure; never used to train."""
+BLIND_7 = QUESTIONS / "blind-7"
+"""Written blind before round 5's work (the question keys rank, a second hand of keys, the
+embedding): only its totals were looked at while working; never trained on."""
+BLIND_8 = QUESTIONS / "blind-8"
+"""Written blind after round 5's work, scored once on the merged code for its final figure;
+never trained on."""
 BLIND_SETS = {
     "blind": BLIND,
     "blind-2": BLIND_2,
@@ -88,6 +94,8 @@ BLIND_SETS = {
     "blind-4": BLIND_4,
     "blind-5": BLIND_5,
     "blind-6": BLIND_6,
+    "blind-7": BLIND_7,
+    "blind-8": BLIND_8,
     "dev": DEV,
     "dev-2": DEV_2,
 }

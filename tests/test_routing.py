@@ -202,6 +202,14 @@ async def test_routing_fifth_blind_set_floor(knowledge: Knowledge) -> None:
     assert sum(s.ok for s in scored) >= 176
 
 
+async def test_routing_sixth_blind_set_floor(knowledge: Knowledge) -> None:
+    """Blind-6 (tests/routing/blind-6, written after round 5's work, scored once): 183/194
+    on main before round 5 and after it (round 5 did no routing work)."""
+    scored = await score(BLIND.with_name("blind-6"), knowledge)
+    assert len(scored) == 194
+    assert sum(s.ok for s in scored) >= 183
+
+
 async def test_a_situation_that_asks_is_answered_from_its_compact_then_offered(
     conversation: Conversation,
 ) -> None:
