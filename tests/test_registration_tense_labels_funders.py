@@ -398,3 +398,9 @@ def test_back_from_a_holiday_is_no_opening() -> None:
     draft = parse_consultation(text, today)
     assert draft.fields["opens"] == D(2026, 12, 20)
     assert draft.fields["closes"] == D(2027, 2, 14)
+
+
+def test_an_exclaimed_first_piece_naming_a_place_is_the_title() -> None:
+    text = "Medway Council is consulting on Strood skate park closures!! closes 30 Jan. outrageous"
+    title = str(read_message("consultation", text, TUESDAY).fields["title"]).lower()
+    assert "skate park" in title

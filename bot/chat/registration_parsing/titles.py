@@ -122,7 +122,13 @@ def best_piece(
     # ("consultation on library hours", "TWBC parks strategy consultation").
     naming = any(_names_the_thing(features(toks, run, body)) for run in runs[1:])
     after_first = runs[0][-1] + 1
-    exclaimed = after_first < len(toks) and toks[after_first].text.startswith("!")
+    # Exclaimed, a piece naming no place or thing (no capital but the message's first) is
+    # chatter: "sunday admin catch up!!", not "Strood skate park closures!!".
+    exclaimed = (
+        after_first < len(toks)
+        and toks[after_first].text.startswith("!")
+        and not any(toks[k].text[:1].isupper() for k in runs[0] if k > 0)
+    )
     skip_first = len(runs) > 1 and (
         exclaimed or (naming and not _names_the_thing(features(toks, runs[0], body)))
     )
