@@ -404,3 +404,15 @@ def test_an_exclaimed_first_piece_naming_a_place_is_the_title() -> None:
     text = "Medway Council is consulting on Strood skate park closures!! closes 30 Jan. outrageous"
     title = str(read_message("consultation", text, TUESDAY).fields["title"]).lower()
     assert "skate park" in title
+
+
+@pytest.mark.parametrize(
+    ("text", "closes"),
+    [
+        ("Swale BC has launched a survey on beach huts, two weeks tomorrow is the closing date",
+         D(2026, 12, 23)),
+        ("Swale BC has launched a survey on beach huts, Friday is the deadline", D(2026, 12, 11)),
+    ],
+)  # fmt: skip
+def test_a_day_before_the_words_saying_it_closes(text: str, closes: date) -> None:
+    assert parse_consultation(text, TUESDAY).fields["closes"] == closes

@@ -389,6 +389,8 @@ _AFTER_ROLES: dict[Role, frozenset[str]] = {
         "contacted rang phoned called said let sent".split()
     ),
     "opens": frozenset("launched opened started began published issued went sent".split()),
+    # "two weeks tomorrow is the closing date", "Friday is the deadline"
+    "closes": frozenset("closing deadline".split()),
 }
 """A date before the words that give its role, in the same clause: "on 20 Nov KCC told
 us …" (notice), "on 1 Dec TWBC launched …" (opens)."""
