@@ -188,8 +188,9 @@ def test_weekdays(text: str, today: date, expected: date) -> None:
 
 def test_past_hint_weekday_is_most_recent() -> None:
     assert parse_day_info("Monday", TODAY, hint="past").day == date(2026, 11, 23)
-    # Said of the past on a Wednesday, "Wednesday" is a week ago: today would be "today".
-    assert parse_day_info("Wednesday", TODAY, hint="past").day == TODAY - timedelta(days=7)
+    # Said of the past, the latest such day not after today: on a Wednesday, today.
+    assert parse_day_info("Wednesday", TODAY, hint="past").day == TODAY
+    assert parse_day_info("last Wednesday", TODAY, hint="past").day == TODAY - timedelta(days=7)
 
 
 @pytest.mark.parametrize(

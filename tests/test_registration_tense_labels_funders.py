@@ -291,11 +291,14 @@ def test_a_last_funded_day_said_the_ways_people_say_it(text: str, ends: date) ->
 @pytest.mark.parametrize(
     ("text", "notice"),
     [
-        # A past event named by its weekday: the latest such day before today.
+        # A past event named by its weekday: the latest such day not after today (a
+        # Tuesday here).
         ("Swale BC will end the lunch club grant on 31 March. Phone call Thursday.",
          D(2026, 12, 3)),
+        ("We were told at Friday's trustees meeting that Swale BC ends the grant 31 March",
+         D(2026, 12, 4)),
         ("We were told at Tuesday's trustees meeting that Swale BC ends the grant 31 March",
-         D(2026, 12, 1)),
+         D(2026, 12, 8)),
         ("Swale BC grant ends 31 March, told at Monday's meeting", D(2026, 12, 7)),
     ],
 )  # fmt: skip

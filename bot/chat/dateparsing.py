@@ -381,8 +381,11 @@ def _parse_weekday(m: re.Match[str], today: date, hint: Hint) -> date:
     if mod == "next":
         return today + timedelta(days=ahead or 7)
     if mod == "last" or (not mod and hint == "past"):
-        # Said of the past, a weekday is one gone by: today would be "today".
-        behind = (today.weekday() - wanted) % 7 or 7
+        # Said of the past, a weekday is the latest such day not after today (issue 20's
+        # rule); only "last Monday" skips today.
+        behind = (today.weekday() - wanted) % 7
+        if mod == "last":
+            behind = behind or 7
         return today - timedelta(days=behind)
     return today + timedelta(days=ahead)
 
