@@ -115,6 +115,9 @@ async def test_a_worker_that_dies_leaves_at_most_a_second_of_slots_unused(
     # message waits only for the 30 booked after it: about a second, not the 200 the dead
     # one's senders would have booked (7.3 s).
     await clock.drive_all(b.send(999, "from the living", [0]))
-    assert {m.chat_id for m in notifier.sent} <= {100, 999}
+    # Which doomed sender booked the first slot is the scheduler's choice (on PostgreSQL
+    # their bookings race over the pool), so any one of them may have gone, never more.
+    doomed_sent = [m.chat_id for m in notifier.sent if m.chat_id != 999]
+    assert len(doomed_sent) <= 1 and set(doomed_sent) <= set(range(100, 300))
     [living] = [m for m in notifier.sent if m.chat_id == 999]
     assert living.at == pytest.approx((booked_ahead + 1) * (1 + GUARD) / 30, abs=1e-3)
