@@ -13,6 +13,7 @@ from test_telegram_e2e import has, running_bot, say
 from bot.chat.conversation import Conversation
 from bot.chat.messages import Incoming, Reply
 from bot.chat.throttle import Throttle
+from bot.chat.understanding import read_intent
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.knowledge.knowledge import Knowledge
@@ -167,6 +168,20 @@ async def test_requests_for_commands_run_them_or_say_which(conversation: Convers
     )
     report = await tell(conversation, "we need a report for the trustees")
     assert report and "report" in report[0].text.lower()
+
+
+async def test_news_read_as_a_change_with_nothing_on_file_is_offered_to_register(
+    conversation: Conversation,
+) -> None:
+    said = "the district council cut our grant, what now"
+    assert read_intent(said).label == "change"  # the model's first reading
+    fresh = await text_of(conversation, said)
+    assert "/change ITEM" not in fresh and "a funding change to register" in fresh
+    assert "leave it" in await text_of(conversation, "no")  # the offer declined
+    # With an item on file, the same words are read as a change to it.
+    await readback(conversation)
+    assert "Registered as item #1" in await text_of(conversation, "yes pls")
+    assert "/change ITEM" in await text_of(conversation, said)
 
 
 async def test_thanks_is_answered_as_thanks(conversation: Conversation) -> None:

@@ -111,6 +111,12 @@ async def act(conv: Conversation, msg: Incoming, text: str) -> list[Reply]:
     offer = await open_offer(conv, msg.chat_id)
     context: Context = "suggestion" if offer else "none"
     intent = read_intent(text, context)
+    if intent.label == "change" and not await conv.core.open_items(msg.chat_id):
+        # Nothing on file to change: "the district council cut our grant" is news to
+        # register or a question when the model reads that next.
+        other = read_intent(text, context, ruled_out=frozenset({"change"}))
+        if other.label in ("register", "question"):
+            intent = other
     label = intent.label
     if offer is not None and offer.what == "compact" and label == "no":
         # "not that one, the perth one": a no that names another place chooses that

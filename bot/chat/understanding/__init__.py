@@ -60,14 +60,24 @@ def model() -> LinearSvm:
     return LinearSvm(Featuriser(with_names(data, builtin_compacts()), crossed=True), data.examples)
 
 
-def read_intent(text: str, context: Context = "none") -> Intent:
-    """What ``text`` most likely means, said in ``context``."""
-    return meaning(model(), text, context)
+def read_intent(
+    text: str, context: Context = "none", ruled_out: frozenset[str] = frozenset()
+) -> Intent:
+    """What ``text`` most likely means, said in ``context``, among the labels not
+    ``ruled_out`` (what the chat's state makes impossible, e.g. a change with nothing on
+    file)."""
+    return meaning(model(), text, context, ruled_out=ruled_out)
 
 
-def meaning(svm: LinearSvm, text: str, context: Context, sure: float = SURE_ANSWER) -> Intent:
+def meaning(
+    svm: LinearSvm,
+    text: str,
+    context: Context,
+    sure: float = SURE_ANSWER,
+    ruled_out: frozenset[str] = frozenset(),
+) -> Intent:
     """What ``svm`` reads ``text`` as, with an unsure answer not taken as one."""
-    scores = svm.scores(text, context)
+    scores = [s for s in svm.scores(text, context) if s[0].partition(":")[0] not in ruled_out]
     cls, p = scores[0]
     if cls in ("yes", "no") and (
         not svm.knows_a_word(text) or (context == "readback" and p < sure)
