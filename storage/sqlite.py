@@ -79,14 +79,41 @@ class SqliteBackend:
             cur = await self._conn.execute(sql, params)
             return list(await cur.fetchall())
 
+    async def _begin(self, sql: str) -> None:
+        """Start a transaction, even when the caller is cancelled meanwhile: the statement
+        runs on aiosqlite's thread whatever the awaiting task does, so a cancel that lands
+        while it runs must end what it began, or this connection would hold the database's
+        write lock with no one left to release it ("database is locked" for every other
+        connection)."""
+        begun = asyncio.ensure_future(self._execute(sql))
+        try:
+            await asyncio.shield(begun)
+        except asyncio.CancelledError:
+            await self._end_begun(begun)
+            raise
+
+    async def _end_begun(self, begun: asyncio.Future[None]) -> None:
+        try:
+            await begun
+        except Exception:
+            return  # it never began
+        await self._rollback()
+
+    async def _execute(self, sql: str) -> None:
+        await self._conn.execute(sql)
+
+    async def _rollback(self) -> None:
+        # Shielded: a second cancel must not leave the transaction open either.
+        await asyncio.shield(self._execute("ROLLBACK"))
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteSession]:
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._begin("BEGIN IMMEDIATE")
             try:
                 yield SqliteSession(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
             await self._conn.execute("COMMIT")
 
@@ -95,11 +122,11 @@ class SqliteBackend:
         """Reads that all see the database as it was at the first (WAL: a deferred read
         transaction), while other connections go on writing."""
         async with self._lock:
-            await self._conn.execute("BEGIN DEFERRED")
+            await self._begin("BEGIN DEFERRED")
             try:
                 yield SqliteSession(self._conn)
             finally:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()
 
     async def schema_version(self) -> int:
         async with self._lock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import raw_sql
@@ -19,6 +21,7 @@ from storage.repository import (
     from_db,
     to_db,
 )
+from storage.sqlite import SqliteBackend
 
 pytestmark = pytest.mark.both_backends
 
@@ -476,3 +479,33 @@ async def test_a_gone_workers_claims_are_free_after_a_grace_on_postgresql_by_lea
         assert mine.chat_id == 1
     finally:
         await living.close()
+
+
+@pytest.mark.parametrize("begin", ["transaction", "snapshot"])
+async def test_a_transaction_cancelled_while_it_begins_leaves_no_lock(
+    tmp_path: Path, begin: str
+) -> None:
+    """A sender cancelled while its BEGIN runs (a dying worker's queued sends) must not leave
+    the connection inside a transaction: SQLite would keep the write lock, and every other
+    connection would get "database is locked"."""
+    path = str(tmp_path / "lock.db")
+    first = await SqliteBackend.open(path, busy_timeout=0.2)
+    second = await SqliteBackend.open(path, busy_timeout=0.2)
+    try:
+
+        async def use() -> None:
+            async with getattr(first, begin)():
+                pass
+
+        task = asyncio.create_task(use())
+        await asyncio.sleep(0)  # the task now waits for its BEGIN
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await first.read_all("SELECT 1")  # what its thread was given has run
+        assert not first._conn.in_transaction
+        async with second.transaction():  # the write lock is free
+            pass
+    finally:
+        await first.close()
+        await second.close()
